@@ -1,0 +1,3 @@
+from aidoffice.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""The headless commands (the **contract** of ../shared/DESIGN.md). With no command, opens the GUI.
+
+Exit status: 0 done; 1 the input was refused (the message says why, nothing was written); 2 wrong
+usage; 3 an unexpected error (details in the log file)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from aidoffice import __version__
+from aidoffice.errors import AidofficeError
+
+log = logging.getLogger("aidoffice.cli")
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"用法错误：{message}\n运行“aidoffice --help”查看全部命令。", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+class ProgressBar:
+    """A text progress bar on stderr, drawn only on a terminal so scripts and --json stay clean."""
+
+    def __init__(self, stream=sys.stderr):  # type: ignore[no-untyped-def]
+        self.stream = stream
+        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int | None, message: str = "") -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and not (total and done >= total):
+            return
+        self._last = now
+        if total:
+            filled = int(30 * min(done, total) / total)
+            text = f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{total} {message}"
+        else:
+            text = f"\r{done} {message}"
+        self.stream.write(text[:100].ljust(100))
+        if total and done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="aidoffice", description="学校资助办助手：不带命令时打开图形界面，带命令时在命令行中运行。"
+    )
+    p.add_argument(
+        "--db", metavar="URL", help="数据库：SQLite 文件路径或 postgresql+psycopg://用户:密码@主机/库名"
+    )
+    p.add_argument("--json", action="store_true", help="在标准输出最后一行输出一个 JSON 对象")
+    p.add_argument("--version", action="version", version=f"aidoffice {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("init", help="建立或升级数据库，登记学校信息")
+    s.add_argument("--school", metavar="NAME", help="学校名称")
+    s.add_argument("--school-code", metavar="CODE", help="学校标识码（10位）")
+    s.add_argument("--county", metavar="NAME", help="所在县（区）")
+
+    s = sub.add_parser("demo", help="用逼真的模拟数据填充一个空数据库（演示、培训、测试）")
+    s.add_argument("--students", type=int, default=2000, metavar="N", help="学生人数（默认 2000）")
+    s.add_argument("--seed", type=int, default=20261122, help=argparse.SUPPRESS)
+
+    s = sub.add_parser("export", help="导出工作簿")
+    esub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    e = esub.add_parser("ledger", help="导出台账：school 学籍台账，village 户籍台账")
+    e.add_argument("which", choices=["school", "village"])
+    e.add_argument("--out", required=True, metavar="FILE.xlsx")
+    e.add_argument("--mask", action="store_true", help="身份证件号打码（只显示前6位和后4位）")
+    return p
+
+
+def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from aidoffice.db.engine import Database
+    from aidoffice.paths import configured_db_url
+
+    return Database(configured_db_url(args.db), migrate=migrate)
+
+
+def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from aidoffice.db.models import Policy, PriorityGroup
+    from aidoffice.ledgers.school import current_term, get_school, setup_school
+
+    db = _open(args)
+    with db.unit_of_work(note="init") as s:
+        if get_school(s) is None and not args.school:
+            raise UsageError(
+                "首次建立数据库需要学校名称：aidoffice init --school 学校名称 [--school-code 10位标识码] [--county 县名]"
+            )
+        school = setup_school(s, args.school, args.school_code, args.county)
+        term = current_term(s)
+        result = {
+            "database": db.display_url,
+            "school": school.name,
+            "school_code": school.code,
+            "county": school.county,
+            "term": term.code,
+            "policies": s.scalar(select(func.count()).select_from(Policy)),
+            "groups": s.scalar(select(func.count()).select_from(PriorityGroup)),
+        }
+    result["message"] = (
+        f"数据库已就绪：{result['database']}\n学校：{result['school']}；当前学期：{result['term']}"
+    )
+    return result
+
+
+def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from aidoffice.demo import generate
+
+    if args.students < 1 or args.students > 1_000_000:
+        raise UsageError("--students 应在 1 到 1000000 之间")
+    db = _open(args)
+    started = time.monotonic()
+    with db.unit_of_work(note="demo") as s:
+        result = asdict(generate(s, args.students, seed=args.seed, progress=ProgressBar()))
+    result["seconds"] = round(time.monotonic() - started, 2)
+    result["message"] = (
+        f"已生成演示数据：{result['students']} 名学生，{result['households']} 户，{result['villages']} 个村，"
+        f"{result['awards']} 条本学期资助记录（用时 {result['seconds']} 秒）"
+    )
+    return result
+
+
+def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.exporting.ledger import export_school_ledger, export_village_ledger
+
+    db = _open(args)
+    fn = export_school_ledger if args.which == "school" else export_village_ledger
+    with db.unit_of_work(note=f"export ledger {args.which}") as s:
+        res = fn(s, args.out, mask=args.mask, progress=ProgressBar())
+    name = "学籍台账" if args.which == "school" else "户籍台账"
+    return {"out": res.path, "rows": res.rows, "message": f"已导出{name}：{res.path}（{res.rows} 行）"}
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "export": cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from ui.app import run_gui
+
+        return run_gui(db_url=args.db)
+
+    from aidoffice.logs import setup_logging
+
+    log_path = setup_logging()
+    try:
+        result = COMMANDS[args.command](args)
+    except UsageError as exc:
+        _fail(args, str(exc), "usage")
+        return EXIT_USAGE
+    except AidofficeError as exc:
+        _fail(args, str(exc), "refused")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _fail(args, "已中断，没有写入任何数据。", "refused")
+        return EXIT_REFUSED
+    except Exception as exc:
+        log.exception("command %s failed", args.command)
+        _fail(
+            args, f"发生意外错误（{type(exc).__name__}: {exc}）。详细信息已记录在日志：{log_path}", "internal"
+        )
+        return EXIT_INTERNAL
+    message = result.pop("message", None)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    elif message:
+        print(message)
+    return EXIT_OK
+
+
+def _fail(args: argparse.Namespace, message: str, kind: str) -> None:
+    print(f"错误：{message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "kind": kind}, ensure_ascii=False))

@@ -1,0 +1,294 @@
+"""The data model. One module so the whole schema reads in one place; the Alembic migrations must
+produce exactly this (tests/integration/test_migrations.py)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Audited:
+    """Marker: every insert, update and delete of these rows is written to the audit trail."""
+
+
+class StudentStatus(enum.Enum):
+    ENROLLED = "enrolled"  # 在读
+    TRANSFERRED_OUT = "transferred_out"  # 转出
+    SUSPENDED = "suspended"  # 休学
+    DROPPED_OUT = "dropped_out"  # 辍学
+    GRADUATED = "graduated"  # 毕业
+
+
+STATUS_NAMES = {
+    StudentStatus.ENROLLED: "在读",
+    StudentStatus.TRANSFERRED_OUT: "转出",
+    StudentStatus.SUSPENDED: "休学",
+    StudentStatus.DROPPED_OUT: "辍学",
+    StudentStatus.GRADUATED: "毕业",
+}
+STATUS_BY_NAME = {v: k for k, v in STATUS_NAMES.items()}
+
+
+class SourceKind(enum.Enum):
+    """Where a group membership is known from."""
+
+    ROSTER = "roster"  # a flag in the 学籍 export or entered on the student form
+    LIST = "list"  # a named outside list (乡村振兴局, 民政局, 残联 …)
+    ASSESSMENT = "assessment"  # the school's own hardship assessment (家庭经济困难学生认定)
+
+
+SOURCE_NAMES = {
+    SourceKind.ROSTER: "学籍/登记",
+    SourceKind.LIST: "外部名单",
+    SourceKind.ASSESSMENT: "学校认定",
+}
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(
+        cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        length=24,
+        validate_strings=True,
+    )
+
+
+class School(Audited, Base):
+    """学校 and its settings. A database normally holds one school; a central school (中心校)
+    keeping the village ledger for several schools still has one row per school it keeps."""
+
+    __tablename__ = "school"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)  # 学校标识码
+    county: Mapped[str | None] = mapped_column(String(50))
+    township: Mapped[str | None] = mapped_column(String(50))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Term(Audited, Base):
+    """学年学期: code `2026-2027-1`."""
+
+    __tablename__ = "term"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(11), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Township(Audited, Base):
+    """乡(镇)."""
+
+    __tablename__ = "township"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    code: Mapped[str | None] = mapped_column(String(12))  # 统计用区划代码
+    villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.name")
+
+
+class Village(Audited, Base):
+    """村(居)."""
+
+    __tablename__ = "village"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str | None] = mapped_column(String(12))
+    township: Mapped[Township] = relationship(back_populates="villages")
+    households: Mapped[list[Household]] = relationship(back_populates="village")
+
+
+class Household(Audited, Base):
+    """户: a registered household in a village (户籍台账)."""
+
+    __tablename__ = "household"
+    __table_args__ = (UniqueConstraint("village_id", "household_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    household_no: Mapped[str | None] = mapped_column(String(40))  # 户编号
+    head_name: Mapped[str] = mapped_column(String(50))  # 户主姓名
+    head_id_number: Mapped[str | None] = mapped_column(String(18))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    village: Mapped[Village] = relationship(back_populates="households")
+    members: Mapped[list[HouseholdMember]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="HouseholdMember.id"
+    )
+
+
+class HouseholdMember(Audited, Base):
+    """A member of a household; school-age children are the point. `student_id` links a member who
+    is enrolled in this school to the student ledger; others carry the school they attend."""
+
+    __tablename__ = "household_member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    person_key: Mapped[str | None] = mapped_column(String(30), index=True)
+    relation: Mapped[str | None] = mapped_column(String(20))  # 与户主关系
+    sex: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    school_name: Mapped[str | None] = mapped_column(String(100))  # 就读学校 when not in this school
+    schooling: Mapped[str | None] = mapped_column(String(30))  # 在校生状况 as the list says it
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="SET NULL"), index=True)
+    household: Mapped[Household] = relationship(back_populates="members")
+    student: Mapped[Student | None] = relationship(back_populates="household_links")
+
+
+class Student(Audited, Base):
+    """学籍台账: one row per student, with every field a 学籍 export carries."""
+
+    __tablename__ = "student"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    person_key: Mapped[str] = mapped_column(String(30), unique=True)  # ID number, else student number
+    id_type: Mapped[str] = mapped_column(String(20), default="居民身份证")
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    student_no: Mapped[str | None] = mapped_column(String(30), unique=True)  # 全国学籍号
+    name: Mapped[str] = mapped_column(String(50))
+    name_pinyin: Mapped[str] = mapped_column(String(120), index=True)
+    name_initials: Mapped[str] = mapped_column(String(30), index=True)
+    sex: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    ethnicity: Mapped[str | None] = mapped_column(String(20))  # 民族
+    stage: Mapped[str] = mapped_column(String(12))  # preschool/primary/junior/senior/vocational
+    grade: Mapped[int] = mapped_column(Integer)  # -2..12, see domain.grades
+    class_name: Mapped[str] = mapped_column(String(30))  # 1班
+    status: Mapped[StudentStatus] = mapped_column(_enum(StudentStatus), default=StudentStatus.ENROLLED)
+    status_changed_on: Mapped[date | None] = mapped_column(Date)
+    status_note: Mapped[str | None] = mapped_column(String(200))  # where to, why
+    boarding: Mapped[bool] = mapped_column(Boolean, default=False)  # 住校
+    enrolled_on: Mapped[str | None] = mapped_column(String(7))  # 入学年月 YYYY-MM
+    hukou_address: Mapped[str | None] = mapped_column(String(200))  # 户口所在地
+    hukou_township: Mapped[str | None] = mapped_column(String(50))
+    hukou_village: Mapped[str | None] = mapped_column(String(50))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    current_address: Mapped[str | None] = mapped_column(String(200))  # 现住址
+    guardian_name: Mapped[str | None] = mapped_column(String(50))
+    guardian_relation: Mapped[str | None] = mapped_column(String(20))
+    guardian_phone: Mapped[str | None] = mapped_column(String(30))
+    bank_name: Mapped[str | None] = mapped_column(String(50))
+    bank_account: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    village: Mapped[Village | None] = relationship()
+    household_links: Mapped[list[HouseholdMember]] = relationship(back_populates="student")
+    awards: Mapped[list[Award]] = relationship(back_populates="student", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_student_grade_class", "grade", "class_name"),)
+
+
+class PriorityGroup(Base):
+    """A priority group (脱贫家庭, 低保, 孤儿 …) from resources/policies/groups.toml."""
+
+    __tablename__ = "priority_group"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(30))
+    priority: Mapped[bool] = mapped_column(Boolean, default=True)  # assessed first and in full
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class GroupMembership(Audited, Base):
+    """A fact: this person belongs to this group, known from this source on this date. Keyed by
+    person_key (not by student) because outside lists name people who may be in no ledger."""
+
+    __tablename__ = "group_membership"
+    __table_args__ = (UniqueConstraint("person_key", "group_code", "source_kind", "source_label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(30), index=True)
+    group_code: Mapped[str] = mapped_column(ForeignKey("priority_group.code"), index=True)
+    source_kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind))
+    source_label: Mapped[str] = mapped_column(String(100), default="")
+    known_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(30))  # 继续享受政策 / 风险未消除 …
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # the status still qualifies
+    group: Mapped[PriorityGroup] = relationship()
+
+
+class Policy(Base):
+    """An aid policy item (资助项目) of the catalogue in resources/policies/."""
+
+    __tablename__ = "policy"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    stage: Mapped[str] = mapped_column(String(12))
+    amount_rule: Mapped[dict[str, Any]] = mapped_column()  # {"kind": "fixed", "annual": "1500"} …
+    boarding: Mapped[str] = mapped_column(String(8), default="any")  # any / boarding / day
+    eligible_groups: Mapped[list[str]] = mapped_column(default=list)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    letter_text: Mapped[str | None] = mapped_column(Text)
+
+
+class Award(Audited, Base):
+    """Aid paid to a student for one term (资助发放)."""
+
+    __tablename__ = "award"
+    __table_args__ = (UniqueConstraint("student_id", "policy_id", "term_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    batch: Mapped[str | None] = mapped_column(String(60))
+    student: Mapped[Student] = relationship(back_populates="awards")
+    policy: Mapped[Policy] = relationship()
+    term: Mapped[Term] = relationship()
+
+
+class AuditEntry(Base):
+    """留痕: who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(20))  # insert / update / delete / bulk_insert / export …
+    entity: Mapped[str] = mapped_column(String(40), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(200))

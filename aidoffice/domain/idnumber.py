@@ -1,0 +1,157 @@
+"""Resident ID numbers (居民身份证号, GB 11643-1999) and national student numbers (全国学籍号).
+
+Identity in aidoffice is the normalized ID number; the student number is the fallback.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from aidoffice.domain.text import strip_all_spaces
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+
+# Province-level codes of GB/T 2260 (the first two digits).
+PROVINCE_CODES = frozenset(
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+        "65", "71", "81", "82",
+    }
+)  # fmt: skip
+
+_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+class IdProblem(enum.Enum):
+    """Why an ID number is not valid; messages.py turns each into Chinese."""
+
+    EMPTY = "empty"
+    LENGTH = "length"
+    CHARACTERS = "characters"
+    REGION = "region"
+    BIRTH_DATE = "birth_date"
+    FUTURE_BIRTH = "future_birth"
+    CHECK_DIGIT = "check_digit"
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    number: str
+    region_code: str
+    birth_date: date
+    sex: str  # "男" or "女"
+
+
+class InvalidIdNumber(ValueError):
+    def __init__(self, value: str, problem: IdProblem, expected_check: str | None = None):
+        self.value = value
+        self.problem = problem
+        self.expected_check = expected_check
+        super().__init__(f"{value!r}: {problem.value}")
+
+
+def normalize_id(value: object) -> str:
+    """Half-width, upper-case X, no spaces. Does not validate."""
+    if value is None:
+        return ""
+    return strip_all_spaces(str(value)).upper()
+
+
+def check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
+
+
+def parse_id(value: object, today: date | None = None) -> IdInfo:
+    """Validate an ID number and read what it says; raises InvalidIdNumber with the first problem."""
+    number = normalize_id(value)
+    if not number:
+        raise InvalidIdNumber(number, IdProblem.EMPTY)
+    if len(number) != 18:
+        raise InvalidIdNumber(number, IdProblem.LENGTH)
+    if not _SHAPE.match(number):
+        raise InvalidIdNumber(number, IdProblem.CHARACTERS)
+    if number[:2] not in PROVINCE_CODES:
+        raise InvalidIdNumber(number, IdProblem.REGION)
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidIdNumber(number, IdProblem.BIRTH_DATE) from None
+    if born.year < 1900:
+        raise InvalidIdNumber(number, IdProblem.BIRTH_DATE)
+    if born > (today or date.today()):
+        raise InvalidIdNumber(number, IdProblem.FUTURE_BIRTH)
+    expected = check_char(number[:17])
+    if number[17] != expected:
+        raise InvalidIdNumber(number, IdProblem.CHECK_DIGIT, expected_check=expected)
+    sex = "男" if int(number[16]) % 2 == 1 else "女"
+    return IdInfo(number=number, region_code=number[:6], birth_date=born, sex=sex)
+
+
+def is_valid_id(value: object) -> bool:
+    try:
+        parse_id(value)
+    except InvalidIdNumber:
+        return False
+    return True
+
+
+def make_id(region_code: str, birth: date, sequence: int) -> str:
+    """Build a valid ID number (for demo data and tests): sequence 0..999, odd for male."""
+    first17 = f"{region_code}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_char(first17)
+
+
+# ---- national student numbers (全国学籍号) ---------------------------------------------------------
+
+
+def normalize_student_no(value: object) -> str:
+    return normalize_id(value)
+
+
+def student_no_from_id(id_number: str) -> str:
+    """The normal student number is 'G' followed by the ID number."""
+    return "G" + normalize_id(id_number)
+
+
+def id_from_student_no(student_no: object) -> str | None:
+    """The ID number a 'G' student number carries, or None ('J'/'L' numbers carry none)."""
+    sn = normalize_student_no(student_no)
+    if sn.startswith("G") and is_valid_id(sn[1:]):
+        return sn[1:]
+    return None
+
+
+def person_key(id_number: str | None, student_no: str | None) -> str | None:
+    """The identity used to join records across sources: the ID number, else the student number."""
+    if id_number:
+        return normalize_id(id_number)
+    if student_no:
+        return normalize_student_no(student_no)
+    return None
+
+
+def mask_id(value: str | None) -> str:
+    """Privacy mask for screens and print: first 6 and last 4 characters."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_account(value: str | None) -> str:
+    """Bank card: last 4 digits only."""
+    if not value:
+        return ""
+    digits = strip_all_spaces(value)
+    return "**** " + digits[-4:] if len(digits) > 4 else "****"
+
+
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -1,0 +1,43 @@
+"""Pinyin keys for searching by initials (zs → 张三) and sorting names as a Chinese reader expects."""
+
+from __future__ import annotations
+
+import re
+
+from pypinyin import Style, lazy_pinyin
+
+# Surnames whose reading differs from the character's most common one.
+_SURNAMES = {
+    "单": "shan", "曾": "zeng", "解": "xie", "区": "ou", "仇": "qiu", "查": "zha", "朴": "piao",
+    "乐": "yue", "覃": "qin", "翟": "zhai", "盖": "ge", "缪": "miao", "秘": "bi", "尉迟": "yuchi",
+    "长孙": "zhangsun", "万俟": "moqi", "召": "shao", "繁": "po", "员": "yun", "种": "chong",
+    "句": "gou", "谌": "chen", "隗": "wei", "应": "ying", "适": "kuo", "厍": "she",
+}  # fmt: skip
+_COMPOUND = sorted((k for k in _SURNAMES if len(k) > 1), key=len, reverse=True)
+_NON_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def _syllables(name: str) -> list[str]:
+    name = name.strip()
+    head: list[str] = []
+    for compound in _COMPOUND:
+        if name.startswith(compound):
+            head = [_SURNAMES[compound]]
+            name = name[len(compound) :]
+            break
+    else:
+        if name[:1] in _SURNAMES:
+            head = [_SURNAMES[name[0]]]
+            name = name[1:]
+    rest = lazy_pinyin(name, style=Style.NORMAL, errors=lambda s: list(s.lower()), v_to_u=False)
+    return [s for s in (*head, *rest) if s and _NON_ALNUM.sub("", s)]
+
+
+def pinyin_key(name: str) -> str:
+    """Full pinyin without tones or spaces, lower case: 张三 → zhangsan. Sorts names by sound."""
+    return _NON_ALNUM.sub("", "".join(_syllables(name or "")))
+
+
+def initials_key(name: str) -> str:
+    """First letters of each syllable: 张三 → zs, 单田芳 → stf."""
+    return "".join(_NON_ALNUM.sub("", s)[:1] for s in _syllables(name or ""))

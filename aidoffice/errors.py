@@ -1,0 +1,63 @@
+"""Typed errors of the core. Each carries where the problem is; `str()` is the Chinese message the
+CLI prints and the GUI shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AidofficeError(Exception):
+    """A normal, expected failure with a message for the user (exit status 1 in the CLI)."""
+
+
+class OperationCancelled(AidofficeError):
+    def __init__(self) -> None:
+        super().__init__("操作已取消，没有写入任何数据。")
+
+
+@dataclass
+class FieldProblem:
+    field: str  # the Chinese field name the user sees, e.g. 身份证件号
+    message: str
+
+
+class ValidationError(AidofficeError):
+    """A record the user entered or a service was given breaks a rule; lists every problem."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        self.problems = problems
+        super().__init__("；".join(f"{p.field}：{p.message}" for p in problems))
+
+
+class NotFound(AidofficeError):
+    pass
+
+
+class InputRefused(AidofficeError):
+    """An input file or argument was refused as a whole; nothing was written."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ):
+        self.file, self.sheet, self.row, self.column = file, sheet, row, column
+        where = "，".join(
+            part
+            for part in (
+                f"文件「{file}」" if file else "",
+                f"工作表「{sheet}」" if sheet else "",
+                f"第 {row} 行" if row else "",
+                f"「{column}」列" if column else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}：{message}" if where else message)
+
+
+class DatabaseUnavailable(AidofficeError):
+    pass

@@ -1,0 +1,1 @@
+"""Workbooks out: the ledgers, county rosters, consolidation."""

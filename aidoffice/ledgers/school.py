@@ -1,0 +1,76 @@
+"""The school this database keeps, and its terms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aidoffice.catalogue import load_catalogue
+from aidoffice.db.models import School, Term
+from aidoffice.domain.terms import Term as TermValue
+from aidoffice.errors import FieldProblem, NotFound, ValidationError
+
+
+def get_school(session: Session) -> School | None:
+    return session.scalars(select(School).order_by(School.id).limit(1)).first()
+
+
+def require_school(session: Session) -> School:
+    school = get_school(session)
+    if school is None:
+        raise NotFound(
+            "数据库中还没有学校信息，请先运行“aidoffice init --school 学校名称”或在程序中完成首次设置。"
+        )
+    return school
+
+
+def setup_school(
+    session: Session, name: str | None, code: str | None = None, county: str | None = None
+) -> School:
+    """Create the school or update what was given; load the policy catalogue; make the current term."""
+    problems = []
+    name = (name or "").strip()
+    code = (code or "").strip() or None
+    if code is not None and not (code.isdigit() and len(code) == 10):
+        problems.append(FieldProblem("学校标识码", f"“{code}”应为10位数字（学籍系统中的学校标识码）"))
+    school = get_school(session)
+    if school is None and not name:
+        problems.append(FieldProblem("学校名称", "不能为空"))
+    if problems:
+        raise ValidationError(problems)
+    if school is None:
+        school = School(name=name, code=code, county=(county or "").strip() or None, settings={})
+        session.add(school)
+    else:
+        if name:
+            school.name = name
+        if code:
+            school.code = code
+        if county:
+            school.county = county.strip()
+    load_catalogue(session)
+    current_term(session)
+    session.flush()
+    return school
+
+
+def ensure_term(session: Session, term: TermValue) -> Term:
+    row = session.scalars(select(Term).where(Term.code == term.code)).first()
+    if row is None:
+        row = Term(code=term.code, starts_on=term.starts_on, ends_on=term.ends_on, is_current=False)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def current_term(session: Session, today: date | None = None) -> Term:
+    """The term marked current, or the one containing today (created and marked if new)."""
+    row = session.scalars(select(Term).where(Term.is_current.is_(True))).first()
+    if row is not None:
+        return row
+    row = ensure_term(session, TermValue.containing(today or date.today()))
+    row.is_current = True
+    session.flush()
+    return row
