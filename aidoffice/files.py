@@ -11,14 +11,24 @@ from pathlib import Path
 from aidoffice.errors import InputRefused
 
 
-@contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yields a temporary path; on success it replaces `target`, on failure it is removed."""
+def check_target(target: str | os.PathLike[str], suffixes: tuple[str, ...] = ()) -> Path:
+    """Refuse, before any work, a target that cannot be written."""
     target = Path(target)
-    if not target.parent.exists():
+    if suffixes and target.suffix.lower() not in suffixes:
+        raise InputRefused(f"文件名应以 {' 或 '.join(suffixes)} 结尾。", file=str(target))
+    if not target.parent.is_dir():
         raise InputRefused(
             f"保存位置“{target.parent}”不存在，请先建立该文件夹或换一个位置。", file=str(target)
         )
+    if target.is_dir():
+        raise InputRefused("这是一个文件夹，请给出文件名。", file=str(target))
+    return target
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yields a temporary path; on success it replaces `target`, on failure it is removed."""
+    target = check_target(target)
     fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)

@@ -118,12 +118,11 @@ class Database:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for queries only."""
+        """A session for queries only; objects stay readable after it closes."""
         session = self.sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     def dispose(self) -> None:

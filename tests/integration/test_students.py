@@ -1,0 +1,133 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from aidoffice.db.models import GroupMembership, Household, StudentStatus
+from aidoffice.errors import ValidationError
+from aidoffice.ledgers.students import (
+    StudentFilter,
+    add_student,
+    count_students,
+    fetch_page,
+    link_to_household,
+    mark_dropout,
+    reinstate,
+    roster_groups,
+    transfer_out,
+    update_student,
+)
+from aidoffice.ledgers.villages import get_or_create_village
+from tests.factories import an_id, student
+
+
+def _problems(err) -> dict[str, str]:
+    return {p.field: p.message for p in err.value.problems}
+
+
+def test_a_new_student_gets_birth_date_and_sex_from_the_id(school_db):
+    with school_db.unit_of_work() as s:
+        st = add_student(s, 1, student("李四", id_number=an_id(date(2012, 2, 29), male=False)))
+        assert (st.birth_date, st.sex, st.grade, st.stage, st.name_initials) == (
+            date(2012, 2, 29),
+            "女",
+            7,
+            "junior",
+            "ls",
+        )
+
+
+def test_a_mistyped_id_is_refused_with_the_reason_in_chinese(school_db):
+    number = an_id()
+    wrong = number[:17] + ("1" if number[17] != "1" else "2")
+    with pytest.raises(ValidationError) as err, school_db.unit_of_work() as s:
+        add_student(s, 1, student(id_number=wrong))
+    assert "校验位" in _problems(err)["身份证件号"]
+
+
+def test_every_problem_of_a_form_is_listed_at_once(school_db):
+    with pytest.raises(ValidationError) as err, school_db.unit_of_work() as s:
+        add_student(
+            s,
+            1,
+            student(
+                name="",
+                grade="研一",
+                class_name="",
+                guardian_phone="12345",
+                bank_account="abc",
+                birth=date(2013, 5, 3),
+                birth_date=date(2013, 5, 4),
+            ),
+        )
+    assert set(_problems(err)) == {"姓名", "年级", "班级", "监护人联系电话", "银行卡号", "出生日期"}
+
+
+def test_the_same_id_cannot_be_entered_twice(school_db):
+    number = an_id()
+    with school_db.unit_of_work() as s:
+        add_student(s, 1, student("张三", id_number=number))
+    with pytest.raises(ValidationError) as err, school_db.unit_of_work() as s:
+        add_student(s, 1, student("张叁", id_number=number))
+    assert "张三" in _problems(err)["身份证件号"] and "七年级1班" in _problems(err)["身份证件号"]
+
+
+def test_a_student_without_id_is_kept_by_student_number(school_db):
+    with school_db.unit_of_work() as s:
+        st = add_student(s, 1, student(id_number=None, student_no="L2013000000001234"))
+        assert st.person_key == "L2013000000001234"
+
+
+def test_a_g_student_number_supplies_the_missing_id(school_db):
+    number = an_id()
+    with school_db.unit_of_work() as s:
+        st = add_student(s, 1, student(id_number=None, student_no="G" + number))
+        assert st.id_number == number
+
+
+def test_transfer_out_keeps_the_student_with_date_and_destination(school_db):
+    with school_db.unit_of_work() as s:
+        sid = add_student(s, 1, student()).id
+    with school_db.unit_of_work() as s:
+        transfer_out(s, sid, date(2026, 10, 8), "石家庄市第一中学")
+    with school_db.reading() as s:
+        [row] = fetch_page(s, StudentFilter(status=StudentStatus.TRANSFERRED_OUT), 0, 10)
+        assert row.id == sid
+        assert count_students(s, StudentFilter(status=StudentStatus.ENROLLED)) == 0
+
+
+def test_a_dropout_is_marked_and_can_return(school_db):
+    with school_db.unit_of_work() as s:
+        sid = add_student(s, 1, student()).id
+    with school_db.unit_of_work() as s:
+        st = mark_dropout(s, sid, date(2026, 10, 8), "外出务工")
+        assert (st.status, st.status_note) == (StudentStatus.DROPPED_OUT, "外出务工")
+    with pytest.raises(ValidationError), school_db.unit_of_work() as s:
+        transfer_out(s, sid)  # a dropout is brought back first, not transferred away
+    with school_db.unit_of_work() as s:
+        assert reinstate(s, sid).status is StudentStatus.ENROLLED
+
+
+def test_roster_flags_become_group_memberships_and_follow_an_id_correction(school_db):
+    data = student(roster_groups={"left_behind", "orphan"})
+    with school_db.unit_of_work() as s:
+        sid = add_student(s, 1, data).id
+    corrected = an_id()
+    data.id_number, data.roster_groups = corrected, {"left_behind"}
+    with school_db.unit_of_work() as s:
+        update_student(s, sid, data)
+    with school_db.reading() as s:
+        assert roster_groups(s, corrected) == {"left_behind"}
+        assert s.scalars(select(GroupMembership).where(GroupMembership.person_key != corrected)).all() == []
+
+
+def test_linking_a_student_to_a_household_puts_the_student_in_its_village(school_db):
+    with school_db.unit_of_work() as s:
+        sid = add_student(s, 1, student()).id
+        village = get_or_create_village(s, "城南庄镇", "东庄村")
+        hh = Household(village_id=village.id, household_no="001", head_name="张大山")
+        s.add(hh)
+        s.flush()
+        member = link_to_household(s, sid, hh.id, "子")
+        assert member.student.village_id == village.id
+        assert member.person_key == member.student.person_key
