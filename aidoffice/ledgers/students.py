@@ -471,8 +471,9 @@ SORTS: dict[str, tuple] = {
     "sex": (Student.sex,),
     "id_number": (Student.id_number,),
     "student_no": (Student.student_no,),
-    "grade": (Student.grade, Student.class_name),
-    "class_name": (Student.grade, Student.class_name),
+    # length first, so 2班 comes before 10班
+    "grade": (Student.grade, func.length(Student.class_name), Student.class_name),
+    "class_name": (Student.grade, func.length(Student.class_name), Student.class_name),
     "status": (Student.status,),
     "boarding": (Student.boarding,),
     "village": (Township.name, Village.name),

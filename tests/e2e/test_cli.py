@@ -1,0 +1,113 @@
+"""The `aidoffice` command run as a user or a county script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+
+def run(*args: str, home: Path, db: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
+    cmd = [sys.executable, "-m", "aidoffice"]
+    if db:
+        cmd += ["--db", db]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def last_json(result: subprocess.CompletedProcess) -> dict:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "office.db")
+    return request.getfixturevalue("pg_cli_url")
+
+
+def test_init_demo_and_export_as_a_script_would(tmp_path, db_url):
+    r = run(
+        "--json",
+        "init",
+        "--school",
+        "阜平县实验学校",
+        "--school-code",
+        "3130624002",
+        "--county",
+        "阜平县",
+        home=tmp_path,
+        db=db_url,
+    )
+    assert r.returncode == 0, r.stderr
+    info = last_json(r)
+    assert (info["school"], info["policies"], info["groups"]) == ("阜平县实验学校", 11, 13)
+
+    r = run("--json", "demo", "--students", "250", home=tmp_path, db=db_url)
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["students"] == 250
+
+    out = tmp_path / "学籍台账.xlsx"
+    r = run("--json", "export", "ledger", "school", "--out", str(out), home=tmp_path, db=db_url)
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["rows"] == 250
+    ws = load_workbook(out).active
+    assert ws.cell(row=1, column=1).value.startswith("阜平县实验学校")
+    assert ws.max_row == 252
+
+    out = tmp_path / "户籍台账.xlsx"
+    r = run("export", "ledger", "village", "--out", str(out), home=tmp_path, db=db_url)
+    assert r.returncode == 0 and "已导出户籍台账" in r.stdout
+    assert load_workbook(out).sheetnames == ["村汇总", "学龄儿童"]
+
+
+def test_the_default_database_lives_in_the_data_folder(tmp_path):
+    r = run("init", "--school", "测试学校", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "aidoffice.db").exists()
+    assert "测试学校" in r.stdout
+
+
+def test_refused_input_exits_1_with_a_chinese_message_and_json(tmp_path):
+    run("demo", "--students", "5", home=tmp_path)
+    r = run("--json", "demo", "--students", "5", home=tmp_path)
+    assert r.returncode == 1
+    assert "已有 5 名学生" in r.stderr
+    assert "已有 5 名学生" in last_json(r)["error"]
+
+
+def test_export_into_a_missing_folder_exits_1(tmp_path):
+    run("init", "--school", "测试学校", home=tmp_path)
+    r = run("export", "ledger", "school", "--out", str(tmp_path / "no" / "x.xlsx"), home=tmp_path)
+    assert r.returncode == 1 and "不存在" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "ledger", "towns", "--out", "x.xlsx"],
+        ["demo", "--students", "many"],
+        ["frobnicate"],
+        ["export", "ledger", "school"],
+    ],
+)
+def test_wrong_usage_exits_2(tmp_path, args):
+    r = run(*args, home=tmp_path)
+    assert r.returncode == 2
+    assert "用法错误" in r.stderr
+
+
+def test_first_init_without_a_school_name_says_what_is_missing(tmp_path):
+    r = run("init", home=tmp_path)
+    assert r.returncode == 2 and "--school" in r.stderr
+
+
+def test_an_unreachable_database_is_refused_not_a_traceback(tmp_path):
+    r = run("init", "--school", "x", home=tmp_path, db="postgresql://nobody:x@127.0.0.1:1/none")
+    assert r.returncode == 1
+    assert "无法打开数据库" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,83 @@
+import sys
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from aidoffice.errors import AidofficeError, OperationCancelled
+from ui.app import install_excepthook
+from ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = TaskRunner()
+    yield r
+    r.wait()
+
+
+def test_a_job_reports_progress_and_returns_its_result_on_the_gui_thread(qtbot, runner):
+    seen = []
+
+    def job(progress):
+        for i in range(3):
+            progress(i, 3, "步骤")
+        return 42
+
+    task = runner.run("测试", job, on_success=seen.append, show_progress=False)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    assert seen == [42]
+
+
+def test_an_expected_failure_shows_its_chinese_message(qtbot, runner, messages):
+    def job(progress):
+        raise AidofficeError("文件「a.xlsx」：没有身份证号列")
+
+    task = runner.run("导入", job, parent=QWidget(), show_progress=False)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    assert messages == [("warning", "操作未完成", "文件「a.xlsx」：没有身份证号列")]
+
+
+def test_cancel_stops_the_job_at_its_next_report_without_an_error_box(qtbot, runner, messages):
+    failures = []
+
+    def job(progress):
+        import time
+
+        for i in range(10_000):
+            progress(i, 10_000)
+            time.sleep(0.001)
+
+    task = runner.run("长任务", job, on_failure=failures.append)
+    task.cancel()
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    assert len(failures) == 1 and isinstance(failures[0], OperationCancelled)
+    assert messages == []
+
+
+def test_an_unexpected_error_names_the_log_and_the_app_goes_on(qtbot, runner, messages):
+    def job(progress):
+        raise ZeroDivisionError("division by zero")
+
+    task = runner.run("统计", job, show_progress=False)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    kind, _title, text = messages[-1]
+    assert (
+        kind == "critical" and "统计失败" in text and "aidoffice.log" in text and "程序仍可继续使用" in text
+    )
+
+
+def test_an_error_outside_any_task_becomes_a_message_not_a_crash(qtbot, messages):
+    old = sys.excepthook
+    install_excepthook()
+    try:
+        try:
+            raise KeyError("boom")
+        except KeyError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old
+    assert messages and messages[-1][0] == "critical" and "日志" in messages[-1][2]

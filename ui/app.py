@@ -1,0 +1,61 @@
+"""Starting the GUI: logging, the database, the first-run dialog, the main window, and a last line of
+defence that turns an unexpected error into a message instead of a crash."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from aidoffice.db.engine import Database
+from aidoffice.errors import AidofficeError
+from aidoffice.ledgers.school import get_school
+from aidoffice.logs import setup_logging
+from aidoffice.paths import configured_db_url
+from ui.i18n import tr
+
+log = logging.getLogger("aidoffice.ui")
+
+
+def install_excepthook() -> None:
+    """An unexpected error shows what failed and where the log is; the app keeps running."""
+
+    def hook(exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        from ui.tasks import show_error
+
+        if QApplication.instance() is not None:
+            show_error(QApplication.activeWindow(), exc, tr("操作"))
+
+    sys.excepthook = hook
+
+
+def open_database(url: str | None) -> Database:
+    return Database(configured_db_url(url))
+
+
+def run_gui(db_url: str | None = None) -> int:
+    setup_logging()
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("aidoffice")
+    app.setApplicationDisplayName(tr("学校资助办助手"))
+    install_excepthook()
+    try:
+        db = open_database(db_url)
+    except AidofficeError as exc:
+        QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
+        return 1
+    with db.reading() as s:
+        has_school = get_school(s) is not None
+    if not has_school:
+        from ui.dialogs.first_run import FirstRunDialog
+
+        if not FirstRunDialog(db).exec():
+            return 0
+    from ui.main_window import MainWindow
+
+    window = MainWindow(db)
+    window.show()
+    return app.exec()

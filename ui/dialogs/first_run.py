@@ -1,0 +1,57 @@
+"""First start: the school's name, code and county."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+
+from aidoffice.db.engine import Database
+from aidoffice.errors import ValidationError
+from aidoffice.ledgers.school import setup_school
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, db: Database, parent=None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle(self.tr("欢迎使用学校资助办助手"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "第一次使用，请填写本校信息。这些信息会出现在台账、告知书和花名册上，以后可在“设置”中修改。"
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("如：阜平县城南庄镇中心学校"))
+        self.code = QLineEdit()
+        self.code.setPlaceholderText(self.tr("学籍系统中的10位学校标识码，可暂不填"))
+        self.county = QLineEdit()
+        self.county.setPlaceholderText(self.tr("如：阜平县"))
+        form.addRow(self.tr("学校名称"), self.name)
+        form.addRow(self.tr("学校标识码"), self.code)
+        form.addRow(self.tr("所在县（区）"), self.county)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b91c1c")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始使用"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 260)
+
+    def accept(self) -> None:
+        try:
+            with self.db.unit_of_work(note="首次设置") as s:
+                setup_school(s, self.name.text(), self.code.text(), self.county.text())
+        except ValidationError as exc:
+            self.error.setText("\n".join(f"{p.field}：{p.message}" for p in exc.problems))
+            return
+        super().accept()

@@ -1,0 +1,236 @@
+"""The student form: every field of the 学籍 record, checked by the core; problems are shown in
+Chinese beside the form, all at once, and the offending fields are marked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aidoffice.db.engine import Database
+from aidoffice.db.models import SOURCE_NAMES
+from aidoffice.domain.grades import make_grade
+from aidoffice.errors import ValidationError
+from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.students import (
+    StudentInput,
+    add_student,
+    get_student,
+    roster_groups,
+    student_groups,
+    update_student,
+)
+
+ROSTER_FLAGS = [
+    ("left_behind", "留守儿童"),
+    ("migrant", "随迁子女"),
+    ("orphan", "孤儿"),
+    ("disabled", "残疾"),
+]
+GRADES = [make_grade(n).name for n in range(-2, 13)]
+_INVALID = "border: 1px solid #dc2626; background: #fef2f2;"
+
+
+class StudentForm(QDialog):
+    def __init__(self, db: Database, student_id: int | None = None, parent=None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.db, self.student_id = db, student_id
+        self.saved_id: int | None = None
+        self.setWindowTitle(self.tr("新增学生") if student_id is None else self.tr("编辑学生信息"))
+        outer = QVBoxLayout(self)
+        grid = QGridLayout()
+        outer.addLayout(grid)
+
+        def line(placeholder: str = "") -> QLineEdit:
+            w = QLineEdit()
+            w.setPlaceholderText(placeholder)
+            return w
+
+        self.fields: dict[str, QWidget] = {}
+        f = self.fields
+        f["name"] = line()
+        f["id_number"] = line(self.tr("18位，末位可为 X"))
+        f["student_no"] = line(self.tr("G 加身份证号；无身份证时填 J/L 开头的学籍号"))
+        f["sex"] = QComboBox()
+        f["sex"].addItems(["", "男", "女"])  # type: ignore[attr-defined]
+        f["birth_date"] = line(self.tr("留空则按身份证号填写，如 2013-05-03"))
+        f["ethnicity"] = line(self.tr("如：汉族"))
+        f["grade"] = QComboBox()
+        f["grade"].setEditable(True)  # type: ignore[attr-defined]
+        f["grade"].addItems(["", *GRADES])  # type: ignore[attr-defined]
+        f["class_name"] = line(self.tr("如：1班"))
+        f["boarding"] = QCheckBox(self.tr("住校"))
+        f["enrolled_on"] = line(self.tr("如：2024-09"))
+        f["hukou_address"] = line()
+        f["hukou_township"] = line()
+        f["hukou_village"] = line()
+        f["current_address"] = line()
+        f["guardian_name"] = line()
+        f["guardian_relation"] = line(self.tr("如：父亲、母亲、祖母"))
+        f["guardian_phone"] = line(self.tr("11位手机号"))
+        f["bank_name"] = line()
+        f["bank_account"] = line(self.tr("12—19位数字"))
+        f["notes"] = line()
+        labels = {
+            "name": "姓名", "id_number": "身份证件号", "student_no": "全国学籍号", "sex": "性别", "birth_date": "出生日期",
+            "ethnicity": "民族", "grade": "年级", "class_name": "班级", "boarding": "住宿情况", "enrolled_on": "入学年月",
+            "hukou_address": "户口所在地", "hukou_township": "户籍乡镇", "hukou_village": "户籍村",
+            "current_address": "现住址", "guardian_name": "监护人", "guardian_relation": "与学生关系",
+            "guardian_phone": "监护人联系电话", "bank_name": "开户银行", "bank_account": "银行卡号", "notes": "备注",
+        }  # fmt: skip
+        self.labels = {k: self.tr(v) for k, v in labels.items()}
+        for i, key in enumerate(labels):
+            row, col = divmod(i, 2)
+            grid.addWidget(QLabel(self.labels[key]), row, col * 2)
+            grid.addWidget(f[key], row, col * 2 + 1)
+
+        box = QGroupBox(self.tr("学籍登记的重点群体"))
+        flags = QHBoxLayout(box)
+        self.flags = {code: QCheckBox(self.tr(name)) for code, name in ROSTER_FLAGS}
+        for cb in self.flags.values():
+            flags.addWidget(cb)
+        outer.addWidget(box)
+        self.other_groups = QLabel()
+        self.other_groups.setWordWrap(True)
+        outer.addWidget(self.other_groups)
+
+        self.errors = QLabel()
+        self.errors.setObjectName("formErrors")
+        self.errors.setStyleSheet("color: #b91c1c")
+        self.errors.setWordWrap(True)
+        outer.addWidget(self.errors)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+        if student_id is not None:
+            self._load()
+        self.resize(760, 520)
+
+    def _load(self) -> None:
+        with self.db.reading() as s:
+            st = get_student(s, self.student_id)  # type: ignore[arg-type]
+            data = StudentInput.from_student(st)
+            flags = roster_groups(s, st.person_key)
+            others = [g for g in student_groups(s, st) if g[2].value != "roster"]
+            grade_name = make_grade(st.grade, st.stage == "vocational").name
+        for key, w in self.fields.items():
+            value = getattr(data, key)
+            if key == "grade":
+                w.setCurrentText(grade_name)  # type: ignore[attr-defined]
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                w.setCurrentText(value or "")
+            elif isinstance(value, date):
+                w.setText(value.isoformat())  # type: ignore[attr-defined]
+            else:
+                w.setText(value or "")  # type: ignore[attr-defined]
+        for code, cb in self.flags.items():
+            cb.setChecked(code in flags)
+        if others:
+            lines = [self.tr("其他来源的群体（在对应名单中维护）：")]
+            lines += [f"· {name}：{SOURCE_NAMES[kind]}“{label}”，{known:%Y-%m-%d}{'' if active else self.tr('（已不符合）')}"
+                      for _c, name, kind, label, known, active in others]  # fmt: skip
+            self.other_groups.setText("\n".join(lines))
+
+    def collect(self) -> StudentInput:
+        f = self.fields
+        values = {}
+        for key, w in f.items():
+            if isinstance(w, QCheckBox):
+                values[key] = w.isChecked()
+            elif isinstance(w, QComboBox):
+                values[key] = w.currentText()
+            else:
+                values[key] = w.text()  # type: ignore[attr-defined]
+        birth = values.pop("birth_date").strip()
+        try:
+            values["birth_date"] = date.fromisoformat(birth) if birth else None
+        except ValueError:
+            values["birth_date"] = None
+            self._bad_birth = birth
+        else:
+            self._bad_birth = ""
+        return StudentInput(**values, roster_groups={c for c, cb in self.flags.items() if cb.isChecked()})
+
+    def accept(self) -> None:
+        for w in self.fields.values():
+            w.setStyleSheet("")
+        data = self.collect()
+        if self._bad_birth:
+            self._show(
+                [
+                    (
+                        self.labels["birth_date"],
+                        self.tr("“{v}”不是日期，请写作 2013-05-03").format(v=self._bad_birth),
+                    )
+                ]
+            )
+            return
+        try:
+            with self.db.unit_of_work() as s:
+                if self.student_id is None:
+                    school = require_school(s)
+                    self.saved_id = add_student(s, school.id, data).id
+                else:
+                    self.saved_id = update_student(s, self.student_id, data).id
+        except ValidationError as exc:
+            self._show([(p.field, p.message) for p in exc.problems])
+            return
+        super().accept()
+
+    def _show(self, problems: list[tuple[str, str]]) -> None:
+        by_label = {v: k for k, v in self.labels.items()}
+        for field, _ in problems:
+            key = by_label.get(field)
+            if key:
+                self.fields[key].setStyleSheet(_INVALID)
+        self.errors.setText(
+            self.tr("请修改以下内容后再保存：") + "\n" + "\n".join(f"· {f}：{m}" for f, m in problems)
+        )
+
+
+class StatusDialog(QDialog):
+    """Transfer out / mark dropout / reinstate: a date and a note."""
+
+    def __init__(self, title: str, note_label: str, parent=None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        self.when = QDateEdit(QDate.currentDate())
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("yyyy-MM-dd")
+        self.note = QLineEdit()
+        form.addRow(self.tr("日期"), self.when)
+        form.addRow(note_label, self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[date, str]:
+        return self.when.date().toPython(), self.note.text()  # type: ignore[return-value]

@@ -1,0 +1,94 @@
+"""The main window: a thin shell with the navigation of the whole product that mounts one page each."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from aidoffice.db.engine import Database
+from aidoffice.ledgers.school import current_term, get_school
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.settings import SettingsPage
+from ui.pages.student_ledger import StudentLedgerPage
+from ui.pages.village_ledger import VillageLedgerPage
+from ui.tasks import TaskRunner
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database):
+        super().__init__()
+        self.db = db
+        self.runner = TaskRunner(self)
+        self.setWindowTitle(self.tr("学校资助办助手"))
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(215)
+        self.nav.setStyleSheet("QListWidget{font-size:14px} QListWidget::item{padding:7px 6px}")
+        self.stack = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 4)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.students = StudentLedgerPage(db, self.runner)
+        self.villages = VillageLedgerPage(db, self.runner)
+        self.students.changed.connect(lambda: setattr(self.villages, "_loaded", False))
+        pages: list[tuple[str, QWidget]] = [
+            (self.tr("学籍台账"), self.students),
+            (self.tr("户籍台账"), self.villages),
+            (self.tr("导入名单"), PlaceholderPage(self.tr("导入名单"), self.tr("导入学籍系统导出表、脱贫人口和民政名单、资助发放名单，先预览每一行将新增、更新还是被拒绝及原因，再一次性写入。"))),
+            (self.tr("比对与问题清单"), PlaceholderPage(self.tr("比对与问题清单"), self.tr("双向比对学籍、户籍和各部门名单，找出漏助、疑似误助、姓名或证件号不一致、需核实去向的学龄儿童，并逐条跟踪到销号。"))),
+            (self.tr("1222宣传材料"), PlaceholderPage(self.tr("1222宣传材料"), self.tr("生成宣传栏海报、两节政策课记录、致家长的政策告知书和资助告知书及回执，按班级打印。"))),
+            (self.tr("回执登记"), PlaceholderPage(self.tr("回执登记"), self.tr("扫码或输入编号登记收回的回执，按班级查看未交名单。"))),
+            (self.tr("控辍保学"), PlaceholderPage(self.tr("控辍保学"), self.tr("为每名辍学或疑似辍学学生建立“一人一案”，记录劝返过程、复学通知书和结果。"))),
+            (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
+            (self.tr("导出花名册"), PlaceholderPage(self.tr("导出花名册"), self.tr("按县里的 Excel 模板导出资助花名册；县资助中心可合并各校工作簿并查找重复资助。"))),
+            (self.tr("统计"), PlaceholderPage(self.tr("统计"), self.tr("按学段、群体、村统计资助人数和金额，生成图表。"))),
+            (self.tr("设置"), SettingsPage(db)),
+        ]  # fmt: skip
+        for title, page in pages:
+            item = QListWidgetItem(title if page.available else self.tr("{t}（未开放）").format(t=title))  # type: ignore[attr-defined]
+            if not page.available:  # type: ignore[attr-defined]
+                item.setForeground(QColor("#9ca3af"))
+                item.setToolTip(self.tr("此功能尚未开放"))
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.show_page)
+
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.refresh_status()
+        self.nav.setCurrentRow(0)
+        self.resize(1366, 768)
+
+    def show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if hasattr(page, "activate"):
+            page.activate()
+
+    def refresh_status(self) -> None:
+        with self.db.reading() as s:
+            school = get_school(s)
+            term = current_term(s) if school else None
+        text = self.tr("{school}　当前学期 {term}　数据库：{db}").format(
+            school=school.name if school else "", term=term.code if term else "", db=self.db.display_url
+        )
+        self.status_label.setText(text)
+
+    def page_titles(self) -> list[str]:
+        return [self.nav.item(i).text() for i in range(self.nav.count())]
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.runner.wait(10_000)
+        super().closeEvent(event)

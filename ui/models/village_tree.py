@@ -1,0 +1,145 @@
+"""The village ledger as a lazy tree: townships and villages with their counts load at once;
+a village's households load when it is opened, a household's members when that is opened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from aidoffice.db.engine import Database
+from aidoffice.db.models import Term
+from aidoffice.ledgers.villages import TownshipSummary, households_of, members_of
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(eq=False)
+class Node:
+    kind: str  # township / village / household / member
+    values: list[Any]
+    ref: int | None = None
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    loaded: bool = True
+    highlight: bool = False
+
+    def row(self) -> int:
+        return self.parent.children.index(self) if self.parent else 0
+
+
+class VillageTreeModel(QAbstractItemModel):
+    def __init__(self, db: Database, parent=None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.db = db
+        self.term: Term | None = None
+        self.ages: tuple[int, int] = (3, 18)
+        self.root = Node("root", [])
+        self.headers = [self.tr("乡镇 / 村 / 户 / 成员"), self.tr("户数"), self.tr("学龄儿童"), self.tr("在本校就读"),
+                        self.tr("重点群体"), self.tr("本学期受助"), self.tr("就读学校")]  # fmt: skip
+
+    def load(self, tree: list[TownshipSummary], term: Term, ages: tuple[int, int]) -> None:
+        self.beginResetModel()
+        self.term, self.ages = term, ages
+        self.root = Node("root", [])
+        for t in tree:
+            town = Node("township", [t.name, t.total("households"), t.total("children"), t.total("in_school"),
+                                     t.total("priority"), t.total("aided"), ""], t.id, self.root)  # fmt: skip
+            for v in t.villages:
+                town.children.append(Node("village", [v.name, v.households, v.children, v.in_school, v.priority,
+                                                      v.aided, ""], v.id, town, loaded=False))  # fmt: skip
+            self.root.children.append(town)
+        self.endResetModel()
+
+    def _node(self, index: Index) -> Node:
+        return index.internalPointer() if index.isValid() else self.root  # type: ignore[return-value]
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        node = self._node(parent)
+        if 0 <= row < len(node.children):
+            return self.createIndex(row, column, node.children[row])
+        return QModelIndex()
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index).parent
+        if node is None or node is self.root:
+            return QModelIndex()
+        return self.createIndex(node.row(), 0, node)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.headers)
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        node = self._node(parent)
+        if not node.loaded:
+            return (node.kind == "village" and bool(node.values[1])) or node.kind == "household"
+        return bool(node.children)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return parent.isValid() and not self._node(parent).loaded
+
+    def fetchMore(self, parent: Index) -> None:
+        node = self._node(parent)
+        if node.loaded or self.term is None:
+            return
+        with self.db.reading() as s:
+            if node.kind == "village":
+                rows = households_of(s, node.ref, self.term, self.ages)  # type: ignore[arg-type]
+                children = [Node("household", [self.tr("{head} 户（户编号 {no}）").format(head=r.head_name, no=r.household_no or "—"),
+                                               "", r.children, r.in_school, "、".join(r.groups), "", ""], r.id, node,
+                                 loaded=False, highlight=bool(r.groups)) for r in rows]  # fmt: skip
+            else:
+                rows = members_of(s, node.ref, self.term, self.ages)  # type: ignore[arg-type]
+                children = [Node("member", [self._member_label(m), "", self.tr("是") if m.school_age else self.tr("否"),
+                                            self.tr("是") if m.student_id else "", "、".join(m.groups),
+                                            (self.tr("是") if m.aided else self.tr("否")) if m.student_id else "",
+                                            m.school + (f"（{m.status}）" if m.status and m.status != "在读" else "")],
+                                 m.student_id, node, highlight=m.school_age and not m.school) for m in rows]  # fmt: skip
+        node.loaded = True
+        if children:
+            self.beginInsertRows(parent, 0, len(children) - 1)
+            node.children = children
+            self.endInsertRows()
+
+    def _member_label(self, m) -> str:  # type: ignore[no-untyped-def]
+        parts = [m.relation or ""]
+        if m.age is not None:
+            parts.append(self.tr("{age}岁").format(age=m.age))
+        return f"{m.name}（{'，'.join(p for p in parts if p)}）"
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = node.values[index.column()]
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.UserRole:
+            return (node.kind, node.ref)
+        if role == Qt.ItemDataRole.TextAlignmentRole and 1 <= index.column() <= 5:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "member" and node.highlight:
+            return QBrush(QColor("#b91c1c"))  # a school-age child whom no school accounts for
+        if role == Qt.ItemDataRole.FontRole and node.kind == "township":
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None

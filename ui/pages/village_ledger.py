@@ -1,0 +1,112 @@
+"""户籍台账 page: townships → villages → households → children, with the counts per village."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aidoffice.db.engine import Database
+from aidoffice.exporting.ledger import export_village_ledger
+from aidoffice.ledgers.school import current_term, require_school
+from aidoffice.ledgers.villages import school_age, village_tree
+from ui.models.village_tree import VillageTreeModel
+from ui.tasks import TaskRunner
+
+
+class VillageLedgerPage(QWidget):
+    available = True
+
+    def __init__(self, db: Database, runner: TaskRunner, parent=None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.db, self.runner = db, runner
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        top.addWidget(self.summary)
+        top.addStretch()
+        self.expand_btn = QPushButton(self.tr("展开全部乡镇"))
+        self.refresh_btn = QPushButton(self.tr("刷新"))
+        self.export_btn = QPushButton(self.tr("导出户籍台账…"))
+        for b in (self.expand_btn, self.refresh_btn, self.export_btn):
+            top.addWidget(b)
+        layout.addLayout(top)
+        hint = QLabel(self.tr("红字：学龄儿童既不在本校、名单上也没有就读学校，需核实去向。"))
+        hint.setStyleSheet("color:#6b7280")
+        layout.addWidget(hint)
+        self.model = VillageTreeModel(db, self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.tree.setColumnWidth(0, 300)
+        for col in range(1, 6):
+            self.tree.setColumnWidth(col, 84)
+        layout.addWidget(self.tree)
+        self.expand_btn.clicked.connect(self.expand_townships)
+        self.refresh_btn.clicked.connect(self.reload)
+        self.export_btn.clicked.connect(self.export)
+        self._loaded = False
+        self.last_task = None
+
+    def activate(self) -> None:
+        if not self._loaded:
+            self.reload()
+
+    def reload(self):  # type: ignore[no-untyped-def]
+        self._loaded = True
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            progress(0, None, self.tr("正在统计各村学龄儿童…"))
+            with self.db.reading() as s:
+                term = current_term(s)
+                ages = school_age(require_school(s))
+                return village_tree(s, term, ages), term, ages
+
+        self.last_task = self.runner.run(
+            self.tr("正在统计各村学龄儿童…"), job, parent=self, on_success=self._loaded_tree
+        )
+        return self.last_task
+
+    def _loaded_tree(self, result) -> None:  # type: ignore[no-untyped-def]
+        tree, term, ages = result
+        self.model.load(tree, term, ages)
+        villages = sum(len(t.villages) for t in tree)
+        self.summary.setText(
+            self.tr("{term}　{towns} 个乡镇、{villages} 个村　学龄儿童（{a}—{b}岁）{children} 人，在本校 {here} 人，"
+                    "重点群体 {prio} 人，本学期受助 {aided} 人").format(
+                term=term.code, towns=len(tree), villages=villages, a=ages[0], b=ages[1],
+                children=sum(t.total("children") for t in tree), here=sum(t.total("in_school") for t in tree),
+                prio=sum(t.total("priority") for t in tree), aided=sum(t.total("aided") for t in tree))
+        )  # fmt: skip
+        if len(tree) == 1:
+            self.tree.expand(self.model.index(0, 0))
+
+    def expand_townships(self) -> None:
+        for row in range(self.model.rowCount()):
+            self.tree.expand(self.model.index(row, 0))
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出户籍台账"), self.tr("户籍台账.xlsx"), "Excel (*.xlsx)"
+        )
+        if not path:
+            return
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            with self.db.unit_of_work(note="导出户籍台账") as s:
+                return export_village_ledger(s, path, progress=progress)
+
+        self.runner.run(self.tr("正在导出户籍台账…"), job, parent=self,
+                        on_success=lambda r: QMessageBox.information(self, self.tr("导出完成"),
+                                                                     self.tr("已导出 {n} 名学龄儿童到：\n{path}").format(n=r.rows, path=r.path)))  # fmt: skip
