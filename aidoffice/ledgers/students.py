@@ -407,6 +407,12 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _prefix(column, prefix: str):  # type: ignore[no-untyped-def]
+    """`column` starts with the lower-case ASCII `prefix`, as a range the column's index answers
+    (LIKE 'zs%' scans every row on SQLite)."""
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
 def search_condition(text: str):  # type: ignore[no-untyped-def]
     """Digits: the end of the ID or student number. Letters: pinyin initials or full pinyin. Else: a
     part of the name."""
@@ -419,10 +425,7 @@ def search_condition(text: str):  # type: ignore[no-untyped-def]
             Student.id_number.like(pattern, escape="\\"), Student.student_no.like(pattern, escape="\\")
         )
     if re.fullmatch(r"[A-Za-z]+", text):
-        pattern = _like_escape(text.lower()) + "%"
-        return or_(
-            Student.name_initials.like(pattern, escape="\\"), Student.name_pinyin.like(pattern, escape="\\")
-        )
+        return or_(_prefix(Student.name_initials, text.lower()), _prefix(Student.name_pinyin, text.lower()))
     if re.fullmatch(r"[GJLgjl][0-9xX]+", text):
         return Student.student_no == text.upper()
     return Student.name.like("%" + _like_escape(text) + "%", escape="\\")
