@@ -1,6 +1,6 @@
 """Take the README's screenshots from the real window: run under Xvfb with a demo database.
 
-    xvfb-run -s "-screen 0 1366x768x24" python docs/screenshots.py --db demo.db
+xvfb-run -s "-screen 0 1366x768x24" python docs/screenshots.py --db demo.db
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ def main() -> int:
     window = MainWindow(Database(args.db))
     window.show()
     out = Path(args.out)
-    shots: list[tuple[str, object]] = []
 
     def village_page() -> None:
         window.nav.setCurrentRow(1)
@@ -37,6 +36,7 @@ def main() -> int:
         tree.expand(town)
         village = model.index(0, 0, town)
         tree.expand(village)
+        app.processEvents()  # the view fetches the households when it lays the village out
         household = next(
             (model.index(r, 0, village) for r in range(model.rowCount(village))
              if model.data(model.index(r, 4, village))), model.index(0, 0, village)

@@ -2,10 +2,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
+from datetime import date
 
-import pytest  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+import pytest
+from PySide6.QtWidgets import QMessageBox
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,9 @@ def test_demo_data_looks_like_one_county(db):
         assert len(students) == result.students == 600
         infos = [parse_id(st.id_number) for st in students]
         assert {i.region_code for i in infos} == {"130624"}
-        assert all(i.sex == st.sex and i.birth_date == st.birth_date for i, st in zip(infos, students))
+        assert all(
+            i.sex == st.sex and i.birth_date == st.birth_date for i, st in zip(infos, students, strict=True)
+        )
         assert len({st.id_number for st in students}) == 600
         per_household = Counter(
             s.scalars(select(HouseholdMember.household_id).where(HouseholdMember.student_id.is_not(None)))

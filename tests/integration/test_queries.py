@@ -95,6 +95,10 @@ def test_classes_sort_by_number_not_by_text(school_db):
     """A head teacher expects 2班 before 10班."""
     with school_db.unit_of_work() as s:
         for cls in ("10班", "2班", "1班"):
-            add_student(s, 1, student("王" + {"10班": "十", "2班": "二", "1班": "一"}[cls], grade="七年级", class_name=cls))
+            add_student(
+                s,
+                1,
+                student("王" + {"10班": "十", "2班": "二", "1班": "一"}[cls], grade="七年级", class_name=cls),
+            )
     with school_db.reading() as s:
         assert [r.class_name for r in fetch_page(s, StudentFilter(), 0, 10)] == ["1班", "2班", "10班"]

@@ -87,9 +87,10 @@ class StudentLedgerPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        for col, width in enumerate([72, 40, 150, 160, 64, 50, 48, 44, 140, 150, 70, 100]):
+        for col, width in enumerate([70, 40, 150, 160, 60, 50, 44, 44, 130, 140, 64, 100]):
             self.table.setColumnWidth(col, width)
         layout.addWidget(self.table)
 
