@@ -109,6 +109,30 @@ def _text(ws, value):  # type: ignore[no-untyped-def]
     return cell
 
 
+def _save(
+    session: Session,
+    wb: Workbook,
+    out: str | Path,
+    entity: str,
+    what: str,
+    rows: int,
+    mask: bool,
+    progress: Progress,
+) -> ExportResult:
+    """Write the workbook into place and record who exported what, with or without full ID numbers."""
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    record(
+        session,
+        "export",
+        entity,
+        f"导出{what} {rows} 行到 {Path(out).name}",
+        {"file": str(out), "rows": rows, "full_id_numbers": not mask},
+    )
+    progress(rows, rows, "完成")
+    return ExportResult(str(out), rows)
+
+
 def export_school_ledger(
     session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
 ) -> ExportResult:
@@ -159,17 +183,7 @@ def export_school_ledger(
                 ]
             )
             report(n)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    record(
-        session,
-        "export",
-        "student",
-        f"导出学籍台账 {n} 人到 {Path(out).name}",
-        {"file": str(out), "rows": n, "full_id_numbers": not mask},
-    )
-    progress(n, n, "完成")
-    return ExportResult(str(out), n)
+    return _save(session, wb, out, "student", "学籍台账", n, mask, progress)
 
 
 def export_village_ledger(
@@ -244,14 +258,4 @@ def export_village_ledger(
             ]
         )
         report(n)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    record(
-        session,
-        "export",
-        "household",
-        f"导出户籍台账 {len(rows)} 名学龄儿童到 {Path(out).name}",
-        {"file": str(out), "rows": len(rows), "full_id_numbers": not mask},
-    )
-    progress(len(rows), len(rows), "完成")
-    return ExportResult(str(out), len(rows))
+    return _save(session, wb, out, "household", "户籍台账（学龄儿童）", len(rows), mask, progress)

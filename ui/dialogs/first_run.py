@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from aidoffice.db.engine import Database
 from aidoffice.errors import ValidationError
 from aidoffice.ledgers.school import setup_school
+from ui.widgets import dialog_buttons, error_label
 
 
 class FirstRunDialog(QDialog):
@@ -33,18 +34,9 @@ class FirstRunDialog(QDialog):
         form.addRow(self.tr("学校标识码"), self.code)
         form.addRow(self.tr("所在县（区）"), self.county)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b91c1c")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始使用"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, self.tr("开始使用"), self.tr("退出")))
         self.resize(480, 260)
 
     def accept(self) -> None:

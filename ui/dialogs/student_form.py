@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -35,6 +34,7 @@ from aidoffice.ledgers.students import (
     student_groups,
     update_student,
 )
+from ui.widgets import dialog_buttons, error_label
 
 ROSTER_FLAGS = [
     ("left_behind", "留守儿童"),
@@ -109,19 +109,10 @@ class StudentForm(QDialog):
         self.other_groups.setWordWrap(True)
         outer.addWidget(self.other_groups)
 
-        self.errors = QLabel()
+        self.errors = error_label()
         self.errors.setObjectName("formErrors")
-        self.errors.setStyleSheet("color: #b91c1c")
-        self.errors.setWordWrap(True)
         outer.addWidget(self.errors)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        outer.addWidget(buttons)
+        outer.addWidget(dialog_buttons(self, self.tr("保存"), self.tr("取消")))
         if student_id is not None:
             self._load()
         self.resize(760, 520)
@@ -223,14 +214,7 @@ class StatusDialog(QDialog):
         self.note = QLineEdit()
         form.addRow(self.tr("日期"), self.when)
         form.addRow(note_label, self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self, self.tr("确定"), self.tr("取消")))
 
     def values(self) -> tuple[date, str]:
         return self.when.date().toPython(), self.note.text()  # type: ignore[return-value]
