@@ -1,0 +1,1 @@
+"""Files in: readers for the spreadsheets the office receives, cleaning rules, header recognition."""

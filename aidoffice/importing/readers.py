@@ -1,0 +1,134 @@
+"""Reading a table from whatever the office was sent: .xlsx/.xls/.ods through python-calamine, CSV in
+UTF-8, UTF-8 with BOM (WPS) or GB18030 (Chinese Excel). The real type is read from the file's first
+bytes, not its name, so a renamed Word document or an encrypted workbook gets a clear refusal.
+
+Rows keep the spreadsheet's own numbering: rows[0] is row 1 as Excel shows it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aidoffice.errors import InputRefused
+
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Table:
+    file: str
+    sheet: str | None  # None for CSV
+    rows: list[list[Any]]
+    sheets: list[str] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row0, col0, row1, col1), 0-based
+    encoding: str | None = None
+
+
+def sniff(path: Path) -> str:
+    """'xlsx', 'xls', 'ods' or 'csv'; raises InputRefused for anything else."""
+    name = path.name
+    try:
+        head = path.read_bytes()[:4096] if path.stat().st_size < 4096 else path.open("rb").read(4096)
+    except FileNotFoundError:
+        raise InputRefused("文件不存在，请检查路径。", file=name) from None
+    except IsADirectoryError:
+        raise InputRefused("这是一个文件夹，请选择表格文件。", file=name) from None
+    if not head:
+        raise InputRefused("文件是空的（0 字节）。", file=name)
+    if head.startswith(ZIP):
+        try:
+            names = set(zipfile.ZipFile(path).namelist())
+        except zipfile.BadZipFile:
+            raise InputRefused("文件已损坏，无法打开。请让对方重新导出或重新发送。", file=name) from None
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "content.xml" in names and "mimetype" in names:
+            return "ods"
+        if "word/document.xml" in names:
+            raise InputRefused(
+                "这是 Word 文档，不是表格。请在 Word 中把表格复制到 Excel 另存为 .xlsx 后再导入。", file=name
+            )
+        raise InputRefused("文件不是 Excel 或 WPS 表格。", file=name)
+    if head.startswith(OLE):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise InputRefused(
+                "工作簿设置了打开密码。请在 Excel 中打开，取消密码（文件→信息→保护工作簿）后另存再导入。",
+                file=name,
+            )
+        if "WordDocument".encode("utf-16-le") in data:
+            raise InputRefused("这是 Word 文档（.doc），不是表格。", file=name)
+        return "xls"
+    if head.startswith(b"%PDF"):
+        raise InputRefused("这是 PDF 文件，无法读取其中的表格。请向对方要 Excel 原表。", file=name)
+    if b"\x00" in head:
+        raise InputRefused("文件不是表格文件（.xlsx、.xls、.ods 或 .csv）。", file=name)
+    return "csv"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 with BOM, UTF-8, else GB18030 (a superset of GBK/GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise InputRefused(
+            "无法识别文件的文字编码（既不是 UTF-8 也不是 GB18030）。请用 Excel 打开后另存为 .xlsx。"
+        ) from None
+
+
+def read_csv(path: Path) -> Table:
+    text, encoding = decode_text(path.read_bytes())
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    return Table(file=path.name, sheet=None, rows=rows, encoding=encoding)
+
+
+def _has_data(rows: list[list[Any]]) -> bool:
+    return any(str(v).strip() for row in rows for v in row if v is not None)
+
+
+def read_workbook(path: Path, sheet: str | None = None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise InputRefused(f"文件已损坏或格式不受支持，无法打开（{exc}）。", file=path.name) from None
+    names = list(wb.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise InputRefused(
+            f"没有名为“{sheet}”的工作表；本文件的工作表有：{'、'.join(names)}。", file=path.name
+        )
+    candidates = [sheet] if sheet is not None else names
+    for name in candidates:
+        ws = wb.get_sheet_by_name(name)
+        rows = ws.to_python(skip_empty_area=False)
+        if _has_data(rows) or sheet is not None:
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (ws.merged_cell_ranges or [])]
+            if not _has_data(rows):
+                raise InputRefused("工作表是空的。", file=path.name, sheet=name)
+            return Table(file=path.name, sheet=name, rows=rows, sheets=names, merged=merged)
+    raise InputRefused("所有工作表都是空的。", file=path.name)
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> Table:
+    """The first sheet with data (or the named one) as rows of cell values."""
+    path = Path(path)
+    kind = sniff(path)
+    table = read_csv(path) if kind == "csv" else read_workbook(path, sheet)
+    if not _has_data(table.rows):
+        raise InputRefused("文件中没有任何数据。", file=path.name, sheet=table.sheet)
+    return table

@@ -1,0 +1,77 @@
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aidoffice.importing.cleaning import CleaningError, parse_date, parse_month, parse_yes_no, text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2012-05-03",
+        "2012/5/3",
+        "20120503",
+        "2012.05.03",
+        "2012年5月3日",
+        "２０１２－０５－０３",
+        41032,
+        41032.0,
+        "2012-05-03 00:00:00",
+        datetime(2012, 5, 3, 0, 0),
+        date(2012, 5, 3),
+        20120503,
+    ],
+)
+def test_every_date_notation_found_in_practice(value):
+    assert parse_date(value) == date(2012, 5, 3)
+
+
+@given(st.dates(min_value=date(1960, 1, 1), max_value=date(2030, 12, 31)))
+def test_dates_read_back_from_each_notation(d):
+    for s in (
+        f"{d:%Y-%m-%d}",
+        f"{d.year}/{d.month}/{d.day}",
+        f"{d:%Y%m%d}",
+        f"{d.year}年{d.month}月{d.day}日",
+    ):
+        assert parse_date(s) == d
+
+
+@pytest.mark.parametrize("value", ["2012-02-30", "下周一", "05/03/2012", "2012-13-01"])
+def test_impossible_dates_are_refused_with_the_expected_form(value):
+    with pytest.raises(CleaningError, match="2012-05-03"):
+        parse_date(value)
+
+
+def test_blank_dates_are_none():
+    assert parse_date("") is None and parse_date(None) is None
+
+
+@pytest.mark.parametrize("value", ["是", "√", "Y", "y", "1", 1, "有", "TRUE", " 是 "])
+def test_yes_in_all_spellings(value):
+    assert parse_yes_no(value) is True
+
+
+@pytest.mark.parametrize("value", ["否", "×", "N", "0", 0, "", None, "无"])
+def test_no_in_all_spellings(value):
+    assert parse_yes_no(value) is False
+
+
+def test_a_yes_no_cell_with_something_else_is_refused():
+    with pytest.raises(CleaningError, match=r"是.*否"):
+        parse_yes_no("也许")
+
+
+@pytest.mark.parametrize(
+    "value", ["2024-09", "2024.9", "202409", "2024年9月", "2024-09-01", date(2024, 9, 1)]
+)
+def test_enrolment_months(value):
+    assert parse_month(value) == "2024-09"
+
+
+def test_text_cells_are_tidied():
+    assert text("  张\u3000三 ") == "张 三"
+    assert text(1301.0) == "1301"
+    assert text(None) == ""
