@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import (
+    STATUS_NAMES,
     Award,
     GroupMembership,
     Household,
@@ -271,8 +272,6 @@ def _change_status(
 ) -> Student:
     student = get_student(session, student_id)
     if student.status not in allowed_from:
-        from aidoffice.db.models import STATUS_NAMES
-
         raise ValidationError(
             [
                 FieldProblem(

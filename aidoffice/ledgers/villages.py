@@ -11,6 +11,7 @@ from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import (
+    STATUS_NAMES,
     Award,
     GroupMembership,
     Household,
@@ -24,7 +25,9 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.grades import make_grade
+from aidoffice.domain.idnumber import age_on
 from aidoffice.errors import FieldProblem, ValidationError
+from aidoffice.ledgers.students import groups_of
 
 DEFAULT_SCHOOL_AGE = (3, 18)  # preschool to the end of senior high; set per school in settings
 
@@ -195,10 +198,6 @@ class MemberRow(NamedTuple):
 def members_of(
     session: Session, household_id: int, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[MemberRow]:
-    from aidoffice.db.models import STATUS_NAMES
-    from aidoffice.domain.idnumber import age_on
-    from aidoffice.ledgers.students import groups_of
-
     members = session.execute(
         select(HouseholdMember, Student)
         .outerjoin(Student, Student.id == HouseholdMember.student_id)
