@@ -32,7 +32,8 @@ def sniff(path: Path) -> str:
     """'xlsx', 'xls', 'ods' or 'csv'; raises InputRefused for anything else."""
     name = path.name
     try:
-        head = path.read_bytes()[:4096] if path.stat().st_size < 4096 else path.open("rb").read(4096)
+        with path.open("rb") as fh:
+            head = fh.read(4096)
     except FileNotFoundError:
         raise InputRefused("文件不存在，请检查路径。", file=name) from None
     except IsADirectoryError:

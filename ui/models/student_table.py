@@ -7,6 +7,7 @@ from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from aidoffice.db.engine import Database
 from aidoffice.db.models import STATUS_NAMES, StudentStatus
@@ -94,8 +95,6 @@ class StudentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         if role == Qt.ItemDataRole.ForegroundRole and r.status is not StudentStatus.ENROLLED:
-            from PySide6.QtGui import QColor
-
             return QColor("#9a3412") if r.status is StudentStatus.DROPPED_OUT else QColor("#6b7280")
         if role == Qt.ItemDataRole.ToolTipRole and key == "groups" and r.groups:
             return "、".join(r.groups)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from aidoffice.db.engine import Database
 from aidoffice.db.models import Term
@@ -130,8 +130,6 @@ class VillageTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and node.kind == "member" and node.highlight:
             return QBrush(QColor("#b91c1c"))  # a school-age child whom no school accounts for
         if role == Qt.ItemDataRole.FontRole and node.kind == "township":
-            from PySide6.QtGui import QFont
-
             font = QFont()
             font.setBold(True)
             return font
