@@ -84,6 +84,43 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("which", choices=["school", "village"])
     e.add_argument("--out", required=True, metavar="FILE.xlsx")
     e.add_argument("--mask", action="store_true", help="身份证件号打码（只显示前6位和后4位）")
+    s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单或资助发放名单")
+    isub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    helps = {
+        "students": "学籍系统导出（按身份证件号或全国学籍号匹配）",
+        "households": "户籍（村）花名册",
+        "list": "外部名单：乡村振兴/农业农村、民政、残联等",
+        "awards": "资助发放名单",
+    }
+    for what, text in helps.items():
+        e = isub.add_parser(what, help=text)
+        e.add_argument("file", metavar="FILE", help=".xlsx、.xls、.ods 或 .csv")
+        e.add_argument("--dry-run", action="store_true", help="只检查并报告将会发生什么，不写入")
+        e.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个有数据的工作表）")
+        e.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="列名=项目",
+            help='指定认不出的列，如 --map "家长手机=监护人联系电话"；项目写“不导入”则跳过该列。会按文件种类记住',
+        )
+        e.add_argument(
+            "--report", metavar="FILE.xlsx", help="把逐行结果保存为工作簿（有问题的行标红并写明原因）"
+        )
+        if what == "list":
+            e.add_argument(
+                "--kind", dest="list_kind", choices=["poverty", "civil", "disabled", "other"], default="other"
+            )
+            e.add_argument(
+                "--source", metavar="LABEL", help="名单来源，如“阜平县乡村振兴局”；同一来源的新名单取代旧名单"
+            )
+            e.add_argument(
+                "--group", metavar="GROUP", help="名单中没有类别列时，名单上的人属于哪个重点群体，如 低保"
+            )
+            e.add_argument("--date", metavar="YYYY-MM-DD", help="名单的日期（默认今天）")
+        if what == "awards":
+            e.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（文件中没有学期列时使用）")
+            e.add_argument("--policy", metavar="NAME_OR_CODE", help="资助项目（文件中没有项目列时使用）")
     return p
 
 
@@ -153,10 +190,81 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
     return {"out": res.path, "rows": res.rows, "message": f"已导出{name}：{res.path}（{res.rows} 行）"}
 
 
+def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
+    from datetime import date
+
+    from aidoffice.importing.service import ImportOptions, run_import
+
+    mapping = {}
+    for item in args.map:
+        header, sep, target = item.partition("=")
+        if not sep or not header.strip():
+            raise UsageError(f"--map 应写作“列名=项目”，而不是“{item}”")
+        mapping[header.strip()] = target.strip()
+    known_on = None
+    if getattr(args, "date", None):
+        try:
+            known_on = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date 应写作 2026-11-22，而不是“{args.date}”") from None
+    options = ImportOptions(
+        kind=args.what,
+        sheet=args.sheet,
+        list_kind=getattr(args, "list_kind", "other"),
+        source=getattr(args, "source", None),
+        group=getattr(args, "group", None),
+        term=getattr(args, "term", None),
+        policy=getattr(args, "policy", None),
+        known_on=known_on,
+        mapping=mapping,
+    )
+    if args.report:
+        from aidoffice.files import check_target
+
+        check_target(args.report, (".xlsx",))
+    db = _open(args)
+    with db.unit_of_work(note=f"import {args.what}") as s:
+        report = run_import(s, args.file, options, dry_run=args.dry_run, progress=ProgressBar())
+        if args.dry_run:
+            s.rollback()
+    result = report.as_json()
+    if args.report:
+        from aidoffice.importing.workbook import write_report
+
+        result["report"] = str(write_report(report, args.report))
+    result["message"] = _import_message(report, result.get("report"))
+    return result
+
+
+def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-untyped-def]
+    lines = [report.summary()]
+    lines += [f"说明：{n}" for n in report.notes]
+    for o in report.rejected[:20]:
+        lines.append(f"  第 {o.row} 行未导入：{o.detail}")
+    if len(report.rejected) > 20:
+        lines.append(f"  ……另有 {len(report.rejected) - 20} 行未导入")
+    for w in report.warnings[:20]:
+        where = f"第 {w.row} 行" if w.row else "提示"
+        lines.append(f"  {where}{f'「{w.field}」' if w.field else ''}：{w.reason}")
+    if len(report.warnings) > 20:
+        lines.append(f"  ……另有 {len(report.warnings) - 20} 条提示")
+    if report.missing:
+        lines.append(f"{report.missing_label}：{len(report.missing)} 人")
+        lines += [f"  {m.name}（{m.where}）" for m in report.missing[:20]]
+    if report_path:
+        lines.append(f"逐行结果已保存：{report_path}")
+    elif report.rejected or report.warnings:
+        lines.append("加上 --report 结果.xlsx 可保存逐行结果（有问题的行标红并写明原因）。")
+    if not report.applied:
+        lines.append("这是预览（--dry-run），没有写入任何数据。")
+    return "\n".join(lines)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "init": cmd_init,
     "demo": cmd_demo,
     "export": cmd_export,
+    "import": cmd_import,
 }
 
 

@@ -246,6 +246,53 @@ class GroupMembership(Audited, Base):
     group: Mapped[PriorityGroup] = relationship()
 
 
+class ListSnapshot(Audited, Base):
+    """One import of an outside list (乡村振兴局脱贫户名单, 民政局低保名单 …) as it was on a date.
+    Group memberships of source kind LIST derive from the latest snapshot of each source."""
+
+    __tablename__ = "list_snapshot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_label: Mapped[str] = mapped_column(String(100), index=True)
+    list_kind: Mapped[str] = mapped_column(String(20))  # poverty / civil / disabled / other
+    file_name: Mapped[str] = mapped_column(String(200))
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    known_on: Mapped[date] = mapped_column(Date)  # the date the list is as of
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    rows: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[list[ListEntry]] = relationship(
+        back_populates="snapshot", cascade="all, delete-orphan", order_by="ListEntry.row"
+    )
+
+
+class ListEntry(Base):
+    """One row of a list snapshot, as the list states it (kept even for people in no ledger)."""
+
+    __tablename__ = "list_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("list_snapshot.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int] = mapped_column(Integer)  # the row number in the file
+    person_key: Mapped[str] = mapped_column(String(30), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    sex: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    township: Mapped[str | None] = mapped_column(String(50))
+    village: Mapped[str | None] = mapped_column(String(50))
+    household_no: Mapped[str | None] = mapped_column(String(40))
+    head_name: Mapped[str | None] = mapped_column(String(50))
+    relation: Mapped[str | None] = mapped_column(String(20))
+    group_code: Mapped[str | None] = mapped_column(String(30))
+    category: Mapped[str | None] = mapped_column(String(50))  # the list's own words: 农村低保, 监测户 …
+    status: Mapped[str | None] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    school_name: Mapped[str | None] = mapped_column(String(100))
+    schooling: Mapped[str | None] = mapped_column(String(30))
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    snapshot: Mapped[ListSnapshot] = relationship(back_populates="entries")
+
+
 class Policy(Base):
     """An aid policy item (资助项目) of the catalogue in resources/policies/."""
 

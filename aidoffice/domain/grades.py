@@ -6,6 +6,7 @@ senior 10..12. Vocational (中职) grades are 1..3 of their own stage and are na
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -79,7 +80,11 @@ def _number(word: str) -> int | None:
 
 def parse_grade(value: object) -> Grade:
     """七年级, 初一, 7, 高二, 一年级, 小班, 中职二年级 … → Grade; raises InvalidGrade."""
-    text = strip_all_spaces(str(value if value is not None else ""))
+    return _parse_grade(strip_all_spaces(str(value if value is not None else "")), value)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_grade(text: str, value: object) -> Grade:
     if text in _PRESCHOOL:
         return make_grade(_PRESCHOOL[text])
     if m := re.fullmatch(r"中职(.{1,2})年级?", text):
@@ -99,6 +104,11 @@ def parse_grade(value: object) -> Grade:
 
 def parse_class(value: object) -> str:
     """'1', '01', '一班', '1班', '（1）班' → '1班'. Other names (火箭班) are kept as written."""
+    return _parse_class(str(value if value is not None else ""))
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_class(value: str) -> str:
     text = strip_all_spaces(str(value if value is not None else "")).strip("()（）")
     text = text.replace("(", "").replace(")", "").replace("（", "").replace("）", "")
     if m := re.fullmatch(r"0*(\d{1,3})班?", text):

@@ -63,13 +63,13 @@ def normalize_id(value: object) -> str:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 
 def parse_id(value: object, today: date | None = None) -> IdInfo:
     """Validate an ID number and read what it says; raises InvalidIdNumber with the first problem."""
-    number = normalize_id(value)
+    number = value if isinstance(value, str) and _SHAPE.match(value) else normalize_id(value)
     if not number:
         raise InvalidIdNumber(number, IdProblem.EMPTY)
     if len(number) != 18:

@@ -14,6 +14,11 @@ _YES = {"是", "√", "✓", "✔", "y", "yes", "1", "true", "有", "对", "t"}
 _NO = {"否", "×", "✗", "n", "no", "0", "false", "无", "不是", "f", ""}
 
 
+_MONTH = re.compile(r"(\d{4})[-/.年]?(\d{1,2})月?(?:[-/.]\d{1,2}日?)?")
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]?\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
 class CleaningError(ValueError):
     """The value cannot be read; the message says, in Chinese, what was expected."""
 
@@ -39,9 +44,7 @@ def parse_date(value: Any) -> date | None:
             return _EXCEL_EPOCH + timedelta(days=int(value))
         value = str(int(value))
     s = strip_all_spaces(str(value))
-    m = re.fullmatch(
-        r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]?\d{1,2}:\d{2}(?::\d{2})?)?", s
-    ) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    m = _DATE.fullmatch(s) or _DATE8.fullmatch(s)
     if m:
         try:
             return date(int(m[1]), int(m[2]), int(m[3]))
@@ -57,7 +60,7 @@ def parse_month(value: Any) -> str | None:
     if isinstance(value, datetime | date):
         return f"{value.year:04d}-{value.month:02d}"
     s = strip_all_spaces(text(value))
-    m = re.fullmatch(r"(\d{4})[-/.年]?(\d{1,2})月?(?:[-/.]\d{1,2}日?)?", s)
+    m = _MONTH.fullmatch(s)
     if m and 1 <= int(m[2]) <= 12:
         return f"{int(m[1]):04d}-{int(m[2]):02d}"
     raise CleaningError(f"“{value}”不是可识别的年月，请写作 2024-09")
@@ -81,3 +84,35 @@ def excel_mangled_id(value: Any) -> bool:
         return False  # an integer cell kept every digit; the check digit decides
     s = strip_all_spaces(str(value or "")).upper()
     return bool(re.fullmatch(r"\d(\.\d+)?E\+1[67]", s))
+
+
+def parse_sex(value: Any) -> str | None:
+    """男/女 in the forms found in lists (男性, M, 1 is not guessed); blank → None."""
+    s = text(value).lower()
+    if not s:
+        return None
+    if s in ("男", "男性", "m", "male", "男生"):
+        return "男"
+    if s in ("女", "女性", "f", "female", "女生"):
+        return "女"
+    return text(value)
+
+
+def parse_boarding(value: Any) -> bool | None:
+    """住宿情况: 住校/寄宿/是 → True, 走读/否 → False, blank → None."""
+    s = strip_all_spaces(text(value))
+    if not s:
+        return None
+    if any(w in s for w in ("走读", "非寄宿", "不住", "非住校")):
+        return False
+    if any(w in s for w in ("住校", "寄宿", "住宿")):
+        return True
+    return parse_yes_no(s)
+
+
+def read_id_cell(value: Any) -> tuple[str, bool]:
+    """The ID number as text and whether Excel mangled it into a number (digits lost)."""
+    if excel_mangled_id(value):
+        shown = f"{value:.5E}".replace("E+", "E+") if isinstance(value, float) else text(value)
+        return shown, True
+    return strip_all_spaces(text(value)).upper(), False

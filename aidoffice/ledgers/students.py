@@ -41,6 +41,8 @@ from aidoffice.messages import id_problem
 
 ROSTER_LABEL = "学籍登记"
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_LATIN = re.compile(r"[A-Za-z]")
+_MONTH = re.compile(r"\d{4}-\d{2}")
 _NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z\s]{2,30}$")
 
 
@@ -79,24 +81,23 @@ class StudentInput:
         return cls(**values, roster_groups=roster_groups)
 
 
+_INPUT_FIELDS = tuple(f.name for f in fields(StudentInput) if f.name not in ("roster_groups", "vocational"))
+
+
 def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str):
-        value = squeeze(value)
-        return value or None
+    if value.__class__ is str:
+        return squeeze(value) or None
     return value
 
 
-def validate_student(
-    session: Session, data: StudentInput, *, student_id: int | None = None, today: date | None = None
-) -> dict[str, Any]:
-    """Check a record and return the cleaned column values; raise ValidationError listing every
-    problem, each with the Chinese field name and what to do."""
+def clean_student(data: StudentInput, today: date | None = None) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Check one record on its own (no database): the cleaned column values and every problem, each
+    with the Chinese field name and what to do. Pinyin keys are left to the caller."""
     problems: list[FieldProblem] = []
-    v: dict[str, Any] = {f.name: _blank_to_none(getattr(data, f.name)) for f in fields(data)}
-    v.pop("roster_groups")
-    vocational = v.pop("vocational")
+    v: dict[str, Any] = {name: _blank_to_none(getattr(data, name)) for name in _INPUT_FIELDS}
+    vocational = data.vocational
 
-    name = strip_all_spaces(v["name"] or "") if not re.search(r"[A-Za-z]", v["name"] or "") else v["name"]
+    name = strip_all_spaces(v["name"] or "") if not _LATIN.search(v["name"] or "") else v["name"]
     v["name"] = name
     if not name:
         problems.append(FieldProblem("姓名", "不能为空"))
@@ -108,6 +109,7 @@ def validate_student(
     v["id_number"], v["student_no"] = id_number, student_no
     if id_number is None and student_no is not None:
         id_number = v["id_number"] = id_from_student_no(student_no)
+    v["person_key"] = person_key(id_number, student_no)
     if id_number is None and student_no is None:
         problems.append(FieldProblem("身份证件号", "身份证件号和全国学籍号至少要填一个"))
     if id_number is not None and v["id_type"] == "居民身份证":
@@ -163,9 +165,19 @@ def validate_student(
         v["bank_account"] = account
         if not account.isdigit() or not 12 <= len(account) <= 19:
             problems.append(FieldProblem("银行卡号", f"应为12—19位数字，“{account}”不符合"))
-    if v["enrolled_on"] and not re.fullmatch(r"\d{4}-\d{2}", v["enrolled_on"]):
+    if v["enrolled_on"] and not _MONTH.fullmatch(v["enrolled_on"]):
         problems.append(FieldProblem("入学年月", f"“{v['enrolled_on']}”应写作“2024-09”"))
 
+    return v, problems
+
+
+def validate_student(
+    session: Session, data: StudentInput, *, student_id: int | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """Check a record against the rules and the ledger and return the cleaned column values; raise
+    ValidationError listing every problem."""
+    v, problems = clean_student(data, today)
+    id_number, student_no, name = v["id_number"], v["student_no"], v["name"]
     key = person_key(id_number, student_no)
     if key:
         clash_conditions = [Student.person_key == key]
@@ -187,7 +199,6 @@ def validate_student(
             )
     if problems:
         raise ValidationError(problems)
-    v["person_key"] = key
     v["name_pinyin"] = pinyin_key(name)
     v["name_initials"] = initials_key(name)
     return v
@@ -246,20 +257,25 @@ def update_student(
         if getattr(student, name) != value:
             setattr(student, name, value)
     if old_key != student.person_key:
-        # The roster flags belong to the student; outside lists keep the number they were given.
-        for m in session.scalars(
-            select(GroupMembership).where(
-                GroupMembership.person_key == old_key, GroupMembership.source_kind == SourceKind.ROSTER
-            )
-        ):
-            m.person_key = student.person_key
-        for link in student.household_links:
-            link.person_key = student.person_key
-            link.id_number = student.id_number
+        rekey_student(session, student, old_key)
     if data.roster_groups is not None:
         _set_roster_groups(session, student.person_key, set(data.roster_groups), today)
     session.flush()
     return student
+
+
+def rekey_student(session: Session, student: Student, old_key: str) -> None:
+    """The student's identity changed (an ID number replaced a temporary student number): the roster
+    flags and household links follow; outside lists keep the number they were given."""
+    for m in session.scalars(
+        select(GroupMembership).where(
+            GroupMembership.person_key == old_key, GroupMembership.source_kind == SourceKind.ROSTER
+        )
+    ):
+        m.person_key = student.person_key
+    for link in student.household_links:
+        link.person_key = student.person_key
+        link.id_number = student.id_number
 
 
 def _change_status(

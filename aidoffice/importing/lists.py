@@ -1,0 +1,280 @@
+"""Outside lists (乡村振兴部门的脱贫户/监测对象名单, 民政的低保/特困名单, 残联名单 …) kept as dated
+snapshots per source. The group memberships of a source always follow its latest snapshot, so a child
+taken off the 低保 list stops counting as 低保 — and the report says who left the list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from aidoffice.db.audit import default_actor
+from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
+from aidoffice.errors import InputRefused
+from aidoffice.importing.cleaning import text
+from aidoffice.importing.headers import field_label, synonyms
+from aidoffice.importing.kinds import LIST_KINDS
+from aidoffice.importing.people import fill_down_households, read_person
+from aidoffice.importing.report import Action, ImportReport, Missing, Outcome
+from aidoffice.importing.rows import DataRow
+
+DEFAULT_GROUP = {"poverty": "poverty_exited", "disabled": "disabled"}
+_EXTRA = (
+    "people_count",
+    "monthly_amount",
+    "disability_type",
+    "disability_level",
+    "phone",
+    "grade",
+    "class_name",
+)
+
+
+@dataclass
+class ListPayload:
+    source: str
+    list_kind: str
+    known_on: date
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    fingerprint: str = ""
+    unchanged: bool = False
+
+
+def resolve_group(session: Session, value: str) -> str:
+    """A group given by code or by name (低保, 脱贫家庭 …)."""
+    groups = {g.code: g.name for g in session.scalars(select(PriorityGroup))}
+    if value in groups:
+        return value
+    for code, name in groups.items():
+        if name == value:
+            return code
+    code = synonyms().group_of(value)
+    if code in groups:
+        return code
+    raise InputRefused(f"“{value}”不是已知的重点群体。可用的有：{'、'.join(groups.values())}。")
+
+
+def latest_snapshot(session: Session, source: str) -> ListSnapshot | None:
+    return session.scalars(
+        select(ListSnapshot)
+        .where(ListSnapshot.source_label == source)
+        .order_by(ListSnapshot.known_on.desc(), ListSnapshot.id.desc())
+        .limit(1)
+    ).first()
+
+
+def plan_list(
+    session: Session,
+    report: ImportReport,
+    rows: list[DataRow],
+    *,
+    list_kind: str,
+    source: str | None,
+    group: str | None,
+    known_on: date,
+    today: date,
+) -> None:
+    if list_kind not in LIST_KINDS:
+        raise InputRefused(f"名单类别应为 {'、'.join(LIST_KINDS)} 之一，而不是“{list_kind}”。")
+    source = (source or "").strip() or LIST_KINDS[list_kind]
+    default_group = resolve_group(session, group) if group else DEFAULT_GROUP.get(list_kind)
+    fields = report.layout.fields
+    category_field = (
+        "household_type" if "household_type" in fields else "category" if "category" in fields else None
+    )
+    if category_field is None and default_group is None:
+        raise InputRefused(
+            "名单中没有“保障类别”或“户类型”列，无法知道名单上的人属于哪个重点群体。请指定名单类别"
+            "（命令行用 --group，例如 --group 低保；界面中选择“名单上的人属于”）。",
+            file=report.file,
+            sheet=report.sheet,
+        )
+    if "household_no" in fields or "head_name" in fields:
+        fill_down_households(rows)
+    syn = synonyms()
+    payload = ListPayload(source=source, list_kind=list_kind, known_on=known_on)
+    seen: dict[tuple[str, str | None], int] = {}
+    for r in rows:
+        out = Outcome(r.number, Action.NEW)
+        report.outcomes.append(out)
+        person = read_person(r, report, out, today)
+        if person is None:
+            continue
+        c = r.cells
+        category = text(c.get(category_field)) if category_field else ""
+        code = syn.group_of(category) if category else default_group
+        if category and code is None:
+            code = default_group
+            if code is None:
+                report.warn(
+                    r.number,
+                    field_label(category_field or "category"),
+                    f"“{category}”不对应任何重点群体，已存入名单，但不计入重点群体",
+                )
+        status = text(c.get("list_status"))[:30] or None
+        first = seen.get((person.id_number, code))
+        if first is not None:
+            out.refuse(f"与第 {first} 行是同一人、同一类别（{person.id_number}），已按第 {first} 行导入")
+            continue
+        seen[(person.id_number, code)] = r.number
+        payload.entries.append(
+            {
+                "row": r.number,
+                "person_key": person.id_number,
+                "id_number": person.id_number,
+                "name": person.name,
+                "sex": person.sex,
+                "birth_date": person.birth_date,
+                "township": text(c.get("township")) or None,
+                "village": text(c.get("village")) or None,
+                "household_no": text(c.get("household_no")) or None,
+                "head_name": text(c.get("head_name")) or None,
+                "relation": text(c.get("relation")) or None,
+                "group_code": code,
+                "category": category[:50] or None,
+                "status": status,
+                "active": not (status and syn.is_inactive(status)),
+                "school_name": text(c.get("school_name")) or None,
+                "schooling": text(c.get("schooling"))[:30] or None,
+                "extra": {f: text(c[f]) for f in _EXTRA if text(c.get(f))} or None,
+            }
+        )
+    payload.fingerprint = _fingerprint(payload.entries)
+    _compare_with_latest(session, report, payload)
+    report.payload = payload
+
+
+def _fingerprint(entries: list[dict[str, Any]]) -> str:
+    keys = sorted(
+        json.dumps(
+            {k: v for k, v in e.items() if k != "row"}, ensure_ascii=False, sort_keys=True, default=str
+        )
+        for e in entries
+    )
+    return hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()
+
+
+def _state(status: str | None, active: bool) -> str:
+    return f"{status or '（未注明）'}{'' if active else '（不计入）'}"
+
+
+def _compare_with_latest(session: Session, report: ImportReport, payload: ListPayload) -> None:
+    latest = latest_snapshot(session, payload.source)
+    by_row = {o.row: o for o in report.outcomes}
+    if latest is None:
+        return
+    if latest.fingerprint == payload.fingerprint:
+        payload.unchanged = True
+        report.notes.append(
+            f"与 {latest.known_on:%Y-%m-%d} 导入的「{payload.source}」内容完全相同，不再重复存档，什么也不会改变"
+        )
+        for e in payload.entries:
+            by_row[e["row"]].action = Action.UNCHANGED
+        return
+    if payload.known_on < latest.known_on:
+        report.notes.append(
+            f"这份名单的日期（{payload.known_on:%Y-%m-%d}）早于已导入的 {latest.known_on:%Y-%m-%d} 名单："
+            "会存档，但重点群体身份仍按较新的名单"
+        )
+    before = {
+        (e.person_key, e.group_code): e
+        for e in session.scalars(select(ListEntry).where(ListEntry.snapshot_id == latest.id))
+    }
+    now = set()
+    for e in payload.entries:
+        key = (e["person_key"], e["group_code"])
+        now.add(key)
+        old = before.get(key)
+        out = by_row[e["row"]]
+        if old is None:
+            continue
+        if (old.status, old.active) == (e["status"], e["active"]):
+            out.action = Action.UNCHANGED
+        else:
+            out.action = Action.UPDATED
+            out.changes.append(f"状态：{_state(old.status, old.active)} → {_state(e['status'], e['active'])}")
+    names = {g.code: g.name for g in session.scalars(select(PriorityGroup))}
+    report.missing_label = "不在新名单中"
+    for key, old in before.items():
+        if key not in now:
+            report.missing.append(
+                Missing(
+                    key=old.person_key,
+                    name=old.name,
+                    where="".join(filter(None, [old.township, old.village])),
+                    note=f"上一份名单（{latest.known_on:%Y-%m-%d}）中为“{names.get(old.group_code or '', old.category or '')}”，"
+                    "新名单中没有；导入后不再计入该重点群体",
+                )
+            )
+
+
+def apply_list(session: Session, report: ImportReport) -> None:
+    payload: ListPayload = report.payload
+    if payload.unchanged:
+        return
+    snapshot = ListSnapshot(
+        source_label=payload.source,
+        list_kind=payload.list_kind,
+        file_name=report.file[:200],
+        sheet=report.sheet,
+        known_on=payload.known_on,
+        imported_at=datetime.now(),
+        actor=session.info.get("actor") or default_actor(),
+        rows=len(payload.entries),
+        fingerprint=payload.fingerprint,
+    )
+    session.add(snapshot)
+    session.flush()
+    if payload.entries:
+        session.execute(insert(ListEntry), [{**e, "snapshot_id": snapshot.id} for e in payload.entries])
+    derive_memberships(session, payload.source)
+
+
+def derive_memberships(session: Session, source: str) -> None:
+    """Make the LIST memberships of `source` exactly what its latest snapshot says."""
+    latest = latest_snapshot(session, source)
+    desired: dict[tuple[str, str], tuple[str | None, bool]] = {}
+    if latest is not None:
+        for key, group, status, active in session.execute(
+            select(ListEntry.person_key, ListEntry.group_code, ListEntry.status, ListEntry.active).where(
+                ListEntry.snapshot_id == latest.id, ListEntry.group_code.is_not(None)
+            )
+        ):
+            if (key, group) not in desired or active:
+                desired[(key, group)] = (status, active)
+    current = {
+        (m.person_key, m.group_code): m
+        for m in session.scalars(
+            select(GroupMembership).where(
+                GroupMembership.source_kind == SourceKind.LIST, GroupMembership.source_label == source
+            )
+        )
+    }
+    for key, m in current.items():
+        if key not in desired:
+            session.delete(m)  # one audit entry each: who stopped counting as 低保, and when
+    for key, (status, active) in desired.items():
+        m = current.get(key)
+        if m is not None and (m.status, m.active) != (status, active):
+            m.status, m.active, m.known_on = status, active, latest.known_on  # type: ignore[union-attr]
+    new = [
+        {
+            "person_key": k,
+            "group_code": g,
+            "source_kind": SourceKind.LIST,
+            "source_label": source,
+            "known_on": latest.known_on,  # type: ignore[union-attr]
+            "status": status,
+            "active": active,
+        }
+        for (k, g), (status, active) in desired.items()
+        if (k, g) not in current
+    ]
+    if new:
+        session.execute(insert(GroupMembership), new)
+    session.flush()

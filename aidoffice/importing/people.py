@@ -1,0 +1,86 @@
+"""What household lists and outside lists share: one row per person, keyed by the ID number, often
+with the household's cells (乡镇, 村, 户编号, 户主) written only on the household's first row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from aidoffice.domain.idnumber import InvalidIdNumber, parse_id
+from aidoffice.importing.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text
+from aidoffice.importing.report import ImportReport, Outcome
+from aidoffice.importing.rows import DataRow
+from aidoffice.messages import id_problem
+
+HOUSEHOLD_FIELDS = ("county", "township", "village", "household_no", "head_name", "head_id_number")
+
+
+def fill_down_households(rows: list[DataRow]) -> None:
+    """A row naming neither a household number nor a head belongs to the household above it."""
+    last: dict[str, Any] = {}
+    for r in rows:
+        c = r.cells
+        if not any(text(c.get(f)) for f in ("household_no", "head_name")) and last:
+            for f in HOUSEHOLD_FIELDS:
+                if f in c and not text(c.get(f)):
+                    c[f] = last.get(f)
+        else:
+            last = {f: c.get(f) for f in HOUSEHOLD_FIELDS if f in c}
+
+
+@dataclass
+class Person:
+    id_number: str
+    name: str
+    sex: str | None
+    birth_date: date | None
+
+
+def read_person(row: DataRow, report: ImportReport, out: Outcome, today: date) -> Person | None:
+    """The person a row names, with their ID checked; None (and the row refused) when it cannot be
+    keyed. Disagreements of the sex or birth-date column with the ID are warnings: the list is the
+    other office's and the ID decides."""
+    c = row.cells
+    name = "".join(text(c.get("name")).split())
+    out.name = name
+    number, mangled = read_id_cell(c.get("id_number"))
+    if not name:
+        out.refuse("姓名为空")
+    if mangled:
+        out.refuse(
+            f"证件号被 Excel 存成了数字（{number}），末几位已丢失，无法恢复。请向发来名单的部门要一份证件号列为"
+            "“文本”格式的表，或在原表中把该列设为文本后重新填写"
+        )
+        return None
+    if not number:
+        out.refuse("证件号为空，无法与台账比对")
+        return None
+    out.key = number
+    try:
+        info = parse_id(number, today=today)
+    except InvalidIdNumber as exc:
+        reason = f"证件号{id_problem(exc)}"
+        if len(number) == 18 and number.endswith("000"):
+            reason += "（末尾是 000，可能被 Excel 当作数字处理过）"
+        out.refuse(reason)
+        return None
+    sex = parse_sex(c.get("sex"))
+    if sex and sex != info.sex:
+        report.warn(
+            row.number, "性别", f"填写的“{sex}”与证件号表示的“{info.sex}”不一致，按证件号记为“{info.sex}”"
+        )
+    try:
+        born = parse_date(c.get("birth_date"))
+    except CleaningError as exc:
+        report.warn(row.number, "出生日期", f"{exc}，按证件号记为 {info.birth_date:%Y-%m-%d}")
+        born = None
+    if born and born != info.birth_date:
+        report.warn(
+            row.number,
+            "出生日期",
+            f"填写的 {born:%Y-%m-%d} 与证件号中的 {info.birth_date:%Y-%m-%d} 不一致，按证件号记录",
+        )
+    if not name:
+        return None
+    return Person(info.number, name, info.sex, info.birth_date)

@@ -1,0 +1,201 @@
+"""One entry point for every import: read the file, find the header, place the columns (remembered
+mappings first), clean and validate each row, plan what will change, and — unless it is a preview —
+apply the plan in the caller's transaction, so an import is written whole or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from aidoffice.db.audit import record
+from aidoffice.errors import InputRefused
+from aidoffice.importing import awards, households, lists, students
+from aidoffice.importing.headers import (
+    IGNORE,
+    Layout,
+    check_kind,
+    field_label,
+    find_layout,
+    header_key,
+    synonyms,
+)
+from aidoffice.importing.kinds import KINDS, LIST_KINDS, Kind
+from aidoffice.importing.readers import Table, read_table
+from aidoffice.importing.report import ImportReport
+from aidoffice.importing.rows import data_rows, fill_merged
+from aidoffice.ledgers.school import require_school
+from aidoffice.progress import Progress, no_progress
+
+
+@dataclass
+class ImportOptions:
+    kind: str  # students / households / list / awards
+    sheet: str | None = None
+    list_kind: str = "other"
+    source: str | None = None
+    group: str | None = None
+    term: str | None = None
+    policy: str | None = None
+    known_on: date | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # header (any form) → field code or label
+    remember: bool = True  # keep `mapping` for this kind of file
+    today: date | None = None
+
+    @property
+    def memory_key(self) -> str:
+        return f"list:{self.list_kind}" if self.kind == "list" else self.kind
+
+
+def kind_of(options: ImportOptions) -> Kind:
+    try:
+        return KINDS[options.kind]
+    except KeyError:
+        raise InputRefused(f"导入种类应为 {'、'.join(KINDS)} 之一。") from None
+
+
+def resolve_field(kind: Kind, value: str) -> str:
+    """A field named by code, label or any synonym; '不导入'/'ignore' leaves the column out."""
+    value = value.strip()
+    if value in ("", IGNORE, "不导入", "忽略", "（不导入）"):
+        return IGNORE
+    if value in kind.fields:
+        return value
+    found = synonyms().fields_of(value, frozenset(kind.fields))
+    if found:
+        return found
+    names = "、".join(field_label(f) for f in kind.fields)
+    raise InputRefused(f"“{value}”不是「{kind.label}」能导入的项目。可以指定的有：{names}，或“不导入”。")
+
+
+def remembered_mapping(session: Session, options: ImportOptions) -> dict[str, str]:
+    school = require_school(session)
+    return dict((school.settings or {}).get("import_mappings", {}).get(options.memory_key, {}))
+
+
+def remember_mapping(session: Session, options: ImportOptions, mapping: dict[str, str]) -> None:
+    """Keep the user's column choices for the next file of the same kind (stored with the school, so
+    every clerk of a shared database benefits)."""
+    school = require_school(session)
+    settings = dict(school.settings or {})
+    mappings = dict(settings.get("import_mappings", {}))
+    mine = dict(mappings.get(options.memory_key, {}))
+    mine.update(mapping)
+    mappings[options.memory_key] = mine
+    settings["import_mappings"] = mappings
+    school.settings = settings
+    session.flush()
+
+
+def _user_mapping(kind: Kind, options: ImportOptions) -> dict[str, str]:
+    return {header_key(h): resolve_field(kind, f) for h, f in options.mapping.items()}
+
+
+def inspect_file(session: Session, path: str | Path, options: ImportOptions) -> tuple[Table, Layout]:
+    """Read the file and place its columns, without judging the rows (for the mapping dialog)."""
+    kind = kind_of(options)
+    table = read_table(path, options.sheet)
+    known = remembered_mapping(session, options) | _user_mapping(kind, options)
+    layout = find_layout(table, kind, known)
+    return table, layout
+
+
+def plan_import(
+    session: Session, path: str | Path, options: ImportOptions, progress: Progress = no_progress
+) -> ImportReport:
+    """What the import would do; writes nothing."""
+    kind = kind_of(options)
+    today = options.today or date.today()
+    progress(0, 3, "正在读取文件")
+    table, layout = inspect_file(session, path, options)
+    check_kind(layout, kind, table)
+    report = ImportReport(
+        kind=kind.code,
+        kind_label=kind.label if kind.code != "list" else LIST_KINDS.get(options.list_kind, kind.label),
+        file=table.file,
+        sheet=table.sheet,
+        layout=layout,
+        table=table,
+    )
+    report.notes.extend(layout.notes)
+    for col in layout.unplaced:
+        report.warn(
+            None,
+            col.header or None,
+            f'{col.describe()}没有识别出是什么，未导入；如需导入，请在“列对应”中指定（命令行：--map "{col.header or col.letter}=项目名"）',
+        )
+    fill_merged(table, layout.data_start)
+    progress(1, 3, "正在核对每一行")
+    rows = list(data_rows(table, layout))
+    if not rows:
+        raise InputRefused(
+            f"表头（第 {layout.header_row_numbers} 行）下面没有数据行。", file=table.file, sheet=table.sheet
+        )
+    if kind.code == "students":
+        students.plan_students(session, report, rows, today)
+    elif kind.code == "households":
+        households.plan_households(session, report, rows, today)
+    elif kind.code == "list":
+        lists.plan_list(
+            session,
+            report,
+            rows,
+            list_kind=options.list_kind,
+            source=options.source,
+            group=options.group,
+            known_on=options.known_on or today,
+            today=today,
+        )
+    else:
+        awards.plan_awards(session, report, rows, term=options.term, policy=options.policy, today=today)
+    report.outcomes.sort(key=lambda o: o.row)
+    progress(2, 3, "核对完成")
+    return report
+
+
+_APPLY = {
+    "students": students.apply_students,
+    "households": households.apply_households,
+    "list": lists.apply_list,
+    "awards": awards.apply_awards,
+}
+
+
+def run_import(
+    session: Session,
+    path: str | Path,
+    options: ImportOptions,
+    *,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Plan and, unless `dry_run`, apply inside the caller's unit of work (one transaction)."""
+    report = plan_import(session, path, options, progress)
+    if dry_run:
+        return report
+    kind = kind_of(options)
+    progress(2, 3, "正在写入")
+    session.info["audit_note"] = f"导入{report.kind_label}：{report.file}"[:200]
+    _APPLY[kind.code](session, report)
+    if options.mapping and options.remember:
+        remember_mapping(session, options, _user_mapping(kind, options))
+    record(
+        session,
+        "import",
+        kind.code,
+        f"导入{report.kind_label}：{report.file}",
+        {
+            "file": report.file,
+            "sheet": report.sheet,
+            "rows_read": report.rows_read,
+            "created": report.as_json()["created"],
+            "updated": report.as_json()["updated"],
+            "rejected": len(report.rejected),
+        },
+    )
+    session.flush()
+    report.applied = True
+    progress(3, 3, "导入完成")
+    return report

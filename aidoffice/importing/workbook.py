@@ -1,0 +1,116 @@
+"""The import report as a workbook the clerk can fix and import again: every row of the original sheet
+at its original row number, with 导入结果 and 原因或提示 added at the right; refused rows red, rows
+with warnings yellow. The two added columns are ignored when the file comes back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from aidoffice.files import atomic_path, check_target
+from aidoffice.importing.headers import column_letter
+from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
+
+RED = PatternFill("solid", fgColor="FFC7CE")
+YELLOW = PatternFill("solid", fgColor="FFEB9C")
+GREY = PatternFill("solid", fgColor="D9D9D9")
+BOLD = Font(bold=True)
+_TEXT_FIELDS = {
+    "id_number",
+    "student_no",
+    "head_id_number",
+    "bank_account",
+    "guardian_phone",
+    "phone",
+    "household_no",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def write_report(report: ImportReport, out: str | Path) -> Path:
+    target = check_target(out, (".xlsx",))
+    table, layout = report.table, report.layout
+    width = max((len(r) for r in table.rows), default=0)
+    result_col = width
+    text_cols = {i for f, i in layout.fields.items() if f in _TEXT_FIELDS}
+    outcomes = {o.row: o for o in report.outcomes}
+    warnings = report.warnings_by_row
+    header_last = layout.header_rows[-1]
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("逐行结果")
+    ws.freeze_panes = f"A{layout.data_start + 1}"
+    ws.column_dimensions[column_letter(result_col)].width = 10
+    ws.column_dimensions[column_letter(result_col + 1)].width = 70
+    for index, raw in enumerate(table.rows):
+        number = index + 1
+        outcome = outcomes.get(number)
+        notes = warnings.get(number, [])
+        fill = None
+        if outcome is not None and outcome.action is Action.REFUSED:
+            fill = RED
+        elif notes:
+            fill = YELLOW
+        cells = []
+        for col in range(width):
+            value = _plain(raw[col]) if col < len(raw) else None
+            cell = WriteOnlyCell(ws, value)
+            if col in text_cols:
+                cell.number_format = "@"
+                if isinstance(value, int):
+                    cell.value = str(value)
+            if fill is not None:
+                cell.fill = fill
+            if index in layout.header_rows:
+                cell.font = BOLD
+            cells.append(cell)
+        if index == header_last:
+            for name in ("导入结果", "原因或提示"):
+                c = WriteOnlyCell(ws, name)
+                c.font, c.fill = BOLD, GREY
+                cells.append(c)
+        elif outcome is not None:
+            detail = outcome.detail
+            extra = "；".join(f"{w.field + '：' if w.field else ''}{w.reason}" for w in notes)
+            result = WriteOnlyCell(ws, ACTION_NAMES[outcome.action])
+            reason = WriteOnlyCell(ws, "；".join(filter(None, [detail, extra])))
+            reason.alignment = Alignment(wrap_text=False)
+            if fill is not None:
+                result.fill = reason.fill = fill
+            cells += [result, reason]
+        ws.append(cells)
+
+    summary = wb.create_sheet("汇总")
+    summary.column_dimensions["A"].width = 24
+    summary.column_dimensions["B"].width = 30
+    summary.column_dimensions["C"].width = 80
+    summary.append([WriteOnlyCell(summary, report.summary())])
+    for line in report.notes:
+        summary.append([f"说明：{line}"])
+    general = [w for w in report.warnings if w.row is None]
+    for w in general:
+        summary.append([f"提示：{w.reason}"])
+    if report.missing:
+        summary.append([])
+        head = [
+            WriteOnlyCell(summary, t) for t in (f"{report.missing_label}（证件号）", "姓名 / 位置", "说明")
+        ]
+        for c in head:
+            c.font, c.fill = BOLD, GREY
+        summary.append(head)
+        for m in report.missing:
+            key = WriteOnlyCell(summary, m.key)
+            key.number_format = "@"
+            summary.append([key, f"{m.name}（{m.where}）", m.note])
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target
