@@ -119,6 +119,7 @@ class Layout:
     data_start: int  # 0-based index of the first row after the header
     columns: list[Column]
     notes: list[str] = field(default_factory=list)
+    any_fields: frozenset[str] = frozenset()  # what the columns would be in a file of any kind
 
     @property
     def fields(self) -> dict[str, int]:
@@ -226,15 +227,23 @@ def find_layout(table: Table, kind: Kind, remembered: dict[str, str] | None = No
     everything = frozenset(c for k in KINDS.values() for c in k.fields)
     best: tuple[int, tuple[int, ...]] | None = None
     best_columns: list[Column] = []
+    any_fields: frozenset[str] = frozenset()
     for r in range(min(len(table.rows), SCAN_ROWS)):
         for rows in ((r,), (r, r + 1)):
             if rows[-1] >= len(table.rows):
                 continue
             labels = grid.labels(rows[0], rows[1] if len(rows) == 2 else None)
-            score = _score(_resolve(labels, everything, remembered))
-            if best is None or score > best[0]:
+            anything = _resolve(labels, everything, remembered)
+            score = _score(anything)
+            # a second header row must earn its place: a title above a one-row header adds nothing
+            if (
+                best is None
+                or score > best[0]
+                or (score == best[0] and len(rows) < len(best[1]) and rows[-1] == best[1][-1])
+            ):
                 best = (score, rows)
                 best_columns = _resolve(labels, allowed, remembered)
+                any_fields = frozenset(c.field for c in anything if c.field and c.field != IGNORE)
     if best is None or best[0] < 2:
         raise InputRefused(
             "在前 40 行中找不到表头（例如“姓名”“身份证件号”所在的那一行）。请确认选对了工作表，"
@@ -263,7 +272,9 @@ def find_layout(table: Table, kind: Kind, remembered: dict[str, str] | None = No
                 col.header = ""
             else:
                 col.field = IGNORE
-    return Layout(header_rows=rows, data_start=data_start, columns=best_columns, notes=notes)
+    return Layout(
+        header_rows=rows, data_start=data_start, columns=best_columns, notes=notes, any_fields=any_fields
+    )
 
 
 def check_kind(layout: Layout, kind: Kind, table: Table) -> None:
@@ -305,7 +316,7 @@ def _list_headers(layout: Layout) -> str:
 
 
 def _looks_like(layout: Layout, table: Table, exclude: Kind) -> Kind | None:
-    fields = set(layout.fields)
+    fields = set(layout.any_fields)
     best, best_score = None, 0
     for kind in KINDS.values():
         if kind is exclude:
@@ -319,7 +330,7 @@ def _looks_like(layout: Layout, table: Table, exclude: Kind) -> Kind | None:
 
 
 def _wrong_kind(table: Table, asked: Kind, other: Kind, layout: Layout) -> InputRefused:
-    marks = [field_label(f) for f in other.signature if f in layout.fields][:3]
+    marks = [field_label(f) for f in other.signature if f in layout.any_fields][:3]
     return InputRefused(
         f"这个文件看起来是「{other.label}」（有“{'”“'.join(marks)}”等列），不是「{asked.label}」。"
         f"请改用“{other.command}”（界面中选“{other.label}”）导入。",

@@ -111,3 +111,56 @@ def test_an_unreachable_database_is_refused_not_a_traceback(tmp_path):
     r = run("init", "--school", "x", home=tmp_path, db="postgresql://nobody:x@127.0.0.1:1/none")
     assert r.returncode == 1
     assert "无法打开数据库" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_import_students_dry_run_then_for_real_with_a_report_workbook(tmp_path, db_url):
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+
+    home = tmp_path / "home"
+    assert (
+        run(
+            "init", "--school", "阜平县城关中学", "--school-code", "3113006241", home=home, db=db_url
+        ).returncode
+        == 0
+    )
+    data = enrollment_rows(8)
+    data[2][9] = float(data[2][9][:15] + "000")
+    data[2][10] = ""
+    path = write_xlsx(tmp_path / "学籍导出.xlsx", [["学生名单"], ENROLLMENT_HEADER, *data])
+
+    r = run("--json", "import", "students", str(path), "--dry-run", home=home, db=db_url)
+    assert r.returncode == 0, r.stderr
+    preview = last_json(r)
+    assert (preview["rows_read"], preview["created"], preview["dry_run"]) == (8, 7, True)
+    assert preview["rejected"][0]["row"] == 5 and "Excel" in preview["rejected"][0]["reason"]
+
+    out = tmp_path / "导入结果.xlsx"
+    r = run("--json", "import", "students", str(path), "--report", str(out), home=home, db=db_url)
+    done = last_json(r)
+    assert (done["created"], done["updated"], done["unchanged"], done["dry_run"]) == (7, 0, 0, False)
+    ws = load_workbook(out)["逐行结果"]
+    assert ws["A2"].value == "学校标识码" and ws.cell(2, 23).value == "导入结果"
+    assert ws.cell(5, 23).value == "未导入" and "Excel" in ws.cell(5, 24).value
+    assert ws.cell(5, 1).fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.cell(3, 23).value == "新增" and ws.cell(3, 10).number_format == "@"
+
+    # the report itself, fixed, imports again: its two added columns are ignored
+    again = run("--json", "import", "students", str(out), "--dry-run", home=home, db=db_url)
+    assert last_json(again)["unchanged"] == 7
+
+    r = run("import", "students", str(path), home=home, db=db_url)
+    assert r.returncode == 0 and "无变化 7" in r.stdout
+
+
+def test_import_refusals_exit_1_with_a_chinese_reason(tmp_path):
+    home, db = tmp_path / "home", str(tmp_path / "o.db")
+    run("init", "--school", "测试学校", home=home, db=db)
+    pdf = tmp_path / "名单.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n...")
+    r = run("--json", "import", "list", str(pdf), "--kind", "civil", home=home, db=db)
+    assert r.returncode == 1
+    assert "PDF" in last_json(r)["error"] and "名单.xlsx" in r.stderr
+    r = run("import", "students", str(tmp_path / "不存在.xlsx"), home=home, db=db)
+    assert r.returncode == 1 and "不存在" in r.stderr
+    r = run("import", "students", str(pdf), "--map", "没有等号", home=home, db=db)
+    assert r.returncode == 2

@@ -1,0 +1,65 @@
+"""Knowing columns by their many names, and finding the header under title rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from aidoffice.errors import InputRefused
+from aidoffice.importing.headers import column_letter, find_layout, header_key, synonyms
+from aidoffice.importing.kinds import LIST, STUDENTS
+from aidoffice.importing.readers import Table
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "身份证件号",
+        "身份证号",
+        "身份证号码",
+        "证件号码",
+        "公民身份号码",
+        "身份证件号码",
+        " 身份证号码* ",
+        "身份证号（18位）",
+    ],
+)
+def test_every_name_of_the_id_column(name):
+    assert synonyms().fields_of(name) == "id_number"
+
+
+def test_header_keys_ignore_width_brackets_and_marks():
+    assert header_key("乡（镇）") == header_key("乡(镇)") == header_key("乡 镇") == "乡镇"
+    assert column_letter(0) == "A" and column_letter(25) == "Z" and column_letter(27) == "AB"
+
+
+def test_list_words_name_groups_and_statuses():
+    syn = synonyms()
+    assert syn.group_of("农村低保") == "dibao"
+    assert syn.group_of("分散供养特困人员") == "tekun"
+    assert syn.group_of("脱贫不稳定户") == "monitored"
+    assert syn.group_of("一般农户") is None
+    assert (
+        syn.is_inactive("风险已消除")
+        and syn.is_inactive("不享受政策")
+        and not syn.is_inactive("继续享受政策")
+    )
+
+
+def test_a_two_level_header_written_once_over_its_columns_in_csv():
+    rows = [
+        ["2026年秋季学生名单"],
+        ["姓名", "身份证号", "监护人", "", "年级", "班级"],
+        ["", "", "姓名", "联系电话", "", ""],
+        ["张三", "130624201305030011", "张大山", "13800001111", "七年级", "1班"],
+    ]
+    layout = find_layout(Table("x.csv", None, rows), STUDENTS)
+    assert layout.header_rows == (1, 2) and layout.data_start == 3
+    assert layout.fields == {
+        "name": 0, "id_number": 1, "guardian_name": 2, "guardian_phone": 3, "grade": 4, "class_name": 5,
+    }  # fmt: skip
+
+
+def test_a_sheet_without_any_header_is_refused_with_advice():
+    rows = [["张三", "130624201305030011"], ["李四", "130624201305030027"]]
+    with pytest.raises(InputRefused, match="找不到表头"):
+        find_layout(Table("x.xlsx", "Sheet1", rows), LIST)
