@@ -59,14 +59,17 @@ def test_a_dirty_export_is_read_with_excel_row_numbers_and_reasons(school_db, tm
     data[8][H["性别"]] = ""  # sex from the ID
     data[9][H["出生日期"]] = data[9][H["出生日期"]].replace("-", "")  # 20120503
     data[10][H["年级"]] = "初二"
-    sheet = (
-        [["阜平县城关中学学生名单"], ["导出时间：2026-11-20"], ENROLLMENT_HEADER]
-        + data[:6]
-        + [[None] * 5]
-        + [ENROLLMENT_HEADER]
-        + data[6:]
-        + [[None, None, "合计", "12人"], ["制表人：王老师", None, None, "审核人："]]
-    )
+    sheet = [
+        ["阜平县城关中学学生名单"],
+        ["导出时间：2026-11-20"],
+        ENROLLMENT_HEADER,
+        *data[:6],
+        [None] * 5,
+        ENROLLMENT_HEADER,
+        *data[6:],
+        [None, None, "合计", "12人"],
+        ["制表人：王老师", None, None, "审核人："],
+    ]
     path = write_xlsx(tmp_path / "学籍.xlsx", sheet)
 
     report = do_import(school_db, path, dry_run=True)
