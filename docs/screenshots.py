@@ -20,6 +20,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--out", default=str(Path(__file__).parent))
+    parser.add_argument("--import-file", help="a 学籍 export to preview on the import page")
     args = parser.parse_args()
     app = QApplication(sys.argv)
     window = MainWindow(Database(args.db))
@@ -42,7 +43,16 @@ def main() -> int:
              if model.data(model.index(r, 4, village))), model.index(0, 0, village)
         )  # fmt: skip
         QTimer.singleShot(300, lambda: tree.expand(household))
-        QTimer.singleShot(900, lambda: grab("village-ledger.png", app.quit))
+        QTimer.singleShot(
+            900, lambda: grab("village-ledger.png", import_page if args.import_file else app.quit)
+        )
+
+    def import_page() -> None:
+        window.nav.setCurrentRow(2)
+        window.imports.set_file(args.import_file)
+        window.imports.preview().done.connect(
+            lambda: QTimer.singleShot(500, lambda: grab("import-preview.png", app.quit))
+        )
 
     def grab(name: str, then) -> None:  # type: ignore[no-untyped-def]
         window.screen().grabWindow(0).save(str(out / name))

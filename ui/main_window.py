@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice.db.engine import Database
 from aidoffice.ledgers.school import current_term, get_school
+from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
 from ui.pages.student_ledger import StudentLedgerPage
@@ -42,11 +43,13 @@ class MainWindow(QMainWindow):
 
         self.students = StudentLedgerPage(db, self.runner)
         self.villages = VillageLedgerPage(db, self.runner)
+        self.imports = ImportPage(db, self.runner)
         self.students.changed.connect(lambda: setattr(self.villages, "_loaded", False))
+        self.imports.imported.connect(self._after_import)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
-            (self.tr("导入名单"), PlaceholderPage(self.tr("导入名单"), self.tr("导入学籍系统导出表、脱贫人口和民政名单、资助发放名单，先预览每一行将新增、更新还是被拒绝及原因，再一次性写入。"))),
+            (self.tr("导入名单"), self.imports),
             (self.tr("比对与问题清单"), PlaceholderPage(self.tr("比对与问题清单"), self.tr("双向比对学籍、户籍和各部门名单，找出漏助、疑似误助、姓名或证件号不一致、需核实去向的学龄儿童，并逐条跟踪到销号。"))),
             (self.tr("1222宣传材料"), PlaceholderPage(self.tr("1222宣传材料"), self.tr("生成宣传栏海报、两节政策课记录、致家长的政策告知书和资助告知书及回执，按班级打印。"))),
             (self.tr("回执登记"), PlaceholderPage(self.tr("回执登记"), self.tr("扫码或输入编号登记收回的回执，按班级查看未交名单。"))),
@@ -70,6 +73,11 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         self.nav.setCurrentRow(0)
         self.resize(1366, 768)
+
+    def _after_import(self, _kind: str) -> None:
+        self.villages._loaded = False
+        self.students.reload()
+        self.refresh_status()
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

@@ -110,7 +110,12 @@ class Column:
         return column_letter(self.index)
 
     def describe(self) -> str:
-        return f"「{self.header}」列（{self.letter} 列）" if self.header else f"{self.letter} 列"
+        return f"「{self.header}」列（{self.letter} 列）" if self.header else f"{self.letter} 列（无列名）"
+
+    @property
+    def name(self) -> str:
+        """How the user names the column in a mapping: its header, or 列E when it has none."""
+        return self.header or f"列{self.letter}"
 
 
 @dataclass
@@ -201,7 +206,7 @@ def _resolve(
     syn = synonyms()
     columns = []
     for i, (shown, names) in enumerate(labels):
-        key = header_key(names[0]) if names else ""
+        key = header_key(names[0]) if names else header_key(f"列{column_letter(i)}")  # unnamed: by letter
         if key and key in remembered:
             columns.append(Column(i, shown, key, remembered[key] or IGNORE, "remembered"))
             continue

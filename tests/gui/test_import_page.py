@@ -1,0 +1,94 @@
+"""The import page as a clerk uses it: choose, preview, map a column, save the report, import."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import func, select
+
+from aidoffice.db.models import Student
+from aidoffice.importing.report import Action
+from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+from ui.pages.import_page import ImportPage
+from ui.tasks import TaskRunner
+
+
+def wait(qtbot, task):
+    assert task is not None
+    with qtbot.waitSignal(task.done, timeout=30_000):
+        pass
+
+
+def dirty_file(tmp_path):
+    data = enrollment_rows(6, school_code="3130624999")
+    data[1][9] = float(data[1][9][:15] + "000")
+    data[1][10] = ""
+    header = [*ENROLLMENT_HEADER, "家长微信"]
+    return write_xlsx(tmp_path / "学籍.xlsx", [["学生名单"], header, *[[*r, "wx"] for r in data]]), data
+
+
+def test_preview_shows_each_row_before_anything_is_written_then_imports(
+    qtbot, school_db, tmp_path, monkeypatch, messages
+):
+    path, data = dirty_file(tmp_path)
+    page = ImportPage(school_db, TaskRunner())
+    qtbot.addWidget(page)
+    page.set_file(str(path))
+    assert not page.import_btn.isEnabled()
+    wait(qtbot, page.preview())
+
+    model = page.model
+    assert model.rowCount() == 6
+    assert "新增 5" in page.summary.text() and "未导入 1" in page.summary.text()
+    refused = next(r for r in range(6) if model.data(model.index(r, 1)) == "未导入")
+    assert model.data(model.index(refused, 0)) == 4  # the row number Excel shows
+    assert "Excel" in model.data(model.index(refused, 4))
+    assert model.data(model.index(refused, 0), 8).color().name() == "#fde2e2"  # BackgroundRole: red
+    assert "*" in model.data(model.index(0, 3))  # IDs masked until asked
+    page.full_ids.setChecked(True)
+    assert model.data(model.index(0, 3)) == data[0][9]
+    page.filter.setCurrentIndex(
+        list(page.filter.itemData(i) for i in range(page.filter.count())).index("refused")
+    )
+    assert model.rowCount() == 1
+    assert page.mapping_btn.isEnabled()  # 家长微信 was not recognised
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Student)) == 0
+
+    out = tmp_path / "结果.xlsx"
+    wait(qtbot, page.save_report(str(out)))
+    ws = load_workbook(out)["逐行结果"]
+    assert ws.cell(4, 24).value == "未导入" and "Excel" in ws.cell(4, 25).value
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    imported = []
+    page.imported.connect(imported.append)
+    wait(qtbot, page.confirm_import())
+    assert imported == ["students"]
+    assert "已导入" in page.summary.text() and not page.import_btn.isEnabled()
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Student)) == 5
+
+
+def test_a_mapped_column_is_used_and_remembered(qtbot, school_db, tmp_path):
+    header = ["姓名", "身份证件号", "年级", "班级", "家长手机"]
+    data = enrollment_rows(2, school_code="3130624999")
+    path = write_xlsx(
+        tmp_path / "自制.xlsx", [header, *[[r[4], r[9], r[2], r[3], "13700001111"] for r in data]]
+    )
+    page = ImportPage(school_db, TaskRunner())
+    qtbot.addWidget(page)
+    page.set_file(str(path))
+    wait(qtbot, page.preview())
+    assert [c.header for c in page.report.layout.unplaced] == ["家长手机"]
+
+    from ui.dialogs.column_mapping import ColumnMappingDialog
+
+    dialog = ColumnMappingDialog(__import__("aidoffice.importing.kinds", fromlist=["KINDS"]).KINDS["students"],
+                                 page.report.layout.unplaced)  # fmt: skip
+    qtbot.addWidget(dialog)
+    combo = dialog.combos["家长手机"]
+    combo.setCurrentIndex(combo.findText("监护人联系电话"))
+    wait(qtbot, page.apply_mapping(dialog.mapping()))
+    assert page.report.layout.unplaced == []
+    assert all(o.action is Action.NEW for o in page.report.outcomes)

@@ -1,0 +1,339 @@
+"""导入名单 page: choose what the file is and the file; see, row by row, what the import will do before
+anything is written; map the columns nobody recognised; save the report to fix the file; import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from aidoffice.db.engine import Database
+from aidoffice.db.models import Policy, PriorityGroup
+from aidoffice.domain.terms import Term
+from aidoffice.importing.kinds import KINDS, LIST_KINDS
+from aidoffice.importing.report import ImportReport
+from aidoffice.importing.service import ImportOptions, plan_import, run_import
+from aidoffice.importing.workbook import write_report
+from ui.dialogs.column_mapping import ColumnMappingDialog
+from ui.models.import_preview import FILTERS, ImportPreviewModel
+from ui.tasks import Task, TaskRunner
+
+FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
+
+
+class ImportPage(QWidget):
+    available = True
+    imported = Signal(str)  # the kind imported, so the ledgers reload
+
+    def __init__(self, db: Database, runner: TaskRunner, parent=None):  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.db, self.runner = db, runner
+        self.report: ImportReport | None = None
+        self.mapping: dict[str, str] = {}
+        self.last_task: Task | None = None
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox()
+        for code, kind in KINDS.items():
+            self.kind.addItem(kind.label, code)
+        form.addRow(self.tr("文件种类"), self.kind)
+
+        file_row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setPlaceholderText(self.tr("选择 .xlsx、.xls、.ods 或 .csv 文件"))
+        self.browse_btn = QPushButton(self.tr("选择文件…"))
+        self.sheet = QComboBox()
+        self.sheet.setMinimumWidth(140)
+        self.sheet.setToolTip(self.tr("工作表：默认第一个有数据的工作表"))
+        file_row.addWidget(self.path, 1)
+        file_row.addWidget(self.browse_btn)
+        file_row.addWidget(QLabel(self.tr("工作表")))
+        file_row.addWidget(self.sheet)
+        form.addRow(self.tr("文件"), file_row)
+
+        # outside lists
+        self.list_row = QWidget()
+        lr = QHBoxLayout(self.list_row)
+        lr.setContentsMargins(0, 0, 0, 0)
+        self.list_kind = QComboBox()
+        for code, label in LIST_KINDS.items():
+            self.list_kind.addItem(label, code)
+        self.source = QLineEdit()
+        self.source.setPlaceholderText(self.tr("来源，如“阜平县乡村振兴局”（同一来源的新名单取代旧名单）"))
+        self.group = QComboBox()
+        self.known_on = QDateEdit(QDate.currentDate())
+        self.known_on.setCalendarPopup(True)
+        self.known_on.setDisplayFormat("yyyy-MM-dd")
+        for w, label in (
+            (self.list_kind, ""),
+            (self.source, ""),
+            (self.group, "名单上的人属于"),
+            (self.known_on, "名单日期"),
+        ):
+            if label:
+                lr.addWidget(QLabel(self.tr(label)))
+            lr.addWidget(w, 2 if w is self.source else 0)
+        form.addRow(self.tr("名单"), self.list_row)
+        self.form = form
+
+        # awards
+        self.award_row = QWidget()
+        ar = QHBoxLayout(self.award_row)
+        ar.setContentsMargins(0, 0, 0, 0)
+        self.term = QLineEdit()
+        self.term.setPlaceholderText(Term.containing(QDate.currentDate().toPython()).code)
+        self.term.setToolTip(
+            self.tr("文件中没有“学年学期”列时使用；可写 2026-2027-1 或 2026-2027学年第一学期")
+        )
+        self.policy = QComboBox()
+        ar.addWidget(QLabel(self.tr("学期")))
+        ar.addWidget(self.term)
+        ar.addWidget(QLabel(self.tr("资助项目")))
+        ar.addWidget(self.policy, 1)
+        form.addRow(self.tr("发放"), self.award_row)
+        layout.addLayout(form)
+
+        buttons = QHBoxLayout()
+        self.preview_btn = QPushButton(self.tr("预览"))
+        self.mapping_btn = QPushButton(self.tr("列对应…"))
+        self.report_btn = QPushButton(self.tr("保存报告…"))
+        self.import_btn = QPushButton(self.tr("确认导入"))
+        self.import_btn.setStyleSheet("font-weight:bold")
+        self.filter = QComboBox()
+        for key, label in FILTERS.items():
+            self.filter.addItem(self.tr(label), key)
+        self.full_ids = QCheckBox(self.tr("显示完整证件号"))
+        for w in (self.preview_btn, self.mapping_btn, self.report_btn, self.import_btn):
+            buttons.addWidget(w)
+        buttons.addStretch()
+        buttons.addWidget(self.filter)
+        buttons.addWidget(self.full_ids)
+        layout.addLayout(buttons)
+
+        self.summary = QLabel(
+            self.tr("选择文件后点“预览”：先看每一行将新增、更新、无变化还是不能导入，再确认写入。")
+        )
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color:#92400e")
+        layout.addWidget(self.notes)
+
+        self.model = ImportPreviewModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((56, 60, 90, 170)):
+            self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.browse_btn.clicked.connect(self.browse)
+        self.preview_btn.clicked.connect(self.preview)
+        self.mapping_btn.clicked.connect(self.map_columns)
+        self.report_btn.clicked.connect(self.save_report)
+        self.import_btn.clicked.connect(self.confirm_import)
+        self.filter.currentIndexChanged.connect(lambda: self.model.set_filter(self.filter.currentData()))
+        self.full_ids.toggled.connect(self.model.set_show_full_ids)
+        self.sheet.activated.connect(lambda: self.preview())
+        for w in (self.path, self.source, self.term):
+            w.textEdited.connect(self._invalidate)
+        for c in (self.list_kind, self.group, self.policy):
+            c.currentIndexChanged.connect(self._invalidate)
+        self._fill_choices()
+        self._kind_changed()
+
+    # ---- choices ------------------------------------------------------------------------------
+
+    def _fill_choices(self) -> None:
+        with self.db.reading() as s:
+            groups = list(
+                s.execute(select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.sort_order))
+            )
+            policies = list(s.execute(select(Policy.code, Policy.name).order_by(Policy.id)))
+        self.group.addItem(self.tr("按文件中的类别列"), None)
+        for code, name in groups:
+            self.group.addItem(name, code)
+        self.policy.addItem(self.tr("按文件中的项目列"), None)
+        for code, name in policies:
+            self.policy.addItem(name, code)
+
+    def _kind_changed(self) -> None:
+        code = self.kind.currentData()
+        self.form.setRowVisible(self.list_row, code == "list")
+        self.form.setRowVisible(self.award_row, code == "awards")
+        self.mapping = {}
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        """Any change of the choices makes the preview stale: nothing can be imported until it is redone."""
+        self.report = None
+        self.model.set_report(None)
+        self.import_btn.setEnabled(False)
+        self.report_btn.setEnabled(False)
+        self.mapping_btn.setEnabled(False)
+
+    def options(self) -> ImportOptions:
+        code = self.kind.currentData()
+        return ImportOptions(
+            kind=code,
+            sheet=self.sheet.currentText() or None,
+            list_kind=self.list_kind.currentData(),
+            source=self.source.text().strip() or None,
+            group=self.group.currentData(),
+            term=self.term.text().strip() or None,
+            policy=self.policy.currentData(),
+            known_on=self.known_on.date().toPython() if code == "list" else None,
+            mapping=dict(self.mapping),
+        )
+
+    def set_file(self, path: str) -> None:
+        self.path.setText(path)
+        self.sheet.clear()
+        self._invalidate()
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择要导入的文件"), "", self.tr(FILE_FILTER))
+        if path:
+            self.set_file(path)
+            self.preview()
+
+    # ---- preview and import ---------------------------------------------------------------------
+
+    def preview(self) -> Task | None:
+        path = self.path.text().strip()
+        if not path:
+            QMessageBox.information(self, self.tr("导入"), self.tr("请先选择要导入的文件。"))
+            return None
+        options = self.options()
+        self._invalidate()
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            with self.db.reading() as s:
+                return plan_import(s, path, options, progress)
+
+        self.last_task = self.runner.run(
+            self.tr("正在读取并核对文件…"), job, parent=self, on_success=self._show, on_failure=self._failed
+        )
+        return self.last_task
+
+    def _failed(self, exc: BaseException) -> None:
+        from ui.tasks import show_error
+
+        self.summary.setText(self.tr("未能读取：{e}").format(e=exc))
+        show_error(self, exc, self.tr("导入预览"))
+
+    def _show(self, report: ImportReport) -> None:
+        self.report = report
+        self.model.set_report(report)
+        sheets = report.table.sheets
+        if sheets and [self.sheet.itemText(i) for i in range(self.sheet.count())] != sheets:
+            self.sheet.blockSignals(True)
+            self.sheet.clear()
+            self.sheet.addItems(sheets)
+            self.sheet.blockSignals(False)
+        if report.sheet:
+            self.sheet.setCurrentText(report.sheet)
+        self.summary.setText(report.summary())
+        lines = [self.tr("表头在第 {rows} 行").format(rows=report.layout.header_row_numbers)]
+        lines += report.notes
+        lines += [w.reason for w in report.warnings if w.row is None]
+        if report.missing:
+            names = "、".join(f"{m.name}（{m.where}）" for m in report.missing[:8])
+            more = self.tr("等（完整名单见“保存报告”的汇总页）") if len(report.missing) > 8 else ""
+            lines.append(f"{report.missing_label} {len(report.missing)} 人：{names}{more}")
+        self.notes.setText("\n".join(lines))
+        self.report_btn.setEnabled(True)
+        self.mapping_btn.setEnabled(bool(report.layout.unplaced) or bool(self.mapping))
+        self.import_btn.setEnabled(not report.applied and report.rows_read > len(report.rejected))
+
+    def map_columns(self) -> bool:
+        if self.report is None:
+            return False
+        columns = self.report.layout.unplaced
+        if not columns:
+            QMessageBox.information(self, self.tr("列对应"), self.tr("所有列都已认出。"))
+            return False
+        dialog = ColumnMappingDialog(KINDS[self.report.kind], columns, self)
+        if dialog.exec() != ColumnMappingDialog.DialogCode.Accepted:
+            return False
+        self.apply_mapping(dialog.mapping())
+        return True
+
+    def apply_mapping(self, mapping: dict[str, str]) -> Task | None:
+        self.mapping.update(mapping)
+        return self.preview()
+
+    def confirm_import(self) -> Task | None:
+        if self.report is None:
+            return None
+        report = self.report
+        text = self.tr("{summary}\n\n确认写入？未导入的行不会写入，可保存报告改好后再次导入。").format(
+            summary=report.summary()
+        )
+        answer = QMessageBox.question(self, self.tr("确认导入"), text)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        path, options = self.path.text().strip(), self.options()
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            with self.db.unit_of_work(note=f"import {options.kind}") as s:
+                return run_import(s, path, options, progress=progress)
+
+        def done(result: ImportReport) -> None:
+            self._show(result)
+            self.import_btn.setEnabled(False)
+            self.imported.emit(result.kind)
+
+        self.last_task = self.runner.run(self.tr("正在导入…"), job, parent=self, on_success=done)
+        return self.last_task
+
+    def save_report(self, target: str | None = None) -> Task | None:
+        if self.report is None:
+            return None
+        if not target:
+            suggested = str(Path(self.path.text()).with_name(Path(self.path.text()).stem + "_导入结果.xlsx"))
+            target, _ = QFileDialog.getSaveFileName(
+                self, self.tr("保存导入结果"), suggested, "Excel 工作簿 (*.xlsx)"
+            )
+            if not target:
+                return None
+        report = self.report
+
+        def saved(path: Path) -> None:
+            QMessageBox.information(
+                self,
+                self.tr("已保存"),
+                self.tr(
+                    "逐行结果已保存到：\n{p}\n\n红色行未导入，黄色行有提示，原因写在最右两列。改好后可直接再次导入这个文件。"
+                ).format(p=path),
+            )
+
+        self.last_task = self.runner.run(
+            self.tr("正在保存报告…"), lambda _p: write_report(report, target), parent=self, on_success=saved
+        )
+        return self.last_task
