@@ -24,8 +24,11 @@ class CleaningError(ValueError):
 
 
 def text(value: Any) -> str:
-    if value is None:
+    """A cell as clean text: half-width, single spaces, whole numbers without “.0”."""
+    if value is None or value == "":
         return ""
+    if value.__class__ is str:
+        return squeeze(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return squeeze(str(value))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aidoffice.importing.headers import IGNORE, Layout, header_key
+from aidoffice.importing.headers import IGNORE, Layout
 from aidoffice.importing.readers import Table
 
 _TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|本页合计|总合计|全部合计)")
@@ -50,21 +50,19 @@ def data_rows(table: Table, layout: Layout) -> Iterator[DataRow]:
     wanted = [(f, i) for f, i in fields.items() if f != IGNORE]
     key_cols = [fields[f] for f in ("id_number", "student_no", "name") if f in fields]
     # A header repeated on every printed page shows its own column names in the key columns.
-    repeated = {
-        i: {header_key(layout.columns[i].header.split("/")[-1]), layout.columns[i].key} for i in key_cols
-    }
+    repeated = {}
+    for i in key_cols:
+        header = layout.columns[i].header
+        repeated[i] = {header, header.split("/")[-1], header.replace("/", ""), " ".join(header.split())}
     for index in range(layout.data_start, len(table.rows)):
         raw = table.rows[index]
-        filled = [v for v in raw if not _blank(v)]
-        if not filled:
+        filled = [v for v in raw if v is not None and v != ""]
+        if not filled or all(isinstance(v, str) and not v.strip() for v in filled):
             continue
         if any(isinstance(v, str) and _TOTAL.match(v) for v in filled[:4]):
             continue
         keys = [raw[c] if c < len(raw) else None for c in key_cols]
-        if any(
-            isinstance(v, str) and len(v) < 30 and header_key(v) in repeated[c]
-            for c, v in zip(key_cols, keys, strict=True)
-        ):
+        if any(v.__class__ is str and v.strip() in repeated[c] for c, v in zip(key_cols, keys, strict=True)):
             continue
         if all(_blank(v) for v in keys):
             text = "".join(str(v) for v in filled)

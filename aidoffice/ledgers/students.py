@@ -90,11 +90,17 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def clean_student(data: StudentInput, today: date | None = None) -> tuple[dict[str, Any], list[FieldProblem]]:
+def clean_student(
+    data: StudentInput, today: date | None = None, *, pre_cleaned: bool = False
+) -> tuple[dict[str, Any], list[FieldProblem]]:
     """Check one record on its own (no database): the cleaned column values and every problem, each
     with the Chinese field name and what to do. Pinyin keys are left to the caller."""
     problems: list[FieldProblem] = []
-    v: dict[str, Any] = {name: _blank_to_none(getattr(data, name)) for name in _INPUT_FIELDS}
+    if pre_cleaned:  # an importer already squeezed every text
+        v: dict[str, Any] = {name: getattr(data, name) or None for name in _INPUT_FIELDS}
+        v["boarding"] = data.boarding
+    else:
+        v = {name: _blank_to_none(getattr(data, name)) for name in _INPUT_FIELDS}
     vocational = data.vocational
 
     name = strip_all_spaces(v["name"] or "") if not _LATIN.search(v["name"] or "") else v["name"]
