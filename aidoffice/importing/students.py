@@ -35,7 +35,13 @@ from aidoffice.importing.headers import field_label
 from aidoffice.importing.report import Action, ImportReport, Missing, Outcome
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.school import require_school
-from aidoffice.ledgers.students import ROSTER_LABEL, StudentInput, clean_student, rekey_student
+from aidoffice.ledgers.students import (
+    ROSTER_LABEL,
+    StudentInput,
+    clean_student,
+    rekey_student,
+    roster_membership,
+)
 
 FLAG_GROUPS = {"left_behind": "left_behind", "migrant": "migrant", "orphan": "orphan", "disabled": "disabled"}
 # Problems that do not keep a student out of the ledger: the value is dropped with a warning.
@@ -399,16 +405,7 @@ def _set_flag(session: Session, key: str, group: str, yes: bool, today: date) ->
         )
     ).first()
     if yes and current is None:
-        session.add(
-            GroupMembership(
-                person_key=key,
-                group_code=group,
-                source_kind=SourceKind.ROSTER,
-                source_label=ROSTER_LABEL,
-                known_on=today,
-                active=True,
-            )
-        )
+        session.add(roster_membership(key, group, today))
     elif not yes and current is not None:
         session.delete(current)
 

@@ -210,6 +210,18 @@ def validate_student(
     return v
 
 
+def roster_membership(key: str, group: str, today: date) -> GroupMembership:
+    """A flag of the 学籍 export or the student form: this student is in `group`, as of `today`."""
+    return GroupMembership(
+        person_key=key,
+        group_code=group,
+        source_kind=SourceKind.ROSTER,
+        source_label=ROSTER_LABEL,
+        known_on=today,
+        active=True,
+    )
+
+
 def _set_roster_groups(session: Session, key: str, groups: set[str], today: date) -> None:
     existing = {
         m.group_code: m
@@ -220,16 +232,7 @@ def _set_roster_groups(session: Session, key: str, groups: set[str], today: date
         )
     }
     for code in groups - existing.keys():
-        session.add(
-            GroupMembership(
-                person_key=key,
-                group_code=code,
-                source_kind=SourceKind.ROSTER,
-                source_label=ROSTER_LABEL,
-                known_on=today,
-                active=True,
-            )
-        )
+        session.add(roster_membership(key, code, today))
     for code in existing.keys() - groups:
         session.delete(existing[code])
 
