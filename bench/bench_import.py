@@ -62,7 +62,9 @@ def main() -> int:
         subprocess.run([*app, "--db", db, "init", "--school", "阜平县城关中学", "--school-code", "3113006241"],
                        env=env, check=True, capture_output=True)  # fmt: skip
         results["floor"].append(timed([sys.executable, "-c", CALAMINE, str(path)], env))
-        results["preview"].append(timed([*app, "--db", db, "import", "students", str(path), "--dry-run"], env))
+        results["preview"].append(
+            timed([*app, "--db", db, "import", "students", str(path), "--dry-run"], env)
+        )
         results["first"].append(timed([*app, "--db", db, "import", "students", str(path)], env))
         results["again"].append(timed([*app, "--db", db, "import", "students", str(path)], env))
 
