@@ -193,6 +193,10 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
+    from aidoffice.importing.readers import read_ahead
+
+    table = read_ahead(args.file, args.sheet)  # reads while the database layer loads
+
     from aidoffice.importing.service import ImportOptions, run_import
 
     mapping = {}
@@ -224,7 +228,9 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         check_target(args.report, (".xlsx",))
     db = _open(args)
     with db.unit_of_work(note=f"import {args.what}") as s:
-        report = run_import(s, args.file, options, dry_run=args.dry_run, progress=ProgressBar())
+        report = run_import(
+            s, args.file, options, dry_run=args.dry_run, progress=ProgressBar(), table=table.result()
+        )
         if args.dry_run:
             s.rollback()
     result = report.as_json()

@@ -93,23 +93,29 @@ def _user_mapping(kind: Kind, options: ImportOptions) -> dict[str, str]:
     return {header_key(h): resolve_field(kind, f) for h, f in options.mapping.items()}
 
 
-def inspect_file(session: Session, path: str | Path, options: ImportOptions) -> tuple[Table, Layout]:
-    """Read the file and place its columns, without judging the rows (for the mapping dialog)."""
+def inspect_file(
+    session: Session, path: str | Path, options: ImportOptions, table: Table | None = None
+) -> tuple[Table, Layout]:
+    """Read the file (unless `table` was read already) and place its columns, without judging the rows."""
     kind = kind_of(options)
-    table = read_table(path, options.sheet)
+    table = table if table is not None else read_table(path, options.sheet)
     known = remembered_mapping(session, options) | _user_mapping(kind, options)
     layout = find_layout(table, kind, known)
     return table, layout
 
 
 def plan_import(
-    session: Session, path: str | Path, options: ImportOptions, progress: Progress = no_progress
+    session: Session,
+    path: str | Path,
+    options: ImportOptions,
+    progress: Progress = no_progress,
+    table: Table | None = None,
 ) -> ImportReport:
-    """What the import would do; writes nothing."""
+    """What the import would do; writes nothing. `table`: the file already read (see readers.read_ahead)."""
     kind = kind_of(options)
     today = options.today or date.today()
     progress(0, 3, "正在读取文件")
-    table, layout = inspect_file(session, path, options)
+    table, layout = inspect_file(session, path, options, table)
     check_kind(layout, kind, table)
     report = ImportReport(
         kind=kind.code,
@@ -170,9 +176,10 @@ def run_import(
     *,
     dry_run: bool = False,
     progress: Progress = no_progress,
+    table: Table | None = None,
 ) -> ImportReport:
     """Plan and, unless `dry_run`, apply inside the caller's unit of work (one transaction)."""
-    report = plan_import(session, path, options, progress)
+    report = plan_import(session, path, options, progress, table)
     if dry_run:
         return report
     kind = kind_of(options)
