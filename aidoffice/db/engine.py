@@ -76,9 +76,9 @@ def schema_is_current(engine: Engine) -> bool:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration; cheap when it already is."""
-    from alembic import command
-
     if not schema_is_current(engine):
+        from alembic import command
+
         command.upgrade(alembic_config(engine), "head")
 
 

@@ -7,7 +7,6 @@ A blank cell never erases what the ledger knows."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,8 +36,7 @@ from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import (
     ROSTER_LABEL,
-    StudentInput,
-    clean_student,
+    check_student_values,
     rekey_student,
     roster_membership,
 )
@@ -111,94 +109,116 @@ def _id_type(value: Any) -> str:
     return "居民身份证" if s in ("", "身份证", "居民身份证", "二代身份证", "居民身份证号") else s
 
 
-_cached = functools.lru_cache(maxsize=4096)
-_yes_no, _boarding, _month, _sex, _status, _id_type_c, _date = map(
-    _cached, (parse_yes_no, parse_boarding, parse_month, parse_sex, _parse_status, _id_type, parse_date)
-)
+class _Memo(dict):
+    """Clean each distinct cell value once: a 学籍 export repeats its grades, classes, dates and
+    addresses thousands of times. A value that cannot be read is kept as its CleaningError."""
 
+    def __init__(self, fn):  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.fn = fn
 
-def _read_row(row: DataRow, report: ImportReport, school_code: str | None, today: date) -> _Row:
-    c = row.cells
-    out = Outcome(row.number, Action.NEW, name=text(c.get("name")))
-    warn = report.warn
-
-    def soft(fname: str, parse, value):  # type: ignore[no-untyped-def]
+    def __missing__(self, value: Any) -> Any:
         try:
-            return parse(value)
+            result = self.fn(value)
         except CleaningError as exc:
-            warn(row.number, field_label(fname), f"{exc}，本项未导入")
-            return None
+            result = exc
+        self[value] = result
+        return result
 
-    id_number, mangled = read_id_cell(c.get("id_number"))
-    student_no = normalize_student_no(c.get("student_no")) or None
-    if mangled:
-        recovered = id_from_student_no(student_no) if student_no else None
-        if recovered:
-            warn(
-                row.number,
-                "身份证件号",
-                f"Excel 把证件号存成了数字（{id_number}），末几位已丢失；已按全国学籍号恢复为 {recovered}",
-            )
-            id_number = recovered
-        else:
-            out.refuse(
-                f"身份证件号被 Excel 存成了数字（{id_number}），末几位已丢失，无法恢复。请在原表中把该列设为"
-                "“文本”格式，重新填写完整的18位证件号后再导入"
-            )
-            id_number = ""
-    flags: dict[str, bool] = {}
-    for column, group in FLAG_GROUPS.items():
-        if column in c:
-            value = soft(column, _yes_no, c[column]) if text(c[column]) else None
-            if value is not None:
-                flags[group] = value
-    boarding = soft("boarding", _boarding, c.get("boarding"))
-    try:
-        birth = _date(c.get("birth_date"))
-    except CleaningError as exc:
-        out.refuse(f"出生日期：{exc}")
-        birth = None
-    data = StudentInput(
-        name=text(c.get("name")),
-        id_number=id_number or None,
-        id_type=_id_type_c(c.get("id_type")),
-        student_no=student_no,
-        sex=_sex(c.get("sex")),
-        birth_date=birth,
-        ethnicity=text(c.get("ethnicity")) or None,
-        grade=text(c.get("grade")) or None,
-        class_name=text(c.get("class_name")) or None,
-        boarding=bool(boarding),
-        enrolled_on=soft("enrolled_on", _month, c.get("enrolled_on")),
-        hukou_address=text(c.get("hukou_address")) or None,
-        hukou_township=text(c.get("hukou_township")) or None,
-        hukou_village=text(c.get("hukou_village")) or None,
-        current_address=text(c.get("current_address")) or None,
-        guardian_name=text(c.get("guardian_name")) or None,
-        guardian_relation=text(c.get("guardian_relation")) or None,
-        guardian_phone=text(c.get("guardian_phone")) or None,
-        bank_name=text(c.get("bank_name")) or None,
-        bank_account=text(c.get("bank_account")) or None,
-        notes=text(c.get("notes")) or None,
-    )
-    values, problems = clean_student(data, today, pre_cleaned=True)
-    values["boarding"] = boarding
-    values["status"] = soft("status", _status, c.get("status"))
-    for p in problems:
-        if p.field in _SOFT:
-            warn(row.number, p.field, f"{p.message}，本项未导入")
-            values[_SOFT[p.field]] = None
-        elif not mangled or p.field != "身份证件号":
-            reason = f"{p.field}：{p.message}"
-            digits = values.get("id_number") or ""
-            if p.field == "身份证件号" and len(digits) == 18 and digits.endswith("000"):
-                reason += "（末尾是 000，可能被 Excel 当作数字处理过）"
-            out.refuse(reason)
-    if school_code and text(c.get("school_code")) and text(c.get("school_code")) != school_code:
-        out.refuse(f"学校标识码为 {text(c.get('school_code'))}，不是本校（{school_code}）的学生")
-    out.key = values.get("person_key") or ""
-    out.name = values.get("name") or out.name
-    return _Row(out, values, flags)
+
+# cells taken as text, blank → None
+_TEXT_FIELDS = (
+    "name", "ethnicity", "grade", "class_name", "hukou_address", "hukou_township", "hukou_village",
+    "current_address", "guardian_name", "guardian_relation", "guardian_phone", "bank_name", "bank_account", "notes",
+)  # fmt: skip
+
+
+class _Reader:
+    """Reads the rows of one file into student values, sharing the cleaning of repeated values."""
+
+    def __init__(self, report: ImportReport, school_code: str | None, today: date):
+        self.report, self.school_code, self.today = report, school_code, today
+        self.text = _Memo(text)
+        self.parsers = {
+            "sex": _Memo(parse_sex),
+            "birth_date": _Memo(parse_date),
+            "id_type": _Memo(_id_type),
+            "boarding": _Memo(parse_boarding),
+            "enrolled_on": _Memo(parse_month),
+            "status": _Memo(_parse_status),
+            "flag": _Memo(lambda v: parse_yes_no(v) if text(v) else None),
+        }
+
+    def soft(self, row: int, fname: str, memo: _Memo, value: Any) -> Any:
+        try:
+            result = memo[value]
+        except TypeError:  # an unhashable cell value; never seen from calamine or csv
+            result = memo.__missing__(value)
+        if isinstance(result, CleaningError):
+            self.report.warn(row, field_label(fname), f"{result}，本项未导入")
+            return None
+        return result
+
+    def read(self, row: DataRow) -> _Row:
+        c = row.cells
+        t = self.text
+        soft = self.soft
+        number = row.number
+        v: dict[str, Any] = {f: (t[c[f]] or None) if f in c else None for f in _TEXT_FIELDS}
+        out = Outcome(number, Action.NEW, name=v["name"] or "")
+        id_number, mangled = read_id_cell(c.get("id_number"))
+        student_no = normalize_student_no(c.get("student_no")) or None
+        if mangled:
+            recovered = id_from_student_no(student_no) if student_no else None
+            if recovered:
+                self.report.warn(
+                    number,
+                    "身份证件号",
+                    f"Excel 把证件号存成了数字（{id_number}），末几位已丢失；已按全国学籍号恢复为 {recovered}",
+                )
+                id_number = recovered
+            else:
+                out.refuse(
+                    f"身份证件号被 Excel 存成了数字（{id_number}），末几位已丢失，无法恢复。请在原表中把该列设为"
+                    "“文本”格式，重新填写完整的18位证件号后再导入"
+                )
+                id_number = ""
+        flags: dict[str, bool] = {}
+        for column, group in FLAG_GROUPS.items():
+            if column in c:
+                value = soft(number, column, self.parsers["flag"], c[column])
+                if value is not None:
+                    flags[group] = value
+        birth = self.parsers["birth_date"][c.get("birth_date")]
+        if isinstance(birth, CleaningError):
+            out.refuse(f"出生日期：{birth}")
+            birth = None
+        v["id_number"] = id_number or None
+        v["student_no"] = student_no
+        v["id_type"] = self.parsers["id_type"][c.get("id_type")]
+        v["sex"] = self.parsers["sex"][c.get("sex")]
+        v["birth_date"] = birth
+        v["boarding"] = soft(number, "boarding", self.parsers["boarding"], c.get("boarding"))
+        v["enrolled_on"] = soft(number, "enrolled_on", self.parsers["enrolled_on"], c.get("enrolled_on"))
+        problems = check_student_values(v, False, self.today)
+        v["status"] = soft(number, "status", self.parsers["status"], c.get("status"))
+        for p in problems:
+            if p.field in _SOFT:
+                self.report.warn(number, p.field, f"{p.message}，本项未导入")
+                v[_SOFT[p.field]] = None
+            elif not mangled or p.field != "身份证件号":
+                reason = f"{p.field}：{p.message}"
+                digits = v.get("id_number") or ""
+                if p.field == "身份证件号" and len(digits) == 18 and digits.endswith("000"):
+                    reason += "（末尾是 000，可能被 Excel 当作数字处理过）"
+                out.refuse(reason)
+        code = t[c["school_code"]] if "school_code" in c else ""
+        if self.school_code and code and code != self.school_code:
+            out.refuse(f"学校标识码为 {code}，不是本校（{self.school_code}）的学生")
+        values = v
+        out.key = values.get("person_key") or ""
+        out.name = values.get("name") or out.name
+        return _Row(out, values, flags)
 
 
 def _mark_duplicates(rows: list[_Row]) -> None:
@@ -225,7 +245,8 @@ def _mark_duplicates(rows: list[_Row]) -> None:
 def plan_students(session: Session, report: ImportReport, rows: list[DataRow], today: date) -> None:
     school = require_school(session)
     present = set(report.layout.fields)
-    parsed = [_read_row(r, report, school.code, today) for r in rows]
+    reader = _Reader(report, school.code, today)
+    parsed = [reader.read(r) for r in rows]
     _mark_duplicates([p for p in parsed if p.values.get("person_key")])
 
     cols = [getattr(Student, n) for n in COMPARED]

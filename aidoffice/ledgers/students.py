@@ -90,18 +90,17 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def clean_student(
-    data: StudentInput, today: date | None = None, *, pre_cleaned: bool = False
-) -> tuple[dict[str, Any], list[FieldProblem]]:
+def clean_student(data: StudentInput, today: date | None = None) -> tuple[dict[str, Any], list[FieldProblem]]:
     """Check one record on its own (no database): the cleaned column values and every problem, each
     with the Chinese field name and what to do. Pinyin keys are left to the caller."""
+    v = {name: _blank_to_none(getattr(data, name)) for name in _INPUT_FIELDS}
+    return v, check_student_values(v, data.vocational, today)
+
+
+def check_student_values(v: dict[str, Any], vocational: bool, today: date | None) -> list[FieldProblem]:
+    """The rules of a student record, applied to squeezed values (blank = None), which are cleaned in
+    place. The form goes through clean_student; an import builds the values column by column."""
     problems: list[FieldProblem] = []
-    if pre_cleaned:  # an importer already squeezed every text
-        v: dict[str, Any] = {name: getattr(data, name) or None for name in _INPUT_FIELDS}
-        v["boarding"] = data.boarding
-    else:
-        v = {name: _blank_to_none(getattr(data, name)) for name in _INPUT_FIELDS}
-    vocational = data.vocational
 
     name = strip_all_spaces(v["name"] or "") if not _LATIN.search(v["name"] or "") else v["name"]
     v["name"] = name
@@ -173,8 +172,7 @@ def clean_student(
             problems.append(FieldProblem("银行卡号", f"应为12—19位数字，“{account}”不符合"))
     if v["enrolled_on"] and not _MONTH.fullmatch(v["enrolled_on"]):
         problems.append(FieldProblem("入学年月", f"“{v['enrolled_on']}”应写作“2024-09”"))
-
-    return v, problems
+    return problems
 
 
 def validate_student(
