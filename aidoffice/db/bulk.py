@@ -18,7 +18,13 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
         return 0
     conn = session.connection()
     dialect = conn.dialect
-    keys = list(rows[0])
+    keys = [  # a column that is empty in every row is left to its NULL: fewer values to bind
+        k
+        for k in rows[0]
+        if table.c[k].default is not None
+        or table.c[k].server_default is not None
+        or any(row.get(k) is not None for row in rows)
+    ]
     for col in table.columns:  # Python-side scalar defaults the driver would not know
         if col.key not in keys and col.default is not None and col.default.is_scalar:
             keys.append(col.key)

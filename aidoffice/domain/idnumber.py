@@ -24,7 +24,7 @@ PROVINCE_CODES = frozenset(
     }
 )  # fmt: skip
 
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII digits only: full-width ones are normalized first
 
 
 class IdProblem(enum.Enum):
@@ -59,6 +59,8 @@ def normalize_id(value: object) -> str:
     """Half-width, upper-case X, no spaces. Does not validate."""
     if value is None:
         return ""
+    if value.__class__ is str and _SHAPE.match(value):
+        return value  # already a clean 18-character number (the common case)
     return strip_all_spaces(str(value)).upper()
 
 

@@ -115,6 +115,13 @@ def plan_import(
     table: Table | None = None,
 ) -> ImportReport:
     """What the import would do; writes nothing. `table`: the file already read (see readers.read_ahead)."""
+    with _gc_paused():
+        return _plan(session, path, options, progress, table)
+
+
+def _plan(
+    session: Session, path: str | Path, options: ImportOptions, progress: Progress, table: Table | None
+) -> ImportReport:
     kind = kind_of(options)
     today = options.today or date.today()
     progress(0, 3, "正在读取文件")

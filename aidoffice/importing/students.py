@@ -150,11 +150,8 @@ class _Reader:
         }
 
     def soft(self, row: int, fname: str, memo: _Memo, value: Any) -> Any:
-        try:
-            result = memo[value]
-        except TypeError:  # an unhashable cell value; never seen from calamine or csv
-            result = memo.__missing__(value)
-        if isinstance(result, CleaningError):
+        result = memo[value]
+        if result.__class__ is CleaningError:
             self.report.warn(row, field_label(fname), f"{result}，本项未导入")
             return None
         return result
