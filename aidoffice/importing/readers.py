@@ -7,7 +7,9 @@ Rows keep the spreadsheet's own numbering: rows[0] is row 1 as Excel shows it.""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +103,98 @@ def _has_data(rows: list[list[Any]]) -> bool:
     return any(str(v).strip() for row in rows for v in row if v is not None)
 
 
+# calamine allocates every cell of a sheet's bounding box at once; a stray value in XFD1048576 would
+# ask for 17 billion cells and abort the whole program. Above this many cells the extent is checked.
+MAX_CELLS = 10_000_000
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
+_TWO_LETTERS = re.compile(rb'<c r="[A-Z]{2}[0-9]')
+_ROW = re.compile(rb'<row r="(\d+)"')
+_VALUE_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>(?:<f[^>]*?(?:/>|>.*?</f>))?<(?:v|is)[ >]')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _xlsx_sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the XML member holding it."""
+    workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {
+        m[1]: m[2] for m in re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    } | {m[2]: m[1] for m in re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    out = {}
+    for m in re.finditer(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        target = targets.get(m[2], "")
+        out[html.unescape(m[1])] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return out
+
+
+def _rough_extent(z: zipfile.ZipFile, member: str) -> int:
+    """An upper bound of the cells: the last row number times the widest column-name length allows."""
+    last_row, letters = 0, 1
+    with z.open(member) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            if letters < 3 and _THREE_LETTERS.search(data):
+                letters = 3
+            elif letters < 2 and _TWO_LETTERS.search(data):
+                letters = 2
+            tail = data[-512:]
+        rows = _ROW.findall(tail)
+        last_row = int(rows[-1]) if rows else 0
+    return last_row * {1: 26, 2: 702, 3: 16384}[letters]
+
+
+def check_xlsx_extent(path: Path, sheets: list[str]) -> None:
+    """Refuse, before calamine sees it, a sheet whose content reaches absurdly far (a stray space in
+    the last row of Excel): it would need more memory than any PC has."""
+    try:
+        z = zipfile.ZipFile(path)
+        members = _xlsx_sheet_paths(z)
+    except (KeyError, zipfile.BadZipFile):
+        return  # calamine will say what is wrong
+    for name in sheets:
+        member = members.get(name)
+        if member is None or member not in z.namelist():
+            continue
+        with z.open(member) as fh:
+            head = fh.read(4096)
+        m = _DIMENSION.search(head)
+        if m and m[3] and m[4]:
+            if int(m[4]) * _col_number(m[3]) <= MAX_CELLS:
+                continue  # Excel and WPS write the extent at the top
+        elif m:
+            continue  # a single-cell dimension
+        elif _rough_extent(z, member) <= MAX_CELLS:
+            continue  # no extent written (some exporters): a quick upper bound usually settles it
+        rows = cols = 0
+        far_row = far_col = ""
+        with z.open(member) as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                data = tail + chunk
+                for c in _VALUE_CELL.finditer(data):
+                    r, col = int(c[2]), _col_number(c[1])
+                    if r > rows:
+                        rows, far_row = r, (c[1] + c[2]).decode()
+                    if col > cols:
+                        cols, far_col = col, (c[1] + c[2]).decode()
+                tail = data[-512:]
+        if rows * cols > MAX_CELLS:
+            raise InputRefused(
+                f"表格的内容一直延伸到第 {rows} 行、第 {cols} 列（{far_row}、{far_col} 这样很远的单元格里有内容，"
+                "常常只是一个空格），无法读取。请在 Excel 中选中数据下方和右侧的空白行列，删除后另存再导入。",
+                file=path.name,
+                sheet=name,
+            )
+
+
 def read_workbook(path: Path, sheet: str | None = None) -> Table:
     from python_calamine import CalamineWorkbook
 
@@ -114,6 +208,8 @@ def read_workbook(path: Path, sheet: str | None = None) -> Table:
             f"没有名为“{sheet}”的工作表；本文件的工作表有：{'、'.join(names)}。", file=path.name
         )
     candidates = [sheet] if sheet is not None else names
+    if path.suffix.lower() != ".csv" and sniff(path) == "xlsx":
+        check_xlsx_extent(path, candidates)
     for name in candidates:
         ws = wb.get_sheet_by_name(name)
         rows = ws.to_python(skip_empty_area=False)

@@ -298,3 +298,16 @@ def test_unplaced_columns_are_shown_and_a_mapping_is_remembered(school_db, tmp_p
     assert again.layout.unplaced == []
     assert all(o.action is Action.UPDATED for o in again.outcomes)
     assert "13700002222" in again.outcomes[0].changes[0]
+
+
+def test_a_large_export_crosses_the_write_batches_and_reimports_unchanged(school_db, tmp_path):
+    from tests.sheets import write_fast_xlsx
+
+    path = write_fast_xlsx(
+        tmp_path / "全校.xlsx", [["全校学生名单"], ENROLLMENT_HEADER, *rows(6000, seed=11)]
+    )
+    first = do_import(school_db, path)
+    assert first.count(Action.NEW) == 6000 and not first.rejected
+    assert count(school_db) == 6000
+    again = do_import(school_db, path)
+    assert again.count(Action.UNCHANGED) == 6000

@@ -122,3 +122,19 @@ def test_excel_turns_long_numbers_into_floats_which_we_can_spot(tmp_path):
     assert excel_mangled_id(cell)
     assert excel_mangled_id("1.30624E+17") and not excel_mangled_id("130624201305030111")
     assert read_table(path).rows[0][0] == "序号"
+
+
+def test_a_stray_cell_at_the_far_end_of_the_sheet_is_refused_before_it_exhausts_memory(tmp_path):
+    """A space typed into XFD1 and A1048576 makes the sheet 17 billion cells; reading it would abort
+    the program. It is refused at once, naming the cells to delete."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号"])
+    ws.append(["张三", "130624201305030011"])
+    ws["A1048576"] = " "
+    ws["XFD1"] = " "
+    path = tmp_path / "名单.xlsx"
+    wb.save(path)
+    with pytest.raises(InputRefused) as exc:
+        read_table(path)
+    assert "A1048576" in str(exc.value) and "XFD1" in str(exc.value) and "删除" in str(exc.value)
