@@ -17,6 +17,7 @@ from typing import Any
 
 from aidoffice.errors import InputRefused
 
+_PASSWORD = "工作簿设置了打开密码。请在 Excel 中打开，取消密码（文件→信息→保护工作簿）后另存再导入。"
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -59,10 +60,7 @@ def sniff(path: Path) -> str:
     if head.startswith(OLE):
         data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data:
-            raise InputRefused(
-                "工作簿设置了打开密码。请在 Excel 中打开，取消密码（文件→信息→保护工作簿）后另存再导入。",
-                file=name,
-            )
+            raise InputRefused(_PASSWORD, file=name)
         if "WordDocument".encode("utf-16-le") in data:
             raise InputRefused("这是 Word 文档（.doc），不是表格。", file=name)
         return "xls"
@@ -201,6 +199,8 @@ def read_workbook(path: Path, sheet: str | None = None) -> Table:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
+        if type(exc).__name__ == "PasswordError":  # an old .xls with a password
+            raise InputRefused(_PASSWORD, file=path.name) from None
         raise InputRefused(f"文件已损坏或格式不受支持，无法打开（{exc}）。", file=path.name) from None
     names = list(wb.sheet_names)
     if sheet is not None and sheet not in names:
