@@ -92,11 +92,24 @@ def write_fast_xlsx(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "学
     """Large files: openpyxl's write-only mode."""
     from openpyxl import Workbook
 
+    from aidoffice.importing.headers import column_letter
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
     for row in rows:
         ws.append(list(row))
     wb.save(path)
+    # Excel and WPS write the used range at the top of the sheet; openpyxl's write-only mode does not
+    width = max(len(r) for r in rows)
+    dimension = f'<dimension ref="A1:{column_letter(width - 1)}{len(rows)}"/>'.encode()
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == member:
+                data = data.replace(b"<sheetViews>", dimension + b"<sheetViews>", 1)
+            z.writestr(info, data)
     return path
 
 
