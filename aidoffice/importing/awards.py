@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from aidoffice.catalogue import standard_on
+from aidoffice.catalogue import read_policies, standard_on
 from aidoffice.db.models import Award, Policy, Student
 from aidoffice.db.models import Term as TermRow
 from aidoffice.domain.idnumber import id_from_student_no, normalize_student_no
@@ -35,23 +35,51 @@ class AwardsPayload:
 
 
 class PolicyFinder:
+    """Finds the policy an award list names: by code, full name, an alias from the catalogue (营养餐,
+    生活补助 …) or a unique part of the name. A name several policies share (生活补助, 国家助学金) is
+    settled by the student's stage and whether the student boards."""
+
     def __init__(self, policies: list[Policy]):
         self.policies = policies
-        self.cache: dict[str, Policy | list[Policy]] = {}
+        aliases: dict[str, list[str]] = {}
+        for spec in read_policies():
+            for alias in spec.get("aliases", []):
+                aliases.setdefault(header_key(alias), []).append(spec["code"])
+        self.aliases = aliases
+        self.cache: dict[str, list[Policy]] = {}
 
-    def find(self, value: str) -> Policy | list[Policy]:
-        """The policy a cell names, or the candidates when it is ambiguous or unknown (empty list)."""
+    def candidates(self, value: str) -> list[Policy]:
         if value in self.cache:
             return self.cache[value]
         key = header_key(value)
         hits = [p for p in self.policies if value in (p.code, p.name) or key == header_key(p.name)]
+        if not hits and key in self.aliases:
+            hits = [p for p in self.policies if p.code in self.aliases[key]]
         if not hits:
             hits = [
                 p for p in self.policies if key and (key in header_key(p.name) or header_key(p.name) in key)
             ]
-        result: Policy | list[Policy] = hits[0] if len(hits) == 1 else hits
-        self.cache[value] = result
-        return result
+        self.cache[value] = hits
+        return hits
+
+    def find(
+        self, value: str, stage: str | None = None, boarding: bool | None = None
+    ) -> Policy | list[Policy]:
+        """The policy, or the candidates when it stays ambiguous (an empty list: unknown)."""
+        hits = self.candidates(value)
+        if len(hits) > 1 and stage is not None:
+            fits = [p for p in hits if _stage_fits(p.stage, stage)]
+            hits = fits or hits
+        if len(hits) > 1 and boarding is not None:
+            fits = [p for p in hits if p.boarding in ("any", "boarding" if boarding else "day")]
+            hits = fits or hits
+        return hits[0] if len(hits) == 1 else hits
+
+
+def _stage_fits(policy_stage: str, student_stage: str) -> bool:
+    return policy_stage == student_stage or (
+        policy_stage == "compulsory" and student_stage in ("primary", "junior")
+    )
 
 
 def _term(value: str) -> TermValue:
@@ -80,12 +108,9 @@ def plan_awards(
         default_term = TermValue.containing(today)
         report.notes.append(f"文件中没有“学年学期”列，按当前学期 {default_term.code} 导入")
     finder = PolicyFinder(list(session.scalars(select(Policy))))
-    default_policy = None
     if policy:
-        found = finder.find(policy)
-        if not isinstance(found, Policy):
-            raise InputRefused(_policy_problem(policy, found, finder))
-        default_policy = found
+        if not finder.candidates(policy):
+            raise InputRefused(_policy_problem(policy, [], finder))
     elif "policy" not in fields:
         raise InputRefused(
             "文件中没有“资助项目”列，无法知道发放的是哪一项资助。请加上这一列，或指定资助项目（命令行用 --policy）。",
@@ -94,7 +119,11 @@ def plan_awards(
         )
     students_by_id: dict[str, Any] = {}
     students_by_no: dict[str, Any] = {}
-    for s in session.execute(select(Student.id, Student.name, Student.id_number, Student.student_no)):
+    for s in session.execute(
+        select(
+            Student.id, Student.name, Student.id_number, Student.student_no, Student.stage, Student.boarding
+        )
+    ):
         if s.id_number:
             students_by_id[s.id_number] = s
         if s.student_no:
@@ -138,10 +167,10 @@ def plan_awards(
             continue
         if out.name and out.name != student.name:
             report.warn(r.number, "姓名", f"名单写“{out.name}”，学籍台账中此证件号的学生是“{student.name}”")
-        cell = text(c.get("policy"))
-        pol = finder.find(cell) if cell else default_policy
+        named = text(c.get("policy")) or policy or ""
+        pol = finder.find(named, student.stage, student.boarding) if named else []
         if not isinstance(pol, Policy):
-            out.refuse(_policy_problem(cell, pol or [], finder) if cell else "资助项目为空")
+            out.refuse(_policy_problem(named, pol, finder) if named else "资助项目为空")
             continue
         term_text = text(c.get("term"))
         try:

@@ -14,6 +14,7 @@ from aidoffice.db.models import (
     Household,
     HouseholdMember,
     ListSnapshot,
+    Policy,
     SourceKind,
     Student,
     Term,
@@ -183,9 +184,11 @@ def test_awards_name_their_policy_and_term_in_any_notation(school_db, tmp_path):
             750,
         ],
         [2, data[1][4], data[1][9], "compulsory_nutrition", "2026-2027-1", "500.00"],
-        [3, data[2][4], data[2][9], "营养餐", "2026年秋季学期", 500],
+        [3, data[2][4], data[2][9], "助学贷款", "2026年秋季学期", 500],
         [4, "查无此人", make_id("130624", date(2013, 1, 1), 1), "中职国家助学金", "2026-2027-1", 1150],
-        [5, data[1][4], data[1][9], "生活补助", "2026-2027-1", 750],
+        [5, data[1][4], data[1][9], "国家助学金", "2026-2027-1", 750],
+        [6, data[2][4], data[2][9], "营养餐", "2026年秋季学期", 500],
+        [7, data[2][4], data[2][9], "生活补助", "2026-2027-1", None],
         ["合计", None, None, None, None, 3650],
     ]
     report = imp(school_db, write_xlsx(tmp_path / "发放名单.xlsx", [header, *rows]), "awards")
@@ -193,9 +196,24 @@ def test_awards_name_their_policy_and_term_in_any_notation(school_db, tmp_path):
     assert by_row[2].action is Action.NEW and by_row[3].action is Action.NEW
     assert "不在资助项目目录中" in by_row[4].detail
     assert "学籍台账中没有" in by_row[5].detail
-    assert "可能是" in by_row[6].detail
+    assert "可能是" in by_row[6].detail  # 国家助学金 is a senior or a vocational grant, not a junior one
+    # 营养餐 is an alias; 生活补助 is settled by the student's stage and boarding, its amount by the catalogue
+    boards = data[2][13] == "住校"
+    living = "compulsory_living_junior_" + ("boarding" if boards else "day")
     with school_db.reading() as s:
-        awards = s.execute(select(Award.amount, Term.code).join(Term, Award.term_id == Term.id)).all()
-        assert sorted(awards) == [(Decimal("500.00"), "2026-2027-1"), (Decimal("750.00"), "2026-2027-1")]
+        awards = s.execute(
+            select(Policy.code, Award.amount, Term.code)
+            .join(Term, Award.term_id == Term.id)
+            .join(Policy, Award.policy_id == Policy.id)
+        ).all()
+    assert sorted(awards) == sorted(
+        [
+            ("compulsory_living_junior_boarding", Decimal("750.00"), "2026-2027-1"),
+            ("compulsory_nutrition", Decimal("500.00"), "2026-2027-1"),
+            ("compulsory_nutrition", Decimal("500.00"), "2026-2027-1"),
+            (living, Decimal("750.00") if boards else Decimal("375.00"), "2026-2027-1"),
+        ]
+    )
+    assert any("按" in w.reason and "标准" in w.reason for w in report.warnings if w.row == 8)
     again = imp(school_db, write_xlsx(tmp_path / "发放名单.xlsx", [header, *rows]), "awards")
-    assert again.count(Action.UNCHANGED) == 2 and again.count(Action.NEW) == 0
+    assert again.count(Action.UNCHANGED) == 4 and again.count(Action.NEW) == 0
