@@ -112,7 +112,12 @@ def make_id(region_code: str, birth: date, sequence: int) -> str:
 # ---- national student numbers (全国学籍号) ---------------------------------------------------------
 
 
+_CLEAN_STUDENT_NO = re.compile(r"[GJL][0-9]{17}[0-9X]\Z")
+
+
 def normalize_student_no(value: object) -> str:
+    if value.__class__ is str and _CLEAN_STUDENT_NO.match(value):
+        return value  # type: ignore[return-value]
     return normalize_id(value)
 
 

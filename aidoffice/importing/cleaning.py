@@ -19,6 +19,9 @@ _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]?\d{1,2
 _DATE8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
+_CLEAN_ID = re.compile(r"[0-9]{17}[0-9X]\Z")
+
+
 class CleaningError(ValueError):
     """The value cannot be read; the message says, in Chinese, what was expected."""
 
@@ -115,6 +118,8 @@ def parse_boarding(value: Any) -> bool | None:
 
 def read_id_cell(value: Any) -> tuple[str, bool]:
     """The ID number as text and whether Excel mangled it into a number (digits lost)."""
+    if value.__class__ is str and _CLEAN_ID.match(value):
+        return value, False  # the common case
     if excel_mangled_id(value):
         shown = f"{value:.5E}".replace("E+", "E+") if isinstance(value, float) else text(value)
         return shown, True

@@ -54,8 +54,20 @@ def data_rows(table: Table, layout: Layout) -> Iterator[DataRow]:
     for i in key_cols:
         header = layout.columns[i].header
         repeated[i] = {header, header.split("/")[-1], header.replace("/", ""), " ".join(header.split())}
+    first_key = key_cols[0] if key_cols else None
     for index in range(layout.data_start, len(table.rows)):
         raw = table.rows[index]
+        width = len(raw)
+        if first_key is not None and first_key < width:
+            k = raw[first_key]
+            if k.__class__ is str:
+                k = k.strip()
+                fast = bool(k) and k not in repeated[first_key] and not _TOTAL.match(k)
+            else:
+                fast = k is not None
+            if fast:  # the common case: an ID (or name) that is neither blank nor a repeated header
+                yield DataRow(index + 1, {f: (raw[i] if i < width else None) for f, i in wanted}, raw)
+                continue
         filled = [v for v in raw if v is not None and v != ""]
         if not filled or all(isinstance(v, str) and not v.strip() for v in filled):
             continue
@@ -68,6 +80,5 @@ def data_rows(table: Table, layout: Layout) -> Iterator[DataRow]:
             text = "".join(str(v) for v in filled)
             if _FOOTER.search(text) or (len(filled) == 1 and len(text) > 15):
                 continue
-        width = len(raw)
         cells = {f: (raw[i] if i < width else None) for f, i in wanted}
         yield DataRow(index + 1, cells, raw)

@@ -138,6 +138,9 @@ class _Reader:
 
     def __init__(self, report: ImportReport, school_code: str | None, today: date):
         self.report, self.school_code, self.today = report, school_code, today
+        present = report.layout.fields
+        self.text_fields = [f for f in _TEXT_FIELDS if f in present]
+        self.flag_columns = [(f, g) for f, g in FLAG_GROUPS.items() if f in present]
         self.text = _Memo(text)
         self.parsers = {
             "sex": _Memo(parse_sex),
@@ -146,8 +149,8 @@ class _Reader:
             "boarding": _Memo(parse_boarding),
             "enrolled_on": _Memo(parse_month),
             "status": _Memo(_parse_status),
-            "flag": _Memo(lambda v: parse_yes_no(v) if text(v) else None),
         }
+        self.flag = _Memo(lambda v: parse_yes_no(v) if text(v) else None)
 
     def soft(self, row: int, fname: str, memo: _Memo, value: Any) -> Any:
         result = memo[value]
@@ -161,7 +164,9 @@ class _Reader:
         t = self.text
         soft = self.soft
         number = row.number
-        v: dict[str, Any] = {f: (t[c[f]] or None) if f in c else None for f in _TEXT_FIELDS}
+        v: dict[str, Any] = dict.fromkeys(_TEXT_FIELDS)
+        for f in self.text_fields:
+            v[f] = t[c[f]] or None
         out = Outcome(number, Action.NEW, name=v["name"] or "")
         id_number, mangled = read_id_cell(c.get("id_number"))
         student_no = normalize_student_no(c.get("student_no")) or None
@@ -181,11 +186,10 @@ class _Reader:
                 )
                 id_number = ""
         flags: dict[str, bool] = {}
-        for column, group in FLAG_GROUPS.items():
-            if column in c:
-                value = soft(number, column, self.parsers["flag"], c[column])
-                if value is not None:
-                    flags[group] = value
+        for column, group in self.flag_columns:
+            value = soft(number, column, self.flag, c[column])
+            if value is not None:
+                flags[group] = value
         birth = self.parsers["birth_date"][c.get("birth_date")]
         if isinstance(birth, CleaningError):
             out.refuse(f"出生日期：{birth}")
