@@ -186,3 +186,30 @@ POVERTY_HEADER = [
     "县", "乡(镇)", "村", "户编号", "户主姓名", "与户主关系", "成员姓名", "证件号码", "性别", "出生日期",
     "户类型", "享受政策状态", "在校生状况", "就读学校",
 ]  # fmt: skip
+
+
+CHILD = make_id("130624", date(2014, 3, 9), 11)
+SISTER = make_id("130624", date(2016, 7, 1), 22)
+HEAD = make_id("130624", date(1982, 1, 5), 33)
+OTHER = make_id("130624", date(2013, 9, 9), 45)
+
+
+def poverty_file(tmp_path: Path, name: str = "脱贫户.xlsx", child_status="继续享受政策", with_other=True):
+    rows = [
+        ["阜平县", "龙泉关镇", "黑崖沟村", "1306240001", "张大山", "户主", "张大山", HEAD, "男", "1982-01-05",
+         "脱贫户", "继续享受政策", "", ""],
+        [None, None, None, None, None, "之子", "张小明", CHILD, "男", "2014-03-09", "脱贫户", child_status,
+         "在校生", "阜平县城关中学"],
+        [None, None, None, None, None, "之女", "张小红", SISTER, "女", "2016-07-01", "脱贫户", child_status,
+         "在校生", "龙泉关镇中心小学"],
+    ]  # fmt: skip
+    if with_other:
+        rows.append(
+            ["阜平县", "城南庄镇", "后堡村", "1306240002", "李四", "之子", "李小四", OTHER, "男", "2013-09-09",
+             "监测户", "风险未消除", "", ""]
+        )  # fmt: skip
+    return write_xlsx(
+        tmp_path / name,
+        [["阜平县2026年脱贫人口及监测对象名单"], POVERTY_HEADER, *rows],
+        merges=["A1:N1", "A3:A5", "B3:B5", "C3:C5", "D3:D5", "E3:E5"],
+    )

@@ -92,3 +92,27 @@ def test_a_mapped_column_is_used_and_remembered(qtbot, school_db, tmp_path):
     wait(qtbot, page.apply_mapping(dialog.mapping()))
     assert page.report.layout.unplaced == []
     assert all(o.action is Action.NEW for o in page.report.outcomes)
+
+
+def test_an_outside_list_is_imported_with_its_source_and_kind(qtbot, school_db, tmp_path, monkeypatch):
+    from aidoffice.db.models import GroupMembership, SourceKind
+    from tests.sheets import CHILD, poverty_file
+
+    page = ImportPage(school_db, TaskRunner())
+    qtbot.addWidget(page)
+    page.kind.setCurrentIndex(page.kind.findData("list"))
+    assert page.form.isRowVisible(page.list_row) and not page.form.isRowVisible(page.award_row)
+    page.list_kind.setCurrentIndex(page.list_kind.findData("poverty"))
+    page.source.setText("阜平县乡村振兴局")
+    page.set_file(str(poverty_file(tmp_path)))
+    wait(qtbot, page.preview())
+    assert "新增 4" in page.summary.text()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    wait(qtbot, page.confirm_import())
+    with school_db.reading() as s:
+        groups = s.execute(
+            select(GroupMembership.group_code, GroupMembership.source_label).where(
+                GroupMembership.person_key == CHILD, GroupMembership.source_kind == SourceKind.LIST
+            )
+        ).all()
+    assert groups == [("poverty_exited", "阜平县乡村振兴局")]

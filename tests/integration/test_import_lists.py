@@ -23,39 +23,24 @@ from aidoffice.domain.idnumber import make_id
 from aidoffice.errors import InputRefused
 from aidoffice.importing.report import Action
 from aidoffice.importing.service import ImportOptions, run_import
-from tests.sheets import ENROLLMENT_HEADER, POVERTY_HEADER, enrollment_rows, write_csv, write_xlsx
+from tests.sheets import (
+    CHILD,
+    ENROLLMENT_HEADER,
+    HEAD,
+    OTHER,
+    SISTER,
+    enrollment_rows,
+    poverty_file,
+    write_csv,
+    write_xlsx,
+)
 
 TODAY = date(2026, 11, 22)
-CHILD = make_id("130624", date(2014, 3, 9), 11)
-SISTER = make_id("130624", date(2016, 7, 1), 22)
-HEAD = make_id("130624", date(1982, 1, 5), 33)
-OTHER = make_id("130624", date(2013, 9, 9), 45)
 
 
 def imp(db, path, kind, dry_run=False, **kw):
     with db.unit_of_work(actor="资助专干") as s:
         return run_import(s, path, ImportOptions(kind=kind, today=TODAY, **kw), dry_run=dry_run)
-
-
-def poverty_file(tmp_path, name="脱贫户.xlsx", child_status="继续享受政策", with_other=True):
-    rows = [
-        ["阜平县", "龙泉关镇", "黑崖沟村", "1306240001", "张大山", "户主", "张大山", HEAD, "男", "1982-01-05",
-         "脱贫户", "继续享受政策", "", ""],
-        [None, None, None, None, None, "之子", "张小明", CHILD, "男", "2014-03-09", "脱贫户", child_status,
-         "在校生", "阜平县城关中学"],
-        [None, None, None, None, None, "之女", "张小红", SISTER, "女", "2016-07-01", "脱贫户", child_status,
-         "在校生", "龙泉关镇中心小学"],
-    ]  # fmt: skip
-    if with_other:
-        rows.append(
-            ["阜平县", "城南庄镇", "后堡村", "1306240002", "李四", "之子", "李小四", OTHER, "男", "2013-09-09",
-             "监测户", "风险未消除", "", ""]
-        )  # fmt: skip
-    return write_xlsx(
-        tmp_path / name,
-        [["阜平县2026年脱贫人口及监测对象名单"], POVERTY_HEADER, *rows],
-        merges=["A1:N1", "A3:A5", "B3:B5", "C3:C5", "D3:D5", "E3:E5"],
-    )
 
 
 def memberships(db, source):
