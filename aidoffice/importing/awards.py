@@ -82,10 +82,6 @@ def _stage_fits(policy_stage: str, student_stage: str) -> bool:
     )
 
 
-def _term(value: str) -> TermValue:
-    return TermValue.parse(value)
-
-
 def plan_awards(
     session: Session,
     report: ImportReport,
@@ -99,7 +95,7 @@ def plan_awards(
     default_term = None
     if term:
         try:
-            default_term = _term(term)
+            default_term = TermValue.parse(term)
         except InvalidTerm:
             raise InputRefused(
                 f"学期“{term}”无法识别，请写作 2026-2027-1 或 2026-2027学年第一学期。"
@@ -174,7 +170,7 @@ def plan_awards(
             continue
         term_text = text(c.get("term"))
         try:
-            term_value = _term(term_text) if term_text else default_term
+            term_value = TermValue.parse(term_text) if term_text else default_term
         except InvalidTerm:
             out.refuse(f"学期“{term_text}”无法识别，请写作 2026-2027-1 或 2026-2027学年第一学期")
             continue

@@ -121,6 +121,13 @@ def read_id_cell(value: Any) -> tuple[str, bool]:
     if value.__class__ is str and _CLEAN_ID.match(value):
         return value, False  # the common case
     if excel_mangled_id(value):
-        shown = f"{value:.5E}".replace("E+", "E+") if isinstance(value, float) else text(value)
+        shown = f"{value:.5E}" if isinstance(value, float) else text(value)
         return shown, True
     return strip_all_spaces(text(value)).upper(), False
+
+
+def zeros_hint(number: str) -> str:
+    """Said beside a bad ID whose last digits are 000: Excel has probably been at it."""
+    if len(number) == 18 and number.endswith("000"):
+        return "（末尾是 000，可能被 Excel 当作数字处理过）"
+    return ""

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from aidoffice.db.models import Household, HouseholdMember, Student, Township, Village
 from aidoffice.importing.cleaning import text
@@ -37,6 +37,7 @@ class _Planned:
 @dataclass
 class HouseholdsPayload:
     rows: list[_Planned] = field(default_factory=list)
+    households: dict[tuple[int, str], Household] = field(default_factory=dict)  # as loaded by the plan
 
 
 def _household_key(household_no: str | None, head: str) -> str:
@@ -51,12 +52,23 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
             select(Village.id, Village.name, Township.name).join(Township, Village.township_id == Township.id)
         )
     }
-    households = {
-        (h.village_id, _household_key(h.household_no, h.head_name)): h.id
+    payload = HouseholdsPayload()
+    payload.households = {
+        (h.village_id, _household_key(h.household_no, h.head_name)): h
         for h in session.scalars(select(Household))
     }
-    members = {m.person_key: m for m in session.scalars(select(HouseholdMember)) if m.person_key}
-    payload = HouseholdsPayload()
+    # the members' households and villages come in the same query: the 不在新名册中 list names them
+    members = {
+        m.person_key: m
+        for m in session.scalars(
+            select(HouseholdMember).options(
+                joinedload(HouseholdMember.household)
+                .joinedload(Household.village)
+                .joinedload(Village.township)
+            )
+        )
+        if m.person_key
+    }
     seen: dict[str, int] = {}
     covered: set[int] = set()
     in_file: set[str] = set()
@@ -107,7 +119,10 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
         payload.rows.append(planned)
         if old is None:
             continue
-        hid = households.get((vid, _household_key(household_no, head))) if vid is not None else None
+        current = (
+            payload.households.get((vid, _household_key(household_no, head))) if vid is not None else None
+        )
+        hid = current.id if current is not None else None
         changes = [
             f"{field_label(f) if f != 'name' else '姓名'}：{getattr(old, f) or '空'} → {member[f]}"
             for f in _MEMBER_FIELDS
@@ -135,10 +150,7 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
 def apply_households(session: Session, report: ImportReport) -> None:
     payload: HouseholdsPayload = report.payload
     villages: dict[tuple[str, str], Village] = {}
-    households: dict[tuple[int, str], Household] = {
-        (h.village_id, _household_key(h.household_no, h.head_name)): h
-        for h in session.scalars(select(Household))
-    }
+    households = payload.households
     students = dict(session.execute(select(Student.person_key, Student.id)).all())
     for p in payload.rows:
         village = villages.get((p.town, p.village))

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from aidoffice.domain.idnumber import InvalidIdNumber, parse_id
-from aidoffice.importing.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text
+from aidoffice.importing.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text, zeros_hint
 from aidoffice.importing.report import ImportReport, Outcome
 from aidoffice.importing.rows import DataRow
 from aidoffice.messages import id_problem
@@ -60,10 +60,7 @@ def read_person(row: DataRow, report: ImportReport, out: Outcome, today: date) -
     try:
         info = parse_id(number, today=today)
     except InvalidIdNumber as exc:
-        reason = f"证件号{id_problem(exc)}"
-        if len(number) == 18 and number.endswith("000"):
-            reason += "（末尾是 000，可能被 Excel 当作数字处理过）"
-        out.refuse(reason)
+        out.refuse(f"证件号{id_problem(exc)}{zeros_hint(number)}")
         return None
     sex = parse_sex(c.get("sex"))
     if sex and sex != info.sex:

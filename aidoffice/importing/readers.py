@@ -193,7 +193,8 @@ def check_xlsx_extent(path: Path, sheets: list[str]) -> None:
             )
 
 
-def read_workbook(path: Path, sheet: str | None = None) -> Table:
+def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None) -> Table:
+    """`kind`: what sniff() found, when the caller has already looked."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -208,7 +209,7 @@ def read_workbook(path: Path, sheet: str | None = None) -> Table:
             f"没有名为“{sheet}”的工作表；本文件的工作表有：{'、'.join(names)}。", file=path.name
         )
     candidates = [sheet] if sheet is not None else names
-    if path.suffix.lower() != ".csv" and sniff(path) == "xlsx":
+    if (kind or sniff(path)) == "xlsx":
         check_xlsx_extent(path, candidates)
     for name in candidates:
         ws = wb.get_sheet_by_name(name)
@@ -225,7 +226,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     """The first sheet with data (or the named one) as rows of cell values."""
     path = Path(path)
     kind = sniff(path)
-    table = read_csv(path) if kind == "csv" else read_workbook(path, sheet)
+    table = read_csv(path) if kind == "csv" else read_workbook(path, sheet, kind)
     if not _has_data(table.rows):
         raise InputRefused("文件中没有任何数据。", file=path.name, sheet=table.sheet)
     return table

@@ -58,27 +58,31 @@ def data_rows(table: Table, layout: Layout) -> Iterator[DataRow]:
     for index in range(layout.data_start, len(table.rows)):
         raw = table.rows[index]
         width = len(raw)
-        if first_key is not None and first_key < width:
-            k = raw[first_key]
-            if k.__class__ is str:
-                k = k.strip()
-                fast = bool(k) and k not in repeated[first_key] and not _TOTAL.match(k)
-            else:
-                fast = k is not None
-            if fast:  # the common case: an ID (or name) that is neither blank nor a repeated header
-                yield DataRow(index + 1, {f: (raw[i] if i < width else None) for f, i in wanted}, raw)
-                continue
-        filled = [v for v in raw if v is not None and v != ""]
-        if not filled or all(isinstance(v, str) and not v.strip() for v in filled):
+        # the common case, decided by one cell: an ID (or name) neither blank nor a repeated header
+        if not _plainly_data(raw[first_key] if first_key is not None and first_key < width else None,
+                             repeated.get(first_key, set())) and _noise(raw, key_cols, repeated):  # fmt: skip
             continue
-        if any(isinstance(v, str) and _TOTAL.match(v) for v in filled[:4]):
-            continue
-        keys = [raw[c] if c < len(raw) else None for c in key_cols]
-        if any(v.__class__ is str and v.strip() in repeated[c] for c, v in zip(key_cols, keys, strict=True)):
-            continue
-        if all(_blank(v) for v in keys):
-            text = "".join(str(v) for v in filled)
-            if _FOOTER.search(text) or (len(filled) == 1 and len(text) > 15):
-                continue
-        cells = {f: (raw[i] if i < width else None) for f, i in wanted}
-        yield DataRow(index + 1, cells, raw)
+        yield DataRow(index + 1, {f: (raw[i] if i < width else None) for f, i in wanted}, raw)
+
+
+def _plainly_data(key: Any, headers: set[str]) -> bool:
+    if key.__class__ is str:
+        key = key.strip()
+        return bool(key) and key not in headers and not _TOTAL.match(key)
+    return key is not None
+
+
+def _noise(raw: list[Any], key_cols: list[int], repeated: dict[int, set[str]]) -> bool:
+    """A blank row, a 合计 row, a repeated header or a signature line."""
+    filled = [v for v in raw if v is not None and v != ""]
+    if not filled or all(isinstance(v, str) and not v.strip() for v in filled):
+        return True
+    if any(isinstance(v, str) and _TOTAL.match(v) for v in filled[:4]):
+        return True
+    keys = [raw[c] if c < len(raw) else None for c in key_cols]
+    if any(v.__class__ is str and v.strip() in repeated[c] for c, v in zip(key_cols, keys, strict=True)):
+        return True
+    if all(_blank(v) for v in keys):
+        text = "".join(str(v) for v in filled)
+        return bool(_FOOTER.search(text)) or (len(filled) == 1 and len(text) > 15)
+    return False

@@ -27,7 +27,7 @@ from aidoffice.importing.headers import (
 )
 from aidoffice.importing.kinds import KINDS, LIST_KINDS, Kind
 from aidoffice.importing.readers import Table, read_table
-from aidoffice.importing.report import ImportReport
+from aidoffice.importing.report import Action, ImportReport
 from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.ledgers.school import require_school
 from aidoffice.progress import Progress, no_progress
@@ -225,8 +225,8 @@ def _apply(session: Session, options: ImportOptions, report: ImportReport, progr
             "file": report.file,
             "sheet": report.sheet,
             "rows_read": report.rows_read,
-            "created": report.as_json()["created"],
-            "updated": report.as_json()["updated"],
+            "created": report.count(Action.NEW),
+            "updated": report.count(Action.UPDATED),
             "rejected": len(report.rejected),
         },
     )

@@ -29,6 +29,7 @@ from aidoffice.importing.cleaning import (
     parse_yes_no,
     read_id_cell,
     text,
+    zeros_hint,
 )
 from aidoffice.importing.headers import field_label
 from aidoffice.importing.report import Action, ImportReport, Missing, Outcome
@@ -208,11 +209,8 @@ class _Reader:
                 self.report.warn(number, p.field, f"{p.message}，本项未导入")
                 v[_SOFT[p.field]] = None
             elif not mangled or p.field != "身份证件号":
-                reason = f"{p.field}：{p.message}"
-                digits = v.get("id_number") or ""
-                if p.field == "身份证件号" and len(digits) == 18 and digits.endswith("000"):
-                    reason += "（末尾是 000，可能被 Excel 当作数字处理过）"
-                out.refuse(reason)
+                hint = zeros_hint(v.get("id_number") or "") if p.field == "身份证件号" else ""
+                out.refuse(f"{p.field}：{p.message}{hint}")
         code = t[c["school_code"]] if "school_code" in c else ""
         if self.school_code and code and code != self.school_code:
             out.refuse(f"学校标识码为 {code}，不是本校（{self.school_code}）的学生")

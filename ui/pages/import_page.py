@@ -33,7 +33,7 @@ from aidoffice.importing.service import ImportOptions, plan_import, run_import
 from aidoffice.importing.workbook import write_report
 from ui.dialogs.column_mapping import ColumnMappingDialog
 from ui.models.import_preview import FILTERS, ImportPreviewModel
-from ui.tasks import Task, TaskRunner
+from ui.tasks import Task, TaskRunner, show_error
 
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
@@ -242,8 +242,6 @@ class ImportPage(QWidget):
         return self.last_task
 
     def _failed(self, exc: BaseException) -> None:
-        from ui.tasks import show_error
-
         self.summary.setText(self.tr("未能读取：{e}").format(e=exc))
         show_error(self, exc, self.tr("导入预览"))
 
