@@ -58,9 +58,9 @@ def data_rows(table: Table, layout: Layout) -> Iterator[DataRow]:
     for index in range(layout.data_start, len(table.rows)):
         raw = table.rows[index]
         width = len(raw)
-        # the common case, decided by one cell: an ID (or name) neither blank nor a repeated header
-        if not _plainly_data(raw[first_key] if first_key is not None and first_key < width else None,
-                             repeated.get(first_key, set())) and _noise(raw, key_cols, repeated):  # fmt: skip
+        key = raw[first_key] if first_key is not None and first_key < width else None
+        # the common case is decided by one cell: an ID (or name) neither blank nor a repeated header
+        if not _plainly_data(key, repeated.get(first_key, set())) and _noise(raw, key_cols, repeated):
             continue
         yield DataRow(index + 1, {f: (raw[i] if i < width else None) for f, i in wanted}, raw)
 
