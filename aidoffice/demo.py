@@ -14,13 +14,12 @@ from functools import cache
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from aidoffice.catalogue import standard_on
+from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import (
     Award,
     GroupMembership,
     Household,
     HouseholdMember,
-    Policy,
     SourceKind,
     Student,
     StudentStatus,
@@ -364,7 +363,7 @@ def generate(
         session.execute(insert(GroupMembership), ms_rows)
 
     # awards for this term: the living subsidy to those the policies name, a few missed, a few unsupported
-    policies = {p.code: p for p in session.scalars(select(Policy))}
+    catalogue = load_catalogue(session)
     by_person: dict[str, set[str]] = {}
     for k, g, _kind, _label, _st, active in memberships:
         if active:
@@ -375,19 +374,19 @@ def generate(
             continue
         stage = "primary" if row["grade"] <= 6 else "junior"
         code = f"compulsory_living_{stage}_{'boarding' if row['boarding'] else 'day'}"
-        policy = policies.get(code)
+        policy = catalogue.policies.get(code)
         if policy is None:
             continue
         groups = by_person.get(row["person_key"], set())
         eligible = bool(groups & set(policy.eligible_groups))
         if (eligible and rng.random() < 0.97) or (not eligible and rng.random() < 0.004):
-            standard = standard_on(policy, start)
+            standard = policy.standard_on(start)
             amount = standard.per_term() if standard else None
             if amount is not None:
                 award_rows.append(
                     {
                         "student_id": sid,
-                        "policy_id": policy.id,
+                        "policy_id": catalogue.policy_ids[code],
                         "term_id": term.id,
                         "amount": Decimal(amount),
                         "paid_on": start + timedelta(days=75),

@@ -26,6 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from aidoffice.domain.policies import SOURCE_NAMES as SOURCE_NAMES  # re-exported: the domain owns it
+from aidoffice.domain.policies import SourceKind
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -60,21 +63,6 @@ STATUS_NAMES = {
     StudentStatus.GRADUATED: "毕业",
 }
 STATUS_BY_NAME = {v: k for k, v in STATUS_NAMES.items()}
-
-
-class SourceKind(enum.Enum):
-    """Where a group membership is known from."""
-
-    ROSTER = "roster"  # a flag in the 学籍 export or entered on the student form
-    LIST = "list"  # a named outside list (乡村振兴局, 民政局, 残联 …)
-    ASSESSMENT = "assessment"  # the school's own hardship assessment (家庭经济困难学生认定)
-
-
-SOURCE_NAMES = {
-    SourceKind.ROSTER: "学籍/登记",
-    SourceKind.LIST: "外部名单",
-    SourceKind.ASSESSMENT: "学校认定",
-}
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -147,6 +135,7 @@ class Household(Audited, Base):
     head_id_number: Mapped[str | None] = mapped_column(String(18))
     address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(30))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # made by
     village: Mapped[Village] = relationship(back_populates="households")
     members: Mapped[list[HouseholdMember]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="HouseholdMember.id"
@@ -169,6 +158,7 @@ class HouseholdMember(Audited, Base):
     school_name: Mapped[str | None] = mapped_column(String(100))  # 就读学校 when not in this school
     schooling: Mapped[str | None] = mapped_column(String(30))  # 在校生状况 as the list says it
     student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="SET NULL"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # made by
     household: Mapped[Household] = relationship(back_populates="members")
     student: Mapped[Student | None] = relationship(back_populates="household_links")
 
@@ -208,6 +198,7 @@ class Student(Audited, Base):
     bank_name: Mapped[str | None] = mapped_column(String(50))
     bank_account: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # made by
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
@@ -218,7 +209,7 @@ class Student(Audited, Base):
     __table_args__ = (Index("ix_student_grade_class", "grade", "class_name"),)
 
 
-class PriorityGroup(Base):
+class PriorityGroup(Audited, Base):
     """A priority group (脱贫家庭, 低保, 孤儿 …) from resources/policies/groups.toml."""
 
     __tablename__ = "priority_group"
@@ -243,6 +234,7 @@ class GroupMembership(Audited, Base):
     known_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str | None] = mapped_column(String(30))  # 继续享受政策 / 风险未消除 …
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # the status still qualifies
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # made by
     group: Mapped[PriorityGroup] = relationship()
 
 
@@ -261,6 +253,7 @@ class ListSnapshot(Audited, Base):
     actor: Mapped[str] = mapped_column(String(60))
     rows: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # made by
     entries: Mapped[list[ListEntry]] = relationship(
         back_populates="snapshot", cascade="all, delete-orphan", order_by="ListEntry.row"
     )
@@ -293,8 +286,18 @@ class ListEntry(Base):
     snapshot: Mapped[ListSnapshot] = relationship(back_populates="entries")
 
 
-class Policy(Base):
-    """An aid policy item (资助项目) of the catalogue in resources/policies/."""
+class PolicyFamily(Audited, Base):
+    """Policies that are one programme to the user (生活补助 = stage × boarding), with its aliases."""
+
+    __tablename__ = "policy_family"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Policy(Audited, Base):
+    """An aid policy item (资助项目) of the catalogue in resources/policies/, kept in step with the
+    files on start (aidoffice.catalogue.sync_catalogue)."""
 
     __tablename__ = "policy"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,6 +310,8 @@ class Policy(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     letter_text: Mapped[str | None] = mapped_column(Text)
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    family: Mapped[str | None] = mapped_column(ForeignKey("policy_family.code"))
 
 
 class Award(Audited, Base):
@@ -320,10 +325,27 @@ class Award(Audited, Base):
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     paid_on: Mapped[date | None] = mapped_column(Date)
-    batch: Mapped[str | None] = mapped_column(String(60))
+    batch: Mapped[str | None] = mapped_column(String(60))  # the payment batch as the list names it
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # imported by
     student: Mapped[Student] = relationship(back_populates="awards")
     policy: Mapped[Policy] = relationship()
     term: Mapped[Term] = relationship()
+
+
+class ImportBatch(Base):
+    """One batch of rows written together: an imported file (its name and SHA-256), a demo fill, a
+    confirmed roster. Rows it created carry its id, and so do the audit entries of rows it changed."""
+
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # students / households / list / awards / demo …
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the file's bytes
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEntry(Base):
@@ -339,3 +361,4 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(200))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)

@@ -143,22 +143,5 @@ def person_key(id_number: str | None, student_no: str | None) -> str | None:
     return None
 
 
-def mask_id(value: str | None) -> str:
-    """Privacy mask for screens and print: first 6 and last 4 characters."""
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_account(value: str | None) -> str:
-    """Bank card: last 4 digits only."""
-    if not value:
-        return ""
-    digits = strip_all_spaces(value)
-    return "**** " + digits[-4:] if len(digits) > 4 else "****"
-
-
 def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

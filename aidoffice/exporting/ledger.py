@@ -24,11 +24,12 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.grades import STAGES, make_grade
-from aidoffice.domain.idnumber import age_on, mask_id
+from aidoffice.domain.idnumber import age_on
 from aidoffice.files import atomic_path, check_target
 from aidoffice.ledgers.school import current_term, require_school
 from aidoffice.ledgers.students import StudentFilter, groups_of, page_query
 from aidoffice.ledgers.villages import birth_bounds, school_age, village_tree
+from aidoffice.privacy import mask_id
 from aidoffice.progress import Progress, Throttled, no_progress
 
 SCHOOL_COLUMNS = [

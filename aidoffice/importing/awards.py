@@ -12,16 +12,16 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from aidoffice.catalogue import read_policies, standard_on
-from aidoffice.db.models import Award, Policy, Student
+from aidoffice.catalogue import Catalogue, load_catalogue
+from aidoffice.db.models import Award, Student
 from aidoffice.db.models import Term as TermRow
 from aidoffice.domain.idnumber import id_from_student_no, normalize_student_no
 from aidoffice.domain.money import format_amount, parse_amount
+from aidoffice.domain.policies import PolicySpec
 from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import InputRefused
 from aidoffice.importing.cleaning import CleaningError, parse_date, read_id_cell, text
-from aidoffice.importing.headers import header_key
 from aidoffice.importing.report import Action, ImportReport, Outcome
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.school import ensure_term
@@ -32,54 +32,6 @@ class AwardsPayload:
     new: list[dict[str, Any]] = field(default_factory=list)
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     terms: set[str] = field(default_factory=set)
-
-
-class PolicyFinder:
-    """Finds the policy an award list names: by code, full name, an alias from the catalogue (营养餐,
-    生活补助 …) or a unique part of the name. A name several policies share (生活补助, 国家助学金) is
-    settled by the student's stage and whether the student boards."""
-
-    def __init__(self, policies: list[Policy]):
-        self.policies = policies
-        aliases: dict[str, list[str]] = {}
-        for spec in read_policies():
-            for alias in spec.get("aliases", []):
-                aliases.setdefault(header_key(alias), []).append(spec["code"])
-        self.aliases = aliases
-        self.cache: dict[str, list[Policy]] = {}
-
-    def candidates(self, value: str) -> list[Policy]:
-        if value in self.cache:
-            return self.cache[value]
-        key = header_key(value)
-        hits = [p for p in self.policies if value in (p.code, p.name) or key == header_key(p.name)]
-        if not hits and key in self.aliases:
-            hits = [p for p in self.policies if p.code in self.aliases[key]]
-        if not hits:
-            hits = [
-                p for p in self.policies if key and (key in header_key(p.name) or header_key(p.name) in key)
-            ]
-        self.cache[value] = hits
-        return hits
-
-    def find(
-        self, value: str, stage: str | None = None, boarding: bool | None = None
-    ) -> Policy | list[Policy]:
-        """The policy, or the candidates when it stays ambiguous (an empty list: unknown)."""
-        hits = self.candidates(value)
-        if len(hits) > 1 and stage is not None:
-            fits = [p for p in hits if _stage_fits(p.stage, stage)]
-            hits = fits or hits
-        if len(hits) > 1 and boarding is not None:
-            fits = [p for p in hits if p.boarding in ("any", "boarding" if boarding else "day")]
-            hits = fits or hits
-        return hits[0] if len(hits) == 1 else hits
-
-
-def _stage_fits(policy_stage: str, student_stage: str) -> bool:
-    return policy_stage == student_stage or (
-        policy_stage == "compulsory" and student_stage in ("primary", "junior")
-    )
 
 
 def plan_awards(
@@ -103,10 +55,10 @@ def plan_awards(
     elif "term" not in fields:
         default_term = TermValue.containing(today)
         report.notes.append(f"文件中没有“学年学期”列，按当前学期 {default_term.code} 导入")
-    finder = PolicyFinder(list(session.scalars(select(Policy))))
+    catalogue = load_catalogue(session)
     if policy:
-        if not finder.candidates(policy):
-            raise InputRefused(_policy_problem(policy, [], finder))
+        if not catalogue.find(policy):
+            raise InputRefused(_policy_problem(policy, [], catalogue))
     elif "policy" not in fields:
         raise InputRefused(
             "文件中没有“资助项目”列，无法知道发放的是哪一项资助。请加上这一列，或指定资助项目（命令行用 --policy）。",
@@ -164,10 +116,11 @@ def plan_awards(
         if out.name and out.name != student.name:
             report.warn(r.number, "姓名", f"名单写“{out.name}”，学籍台账中此证件号的学生是“{student.name}”")
         named = text(c.get("policy")) or policy or ""
-        pol = finder.find(named, student.stage, student.boarding) if named else []
-        if not isinstance(pol, Policy):
-            out.refuse(_policy_problem(named, pol, finder) if named else "资助项目为空")
+        pol = catalogue.resolve(named, student.stage, student.boarding) if named else []
+        if not isinstance(pol, PolicySpec):
+            out.refuse(_policy_problem(named, pol, catalogue) if named else "资助项目为空")
             continue
+        policy_id = catalogue.policy_ids[pol.code]
         term_text = text(c.get("term"))
         try:
             term_value = TermValue.parse(term_text) if term_text else default_term
@@ -184,7 +137,7 @@ def plan_awards(
             out.refuse(f"金额“{amount_text}”不是有效的数字")
             continue
         if amount is None:
-            standard = standard_on(pol, term_value.starts_on)
+            standard = pol.standard_on(term_value.starts_on)
             amount = standard.per_term() if standard else None
             if amount is None:
                 out.refuse("金额为空，且资助项目没有统一标准可用，请填写金额")
@@ -199,7 +152,7 @@ def plan_awards(
             report.warn(r.number, "发放日期", f"{exc}，本项未导入")
             paid_on = None
         batch = text(c.get("batch"))[:60] or None
-        key = (student.id, pol.id, term_value.code)
+        key = (student.id, policy_id, term_value.code)
         if key in seen:
             first = seen[key]
             reason = f"同一学生、同一项目、同一学期出现了两次（第 {first.row} 行、第 {r.number} 行），请删去重复的一行"
@@ -211,7 +164,7 @@ def plan_awards(
         old = existing.get(key)
         if old is None:
             payload.new.append(
-                {"student_id": student.id, "policy_id": pol.id, "term": term_value.code, "amount": amount,
+                {"student_id": student.id, "policy_id": policy_id, "term": term_value.code, "amount": amount,
                  "paid_on": paid_on, "batch": batch, "_row": r.number}
             )  # fmt: skip
             payload.terms.add(term_value.code)
@@ -242,10 +195,10 @@ def plan_awards(
     report.payload = payload
 
 
-def _policy_problem(value: str, candidates: list[Policy], finder: PolicyFinder) -> str:
+def _policy_problem(value: str, candidates: list[PolicySpec], catalogue: Catalogue) -> str:
     if candidates:
         return f"资助项目“{value}”可能是：{'、'.join(p.name for p in candidates)}，请写出完整名称"
-    names = "、".join(p.name for p in finder.policies)
+    names = "、".join(p.name for p in catalogue.policies.values())
     return f"资助项目“{value}”不在资助项目目录中。目录中的项目有：{names}"
 
 

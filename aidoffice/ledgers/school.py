@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aidoffice.catalogue import load_catalogue
+from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.models import School, Term
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
@@ -50,7 +50,7 @@ def setup_school(
             school.code = code
         if county:
             school.county = county.strip()
-    load_catalogue(session)
+    sync_catalogue(session)
     current_term(session)
     session.flush()
     return school

@@ -10,12 +10,12 @@ from aidoffice.domain.idnumber import (
     id_from_student_no,
     is_valid_id,
     make_id,
-    mask_id,
     normalize_id,
     parse_id,
     student_no_from_id,
 )
 from aidoffice.messages import id_problem
+from aidoffice.privacy import mask_id
 
 births = st.dates(min_value=date(1950, 1, 1), max_value=date(2024, 12, 31))
 sequences = st.integers(min_value=0, max_value=999)

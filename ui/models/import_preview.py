@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from aidoffice.domain.idnumber import mask_id
 from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport, Outcome
+from aidoffice.privacy import mask_id
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
 _RED, _YELLOW = QBrush(QColor("#fde2e2")), QBrush(QColor("#fff4c2"))

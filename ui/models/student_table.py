@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor
 from aidoffice.db.engine import Database
 from aidoffice.db.models import STATUS_NAMES, StudentStatus
 from aidoffice.domain.grades import make_grade
-from aidoffice.domain.idnumber import mask_id
 from aidoffice.ledgers.students import StudentFilter, StudentRow, count_students, fetch_page
+from aidoffice.privacy import mask_id
 
 Index = QModelIndex | QPersistentModelIndex
 

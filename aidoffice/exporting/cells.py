@@ -1,0 +1,96 @@
+"""Putting values into workbook cells safely, for every writer (ledgers, import reports, rosters,
+templates, problem lists):
+
+- text a user typed that starts with = stays text (openpyxl would store it as a live formula:
+  formula injection, e.g. =HYPERLINK(…) or =cmd|' /C calc'!A0), and is shown exactly as typed;
+- control characters that Excel's file format cannot hold are replaced, so one bad cell never
+  breaks a whole export;
+- ID numbers, 学籍号 and account numbers are written as text with the text number format, so no
+  program turns them into 1.30624E+17.
+
+Formulas the program writes itself (a 合计 row) go through `formula()`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+TEXT_FORMAT = "@"
+# In a CSV a field starting with these is run as a formula by Excel and WPS (OWASP: CSV injection).
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(value: str) -> str:
+    """The text with the control characters Excel cannot store replaced by a visible mark."""
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+def _is_formula_like(value: str) -> bool:
+    return value[:1] == "="
+
+
+def cell_value(ws: Any, value: Any) -> Any:
+    """A value for `ws.append([...])` in write-only mode: most values pass through untouched (the
+    common case costs one type check); text that would become a formula is wrapped as a text cell."""
+    if value.__class__ is not str:
+        return value
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if _is_formula_like(value):
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def text_cell(ws: Any, value: Any) -> Any:
+    """A cell holding an identifying number as text (ID, 学籍号, account, phone): text format."""
+    if value is None:
+        return None
+    value = clean_text(str(value))
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    cell.number_format = TEXT_FORMAT
+    return cell
+
+
+def safe_row(ws: Any, values: list[Any]) -> list[Any]:
+    return [cell_value(ws, v) for v in values]
+
+
+def set_value(cell: Cell, value: Any, *, as_text: bool = False) -> None:
+    """Set a normal (not write-only) cell, with the same rules as `cell_value`."""
+    if value.__class__ is str or (as_text and value is not None):
+        value = clean_text(str(value))
+        cell.value = value
+        if as_text or _is_formula_like(value):
+            cell.data_type = "s"
+        if as_text:
+            cell.number_format = TEXT_FORMAT
+        return
+    cell.value = value
+
+
+def formula(cell: Cell, expression: str) -> None:
+    """A formula the program itself writes (=SUM(K5:K40)), never one taken from a file."""
+    if not expression.startswith("="):
+        raise ValueError(expression)
+    cell.value = expression
+
+
+def csv_field(value: Any) -> str:
+    """A value for a CSV file: text starting with a formula trigger gets a leading apostrophe, as
+    Excel itself shows such text; control characters are replaced."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text)
+    if text.startswith(_CSV_TRIGGERS):
+        return "'" + text
+    return text

@@ -1,0 +1,172 @@
+"""How each sensitive field is shown: on screen, in a masked or a full export, in a letter to the
+family, in a public notice. One place, called by the Qt models, every exporter and every PDF.
+
+Levels, from most to least revealing:
+- FULL: the number as it is (a payment roster; a clerk who ticked “显示完整证件号”).
+- MASKED: screens and masked exports: enough to tell people apart, not enough to misuse.
+- LETTER: a letter to one family about their own child: no ID number at all, the account's last four.
+- PUBLIC: a public notice (公示): none of these fields (national student-aid centre rules).
+
+`scrub()` masks the same numbers inside free text (reasons, notes, error messages, logs), and
+`find_sensitive()` finds any that are left, for the tests that scan every output."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from datetime import date
+
+from aidoffice.domain.text import strip_all_spaces
+
+
+class Level(enum.Enum):
+    FULL = "full"
+    MASKED = "masked"
+    LETTER = "letter"
+    PUBLIC = "public"
+
+
+class Field(enum.Enum):
+    ID_NUMBER = "id_number"  # 身份证件号
+    STUDENT_NO = "student_no"  # 全国学籍号 (G + the ID number, usually)
+    BIRTH_DATE = "birth_date"
+    PHONE = "phone"
+    ACCOUNT = "account"  # bank card / 社保卡
+    ADDRESS = "address"
+    CIRCUMSTANCES = "circumstances"  # the family's groups (低保, 残疾 …)
+
+
+def mask_id(value: str | None) -> str:
+    """First 6 and last 4: 130624********1234 (the region stays: it tells villages apart)."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_student_no(value: str | None) -> str:
+    """A 学籍号 is a letter and (usually) the ID number: the number part is masked as an ID is."""
+    if not value:
+        return ""
+    if value[:1].isalpha():
+        return value[0] + mask_id(value[1:])
+    return mask_id(value)
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    digits = strip_all_spaces(value)
+    if len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * len(digits)
+
+
+def mask_account(value: str | None) -> str:
+    """Last four digits only: **** 1234."""
+    if not value:
+        return ""
+    digits = strip_all_spaces(value)
+    return "**** " + digits[-4:] if len(digits) > 4 else "****"
+
+
+def mask_birth(value: date | str | None) -> str:
+    """Year and month: 2013-05."""
+    if not value:
+        return ""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return text[:7]
+
+
+_ADDRESS_CUT = re.compile(r"^.*?(?:村|社区|居委会|街道|镇|乡)")
+
+
+def mask_address(value: str | None) -> str:
+    """Down to the village or township: the house number and group are left out."""
+    if not value:
+        return ""
+    m = _ADDRESS_CUT.match(value)
+    return (m[0] + "***") if m and len(m[0]) < len(value) else value[: max(4, len(value) // 2)] + "***"
+
+
+def _full(value: object) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _hidden(_value: object) -> None:
+    return None
+
+
+_RULES: dict[Field, dict[Level, Callable[[object], str | None]]] = {
+    Field.ID_NUMBER: {Level.FULL: _full, Level.MASKED: mask_id, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    Field.STUDENT_NO: {Level.FULL: _full, Level.MASKED: mask_student_no, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    Field.BIRTH_DATE: {Level.FULL: _full, Level.MASKED: mask_birth, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    Field.PHONE: {Level.FULL: _full, Level.MASKED: mask_phone, Level.LETTER: mask_phone, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    Field.ACCOUNT: {Level.FULL: _full, Level.MASKED: mask_account, Level.LETTER: mask_account, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    Field.ADDRESS: {Level.FULL: _full, Level.MASKED: mask_address, Level.LETTER: mask_address, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    Field.CIRCUMSTANCES: {Level.FULL: _full, Level.MASKED: _full, Level.LETTER: _hidden, Level.PUBLIC: _hidden},
+}  # fmt: skip
+
+
+def show(field: Field, value: object, level: Level) -> str | None:
+    """How `value` of `field` appears at `level`; None: the field is left out entirely."""
+    if value is None or value == "":
+        return None
+    return _RULES[field][level](value)
+
+
+# Columns of the ledgers and exports by the sensitive field they hold.
+COLUMN_FIELDS = {
+    "id_number": Field.ID_NUMBER,
+    "head_id_number": Field.ID_NUMBER,
+    "student_no": Field.STUDENT_NO,
+    "birth_date": Field.BIRTH_DATE,
+    "guardian_phone": Field.PHONE,
+    "phone": Field.PHONE,
+    "bank_account": Field.ACCOUNT,
+    "hukou_address": Field.ADDRESS,
+    "current_address": Field.ADDRESS,
+    "address": Field.ADDRESS,
+    "groups": Field.CIRCUMSTANCES,
+}
+
+
+def show_column(column: str, value: object, level: Level) -> object:
+    """A ledger column's value at `level`; columns that are not sensitive pass through unchanged."""
+    field = COLUMN_FIELDS.get(column)
+    return value if field is None else show(field, value, level)
+
+
+# ---- numbers inside free text -----------------------------------------------------------------------
+
+# An 18-character ID (also inside G+ID), a 15-digit first-generation ID, a mobile number, and any
+# other long run of digits (bank and 社保卡 accounts are 12–19 digits).
+_ID18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{12,19}(?![0-9])")
+SENSITIVE_PATTERNS = {"id_number": _ID18, "phone": _PHONE, "account": _LONG_DIGITS}
+
+
+def scrub(text: str) -> str:
+    """Mask every ID number, phone and account number inside `text` (messages, notes, log lines)."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    text = _ID18.sub(lambda m: mask_id(m[0]), text)
+    text = _LONG_DIGITS.sub(lambda m: mask_account(m[0]).replace(" ", ""), text)
+    return _PHONE.sub(lambda m: mask_phone(m[0]), text)
+
+
+def find_sensitive(text: str) -> list[tuple[str, str]]:
+    """Every full ID number, phone or long digit run in `text`: (kind, the number). Empty when
+    `text` is safe to print or publish."""
+    if not text:
+        return []
+    found = []
+    for kind, pattern in SENSITIVE_PATTERNS.items():
+        for m in pattern.finditer(text):
+            found.append((kind, m[0]))
+    return found
