@@ -1,0 +1,142 @@
+"""The standard workbook every list the program writes uses when no county template is given (ledgers,
+award rosters, slip status, the problem list): a title row, a bold header with the title repeated on
+every printed page, frozen under the header, filters, column widths that fit Chinese text, A4
+landscape fitted to the page width. Streams rows (openpyxl write-only), so memory stays flat.
+
+    book = StandardWorkbook()
+    sheet = book.sheet("学籍台账", "某校学籍台账（2026-2027-1）", [Column("姓名"), Column("身份证件号", text=True)])
+    for row in rows:
+        sheet.append([...])
+    book.save(path)           # to a temporary file, renamed into place
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from aidoffice.exporting.cells import cell_value, text_cell
+from aidoffice.files import atomic_path
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(bold=True, size=14)
+A4 = 9
+_SAMPLE = 200  # rows looked at to size the columns
+MAX_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float | None = None  # None: fitted to the header and the first rows
+    text: bool = False  # an identifying number kept as text (ID, 学籍号, account, phone)
+    number_format: str | None = None  # e.g. "#,##0.00" for money
+
+
+def display_width(value: Any) -> float:
+    """Width in Excel's character units: a Chinese character takes two."""
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+class StandardSheet:
+    def __init__(self, book: StandardWorkbook, title: str, heading: str | None, columns: Sequence[Column]):
+        self.ws = book.wb.create_sheet(title[:31])
+        self.columns = list(columns)
+        self.heading = heading
+        self.header_row = 2 if heading else 1
+        self.rows = 0
+        self._pending: list[list[Any]] | None = []
+        self._formats = [
+            (i, c.number_format) for i, c in enumerate(self.columns) if c.number_format and not c.text
+        ]
+        self._text = [i for i, c in enumerate(self.columns) if c.text]
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.rows += 1
+        if self._pending is not None:
+            self._pending.append(list(values))
+            if len(self._pending) >= _SAMPLE:
+                self._flush()
+            return
+        self._write(values)
+
+    def _write(self, values: Sequence[Any]) -> None:
+        ws = self.ws
+        row = [cell_value(ws, v) for v in values]
+        for i in self._text:
+            if i < len(row) and values[i] is not None:
+                row[i] = text_cell(ws, values[i])
+        for i, fmt in self._formats:
+            if i < len(row) and isinstance(values[i], int | float) and not isinstance(values[i], bool):
+                cell = WriteOnlyCell(ws, values[i])
+                cell.number_format = fmt
+                row[i] = cell
+        ws.append(row)
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending or [], None
+        ws = self.ws
+        for i, col in enumerate(self.columns):
+            width = col.width
+            if width is None:
+                seen = [display_width(col.title)] + [display_width(r[i]) for r in pending if i < len(r)]
+                width = min(MAX_WIDTH, max(6.0, max(seen) + 2))
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        ws.freeze_panes = f"A{self.header_row + 1}"
+        ws.print_title_rows = f"1:{self.header_row}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        if self.heading:
+            title = WriteOnlyCell(ws, self.heading)
+            title.font = TITLE_FONT
+            ws.append([title])
+        header = []
+        for col in self.columns:
+            cell = WriteOnlyCell(ws, col.title)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            header.append(cell)
+        ws.append(header)
+        for values in pending:
+            self._write(values)
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._flush()
+        last = self.header_row + self.rows
+        self.ws.auto_filter.ref = (
+            f"A{self.header_row}:{get_column_letter(len(self.columns))}{max(last, self.header_row)}"
+        )
+
+
+class StandardWorkbook:
+    def __init__(self) -> None:
+        self.wb = Workbook(write_only=True)
+        self.sheets: list[StandardSheet] = []
+
+    def sheet(self, title: str, heading: str | None, columns: Sequence[Column]) -> StandardSheet:
+        sheet = StandardSheet(self, title, heading, columns)
+        self.sheets.append(sheet)
+        return sheet
+
+    def save(self, path: str | Path) -> Path:
+        for sheet in self.sheets:
+            sheet.close()
+        with atomic_path(path) as tmp:
+            self.wb.save(tmp)
+        return Path(path)
