@@ -1,7 +1,8 @@
 """The audit trail (留痕), written by one mechanism for every session: a listener that sees each flush
 and each bulk ORM statement, so no service has to remember to record what it changed.
 
-Who is acting comes from `session.info["actor"]` (set by the unit of work)."""
+Who is acting comes from `session.info["actor"]` (set by the unit of work); the batch a change belongs
+to (an imported file, a demo fill) from `session.info["batch_id"]` (see `start_batch`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from aidoffice.db.models import Audited, AuditEntry
+from aidoffice.db.models import Audited, AuditEntry, ImportBatch
 
 _SKIP = {"updated_at", "created_at", "name_pinyin", "name_initials", "person_key"}
 
@@ -56,6 +57,7 @@ def _entry(session: Session, action: str, obj: Any, before: Any, after: Any, not
         "before": before,
         "after": after,
         "note": note or session.info.get("audit_note"),
+        "batch_id": session.info.get("batch_id"),
     }
 
 
@@ -113,6 +115,7 @@ def _record_bulk(state: ORMExecuteState) -> None:
                 "before": None,
                 "after": {"rows": count} if state.is_insert else {"statement": str(state.statement)[:500]},
                 "note": note,
+                "batch_id": session.info.get("batch_id"),
             }
         ],
     )
@@ -130,5 +133,34 @@ def record(session: Session, action: str, entity: str, note: str, details: dict 
             before=None,
             after=details,
             note=note[:200],
+            batch_id=session.info.get("batch_id"),
         )
     )
+
+
+def start_batch(
+    session: Session,
+    kind: str,
+    *,
+    file_name: str | None = None,
+    fingerprint: str | None = None,
+    sheet: str | None = None,
+    note: str | None = None,
+) -> ImportBatch:
+    """Open a batch: rows the caller creates should carry its id (`batch_id`), and every audit entry
+    written in this session from now on names it, so any imported or generated row can be traced to
+    the file (and its SHA-256), the person and the time."""
+    batch = ImportBatch(
+        kind=kind,
+        file_name=(file_name or None) and file_name[:200],
+        fingerprint=fingerprint,
+        sheet=sheet,
+        actor=session.info.get("actor") or default_actor(),
+        at=datetime.now(),
+        rows=0,
+        note=(note or None) and note[:200],
+    )
+    session.add(batch)
+    session.flush()
+    session.info["batch_id"] = batch.id
+    return batch
