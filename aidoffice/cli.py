@@ -125,10 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
-    from aidoffice.db.engine import Database
-    from aidoffice.paths import configured_db_url
+    """The database, migrated, with the catalogue in step with its files."""
+    from aidoffice.office import open_office
 
-    return Database(configured_db_url(args.db), migrate=migrate)
+    office = open_office(args.db, migrate=migrate)
+    for line in office.catalogue_changes:
+        print(f"资助政策目录已更新：{line}", file=sys.stderr)
+    return office.db
 
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:

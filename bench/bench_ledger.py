@@ -35,7 +35,7 @@ def probe(db_path: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from aidoffice.db.engine import Database
-    from aidoffice.ledgers.students import StudentFilter
+    from aidoffice.ledgers.student_queries import StudentFilter
     from ui.main_window import MainWindow
 
     app = QApplication([])

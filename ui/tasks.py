@@ -80,6 +80,7 @@ class Task(QObject):
         self.runner, self.label, self.job = runner, label, job
         self.on_success, self.on_failure, self.parent_widget = on_success, on_failure, parent_widget
         self.dialog: QProgressDialog | None = None
+        self.finished = False
         if show_progress:
             self.dialog = QProgressDialog(label, self.tr("取消"), 0, 0, parent_widget)
             self.dialog.setWindowTitle(self.tr("请稍候"))
@@ -123,6 +124,7 @@ class Task(QObject):
                 self.on_success(result)
         except Exception as exc:
             show_error(self.parent_widget, exc, self.label)
+        self.finished = True
         self.done.emit()
 
     @Slot(object)
@@ -132,16 +134,17 @@ class Task(QObject):
             self.on_failure(exc)
         else:
             show_error(self.parent_widget, exc, self.label)
+        self.finished = True
         self.done.emit()
 
 
 class TaskRunner(QObject):
     """Owns the worker pool and the tasks in flight."""
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *, threads: int = 2):
         super().__init__(parent)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        self.pool.setMaxThreadCount(threads)
         self.active: list[Task] = []
 
     def run(self, label: str, fn: Callable[[Progress], Any], *, parent: QWidget | None = None,
