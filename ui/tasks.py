@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from aidoffice.errors import AidofficeError, OperationCancelled
 from aidoffice.paths import log_file
+from aidoffice.privacy import scrub
 from aidoffice.progress import Progress
 from ui.i18n import tr
 
@@ -34,7 +35,7 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "") -> No
         tr("发生意外错误"),
         tr("{what}失败：{error}\n\n程序仍可继续使用。详细信息已记录在日志文件：\n{log}").format(
             what=what or tr("操作"),
-            error=f"{type(exc).__name__}: {exc}",
+            error=f"{type(exc).__name__}: {scrub(str(exc))[:300]}",
             log=log_file(),
         ),
     )
