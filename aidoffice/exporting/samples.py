@@ -58,7 +58,7 @@ class Shape:
     title: str = "阜平县2026-2027学年第一学期义务教育家庭经济困难学生生活补助发放花名册"
 
 
-def build(shape: Shape = Shape()) -> Workbook:  # noqa: B008 (a frozen dataclass)
+def build(shape: Shape = Shape()) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "花名册"
