@@ -393,6 +393,9 @@ def analyse(
         r0 <= header_rows[-1] < r1 and r0 >= header_rows[0] for r0, _c0, r1, _c1 in grid.merged
     ):
         header_rows = (*header_rows, header_rows[-1] + 1)
+    if len(header_rows) > len(best[1]):
+        bottom = header_rows[-1]
+        best_columns = _place(_labels(grid, header_rows[0], bottom, width), allowed, remembered)
     # The data row spans the header's columns (the last one with a name, or a merge over it).
     last = max((c.index for c in best_columns if c.header), default=1)
     for r0, c0, r1, c1 in grid.merged:
