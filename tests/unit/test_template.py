@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Border, Font, Side
+from openpyxl.styles import Border, Side
 
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
@@ -131,7 +131,7 @@ def test_a_guardian_id_under_a_person_header_is_left_to_the_user():
 
 
 def test_rows_go_between_header_and_total_and_the_total_covers_exactly_them(tmp_path):
-    src, out, res = fill_file(tmp_path, Shape(), 7, school_name="阜平县城关中学", on_date=date(2026, 9, 15))
+    _src, out, res = fill_file(tmp_path, Shape(), 7, school_name="阜平县城关中学", on_date=date(2026, 9, 15))
     ws = load_workbook(out)["花名册"]
     assert (res.first_row, res.last_row, res.total_row) == (4, 10, 11)
     assert [ws.cell(r, 1).value for r in range(4, 11)] == list(range(1, 8))
@@ -369,7 +369,7 @@ def test_a_mapping_to_nothing_known_is_refused_with_the_choices():
 
 
 def test_styles_of_the_title_survive_a_round_trip(tmp_path):
-    src, out, _ = fill_file(tmp_path, Shape(), 2)
+    _src, out, _ = fill_file(tmp_path, Shape(), 2)
     title = load_workbook(out)["花名册"]["A1"]
     assert title.font.b and title.font.sz == 16 and title.font.name == "宋体"
     assert copy(title.alignment).horizontal == "center"
