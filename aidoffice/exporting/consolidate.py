@@ -205,8 +205,8 @@ def _formula_cells(path: Path, sheet: str | None, row: int) -> dict[int, str]:
     if not m:
         return {}
     out = {}
-    for c in re.finditer(r'<c r="([A-Z]+)\d+"[^>]*>(.*?)</c>', m[1], re.S):
-        f = re.search(r"<f[^>]*>(.*?)</f>", c[2], re.S)
+    for c in re.finditer(r'<c r="([A-Z]+)\d+"[^>]*?(?:/>|>(.*?)</c>)', m[1], re.S):
+        f = re.search(r"<f[^>]*>(.*?)</f>", c[2] or "", re.S)
         if f:
             out[column_index_from_string(c[1])] = "=" + html.unescape(f[1])
     return out
@@ -263,7 +263,8 @@ def consolidate(
     for p in paths:
         if p.exists() and target.exists() and p.resolve() == target.resolve():
             raise InputRefused("汇总结果不能保存到参加汇总的文件上（各校的原表不会被改动）。", file=p.name)
-    if len(set(p.resolve() for p in paths if p.exists())) < len(paths):
+    existing = [p.resolve() for p in paths if p.exists()]
+    if len(set(existing)) < len(existing):
         raise InputRefused("同一个文件给了两次，请检查文件列表。")
     progress(0, len(paths), "读取各校花名册")
     sources = []

@@ -327,7 +327,9 @@ def propose(
         category, level, rank = _describe_groups(cat, (f.group for f in el.basis))
         line = _line(s, p, standard_amount(p, term_value, rank, days), rank)
         line.category, line.level, line.basis = category, level, el.reason
-        line.groups = frozenset(f.group for f in facts.get(s.person_key, ()) if f.active and f.known_on <= on_date)
+        line.groups = frozenset(
+            f.group for f in facts.get(s.person_key, ()) if f.active and f.known_on <= on_date
+        )
         dates = [f.known_on for f in el.basis if f.group in LEVELS]
         line.assessed_on = max(dates) if dates else None
         lines.append(line)

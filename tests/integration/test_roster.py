@@ -308,7 +308,7 @@ def test_the_standard_workbook_is_used_without_a_template(school, tmp_path):
 
 
 def test_the_national_family_profile_leaves_group_flags_blank_never_no(school, tmp_path):
-    db, ids = school
+    db, _ids = school
     out = tmp_path / "家庭经济信息.xlsx"
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
