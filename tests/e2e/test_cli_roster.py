@@ -35,7 +35,14 @@ def last_json(result: subprocess.CompletedProcess) -> dict:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request, tmp_path):
-    db = str(tmp_path / "office.db") if request.param == "sqlite" else request.getfixturevalue("pg_cli_url")
+    if request.param == "sqlite":
+        db = str(tmp_path / "office.db")
+    else:
+        from tests.conftest import PG_URL, _worker_db_url
+
+        if not PG_URL:
+            pytest.skip("PostgreSQL 测试已跳过：未设置 AIDOFFICE_TEST_PG_URL")
+        db = _worker_db_url(request.getfixturevalue("worker_id") + "_roster")  # a fresh database of its own
     assert (
         run("init", "--school", "阜平县城关中学", "--county", "阜平县", home=tmp_path, db=db).returncode == 0
     )
