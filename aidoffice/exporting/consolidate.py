@@ -321,6 +321,20 @@ def consolidate(
         amount_sum = Decimal(0)
         sums: dict[int, Decimal] = {}
         start = len(rows)
+        # the columns whose total the file states: a number in the 合计 row, or a formula there
+        formulas: dict[int, str] = {}
+        check_cols: set[int] = set()
+        if lay.total_row is not None:
+            blanks = False
+            for c in range(1, lay.width + 1):
+                v = grid.value(lay.total_row, c)
+                if _number(v) is not None:
+                    check_cols.add(c)
+                elif v is None:
+                    blanks = True
+            if blanks:
+                formulas = _formula_cells(src.path, src.table.sheet, lay.total_row)
+                check_cols |= set(formulas)
         for r in lay.data_rows_of(grid):
             raw = [grid.value(r, c) for c in range(1, grid.max_col + 1)]
             if not any(tpl.cell_text(v) for v in raw):
@@ -370,7 +384,7 @@ def consolidate(
             if s_amount:
                 amount = _number(grid.value(r, s_amount))
                 amount_sum += amount or Decimal(0)
-            for c in range(1, grid.max_col + 1):
+            for c in check_cols:
                 v = _number(grid.value(r, c))
                 if v is not None:
                     sums[c] = sums.get(c, Decimal(0)) + v
@@ -392,13 +406,10 @@ def consolidate(
         if lay.total_row is None:
             problem("no_total", None, None, "", "", "没有合计行，无法核对合计")
             continue
-        formulas: dict[int, str] | None = None
-        for c in range(1, lay.width + 1):
+        for c in sorted(check_cols):
             if c == s_amount or c in sums:
                 written = _number(grid.value(lay.total_row, c))
                 if written is None:
-                    if formulas is None:
-                        formulas = _formula_cells(src.path, src.table.sheet, lay.total_row)
                     f = formulas.get(c)
                     written = _evaluate_sum(f, grid) if f else None
                 if written is None:

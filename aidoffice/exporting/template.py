@@ -18,6 +18,7 @@ calamine) with the same header, total and footer rules.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -272,12 +273,17 @@ def _labels(grid: Grid, top: int, bottom: int | None, width: int) -> list[tuple[
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _field_of(name: str, allowed: frozenset[str]) -> str | None:
+    """The synonym table's answer, remembered: a header scan asks about the same texts many times."""
+    return synonyms().fields_of(name, allowed)
+
+
 def _place(
     labels: list[tuple[str, list[str], str]],
     allowed: frozenset[str],
     remembered: Mapping[str, str],
 ) -> list[TemplateColumn]:
-    syn = synonyms()
     columns = []
     for i, (shown, names, parent) in enumerate(labels, 1):
         key = header_key(names[0]) if names else header_key(f"列{column_letter(i - 1)}")
@@ -286,7 +292,7 @@ def _place(
             continue
         found = None
         for n, name in enumerate(names):
-            found = syn.fields_of(name, allowed)
+            found = _field_of(name, allowed)
             if found and n == 1 and parent and any(p in parent for p in _PERSON_PARENTS):
                 # 监护人/身份证号: the guardian's number, not the student's; let the user say
                 found = None
