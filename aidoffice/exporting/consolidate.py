@@ -469,6 +469,9 @@ def _sheet(wb: Any, title: str, headers: list[tuple[str, float]]) -> Any:
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # every column on the page's width
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     return ws
 
 
