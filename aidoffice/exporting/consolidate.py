@@ -428,11 +428,14 @@ def consolidate(
     tpl.fill(wb, out_layout, rows, value_cols, text_cols=text_cols)
     _summary_sheet(wb, parts, total)
     _problem_sheet(wb, problems)
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
-    if session is not None:
+    if session is None:
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
+    else:
         from aidoffice.db.audit import record
+        from aidoffice.files import publish_on_commit, temp_beside
 
+        # recorded first, the file published when the record commits: both or neither
         record(
             session,
             "export",
@@ -441,6 +444,14 @@ def consolidate(
             {"file": str(target), "sources": [p.name for p in paths], "rows": len(rows), "total": str(total),
              "problems": len(problems), "full_numbers": True},
         )  # fmt: skip
+        session.flush()
+        tmp = temp_beside(target)
+        try:
+            wb.save(tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        publish_on_commit(session, tmp, target)
     return ConsolidateResult(str(target), len(rows), total, parts, problems)
 
 

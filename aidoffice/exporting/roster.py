@@ -759,7 +759,7 @@ def export_roster(
     check only. Records the export (with full ID and account numbers) in the audit trail."""
     from aidoffice.exporting import checks, profiles
     from aidoffice.exporting import template as tpl
-    from aidoffice.files import atomic_path, check_target
+    from aidoffice.files import check_target, publish_on_commit, temp_beside
     from aidoffice.ledgers.school import require_school
 
     today = today or date.today()
@@ -835,34 +835,42 @@ def export_roster(
             "（命令行用 --anyway 原因），会记入留痕。",
             outcome.as_json(),
         )
-    if wb is None:
-        _write_standard(out, lines, school, proposal)
-        outcome.total_row = first_row + len(lines)
-    else:
-        value_cols = [c for c, _f, _h in columns if c != (layout.fields.get("seq") if layout else None)]  # type: ignore[union-attr]
-        keep = [i for i, (c, _f, _h) in enumerate(columns) if c in value_cols]
-        rows = [[r[i] for i in keep] for r in rows]
-        text_cols = [c for c, f, _h in columns if f in tpl.TEXT_FIELDS]
-        res = tpl.fill(
-            wb, layout, rows, value_cols, text_cols=text_cols,  # type: ignore[arg-type]
-            school_name=school.name, on_date=today, progress=progress,
-        )  # fmt: skip
-        outcome.total_row = res.total_row
-        with atomic_path(out) as tmp:
-            wb.save(tmp)
-    outcome.path = str(out)
+    target = Path(out)
     outcome.anyway = anyway.strip() if anyway and (blocking or cell_problems) else None
+    # recorded first (a database that cannot record refuses the export), published when it commits
     record(
         session,
         "export",
         "award",
-        f"导出花名册（含完整证件号和卡号）：{proposal.title} {proposal.term.code} {len(lines)} 人到 {Path(out).name}"
+        f"导出花名册（含完整证件号和卡号）：{proposal.title} {proposal.term.code} {len(lines)} 人到 {target.name}"
         + (f"；检查有问题仍导出，原因：{outcome.anyway}" if outcome.anyway else ""),
-        {"file": str(out), "rows": len(lines), "total": str(proposal.total), "policy": proposal.title,
+        {"file": str(target), "rows": len(lines), "total": str(proposal.total), "policy": proposal.title,
          "term": proposal.term.code, "full_numbers": True, "template": Path(template).name if template else None,
          "profile": prof.code if prof else None, "blocking_checks": len(blocking) + len(cell_problems),
          "anyway": outcome.anyway},
     )  # fmt: skip
+    session.flush()
+    tmp = temp_beside(target)
+    try:
+        if wb is None:
+            _write_standard(tmp, lines, school, proposal)
+            outcome.total_row = first_row + len(lines)
+        else:
+            value_cols = [c for c, _f, _h in columns if c != (layout.fields.get("seq") if layout else None)]  # type: ignore[union-attr]
+            keep = [i for i, (c, _f, _h) in enumerate(columns) if c in value_cols]
+            rows = [[r[i] for i in keep] for r in rows]
+            text_cols = [c for c, f, _h in columns if f in tpl.TEXT_FIELDS]
+            res = tpl.fill(
+                wb, layout, rows, value_cols, text_cols=text_cols,  # type: ignore[arg-type]
+                school_name=school.name, on_date=today, progress=progress,
+            )  # fmt: skip
+            outcome.total_row = res.total_row
+            wb.save(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    publish_on_commit(session, tmp, target)
+    outcome.path = str(target)
     if template and layout is not None:
         remember = tpl.mapping_to_remember(layout)
         if remember:
