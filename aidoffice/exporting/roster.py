@@ -138,7 +138,9 @@ class RosterProposal:
         return {
             "policy": self.title,
             "term": self.term.code,
-            "proposed": sum(1 for x in self.lines if x.source == "proposed"),
+            "proposed": sum(
+                1 for x in self.lines if x.eligible and x.source != "added"
+            ),  # the rule finds them
             "recorded": sum(1 for x in self.lines if x.award_id is not None),
             "included": len(self.included),
             "over_quota": sum(1 for x in self.lines if x.over_quota),

@@ -222,7 +222,7 @@ class RosterPage(QWidget):
                          else "grey" if not line.included else "yellow" if line.student_id in found else None)  # fmt: skip
         self.model.set_rows(rows, marks)
         s = p.summary()
-        text = self.tr("{term}{title}：列入 {n} 人，合计 {total} 元（按规则提出 {proposed} 人，已有发放记录 {recorded} 人）").format(
+        text = self.tr("{term}{title}：列入 {n} 人，合计 {total} 元（按资格规则符合条件 {proposed} 人；已有发放记录 {recorded} 人）").format(
             term=p.term.label, title=p.title, n=s["included"], total=format_amount(p.total),
             proposed=s["proposed"], recorded=s["recorded"],
         )  # fmt: skip
