@@ -340,6 +340,7 @@ class Award(Audited, Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     batch: Mapped[str | None] = mapped_column(String(60))  # the payment batch as the list names it
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # imported by
+    note: Mapped[str | None] = mapped_column(String(200))  # why the amount differs, why added (roster review)
     student: Mapped[Student] = relationship(back_populates="awards")
     policy: Mapped[Policy] = relationship()
     term: Mapped[Term] = relationship()
