@@ -100,7 +100,10 @@ def wrap(fonts: FontSet, text: str, width: float, style: Style) -> list[Line]:
             continue
         carry: list[str] = []
         if tok[:1] in NO_START and len(cur) > 1:
-            carry.append(cur.pop())  # take the character before down with the closing mark
+            # take the character before down with the closing mark (and any closing marks before it)
+            carry.insert(0, cur.pop())
+            while len(cur) > 1 and carry[0][:1] in NO_START:
+                carry.insert(0, cur.pop())
         while len(cur) > 1 and cur[-1][-1:] in NO_END:
             carry.insert(0, cur.pop())
         emit(cur, False)
@@ -139,13 +142,17 @@ def draw_line(
     for name, run in fonts.runs(line.text, role):
         t.setFont(name, size)
         t.textOut(run)
+    if style.fake_bold:
+        t.setTextRenderMode(0)  # the render mode outlives the text object: set it back
     c.drawText(t)
 
 
 def draw_text(c: Canvas, fonts: FontSet, text: str, x: float, y: float, style: Style) -> float:
     """Draw a single unwrapped run of text at (x, y); returns its width."""
     width = fonts.width(text, style.size, style.role)
-    draw_line(c, fonts, Line(text, width, 0.0, True), x, y, width, Style(style.size, style.role, align="left"))
+    draw_line(
+        c, fonts, Line(text, width, 0.0, True), x, y, width, Style(style.size, style.role, align="left")
+    )
     return width
 
 

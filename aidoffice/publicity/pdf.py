@@ -74,9 +74,7 @@ class Document:
 
 
 @contextmanager
-def document(
-    target: str | Path, fonts: FontSet, title: str, author: str, pagesize=A4
-) -> Iterator[Document]:  # type: ignore[no-untyped-def]
+def document(target: str | Path, fonts: FontSet, title: str, author: str, pagesize=A4) -> Iterator[Document]:  # type: ignore[no-untyped-def]
     """A Document whose file appears at `target` only when complete (never half-written)."""
     with atomic_path(target) as tmp:
         doc = Document(tmp, fonts, title, author, pagesize)
@@ -101,7 +99,9 @@ def draw_qr(c: Canvas, text: str, x: float, y: float, size: float) -> None:
                 start = col
                 while col < n and row[col]:
                     col += 1
-                p.rect(x + (start + border) * box, y + size - (r + border + 1) * box, (col - start) * box, box)
+                p.rect(
+                    x + (start + border) * box, y + size - (r + border + 1) * box, (col - start) * box, box
+                )
             else:
                 col += 1
     c.saveState()
@@ -117,7 +117,11 @@ def draw_code128(c: Canvas, text: str, x: float, y: float, height: float, max_wi
     code = Code128(text, barHeight=height, barWidth=bar_width, humanReadable=False, quiet=False)
     if code.width > max_width:
         code = Code128(
-            text, barHeight=height, barWidth=bar_width * max_width / code.width, humanReadable=False, quiet=False
+            text,
+            barHeight=height,
+            barWidth=bar_width * max_width / code.width,
+            humanReadable=False,
+            quiet=False,
         )
     code.drawOn(c, x, y)
     return code.width
