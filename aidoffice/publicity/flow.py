@@ -53,6 +53,7 @@ class Table:
     rows: list[list[str]]
     aligns: list[str] = field(default_factory=list)  # per column: left / center / right
     total: list[str] | None = None  # a closing row in the heading font
+    min_row_height: float = 0.0  # e.g. room for a signature
 
 
 class Flow:
@@ -150,6 +151,8 @@ class Flow:
                 styles.append(st)
                 wrapped.append(self.lines(text, widths[i] - 2 * pad, st))
             height = max(len(w) for w in wrapped) * size * 1.35 + 2 * pad
+            if not shade:
+                height = max(height, table.min_row_height)
 
             def draw(c: Canvas, x: float, top: float) -> None:
                 c.saveState()
