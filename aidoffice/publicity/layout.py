@@ -18,7 +18,7 @@ from aidoffice.publicity.fonts import BODY, FontSet
 # 行首禁则 / 行尾禁则 (GB/T 15834 and common practice)
 NO_START = set("，。、；：？！）》」』】〕〉’”…—·%‰,.;:?!)]}>～~")
 NO_END = set("（《「『【〔〈‘“([{<")
-_WORD = re.compile(r"[A-Za-z0-9@#&_./:+\-=%￥¥$]+|\s+|.", re.S)
+_WORD = re.compile(r"[A-Za-z0-9@#&_./:+\-=%￥¥$*]+|\s+|.", re.S)
 
 
 @dataclass(frozen=True)

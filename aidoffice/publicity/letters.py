@@ -191,7 +191,7 @@ def payment_text(
         return "直接减免，不发放现金"
     if policy_kinds == {"per_day"}:
         return "学校统一提供膳食，不发放现金"
-    masked = show(Field.ACCOUNT, account, Level.LETTER)
+    masked = (show(Field.ACCOUNT, account, Level.LETTER) or "").replace(" ", "")  # one unbreakable word
     where = (
         f"打入{bank_name or '社保卡（银行卡）'}（账号 {masked}）"
         if masked
