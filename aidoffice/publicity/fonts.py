@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import reportlab
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -294,9 +295,12 @@ class FontSet:
         serif = [f for f in fonts if f.family in {c.family for c in SERIF}]
         sans = [f for f in fonts if f.family in {c.family for c in SANS}]
         rare = [f for f in fonts if f.family in {c.family for c in RARE}]
+        # Latin letters and digits last of all: Droid Sans Fallback has none, and reportlab ships
+        # Bitstream Vera (a TrueType font with a licence that allows embedding)
+        latin = [FontFile(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf", 0, "Bitstream Vera Sans")]
         self._chains: dict[str, list[FontFile]] = {
-            BODY: serif + sans + rare,
-            HEADING: sans + serif + rare,
+            BODY: serif + sans + rare + latin,
+            HEADING: sans + serif + rare + latin,
         }
         self._loaded: dict[FontFile, _Loaded | None] = {}
         self._char_font: dict[str, dict[str, _Loaded]] = {BODY: {}, HEADING: {}}

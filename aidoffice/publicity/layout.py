@@ -95,6 +95,8 @@ def wrap(fonts: FontSet, text: str, width: float, style: Style) -> list[Line]:
                     break
                 part += ch
                 pw += c
+            while len(part) > 1 and tok[len(part) : len(part) + 1] in NO_START:
+                part = part[:-1]  # no closing mark at the start of the next line
             emit([part], False)
             tokens[i] = tok[len(part) :]
             continue
@@ -104,6 +106,9 @@ def wrap(fonts: FontSet, text: str, width: float, style: Style) -> list[Line]:
             carry.insert(0, cur.pop())
             while len(cur) > 1 and carry[0][:1] in NO_START:
                 carry.insert(0, cur.pop())
+        elif tok[:1] in NO_START and len(cur) == 1 and len(cur[0]) > 1:
+            carry.append(cur[0][-1])  # a long word alone on its line gives up its last character
+            cur = [cur[0][:-1]]
         while len(cur) > 1 and cur[-1][-1:] in NO_END:
             carry.insert(0, cur.pop())
         emit(cur, False)
