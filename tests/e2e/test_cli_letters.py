@@ -31,11 +31,25 @@ def last_json(result: subprocess.CompletedProcess) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.fixture(scope="module")
+def pg_letters_url(worker_id: str) -> str:
+    """A PostgreSQL database of its own (the shared CLI database already holds another demo)."""
+    from tests.conftest import PG_URL, _worker_db_url
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL 测试已跳过：未设置 AIDOFFICE_TEST_PG_URL")
+    return _worker_db_url(worker_id + "_letters")
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request, tmp_path_factory):
     """One office database per engine for the module (a demo fill takes a few seconds)."""
     tmp_path = tmp_path_factory.mktemp("office")
-    db = str(tmp_path / "office.db") if request.param == "sqlite" else request.getfixturevalue("pg_cli_url")
+    db = (
+        str(tmp_path / "office.db")
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_letters_url")
+    )
     assert run("init", "--school", "阜平县实验学校", home=tmp_path, db=db).returncode == 0
     assert run("demo", "--students", "120", home=tmp_path, db=db).returncode == 0
     r = run(
