@@ -121,3 +121,13 @@ def test_the_main_window_mounts_both_pages(qtbot, ctx):
     idle(qtbot, ctx)
     titles = window.page_titles()
     assert "1222宣传材料" in titles and "回执登记" in titles
+
+
+def test_the_outstanding_list_names_the_letter_and_the_code(qtbot, ctx, printed):
+    page = SlipsPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.activate())
+    idle(qtbot, ctx)
+    row = [page.missing.item(0, c).text() for c in range(4)]
+    assert row[0] == "七年级1班" and row[2] == "政策告知书"
+    assert slipcode.is_valid(slipcode.parse(row[3]).code)

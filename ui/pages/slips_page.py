@@ -190,13 +190,9 @@ class SlipsPage(QWidget):
         self.missing.removeRows(0, self.missing.rowCount())
         for label, lines in missing.items():
             for line in lines:
-                self.missing.appendRow(
-                    [
-                        QStandardItem(label),
-                        QStandardItem(line.name),
-                        QStandardItem(slipcode.display(line.code)),
-                    ]
-                )
+                kind = self.tr("政策告知书") if line.kind == "policy" else self.tr("受助告知书")
+                items = (label, line.name, kind, slipcode.display(line.code))
+                self.missing.appendRow([QStandardItem(v) for v in items])
 
     # ---- scanning -----------------------------------------------------------------------------------
 
