@@ -118,7 +118,10 @@ class Flow:
         if block.kind == "gap":
             return [self.gap(s.body * 0.35)]
         # a short line ending with a colon is a greeting or a lead-in (尊敬的家长：): not indented
-        indent = 0 if text.rstrip().endswith(("：", ":")) and len(text) <= 24 else 2
+        lead_in = text.rstrip().endswith(("：", ":")) and (
+            len(text) <= 24 or text.startswith(("尊敬的", "亲爱的"))
+        )
+        indent = 0 if lead_in else 2
         return self.text_rows(text, Style(s.body, BODY, s.leading, "justify", indent), "para")
 
     def policy_rows(self, policies: Sequence[PolicyText], heading: str | None = None) -> list[Row]:
