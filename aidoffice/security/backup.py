@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice import __version__
 from aidoffice.db.audit import default_actor
-from aidoffice.db.engine import MIGRATIONS, Database, head_revision
+from aidoffice.db.engine import MIGRATIONS, Database, head_revision, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
 from aidoffice.errors import AidofficeError, InputRefused
 from aidoffice.files import atomic_path, check_target
@@ -665,23 +665,31 @@ def opened_backup(
 
 
 def restore(
-    db: Database,
+    db: Database | str,
     path: str | os.PathLike[str],
     password: str | None = None,
     progress: Progress = no_progress,
 ) -> tuple[Database, RestoreResult]:
     """Replace the database with a backup, after verifying it. The current database is kept aside
-    (SQLite: renamed with a timestamp beside it; PostgreSQL: an .aidbak in the backups folder). `db`
-    is disposed; the returned Database is the restored one, at the current schema."""
+    (SQLite: a copy beside it named with a timestamp; PostgreSQL: an .aidbak in the backups folder).
+    `db` is disposed; the returned Database is the restored one, at the current schema. `db` may be
+    the URL of an SQLite file that cannot be opened any more (damaged): restoring is the remedy."""
     path = Path(path)
-    _require_restore(db)
-    target = sqlite_path(db)
+    if isinstance(db, str):
+        url = make_url(normalize_url(db))
+        if url.get_backend_name() != "sqlite" or not url.database:
+            raise AidofficeError("无法连接数据库服务器，不能恢复。请先检查网络和服务器。")
+        current, target = None, Path(url.database)
+    else:
+        _require_restore(db)
+        current, target = db, sqlite_path(db)
     workdir = target.parent if target is not None else None
     with opened_backup(path, password, progress, workdir=workdir) as (plain, header, revision):
         if target is not None:
-            aside, restored = _restore_sqlite(db, target, plain)
+            aside, restored = _restore_sqlite(current, target, plain)
         else:
-            aside, restored = _restore_server(db, plain, progress)
+            assert current is not None
+            aside, restored = _restore_server(current, plain, progress)
     upgraded = revision if revision != head_revision() else None
     with restored.unit_of_work() as s:
         counts = table_counts(s)
@@ -689,7 +697,7 @@ def restore(
             s,
             "restore",
             f"从备份恢复：{path.name}" + (f"；原数据库已另存为 {Path(aside).name}" if aside else ""),
-            {"file": path.name, "kept_aside": aside, "schema": revision},
+            {"file": path.name, "kept_aside": aside and Path(aside).name, "schema": revision},
         )
     return restored, RestoreResult(path, header, aside, counts, upgraded)
 
@@ -704,18 +712,20 @@ def _require_restore(db: Database) -> None:
         return
 
 
-def _restore_sqlite(db: Database, target: Path, plain: Path) -> tuple[str | None, Database]:
+def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str | None, Database]:
     aside = None
-    if target.exists():
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside_path = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix}")
+    if db is not None:
         with contextlib.suppress(Exception), db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.dispose()
-        copy_sqlite(target, aside_path)  # the old database stays whole at its name until the swap
+    if target.exists():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside_path = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix}")
+        try:
+            copy_sqlite(target, aside_path)  # the old database stays whole at its name until the swap
+        except sqlite3.Error:  # too damaged to open: keep its bytes as they are
+            shutil.copyfile(target, aside_path)
         aside = str(aside_path)
-    else:
-        db.dispose()
     staged = target.with_name(f".~{target.stem}.restoring{target.suffix}")
     shutil.copyfile(plain, staged)
     with open(staged, "rb+") as fh:

@@ -25,6 +25,7 @@ from aidoffice.db.models import (
 from aidoffice.domain.idnumber import person_key
 from aidoffice.privacy import mask_id
 from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
 from aidoffice.security.chain import verify_chain
 
 MAX_EACH = 20  # problems of one kind listed before “… and N more”
@@ -57,6 +58,7 @@ def check_database(db: Database, progress: Progress = no_progress) -> list[Probl
         return problems
     progress(1, steps, "检查台账数据")
     with db.reading() as s:
+        require(s, "students.view")
         problems += rule_checks(s)
         progress(2, steps, "检查操作记录")
         problems += [Problem("audit", p.message) for p in verify_chain(s)]
