@@ -370,7 +370,7 @@ def lock_time(failures: int) -> timedelta:
     LOCK_AFTER, then 30 s, 60 s, 120 s … up to 30 minutes."""
     if failures < LOCK_AFTER:
         return timedelta(0)
-    return min(LONGEST_LOCK, FIRST_LOCK * (2 ** (failures - LOCK_AFTER)))
+    return min(LONGEST_LOCK, FIRST_LOCK * (2 ** min(failures - LOCK_AFTER, 16)))
 
 
 def authenticate(session: Session, login: str, password: str, now: datetime | None = None) -> User:

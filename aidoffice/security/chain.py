@@ -149,7 +149,8 @@ def verify_chain(conn: Connection | Session, batch: int = 5000) -> list[ChainPro
     """Recompute the chain; the problems found, the first broken link first. An entry whose content
     was changed, a gap (entries deleted), entries missing from the end, and entries nobody sealed."""
     problems: list[ChainProblem] = []
-    expected_seq, prev = 0, GENESIS
+    expected_seq = 0
+    prev: str | None = GENESIS
     first_break: ChainProblem | None = None
     for row in _sealed_rows(conn, batch):
         expected_seq += 1
@@ -162,7 +163,8 @@ def verify_chain(conn: Connection | Session, batch: int = 5000) -> list[ChainPro
                 )
             )
             expected_seq = row.chain_seq
-        digest = entry_digest(prev, row.chain_seq, row)
+            prev = None  # the link to the missing entry cannot be checked; the gap is the finding
+        digest = entry_digest(prev, row.chain_seq, row) if prev is not None else row.chain_hash
         if digest != row.chain_hash and first_break is None:
             first_break = ChainProblem(
                 row.id,
