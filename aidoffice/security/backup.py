@@ -17,7 +17,8 @@ from a server to a PC and back.
 
 File layout (format 1): b"AIDOBAK\\0", a 4-byte big-endian header length, the header (UTF-8 JSON),
 then chunks, each a 4-byte big-endian length and the zlib-compressed (and, if encrypted, sealed)
-bytes of up to `chunk` bytes of the database file."""
+bytes of up to `chunk` bytes of the database file; an unencrypted file ends with the SHA-256 of its
+header (the database's own SHA-256 is in the header)."""
 
 from __future__ import annotations
 
@@ -303,6 +304,9 @@ def pack(plain: Path, out: Path, header: dict[str, Any], password: str | None, p
             dst.write(struct.pack(">I", len(data)) + data)
             written += len(data)
             progress(index + 1, chunks, "写入备份文件")
+        if aead is None:  # the cipher authenticates the header of an encrypted file; this, a plain one's
+            dst.write(hashlib.sha256(raw).digest())
+            written += 32
         dst.flush()
         os.fsync(dst.fileno())
     return len(MAGIC) + 4 + len(raw) + 4 * chunks + written
@@ -461,6 +465,8 @@ def unpack(path: Path, header: BackupHeader, password: str | None, out: Path, pr
             digest.update(block)
             dst.write(block)
             progress(index + 1, chunks, "读取备份文件")
+        if aead is None and src.read(32) != hashlib.sha256(header.raw).digest():
+            raise _refuse(path, damaged)
         if src.read(1):
             raise _refuse(path, damaged)
     if written != header.size or (header.sha256 is not None and digest.hexdigest() != header.sha256):
