@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice import __version__
 from aidoffice.db.audit import default_actor
-from aidoffice.db.engine import MIGRATIONS, Database, head_revision, normalize_url
+from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
 from aidoffice.errors import AidofficeError, InputRefused
 from aidoffice.files import atomic_path, check_target
@@ -599,10 +599,6 @@ def list_auto_backups(db: Database) -> list[Path]:
 
 
 # ---- verifying and restoring ----------------------------------------------------------------------------
-
-
-def known_revisions() -> set[str]:
-    return {p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py")}
 
 
 def verify_sqlite(path: Path, file: Path) -> tuple[str, dict[str, int]]:
