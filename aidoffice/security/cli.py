@@ -25,7 +25,7 @@ NEW_PASSWORD_ENV = "AIDOFFICE_NEW_PASSWORD"
 BACKUP_PASSWORD_ENV = "AIDOFFICE_BACKUP_PASSWORD"
 
 
-def _ask(prompt: str, env: str, *, confirm: bool = False) -> str:
+def _ask(prompt: str, env: str, *, confirm: bool = False, why: str = "需要密码") -> str:
     value = os.environ.get(env)
     if value:
         return value
@@ -36,7 +36,7 @@ def _ask(prompt: str, env: str, *, confirm: bool = False) -> str:
         return first
     line = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
     if not line:
-        raise AidofficeError(f"需要密码：请在终端中运行以便输入，或把密码放在环境变量 {env} 中。")
+        raise AidofficeError(f"{why}：请在终端中运行以便输入，或把密码放在环境变量 {env} 中。")
     return line
 
 
@@ -112,7 +112,7 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
     header = read_header(path) if path.is_file() else None
     password = None
     if args.password or (header is not None and header.encrypted):
-        password = _ask("备份密码：", BACKUP_PASSWORD_ENV)
+        password = _ask("备份密码：", BACKUP_PASSWORD_ENV, why="这个备份文件已加密，需要备份时设置的密码")
     try:
         db = open_db(args)
     except AidofficeError as exc:
