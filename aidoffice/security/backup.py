@@ -490,7 +490,9 @@ def write_backup(
     out = check_target(out, (SUFFIX,))
     with db.unit_of_work() as s:
         require(s, "backup.run")
-    with tempfile.TemporaryDirectory(prefix=".aidoffice-backup-", dir=out.parent) as tmp:
+    # the unencrypted snapshot stays in the data folder, never beside the output (a USB stick): a
+    # backup killed half-way must not leave the database in the clear where an encrypted one goes
+    with tempfile.TemporaryDirectory(prefix="backup-", dir=work_dir()) as tmp:
         plain = Path(tmp) / "snapshot.db"
         snapshot(db, plain, progress)
         engine = _plain_engine(plain)
@@ -534,6 +536,18 @@ def _record(session: Session, action: str, note: str, details: dict | None = Non
             batch_id=None,
         )
     )
+
+
+def work_dir() -> Path:
+    """Scratch space for snapshots, in the data folder; leftovers of a killed run are swept here."""
+    path = data_dir() / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - 24 * 3600
+    for old in path.glob("backup-*"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    return path
 
 
 def backups_dir() -> Path:

@@ -55,7 +55,10 @@ def state(db: Path) -> tuple[dict[str, int], str]:
                 counts[table.name] = len(rows)
                 digest.update(table.name.encode())
                 for row in rows:
-                    digest.update(repr(tuple(row)).encode())
+                    row = tuple(row)
+                    if table.name == "app_setting" and row[0] == "audit_chain_head":
+                        row = (row[0], row[1].get("seq"))  # its hash covers the entries' times
+                    digest.update(repr(row).encode())
     finally:
         engine.dispose()
     return counts, digest.hexdigest()
