@@ -129,13 +129,17 @@ def _kill_runs(base, name: str, args: list[str], out: Path | None, kills: int, j
         proc.wait()
         TALLY["kills"] += 1
         now = state(db)
-        ok = now in (before, after) and check_passes(db, home)
-        if judge_file is not None and out is not None:
-            ok = ok and judge_file(out)
+        problems = []
+        if now not in (before, after):
+            problems.append(f"database neither before nor after: {now[0]}")
+        if not check_passes(db, home):
+            problems.append("check failed")
+        if judge_file is not None and out is not None and not judge_file(out):
+            problems.append(f"{out.name} is half-written")
         TALLY["before"] += now == before
         TALLY["after"] += now == after
-        TALLY["inconsistent"] += not ok
-        assert ok, f"{name}: kill {i} left the database or the file inconsistent"
+        TALLY["inconsistent"] += bool(problems)
+        assert not problems, f"{name}: kill {i}: {problems}"
 
 
 def _workbook_whole(rows: int):
@@ -143,7 +147,7 @@ def _workbook_whole(rows: int):
         if not target.exists():
             return True  # nothing under the final name
         ws = load_workbook(target, read_only=True).active
-        return ws.max_row == rows
+        return sum(1 for _ in ws.iter_rows(values_only=True)) == rows
 
     return judge
 
