@@ -82,7 +82,7 @@ def test_a_dirty_export_is_read_with_excel_row_numbers_and_reasons(school_db, tm
     assert "校验位" in by_row[7].detail
     assert "出生日期" in by_row[8].detail and "不一致" in by_row[8].detail
     assert "性别" in by_row[9].detail
-    assert "第 4 行、第 12 行" in by_row[4].detail and "第 4 行、第 12 行" in by_row[12].detail
+    assert "出现了 2 次（第 4、12 行）" in by_row[4].detail and "第 4、12 行" in by_row[12].detail
     for row in (13, 14, 15, 16):
         assert by_row[row].action is Action.NEW, by_row[row].detail
     assert count(school_db) == 0  # a dry run writes nothing
@@ -268,8 +268,8 @@ def test_a_failure_while_writing_leaves_nothing_half_written(school_db, tmp_path
 
     path = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows(20)])
 
-    def broken(session, report):
-        real(session, report)
+    def broken(session, report, batch_id):
+        real(session, report, batch_id)
         raise RuntimeError("disk full")
 
     real = students.apply_students
