@@ -191,7 +191,47 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.domain.text import printable
+
+    try:
+        return _run_import_command(args)
+    except AidofficeError as exc:
+        # a message may quote a header or a cell of the file: never send its control characters
+        # (an escape sequence) to the clerk's terminal
+        exc.args = tuple(printable(a) if isinstance(a, str) else a for a in exc.args)
+        raise
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two names reach one file (another spelling, a symbolic or hard link, a case change on
+    Windows)."""
+    import os
+    from pathlib import Path
+
+    pa, pb = Path(a).expanduser(), Path(b).expanduser()
+    try:
+        if pa.exists() and pb.exists() and os.path.samefile(pa, pb):
+            return True
+    except OSError:
+        pass
+    return os.path.normcase(str(pa.resolve())) == os.path.normcase(str(pb.resolve()))
+
+
+def _run_import_command(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
+
+    from aidoffice.domain.text import printable
+    from aidoffice.errors import InputRefused
+
+    if args.report:
+        from aidoffice.files import check_target
+
+        if _same_file(args.report, args.file):
+            raise InputRefused(
+                "--report 指定的报告文件就是要导入的文件本身，保存报告会覆盖原表。请给报告另起一个文件名。",
+                file=args.report,
+            )
+        check_target(args.report, (".xlsx",))
 
     from aidoffice.importing.readers import read_ahead
 
@@ -222,23 +262,32 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         known_on=known_on,
         mapping=mapping,
     )
-    if args.report:
-        from aidoffice.files import check_target
-
-        check_target(args.report, (".xlsx",))
     db = _open(args)
-    with db.unit_of_work(note=f"import {args.what}") as s:
-        report = run_import(
-            s, args.file, options, dry_run=args.dry_run, progress=ProgressBar(), table=table.result()
-        )
-        if args.dry_run:
-            s.rollback()
-    result = report.as_json()
-    if args.report:
-        from aidoffice.importing.workbook import write_report
+    report_path: str | None = None
+    try:
+        with db.unit_of_work(note=f"import {args.what}") as s:
+            report = run_import(
+                s, args.file, options, dry_run=args.dry_run, progress=ProgressBar(), table=table.result()
+            )
+            if args.report:
+                # written before the commit: a report that cannot be saved leaves the database as it was
+                from aidoffice.importing.workbook import write_report
 
-        result["report"] = str(write_report(report, args.report))
-    result["message"] = _import_message(report, result.get("report"))
+                report_path = str(write_report(report, args.report))
+            if args.dry_run:
+                s.rollback()
+    except BaseException:
+        if report_path is not None:  # the commit failed after the report was saved: it would lie
+            import contextlib
+            import os
+
+            with contextlib.suppress(OSError):
+                os.unlink(report_path)
+        raise
+    result = report.as_json()
+    if report_path:
+        result["report"] = report_path
+    result["message"] = printable(_import_message(report, report_path))
     return result
 
 

@@ -115,13 +115,11 @@ def is_first_generation(value: object) -> bool:
 
 def same_person_15_18(first_generation: str, number: str) -> bool:
     """Whether an 18-digit number is the upgrade of a first-generation one: the same birth date and
-    sequence (the region may have been renumbered since)."""
+    sequence (the region may have been renumbered since). The old number has no century; the
+    birth date is compared as YYMMDD."""
     old, new = normalize_id(first_generation), normalize_id(number)
     return (
-        is_first_generation(old)
-        and is_valid_id(new)
-        and new[6:14] == "19" + old[6:12]
-        and new[14:17] == old[12:15]
+        is_first_generation(old) and is_valid_id(new) and new[8:14] == old[6:12] and new[14:17] == old[12:15]
     )
 
 

@@ -25,6 +25,7 @@ class DataRow:
     cells: dict[str, Any]  # field → raw value
     raw: list[Any]
     problems: list[str] = field(default_factory=list)  # why the row cannot be imported (screening)
+    named: set[str] = field(default_factory=set)  # fields whose cell screening emptied and named why
 
     def outcome(self) -> Outcome:
         """The row's outcome, refused already for what screening found."""

@@ -79,6 +79,7 @@ def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Ite
                 continue
             if value[:1] == "#" and (code := excel_error(value)) is not None:
                 cells[f] = None
+                row.named.add(field_label(f))
                 if f in KEY_FIELDS:
                     row.problems.append(f"{_where(columns, f)}：{excel_error_cell(code)}")
                 else:
