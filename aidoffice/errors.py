@@ -58,6 +58,3 @@ class InputRefused(AidofficeError):
         )
         super().__init__(f"{where}：{message}" if where else message)
 
-
-class DatabaseUnavailable(AidofficeError):
-    pass

@@ -121,21 +121,21 @@ def _record_bulk(state: ORMExecuteState) -> None:
     )
 
 
-def record(session: Session, action: str, entity: str, note: str, details: dict | None = None) -> None:
+def record(session: Session, action: str, entity: str, note: str, details: dict | None = None) -> AuditEntry:
     """Record an event that changes no row but must be traceable (an export with full ID numbers)."""
-    session.add(
-        AuditEntry(
-            at=datetime.now(),
-            actor=session.info.get("actor") or default_actor(),
-            action=action,
-            entity=entity,
-            entity_id=None,
-            before=None,
-            after=details,
-            note=note[:200],
-            batch_id=session.info.get("batch_id"),
-        )
+    entry = AuditEntry(
+        at=datetime.now(),
+        actor=session.info.get("actor") or default_actor(),
+        action=action,
+        entity=entity,
+        entity_id=None,
+        before=None,
+        after=details,
+        note=note[:200],
+        batch_id=session.info.get("batch_id"),
     )
+    session.add(entry)
+    return entry
 
 
 def start_batch(
