@@ -205,18 +205,6 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
     return {"out": res.path, "rows": res.rows, "message": f"已导出{name}：{res.path}（{res.rows} 行）"}
 
 
-def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.domain.text import printable
-
-    try:
-        return _run_import_command(args)
-    except AidofficeError as exc:
-        # a message may quote a header or a cell of the file: never send its control characters
-        # (an escape sequence) to the clerk's terminal
-        exc.args = tuple(printable(a) if isinstance(a, str) else a for a in exc.args)
-        raise
-
-
 def _same_file(a: str, b: str) -> bool:
     """Whether two names reach one file (another spelling, a symbolic or hard link, a case change on
     Windows)."""
@@ -232,10 +220,10 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.normcase(str(pa.resolve())) == os.path.normcase(str(pb.resolve()))
 
 
-def _run_import_command(args: argparse.Namespace) -> dict[str, Any]:
+def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
-    from aidoffice.domain.text import printable
+    from aidoffice.domain.text import printable as without_controls
     from aidoffice.errors import InputRefused
 
     if args.report:
@@ -302,7 +290,7 @@ def _run_import_command(args: argparse.Namespace) -> dict[str, Any]:
     result = report.as_json()
     if report_path:
         result["report"] = report_path
-    result["message"] = printable(_import_message(report, report_path))
+    result["message"] = without_controls(_import_message(report, report_path))
     return result
 
 
