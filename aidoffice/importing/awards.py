@@ -100,7 +100,8 @@ class _AwardReader:
         id_number, mangled = read_id_cell(c.get("id_number"))
         id_shown = id_number
         student_no = normalize_student_no(c.get("student_no")) or None
-        carried = id_from_student_no(student_no) if student_no else None
+        needed = student_no and (mangled or not id_number or len(id_number) == 15)
+        carried = id_from_student_no(student_no) if needed else None
         if mangled:
             if carried:
                 report.warn(number, "身份证件号", id_recovered_from_student_no(id_number, carried))

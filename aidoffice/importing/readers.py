@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import html
 import io
 import re
@@ -281,43 +282,60 @@ class _SheetScan:
     value_cells: int = 0  # cells holding a value
     last_row: int = 0
     letters: int = 1  # the longest column name seen (1: A–Z, 2: AA–ZZ, 3: AAA–XFD)
-    dimension: tuple[int, int] | None = None  # (rows, columns) as the file states its used range
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) → '#REF!'
+
+
+def _dimension(z: zipfile.ZipFile, member: str) -> tuple[int, int] | None:
+    """(rows, columns) of the used range the sheet states at its top (Excel and WPS write it)."""
+    with z.open(member) as fh:
+        head = fh.read(4096)
+    m = _DIMENSION.search(head)
+    if m and m[3] and m[4]:
+        return int(m[4]), _col_number(m[3])
+    if m:
+        return int(m[2] or 1), _col_number(m[1] or b"A")
+    return None
 
 
 def _scan(z: zipfile.ZipFile, member: str) -> _SheetScan:
+    """Count rows and value cells and find the widest column name, streaming (memory stays flat)."""
     scan = _SheetScan()
     tail = b""
     with z.open(member) as fh:
-        first = True
         while chunk := fh.read(1 << 20):
-            if first:
-                first = False
-                m = _DIMENSION.search(chunk[:4096])
-                if m and m[3] and m[4]:
-                    scan.dimension = (int(m[4]), _col_number(m[3]))
-                elif m:
-                    scan.dimension = (int(m[2] or 1), _col_number(m[1] or b"A"))
             data = tail + chunk
             # counts of what starts inside this chunk (the tail was counted with the chunk before)
             scan.row_tags += data.count(b"<row ") - tail.count(b"<row ")
-            scan.value_cells += (data.count(b"<v>") + data.count(b"<is>")) - (
-                tail.count(b"<v>") + tail.count(b"<is>")
-            )
+            cells = data.count(b"<v>") + data.count(b"<is>")
+            scan.value_cells += cells - tail.count(b"<v>") - tail.count(b"<is>")
             if scan.letters < 3 and re.search(rb'<c r="[A-Z]{3}', data):
                 scan.letters = 3
             elif scan.letters < 2 and re.search(rb'<c r="[A-Z]{2}[0-9]', data):
                 scan.letters = 2
-            if b't="e"' in data:
-                for m in _ERROR_CELL.finditer(data):
-                    ref, value = _REF.search(m[1]), _V.search(m[2])
-                    if ref and value:
-                        key = (int(ref[2]) - 1, _col_number(ref[1]) - 1)
-                        scan.errors[key] = value[1].decode("utf-8", "replace")
             tail = data[-1024:]
         rows = re.findall(rb'<row r="(\d+)"', tail)
         scan.last_row = int(rows[-1]) if rows else 0
     return scan
+
+
+def _error_cells(path: Path, member: str) -> dict[tuple[int, int], str]:
+    """(row0, col0) → '#REF!' for every cell holding an Excel error value, streaming. Run beside
+    calamine's parse (zlib releases the GIL), so it costs next to nothing in time."""
+    errors: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as z, z.open(member) as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                data = tail + chunk
+                if b't="e"' in data:
+                    for m in _ERROR_CELL.finditer(data):
+                        ref, value = _REF.search(m[1]), _V.search(m[2])
+                        if ref and value:
+                            key = (int(ref[2]) - 1, _col_number(ref[1]) - 1)
+                            errors[key] = value[1].decode("utf-8", "replace")
+                tail = data[-1024:]
+    except Exception:  # a corrupt member: calamine's own refusal says so
+        return {}
+    return errors
 
 
 def _far_cells(z: zipfile.ZipFile, member: str) -> tuple[int, int, str, str]:
@@ -339,24 +357,25 @@ def _far_cells(z: zipfile.ZipFile, member: str) -> tuple[int, int, str, str]:
     return rows, cols, far_row, far_col
 
 
-def check_xlsx_sheet(path: Path, name: str) -> dict[tuple[int, int], str]:
+def check_xlsx_sheet(path: Path, name: str) -> str | None:
     """Refuse, before calamine sees it, a sheet that is genuinely too long (say how long) or whose
     content reaches absurdly far (a stray space in the last row of Excel: it would need more memory
-    than any PC has). Returns the sheet's Excel error cells, which calamine reads as blanks."""
+    than any PC has). Returns the sheet's XML member, for `_error_cells`."""
     try:
         z = zipfile.ZipFile(path)
         member = _xlsx_sheet_paths(z).get(name)
         if member is None or member not in z.namelist():
-            return {}
+            return None
+        dimension = _dimension(z, member)
+        if dimension is not None and dimension[0] <= MAX_ROWS and dimension[0] * dimension[1] <= MAX_CELLS:
+            return member  # the common case: the stated used range is sane (calamine checks it too)
         scan = _scan(z, member)
-    except (KeyError, zipfile.BadZipFile, ValueError, EOFError, OSError, RuntimeError):
-        return {}  # calamine will say what is wrong
-    except Exception:  # zlib.error and friends: a corrupt member
-        return {}
+    except Exception:  # BadZipFile, zlib.error, a missing part …: calamine's refusal says what is wrong
+        return None
     if min(scan.row_tags, scan.value_cells) > MAX_ROWS:
         raise _too_many_rows(scan.row_tags, path.name, name)
-    if scan.dimension is not None:
-        extent, last_row = scan.dimension[0] * scan.dimension[1], scan.dimension[0]
+    if dimension is not None:
+        extent, last_row = dimension[0] * dimension[1], dimension[0]
     else:
         extent, last_row = scan.last_row * {1: 26, 2: 702, 3: 16384}[scan.letters], scan.last_row
     if extent > MAX_CELLS or last_row > MAX_ROWS:
@@ -369,7 +388,7 @@ def check_xlsx_sheet(path: Path, name: str) -> dict[tuple[int, int], str]:
                 file=path.name,
                 sheet=name,
             )
-    return scan.errors
+    return member
 
 
 def _broken(path: Path, exc: BaseException, sheet: str | None = None) -> InputRefused:
@@ -398,15 +417,31 @@ def _rows_of(ws: Any, intern: dict[Any, Any]) -> list[list[Any]]:
     if end[0] + 1 > MAX_ROWS + 1:
         raise _TooLong(end[0] + 1)
     rows: list[list[Any]] = []
-    pad: list[Any] | None = None
-    for row in ws.iter_rows():
-        if pad is None:
-            # calamine yields from the first used column on: pad so that row[0] is column A
-            pad = [""] * left if left and len(row) == end[1] + 1 - left else []
-        rows.append(pad + [intern.setdefault(v, v) if v.__class__ is str and len(v) < 64 else v for v in row])
+    # every calamine value is hashable; map() keeps the loop in C. Numbers equal in value share one
+    # object (1, 1.0 and TRUE): every reader of a cell (text, dates, amounts, 是/否) takes them alike.
+    share = intern.setdefault
+    iterator = iter(ws.iter_rows())
+    first = next(iterator, None)
+    if first is None:
+        return rows
+    if left and len(first) == end[1] + 1 - left:
+        # calamine yields from the first used column on: pad so that row[0] is column A
+        pad = [""] * left
+        rows.append(pad + list(map(share, first, first)))
+        rows.extend(pad + list(map(share, row, row)) for row in iterator)
+    else:
+        rows.append(list(map(share, first, first)))
+        rows.extend(list(map(share, row, row)) for row in iterator)
     if top and len(rows) == end[0] + 1 - top:
         rows[0:0] = [[] for _ in range(top)]  # and from the first used row on, in some versions
     return rows
+
+
+@functools.cache
+def _pool() -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-errors")
 
 
 def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None) -> Table:
@@ -428,7 +463,8 @@ def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None)
     is_xlsx = (kind or sniff(path)) == "xlsx"
     intern: dict[Any, Any] = {}
     for name in candidates:
-        errors = check_xlsx_sheet(path, name) if is_xlsx else {}
+        member = check_xlsx_sheet(path, name) if is_xlsx else None
+        errors = _pool().submit(_error_cells, path, member) if member else None
         try:
             ws = wb.get_sheet_by_name(name)
             rows = _rows_of(ws, intern)
@@ -438,7 +474,7 @@ def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None)
         except Exception as exc:  # a corrupt member (XmlError … corrupt deflate stream) and the like
             raise _broken(path, exc, name) from None
         del ws
-        for (r, c), value in errors.items():
+        for (r, c), value in (errors.result() if errors else {}).items():
             if r < len(rows):
                 row = rows[r]
                 if c >= len(row):

@@ -16,7 +16,7 @@ from typing import Any
 from aidoffice.db.models import Award, Household, HouseholdMember, ListEntry, Student, Township, Village
 from aidoffice.domain.text import control_characters, squeeze, without_control_characters
 from aidoffice.importing.headers import field_label
-from aidoffice.importing.readers import ExcelError, excel_error
+from aidoffice.importing.readers import excel_error
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.rows import DataRow
 from aidoffice.messages import excel_error_cell, too_long
@@ -66,45 +66,50 @@ def column_limits(kind: str) -> dict[str, int]:
 
 def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Iterator[DataRow]:
     """Each row with its cells cleaned in place; what could not be cleaned is in `row.problems`."""
-    limits = column_limits(kind)
+    limits = list(column_limits(kind).items())
     layout = report.layout
     columns = {f: layout.columns[i] for f, i in layout.fields.items()}
     for row in rows:
         cells = row.cells
-        for f, value in cells.items():
-            cls = value.__class__
-            if cls is not str and cls is not ExcelError:
-                continue  # numbers, dates, blanks: nothing to screen
-            if not value:
-                continue
-            if value[:1] == "#" and (code := excel_error(value)) is not None:
-                cells[f] = None
-                row.named.add(field_label(f))
-                if f in KEY_FIELDS:
-                    row.problems.append(f"{_where(columns, f)}：{excel_error_cell(code)}")
-                else:
-                    report.warn(
-                        row.number,
-                        field_label(f),
-                        f"{_where(columns, f)}{excel_error_cell(code)}，本项未导入",
-                    )
-                continue
-            if not value.isprintable():  # true for Chinese text too: one check in C for most cells
-                found = control_characters(value)
-                if found:
-                    value = cells[f] = without_control_characters(value)
-                    report.warn(
-                        row.number,
-                        field_label(f),
-                        f"{_where(columns, f)}含有不可见的控制字符（{'、'.join(found[:5])}），已删除",
-                    )
-            limit = limits.get(f)
-            if limit is not None and len(value) > limit:
+        # the common row is decided by one test of all its text at once, in C
+        joined = "".join([v for v in cells.values() if isinstance(v, str)])
+        if "#" in joined or not joined.isprintable():
+            _screen_cells(row, report, columns)
+        for f, limit in limits:
+            value = cells.get(f)
+            if value.__class__ is str and len(value) > limit:
                 shown = squeeze(value)
                 if len(shown) > limit:
                     row.problems.append(f"{_where(columns, f)}{too_long(shown, limit)}")
                     cells[f] = shown[:limit]  # the row is refused; later checks see no huge value
         yield row
+
+
+def _screen_cells(row: DataRow, report: ImportReport, columns: dict[str, Any]) -> None:
+    """Excel errors and control characters, cell by cell (rare: only rows that hold either)."""
+    cells = row.cells
+    for f, value in cells.items():
+        if not isinstance(value, str) or not value:
+            continue
+        if value[:1] == "#" and (code := excel_error(value)) is not None:
+            cells[f] = None
+            row.named.add(field_label(f))
+            if f in KEY_FIELDS:
+                row.problems.append(f"{_where(columns, f)}：{excel_error_cell(code)}")
+            else:
+                report.warn(
+                    row.number, field_label(f), f"{_where(columns, f)}{excel_error_cell(code)}，本项未导入"
+                )
+            continue
+        if not value.isprintable():  # true for Chinese text too
+            found = control_characters(value)
+            if found:
+                cells[f] = without_control_characters(value)
+                report.warn(
+                    row.number,
+                    field_label(f),
+                    f"{_where(columns, f)}含有不可见的控制字符（{'、'.join(found[:5])}），已删除",
+                )
 
 
 def _where(columns: dict[str, Any], f: str) -> str:

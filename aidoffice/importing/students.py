@@ -184,7 +184,10 @@ class _Reader:
         out.name = v["name"] or ""
         id_number, mangled = read_id_cell(c.get("id_number"))
         student_no = normalize_student_no(c.get("student_no")) or None
-        carried = id_from_student_no(student_no) if student_no else None
+        # the ID a G + ID 学籍号 carries, worked out only when the ID cell needs it (parsing every
+        # row's twice would cost a fifth of a 学籍 import)
+        needed = student_no and (mangled or not id_number or len(id_number) == 15)
+        carried = id_from_student_no(student_no) if needed else None
         if mangled:
             if carried:
                 self.report.warn(number, "身份证件号", id_recovered_from_student_no(id_number, carried))
