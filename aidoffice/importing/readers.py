@@ -199,9 +199,25 @@ def detect_encoding(path: Path) -> str:
     return "gb18030-bom" if bom else "gb18030"
 
 
+def _line_count(path: Path) -> int:
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 def read_csv(path: Path) -> Table:
     encoding = detect_encoding(path)
     python_encoding = {"gb18030-bom": "gb18030"}.get(encoding, encoding)
+    # a file with more lines than the limit is counted by records before any row is kept, so a
+    # million-row file is refused in seconds with flat memory (a quoted cell may hold line breaks:
+    # lines alone would overstate it)
+    if not encoding.startswith("utf-16") and _line_count(path) > MAX_ROWS:
+        with path.open("r", encoding=python_encoding, newline="") as fh:
+            records = sum(1 for _ in csv.reader(fh))
+        if records > MAX_ROWS:
+            raise _too_many_rows(records, path.name)
     with path.open("r", encoding=python_encoding, newline="") as fh:
         if encoding == "gb18030-bom":
             fh.buffer.read(3)  # a UTF-8 mark before GBK text (some converters write one)

@@ -312,7 +312,9 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
         if out.action is Action.REFUSED:
             continue
         if match is None:
-            row = {n: v.get(n) for n in COMPARED}
+            row = v  # the values read become the row inserted: no second dict per new student
+            for n in COMPARED:
+                row.setdefault(n, None)
             row.update(
                 school_id=school.id,
                 person_key=v["person_key"],
