@@ -63,5 +63,7 @@ def repeated_in_file(what: str, key: str, rows: list[int]) -> str:
     return f"{what} {shorten(key)} 在本文件中出现了 {len(rows)} 次（第 {shown} 行）"
 
 
-def too_long(value: str, limit: int) -> str:
-    return f"超过台账能保存的 {limit} 字：“{shorten(value)}”"
+def too_long(value: str, limit: int, stored: bool = True) -> str:
+    if stored:
+        return f"超过台账能保存的 {limit} 字：“{shorten(value)}”"
+    return f"过长，不是有效的内容（最多 {limit} 字）：“{shorten(value)}”"

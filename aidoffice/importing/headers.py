@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from aidoffice.domain.text import to_halfwidth
+from aidoffice.domain.text import to_halfwidth, without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.kinds import KINDS, Kind
 from aidoffice.importing.readers import Table
@@ -154,7 +154,10 @@ def _cell(rows: list[list[Any]], r: int, c: int) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return " ".join(str(v).split())
+    text = str(v)
+    if not text.isprintable():  # a header is quoted in messages: never with a control character
+        text = without_control_characters(text)
+    return " ".join(text.split())
 
 
 class _Grid:

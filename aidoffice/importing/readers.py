@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import html
 import io
 import re
@@ -294,64 +293,52 @@ def _xlsx_sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
 class _SheetScan:
     """What one streaming pass over a sheet's XML tells, before calamine allocates anything."""
 
-    row_tags: int = 0  # <row> elements
-    value_cells: int = 0  # cells holding a value
     last_row: int = 0
     letters: int = 1  # the longest column name seen (1: A–Z, 2: AA–ZZ, 3: AAA–XFD)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) → '#REF!'
 
 
-def _dimension(z: zipfile.ZipFile, member: str) -> tuple[int, int] | None:
-    """(rows, columns) of the used range the sheet states at its top (Excel and WPS write it)."""
-    with z.open(member) as fh:
-        head = fh.read(4096)
-    m = _DIMENSION.search(head)
-    if m and m[3] and m[4]:
-        return int(m[4]), _col_number(m[3])
-    if m:
-        return int(m[2] or 1), _col_number(m[1] or b"A")
-    return None
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_LONGER = {1: re.compile(rb'<c r="[A-Z]{2}'), 2: re.compile(rb'<c r="[A-Z]{3}')}
 
 
 def _scan(z: zipfile.ZipFile, member: str) -> _SheetScan:
-    """Count rows and value cells and find the widest column name, streaming (memory stays flat)."""
+    """One streaming pass (memory stays flat): the last row, the longest column name, the cells
+    holding an Excel error. The used range a sheet states at its top is not trusted (a file may
+    lie, and calamine would size its grid by the cells it finds), and reading the whole member
+    checks its CRC, so a corrupt sheet is found here."""
     scan = _SheetScan()
     tail = b""
     with z.open(member) as fh:
         while chunk := fh.read(1 << 20):
             data = tail + chunk
-            # counts of what starts inside this chunk (the tail was counted with the chunk before)
-            scan.row_tags += data.count(b"<row ") - tail.count(b"<row ")
-            cells = data.count(b"<v>") + data.count(b"<is>")
-            scan.value_cells += cells - tail.count(b"<v>") - tail.count(b"<is>")
-            if scan.letters < 3 and re.search(rb'<c r="[A-Z]{3}', data):
-                scan.letters = 3
-            elif scan.letters < 2 and re.search(rb'<c r="[A-Z]{2}[0-9]', data):
-                scan.letters = 2
+            while scan.letters < 3 and _LONGER[scan.letters].search(data):
+                scan.letters += 1
+            if b't="e"' in data:
+                for m in _ERROR_CELL.finditer(data):
+                    ref, value = _REF.search(m[1]), _V.search(m[2])
+                    if ref and value:
+                        key = (int(ref[2]) - 1, _col_number(ref[1]) - 1)
+                        scan.errors[key] = value[1].decode("utf-8", "replace")
+            numbers = _ROW_NUMBER.findall(data)  # every row's number: a far row may hide anywhere
+            if numbers:
+                scan.last_row = max(scan.last_row, max(map(int, numbers)))
             tail = data[-1024:]
-        rows = re.findall(rb'<row r="(\d+)"', tail)
-        scan.last_row = int(rows[-1]) if rows else 0
     return scan
 
 
-def _error_cells(path: Path, member: str) -> dict[tuple[int, int], str]:
-    """(row0, col0) → '#REF!' for every cell holding an Excel error value, streaming. Run beside
-    calamine's parse (zlib releases the GIL), so it costs next to nothing in time."""
-    errors: dict[tuple[int, int], str] = {}
-    try:
-        with zipfile.ZipFile(path) as z, z.open(member) as fh:
-            tail = b""
-            while chunk := fh.read(1 << 20):
-                data = tail + chunk
-                if b't="e"' in data:
-                    for m in _ERROR_CELL.finditer(data):
-                        ref, value = _REF.search(m[1]), _V.search(m[2])
-                        if ref and value:
-                            key = (int(ref[2]) - 1, _col_number(ref[1]) - 1)
-                            errors[key] = value[1].decode("utf-8", "replace")
-                tail = data[-1024:]
-    except Exception:  # a corrupt member: calamine's own refusal says so
-        return {}
-    return errors
+def _count_rows(z: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """<row> elements and cells holding a value (only for a sheet that reaches past the row limit)."""
+    row_tags = value_cells = 0
+    tail = b""
+    with z.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            # what starts inside this chunk (the tail was counted with the chunk before)
+            row_tags += data.count(b"<row ") - tail.count(b"<row ")
+            value_cells += data.count(b"<v>") + data.count(b"<is>") - tail.count(b"<v>") - tail.count(b"<is>")
+            tail = data[-16:]
+    return row_tags, value_cells
 
 
 def _far_cells(z: zipfile.ZipFile, member: str) -> tuple[int, int, str, str]:
@@ -373,38 +360,36 @@ def _far_cells(z: zipfile.ZipFile, member: str) -> tuple[int, int, str, str]:
     return rows, cols, far_row, far_col
 
 
-def check_xlsx_sheet(path: Path, name: str) -> str | None:
-    """Refuse, before calamine sees it, a sheet that is genuinely too long (say how long) or whose
-    content reaches absurdly far (a stray space in the last row of Excel: it would need more memory
-    than any PC has). Returns the sheet's XML member, for `_error_cells`."""
+def check_xlsx_sheet(path: Path, name: str) -> dict[tuple[int, int], str]:
+    """Refuse, before calamine sees it, a sheet that is genuinely too long (say how long), one whose
+    content reaches absurdly far (a stray space in the last row of Excel: calamine would ask for
+    more memory than any PC has and abort the program) and one whose XML is corrupt. Returns the
+    cells holding Excel error values, which calamine reads as blanks."""
     try:
         z = zipfile.ZipFile(path)
         member = _xlsx_sheet_paths(z).get(name)
-        if member is None or member not in z.namelist():
-            return None
-        dimension = _dimension(z, member)
-        if dimension is not None and dimension[0] <= MAX_ROWS and dimension[0] * dimension[1] <= MAX_CELLS:
-            return member  # the common case: the stated used range is sane (calamine checks it too)
+    except Exception:  # no workbook part or relations: calamine's own refusal says what is wrong
+        return {}
+    if member is None or member not in z.namelist():
+        return {}
+    try:
         scan = _scan(z, member)
-    except Exception:  # BadZipFile, zlib.error, a missing part …: calamine's refusal says what is wrong
-        return None
-    if min(scan.row_tags, scan.value_cells) > MAX_ROWS:
-        raise _too_many_rows(scan.row_tags, path.name, name)
-    if dimension is not None:
-        extent, last_row = dimension[0] * dimension[1], dimension[0]
-    else:
-        extent, last_row = scan.last_row * {1: 26, 2: 702, 3: 16384}[scan.letters], scan.last_row
-    if extent > MAX_CELLS or last_row > MAX_ROWS:
+    except Exception as exc:  # a bad CRC, a corrupt deflate stream …
+        raise _broken(path, exc, name) from None
+    if scan.last_row > MAX_ROWS:
+        row_tags, value_cells = _count_rows(z, member)
+        if min(row_tags, value_cells) > MAX_ROWS:
+            raise _too_many_rows(row_tags, path.name, name)
+    if scan.last_row > MAX_ROWS or scan.last_row * {1: 26, 2: 702, 3: 16384}[scan.letters] > MAX_CELLS:
         rows, cols, far_row, far_col = _far_cells(z, member)
         if rows * cols > MAX_CELLS or rows > MAX_ROWS:
             raise InputRefused(
                 f"表格的内容一直延伸到第 {rows} 行、第 {cols} 列（{far_row}、{far_col} 这样很远的单元格里有内容，"
-                f"常常只是一个空格），而实际只有大约 {scan.row_tags:,} 行数据，无法读取。请在 Excel 中选中数据下方和右侧的"
-                "空白行列，删除后另存再导入。",
+                "常常只是一个空格），无法读取。请在 Excel 中选中数据下方和右侧的空白行列，删除后另存再导入。",
                 file=path.name,
                 sheet=name,
             )
-    return member
+    return scan.errors
 
 
 def _broken(path: Path, exc: BaseException, sheet: str | None = None) -> InputRefused:
@@ -453,13 +438,6 @@ def _rows_of(ws: Any, intern: dict[Any, Any]) -> list[list[Any]]:
     return rows
 
 
-@functools.cache
-def _pool() -> Any:
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-errors")
-
-
 def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None) -> Table:
     """`kind`: what sniff() found, when the caller has already looked."""
     from python_calamine import CalamineWorkbook
@@ -479,8 +457,7 @@ def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None)
     is_xlsx = (kind or sniff(path)) == "xlsx"
     intern: dict[Any, Any] = {}
     for name in candidates:
-        member = check_xlsx_sheet(path, name) if is_xlsx else None
-        errors = _pool().submit(_error_cells, path, member) if member else None
+        errors = check_xlsx_sheet(path, name) if is_xlsx else {}
         try:
             ws = wb.get_sheet_by_name(name)
             rows = _rows_of(ws, intern)
@@ -490,7 +467,7 @@ def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None)
         except Exception as exc:  # a corrupt member (XmlError … corrupt deflate stream) and the like
             raise _broken(path, exc, name) from None
         del ws
-        for (r, c), value in (errors.result() if errors else {}).items():
+        for (r, c), value in errors.items():
             if r < len(rows):
                 row = rows[r]
                 if c >= len(row):

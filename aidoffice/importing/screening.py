@@ -53,6 +53,22 @@ KEY_FIELDS = frozenset(
 )  # fmt: skip
 
 
+# Cells that are read as a code, a date, a number or a word from a short list: nothing valid is longer
+# than this, and a message quoting a longer one would be a wall of text.
+PARSED_LIMIT = 100
+_PARSED = frozenset(
+    {"id_number", "student_no", "head_id_number", "school_code", "grade", "sex", "birth_date", "boarding",
+     "left_behind", "migrant", "orphan", "disabled", "enrolled_on", "status", "term", "amount", "paid_on",
+     "policy", "people_count", "monthly_amount"}
+)  # fmt: skip
+
+
+@functools.cache
+def parsed_limits(kind: str) -> dict[str, int]:
+    stored = column_limits(kind)
+    return {f: PARSED_LIMIT for f in _PARSED if f not in stored}
+
+
 @functools.cache
 def column_limits(kind: str) -> dict[str, int]:
     """field → the most characters its database column holds, for one kind of file."""
@@ -66,7 +82,8 @@ def column_limits(kind: str) -> dict[str, int]:
 
 def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Iterator[DataRow]:
     """Each row with its cells cleaned in place; what could not be cleaned is in `row.problems`."""
-    limits = list(column_limits(kind).items())
+    limits = [(f, n, True) for f, n in column_limits(kind).items()]
+    limits += [(f, n, False) for f, n in parsed_limits(kind).items()]
     layout = report.layout
     columns = {f: layout.columns[i] for f, i in layout.fields.items()}
     for row in rows:
@@ -75,12 +92,12 @@ def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Ite
         joined = "".join([v for v in cells.values() if isinstance(v, str)])
         if "#" in joined or not joined.isprintable():
             _screen_cells(row, report, columns)
-        for f, limit in limits:
+        for f, limit, stored in limits:
             value = cells.get(f)
             if value.__class__ is str and len(value) > limit:
                 shown = squeeze(value)
                 if len(shown) > limit:
-                    row.problems.append(f"{_where(columns, f)}{too_long(shown, limit)}")
+                    row.problems.append(f"{_where(columns, f)}{too_long(shown, limit, stored)}")
                     cells[f] = shown[:limit]  # the row is refused; later checks see no huge value
         yield row
 

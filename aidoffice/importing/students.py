@@ -96,7 +96,7 @@ def _parse_status(value: Any) -> StudentStatus | None:
     for words, status in _STATUS_WORDS:
         if any(w in s for w in words):
             return status
-    raise CleaningError(f"“{s}”不是可识别的学生状态（在读、休学、转出、辍学、毕业）")
+    raise CleaningError(f"“{shorten(s)}”不是可识别的学生状态（在读、休学、转出、辍学、毕业）")
 
 
 def _show(name: str, value: Any) -> str:
@@ -241,7 +241,7 @@ class _Reader:
                 out.refuse(f"{p.field}：{p.message}{hint}")
         code = t[c["school_code"]] if "school_code" in c else ""
         if self.school_code and code and code != self.school_code:
-            out.refuse(f"学校标识码为 {code}，不是本校（{self.school_code}）的学生")
+            out.refuse(f"学校标识码为 {shorten(code)}，不是本校（{self.school_code}）的学生")
         values = v
         out.key = values.get("person_key") or ""
         out.name = values.get("name") or out.name
