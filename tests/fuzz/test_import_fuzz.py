@@ -175,9 +175,10 @@ def mangle_zip(path: Path, how: str, position: int, byte: int) -> Path:
         with zipfile.ZipFile(path, "w") as z:
             for info, content in items:
                 if info.filename == "xl/worksheets/sheet1.xml":
-                    content = re.sub(
-                        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', content
-                    )
+                    if position % 2:  # the stated range made absurd too; else left as it was, lying
+                        content = re.sub(
+                            rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', content
+                        )
                     content = content.replace(
                         b"</sheetData>",
                         b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t> </t></is></c></row></sheetData>',
