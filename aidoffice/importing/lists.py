@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import default_actor
 from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
+from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.cleaning import text
 from aidoffice.importing.headers import field_label, synonyms
@@ -224,8 +225,8 @@ def apply_list(session: Session, report: ImportReport[ListPlan], batch_id: int |
     snapshot = ListSnapshot(
         source_label=payload.source,
         list_kind=payload.list_kind,
-        file_name=report.file[:200],
-        sheet=report.sheet,
+        file_name=without_control_characters(report.file)[:200],
+        sheet=report.sheet and without_control_characters(report.sheet)[:100],
         known_on=payload.known_on,
         imported_at=datetime.now(),
         actor=session.info.get("actor") or default_actor(),

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record, start_batch
+from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.files import fingerprint
 from aidoffice.importing import awards, households, lists, students
@@ -226,9 +227,9 @@ def _apply(
     batch = start_batch(
         session,
         kind.code,
-        file_name=report.file,
+        file_name=without_control_characters(report.file),
         fingerprint=fingerprint(path),
-        sheet=report.sheet,
+        sheet=report.sheet and without_control_characters(report.sheet),
         note=f"导入{report.kind_label}",
     )
     _APPLY[kind.code](session, report, batch.id)
