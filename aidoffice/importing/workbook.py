@@ -47,6 +47,8 @@ def _plain(value: Any) -> Any:
 def _styled(ws: Any, value: Any) -> Cell:
     """A cell that can take a fill or font: `cell_value`'s rules (a formula-like text stays text,
     control characters replaced), always as a cell object."""
+    if isinstance(value, Cell):  # text_cell made it already
+        return value
     safe = cell_value(ws, value)
     if isinstance(safe, Cell):  # WriteOnlyCell is a factory of Cells
         return safe
@@ -81,7 +83,7 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
         for col in range(width):
             value = _plain(raw[col]) if col < len(raw) else None
             if col in text_cols and isinstance(value, str | int) and index not in layout.header_rows:
-                cell = text_cell(ws, value)
+                cell = _styled(ws, text_cell(ws, value))
             else:
                 cell = _styled(ws, value)
             if fill is not None:
