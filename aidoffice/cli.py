@@ -121,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
         if what == "awards":
             e.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（文件中没有学期列时使用）")
             e.add_argument("--policy", metavar="NAME_OR_CODE", help="资助项目（文件中没有项目列时使用）")
+
+    s = sub.add_parser(
+        "reconcile", help="双向比对：漏助、疑似误助、证件号和姓名不一致、需核实去向等，写入问题清单"
+    )
+    s.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（默认当前学期）")
+    s.add_argument("--out", metavar="FILE.xlsx", help="把问题清单写成工作簿（汇总、每类一张表、统计）")
+    s.add_argument(
+        "--full-ids", action="store_true", help="工作簿中显示完整证件号（默认打码；导出人记入操作留痕）"
+    )
     return p
 
 
@@ -266,11 +275,53 @@ def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-
     return "\n".join(lines)
 
 
+def cmd_reconcile(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.reconcile.service import run_reconcile
+
+    if args.full_ids and not args.out:
+        raise UsageError("--full-ids 只用于 --out 写出的工作簿")
+    db = _open(args)
+    with db.unit_of_work(note="reconcile") as s:
+        res = run_reconcile(s, args.term, out=args.out, full_ids=args.full_ids, progress=ProgressBar())
+    result = res.as_json()
+    result["message"] = _reconcile_message(res)
+    return result
+
+
+def _reconcile_message(res) -> str:  # type: ignore[no-untyped-def]
+    from aidoffice.reconcile.kinds import KINDS
+
+    c = res.comparison
+    lines = [
+        f"双向比对（{c.term.label}，比对日期 {c.term.on_date:%Y-%m-%d}）：共发现 {len(c.findings)} 个问题"
+    ]
+    by_kind = c.by_kind()
+    for code, info in KINDS.items():
+        found = by_kind.get(code, [])
+        if not found:
+            continue
+        lines.append(f"【{info.label}】{len(found)} 个")
+        lines += [f"  {f.detail}" for f in found[:10]]  # details carry masked ID numbers only
+        if len(found) > 10:
+            lines.append(f"  ……另有 {len(found) - 10} 个")
+    sync = res.sync
+    lines.append(
+        f"问题清单：新增 {sync.new}，仍待处理 {sync.kept}，重新打开 {sync.reopened}，"
+        f"数据已更正自动销号 {sync.closed_by_data}，已销号但仍存在 {sync.still_present}"
+    )
+    if res.out:
+        lines.append(
+            f"问题清单工作簿已保存：{res.out}" + ("（含完整证件号，已记入留痕）" if res.full_ids else "")
+        )
+    return "\n".join(lines)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "init": cmd_init,
     "demo": cmd_demo,
     "export": cmd_export,
     "import": cmd_import,
+    "reconcile": cmd_reconcile,
 }
 
 
