@@ -214,7 +214,9 @@ def plant(db: Database, tmp_path: Path) -> World:
             s.flush()
             derive_memberships(s, source)
 
-        def row(name: str, number: str, birth: date, group: str, status: str, active: bool = True, **kw) -> dict:
+        def row(
+            name: str, number: str, birth: date, group: str, status: str, active: bool = True, **kw
+        ) -> dict:
             return {"id": number, "name": name, "birth_date": birth, "group_code": group, "status": status,
                     "active": active, "township": kw.pop("township", "龙泉关镇"),
                     "village": kw.pop("village", "黑崖沟村"), **kw}  # fmt: skip
@@ -234,18 +236,52 @@ def plant(db: Database, tmp_path: Path) -> World:
                 row("周九", w.ids["周九"], b, "poverty_exited", ok),
                 row("郑十一", w.ids["郑十一"], date(2012, 4, 2), "poverty_exited", ok),
                 row("冯十二", w.ids["冯十二"], date(2012, 4, 2), "poverty_exited", ok),
-                row("褚十四", w.ids["褚十四"], date(2012, 4, 2), "poverty_exited", ok, village=None, township=None),
+                row(
+                    "褚十四",
+                    w.ids["褚十四"],
+                    date(2012, 4, 2),
+                    "poverty_exited",
+                    ok,
+                    village=None,
+                    township=None,
+                ),
                 row("赵六", w.ids["赵六"], b, "monitored", gone, active=False),
                 row("钱七", w.ids["钱七"], b, "monitored", gone, active=False),
                 row("王刚", w.ids["刘洋"], date(2011, 7, 7), "poverty_exited", ok),  # 刘洋's ID, another name
                 row("黄磊", w.ids["黄磊′"], date(2013, 8, 8), "poverty_exited", ok),
-                row("邓丽", w.ids["邓丽"], date(2018, 3, 3), "poverty_exited", ok, village="白庄村", township=None),
-                row("外县孩子", w.ids["外县孩子"], date(2017, 3, 3), "poverty_exited", ok, township="大台乡", village="大台村"),
-                row("马超", w.ids["马超′"], date(2013, 5, 8), "poverty_exited", ok, township="砂窝乡", village="砂窝村"),
+                row(
+                    "邓丽",
+                    w.ids["邓丽"],
+                    date(2018, 3, 3),
+                    "poverty_exited",
+                    ok,
+                    village="白庄村",
+                    township=None,
+                ),
+                row(
+                    "外县孩子",
+                    w.ids["外县孩子"],
+                    date(2017, 3, 3),
+                    "poverty_exited",
+                    ok,
+                    township="大台乡",
+                    village="大台村",
+                ),
+                row(
+                    "马超",
+                    w.ids["马超′"],
+                    date(2013, 5, 8),
+                    "poverty_exited",
+                    ok,
+                    township="砂窝乡",
+                    village="砂窝村",
+                ),
                 row("王方", w.ids["王方"], date(2013, 6, 6), "poverty_exited", ok),
             ],
         )
-        w.ids["孔明′"] = w.ids["孔明"][:17] + ("0" if w.ids["孔明"][17] != "0" else "1")  # check character only
+        w.ids["孔明′"] = w.ids["孔明"][:17] + (
+            "0" if w.ids["孔明"][17] != "0" else "1"
+        )  # check character only
         snapshot(
             CIVIL,
             "civil",
@@ -258,11 +294,29 @@ def plant(db: Database, tmp_path: Path) -> World:
             ],
         )
         snapshot(CIVIL_LATE, "civil", date(2026, 12, 1), [row("孙八", w.ids["孙八"], b, "dibao", "农村低保")])
-        record_elsewhere(s, w.ids["王方"], "王方", "阜平县第二小学", date(2026, 10, 8), "王老师", place="县内", today=TODAY)
+        record_elsewhere(
+            s, w.ids["王方"], "王方", "阜平县第二小学", date(2026, 10, 8), "王老师", place="县内", today=TODAY
+        )
 
         # the school's assessments: this year's counts, last year's does not
-        record_assessment(s, w.students["陈十三"], "2026-2027", "比较困难", date(2026, 10, 10), "学校资助工作领导小组", today=TODAY)
-        record_assessment(s, w.students["蒋二"], "2025-2026", "特别困难", date(2025, 10, 10), "学校资助工作领导小组", today=TODAY)
+        record_assessment(
+            s,
+            w.students["陈十三"],
+            "2026-2027",
+            "比较困难",
+            date(2026, 10, 10),
+            "学校资助工作领导小组",
+            today=TODAY,
+        )
+        record_assessment(
+            s,
+            w.students["蒋二"],
+            "2025-2026",
+            "特别困难",
+            date(2025, 10, 10),
+            "学校资助工作领导小组",
+            today=TODAY,
+        )
         book = write_xlsx(
             tmp_path / "2026年秋季家庭经济困难学生认定表.xlsx",
             [
@@ -293,5 +347,8 @@ def plant(db: Database, tmp_path: Path) -> World:
         award("尤三", "compulsory_living_junior_boarding", "750")
         award("褚十四", "compulsory_living_junior_day", "375")
         s.flush()
-        assert s.scalar(select(Student.status).where(Student.id == w.students["郑十一"])) is StudentStatus.TRANSFERRED_OUT
+        assert (
+            s.scalar(select(Student.status).where(Student.id == w.students["郑十一"]))
+            is StudentStatus.TRANSFERRED_OUT
+        )
     return w

@@ -88,14 +88,17 @@ def test_each_finding_says_why(world):
     swap = by[("ID_TYPO_SUSPECT", "林晓东")]
     assert "第16、17位颠倒" in swap.detail and "同音" in swap.detail
     variant = by[("WRONG_VARIANT", "周九")]
-    assert "只面向寄宿生，该生是走读生" in variant.detail and "应为义务教育家庭经济困难非寄宿生生活补助（初中）" in variant.detail
+    assert (
+        "只面向寄宿生，该生是走读生" in variant.detail
+        and "应为义务教育家庭经济困难非寄宿生生活补助（初中）" in variant.detail
+    )
     left = by[("AID_AFTER_LEAVING", "郑十一")]
     assert "2026-07-01" in left.detail and "石家庄市第四中学" in left.detail
 
 
 def test_the_list_row_stands_beside_the_student_record(world):
     """A problem opens with the school's record and the other source's row side by side."""
-    db, w = world
+    db, _w = world
     f = next(f for f in run(db).findings if (f.kind, f.name) == ("MISSED_AID", "张小明"))
     assert f.evidence["left"]["source"].startswith("学籍台账")
     sources = [r["source"] for r in f.evidence["right"]]
@@ -107,7 +110,9 @@ def test_no_text_of_a_finding_carries_a_full_id_number(world):
     """Details and sides are printed on screen and in masked workbooks: IDs in them are masked."""
     db, _w = world
     for f in run(db).findings:
-        texts = [f.detail] + [side_text(x) for x in [f.evidence.get("left") or {"source": ""}, *f.evidence.get("right", [])]]
+        texts = [f.detail] + [
+            side_text(x) for x in [f.evidence.get("left") or {"source": ""}, *f.evidence.get("right", [])]
+        ]
         for text in texts:
             assert find_sensitive(text) == [], (f.kind, text)
 

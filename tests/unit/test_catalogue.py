@@ -84,7 +84,9 @@ def _line_of(path: Path, needle: str) -> int:
 
 def test_a_misspelt_key_is_refused_with_file_and_line(tmp_path):
     files = _copy(tmp_path)
-    _edit(files["catalogue.toml"], 'eligible_groups = ["poverty_exited"', 'eligable_groups = ["poverty_exited"')
+    _edit(
+        files["catalogue.toml"], 'eligible_groups = ["poverty_exited"', 'eligable_groups = ["poverty_exited"'
+    )
     with pytest.raises(CatalogueError) as err:
         read_catalogue(files)
     assert "eligable_groups" in str(err.value) and "catalogue.toml" in str(err.value)
