@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from aidoffice import __version__
 from aidoffice.errors import AidofficeError
+from aidoffice.privacy import scrub
 
 log = logging.getLogger("aidoffice.cli")
 
@@ -23,6 +24,17 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 class UsageError(Exception):
     pass
+
+
+_CONTROL = dict.fromkeys(
+    [*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], "\ufffd"
+)
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: a control character from a file (an escape sequence that would recolour or
+    clear the clerk's terminal) is shown as a mark instead."""
+    return text.translate(_CONTROL)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,10 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
-    from aidoffice.db.engine import Database
-    from aidoffice.paths import configured_db_url
+    """The database, migrated, with the catalogue in step with its files."""
+    from aidoffice.office import open_office
 
-    return Database(configured_db_url(args.db), migrate=migrate)
+    office = open_office(args.db, migrate=migrate)
+    for line in office.catalogue_changes:
+        print(f"资助政策目录已更新：{line}", file=sys.stderr)
+    return office.db
 
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
@@ -351,18 +366,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         log.exception("command %s failed", args.command)
         _fail(
-            args, f"发生意外错误（{type(exc).__name__}: {exc}）。详细信息已记录在日志：{log_path}", "internal"
+            args,
+            f"发生意外错误（{type(exc).__name__}: {scrub(str(exc))[:300]}）。详细信息已记录在日志：{log_path}",
+            "internal",
         )
         return EXIT_INTERNAL
     message = result.pop("message", None)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
     elif message:
-        print(message)
+        print(printable(message))
     return EXIT_OK
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str) -> None:
+    message = printable(message)
     print(f"错误：{message}", file=sys.stderr)
     if getattr(args, "json", False):
         print(json.dumps({"error": message, "kind": kind}, ensure_ascii=False))

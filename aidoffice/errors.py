@@ -57,7 +57,3 @@ class InputRefused(AidofficeError):
             if part
         )
         super().__init__(f"{where}：{message}" if where else message)
-
-
-class DatabaseUnavailable(AidofficeError):
-    pass

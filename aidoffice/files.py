@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from aidoffice.errors import InputRefused
 
@@ -54,3 +55,42 @@ def fingerprint(path: str | os.PathLike[str]) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def publish_on_commit(session: Any, tmp: Path, target: Path) -> None:
+    """Rename `tmp` into place when `session` commits, delete it if it rolls back: an export and the
+    audit entry that records it exist both or neither (a read-only database refuses the entry, and
+    then no workbook full of ID numbers is left behind)."""
+    from sqlalchemy import event
+
+    settled: list[bool] = []  # listeners cannot be removed while the session dispatches its events
+
+    def commit(_session: Any) -> None:
+        if settled:
+            return
+        settled.append(True)
+        try:
+            os.replace(tmp, target)
+        except PermissionError:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise InputRefused(
+                "文件无法覆盖，可能正在 Excel 或 WPS 中打开，请关闭后重试。", file=str(target)
+            ) from None
+
+    def rollback(_session: Any) -> None:
+        if settled:
+            return
+        settled.append(True)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+    event.listen(session, "after_commit", commit)
+    event.listen(session, "after_rollback", rollback)
+
+
+def temp_beside(target: Path) -> Path:
+    """An empty temporary file in the target's folder (so the final rename stays on one disk)."""
+    fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem, suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    return Path(tmp)

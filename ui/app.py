@@ -1,5 +1,6 @@
-"""Starting the GUI: logging, the database, the first-run dialog, the main window, and a last line of
-defence that turns an unexpected error into a message instead of a crash."""
+"""Starting the GUI: logging, the database (opened and migrated before the first window, as a program
+loads its document), the first-run dialog, the main window, and a last line of defence that turns an
+unexpected error into a message instead of a crash."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ import traceback
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from aidoffice.db.engine import Database
 from aidoffice.errors import AidofficeError
-from aidoffice.ledgers.school import get_school
 from aidoffice.logs import setup_logging
-from aidoffice.paths import configured_db_url
+from aidoffice.office import open_office
 from ui.i18n import tr
 
 log = logging.getLogger("aidoffice.ui")
@@ -32,10 +31,6 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def open_database(url: str | None) -> Database:
-    return Database(configured_db_url(url))
-
-
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -43,19 +38,24 @@ def run_gui(db_url: str | None = None) -> int:
     app.setApplicationDisplayName(tr("学校资助办助手"))
     install_excepthook()
     try:
-        db = open_database(db_url)
+        office = open_office(db_url)
     except AidofficeError as exc:
         QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
         return 1
-    with db.reading() as s:
-        has_school = get_school(s) is not None
-    if not has_school:
+    from ui.operations import AppContext
+
+    ctx = AppContext(office.db)
+    if not office.has_school:
         from ui.dialogs.first_run import FirstRunDialog
 
-        if not FirstRunDialog(db).exec():
+        if not FirstRunDialog(ctx).exec():
             return 0
     from ui.main_window import MainWindow
 
-    window = MainWindow(db)
+    window = MainWindow(ctx)
     window.show()
+    if office.catalogue_changes:
+        QMessageBox.information(
+            window, tr("资助政策目录已更新"), tr("按目录文件更新了：\n") + "\n".join(office.catalogue_changes)
+        )
     return app.exec()

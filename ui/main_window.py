@@ -13,21 +13,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidoffice.db.engine import Database
-from aidoffice.ledgers.school import current_term, get_school
+from ui.operations import AppContext, Changes
+from ui.operations import school as school_ops
+from ui.operations.school import SchoolInfo
 from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.village_ledger import VillageLedgerPage
-from ui.tasks import TaskRunner
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database):
+    def __init__(self, ctx: AppContext):
         super().__init__()
-        self.db = db
-        self.runner = TaskRunner(self)
+        self.ctx = ctx
+        ctx.setParent(self)
         self.setWindowTitle(self.tr("学校资助办助手"))
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -41,11 +41,9 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.students = StudentLedgerPage(db, self.runner)
-        self.villages = VillageLedgerPage(db, self.runner)
-        self.imports = ImportPage(db, self.runner)
-        self.students.changed.connect(lambda: setattr(self.villages, "_loaded", False))
-        self.imports.imported.connect(self._after_import)
+        self.students = StudentLedgerPage(ctx)
+        self.villages = VillageLedgerPage(ctx)
+        self.imports = ImportPage(ctx)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
@@ -57,7 +55,7 @@ class MainWindow(QMainWindow):
             (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
             (self.tr("导出花名册"), PlaceholderPage(self.tr("导出花名册"), self.tr("按县里的 Excel 模板导出资助花名册；县资助中心可合并各校工作簿并查找重复资助。"))),
             (self.tr("统计"), PlaceholderPage(self.tr("统计"), self.tr("按学段、群体、村统计资助人数和金额，生成图表。"))),
-            (self.tr("设置"), SettingsPage(db)),
+            (self.tr("设置"), SettingsPage(ctx)),
         ]  # fmt: skip
         for title, page in pages:
             item = QListWidgetItem(title if page.available else self.tr("{t}（未开放）").format(t=title))  # type: ignore[attr-defined]
@@ -70,14 +68,10 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        ctx.data_changed.connect(self._data_changed)
         self.refresh_status()
         self.nav.setCurrentRow(0)
         self.resize(1366, 768)
-
-    def _after_import(self, _kind: str) -> None:
-        self.villages._loaded = False
-        self.students.reload()
-        self.refresh_status()
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
@@ -85,18 +79,22 @@ class MainWindow(QMainWindow):
         if hasattr(page, "activate"):
             page.activate()
 
-    def refresh_status(self) -> None:
-        with self.db.reading() as s:
-            school = get_school(s)
-            term = current_term(s) if school else None
+    def refresh_status(self):  # type: ignore[no-untyped-def]
+        return school_ops.load_school(self.ctx, self, self._show_status)
+
+    def _show_status(self, info: SchoolInfo | None) -> None:
         text = self.tr("{school}　当前学期 {term}　数据库：{db}").format(
-            school=school.name if school else "", term=term.code if term else "", db=self.db.display_url
+            school=info.name if info else "", term=info.term if info else "", db=self.ctx.db.display_url
         )
         self.status_label.setText(text)
+
+    def _data_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.settings:
+            self.refresh_status()
 
     def page_titles(self) -> list[str]:
         return [self.nav.item(i).text() for i in range(self.nav.count())]
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self.runner.wait(10_000)
+        self.ctx.wait(10_000)
         super().closeEvent(event)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from aidoffice.errors import AidofficeError, OperationCancelled
 from aidoffice.paths import log_file
+from aidoffice.privacy import scrub
 from aidoffice.progress import Progress
 from ui.i18n import tr
 
@@ -34,7 +35,7 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "") -> No
         tr("发生意外错误"),
         tr("{what}失败：{error}\n\n程序仍可继续使用。详细信息已记录在日志文件：\n{log}").format(
             what=what or tr("操作"),
-            error=f"{type(exc).__name__}: {exc}",
+            error=f"{type(exc).__name__}: {scrub(str(exc))[:300]}",
             log=log_file(),
         ),
     )
@@ -80,6 +81,7 @@ class Task(QObject):
         self.runner, self.label, self.job = runner, label, job
         self.on_success, self.on_failure, self.parent_widget = on_success, on_failure, parent_widget
         self.dialog: QProgressDialog | None = None
+        self.finished = False
         if show_progress:
             self.dialog = QProgressDialog(label, self.tr("取消"), 0, 0, parent_widget)
             self.dialog.setWindowTitle(self.tr("请稍候"))
@@ -123,6 +125,7 @@ class Task(QObject):
                 self.on_success(result)
         except Exception as exc:
             show_error(self.parent_widget, exc, self.label)
+        self.finished = True
         self.done.emit()
 
     @Slot(object)
@@ -132,16 +135,17 @@ class Task(QObject):
             self.on_failure(exc)
         else:
             show_error(self.parent_widget, exc, self.label)
+        self.finished = True
         self.done.emit()
 
 
 class TaskRunner(QObject):
     """Owns the worker pool and the tasks in flight."""
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *, threads: int = 2):
         super().__init__(parent)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        self.pool.setMaxThreadCount(threads)
         self.active: list[Task] = []
 
     def run(self, label: str, fn: Callable[[Progress], Any], *, parent: QWidget | None = None,

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 import aidoffice.db.audit  # noqa: F401  (registers the audit listeners)
 from aidoffice.db.audit import default_actor
-from aidoffice.errors import DatabaseUnavailable
+from aidoffice.db.errors import CannotConnect, NewerDatabase, translate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -29,25 +29,30 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another program's lock before giving up
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """`hide_parameters`: an error never carries the row's values (IDs, names, phones) into a message
+    or the log."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
+
+        def pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cur.close()
+
+        event.listen(engine, "connect", pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
@@ -59,43 +64,68 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
+def known_revisions() -> list[str]:
+    """Revisions are numbered like their files (0002_….py → "0002"), which a test checks against
+    Alembic's own view, so opening a current database never imports Alembic."""
+    return sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
 def head_revision() -> str:
-    """The newest migration. Revisions are numbered like their files (0002_….py → "0002"), which a
-    test checks against Alembic's own view, so opening a current database never imports Alembic."""
-    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    return known_revisions()[-1]
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's schema revision; None for a new (empty) database."""
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError) as exc:
+            if "alembic_version" in str(exc.orig):
+                return None
+            raise
 
 
 def schema_is_current(engine: Engine) -> bool:
     try:
-        with engine.connect() as conn:
-            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return schema_revision(engine) == head_revision()
     except (OperationalError, ProgrammingError):
         return False
-    return current == head_revision()
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration; cheap when it already is."""
-    if not schema_is_current(engine):
-        from alembic import command
+    """Bring the schema to the newest migration; cheap when it already is. A database made by a
+    newer program is refused before anything touches it."""
+    current = schema_revision(engine)
+    if current == head_revision():
+        return
+    if current is not None and current not in known_revisions():
+        raise NewerDatabase(detail=f"数据库版本 {current}，本程序最高支持 {head_revision()}")
+    from alembic import command
 
-        command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine), "head")
 
 
 class Database:
     """An open, migrated database and its session factory."""
 
-    def __init__(self, url: str, *, migrate: bool = True):
+    def __init__(self, url: str, *, migrate: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
         try:
             if migrate:
                 upgrade(self.engine)
             else:
                 with self.engine.connect():
                     pass
-        except OperationalError as exc:
-            raise DatabaseUnavailable(f"无法打开数据库（{self.display_url}）：{exc.orig}") from exc
+        except NewerDatabase as exc:
+            self.engine.dispose()
+            raise NewerDatabase(self.display_url, exc.detail, opening=True) from None
+        except (DBAPIError, StatementError) as exc:
+            self.engine.dispose()
+            problem = translate(exc, self.display_url, opening=True) or CannotConnect(
+                self.display_url, opening=True
+            )
+            raise problem from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -116,8 +146,12 @@ class Database:
         try:
             yield session
             session.commit()
-        except BaseException:
-            session.rollback()
+        except BaseException as exc:
+            with contextlib.suppress(SQLAlchemyError):
+                session.rollback()  # may fail when the connection is gone: nothing was committed then
+            problem = translate(exc) if isinstance(exc, DBAPIError | StatementError) else None
+            if problem is not None:
+                raise problem from exc
             raise
         finally:
             session.close()
@@ -128,6 +162,11 @@ class Database:
         session = self.sessions()
         try:
             yield session
+        except (DBAPIError, StatementError) as exc:
+            problem = translate(exc)
+            if problem is not None:
+                raise problem from exc
+            raise
         finally:
             session.close()
 

@@ -1,16 +1,19 @@
 """The two ledgers as workbooks: 学籍台账 (one row per student) and 户籍台账 (village summary and one
-row per school-age child by household)."""
+row per school-age child by household).
+
+Each walks one streamed query (memory flat in the rows, cost linear in them), shows sensitive fields
+through `aidoffice.privacy` (masked unless the full numbers were asked for), writes cells through
+`exporting.cells` (no formula from a user's text, no control character), and records the export in
+the audit trail; the file appears under its name only when that record commits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record
@@ -25,58 +28,58 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import STAGES, make_grade
 from aidoffice.domain.idnumber import age_on
-from aidoffice.files import atomic_path, check_target
+from aidoffice.exporting.workbook import Column, StandardWorkbook
+from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.ledgers.school import current_term, require_school
-from aidoffice.ledgers.students import StudentFilter, groups_of, page_query
+from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_query
 from aidoffice.ledgers.villages import birth_bounds, school_age, village_tree
-from aidoffice.privacy import mask_id
+from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, Throttled, no_progress
 
+CHUNK = 2000
+
 SCHOOL_COLUMNS = [
-    ("序号", 6),
-    ("姓名", 10),
-    ("性别", 5),
-    ("身份证件号", 21),
-    ("全国学籍号", 22),
-    ("出生日期", 11),
-    ("学段", 6),
-    ("年级", 8),
-    ("班级", 7),
-    ("学生状态", 8),
-    ("住宿情况", 8),
-    ("户籍乡镇", 10),
-    ("户籍村", 10),
-    ("监护人", 10),
-    ("联系电话", 13),
-    ("重点群体", 22),
-    ("本学期资助金额", 12),
+    Column("序号", 6),
+    Column("姓名", 10),
+    Column("性别", 5),
+    Column("身份证件号", 21, text=True),
+    Column("全国学籍号", 22, text=True),
+    Column("出生日期", 11),
+    Column("学段", 6),
+    Column("年级", 8),
+    Column("班级", 7),
+    Column("学生状态", 8),
+    Column("住宿情况", 8),
+    Column("户籍乡镇", 10),
+    Column("户籍村", 10),
+    Column("监护人", 10),
+    Column("联系电话", 13, text=True),
+    Column("重点群体", 22),
+    Column("本学期资助金额", 12, number_format="#,##0.00"),
 ]
 VILLAGE_COLUMNS = [
-    ("乡镇", 10),
-    ("村", 10),
-    ("户编号", 11),
-    ("户主", 9),
-    ("姓名", 10),
-    ("与户主关系", 9),
-    ("性别", 5),
-    ("身份证件号", 21),
-    ("年龄", 5),
-    ("就读学校及年级", 26),
-    ("重点群体", 22),
-    ("本学期是否受助", 10),
+    Column("乡镇", 10),
+    Column("村", 10),
+    Column("户编号", 11, text=True),
+    Column("户主", 9),
+    Column("姓名", 10),
+    Column("与户主关系", 9),
+    Column("性别", 5),
+    Column("身份证件号", 21, text=True),
+    Column("年龄", 5),
+    Column("就读学校及年级", 26),
+    Column("重点群体", 22),
+    Column("本学期是否受助", 10),
 ]
 SUMMARY_COLUMNS = [
-    ("乡镇", 10),
-    ("村", 12),
-    ("户数", 8),
-    ("学龄儿童", 9),
-    ("在本校就读", 10),
-    ("重点群体儿童", 12),
-    ("本学期受助", 10),
+    Column("乡镇", 10),
+    Column("村", 12),
+    Column("户数", 8),
+    Column("学龄儿童", 9),
+    Column("在本校就读", 10),
+    Column("重点群体儿童", 12),
+    Column("本学期受助", 10),
 ]
-
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass
@@ -85,142 +88,137 @@ class ExportResult:
     rows: int
 
 
-def _sheet(wb: Workbook, title: str, heading: str, columns: list[tuple[str, int]]):  # type: ignore[no-untyped-def]
-    ws = wb.create_sheet(title)
-    for i, (_, width) in enumerate(columns):
-        ws.column_dimensions[chr(ord("A") + i)].width = width
-    ws.freeze_panes = "A3"
-    title_cell = WriteOnlyCell(ws, heading)
-    title_cell.font = Font(bold=True, size=14)
-    ws.append([title_cell])
-    header = []
-    for name, _ in columns:
-        cell = WriteOnlyCell(ws, name)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        header.append(cell)
-    ws.append(header)
-    return ws
+def stream(session: Session, query: Select, chunk: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """The query's rows in chunks, read as they are needed (a server-side cursor on PostgreSQL)."""
+    result = session.execute(query.execution_options(yield_per=chunk))
+    yield from result.partitions(chunk)
 
 
-def _text(ws, value):  # type: ignore[no-untyped-def]
-    """ID numbers as text, so Excel never turns them into 1.30624E+17."""
-    cell = WriteOnlyCell(ws, value)
-    cell.number_format = "@"
-    return cell
-
-
-def _save(
+def _export(
     session: Session,
-    wb: Workbook,
     out: str | Path,
     entity: str,
     what: str,
-    rows: int,
-    mask: bool,
-    progress: Progress,
+    full: bool,
+    fill: Callable[[StandardWorkbook], int],
 ) -> ExportResult:
-    """Write the workbook into place and record who exported what, with or without full ID numbers."""
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    record(
+    """Record who exported what (flushed first: a database that cannot record refuses the export),
+    fill the workbook into a temporary file, and publish it when the record commits."""
+    target = check_target(out, (".xlsx",))
+    entry = record(
         session,
         "export",
         entity,
-        f"导出{what} {rows} 行到 {Path(out).name}",
-        {"file": str(out), "rows": rows, "full_id_numbers": not mask},
+        f"导出{what}到 {target.name}",
+        {"file": str(target), "full_id_numbers": full},
     )
-    progress(rows, rows, "完成")
-    return ExportResult(str(out), rows)
+    session.flush()
+    book = StandardWorkbook()
+    rows = fill(book)
+    entry.after = {**(entry.after or {}), "rows": rows}
+    tmp = temp_beside(target)
+    try:
+        book.save(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    publish_on_commit(session, tmp, target)
+    return ExportResult(str(target), rows)
 
 
 def export_school_ledger(
     session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
 ) -> ExportResult:
-    check_target(out, (".xlsx",))
     school = require_school(session)
     term = current_term(session)
+    level = Level.MASKED if mask else Level.FULL
     total = session.scalar(select(func.count()).select_from(Student)) or 0
-    report = Throttled(progress, total, 2000, "导出学籍台账")
-    amounts = dict(
-        session.execute(
-            select(Award.student_id, func.sum(Award.amount))
-            .where(Award.term_id == term.id)
-            .group_by(Award.student_id)
-        ).all()
+    report = Throttled(progress, total, CHUNK, "导出学籍台账")
+    amount = (
+        select(func.sum(Award.amount))
+        .where(Award.student_id == Student.id, Award.term_id == term.id)
+        .correlate(Student)
+        .scalar_subquery()
     )
-    wb = Workbook(write_only=True)
-    ws = _sheet(wb, "学籍台账", f"{school.name} 学籍台账（{term.code}）", SCHOOL_COLUMNS)
-    n = 0
-    batch = 2000
-    query = page_query(StudentFilter(), "grade")
-    while True:
-        rows = session.execute(query.offset(n).limit(batch)).all()
-        if not rows:
-            break
-        groups = groups_of(session, [r.person_key for r in rows])
-        for r in rows:
-            n += 1
-            ident = mask_id(r.id_number) if mask else r.id_number
-            ws.append(
-                [
-                    n,
-                    r.name,
-                    r.sex,
-                    _text(ws, ident),
-                    _text(ws, r.student_no),
-                    r.birth_date.isoformat() if r.birth_date else None,
-                    STAGES.get(r.stage, r.stage),
-                    make_grade(r.grade, r.stage == "vocational").name,
-                    r.class_name,
-                    STATUS_NAMES[r.status],
-                    "住校" if r.boarding else "走读",
-                    r[10],
-                    r[11],
-                    r.guardian_name,
-                    _text(ws, r.guardian_phone),
-                    "、".join(groups.get(r.person_key, ())),
-                    float(amounts.get(r.id, Decimal(0))) or None,
-                ]
-            )
+    query = page_query(StudentFilter(), "grade").add_columns(amount)
+    grade_names: dict[tuple[int, str], str] = {}
+
+    def fill(book: StandardWorkbook) -> int:
+        ws = book.sheet("学籍台账", f"{school.name} 学籍台账（{term.code}）", SCHOOL_COLUMNS)
+        n = 0
+        for rows in stream(session, query):
+            groups = groups_of(session, [r.person_key for r in rows])
+            for r in rows:
+                n += 1
+                key = (r.grade, r.stage)
+                grade = grade_names.get(key)
+                if grade is None:
+                    grade = grade_names[key] = make_grade(r.grade, r.stage == "vocational").name
+                ws.append(
+                    [
+                        n,
+                        r.name,
+                        r.sex,
+                        show(Field.ID_NUMBER, r.id_number, level),
+                        show(Field.STUDENT_NO, r.student_no, level),
+                        show(Field.BIRTH_DATE, r.birth_date, level),
+                        STAGES.get(r.stage, r.stage),
+                        grade,
+                        r.class_name,
+                        STATUS_NAMES[r.status],
+                        "住校" if r.boarding else "走读",
+                        r[10],
+                        r[11],
+                        r.guardian_name,
+                        show(Field.PHONE, r.guardian_phone, level),
+                        "、".join(groups.get(r.person_key, ())),
+                        float(r[-1]) if r[-1] else None,
+                    ]
+                )
             report(n)
-    return _save(session, wb, out, "student", "学籍台账", n, mask, progress)
+        return n
+
+    result = _export(session, out, "student", "学籍台账", not mask, fill)
+    progress(result.rows, result.rows, "完成")
+    return result
 
 
 def export_village_ledger(
     session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
 ) -> ExportResult:
-    check_target(out, (".xlsx",))
     school = require_school(session)
     term = current_term(session)
     ages = school_age(school)
+    level = Level.MASKED if mask else Level.FULL
     tree = village_tree(session, term, ages)
-    wb = Workbook(write_only=True)
-    summary = _sheet(
-        wb, "村汇总", f"{school.name} 户籍台账 村汇总（{term.code}，{ages[0]}—{ages[1]}岁）", SUMMARY_COLUMNS
-    )
-    for town in tree:
-        for v in town.villages:
-            summary.append([town.name, v.name, v.households, v.children, v.in_school, v.priority, v.aided])
     earliest, latest = birth_bounds(term.starts_on, ages)
-    rows = session.execute(
+    aided = exists().where(Award.student_id == Student.id, Award.term_id == term.id)
+    query = (
         select(
             Township.name,
             Village.name,
             Household.household_no,
             Household.head_name,
-            HouseholdMember,
+            HouseholdMember.name,
+            HouseholdMember.relation,
+            HouseholdMember.sex,
+            HouseholdMember.id_number,
+            HouseholdMember.birth_date,
+            HouseholdMember.person_key,
+            HouseholdMember.school_name,
+            HouseholdMember.schooling,
+            Student.id,
             Student.grade,
             Student.stage,
             Student.class_name,
             Student.status,
-            Student.id,
+            aided,
         )
         .join(Village, Village.township_id == Township.id)
         .join(Household, Household.village_id == Village.id)
         .join(HouseholdMember, HouseholdMember.household_id == Household.id)
         .outerjoin(Student, Student.id == HouseholdMember.student_id)
-        .where(HouseholdMember.birth_date >= earliest, HouseholdMember.birth_date <= latest)
+        .where(and_(HouseholdMember.birth_date >= earliest, HouseholdMember.birth_date <= latest))
         .order_by(
             Township.code,
             Township.name,
@@ -229,34 +227,51 @@ def export_village_ledger(
             Household.household_no,
             HouseholdMember.id,
         )
-    ).all()
-    aided = set(session.scalars(select(Award.student_id).where(Award.term_id == term.id)))
-    groups = groups_of(session, [r[4].person_key for r in rows if r[4].person_key])
-    ws = _sheet(wb, "学龄儿童", f"{school.name} 户籍台账 学龄儿童名单（{term.code}）", VILLAGE_COLUMNS)
-    report = Throttled(progress, len(rows), 2000, "导出户籍台账")
-    for n, (town, village, hh_no, head, m, grade, stage, class_name, status, sid) in enumerate(rows, 1):
-        if sid is not None:
-            school_text = f"本校 {make_grade(grade, stage == 'vocational').name}{class_name}"
-            if status.value != "enrolled":
-                school_text += f"（{STATUS_NAMES[status]}）"
-        else:
-            school_text = m.school_name or m.schooling or "未登记"
-        ident = mask_id(m.id_number) if mask else m.id_number
-        ws.append(
-            [
-                town,
-                village,
-                _text(ws, hh_no),
-                head,
-                m.name,
-                m.relation,
-                m.sex,
-                _text(ws, ident),
-                age_on(m.birth_date, term.starts_on),
-                school_text,
-                "、".join(groups.get(m.person_key or "", ())),
-                ("是" if sid in aided else "否") if sid is not None else "",
-            ]
+    )
+    total = sum(v.children for t in tree for v in t.villages)
+    report = Throttled(progress, total, CHUNK, "导出户籍台账")
+
+    def fill(book: StandardWorkbook) -> int:
+        summary = book.sheet(
+            "村汇总", f"{school.name} 户籍台账 村汇总（{term.code}，{ages[0]}—{ages[1]}岁）", SUMMARY_COLUMNS
         )
-        report(n)
-    return _save(session, wb, out, "household", "户籍台账（学龄儿童）", len(rows), mask, progress)
+        for town in tree:
+            for v in town.villages:
+                summary.append(
+                    [town.name, v.name, v.households, v.children, v.in_school, v.priority, v.aided]
+                )
+        ws = book.sheet("学龄儿童", f"{school.name} 户籍台账 学龄儿童名单（{term.code}）", VILLAGE_COLUMNS)
+        n = 0
+        for rows in stream(session, query):
+            groups = groups_of(session, [r.person_key for r in rows if r.person_key])
+            for (town, village, hh_no, head, name, relation, sex, id_number, birth, key, school_name, schooling,
+                 sid, grade, stage, class_name, status, was_aided) in rows:  # fmt: skip
+                n += 1
+                if sid is not None:
+                    school_text = f"本校 {make_grade(grade, stage == 'vocational').name}{class_name}"
+                    if status.value != "enrolled":
+                        school_text += f"（{STATUS_NAMES[status]}）"
+                else:
+                    school_text = school_name or schooling or "未登记"
+                ws.append(
+                    [
+                        town,
+                        village,
+                        hh_no,
+                        head,
+                        name,
+                        relation,
+                        sex,
+                        show(Field.ID_NUMBER, id_number, level),
+                        age_on(birth, term.starts_on),
+                        school_text,
+                        "、".join(groups.get(key or "", ())),
+                        ("是" if was_aided else "否") if sid is not None else "",
+                    ]
+                )
+            report(n)
+        return n
+
+    result = _export(session, out, "household", "户籍台账（学龄儿童）", not mask, fill)
+    progress(result.rows, result.rows, "完成")
+    return result

@@ -27,7 +27,7 @@ from aidoffice.db.models import (
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import age_on
 from aidoffice.errors import FieldProblem, ValidationError
-from aidoffice.ledgers.students import groups_of
+from aidoffice.ledgers.student_queries import groups_of
 
 DEFAULT_SCHOOL_AGE = (3, 18)  # preschool to the end of senior high; set per school in settings
 

@@ -2,21 +2,86 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import logging
+import sys
+import threading
+import traceback
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import Engine, event
+
+UI_DIR = str(Path(__file__).resolve().parents[2] / "ui") + os.sep
+# Opening the database before the first window is the one place the GUI thread may query.
+STARTUP = {str(Path(UI_DIR) / "app.py")}
 
 
 @pytest.fixture(autouse=True)
-def messages(monkeypatch):
-    """Message boxes would wait for a click; record them instead."""
+def messages(monkeypatch, request):
+    """Message boxes would wait for a click; record them instead. An error or warning box the test did
+    not ask for (fixture `expect_errors`) fails the test: a GUI that shows an unexpected error is broken."""
     shown: list[tuple[str, str, str]] = []
     for kind in ("information", "warning", "critical"):
         monkeypatch.setattr(
             QMessageBox, kind, lambda parent, title, text, *a, _k=kind, **kw: shown.append((_k, title, text))
         )
-    return shown
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **kw: QMessageBox.StandardButton.Yes)
+    yield shown
+    if "expect_errors" not in request.fixturenames:
+        unexpected = [m for m in shown if m[0] in ("warning", "critical")]
+        assert not unexpected, f"unexpected error dialog: {unexpected}"
+
+
+@pytest.fixture
+def expect_errors():
+    """The test provokes error dialogs on purpose and checks them itself."""
+
+
+class _ErrorLogs(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs(request):
+    """An ERROR log line during a GUI test is a bug unless the test expects errors (qutebrowser's logfail)."""
+    handler = _ErrorLogs()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+    if "expect_errors" not in request.fixturenames:
+        assert not handler.records, f"unexpected ERROR log: {[r.getMessage() for r in handler.records]}"
+
+
+@pytest.fixture(autouse=True)
+def no_sql_on_the_gui_thread():
+    """Fails any GUI test in which code under ui/ runs a query on the GUI (main) thread: the window
+    would freeze for as long as the query takes. Test code may set up data directly."""
+    offences: list[str] = []
+
+    def check(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is not threading.main_thread():
+            return
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name.startswith(UI_DIR) and name not in STARTUP:
+                stack = "".join(traceback.format_stack(sys._getframe(1), limit=12))
+                offences.append(f"{statement[:80]}\n{stack}")
+                return
+            frame = frame.f_back
+
+    event.listen(Engine, "before_cursor_execute", check)
+    yield offences
+    event.remove(Engine, "before_cursor_execute", check)
+    assert not offences, "SQL on the GUI thread:\n" + offences[0]
 
 
 @pytest.fixture
@@ -26,3 +91,30 @@ def demo_db(school_db):
     with school_db.unit_of_work() as s:
         generate(s, 300, today=date(2026, 11, 22))
     return school_db
+
+
+def make_ctx(qtbot, database):
+    from ui.operations import AppContext
+
+    ctx = AppContext(database, actor="测试员")
+    yield ctx
+    ctx.wait(30_000)
+    qtbot.waitUntil(lambda: not ctx.readers.active and not ctx.writer.active, timeout=30_000)
+
+
+@pytest.fixture
+def ctx(qtbot, demo_db):
+    """The app context over the 300-student demo database."""
+    yield from make_ctx(qtbot, demo_db)
+
+
+@pytest.fixture
+def school_ctx(qtbot, school_db):
+    """The app context over a database with a school and no students."""
+    yield from make_ctx(qtbot, school_db)
+
+
+@pytest.fixture
+def empty_ctx(qtbot, db):
+    """The app context over a database with no school yet (first run)."""
+    yield from make_ctx(qtbot, db)

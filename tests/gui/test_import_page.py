@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from aidoffice.db.models import Student
 from aidoffice.importing.report import Action
+from tests.gui.helpers import idle
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
 from ui.pages.import_page import ImportPage
-from ui.tasks import TaskRunner
 
 
 def wait(qtbot, task):
@@ -28,11 +28,12 @@ def dirty_file(tmp_path):
 
 
 def test_preview_shows_each_row_before_anything_is_written_then_imports(
-    qtbot, school_db, tmp_path, monkeypatch, messages
+    qtbot, school_ctx, school_db, tmp_path, monkeypatch, messages
 ):
     path, data = dirty_file(tmp_path)
-    page = ImportPage(school_db, TaskRunner())
+    page = ImportPage(school_ctx)
     qtbot.addWidget(page)
+    idle(qtbot, school_ctx)
     page.set_file(str(path))
     assert not page.import_btn.isEnabled()
     wait(qtbot, page.preview())
@@ -70,14 +71,15 @@ def test_preview_shows_each_row_before_anything_is_written_then_imports(
         assert s.scalar(select(func.count()).select_from(Student)) == 5
 
 
-def test_a_mapped_column_is_used_and_remembered(qtbot, school_db, tmp_path):
+def test_a_mapped_column_is_used_and_remembered(qtbot, school_ctx, school_db, tmp_path):
     header = ["姓名", "身份证件号", "年级", "班级", "家长手机"]
     data = enrollment_rows(2, school_code="3130624999")
     path = write_xlsx(
         tmp_path / "自制.xlsx", [header, *[[r[4], r[9], r[2], r[3], "13700001111"] for r in data]]
     )
-    page = ImportPage(school_db, TaskRunner())
+    page = ImportPage(school_ctx)
     qtbot.addWidget(page)
+    idle(qtbot, school_ctx)
     page.set_file(str(path))
     wait(qtbot, page.preview())
     assert [c.header for c in page.report.layout.unplaced] == ["家长手机"]
@@ -94,12 +96,15 @@ def test_a_mapped_column_is_used_and_remembered(qtbot, school_db, tmp_path):
     assert all(o.action is Action.NEW for o in page.report.outcomes)
 
 
-def test_an_outside_list_is_imported_with_its_source_and_kind(qtbot, school_db, tmp_path, monkeypatch):
+def test_an_outside_list_is_imported_with_its_source_and_kind(
+    qtbot, school_ctx, school_db, tmp_path, monkeypatch
+):
     from aidoffice.db.models import GroupMembership, SourceKind
     from tests.sheets import CHILD, poverty_file
 
-    page = ImportPage(school_db, TaskRunner())
+    page = ImportPage(school_ctx)
     qtbot.addWidget(page)
+    idle(qtbot, school_ctx)
     page.kind.setCurrentIndex(page.kind.findData("list"))
     assert page.form.isRowVisible(page.list_row) and not page.form.isRowVisible(page.award_row)
     page.list_kind.setCurrentIndex(page.list_kind.findData("poverty"))

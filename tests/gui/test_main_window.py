@@ -1,11 +1,13 @@
+from tests.gui.helpers import idle
 from ui.main_window import MainWindow
 from ui.pages.placeholder import PlaceholderPage
 
 
-def test_navigation_covers_the_whole_product_and_marks_what_is_not_ready(qtbot, demo_db):
+def test_navigation_covers_the_whole_product_and_marks_what_is_not_ready(qtbot, ctx):
     """A clerk must see at once which parts work; a page that does nothing is never dressed up as working."""
-    window = MainWindow(demo_db)
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
+    idle(qtbot, ctx)
     titles = window.page_titles()
     for area in (
         "学籍台账",
@@ -29,8 +31,9 @@ def test_navigation_covers_the_whole_product_and_marks_what_is_not_ready(qtbot, 
             assert page.findChild(type(window.status_label), "notAvailable").text() == "此功能尚未开放"
 
 
-def test_status_bar_names_school_and_term(qtbot, demo_db):
-    window = MainWindow(demo_db)
+def test_status_bar_names_school_and_term(qtbot, ctx):
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
+    idle(qtbot, ctx)
     assert "测试县第一中学" in window.status_label.text()
     assert "当前学期 20" in window.status_label.text()

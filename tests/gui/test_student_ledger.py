@@ -1,3 +1,6 @@
+"""The student ledger page as a clerk uses it; every query runs off the GUI thread (conftest guard)."""
+
+import time
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -7,76 +10,136 @@ from aidoffice.db.models import Student, StudentStatus
 from aidoffice.domain.pinyin import pinyin_key
 from aidoffice.ledgers.students import add_student
 from tests.factories import an_id, student
+from tests.gui.helpers import finish, idle
 from ui.dialogs.student_form import StudentForm
+from ui.operations import students as ops
 from ui.pages.student_ledger import StudentLedgerPage
-from ui.tasks import TaskRunner
 
 
-def _page(qtbot, db):
-    page = StudentLedgerPage(db, TaskRunner())
+def _page(qtbot, ctx):
+    page = StudentLedgerPage(ctx)
     qtbot.addWidget(page)
     page.activate()
+    idle(qtbot, ctx)
     return page
 
 
-def _names(page, n=None):
+def _column(qtbot, page, col=0, n=None):
+    """The column's values as the view would show them once the rows have arrived."""
     model = page.model
-    return [model.data(model.index(r, 0)) for r in range(model.rowCount() if n is None else n)]
+    rows = range(model.rowCount() if n is None else min(n, model.rowCount()))
+    for r in rows:
+        model.data(model.index(r, col))  # asks for the pages
+    idle(qtbot, page.ctx)
+    return [model.data(model.index(r, col)) for r in rows]
 
 
-def test_the_ledger_shows_every_student_and_says_how_many(qtbot, demo_db):
-    page = _page(qtbot, demo_db)
+def test_the_ledger_shows_every_student_and_says_how_many(qtbot, ctx):
+    """The count a clerk reads must be the number of rows the table holds."""
+    page = _page(qtbot, ctx)
     assert page.model.rowCount() == 300
     assert page.count_label.text() == "共 300 人"
+    with ctx.db.reading() as s:
+        names = set(s.scalars(select(Student.name)))
+    assert set(_column(qtbot, page)) == names
 
 
-def test_typing_pinyin_initials_finds_the_student(qtbot, demo_db):
-    with demo_db.unit_of_work() as s:
+def test_typing_pinyin_initials_finds_the_student(qtbot, ctx):
+    with ctx.db.unit_of_work() as s:
         add_student(s, 1, student("张三丰", grade="九年级"))
-    page = _page(qtbot, demo_db)
+    page = _page(qtbot, ctx)
     qtbot.keyClicks(page.search, "zsf")
-    qtbot.waitUntil(lambda: page.model.rowCount() < 300, timeout=2000)
-    assert "张三丰" in _names(page)
+    qtbot.waitUntil(lambda: 0 < page.model.rowCount() < 301, timeout=5000)
+    idle(qtbot, ctx)
+    names = _column(qtbot, page)
+    assert "张三丰" in names
+    assert all(pinyin_key(n)[:1] == "z" for n in names)
     assert page.count_label.text() == f"共 {page.model.rowCount()} 人"
 
 
-def test_ids_are_masked_until_the_clerk_asks(qtbot, demo_db):
-    page = _page(qtbot, demo_db)
-    masked = page.model.data(page.model.index(0, 2))
-    assert masked[6:14] == "********"
+def test_a_search_for_a_like_wildcard_finds_only_literal_matches(qtbot, ctx):
+    """`%` must not act as a wildcard: searching for it finds no one, while a real name is still found."""
+    page = _page(qtbot, ctx)
+    some_name = _column(qtbot, page, n=1)[0]
+    page.search.setText("%")
+    page.apply_filter()
+    idle(qtbot, ctx)
+    assert page.model.rowCount() == 0
+    page.search.setText(some_name)
+    page.apply_filter()
+    idle(qtbot, ctx)
+    assert some_name in _column(qtbot, page)
+
+
+def test_ids_are_masked_until_the_clerk_asks(qtbot, ctx):
+    page = _page(qtbot, ctx)
+    masked, student_no, phone = (_column(qtbot, page, col, 1)[0] for col in (2, 3, 11))
+    assert masked[6:14] == "********" and student_no[7:15] == "********" and "****" in phone
     page.show_full.setChecked(True)
     full = page.model.data(page.model.index(0, 2))
     assert len(full) == 18 and "*" not in full and full[-4:] == masked[-4:]
+    assert page.model.data(page.model.index(0, 3)) == "G" + full
 
 
-def test_clicking_the_name_header_sorts_by_pinyin(qtbot, demo_db):
-    page = _page(qtbot, demo_db)
+def test_clicking_the_name_header_sorts_by_pinyin(qtbot, ctx):
+    page = _page(qtbot, ctx)
     page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    keys = [pinyin_key(n) for n in _names(page)]
+    idle(qtbot, ctx)
+    keys = [pinyin_key(n) for n in _column(qtbot, page)]
     assert keys == sorted(keys)
 
 
-def test_grade_and_class_filters(qtbot, demo_db):
-    page = _page(qtbot, demo_db)
+def test_grade_and_class_filters(qtbot, ctx):
+    page = _page(qtbot, ctx)
     page.grade.setCurrentIndex(page.grade.findText("七年级"))
+    idle(qtbot, ctx)
     assert page.class_name.isEnabled()
-    grades = {page.model.data(page.model.index(r, 4)) for r in range(page.model.rowCount())}
-    assert grades == {"七年级"}
-    with demo_db.reading() as s:
+    assert set(_column(qtbot, page, 4)) == {"七年级"}
+    with ctx.db.reading() as s:
         assert page.model.rowCount() == s.scalar(
             select(func.count()).select_from(Student).where(Student.grade == 7)
         )
 
 
-def test_scrolling_to_the_end_fetches_the_last_page(qtbot, demo_db):
-    page = _page(qtbot, demo_db)
-    last = page.model.rowCount() - 1
-    assert page.model.data(page.model.index(last, 0))
-    assert len(page.model._pages) <= page.model.MAX_PAGES
+def test_scrolling_to_the_end_fetches_only_the_pages_seen(qtbot, ctx):
+    """Jumping to the last row fetches that page (not the ones in between), and the cache stays bounded."""
+    page = _page(qtbot, ctx)
+    model = page.model
+    model.PAGE = 20  # 15 pages over 300 students
+    model.MAX_PAGES = 3
+    model.refresh()
+    idle(qtbot, ctx)
+    last = model.rowCount() - 1
+    assert model.data(model.index(last, 0)) == "正在加载…"
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
+        assert model.data(model.index(last, 0)) == s.get(Student, model.student_id(last)).name
+    assert list(model._pages) == [last // model.PAGE]
+    for row in range(0, model.rowCount(), model.PAGE):
+        model.data(model.index(row, 0))
+        idle(qtbot, ctx)
+    assert len(model._pages) == model.MAX_PAGES
 
 
-def test_a_bad_id_on_the_form_is_explained_and_nothing_is_saved(qtbot, demo_db):
-    form = StudentForm(demo_db)
+def test_a_deep_page_costs_what_the_first_page_costs(qtbot, ctx):
+    """Rows are fetched by id, not with OFFSET: the last page of the sorted list is as quick as the first."""
+    page = _page(qtbot, ctx)
+    ids = page.model.ids
+    with ctx.db.reading() as s:
+        from aidoffice.ledgers.student_queries import rows_by_ids
+
+        def cost(chunk):
+            t0 = time.perf_counter()
+            for _ in range(20):
+                rows_by_ids(s, chunk)
+            return time.perf_counter() - t0
+
+        first, deep = cost(ids[:50]), cost(ids[-50:])
+    assert deep < first * 3 + 0.05
+
+
+def test_a_bad_id_on_the_form_is_explained_and_nothing_is_saved(qtbot, ctx):
+    form = StudentForm(ctx)
     qtbot.addWidget(form)
     good = an_id(date(2014, 3, 2))
     form.fields["name"].setText("李新生")
@@ -84,15 +147,17 @@ def test_a_bad_id_on_the_form_is_explained_and_nothing_is_saved(qtbot, demo_db):
     form.fields["grade"].setCurrentText("六年级")
     form.fields["class_name"].setText("2")
     form.accept()
+    finish(qtbot, form.last_task)
     assert form.result() == 0
     assert "身份证件号" in form.errors.text() and "校验位" in form.errors.text()
     assert "dc2626" in form.fields["id_number"].styleSheet()
-    with demo_db.reading() as s:
+    with ctx.db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Student).where(Student.name == "李新生")) == 0
     form.fields["id_number"].setText(good)
     form.accept()
+    finish(qtbot, form.last_task)
     assert form.result() == 1
-    with demo_db.reading() as s:
+    with ctx.db.reading() as s:
         saved = s.get(Student, form.saved_id)
         assert (saved.name, saved.grade, saved.class_name, saved.birth_date) == (
             "李新生",
@@ -102,16 +167,32 @@ def test_a_bad_id_on_the_form_is_explained_and_nothing_is_saved(qtbot, demo_db):
         )
 
 
-def test_editing_keeps_the_values_the_form_did_not_touch(qtbot, demo_db):
-    with demo_db.reading() as s:
+def test_a_new_name_with_rare_characters_is_accepted(qtbot, ctx):
+    """Real names use CJK extension characters (𠮷, 䶮) and the middle dot; the form must take them."""
+    form = StudentForm(ctx)
+    qtbot.addWidget(form)
+    form.fields["name"].setText("𠮷䶮·阿依")
+    form.fields["id_number"].setText(an_id(date(2014, 3, 2)))
+    form.fields["grade"].setCurrentText("六年级")
+    form.fields["class_name"].setText("2")
+    form.accept()
+    finish(qtbot, form.last_task)
+    assert form.result() == 1, form.errors.text()
+
+
+def test_editing_keeps_the_values_the_form_did_not_touch(qtbot, ctx):
+    with ctx.db.reading() as s:
         before = s.scalars(select(Student).order_by(Student.id)).first()
-    form = StudentForm(demo_db, before.id)
+    loaded = []
+    finish(qtbot, ops.load_form(ctx, None, before.id, loaded.append))
+    form = StudentForm(ctx, before.id, loaded[0])
     qtbot.addWidget(form)
     assert form.fields["name"].text() == before.name
     form.fields["guardian_phone"].setText("13912345678")
     form.accept()
+    finish(qtbot, form.last_task)
     assert form.result() == 1, form.errors.text()
-    with demo_db.reading() as s:
+    with ctx.db.reading() as s:
         after = s.get(Student, before.id)
         assert after.guardian_phone == "13912345678"
         assert (after.id_number, after.bank_account, after.grade, after.boarding) == (
@@ -122,25 +203,42 @@ def test_editing_keeps_the_values_the_form_did_not_touch(qtbot, demo_db):
         )
 
 
-def test_transfer_out_from_the_page(qtbot, demo_db, monkeypatch):
-    page = _page(qtbot, demo_db)
+def test_transfer_out_from_the_page_and_the_table_follows(qtbot, ctx, monkeypatch):
+    """After a change every page hears of it: the row shows the new status without a manual refresh."""
+    page = _page(qtbot, ctx)
+    page.show()
+    _column(qtbot, page, n=1)
     page.table.selectRow(0)
     sid = page.selected_id()
     monkeypatch.setattr("ui.pages.student_ledger.StatusDialog.exec", lambda self: True)
     monkeypatch.setattr(
         "ui.pages.student_ledger.StatusDialog.values", lambda self: (date(2026, 11, 1), "保定市某学校")
     )
-    page._status("transfer")
-    with demo_db.reading() as s:
+    finish(qtbot, page._status("transfer"))
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
         st = s.get(Student, sid)
         assert (st.status, st.status_note) == (StudentStatus.TRANSFERRED_OUT, "转往：保定市某学校")
+    row = page.model.ids.index(sid)
+    page.model.data(page.model.index(row, 6))
+    idle(qtbot, ctx)
+    assert page.model.data(page.model.index(row, 6)) == "转出"
 
 
-def test_export_runs_in_the_background_and_reports(qtbot, demo_db, tmp_path, messages):
-    page = _page(qtbot, demo_db)
+def test_a_masked_export_from_the_page_holds_no_full_number(qtbot, ctx, tmp_path, messages):
+    """The clerk did not tick 显示完整证件号: no cell of the workbook may carry a full ID, 学籍号, phone or
+    account, and every student is there."""
+    from openpyxl import load_workbook
+
+    from aidoffice.privacy import find_sensitive
+
+    page = _page(qtbot, ctx)
     out = tmp_path / "台账.xlsx"
-    task = page.export_to(str(out), mask=True)
-    with qtbot.waitSignal(task.done, timeout=20_000):
-        pass
-    assert out.exists()
+    finish(qtbot, page.export_to(str(out), mask=not page.show_full.isChecked()))
     assert messages[-1][0] == "information" and "300" in messages[-1][2]
+    ws = load_workbook(out).active
+    cells = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert [c for c in cells if find_sensitive(c)] == []
+    with ctx.db.reading() as s:
+        names = set(s.scalars(select(Student.name)))
+    assert {row[1] for row in ws.iter_rows(min_row=3, values_only=True)} == names

@@ -29,7 +29,7 @@ def test_a_job_reports_progress_and_returns_its_result_on_the_gui_thread(qtbot, 
     assert seen == [42]
 
 
-def test_an_expected_failure_shows_its_chinese_message(qtbot, runner, messages):
+def test_an_expected_failure_shows_its_chinese_message(qtbot, runner, messages, expect_errors):
     def job(progress):
         raise AidofficeError("文件「a.xlsx」：没有身份证号列")
 
@@ -57,7 +57,7 @@ def test_cancel_stops_the_job_at_its_next_report_without_an_error_box(qtbot, run
     assert messages == []
 
 
-def test_an_unexpected_error_names_the_log_and_the_app_goes_on(qtbot, runner, messages):
+def test_an_unexpected_error_names_the_log_and_the_app_goes_on(qtbot, runner, messages, expect_errors):
     def job(progress):
         raise ZeroDivisionError("division by zero")
 
@@ -70,7 +70,7 @@ def test_an_unexpected_error_names_the_log_and_the_app_goes_on(qtbot, runner, me
     )
 
 
-def test_an_error_outside_any_task_becomes_a_message_not_a_crash(qtbot, messages):
+def test_an_error_outside_any_task_becomes_a_message_not_a_crash(qtbot, messages, expect_errors):
     old = sys.excepthook
     install_excepthook()
     try:

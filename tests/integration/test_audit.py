@@ -44,3 +44,38 @@ def test_bulk_inserts_are_recorded_too(school_db):
         s.execute(insert(Township), [{"name": "甲乡"}, {"name": "乙乡"}])
     [entry] = _entries(school_db, "township")
     assert (entry.action, entry.after, entry.actor) == ("bulk_insert", {"rows": 2}, "导入")
+
+
+def test_a_bank_account_change_is_visible_in_the_trail_but_not_the_number(school_db):
+    """The trail must show that the account changed (and which one it became), without spreading it."""
+    with school_db.unit_of_work() as s:
+        data = student("王小明", bank_account="6228480012345678901")
+        sid = add_student(s, 1, data).id
+    data.bank_account = "6217990098765432109"
+    with school_db.unit_of_work(actor="张主任") as s:
+        update_student(s, sid, data)
+    insert_entry, update = _entries(school_db)
+    assert "6228480012345678901" not in str(insert_entry.after) and insert_entry.after[
+        "bank_account"
+    ].startswith("****8901 #")
+    assert update.before["bank_account"].startswith("****8901 #")
+    assert update.after["bank_account"].startswith("****2109 #")
+    assert update.before["bank_account"] != update.after["bank_account"]
+
+
+def test_a_demo_fill_is_traceable_to_its_batch(school_db):
+    """Generated rows carry the batch that made them: what it was, who, when."""
+    from datetime import date
+
+    from aidoffice.db.models import Award, ImportBatch, Student
+    from aidoffice.demo import generate
+
+    with school_db.unit_of_work(actor="培训老师") as s:
+        generate(s, 60, today=date(2026, 11, 22))
+    with school_db.reading() as s:
+        [batch] = s.scalars(select(ImportBatch)).all()
+        assert (batch.kind, batch.actor, batch.rows) == ("demo", "培训老师", 60)
+        assert set(s.scalars(select(Student.batch_id))) == {batch.id}
+        assert set(s.scalars(select(Award.batch_id))) == {batch.id}
+        bulk = s.scalars(select(AuditEntry).where(AuditEntry.action == "bulk_insert")).all()
+        assert bulk and {e.batch_id for e in bulk} == {batch.id}

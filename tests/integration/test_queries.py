@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from aidoffice.db.models import GroupMembership, Student, StudentStatus, Village
 from aidoffice.demo import generate
-from aidoffice.ledgers.students import StudentFilter, add_student, count_students, fetch_page
+from aidoffice.ledgers.student_queries import StudentFilter, count_students, fetch_page
+from aidoffice.ledgers.students import add_student
 from tests.factories import an_id, student
 
 

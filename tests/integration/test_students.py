@@ -5,15 +5,12 @@ from sqlalchemy import select
 
 from aidoffice.db.models import GroupMembership, Household, StudentStatus
 from aidoffice.errors import ValidationError
+from aidoffice.ledgers.student_queries import StudentFilter, count_students, fetch_page, roster_groups
 from aidoffice.ledgers.students import (
-    StudentFilter,
     add_student,
-    count_students,
-    fetch_page,
     link_to_household,
     mark_dropout,
     reinstate,
-    roster_groups,
     transfer_out,
     update_student,
 )

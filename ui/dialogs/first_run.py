@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from aidoffice.db.engine import Database
 from aidoffice.errors import ValidationError
-from aidoffice.ledgers.school import setup_school
+from ui.operations import AppContext
+from ui.operations import school as ops
+from ui.tasks import Task, show_error
 from ui.widgets import dialog_buttons, error_label
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, db: Database, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db = db
+        self.ctx = ctx
+        self.last_task: Task | None = None
         self.setWindowTitle(self.tr("欢迎使用学校资助办助手"))
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -40,10 +42,15 @@ class FirstRunDialog(QDialog):
         self.resize(480, 260)
 
     def accept(self) -> None:
-        try:
-            with self.db.unit_of_work(note="首次设置") as s:
-                setup_school(s, self.name.text(), self.code.text(), self.county.text())
-        except ValidationError as exc:
-            self.error.setText("\n".join(f"{p.field}：{p.message}" for p in exc.problems))
-            return
+        self.last_task = ops.save_school(
+            self.ctx, self, self.name.text(), self.code.text(), self.county.text(), self._saved, self._failed
+        )
+
+    def _saved(self, _school_id: object) -> None:
         super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self.error.setText("\n".join(f"{p.field}：{p.message}" for p in exc.problems))
+        else:
+            show_error(self, exc, self.tr("保存学校信息"))

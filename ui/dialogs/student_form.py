@@ -21,19 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidoffice.db.engine import Database
 from aidoffice.db.models import SOURCE_NAMES
 from aidoffice.domain.grades import make_grade
 from aidoffice.errors import ValidationError
-from aidoffice.ledgers.school import require_school
-from aidoffice.ledgers.students import (
-    StudentInput,
-    add_student,
-    get_student,
-    roster_groups,
-    student_groups,
-    update_student,
-)
+from aidoffice.ledgers.student_rules import StudentInput
+from ui.operations import AppContext
+from ui.operations import students as ops
+from ui.tasks import Task, show_error
 from ui.widgets import dialog_buttons, error_label
 
 ROSTER_FLAGS = [
@@ -47,10 +41,19 @@ _INVALID = "border: 1px solid #dc2626; background: #fef2f2;"
 
 
 class StudentForm(QDialog):
-    def __init__(self, db: Database, student_id: int | None = None, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        ctx: AppContext,
+        student_id: int | None = None,
+        loaded: ops.FormData | None = None,
+        parent: QWidget | None = None,
+    ):
+        """`loaded`: the student as a background read found it (ops.load_form); None for a new one."""
         super().__init__(parent)
-        self.db, self.student_id = db, student_id
+        self.ctx, self.student_id = ctx, student_id
         self.saved_id: int | None = None
+        self.last_task: Task | None = None
+        self._bad_birth = ""
         self.setWindowTitle(self.tr("新增学生") if student_id is None else self.tr("编辑学生信息"))
         outer = QVBoxLayout(self)
         grid = QGridLayout()
@@ -113,17 +116,17 @@ class StudentForm(QDialog):
         self.errors.setObjectName("formErrors")
         outer.addWidget(self.errors)
         outer.addWidget(dialog_buttons(self, self.tr("保存"), self.tr("取消")))
-        if student_id is not None:
-            self._load()
+        if loaded is not None:
+            self._load(loaded)
         self.resize(760, 520)
 
-    def _load(self) -> None:
-        with self.db.reading() as s:
-            st = get_student(s, self.student_id)  # type: ignore[arg-type]
-            data = StudentInput.from_student(st)
-            flags = roster_groups(s, st.person_key)
-            others = [g for g in student_groups(s, st) if g[2].value != "roster"]
-            grade_name = make_grade(st.grade, st.stage == "vocational").name
+    def _load(self, loaded: ops.FormData) -> None:
+        data, grade_name, flags, others = (
+            loaded.data,
+            loaded.grade_name,
+            loaded.roster_flags,
+            loaded.other_groups,
+        )
         for key, w in self.fields.items():
             value = getattr(data, key)
             if key == "grade":
@@ -178,17 +181,17 @@ class StudentForm(QDialog):
                 ]
             )
             return
-        try:
-            with self.db.unit_of_work() as s:
-                if self.student_id is None:
-                    school = require_school(s)
-                    self.saved_id = add_student(s, school.id, data).id
-                else:
-                    self.saved_id = update_student(s, self.student_id, data).id
-        except ValidationError as exc:
-            self._show([(p.field, p.message) for p in exc.problems])
-            return
+        self.last_task = ops.save_student(self.ctx, self, self.student_id, data, self._saved, self._failed)
+
+    def _saved(self, student_id: int) -> None:
+        self.saved_id = student_id
         super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self._show([(p.field, p.message) for p in exc.problems])
+        else:
+            show_error(self, exc, self.tr("保存学生信息"))
 
     def _show(self, problems: list[tuple[str, str]]) -> None:
         by_label = {v: k for k, v in self.labels.items()}

@@ -1,21 +1,27 @@
-"""The student ledger as a Qt table model over the database: the row count comes from one COUNT, rows
-are fetched a page at a time when the view asks for them, so 100,000 students open at once."""
+"""The student ledger as a Qt table model that never touches the database itself (after Anki's browser
+table): a background read builds the ordered id list of the current filter and sort once; rows are
+then fetched by id a page at a time, in the background, and cached; until a page arrives its rows
+show a placeholder. A deep page costs what the first page costs, and scrolling never blocks."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
-from aidoffice.db.engine import Database
 from aidoffice.db.models import STATUS_NAMES, StudentStatus
 from aidoffice.domain.grades import make_grade
-from aidoffice.ledgers.students import StudentFilter, StudentRow, count_students, fetch_page
-from aidoffice.privacy import mask_id
+from aidoffice.ledgers.student_queries import StudentFilter, StudentRow
+from aidoffice.privacy import Level, show_column
+from ui.operations import AppContext
+from ui.operations import students as ops
 
 Index = QModelIndex | QPersistentModelIndex
+_GREY, _RUST = QColor("#6b7280"), QColor("#9a3412")
+_LOADING = QColor("#9ca3af")
 
 
 class StudentTableModel(QAbstractTableModel):
@@ -26,54 +32,99 @@ class StudentTableModel(QAbstractTableModel):
     SORTABLE = {"name", "sex", "id_number", "student_no", "grade", "class_name", "status", "boarding", "village",
                 "guardian_name", "guardian_phone"}  # fmt: skip
 
-    def __init__(self, db: Database, parent=None):  # type: ignore[no-untyped-def]
+    counted = Signal(int)  # the number of students the filter selects, when the id list arrives
+    page_loaded = Signal(int)  # a page of rows arrived (for tests and benchmarks)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db = db
+        self.ctx = ctx
+        self.view_parent = parent
         self.filter = StudentFilter()
         self.sort_key, self.descending = "grade", False
-        self.mask = True
-        self._count = 0
+        self.level = Level.MASKED
+        self.ids: list[int] = []
         self._pages: OrderedDict[int, list[StudentRow]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+        self.loading = False
         self.headers = [self.tr("姓名"), self.tr("性别"), self.tr("身份证件号"), self.tr("全国学籍号"), self.tr("年级"),
                         self.tr("班级"), self.tr("状态"), self.tr("住宿"), self.tr("户籍村"), self.tr("重点群体"),
                         self.tr("监护人"), self.tr("联系电话")]  # fmt: skip
 
-    # -- loading --------------------------------------------------------------------------------
+    # -- loading (all in the background) -----------------------------------------------------------
     def refresh(self) -> None:
+        """Ask again for the ids of the current filter and sort; the rows on screen stay until they come."""
+        self._generation += 1
+        generation = self._generation
+        self.loading = True
+        ops.load_ids(
+            self.ctx,
+            self.view_parent,  # type: ignore[arg-type]
+            self.filter,
+            self.sort_key,
+            self.descending,
+            lambda ids: self._got_ids(generation, ids),
+        )
+
+    def _got_ids(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation:
+            return  # the filter changed while this list was being built
         self.beginResetModel()
+        self.ids = ids
         self._pages.clear()
-        with self.db.reading() as s:
-            self._count = count_students(s, self.filter)
+        self._pending.clear()
+        self.loading = False
         self.endResetModel()
+        self.counted.emit(len(ids))
 
     def set_filter(self, f: StudentFilter) -> None:
         self.filter = f
         self.refresh()
 
-    def set_mask(self, mask: bool) -> None:
-        self.mask = mask
-        if self._count:
-            self.dataChanged.emit(self.index(0, 2), self.index(self._count - 1, 3))
+    def set_full_ids(self, full: bool) -> None:
+        self.level = Level.FULL if full else Level.MASKED
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self.ids) - 1, len(self.COLUMNS) - 1))
+
+    def _request(self, page: int) -> None:
+        if page in self._pending:
+            return
+        self._pending.add(page)
+        generation = self._generation
+        ids = self.ids[page * self.PAGE : (page + 1) * self.PAGE]
+        ops.load_rows(self.ctx, self.view_parent, ids, lambda rows: self._got_page(generation, page, rows))  # type: ignore[arg-type]
+
+    def _got_page(self, generation: int, page: int, rows: list[StudentRow]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(page)
+        by_id = {r.id: r for r in rows}
+        ids = self.ids[page * self.PAGE : (page + 1) * self.PAGE]
+        self._pages[page] = [by_id.get(i) for i in ids]  # type: ignore[misc]  # None: removed meanwhile
+        while len(self._pages) > self.MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page * self.PAGE
+        self.dataChanged.emit(self.index(first, 0), self.index(first + len(ids) - 1, len(self.COLUMNS) - 1))
+        self.page_loaded.emit(page)
 
     def row_at(self, row: int) -> StudentRow | None:
-        if not 0 <= row < self._count:
+        """The row if its page has arrived; otherwise asks for the page and returns None."""
+        if not 0 <= row < len(self.ids):
             return None
         page = row // self.PAGE
         rows = self._pages.get(page)
         if rows is None:
-            with self.db.reading() as s:
-                rows = fetch_page(s, self.filter, page * self.PAGE, self.PAGE, self.sort_key, self.descending)
-            self._pages[page] = rows
-            while len(self._pages) > self.MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page)
-        offset = row - page * self.PAGE
-        return rows[offset] if offset < len(rows) else None
+            self._request(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows[row - page * self.PAGE]
+
+    def student_id(self, row: int) -> int | None:
+        return self.ids[row] if 0 <= row < len(self.ids) else None
 
     # -- Qt ---------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._count
+        return 0 if parent.isValid() else len(self.ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -88,23 +139,25 @@ class StudentTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        r = self.row_at(index.row())
-        if r is None:
-            return None
-        key = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.UserRole:
-            return r.id
+            return self.student_id(index.row())
+        r = self.row_at(index.row())
+        key = self.COLUMNS[index.column()]
+        if r is None:
+            if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
+                return self.tr("正在加载…")
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _LOADING
+            return None
         if role == Qt.ItemDataRole.ForegroundRole and r.status is not StudentStatus.ENROLLED:
-            return QColor("#9a3412") if r.status is StudentStatus.DROPPED_OUT else QColor("#6b7280")
+            return _RUST if r.status is StudentStatus.DROPPED_OUT else _GREY
         if role == Qt.ItemDataRole.ToolTipRole and key == "groups" and r.groups:
             return "、".join(r.groups)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         match key:
-            case "id_number":
-                return mask_id(r.id_number) if self.mask else r.id_number
-            case "student_no":
-                return mask_id(r.student_no) if self.mask else r.student_no
+            case "id_number" | "student_no" | "guardian_phone":
+                return show_column(key, getattr(r, key), self.level)
             case "grade":
                 return make_grade(r.grade, r.stage == "vocational").name
             case "status":
@@ -115,22 +168,15 @@ class StudentTableModel(QAbstractTableModel):
                 return f"{r.township or ''}{r.village or ''}"
             case "groups":
                 return "、".join(r.groups)
-            case "guardian_phone":
-                return (
-                    (r.guardian_phone[:3] + "****" + r.guardian_phone[-4:])
-                    if self.mask and r.guardian_phone and len(r.guardian_phone) == 11
-                    else r.guardian_phone
-                )
             case _:
                 return getattr(r, key)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.COLUMNS[column]
-        if key not in self.SORTABLE:
-            return
-        self.sort_key, self.descending = key, order == Qt.SortOrder.DescendingOrder
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key not in self.SORTABLE or (
+            (key, descending) == (self.sort_key, self.descending) and not self._generation
+        ):
+            return  # the view announcing the initial order: the first refresh comes with the page
+        self.sort_key, self.descending = key, descending
         self.refresh()
-
-    def student_id(self, row: int) -> int | None:
-        r = self.row_at(row)
-        return r.id if r else None

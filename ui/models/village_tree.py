@@ -1,17 +1,19 @@
 """The village ledger as a lazy tree: townships and villages with their counts load at once;
-a village's households load when it is opened, a household's members when that is opened."""
+a village's households load (in the background) when it is opened, a household's members when that is
+opened. The model holds rows, never a session."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from aidoffice.db.engine import Database
 from aidoffice.db.models import Term
-from aidoffice.ledgers.villages import TownshipSummary, households_of, members_of
+from aidoffice.ledgers.villages import HouseholdRow, MemberRow, TownshipSummary
+from ui.operations import AppContext
+from ui.operations import villages as ops
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,6 +26,7 @@ class Node:
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     loaded: bool = True
+    loading: bool = False
     highlight: bool = False
 
     def row(self) -> int:
@@ -31,9 +34,12 @@ class Node:
 
 
 class VillageTreeModel(QAbstractItemModel):
-    def __init__(self, db: Database, parent=None):  # type: ignore[no-untyped-def]
+    children_loaded = Signal()  # households or members arrived (for tests)
+
+    def __init__(self, ctx: AppContext, parent=None):  # type: ignore[no-untyped-def]
         super().__init__(parent)
-        self.db = db
+        self.ctx = ctx
+        self.view_parent = parent
         self.term: Term | None = None
         self.ages: tuple[int, int] = (3, 18)
         self.root = Node("root", [])
@@ -85,30 +91,46 @@ class VillageTreeModel(QAbstractItemModel):
         return bool(node.children)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return parent.isValid() and not self._node(parent).loaded
+        if not parent.isValid():
+            return False
+        node = self._node(parent)
+        return not node.loaded and not node.loading
 
     def fetchMore(self, parent: Index) -> None:
         node = self._node(parent)
-        if node.loaded or self.term is None:
+        if node.loaded or node.loading or self.term is None:
             return
-        with self.db.reading() as s:
-            if node.kind == "village":
-                rows = households_of(s, node.ref, self.term, self.ages)  # type: ignore[arg-type]
-                children = [Node("household", [self.tr("{head} 户（户编号 {no}）").format(head=r.head_name, no=r.household_no or "—"),
-                                               "", r.children, r.in_school, "、".join(r.groups), "", ""], r.id, node,
-                                 loaded=False, highlight=bool(r.groups)) for r in rows]  # fmt: skip
-            else:
-                rows = members_of(s, node.ref, self.term, self.ages)  # type: ignore[arg-type]
-                children = [Node("member", [self._member_label(m), "", self.tr("是") if m.school_age else self.tr("否"),
-                                            self.tr("是") if m.student_id else "", "、".join(m.groups),
-                                            (self.tr("是") if m.aided else self.tr("否")) if m.student_id else "",
-                                            m.school + (f"（{m.status}）" if m.status and m.status != "在读" else "")],
-                                 m.student_id, node, highlight=m.school_age and not m.school) for m in rows]  # fmt: skip
-        node.loaded = True
+        node.loading = True
+        anchor = QPersistentModelIndex(parent)
+        if node.kind == "village":
+            ops.load_households(self.ctx, self.view_parent, node.ref, self.term, self.ages,
+                                lambda rows: self._arrived(anchor, node, self._households(node, rows)))  # type: ignore[arg-type]  # fmt: skip
+        else:
+            ops.load_members(self.ctx, self.view_parent, node.ref, self.term, self.ages,
+                             lambda rows: self._arrived(anchor, node, self._members(node, rows)))  # type: ignore[arg-type]  # fmt: skip
+
+    def _households(self, node: Node, rows: list[HouseholdRow]) -> list[Node]:
+        return [Node("household", [self.tr("{head} 户（户编号 {no}）").format(head=r.head_name, no=r.household_no or "—"),
+                                   "", r.children, r.in_school, "、".join(r.groups), "", ""], r.id, node,
+                     loaded=False, highlight=bool(r.groups)) for r in rows]  # fmt: skip
+
+    def _members(self, node: Node, rows: list[MemberRow]) -> list[Node]:
+        return [Node("member", [self._member_label(m), "", self.tr("是") if m.school_age else self.tr("否"),
+                                self.tr("是") if m.student_id else "", "、".join(m.groups),
+                                (self.tr("是") if m.aided else self.tr("否")) if m.student_id else "",
+                                m.school + (f"（{m.status}）" if m.status and m.status != "在读" else "")],
+                     m.student_id, node, highlight=m.school_age and not m.school) for m in rows]  # fmt: skip
+
+    def _arrived(self, anchor: QPersistentModelIndex, node: Node, children: list[Node]) -> None:
+        if not anchor.isValid() or self._node(anchor) is not node:
+            return  # the tree was reloaded meanwhile
+        node.loading, node.loaded = False, True
         if children:
+            parent = self.index(anchor.row(), 0, anchor.parent())
             self.beginInsertRows(parent, 0, len(children) - 1)
             node.children = children
             self.endInsertRows()
+        self.children_loaded.emit()
 
     def _member_label(self, m) -> str:  # type: ignore[no-untyped-def]
         parts = [m.relation or ""]

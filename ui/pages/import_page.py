@@ -22,29 +22,27 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from aidoffice.db.engine import Database
-from aidoffice.db.models import Policy, PriorityGroup
 from aidoffice.domain.terms import Term
 from aidoffice.importing.kinds import KINDS, LIST_KINDS
 from aidoffice.importing.report import ImportReport
-from aidoffice.importing.service import ImportOptions, plan_import, run_import
-from aidoffice.importing.workbook import write_report
+from aidoffice.importing.service import ImportOptions
 from ui.dialogs.column_mapping import ColumnMappingDialog
 from ui.models.import_preview import FILTERS, ImportPreviewModel
-from ui.tasks import Task, TaskRunner, show_error
+from ui.operations import AppContext
+from ui.operations import imports as ops
+from ui.tasks import Task, show_error
 
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
 
 class ImportPage(QWidget):
     available = True
-    imported = Signal(str)  # the kind imported, so the ledgers reload
+    imported = Signal(str)  # the kind imported (every page hears of the change through ctx.data_changed)
 
-    def __init__(self, db: Database, runner: TaskRunner, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db, self.runner = db, runner
+        self.ctx = ctx
         self.report: ImportReport | None = None
         self.mapping: dict[str, str] = {}
         self.last_task: Task | None = None
@@ -170,11 +168,12 @@ class ImportPage(QWidget):
     # ---- choices ------------------------------------------------------------------------------
 
     def _fill_choices(self) -> None:
-        with self.db.reading() as s:
-            groups = list(
-                s.execute(select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.sort_order))
-            )
-            policies = list(s.execute(select(Policy.code, Policy.name).order_by(Policy.id)))
+        ops.load_choices(self.ctx, self, self._got_choices)
+
+    def _got_choices(self, choices: tuple) -> None:  # type: ignore[type-arg]
+        groups, policies = choices
+        self.group.clear()
+        self.policy.clear()
         self.group.addItem(self.tr("按文件中的类别列"), None)
         for code, name in groups:
             self.group.addItem(name, code)
@@ -232,13 +231,7 @@ class ImportPage(QWidget):
         options = self.options()
         self._invalidate()
 
-        def job(progress):  # type: ignore[no-untyped-def]
-            with self.db.reading() as s:
-                return plan_import(s, path, options, progress)
-
-        self.last_task = self.runner.run(
-            self.tr("正在读取并核对文件…"), job, parent=self, on_success=self._show, on_failure=self._failed
-        )
+        self.last_task = ops.preview(self.ctx, self, path, options, self._show, self._failed)
         return self.last_task
 
     def _failed(self, exc: BaseException) -> None:
@@ -298,16 +291,12 @@ class ImportPage(QWidget):
             return None
         path, options = self.path.text().strip(), self.options()
 
-        def job(progress):  # type: ignore[no-untyped-def]
-            with self.db.unit_of_work(note=f"import {options.kind}") as s:
-                return run_import(s, path, options, progress=progress)
-
         def done(result: ImportReport) -> None:
             self._show(result)
             self.import_btn.setEnabled(False)
             self.imported.emit(result.kind)
 
-        self.last_task = self.runner.run(self.tr("正在导入…"), job, parent=self, on_success=done)
+        self.last_task = ops.run(self.ctx, self, path, options, done)
         return self.last_task
 
     def save_report(self, target: str | None = None) -> Task | None:
@@ -331,7 +320,5 @@ class ImportPage(QWidget):
                 ).format(p=path),
             )
 
-        self.last_task = self.runner.run(
-            self.tr("正在保存报告…"), lambda _p: write_report(report, target), parent=self, on_success=saved
-        )
+        self.last_task = ops.save_report(self.ctx, self, report, target, saved)
         return self.last_task

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from aidoffice.db.engine import Database
-from aidoffice.errors import ValidationError
-from aidoffice.ledgers.school import current_term, get_school, setup_school
 from aidoffice.paths import data_dir, log_file
+from ui.operations import AppContext, Changes
+from ui.operations import school as ops
+from ui.operations.school import SchoolInfo
+from ui.tasks import Task, show_error
 
 
 class SettingsPage(QWidget):
     available = True
 
-    def __init__(self, db: Database, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db = db
+        self.ctx = ctx
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("<h3>学校信息</h3>")))
         form = QFormLayout()
@@ -26,32 +27,43 @@ class SettingsPage(QWidget):
         self.term = QLabel()
         form.addRow(self.tr("当前学期"), self.term)
         layout.addLayout(form)
-        save = QPushButton(self.tr("保存学校信息"))
-        save.clicked.connect(self.save)
-        layout.addWidget(save)
+        self.save_btn = QPushButton(self.tr("保存学校信息"))
+        self.save_btn.clicked.connect(self.save)
+        layout.addWidget(self.save_btn)
         layout.addWidget(QLabel(self.tr("<h3>数据存放</h3>")))
         info = QFormLayout()
-        info.addRow(self.tr("数据库"), QLabel(db.display_url))
+        info.addRow(self.tr("数据库"), QLabel(ctx.db.display_url))
         info.addRow(self.tr("数据文件夹"), QLabel(str(data_dir())))
         info.addRow(self.tr("日志文件"), QLabel(str(log_file())))
         layout.addLayout(info)
         layout.addStretch()
+        self.last_task: Task | None = None
+        ctx.data_changed.connect(self._data_changed)
 
-    def activate(self) -> None:
-        with self.db.reading() as s:
-            school = get_school(s)
-            term = current_term(s) if school else None
-        if school:
-            self.name.setText(school.name)
-            self.code.setText(school.code or "")
-            self.county.setText(school.county or "")
-        self.term.setText(term.code if term else "")
+    def activate(self) -> Task:
+        self.last_task = ops.load_school(self.ctx, self, self._show)
+        return self.last_task
 
-    def save(self) -> None:
-        try:
-            with self.db.unit_of_work(note="修改学校信息") as s:
-                setup_school(s, self.name.text(), self.code.text(), self.county.text())
-        except ValidationError as exc:
-            QMessageBox.warning(self, self.tr("无法保存"), str(exc))
+    def _data_changed(self, changes: Changes, initiator: object) -> None:
+        if changes.settings and initiator is not self and self.isVisible():
+            self.activate()
+
+    def _show(self, info: SchoolInfo | None) -> None:
+        if info is None:
             return
-        QMessageBox.information(self, self.tr("已保存"), self.tr("学校信息已保存。"))
+        self.name.setText(info.name)
+        self.code.setText(info.code)
+        self.county.setText(info.county)
+        self.term.setText(info.term)
+
+    def save(self) -> Task:
+        self.last_task = ops.save_school(
+            self.ctx,
+            self,
+            self.name.text(),
+            self.code.text(),
+            self.county.text(),
+            lambda _id: QMessageBox.information(self, self.tr("已保存"), self.tr("学校信息已保存。")),
+            lambda exc: show_error(self, exc, self.tr("保存学校信息")),
+        )
+        return self.last_task

@@ -1,8 +1,9 @@
-"""学籍台账 page: the student table with filters, pinyin search, sorting, and the record actions."""
+"""学籍台账 page: the student table with filters, pinyin search, sorting, and the record actions. Every
+database call is a background operation (ui/operations/students.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,26 +19,25 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from aidoffice.db.engine import Database
-from aidoffice.db.models import STATUS_NAMES, PriorityGroup, StudentStatus, Township, Village
+from aidoffice.db.models import STATUS_NAMES, StudentStatus
 from aidoffice.domain.grades import make_grade
-from aidoffice.errors import AidofficeError
-from aidoffice.exporting.ledger import export_school_ledger
-from aidoffice.ledgers.students import StudentFilter, classes_by_grade, mark_dropout, reinstate, transfer_out
+from aidoffice.ledgers.student_queries import FilterChoices, StudentFilter
 from ui.dialogs.student_form import StatusDialog, StudentForm
 from ui.models.student_table import StudentTableModel
-from ui.tasks import TaskRunner, show_error
+from ui.operations import AppContext, Changes
+from ui.operations import students as ops
+from ui.tasks import Task
 
 
 class StudentLedgerPage(QWidget):
     available = True
-    changed = Signal()
 
-    def __init__(self, db: Database, runner: TaskRunner, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db, self.runner = db, runner
+        self.ctx = ctx
+        self._classes: dict[int, list[str]] = {}
+        self._stale = True
         layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
@@ -78,13 +78,13 @@ class StudentLedgerPage(QWidget):
         actions.addWidget(self.export_btn)
         layout.addLayout(actions)
 
-        self.model = StudentTableModel(db, self)
+        self.model = StudentTableModel(ctx, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -103,7 +103,8 @@ class StudentLedgerPage(QWidget):
         self.grade.currentIndexChanged.connect(self._grade_changed)
         for combo in (self.class_name, self.status, self.group, self.village):
             combo.currentIndexChanged.connect(self.apply_filter)
-        self.show_full.toggled.connect(lambda on: self.model.set_mask(not on))
+        self.show_full.toggled.connect(self.model.set_full_ids)
+        self.model.counted.connect(lambda n: self.count_label.setText(self.tr("共 {n} 人").format(n=n)))
         self.add_btn.clicked.connect(self.add_student)
         self.edit_btn.clicked.connect(self.edit_student)
         self.table.doubleClicked.connect(lambda _i: self.edit_student())
@@ -111,29 +112,29 @@ class StudentLedgerPage(QWidget):
         self.dropout_btn.clicked.connect(lambda: self._status("dropout"))
         self.reinstate_btn.clicked.connect(lambda: self._status("reinstate"))
         self.export_btn.clicked.connect(self.export)
-        self._loaded = False
+        ctx.data_changed.connect(self._data_changed)
 
     # -- loading ----------------------------------------------------------------------------------
     def activate(self) -> None:
-        if not self._loaded:
+        if self._stale:
             self.reload()
 
-    def reload(self) -> None:
-        self._loaded = True
-        self._fill_combos()
+    def reload(self) -> Task:
+        self._stale = False
         self.apply_filter()
+        return ops.load_choices(self.ctx, self, self._fill_combos)
 
-    def _fill_combos(self) -> None:
-        with self.db.reading() as s:
-            self._classes = classes_by_grade(s)
-            groups = s.execute(
-                select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.sort_order)
-            ).all()
-            villages = s.execute(
-                select(Village.id, Township.name, Village.name)
-                .join(Township)
-                .order_by(Township.name, Village.name)
-            ).all()
+    def _data_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.any_of("students", "groups", "households", "awards", "lists"):
+            self._stale = True
+            if self.isVisible():
+                self.reload()
+
+    def _fill_combos(self, choices: FilterChoices) -> None:
+        self._classes = choices.classes
+        chosen = {
+            c: c.currentData() for c in (self.grade, self.class_name, self.status, self.group, self.village)
+        }
         for combo in (self.grade, self.class_name, self.status, self.group, self.village):
             combo.blockSignals(True)
             combo.clear()
@@ -143,11 +144,16 @@ class StudentLedgerPage(QWidget):
         for st in StudentStatus:
             self.status.addItem(STATUS_NAMES[st], st)
         self.group.addItem(self.tr("任一重点群体"), "*priority")
-        for code, name in groups:
+        for code, name in choices.groups:
             self.group.addItem(name, code)
-        for vid, town, name in villages:
+        for vid, town, name in choices.villages:
             self.village.addItem(f"{town} {name}", vid)
+        for combo, value in chosen.items():
+            if combo is not self.class_name and value is not None:
+                combo.setCurrentIndex(max(0, combo.findData(value)))
         self._fill_classes()
+        if chosen[self.class_name] is not None:
+            self.class_name.setCurrentIndex(max(0, self.class_name.findData(chosen[self.class_name])))
         for combo in (self.grade, self.class_name, self.status, self.group, self.village):
             combo.blockSignals(False)
 
@@ -156,8 +162,7 @@ class StudentLedgerPage(QWidget):
         self.class_name.clear()
         self.class_name.addItem(self.tr("全部"), None)
         grade = self.grade.currentData()
-        names = self._classes.get(grade, []) if grade is not None else []
-        for name in names:
+        for name in self._classes.get(grade, []) if grade is not None else []:
             self.class_name.addItem(name, name)
         self.class_name.setEnabled(grade is not None)
         self.class_name.blockSignals(False)
@@ -178,12 +183,7 @@ class StudentLedgerPage(QWidget):
 
     def apply_filter(self) -> None:
         self._debounce.stop()
-        try:
-            self.model.set_filter(self.current_filter())
-        except Exception as exc:
-            show_error(self, exc, self.tr("查询学生"))
-            return
-        self.count_label.setText(self.tr("共 {n} 人").format(n=self.model.rowCount()))
+        self.model.set_filter(self.current_filter())
 
     # -- actions ----------------------------------------------------------------------------------
     def selected_id(self) -> int | None:
@@ -191,43 +191,27 @@ class StudentLedgerPage(QWidget):
         return self.model.student_id(rows[0].row()) if rows else None
 
     def add_student(self) -> None:
-        form = StudentForm(self.db, parent=self)
-        if form.exec():
-            self._after_change()
+        StudentForm(self.ctx, parent=self).open()
 
     def edit_student(self) -> None:
         sid = self.selected_id()
         if sid is None:
             QMessageBox.information(self, self.tr("编辑学生"), self.tr("请先在表格中选中一名学生。"))
             return
-        form = StudentForm(self.db, sid, parent=self)
-        if form.exec():
-            self._after_change()
+        ops.load_form(self.ctx, self, sid, lambda data: StudentForm(self.ctx, sid, data, parent=self).open())
 
-    def _status(self, action: str) -> None:
+    def _status(self, action: str) -> Task | None:
         sid = self.selected_id()
         if sid is None:
             QMessageBox.information(self, self.tr("学生状态"), self.tr("请先在表格中选中一名学生。"))
-            return
+            return None
         titles = {"transfer": (self.tr("转出"), self.tr("转往学校")), "dropout": (self.tr("标记辍学"), self.tr("原因")),
                   "reinstate": (self.tr("恢复在读"), self.tr("说明"))}  # fmt: skip
         dialog = StatusDialog(*titles[action], parent=self)
         if not dialog.exec():
-            return
+            return None
         on, note = dialog.values()
-        fn = {"transfer": transfer_out, "dropout": mark_dropout, "reinstate": reinstate}[action]
-        try:
-            with self.db.unit_of_work() as s:
-                fn(s, sid, on, note)
-        except AidofficeError as exc:
-            show_error(self, exc)
-            return
-        self._after_change()
-
-    def _after_change(self) -> None:
-        self._fill_combos()
-        self.apply_filter()
-        self.changed.emit()
+        return ops.change_status(self.ctx, self, action, sid, on, note, lambda _id: None)
 
     def export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -236,13 +220,9 @@ class StudentLedgerPage(QWidget):
         if path:
             self.export_to(path, mask=not self.show_full.isChecked())
 
-    def export_to(self, path: str, mask: bool):  # type: ignore[no-untyped-def]
-        def job(progress):  # type: ignore[no-untyped-def]
-            with self.db.unit_of_work(note="导出学籍台账") as s:
-                return export_school_ledger(s, path, mask=mask, progress=progress)
-
-        return self.runner.run(
-            self.tr("正在导出学籍台账…"), job, parent=self,
-            on_success=lambda r: QMessageBox.information(self, self.tr("导出完成"),
-                                                         self.tr("已导出 {n} 名学生到：\n{path}").format(n=r.rows, path=r.path)),
+    def export_to(self, path: str, mask: bool) -> Task:
+        return ops.export_ledger(
+            self.ctx, self, path, mask,
+            lambda r: QMessageBox.information(self, self.tr("导出完成"),
+                                              self.tr("已导出 {n} 名学生到：\n{path}").format(n=r.rows, path=r.path)),
         )  # fmt: skip

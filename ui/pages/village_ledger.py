@@ -14,20 +14,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidoffice.db.engine import Database
-from aidoffice.exporting.ledger import export_village_ledger
-from aidoffice.ledgers.school import current_term, require_school
-from aidoffice.ledgers.villages import school_age, village_tree
 from ui.models.village_tree import VillageTreeModel
-from ui.tasks import TaskRunner
+from ui.operations import AppContext, Changes
+from ui.operations import villages as ops
+from ui.tasks import Task
 
 
 class VillageLedgerPage(QWidget):
     available = True
 
-    def __init__(self, db: Database, runner: TaskRunner, parent=None):  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db, self.runner = db, runner
+        self.ctx = ctx
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.summary = QLabel()
@@ -43,7 +41,7 @@ class VillageLedgerPage(QWidget):
         hint = QLabel(self.tr("红字：学龄儿童既不在本校、名单上也没有就读学校，需核实去向。"))
         hint.setStyleSheet("color:#6b7280")
         layout.addWidget(hint)
-        self.model = VillageTreeModel(db, self)
+        self.model = VillageTreeModel(ctx, self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setAlternatingRowColors(True)
@@ -56,25 +54,24 @@ class VillageLedgerPage(QWidget):
         self.expand_btn.clicked.connect(self.expand_townships)
         self.refresh_btn.clicked.connect(self.reload)
         self.export_btn.clicked.connect(self.export)
-        self._loaded = False
-        self.last_task = None
+        self._stale = True
+        self.last_task: Task | None = None
+        ctx.data_changed.connect(self._data_changed)
 
     def activate(self) -> None:
-        if not self._loaded:
+        if self._stale:
             self.reload()
 
-    def reload(self):  # type: ignore[no-untyped-def]
-        self._loaded = True
+    def _data_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.any_of("students", "households", "groups", "awards", "lists", "settings"):
+            self._stale = True
+            if self.isVisible():
+                self.reload()
 
-        def job(progress):  # type: ignore[no-untyped-def]
-            progress(0, None, self.tr("正在统计各村学龄儿童…"))
-            with self.db.reading() as s:
-                term = current_term(s)
-                ages = school_age(require_school(s))
-                return village_tree(s, term, ages), term, ages
-
-        self.last_task = self.runner.run(
-            self.tr("正在统计各村学龄儿童…"), job, parent=self, on_success=self._loaded_tree
+    def reload(self) -> Task:
+        self._stale = False
+        self.last_task = ops.load_tree(
+            self.ctx, self, self._loaded_tree, label=self.tr("正在统计各村学龄儿童…")
         )
         return self.last_task
 
@@ -103,10 +100,6 @@ class VillageLedgerPage(QWidget):
         if not path:
             return
 
-        def job(progress):  # type: ignore[no-untyped-def]
-            with self.db.unit_of_work(note="导出户籍台账") as s:
-                return export_village_ledger(s, path, progress=progress)
-
-        self.runner.run(self.tr("正在导出户籍台账…"), job, parent=self,
-                        on_success=lambda r: QMessageBox.information(self, self.tr("导出完成"),
-                                                                     self.tr("已导出 {n} 名学龄儿童到：\n{path}").format(n=r.rows, path=r.path)))  # fmt: skip
+        ops.export_ledger(self.ctx, self, path,
+                          lambda r: QMessageBox.information(self, self.tr("导出完成"),
+                                                            self.tr("已导出 {n} 名学龄儿童到：\n{path}").format(n=r.rows, path=r.path)))  # fmt: skip

@@ -1,0 +1,29 @@
+"""Opening the office's database the way both the CLI and the GUI do: migrate it to the current schema,
+then bring the policy catalogue in step with its files (an amount the office edited reaches the
+database here, recorded in the audit trail)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aidoffice.catalogue import sync_catalogue
+from aidoffice.db.engine import Database
+from aidoffice.ledgers.school import get_school
+from aidoffice.paths import configured_db_url
+
+
+@dataclass
+class OpenedOffice:
+    db: Database
+    has_school: bool
+    catalogue_changes: list[str] = field(default_factory=list)
+
+
+def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
+    db = Database(configured_db_url(url), migrate=migrate)
+    changes: list[str] = []
+    with db.unit_of_work(actor=actor, note="启动时同步资助政策目录") as session:
+        school = get_school(session)
+        if school is not None:
+            changes = sync_catalogue(session).lines
+    return OpenedOffice(db, school is not None, changes)

@@ -1,0 +1,70 @@
+"""What the `aidoffice` command says when the database or the program fails: a Chinese reason, the
+right exit status, and never a full ID number on screen or in the log."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from aidoffice.domain.idnumber import make_id
+from aidoffice.privacy import find_sensitive
+from tests.e2e.test_cli import last_json, run
+
+
+def test_a_database_from_a_newer_program_exits_1_asking_for_an_upgrade(tmp_path):
+    db = str(tmp_path / "o.db")
+    assert run("init", "--school", "测试学校", home=tmp_path, db=db).returncode == 0
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999'")
+    r = run("--json", "export", "ledger", "school", "--out", str(tmp_path / "x.xlsx"), home=tmp_path, db=db)
+    assert r.returncode == 1, r.stderr
+    assert "请升级程序" in last_json(r)["error"] and "Traceback" not in r.stderr
+
+
+def test_a_file_that_is_not_a_database_exits_1(tmp_path):
+    bogus = tmp_path / "名单.xlsx"
+    bogus.write_bytes(b"PK\x03\x04" + os.urandom(3000))
+    r = run("init", "--school", "x", home=tmp_path, db=str(bogus))
+    assert r.returncode == 1 and "不是本程序的数据库" in r.stderr
+
+
+def test_an_unexpected_error_masks_ids_on_screen_and_in_a_private_log(tmp_path):
+    """A bug whose message carries an ID (or an SQL error echoing a row) must not print or log it."""
+    number = make_id("130624", date(2013, 5, 3), 11)
+    code = (
+        "import sys, aidoffice.cli as cli\n"
+        f"def boom(args): raise ValueError('row with id_number={number} phone=13912345678 failed')\n"
+        "cli.COMMANDS['init'] = boom\n"
+        "sys.exit(cli.main(['--json', 'init', '--school', 'x']))\n"
+    )
+    env = {**os.environ, "AIDOFFICE_HOME": str(tmp_path), "PYTHONIOENCODING": "utf-8"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 3
+    assert "发生意外错误" in r.stderr and "aidoffice.log" in r.stderr
+    assert not find_sensitive(r.stderr) and not find_sensitive(r.stdout)
+    log = Path(tmp_path) / "logs" / "aidoffice.log"
+    text = log.read_text("utf-8")
+    assert "ValueError" in text and number[:6] in text and not find_sensitive(text)
+    if os.name == "posix":
+        assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_control_characters_in_a_message_do_not_reach_the_terminal(tmp_path):
+    """An escape sequence typed into a file (clear screen, recolour) is shown as a mark, not obeyed."""
+    code = (
+        "import sys, aidoffice.cli as cli\n"
+        "from aidoffice.errors import InputRefused\n"
+        "def refuse(args): raise InputRefused('班级“\\x1b[2J\\x1b[31m1班\\u202e”不可识别')\n"
+        "cli.COMMANDS['init'] = refuse\n"
+        "sys.exit(cli.main(['init', '--school', 'x']))\n"
+    )
+    env = {**os.environ, "AIDOFFICE_HOME": str(tmp_path), "PYTHONIOENCODING": "utf-8"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and "1班" in r.stderr
+    assert "\x1b" not in r.stderr and "\u202e" not in r.stderr

@@ -1,0 +1,124 @@
+"""The student ledger's use cases, each one background operation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from aidoffice.domain.grades import make_grade
+from aidoffice.exporting.ledger import ExportResult, export_school_ledger
+from aidoffice.ledgers import students as service
+from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.student_queries import (
+    FilterChoices,
+    StudentFilter,
+    StudentRow,
+    filter_choices,
+    ordered_ids,
+    roster_groups,
+    rows_by_ids,
+    student_groups,
+)
+from aidoffice.ledgers.student_rules import StudentInput
+from ui.operations import AppContext, Changes
+from ui.tasks import Task
+
+STUDENTS = Changes(students=True, groups=True)
+
+
+def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[FilterChoices], None]) -> Task:
+    return ctx.query(parent, lambda s, _p: filter_choices(s), success)
+
+
+def load_ids(
+    ctx: AppContext,
+    parent: QWidget,
+    f: StudentFilter,
+    sort: str,
+    descending: bool,
+    success: Callable[[list[int]], None],
+) -> Task:
+    return ctx.query(parent, lambda s, _p: ordered_ids(s, f, sort, descending), success)
+
+
+def load_rows(
+    ctx: AppContext, parent: QWidget, ids: list[int], success: Callable[[list[StudentRow]], None]
+) -> Task:
+    return ctx.query(parent, lambda s, _p: rows_by_ids(s, ids), success)
+
+
+@dataclass(frozen=True)
+class FormData:
+    """What the student form shows of a student."""
+
+    data: StudentInput
+    grade_name: str
+    roster_flags: set[str]
+    other_groups: list[tuple[Any, ...]]  # (code, name, source kind, label, known on, active)
+
+
+def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped-def]
+    st = service.get_student(session, student_id)
+    return FormData(
+        data=StudentInput.from_student(st),
+        grade_name=make_grade(st.grade, st.stage == "vocational").name,
+        roster_flags=roster_groups(session, st.person_key),
+        other_groups=[g for g in student_groups(session, st) if g[2].value != "roster"],
+    )
+
+
+def load_form(ctx: AppContext, parent: QWidget, student_id: int, success: Callable[[FormData], None]) -> Task:
+    return ctx.query(parent, lambda s, _p: _form_data(s, student_id), success)
+
+
+def save_student(
+    ctx: AppContext,
+    parent: QWidget,
+    student_id: int | None,
+    data: StudentInput,
+    success: Callable[[int], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    def op(s, _p) -> int:  # type: ignore[no-untyped-def]
+        if student_id is None:
+            return service.add_student(s, require_school(s).id, data).id
+        return service.update_student(s, student_id, data).id
+
+    return ctx.write(parent, op, success, changes=STUDENTS | Changes(households=True), failure=failure)
+
+
+_STATUS_ACTIONS = {
+    "transfer": service.transfer_out,
+    "dropout": service.mark_dropout,
+    "reinstate": service.reinstate,
+}
+
+
+def change_status(
+    ctx: AppContext,
+    parent: QWidget,
+    action: str,
+    student_id: int,
+    on: date,
+    note: str,
+    success: Callable[[Any], None],
+) -> Task:
+    fn = _STATUS_ACTIONS[action]
+    return ctx.write(parent, lambda s, _p: fn(s, student_id, on, note).id, success, changes=STUDENTS)
+
+
+def export_ledger(
+    ctx: AppContext, parent: QWidget, path: str, mask: bool, success: Callable[[ExportResult], None]
+) -> Task:
+    return ctx.write(
+        parent,
+        lambda s, p: export_school_ledger(s, path, mask=mask, progress=p),
+        success,
+        changes=Changes(),
+        label=parent.tr("正在导出学籍台账…"),
+        note="导出学籍台账",
+    )
