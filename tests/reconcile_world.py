@@ -33,7 +33,8 @@ from aidoffice.importing.lists import derive_memberships
 from aidoffice.ledgers.assessments import import_assessments, record_assessment
 from aidoffice.ledgers.elsewhere import record_elsewhere
 from aidoffice.ledgers.school import ensure_term, require_school
-from aidoffice.ledgers.students import StudentInput, add_student, transfer_out
+from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.ledgers.students import add_student, transfer_out
 from aidoffice.ledgers.villages import get_or_create_village
 from tests.sheets import write_xlsx
 

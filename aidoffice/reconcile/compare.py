@@ -21,7 +21,7 @@ from aidoffice.reconcile.coverage import VillageCoverage, check_coverage
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.kinds import ORDER
 from aidoffice.reconcile.matching import match
-from aidoffice.reconcile.sources import VillageIndex, load_sources
+from aidoffice.reconcile.sources import Sources, VillageIndex, load_sources
 
 
 @dataclass
@@ -72,6 +72,26 @@ def _order(f: Finding) -> tuple:
     return (ORDER.get(f.kind, 99), f.rank, f.grade if f.grade is not None else 99, f.class_name or "", f.name)
 
 
+def _fill_filters(findings: list[Finding], src: Sources, ctx: TermContext) -> None:
+    """Every finding carries what the list filters on: the student's grade, class and village, and
+    the person's active groups as known on the comparison date."""
+    students = {s.id: s for s in src.students}
+    for f in findings:
+        s = students.get(f.student_id) if f.student_id else None
+        if s is not None:
+            if f.grade is None:
+                f.grade, f.class_name = s.grade, s.class_name
+            if not f.village:
+                v = src.villages.get(s.village_id) if s.village_id else None
+                f.village = v.name if v else s.hukou_village
+        if not f.groups:
+            f.groups = tuple(
+                dict.fromkeys(
+                    g.group for g in src.facts.get(f.person_key, ()) if g.active and g.known_on <= ctx.on_date
+                )
+            )
+
+
 def compare(
     session: Session, term: str | None = None, *, today: date | None = None, progress: Progress = no_progress
 ) -> Comparison:
@@ -90,6 +110,7 @@ def compare(
     progress(3, 5, "正在核对各村学龄儿童")
     coverage_findings, villages = check_coverage(src, matching, ctx, school_age(school), index)
     findings = matching.findings + aid_findings + coverage_findings
+    _fill_filters(findings, src, ctx)
     findings.sort(key=_order)
     progress(4, 5, "比对完成")
     return Comparison(

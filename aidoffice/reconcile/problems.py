@@ -34,12 +34,14 @@ from aidoffice.db.models import (
     ProblemStatus,
     Student,
 )
-from aidoffice.domain.idnumber import normalize_id
+from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.ledgers.assessments import LEVEL_NAMES, record_assessment, sync_assessment_facts
 from aidoffice.ledgers.elsewhere import record_elsewhere
-from aidoffice.ledgers.students import StudentInput, get_student, roster_groups, update_student
+from aidoffice.ledgers.student_queries import roster_groups
+from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.ledgers.students import get_student, update_student
 from aidoffice.privacy import mask_id
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.kinds import KINDS, RESOLVED_BY_DATA, label
@@ -357,6 +359,15 @@ def fix_correct_id(
     new = normalize_id(new_id)
     data = StudentInput.from_student(student)
     data.id_number = new
+    try:  # sex and birth date read from the wrong number are read again from the right one
+        was = parse_id(old) if old else None
+    except InvalidIdNumber:
+        was = None
+    if was is not None:
+        if data.sex == was.sex:
+            data.sex = None
+        if data.birth_date == was.birth_date:
+            data.birth_date = None
     if student.student_no and old and student.student_no == "G" + old:
         data.student_no = "G" + new
     update_student(session, student.id, data, today)

@@ -2,10 +2,12 @@
 workbook — inside the caller's unit of work.
 
 The order is honest about failures: the problem list is changed in the session (flushed, so the
-workbook can name each problem by its number and show its status) but only committed by the caller
-after the workbook has been written and renamed into place. A workbook that cannot be written (disk
-full, the file open in Excel) raises, the transaction rolls back, and the problem list is as before.
-Exporting full ID numbers is recorded in the audit trail with who did it."""
+workbook can name each problem by its number and show its status); the workbook is written to a
+temporary file beside the target; the export is recorded in the audit trail (who, which file, whether
+with full ID numbers); and the file is renamed into place only when the caller's transaction commits
+(`files.publish_on_commit`). A workbook that cannot be written (disk full) raises before the commit:
+the problem list stays as it was and no file appears. A database that refuses the commit leaves no
+workbook behind either."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import default_actor, record
-from aidoffice.files import check_target
+from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.progress import Progress, no_progress
 from aidoffice.reconcile.compare import Comparison, compare
 from aidoffice.reconcile.kinds import KINDS
@@ -95,17 +97,24 @@ def run_reconcile(
     result = ReconcileResult(comparison, sync, stats, full_ids=full_ids)
     if out is not None:
         progress(5, 6, "正在写入问题清单工作簿")
+        target = check_target(out, (".xlsx",))
         actor = session.info.get("actor") or default_actor()
-        result.out = write_problem_workbook(
-            session, out, comparison, sync, stats, full_ids=full_ids, actor=actor
-        )
-        if full_ids:
-            record(
-                session,
-                "export",
-                "problem",
-                f"导出含完整证件号的问题清单：{Path(out).name}",
-                {"file": str(result.out), "term": comparison.term.code, "findings": len(comparison.findings)},
-            )
+        record(
+            session,
+            "export",
+            "problem",
+            f"导出问题清单到 {target.name}" + ("（含完整证件号）" if full_ids else ""),
+            {"file": str(target), "term": comparison.term.code, "findings": len(comparison.findings),
+             "full_id_numbers": full_ids},
+        )  # fmt: skip
+        session.flush()  # a database that cannot record the export refuses it before any file exists
+        tmp = temp_beside(target)
+        try:
+            write_problem_workbook(session, tmp, comparison, sync, stats, full_ids=full_ids, actor=actor)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        publish_on_commit(session, tmp, target)
+        result.out = target
     progress(6, 6, "完成")
     return result
