@@ -176,7 +176,6 @@ def _finding(child: _Child, student: StudentRec | None, src: Sources, ctx: TermC
                 column("年龄", age),
                 column("应读学段", STAGES.get(stage or "", "")),
                 column("所在村", f"{v.township}{v.name}"),
-                column("来源", "；".join(child.sources)),
                 column("名单写的就读学校", child.school_named or ""),
                 column("本校学籍记录", ledger if student is not None else "无"),
             ],

@@ -232,8 +232,6 @@ def _name_mismatches(m: Matching) -> None:
                     "left": rec_side(ref),
                     "right": [rec_side(r) for r in others.values()],
                     "columns": [
-                        column("证件号", number, "id"),
-                        column("学校一方姓名", ref.name),
                         column("另一方姓名", "、".join(r.name for r in others.values())),
                         column("相似", "、".join(dict.fromkeys(likeness.values()))),
                     ],
@@ -309,10 +307,8 @@ def _typos(m: Matching) -> None:
                     "columns": [
                         column("证件号甲", a, "id"),
                         column("甲校验位", check_a),
-                        column("甲的来源", "；".join(r.label for r in recs_a)),
                         column("证件号乙", b, "id"),
                         column("乙校验位", check_b),
-                        column("乙的来源", "；".join(r.label for r in recs_b)),
                         column("差异", relation),
                         column("相同之处", f"{'同名' if same_name else '同音'}，{'、'.join(sorted(basis))}"),
                     ],
@@ -357,7 +353,7 @@ def _duplicates(src: Sources, m: Matching, villages: VillageIndex) -> None:
                     "right": [
                         side(line, s.name, number) for line, s in zip(lines[1:], recs[1:], strict=True)
                     ],
-                    "columns": [column("证件号", number, "id"), column("登记在", "；".join(lines))],
+                    "columns": [column("登记在", "；".join(lines))],
                 },
             )
         )
@@ -383,10 +379,7 @@ def _duplicates(src: Sources, m: Matching, villages: VillageIndex) -> None:
                 evidence={
                     "left": rec_side(recs[0]),
                     "right": [rec_side(r) for r in recs[1:]],
-                    "columns": [
-                        column("证件号", number, "id"),
-                        column("登记在", "；".join(r.label for r in recs)),
-                    ],
+                    "columns": [column("登记在", "；".join(r.label for r in recs))],
                 },
             )
         )
@@ -422,7 +415,7 @@ def _duplicates(src: Sources, m: Matching, villages: VillageIndex) -> None:
                         side(f"外部名单「{snap.source_label}」{w}", e.name, number)
                         for w, e in zip(where[1:], found[1:], strict=True)
                     ],
-                    "columns": [column("证件号", number, "id"), column("登记在", "；".join(where))],
+                    "columns": [column("登记在", "；".join(where))],
                 },
             )
         )
@@ -458,7 +451,7 @@ def _without_id(src: Sources, m: Matching) -> None:
                     "left": side(label, s.name, None, f"学籍号 {mask_student_no(s.student_no)}"),
                     "right": [rec_side(r) for r in candidates[:5]],
                     "columns": [
-                        column("全国学籍号", s.student_no, "id"),
+                        column("全国学籍号", s.student_no, "student_no"),
                         column("可能对应", "；".join(f"{r.label}“{r.name}”" for r in candidates[:5])),
                     ],
                 },

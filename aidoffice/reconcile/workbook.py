@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import Problem, ProblemNote, ProblemStatus
-from aidoffice.exporting.workbook import Column, StandardWorkbook
+from aidoffice.exporting.workbook import Column, StandardWorkbook, display_width
 from aidoffice.privacy import Field, Level, show
 from aidoffice.reconcile.compare import Comparison
 from aidoffice.reconcile.findings import side_text
@@ -25,6 +25,7 @@ from aidoffice.reconcile.problems import SyncResult, status_name
 from aidoffice.reconcile.statistics import TermStatistics
 
 MONEY = "#,##0.00"
+TEXT_WIDTH = 24  # a column of evidence wider than this wraps
 PERCENT = "0.0%"
 _CHUNK = 900
 
@@ -64,6 +65,8 @@ def _states(session: Session, ids: Sequence[int]) -> dict[int, _State]:
 def _value(value: Any, kind: str, level: Level) -> Any:
     if kind == "id":
         return show(Field.ID_NUMBER, value, level) if value else ""
+    if kind == "student_no":
+        return show(Field.STUDENT_NO, value, level) if value else ""
     if kind == "money":
         try:
             return float(value)
@@ -92,7 +95,7 @@ def write_problem_workbook(
     summary = book.sheet(
         "汇总",
         f"{comparison.school}双向比对问题清单（{ctx.label}，比对日期 {ctx.on_date:%Y-%m-%d}）",
-        [Column("问题类别"), Column("说明", width=70), Column("本次发现"), Column("其中新出现"),
+        [Column("问题类别"), Column("说明", width=70, wrap=True), Column("本次发现"), Column("其中新出现"),
          Column("待处理"), Column("处理中"), Column("已销号但仍存在")],
     )  # fmt: skip
     for code, info in KINDS.items():
@@ -122,25 +125,59 @@ def write_problem_workbook(
     ):  # fmt: skip
         summary.append([title, text])
 
-    # ---- one sheet per kind
+    # ---- every finding with its reason and how it is being handled: the sheet to print and tick off
+    listing = book.sheet(
+        "问题清单",
+        f"{comparison.school}问题清单（{ctx.label}）：逐项核实、处理、销号",
+        [Column("问题编号", width=7), Column("问题类别", width=12), Column("优先", width=5), Column("姓名"),
+         Column("身份证件号", text=True, width=20), Column("年级"), Column("班级"), Column("村"),
+         Column("说明（原因与依据）", width=58, wrap=True), Column("状态", width=9), Column("处理人", width=8),
+         Column("处理结果", width=10, wrap=True), Column("最近备注", width=20, wrap=True)],
+    )  # fmt: skip
+    for f in comparison.findings:
+        pid = sync.ids.get(f.identity)
+        st = states.get(pid or -1)
+        listing.append(
+            [
+                pid,
+                label(f.kind),
+                "优先" if f.rank == 1 else "",
+                f.name,
+                show(Field.ID_NUMBER, f.id_number, level) or "",
+                grade_label(f.grade, "") if f.grade is not None else "",
+                f.class_name or "",
+                f.village or "",
+                f.detail,
+                status_name(st.status, st.still_present) if st else "",
+                (st.assigned_to or "") if st else "",
+                (st.resolution or "") if st else "",
+                (st.last_note or "") if st else "",
+            ]
+        )
+
+    # ---- one sheet per kind: the evidence of both sides next to each other
     for code, info in KINDS.items():
         found = by_kind.get(code)
         if not found:
             continue
         extra = [col[0] for col in found[0].evidence.get("columns", [])]
         kinds = {col[0]: col[2] for f in found for col in f.evidence.get("columns", [])}
-        columns = [Column("序号", width=6), Column("问题编号", width=9), Column("优先", width=6), Column("姓名"),
-                   Column("身份证件号", text=True, width=21), Column("年级"), Column("班级"), Column("村")]  # fmt: skip
+        columns = [Column("序号", width=5), Column("问题编号", width=7), Column("优先", width=5), Column("姓名"),
+                   Column("身份证件号", text=True, width=20), Column("年级"), Column("班级"), Column("村")]  # fmt: skip
         for name in extra:
             kind = kinds.get(name, "text")
-            if kind == "id":
-                columns.append(Column(name, text=True, width=21))
+            if kind in ("id", "student_no"):
+                columns.append(Column(name, text=True, width=20))
             elif kind == "money":
                 columns.append(Column(name, number_format=MONEY))
             else:
-                columns.append(Column(name))
-        columns += [Column("学校一方", width=50), Column("另一方", width=60), Column("说明", width=80),
-                    Column("状态"), Column("处理人"), Column("处理结果"), Column("最近备注", width=40)]  # fmt: skip
+                widest = max(
+                    display_width(c[1]) for f in found for c in f.evidence.get("columns", []) if c[0] == name
+                )
+                width = min(TEXT_WIDTH, max(display_width(name), widest) + 2)
+                columns.append(Column(name, width=max(width, 6), wrap=widest > TEXT_WIDTH))
+        columns += [Column("学校一方", width=28, wrap=True), Column("另一方", width=30, wrap=True),
+                    Column("状态", width=9)]  # fmt: skip
         sheet = book.sheet(info.label, f"{info.label}（{len(found)} 个）：{info.explain}", columns)
         for n, f in enumerate(found, 1):
             pid = sync.ids.get(f.identity)
@@ -161,11 +198,7 @@ def write_problem_workbook(
                     *[values.get(name, "") for name in extra],
                     side_text(left, level) if left else "",
                     "\n".join(side_text(r, level) for r in right),
-                    f.detail,
                     status_name(st.status, st.still_present) if st else "",
-                    (st.assigned_to or "") if st else "",
-                    (st.resolution or "") if st else "",
-                    (st.last_note or "") if st else "",
                 ]
             )
 
@@ -211,7 +244,7 @@ def write_problem_workbook(
         "本次已消除",
         "本次比对中数据已不再显示、自动销号（数据已更正）的问题",
         [Column("问题编号", width=9), Column("问题类别"), Column("姓名"), Column("身份证件号", text=True, width=21),
-         Column("说明", width=80), Column("首次发现")],
+         Column("说明", width=80, wrap=True), Column("首次发现")],
     )  # fmt: skip
     closed = sorted(sync.closed_now)
     for i in range(0, len(closed), _CHUNK):
