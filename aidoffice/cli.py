@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("which", choices=["school", "village"])
     e.add_argument("--out", required=True, metavar="FILE.xlsx")
     e.add_argument("--mask", action="store_true", help="身份证件号打码（只显示前6位和后4位）")
-    s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单或资助发放名单")
+    s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单、资助发放名单或困难学生认定表")
     isub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     helps = {
         "students": "学籍系统导出（按身份证件号或全国学籍号匹配）",
@@ -133,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
         if what == "awards":
             e.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（文件中没有学期列时使用）")
             e.add_argument("--policy", metavar="NAME_OR_CODE", help="资助项目（文件中没有项目列时使用）")
+    e = isub.add_parser("assessments", help="家庭经济困难学生认定表（学校每年秋季评议的结果）")
+    e.add_argument("file", metavar="FILE", help=".xlsx、.xls、.ods 或 .csv")
+    e.add_argument(
+        "--year", metavar="YYYY-YYYY", help="学年，如 2026-2027（文件中没有学年列时使用，默认本学年）"
+    )
+    e.add_argument("--date", metavar="YYYY-MM-DD", help="认定时间（文件中没有认定时间列时使用，默认今天）")
+    e.add_argument(
+        "--by", metavar="WHO", help="认定人（文件中没有认定人列时使用，默认“学校资助工作领导小组”）"
+    )
+    e.add_argument("--dry-run", action="store_true", help="只检查并报告将会发生什么，不写入")
+    e.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个有数据的工作表）")
+    e.add_argument("--report", metavar="FILE.xlsx", help="把逐行结果保存为工作簿（有问题的行标红并写明原因）")
 
     s = sub.add_parser(
         "reconcile", help="双向比对：漏助、疑似误助、证件号和姓名不一致、需核实去向等，写入问题清单"
@@ -217,6 +229,8 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
+    if args.what == "assessments":
+        return cmd_import_assessments(args)
     from aidoffice.importing.readers import read_ahead
 
     table = read_ahead(args.file, args.sheet)  # reads while the database layer loads
@@ -288,6 +302,44 @@ def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-
     if not report.applied:
         lines.append("这是预览（--dry-run），没有写入任何数据。")
     return "\n".join(lines)
+
+
+def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
+    from datetime import date
+
+    from aidoffice.ledgers.assessments import import_assessments
+
+    decided_on = None
+    if args.date:
+        try:
+            decided_on = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date 应写作 2026-10-12，而不是“{args.date}”") from None
+    if args.report:
+        from aidoffice.files import check_target
+
+        check_target(args.report, (".xlsx",))
+    db = _open(args)
+    with db.unit_of_work(note="import assessments") as s:
+        report = import_assessments(
+            s,
+            args.file,
+            school_year=args.year,
+            decided_on=decided_on,
+            decided_by=args.by,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+            progress=ProgressBar(),
+        )
+        if args.dry_run:
+            s.rollback()
+    result = report.as_json()
+    if args.report:
+        from aidoffice.importing.workbook import write_report
+
+        result["report"] = str(write_report(report, args.report))
+    result["message"] = _import_message(report, result.get("report"))
+    return result
 
 
 def cmd_reconcile(args: argparse.Namespace) -> dict[str, Any]:
