@@ -128,6 +128,7 @@ class AidChecker:
         self.checked = [
             p for p in catalogue.policies.values() if not p.universal and p.paid and p.code not in once
         ]
+        self.wanted = frozenset(g for p in self.checked for g in p.eligible_groups)
         self._fitting: dict[tuple[str, bool], list[PolicySpec]] = {}
         self.awards: dict[int, list[AwardRec]] = {}
         for a in src.awards:
@@ -158,7 +159,12 @@ class AidChecker:
 
     def check(self, s: StudentRec) -> None:
         ctx = self.ctx
-        awards = self.awards.get(s.id, [])
+        awards = self.awards.get(s.id, ())
+        if not awards:
+            # most students: not aided and in no group any checked policy asks for
+            raw = self.src.facts.get(s.person_key)
+            if not raw or not any(f.group in self.wanted for f in raw):
+                return
         presence = _presence(s, ctx)
         enrolled_at = s.status is StudentStatus.ENROLLED or (
             s.status_changed_on is not None and s.status_changed_on > ctx.on_date
@@ -167,8 +173,7 @@ class AidChecker:
             return
         stage = _stage_then(s, ctx.years_back)
         facts = self.facts_of(s.person_key)
-        known = [f for f in facts if f.known_on <= ctx.on_date]
-        active_groups = tuple(dict.fromkeys(f.group for f in known if f.active))
+        # the village and the groups the list filters on are filled in for every finding by compare()
         base = {
             "person_key": s.person_key,
             "name": s.name,
@@ -177,8 +182,6 @@ class AidChecker:
             "scope": ctx.code,
             "grade": s.grade,
             "class_name": s.class_name,
-            "village": self.village_name(s),
-            "groups": active_groups,
         }
         policy_of = self.cat.policy_by_id
         paid = [(a, policy_of(a.policy_id)) for a in awards]

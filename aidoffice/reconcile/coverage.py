@@ -14,6 +14,7 @@ from aidoffice.db.models import STATUS_NAMES, StudentStatus
 from aidoffice.domain.grades import STAGES
 from aidoffice.domain.idnumber import age_on
 from aidoffice.domain.policies import GroupFact
+from aidoffice.ledgers.villages import birth_bounds
 from aidoffice.reconcile.aid import TermContext
 from aidoffice.reconcile.findings import Finding, column, side
 from aidoffice.reconcile.kinds import rules
@@ -53,13 +54,10 @@ def check_coverage(
     index: VillageIndex,
 ) -> tuple[list[Finding], list[VillageCoverage]]:
     children: dict[str, _Child] = {}
-    youngest, oldest = ages
-    day = ctx.starts_on
+    earliest, latest = birth_bounds(ctx.starts_on, ages)
 
     def take(number: str | None, name: str, born: date | None, village_id: int | None) -> _Child | None:
-        if not number or born is None or village_id is None:
-            return None
-        if not youngest <= age_on(born, day) <= oldest:
+        if not number or born is None or village_id is None or not earliest <= born <= latest:
             return None
         child = children.get(number)
         if child is None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from aidoffice.db.models import StudentStatus
 from aidoffice.domain.grades import make_grade
@@ -32,7 +32,8 @@ MAX_BLOCK = 400  # IDs in one block; a block this large is a data problem, not a
 
 
 class Rec(NamedTuple):
-    """One person as one source records them."""
+    """One person as one source records them. The words (label, info) are made only when a finding
+    needs them: most of the 200,000 records of a district never appear in one."""
 
     source: str  # student / household / list
     ref: int
@@ -40,9 +41,35 @@ class Rec(NamedTuple):
     name: str
     birth_date: date | None
     village: str  # village_key of the place, "" when unknown
-    label: str  # 学籍台账 七年级1班 / 户籍台账 龙泉关镇黑崖沟村 户 00012 / 外部名单「…」第 12 行
     student_id: int | None
-    info: str = ""  # what the source says besides: 脱贫户 继续享受政策 / 子，就读学校 …
+    row: Any  # the source's own tuple (StudentRec, MemberRec, EntryRec)
+    src: Any  # the Sources it came from (villages, snapshots)
+
+    @property
+    def label(self) -> str:
+        """学籍台账 七年级1班 / 户籍台账 龙泉关镇黑崖沟村 户 00012（户主 …） / 外部名单「…」第 12 行"""
+        r = self.row
+        if self.source == "student":
+            return f"学籍台账 {grade_label(r.grade, r.stage)}{r.class_name}"
+        if self.source == "household":
+            v = self.src.villages.get(r.village_id)
+            place = f"{v.township}{v.name}" if v else ""
+            return (
+                f"户籍台账 {place} 户{f' {r.household_no}' if r.household_no else ''}（户主 {r.head_name}）"
+            )
+        return f"外部名单「{self.src.snapshots[r.snapshot_id].source_label}」第 {r.row} 行"
+
+    @property
+    def info(self) -> str:
+        """What the source says besides: 脱贫户 继续享受政策 / 在校生，就读学校 …"""
+        r = self.row
+        if self.source == "household":
+            return "，".join(
+                x for x in (r.schooling, f"就读学校 {r.school_name}" if r.school_name else None) if x
+            )
+        if self.source == "list":
+            return " ".join(x for x in (r.category, r.status, "（已不符合）" if not r.active else None) if x)
+        return ""
 
 
 SOURCE_ORDER = {"student": 0, "household": 1, "list": 2}
@@ -107,25 +134,15 @@ def grade_label(grade: int, stage: str) -> str:
 
 def build_records(src: Sources) -> list[Rec]:
     recs: list[Rec] = []
+    add = recs.append
     villages = src.villages
     for s in src.students:
         v = villages.get(s.village_id) if s.village_id else None
-        recs.append(
-            Rec(
-                "student",
-                s.id,
-                s.id_number,
-                s.name,
-                s.birth_date,
-                village_key(v.name if v else s.hukou_village),
-                f"学籍台账 {grade_label(s.grade, s.stage)}{s.class_name}",
-                s.id,
-            )
-        )
+        vkey = village_key(v.name if v else s.hukou_village)
+        add(Rec("student", s.id, s.id_number, s.name, s.birth_date, vkey, s.id, s, src))
     for m in src.members:
         v = villages.get(m.village_id)
-        place = f"{v.township}{v.name}" if v else ""
-        recs.append(
+        add(
             Rec(
                 "household",
                 m.id,
@@ -133,28 +150,13 @@ def build_records(src: Sources) -> list[Rec]:
                 m.name,
                 m.birth_date,
                 village_key(v.name) if v else "",
-                f"户籍台账 {place} 户{f' {m.household_no}' if m.household_no else ''}（户主 {m.head_name}）",
                 m.student_id,
-                "，".join(
-                    x for x in (m.schooling, f"就读学校 {m.school_name}" if m.school_name else None) if x
-                ),
+                m,
+                src,
             )
         )
     for e in src.entries:
-        snap = src.snapshots[e.snapshot_id]
-        recs.append(
-            Rec(
-                "list",
-                e.id,
-                e.id_number,
-                e.name,
-                e.birth_date,
-                village_key(e.village),
-                f"外部名单「{snap.source_label}」第 {e.row} 行",
-                None,
-                " ".join(x for x in (e.category, e.status, "（已不符合）" if not e.active else None) if x),
-            )
-        )
+        add(Rec("list", e.id, e.id_number, e.name, e.birth_date, village_key(e.village), None, e, src))
     return recs
 
 
@@ -196,6 +198,9 @@ def match(src: Sources, villages: VillageIndex | None = None) -> Matching:
 def _name_mismatches(m: Matching) -> None:
     for number, recs in m.by_id.items():
         if len(recs) < 2 or number not in m.ledger_ids:
+            continue
+        first = recs[0].name
+        if all(r.name == first for r in recs):
             continue
         names = {name_key(r.name) for r in recs}
         if len(names) < 2:
@@ -241,36 +246,67 @@ def _name_mismatches(m: Matching) -> None:
 
 
 def _typos(m: Matching) -> None:
-    blocks: dict[tuple, set[str]] = {}
-    seen: set[tuple] = set()
+    # Blocks are filled from the two ledgers only; a list row is then looked up in them. A pair of two
+    # list-only IDs is never wanted (someone in neither ledger), so those rows need no block of their
+    # own. Most blocks hold one ID: it is kept as the bare string until a second one arrives.
+    by_birth: dict[tuple[str, date], str | list[str]] = {}
+    by_village: dict[tuple[str, str], str | list[str]] = {}
+    sound_of = sound_key
+    listed: list[Rec] = []
     for r in m.records:
-        if not r.id_number or not r.name:
+        number, name = r.id_number, r.name
+        if not number or not name:
             continue
-        sig = (r.id_number, r.name, r.birth_date, r.village)
-        if sig in seen:
+        if r.source == "list":
+            listed.append(r)
             continue
-        seen.add(sig)
-        sound = sound_key(r.name)
+        sound = sound_of(name)
         if not sound:
             continue
-        if r.birth_date:
-            blocks.setdefault(("b", sound, r.birth_date), set()).add(r.id_number)
-        if r.village:
-            blocks.setdefault(("v", sound, r.village), set()).add(r.id_number)
+        for blocks, part in ((by_birth, r.birth_date), (by_village, r.village)):
+            if not part:
+                continue
+            key = (sound, part)
+            held = blocks.get(key)  # type: ignore[attr-defined]
+            if held is None:
+                blocks[key] = number  # type: ignore[index]
+            elif held.__class__ is str:
+                if held != number:
+                    blocks[key] = [held, number]  # type: ignore[index]
+            elif number not in held:
+                held.append(number)
     pairs: dict[tuple[str, str], tuple[str, set[str]]] = {}
-    for key, ids in blocks.items():
-        if len(ids) < 2 or len(ids) > MAX_BLOCK:
+
+    def consider(a: str, b: str, basis: str) -> None:
+        if a > b:
+            a, b = b, a
+        found = pairs.get((a, b))
+        if found is None:
+            relation = typo_relation(a, b)
+            if relation is None:
+                return
+            pairs[(a, b)] = found = (relation, set())
+        found[1].add(basis)
+
+    for blocks, basis in ((by_birth, "出生日期相同"), (by_village, "同村")):
+        for ids in blocks.values():  # type: ignore[attr-defined]
+            if ids.__class__ is list and len(ids) <= MAX_BLOCK:
+                for a, b in combinations(ids, 2):
+                    consider(a, b, basis)
+    for r in listed:
+        sound = sound_of(r.name)
+        if not sound:
             continue
-        for a, b in combinations(sorted(ids), 2):
-            if a not in m.ledger_ids and b not in m.ledger_ids:
-                continue  # two outside lists disagreeing about someone in neither ledger
-            found = pairs.get((a, b))
-            if found is None:
-                relation = typo_relation(a, b)
-                if relation is None:
-                    continue
-                pairs[(a, b)] = found = (relation, set())
-            found[1].add("出生日期相同" if key[0] == "b" else "同村")
+        for blocks, part, basis in (
+            (by_birth, r.birth_date, "出生日期相同"),
+            (by_village, r.village, "同村"),
+        ):
+            held = blocks.get((sound, part)) if part else None  # type: ignore[attr-defined]
+            if held is None:
+                continue
+            for other in (held,) if held.__class__ is str else held[:MAX_BLOCK]:
+                if other != r.id_number:
+                    consider(r.id_number, other, basis)  # type: ignore[arg-type]
     for (a, b), (relation, basis) in pairs.items():
         m.typo_links.setdefault(a, set()).add(b)
         m.typo_links.setdefault(b, set()).add(a)
@@ -422,6 +458,8 @@ def _duplicates(src: Sources, m: Matching, villages: VillageIndex) -> None:
 
 
 def _without_id(src: Sources, m: Matching) -> None:
+    if all(s.id_number for s in src.students):
+        return
     by_birth: dict[tuple[str, date], list[Rec]] = {}
     for r in m.records:
         if r.id_number and r.birth_date and r.source != "student":

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from aidoffice.db.audit import default_actor, record
 from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.progress import Progress, no_progress
-from aidoffice.reconcile.compare import Comparison, compare
+from aidoffice.reconcile.compare import Comparison, compare, gc_paused
 from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.problems import SyncResult, scopes_for, sync_problems
 from aidoffice.reconcile.statistics import TermStatistics, statistics_from
@@ -79,6 +79,18 @@ def run_reconcile(
     today = today or date.today()
     if out is not None:
         check_target(out, (".xlsx",))  # refused before any work
+    with gc_paused():
+        return _run(session, term, out, full_ids, today, progress)
+
+
+def _run(
+    session: Session,
+    term: str | None,
+    out: str | Path | None,
+    full_ids: bool,
+    today: date,
+    progress: Progress,
+) -> ReconcileResult:
     comparison = compare(session, term, today=today, progress=progress)
     progress(4, 6, "正在更新问题清单")
     note = session.info.get("audit_note")
