@@ -145,6 +145,8 @@ def plant(db: Database, tmp_path: Path) -> World:
         add("马超", "七年级", birth=date(2013, 5, 3), seq=57)
         add("王芳", "七年级", birth=date(2013, 6, 6), seq=62)
         add("何平", "七年级", birth=date(2013, 6, 7), seq=65)
+        add("李娜", "七年级", birth=date(2013, 9, 9), seq=202)
+        add("李娜", "七年级", birth=date(2013, 9, 9), seq=204, class_name="2班")  # same name, same day
         add("曹操", "八年级", birth=date(2012, 6, 7), seq=67)
         add("蒋一", "七年级", birth=date(2013, 1, 9), seq=0, id_number=None, student_no="J" + "2" * 18)
         # a second record carrying 曹操's ID only in its 学籍号 (an old bulk import, not the form)

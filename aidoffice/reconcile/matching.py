@@ -4,7 +4,9 @@
 - ID_TYPO_SUSPECT: records that agree on name (or a homophone) and birth date, or on name and
   village, whose IDs differ by one digit, by two swapped adjacent digits, or only in the check
   character. Records are grouped by blocking keys (pinyin of the name + birth date, pinyin of the
-  name + village) and only IDs inside one block are compared: never all pairs.
+  name + village) and only IDs inside one block are compared: never all pairs. Two IDs that are both
+  on student records are two children, not a slip: the 学籍 system checks IDs against household
+  registration, and a duplicate enrolment shows as DUPLICATE_ID.
 - DUPLICATE_ID: one ID on two students, on two members of the household ledger, or on two
   households of one list.
 - NO_ID_NUMBER: students with no ID number (J/L 学籍号), whom the comparison cannot match by ID.
@@ -276,8 +278,11 @@ def _typos(m: Matching) -> None:
             elif number not in held:
                 held.append(number)
     pairs: dict[tuple[str, str], tuple[str, set[str]]] = {}
+    on_students = {r.id_number for r in m.records if r.source == "student" and r.id_number}
 
     def consider(a: str, b: str, basis: str) -> None:
+        if a in on_students and b in on_students:
+            return  # two student records: two children (学籍 checks IDs against household registration)
         if a > b:
             a, b = b, a
         found = pairs.get((a, b))

@@ -45,6 +45,7 @@ NEAR_MISSES = {
     "何大姐": "21 years old: not of school age",
     "褚十四": "left during the term, after its start: the aid was due",
     "尤三": "the imported assessment qualifies the boarding subsidy",
+    "李娜": "two students of one name and birthday, IDs one digit apart: two children, not a slip",
 }
 
 
