@@ -431,6 +431,11 @@ def fix_add_assessment(
     return close_problem(session, problem_id, "已补录认定", text, who, action="fix")
 
 
+# Groups a school records from a certificate it holds (the student form's flags); 脱贫、低保、特困 come
+# only from the departments' lists (the national system accepts those flags only from confirmed lists).
+SCHOOL_GROUPS = ("orphan", "no_carer", "disabled", "martyr")
+
+
 def fix_add_roster_group(
     session: Session,
     problem_id: int,
@@ -443,6 +448,10 @@ def fix_add_roster_group(
     """Add the missing group to the student's record (孤儿, 残疾 … as the student form would) and close
     the problem as 已补登重点群体."""
     p = get_problem(session, problem_id)
+    if group_code not in SCHOOL_GROUPS:
+        raise ValidationError(
+            [FieldProblem("重点群体", "脱贫家庭、监测对象、低保、特困等身份以相关部门的名单为准，请导入名单")]
+        )
     student = _student_of(session, p, None)
     groups = roster_groups(session, student.person_key) | {group_code}
     update_student(session, student.id, StudentInput.from_student(student, roster_groups=groups), today)
