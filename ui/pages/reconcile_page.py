@@ -75,7 +75,7 @@ class ReconcilePage(QWidget):
 
         top = QHBoxLayout()
         self.term = QComboBox()
-        self.term.setMinimumContentsLength(16)
+        self.term.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.run_btn = QPushButton(self.tr("运行比对"))
         self.run_btn.setToolTip(self.tr("比对学籍台账、户籍台账、各部门名单和本学期资助，更新问题清单"))
         self.export_btn = QPushButton(self.tr("比对并导出问题清单…"))
@@ -83,13 +83,15 @@ class ReconcilePage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setStyleSheet("color:#374151")
+        self.summary.setWordWrap(True)
         top.addWidget(QLabel(self.tr("学期")))
         top.addWidget(self.term)
         top.addWidget(self.run_btn)
         top.addWidget(self.export_btn)
-        top.addWidget(self.summary, 1)
+        top.addStretch()
         top.addWidget(self.show_full)
         layout.addLayout(top)
+        layout.addWidget(self.summary)
 
         bar = QHBoxLayout()
         self.kind = QComboBox()
@@ -101,6 +103,9 @@ class ReconcilePage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("姓名、村或证件号后几位"))
         self.search.setClearButtonEnabled(True)
+        for w in (self.kind, self.status, self.grade, self.class_name, self.village, self.group):
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.search.setMinimumWidth(150)
         for label, w in ((self.tr("类别"), self.kind), (self.tr("状态"), self.status), (self.tr("年级"), self.grade),
                          (self.tr("班级"), self.class_name), (self.tr("村"), self.village), (self.tr("群体"), self.group),
                          (None, self.search)):  # fmt: skip
@@ -385,8 +390,11 @@ class ReconcilePage(QWidget):
             + (f"　{r.resolution}" if r.resolution else "")
         )
         self.reason.setText(r.detail)
-        self.left.setText(self._side_html([ev["left"]] if ev.get("left") else []))
-        self.right.setText(self._side_html(list(ev.get("right") or []) + list(ev.get("also") or [])))
+        # the school's record first, with any other record of the same ID; the other source's rows beside it
+        self.left.setText(
+            self._side_html(([ev["left"]] if ev.get("left") else []) + list(ev.get("also") or []))
+        )
+        self.right.setText(self._side_html(list(ev.get("right") or [])))
         basis = [f"· {escape(f['text'])}" for f in ev.get("facts", [])]
         basis += [f"· {escape(a['text'])}" for a in ev.get("awards", [])]
         basis += [f"· {escape(str(c[0]))}：{escape(str(c[1] if c[2] not in ('id', 'student_no') else show(Field.ID_NUMBER, c[1], self.level)))}"
