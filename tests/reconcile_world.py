@@ -202,6 +202,9 @@ def plant(db: Database, tmp_path: Path) -> World:
         member(h2, "林小东", w.ids["林小东"], date(2013, 8, 9))
         h3 = household(bai.id, "0003", "何大")
         member(h3, "何平", w.ids["何平"], date(2013, 6, 7), "何平")  # the same child in two households
+        # two grown-ups of one name and birthday in two households, IDs one digit apart: two people
+        member(h2, "赵大勇", _id(date(1980, 1, 1), 11), date(1980, 1, 1))
+        member(h3, "赵大勇", _id(date(1980, 1, 1), 13), date(1980, 1, 1))
         w.ids["何大姐"] = _id(date(2005, 3, 3), 72)
         member(h3, "何大姐", w.ids["何大姐"], date(2005, 3, 3))  # 21: an adult, not school age
 

@@ -5,8 +5,9 @@
   village, whose IDs differ by one digit, by two swapped adjacent digits, or only in the check
   character. Records are grouped by blocking keys (pinyin of the name + birth date, pinyin of the
   name + village) and only IDs inside one block are compared: never all pairs. Two IDs that are both
-  on student records are two children, not a slip: the 学籍 system checks IDs against household
-  registration, and a duplicate enrolment shows as DUPLICATE_ID.
+  in the school ledger, or both in the household ledger, are two people, not a slip: each ledger
+  holds a person once (the 学籍 system also checks IDs against household registration); a slip shows
+  between sources.
 - DUPLICATE_ID: one ID on two students, on two members of the household ledger, or on two
   households of one list.
 - NO_ID_NUMBER: students with no ID number (J/L 学籍号), whom the comparison cannot match by ID.
@@ -279,10 +280,13 @@ def _typos(m: Matching) -> None:
                 held.append(number)
     pairs: dict[tuple[str, str], tuple[str, set[str]]] = {}
     on_students = {r.id_number for r in m.records if r.source == "student" and r.id_number}
+    on_households = {r.id_number for r in m.records if r.source == "household" and r.id_number}
 
     def consider(a: str, b: str, basis: str) -> None:
-        if a in on_students and b in on_students:
-            return  # two student records: two children (学籍 checks IDs against household registration)
+        # Two IDs in one ledger are two people: each ledger holds a person once (学籍 also checks IDs
+        # against household registration). A slip shows between sources.
+        if (a in on_students and b in on_students) or (a in on_households and b in on_households):
+            return
         if a > b:
             a, b = b, a
         found = pairs.get((a, b))

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import default_actor
+from aidoffice.db.audit import default_actor, record
+from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import (
     PROBLEM_STATUS_NAMES,
     PriorityGroup,
@@ -202,12 +203,26 @@ def sync_problems(
             )  # fmt: skip
 
     if new_rows:
-        ids = session.scalars(
-            insert(Problem).returning(Problem.id, sort_by_parameter_order=True), new_rows
-        ).all()
-        for row, pid in zip(new_rows, ids, strict=True):
-            result.ids[row["identity"]] = pid
-            result.new_identities.add(row["identity"])
+        # thousands of new problems on a first run: one driver-level insert (the ORM's per-row work
+        # took longer than the comparison itself), recorded in the audit trail as one entry
+        before = session.scalar(select(func.max(Problem.id))) or 0
+        if session.get_bind().dialect.name == "postgresql":  # the driver adapts JSON itself
+            from psycopg.types.json import Json
+
+            new_rows = [{**row, "evidence": Json(row["evidence"])} for row in new_rows]
+        insert_many(session, Problem.__table__, new_rows)
+        record(
+            session,
+            "bulk_insert",
+            "problem",
+            f"{session.info.get('audit_note') or '双向比对'}：新增 {len(new_rows)} 个问题",
+            {"rows": len(new_rows)},
+        )
+        for identity, pid in session.execute(
+            select(Problem.identity, Problem.id).where(Problem.id > before, Problem.scope.in_(list(scopes)))
+        ):
+            result.ids[identity] = pid
+        result.new_identities = {row["identity"] for row in new_rows}
         result.new = len(new_rows)
     for i in range(0, len(seen_ids), _CHUNK):
         session.execute(

@@ -46,6 +46,7 @@ NEAR_MISSES = {
     "褚十四": "left during the term, after its start: the aid was due",
     "尤三": "the imported assessment qualifies the boarding subsidy",
     "李娜": "two students of one name and birthday, IDs one digit apart: two children, not a slip",
+    "赵大勇": "two members of the household ledger alike in the same way: two people",
 }
 
 
