@@ -314,9 +314,13 @@ class AidChecker:
         base: dict[str, Any],
     ) -> None:
         ctx = self.ctx
+        e = eligible(p, StudentFacts(stage, s.boarding, True), facts, ctx.on_date, self.groups)
+        std = p.standard_on(ctx.starts_on)
+        fits = std is not None and amount_fits(std, Decimal(a.amount))
+        if e.eligible and fits:
+            return  # the common case: nothing to say, no words to make
         award = self.award_text(a, p)
         evidence_awards = [self.award_json(a, p)]
-        e = eligible(p, StudentFacts(stage, s.boarding, True), facts, ctx.on_date, self.groups)
         if e.why in (Why.STAGE, Why.BOARDING):
             right = (
                 [
@@ -391,8 +395,7 @@ class AidChecker:
                     **base,
                 )
             )
-        std = p.standard_on(ctx.starts_on)
-        if std is None or not amount_fits(std, Decimal(a.amount)):
+        if not fits:
             self.findings.append(
                 Finding(
                     kind="AMOUNT_OFF_STANDARD",

@@ -169,6 +169,8 @@ class Matching:
     by_id: dict[str, list[Rec]]
     ledger_ids: set[str]  # IDs in the school or household ledger
     typo_links: dict[str, set[str]] = field(default_factory=dict)  # ID → IDs it may be a slip of
+    on_students: set[str] = field(default_factory=set)
+    on_households: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -186,11 +188,23 @@ def rec_side(rec: Rec) -> dict:
 def match(src: Sources, villages: VillageIndex | None = None) -> Matching:
     records = build_records(src)
     by_id: dict[str, list[Rec]] = {}
+    on_students: set[str] = set()
+    on_households: set[str] = set()
     for r in records:
-        if r.id_number:
-            by_id.setdefault(r.id_number, []).append(r)
-    ledger_ids = {r.id_number for r in records if r.id_number and r.source != "list"}
-    result = Matching(records, by_id, ledger_ids)
+        number = r.id_number
+        if number:
+            held = by_id.get(number)
+            if held is None:
+                by_id[number] = [r]
+            else:
+                held.append(r)
+            if r.source == "student":
+                on_students.add(number)
+            elif r.source == "household":
+                on_households.add(number)
+    result = Matching(
+        records, by_id, on_students | on_households, on_students=on_students, on_households=on_households
+    )
     _name_mismatches(result)
     _typos(result)
     _duplicates(src, result, villages or VillageIndex(src.villages))
@@ -267,20 +281,18 @@ def _typos(m: Matching) -> None:
         if not sound:
             continue
         for blocks, part in ((by_birth, r.birth_date), (by_village, r.village)):
-            if not part:
-                continue
-            key = (sound, part)
-            held = blocks.get(key)  # type: ignore[attr-defined]
-            if held is None:
-                blocks[key] = number  # type: ignore[index]
-            elif held.__class__ is str:
-                if held != number:
-                    blocks[key] = [held, number]  # type: ignore[index]
-            elif number not in held:
-                held.append(number)
+            if part:
+                key = (sound, part)
+                held = blocks.get(key)  # type: ignore[attr-defined]
+                if held is None:
+                    blocks[key] = number  # type: ignore[index]
+                elif held != number:
+                    if held.__class__ is str:
+                        blocks[key] = [held, number]  # type: ignore[index]
+                    elif number not in held:
+                        held.append(number)
     pairs: dict[tuple[str, str], tuple[str, set[str]]] = {}
-    on_students = {r.id_number for r in m.records if r.source == "student" and r.id_number}
-    on_households = {r.id_number for r in m.records if r.source == "household" and r.id_number}
+    on_students, on_households = m.on_students, m.on_households
 
     def consider(a: str, b: str, basis: str) -> None:
         # Two IDs in one ledger are two people: each ledger holds a person once (学籍 also checks IDs

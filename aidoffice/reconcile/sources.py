@@ -4,7 +4,7 @@ students, 100,000 household members and 60,000 list rows must load in a second o
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -151,9 +151,9 @@ class _Days(dict):
         return day  # type: ignore[return-value]
 
 
-def _with_day(rows: Iterable[Any], index: int, make: Callable[..., Any], days: _Days) -> list[Any]:
+def _with_day(result: Any, index: int, make: Callable[..., Any], days: _Days) -> list[Any]:
     out = []
-    for r in rows:
+    for r in result.all():  # fetched in one call: iterating a result fetches row by row
         v = list(r)
         v[index] = days[v[index]]
         out.append(make(*v))
@@ -270,7 +270,7 @@ def load_sources(session: Session, term: TermRow) -> Sources:
             .outerjoin(ImportBatch, ImportBatch.id == Award.batch_id)
             .where(Award.term_id == term.id)
             .order_by(Award.id)
-        )
+        ).all()
     ]
     facts = group_facts(session)
     return Sources(
