@@ -49,19 +49,39 @@ def cell_value(ws: Any, value: Any) -> Any:
     return value
 
 
+# A number Excel would turn into 1.30624E+17 if the cell were ever typed into again.
+_NUMBER_LIKE = re.compile(r"[GJLgjl]?[0-9]{6,}[0-9Xx]?")
+
+
+def number_like(value: Any) -> bool:
+    """An identifying number a spreadsheet program would turn into a number if it could."""
+    return bool(_NUMBER_LIKE.fullmatch(value if value.__class__ is str else str(value)))
+
+
 def text_cell(ws: Any, value: Any) -> Any:
-    """A cell holding an identifying number as text (ID, 学籍号, account, phone): text format."""
+    """A cell holding an identifying number (ID, 学籍号, account, phone): text, and in the text number
+    format when it is all digits (a masked 130624********1234 is plainly text already)."""
     if value is None:
         return None
     value = clean_text(str(value))
+    if not _NUMBER_LIKE.fullmatch(value):
+        return cell_value(ws, value)
     cell = WriteOnlyCell(ws, value)
     cell.data_type = "s"
     cell.number_format = TEXT_FORMAT
     return cell
 
 
+# Anything in a row's text that needs a closer look: a control character, or a value starting with =.
+_ROW_NEEDS_CARE = re.compile(r"(?:^|\n)=|[\x00-\x08\x0b\x0c\x0e-\x1f]", re.MULTILINE)
+
+
 def safe_row(ws: Any, values: list[Any]) -> list[Any]:
-    return [cell_value(ws, v) for v in values]
+    """`cell_value` over a row, checking all its text in one search (the common row needs no change)."""
+    texts = [v for v in values if v.__class__ is str]
+    if texts and _ROW_NEEDS_CARE.search("\n".join(texts)):
+        return [cell_value(ws, v) for v in values]
+    return list(values)
 
 
 def set_value(cell: Cell, value: Any, *, as_text: bool = False) -> None:

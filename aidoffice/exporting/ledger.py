@@ -33,7 +33,7 @@ from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.ledgers.school import current_term, require_school
 from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_query
 from aidoffice.ledgers.villages import birth_bounds, school_age, village_tree
-from aidoffice.privacy import Field, Level, show
+from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
 
 CHUNK = 2000
@@ -134,47 +134,43 @@ def export_school_ledger(
     level = Level.MASKED if mask else Level.FULL
     total = session.scalar(select(func.count()).select_from(Student)) or 0
     report = Throttled(progress, total, CHUNK, "导出学籍台账")
-    amount = (
-        select(func.sum(Award.amount))
-        .where(Award.student_id == Student.id, Award.term_id == term.id)
-        .correlate(Student)
-        .scalar_subquery()
+    # the term's awards are few beside the students: one dict, not a subquery per student
+    amounts = dict(
+        session.execute(
+            select(Award.student_id, func.sum(Award.amount))
+            .where(Award.term_id == term.id)
+            .group_by(Award.student_id)
+        ).all()
     )
-    query = page_query(StudentFilter(), "grade").add_columns(amount)
+    query = page_query(StudentFilter(), "grade")
     grade_names: dict[tuple[int, str], str] = {}
+    id_of, no_of, birth_of, phone_of = (
+        shower(f, level) for f in (Field.ID_NUMBER, Field.STUDENT_NO, Field.BIRTH_DATE, Field.PHONE)
+    )
+    status_names = {s: STATUS_NAMES[s] for s in STATUS_NAMES}
 
     def fill(book: StandardWorkbook) -> int:
         ws = book.sheet("学籍台账", f"{school.name} 学籍台账（{term.code}）", SCHOOL_COLUMNS)
+        append = ws.append
         n = 0
         for rows in stream(session, query):
-            groups = groups_of(session, [r.person_key for r in rows])
-            for r in rows:
+            groups = groups_of(session, [r[-1] for r in rows])
+            for (sid, name, sex, id_number, student_no, grade_no, stage, class_name, status, boarding, town,
+                 village, guardian, phone, birth, key) in rows:  # fmt: skip
                 n += 1
-                key = (r.grade, r.stage)
-                grade = grade_names.get(key)
+                grade = grade_names.get((grade_no, stage))
                 if grade is None:
-                    grade = grade_names[key] = make_grade(r.grade, r.stage == "vocational").name
-                ws.append(
+                    grade = grade_names[(grade_no, stage)] = make_grade(grade_no, stage == "vocational").name
+                amount = amounts.get(sid)
+                names = groups.get(key)
+                append(
                     [
-                        n,
-                        r.name,
-                        r.sex,
-                        show(Field.ID_NUMBER, r.id_number, level),
-                        show(Field.STUDENT_NO, r.student_no, level),
-                        show(Field.BIRTH_DATE, r.birth_date, level),
-                        STAGES.get(r.stage, r.stage),
-                        grade,
-                        r.class_name,
-                        STATUS_NAMES[r.status],
-                        "住校" if r.boarding else "走读",
-                        r[10],
-                        r[11],
-                        r.guardian_name,
-                        show(Field.PHONE, r.guardian_phone, level),
-                        "、".join(groups.get(r.person_key, ())),
-                        float(r[-1]) if r[-1] else None,
+                        n, name, sex, id_of(id_number), no_of(student_no), birth_of(birth), STAGES.get(stage, stage),
+                        grade, class_name, status_names[status], "住校" if boarding else "走读", town, village,
+                        guardian, phone_of(phone), "、".join(names) if names else None,
+                        float(amount) if amount else None,
                     ]
-                )
+                )  # fmt: skip
             report(n)
         return n
 
@@ -265,8 +261,8 @@ def export_village_ledger(
                         show(Field.ID_NUMBER, id_number, level),
                         age_on(birth, term.starts_on),
                         school_text,
-                        "、".join(groups.get(key or "", ())),
-                        ("是" if was_aided else "否") if sid is not None else "",
+                        "、".join(groups.get(key or "", ())) or None,
+                        ("是" if was_aided else "否") if sid is not None else None,
                     ]
                 )
             report(n)

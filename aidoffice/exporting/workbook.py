@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from aidoffice.exporting.cells import cell_value, text_cell
+from aidoffice.exporting.cells import number_like, safe_row, text_cell
 from aidoffice.files import atomic_path
 
 HEADER_FONT = Font(bold=True)
@@ -88,13 +88,15 @@ class StandardSheet:
 
     def _write(self, values: Sequence[Any]) -> None:
         ws = self.ws
-        row = [cell_value(ws, v) for v in values]
+        row = safe_row(ws, values)
         for i in self._text:
-            if i < len(row) and values[i] is not None:
-                row[i] = text_cell(ws, values[i])
+            v = values[i]
+            if v is not None and number_like(v):
+                row[i] = text_cell(ws, v)
         for i, fmt in self._formats:
-            if i < len(row) and isinstance(values[i], int | float) and not isinstance(values[i], bool):
-                cell = WriteOnlyCell(ws, values[i])
+            v = values[i]
+            if v.__class__ is float or (v.__class__ is int and v is not True and v is not False):
+                cell = WriteOnlyCell(ws, v)
                 cell.number_format = fmt
                 row[i] = cell
         lines = 1
