@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aidoffice.office import open_office  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.operations import AppContext  # noqa: E402
+from aidoffice.office import open_office
+from ui.main_window import MainWindow
+from ui.operations import AppContext
 
 
 def main() -> int:
