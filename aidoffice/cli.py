@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("which", choices=["school", "village"])
     e.add_argument("--out", required=True, metavar="FILE.xlsx")
     e.add_argument("--mask", action="store_true", help="身份证件号打码（只显示前6位和后4位）")
+    _roster_parser(esub)
     s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单、资助发放名单或困难学生认定表")
     isub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     helps = {
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         if what == "awards":
             e.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（文件中没有学期列时使用）")
             e.add_argument("--policy", metavar="NAME_OR_CODE", help="资助项目（文件中没有项目列时使用）")
+    _consolidate_parser(sub)
     e = isub.add_parser("assessments", help="家庭经济困难学生认定表（学校每年秋季评议的结果）")
     e.add_argument("file", metavar="FILE", help=".xlsx、.xls、.ods 或 .csv")
     e.add_argument(
@@ -155,6 +157,51 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-ids", action="store_true", help="工作簿中显示完整证件号（默认打码；导出人记入操作留痕）"
     )
     return p
+
+
+def _roster_parser(esub) -> None:  # type: ignore[no-untyped-def]
+    e = esub.add_parser("roster", help="本学期资助花名册：按资格提出名单、审核确认，按县里的模板导出")
+    e.add_argument(
+        "--policy", required=True, metavar="NAME_OR_CODE", help="资助项目：名称、简称、代码或项目族"
+    )
+    e.add_argument("--term", required=True, metavar="TERM", help="学期，如 2026-2027-1")
+    e.add_argument("--out", metavar="FILE.xlsx", help="保存到（--dry-run 时可省略）")
+    e.add_argument("--template", metavar="FILE.xlsx", help="县里的花名册模板（不给则用标准格式）")
+    e.add_argument("--sheet", metavar="NAME", help="模板中的工作表（默认自动找表头）")
+    e.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="全国学生资助管理信息系统的导入模板：资助名单、家庭经济信息、困难学生认定",
+    )
+    e.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="列名=项目",
+        help='模板中认不出的列填什么，如 --map "持卡人=监护人姓名" 或 --map "签名=留空"；会按模板记住',
+    )
+    e.add_argument("--quota", type=int, metavar="N", help="名额（重点群体不受名额限制）")
+    e.add_argument("--days", type=int, metavar="N", help="按天计算的项目（营养餐）本学期的在校天数")
+    e.add_argument(
+        "--confirm", action="store_true", help="按资格提出名单（加上审核的改动）并确认为本学期的发放记录"
+    )
+    e.add_argument("--dry-run", action="store_true", help="只列出提出的名单和检查结果，不写入任何东西")
+    e.add_argument("--add", action="append", default=[], metavar="证件号[=原因]", help="加入名单")
+    e.add_argument(
+        "--remove", action="append", default=[], metavar="证件号=原因", help="从名单中去掉，须写原因"
+    )
+    e.add_argument(
+        "--amount", action="append", default=[], metavar="证件号=金额:原因", help="改金额，须写原因"
+    )
+    e.add_argument("--anyway", metavar="原因", help="检查有问题仍然导出，写明原因（记入留痕）")
+    e.add_argument("--report", metavar="FILE.xlsx", help="把检查结果另存为工作簿")
+
+
+def _consolidate_parser(sub) -> None:  # type: ignore[no-untyped-def]
+    s = sub.add_parser("consolidate", help="县级汇总：把各校按同一模板填好的花名册合成一个，查跨校重复资助")
+    s.add_argument("files", nargs="+", metavar="FILE", help="各校的花名册（.xlsx/.xls/.ods）")
+    s.add_argument("--out", required=True, metavar="FILE.xlsx")
+    s.add_argument("--sheet", metavar="NAME", help="各校工作簿中的工作表（默认自动找表头）")
 
 
 def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -216,6 +263,8 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
+    if args.what == "roster":
+        return cmd_export_roster(args)
     from aidoffice.exporting.ledger import export_school_ledger, export_village_ledger
 
     db = _open(args)
@@ -304,6 +353,120 @@ def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-
     return "\n".join(lines)
 
 
+def _pairs(items: list[str], option: str, need_value: bool) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not key.strip() or (need_value and not (sep and value.strip())):
+            raise UsageError(f"{option} 应写作“证件号=…”，而不是“{item}”")
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+def cmd_export_roster(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.exporting import roster
+
+    adds = _pairs(args.add, "--add", False)
+    removes = _pairs(args.remove, "--remove", True)
+    amounts = []
+    for key, value in _pairs(args.amount, "--amount", True):
+        amount, sep, reason = value.partition(":")
+        if not sep:
+            amount, sep, reason = value.partition("：")
+        amounts.append((key, amount.strip(), reason.strip()))
+    mapping = dict(_pairs(args.map, "--map", False))
+    edits = bool(adds or removes or amounts)
+    if edits and not (args.confirm or args.dry_run):
+        raise UsageError("调整名单（--add/--remove/--amount）后请加 --confirm 确认，或加 --dry-run 先预览")
+    if not args.out and not args.dry_run:
+        raise UsageError("请用 --out 给出保存的文件名（只预览请加 --dry-run）")
+    if args.template and args.profile:
+        raise UsageError("--template 与 --profile 只能选一个")
+    db = _open(args)
+    with db.unit_of_work(note=f"export roster {args.policy} {args.term}") as s:
+        if args.confirm or args.dry_run:
+            proposal = roster.propose(s, args.policy, args.term, quota=args.quota, days=args.days)
+            for key, reason in adds:
+                roster.add(s, proposal, key, reason)
+            for key, reason in removes:
+                roster.remove(proposal, key, reason)
+            for key, amount, reason in amounts:
+                roster.change_amount(proposal, key, amount, reason)
+        else:
+            proposal = roster.recorded_roster(s, args.policy, args.term)
+            if not proposal.lines:
+                ahead = roster.propose(s, args.policy, args.term, quota=args.quota, days=args.days)
+                raise roster.RosterRefused(
+                    f"{ahead.term.label}{ahead.title}还没有发放记录。按资格规则提出的名单有 {len(ahead.included)} 人"
+                    f"（合计 {ahead.total} 元）。请先预览（--dry-run），审核后加 --confirm 确认并导出；"
+                    "或先在“导入名单”中导入县里下发的资助名单。",
+                    {"proposal": ahead.summary()},
+                )
+        confirmed = None
+        outcome = roster.export_roster(
+            s, proposal, None if args.dry_run else args.out, template=args.template, sheet=args.sheet,
+            mapping=mapping, profile=args.profile, anyway=args.anyway, report=args.report, progress=ProgressBar(),
+        )  # fmt: skip
+        if args.confirm and not args.dry_run:
+            confirmed = roster.confirm(s, proposal)
+        if args.dry_run:
+            s.rollback()
+    result = outcome.as_json()
+    result["proposal"] = proposal.summary()
+    result["dry_run"] = bool(args.dry_run)
+    if confirmed is not None:
+        result["confirmed"] = {"batch_id": confirmed.batch_id, "created": confirmed.created,
+                               "updated": confirmed.updated, "deleted": confirmed.deleted}  # fmt: skip
+    result["message"] = _roster_message(proposal, outcome, args.dry_run, confirmed)
+    return result
+
+
+def _roster_message(proposal, outcome, dry_run: bool, confirmed) -> str:  # type: ignore[no-untyped-def]
+    from aidoffice.domain.money import format_amount
+
+    head = f"{proposal.term.label}{proposal.title}：{outcome.rows} 人，合计 {format_amount(outcome.total)} 元"
+    lines = [head]
+    lines += [f"说明：{n}" for n in outcome.notes]
+    for f in outcome.findings[:30]:
+        lines.append(("  问题 " if f.blocking else "  提示 ") + f.describe())
+    if len(outcome.findings) > 30:
+        lines.append(f"  ……另有 {len(outcome.findings) - 30} 条")
+    for c in outcome.cell_problems[:30]:
+        lines.append("  上传会被拒绝：" + c.describe())
+    if outcome.report:
+        lines.append(f"检查结果已保存：{outcome.report}")
+    if dry_run:
+        for line in proposal.lines[:50]:
+            mark = "" if line.included else f"（未列入：{line.removed_reason or '超出名额'}）"
+            lines.append(f"  {line.name} {line.grade_name}{line.class_name} {line.shown_id} {line.category or line.level or ''} "
+                         f"{format_amount(line.amount)} 元{mark}")  # fmt: skip
+        if len(proposal.lines) > 50:
+            lines.append(f"  ……共 {len(proposal.lines)} 人")
+        lines.append("这是预览（--dry-run），没有写入任何数据。确认请加 --confirm 并用 --out 给出文件名。")
+    else:
+        if confirmed is not None:
+            lines.append(
+                f"已确认为本学期发放记录：新增 {confirmed.created} 条，改金额 {confirmed.updated} 条，去掉 {confirmed.deleted} 条"
+            )
+        if outcome.anyway:
+            lines.append(f"检查有问题，已按“{outcome.anyway}”照样导出（已记入留痕）")
+        lines.append(
+            f"已保存：{outcome.path}（第 {outcome.first_row} 行起，合计在第 {outcome.total_row} 行）"
+        )
+    return "\n".join(lines)
+
+
+def cmd_consolidate(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.exporting.consolidate import consolidate
+
+    db = _open(args)
+    with db.unit_of_work(note="consolidate") as s:
+        res = consolidate(args.files, args.out, sheet=args.sheet, session=s, progress=ProgressBar())
+    result = res.as_json()
+    result["message"] = res.message()
+    return result
+
+
 def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
@@ -388,6 +551,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "demo": cmd_demo,
     "export": cmd_export,
     "import": cmd_import,
+    "consolidate": cmd_consolidate,
     "reconcile": cmd_reconcile,
 }
 
@@ -410,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(args, str(exc), "usage")
         return EXIT_USAGE
     except AidofficeError as exc:
-        _fail(args, str(exc), "refused")
+        _fail(args, str(exc), "refused", getattr(exc, "details", None))
         return EXIT_REFUSED
     except KeyboardInterrupt:
         _fail(args, "已中断，没有写入任何数据。", "refused")
@@ -431,8 +595,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _fail(args: argparse.Namespace, message: str, kind: str) -> None:
+def _fail(args: argparse.Namespace, message: str, kind: str, details: dict[str, Any] | None = None) -> None:
     message = printable(message)
     print(f"错误：{message}", file=sys.stderr)
     if getattr(args, "json", False):
-        print(json.dumps({"error": message, "kind": kind}, ensure_ascii=False))
+        print(
+            json.dumps({**(details or {}), "error": message, "kind": kind}, ensure_ascii=False, default=str)
+        )

@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
 from ui.operations import AppContext, Changes
 from ui.operations import school as school_ops
 from ui.operations.school import SchoolInfo
+from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.reconcile_page import ReconcilePage
+from ui.pages.roster_page import RosterPage
 from ui.pages.settings import SettingsPage
 from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
@@ -48,6 +50,8 @@ class MainWindow(QMainWindow):
         self.imports = ImportPage(ctx)
         self.problems = ReconcilePage(ctx)
         self.statistics = StatisticsPage(ctx)
+        self.roster = RosterPage(ctx)
+        self.consolidation = ConsolidatePage(ctx)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
@@ -57,7 +61,8 @@ class MainWindow(QMainWindow):
             (self.tr("回执登记"), PlaceholderPage(self.tr("回执登记"), self.tr("扫码或输入编号登记收回的回执，按班级查看未交名单。"))),
             (self.tr("控辍保学"), PlaceholderPage(self.tr("控辍保学"), self.tr("为每名辍学或疑似辍学学生建立“一人一案”，记录劝返过程、复学通知书和结果。"))),
             (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
-            (self.tr("导出花名册"), PlaceholderPage(self.tr("导出花名册"), self.tr("按县里的 Excel 模板导出资助花名册；县资助中心可合并各校工作簿并查找重复资助。"))),
+            (self.tr("导出花名册"), self.roster),
+            (self.tr("县级汇总"), self.consolidation),
             (self.tr("统计"), self.statistics),
             (self.tr("设置"), SettingsPage(ctx)),
         ]  # fmt: skip

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -206,7 +207,19 @@ class Student(Audited, Base):
     household_links: Mapped[list[HouseholdMember]] = relationship(back_populates="student")
     awards: Mapped[list[Award]] = relationship(back_populates="student", cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_student_grade_class", "grade", "class_name"),)
+    __table_args__ = (
+        Index("ix_student_grade_class", "grade", "class_name"),
+        # the ledger's display order (grade, 2班 before 10班, pinyin): the table's id list and the
+        # exports read the index instead of sorting the whole school
+        Index(
+            "ix_student_display_order",
+            "grade",
+            func.length(text("class_name")),
+            "class_name",
+            "name_pinyin",
+            "id",
+        ),
+    )
 
 
 class PriorityGroup(Audited, Base):
@@ -327,6 +340,7 @@ class Award(Audited, Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     batch: Mapped[str | None] = mapped_column(String(60))  # the payment batch as the list names it
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # imported by
+    note: Mapped[str | None] = mapped_column(String(200))  # why the amount differs, why added (roster review)
     student: Mapped[Student] = relationship(back_populates="awards")
     policy: Mapped[Policy] = relationship()
     term: Mapped[Term] = relationship()

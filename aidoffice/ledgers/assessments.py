@@ -251,11 +251,11 @@ ASSESSMENTS = Kind(
     label="家庭经济困难学生认定表",
     command="aidoffice import assessments",
     fields=(
-        "name", "id_number", "student_no", "grade", "class_name", "sex", "hardship_level", "category",
-        "assessed_on", "assessed_by", "assessed_reason", "school_year", "notes",
+        "name", "id_number", "student_no", "grade", "class_name", "sex", "assessment_level", "category",
+        "assessed_on", "assessed_by", "assessment_reason", "school_year", "notes",
     ),
-    required=(("id_number", "student_no"), ("name",), ("hardship_level", "category")),
-    signature=("hardship_level", "assessed_on", "assessed_by", "assessed_reason"),
+    required=(("id_number", "student_no"), ("name",), ("assessment_level", "category")),
+    signature=("assessment_level", "assessed_on", "assessed_by", "assessment_reason"),
 )  # fmt: skip
 
 
@@ -303,7 +303,7 @@ def import_assessments(
     for col in layout.unplaced:
         report.warn(None, col.header or None, f"{col.describe()}没有识别出是什么，未导入")
     fields = layout.fields
-    level_field = "hardship_level" if "hardship_level" in fields else "category"
+    level_field = "assessment_level" if "assessment_level" in fields else "category"
     try:
         default_year = (
             check_school_year(school_year) if school_year else TermValue.containing(today).school_year
@@ -384,7 +384,7 @@ def import_assessments(
             out.refuse(f"认定时间 {when:%Y-%m-%d} 晚于今天")
             continue
         who = text(c.get("assessed_by"))[:60] or default_by
-        note = "；".join(filter(None, (text(c.get("assessed_reason")), text(c.get("notes"))))) or None
+        note = "；".join(filter(None, (text(c.get("assessment_reason")), text(c.get("notes"))))) or None
         key = (sid, year)
         if key in seen:
             out.refuse(f"同一学生、同一学年在第 {seen[key]} 行已有认定，请删去重复的一行")

@@ -185,16 +185,30 @@ def page_query(f: StudentFilter, sort: str = "grade", descending: bool = False) 
     )
 
 
-def ordered_ids(
-    session: Session, f: StudentFilter, sort: str = "grade", descending: bool = False
-) -> list[int]:
-    """The ids of the students a filter selects, in display order: what a table fetches once."""
+def _ordered(f: StudentFilter, sort: str, descending: bool) -> Select:
     q = filtered(f)
     if sort == "village":
         q = q.outerjoin(Village, Village.id == Student.village_id).outerjoin(
             Township, Township.id == Village.township_id
         )
-    return list(session.scalars(q.order_by(*_order(sort, descending))))
+    return q.order_by(*_order(sort, descending))
+
+
+def ordered_ids(
+    session: Session, f: StudentFilter, sort: str = "grade", descending: bool = False
+) -> list[int]:
+    """The ids of the students a filter selects, in display order: what a table fetches once. Run as
+    a Core statement: the ORM's per-row work would triple the time for 100,000 plain integers."""
+    return [row[0] for row in session.connection().execute(_ordered(f, sort, descending))]
+
+
+def first_rows(
+    session: Session, f: StudentFilter, sort: str = "grade", descending: bool = False, limit: int = 200
+) -> tuple[int, list[StudentRow]]:
+    """How many students the filter selects and the first `limit` rows: what a table paints first,
+    while the whole id list is still on its way."""
+    ids = [row[0] for row in session.connection().execute(_ordered(f, sort, descending).limit(limit))]
+    return count_students(session, f), rows_by_ids(session, ids)
 
 
 def rows_by_ids(session: Session, ids: list[int]) -> list[StudentRow]:

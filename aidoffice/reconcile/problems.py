@@ -648,3 +648,18 @@ def filter_choices(session: Session) -> dict[str, list[Any]]:
         "classes": sorted(c for c in session.scalars(select(Problem.class_name).distinct()) if c),
         "villages": sorted(v for v in session.scalars(select(Problem.village).distinct()) if v),
     }
+
+
+def open_problem_texts(session: Session, person_keys: Sequence[str]) -> dict[str, list[str]]:
+    """Open or in-progress problems per person key, in words (masked numbers): the hook the roster's
+    checks take (`aidoffice.exporting.checks.OpenProblems`)."""
+    wanted = list(dict.fromkeys(k for k in person_keys if k))
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        for key, kind, pid, detail in session.execute(
+            select(Problem.person_key, Problem.kind, Problem.id, Problem.detail)
+            .where(Problem.person_key.in_(wanted[i : i + _CHUNK]), Problem.status != ProblemStatus.CLOSED)
+            .order_by(Problem.id)
+        ):
+            out.setdefault(key, []).append(f"问题 #{pid} {label(kind)}：{detail}")
+    return out

@@ -114,7 +114,8 @@ def test_scrolling_to_the_end_fetches_only_the_pages_seen(qtbot, ctx):
     idle(qtbot, ctx)
     with ctx.db.reading() as s:
         assert model.data(model.index(last, 0)) == s.get(Student, model.student_id(last)).name
-    assert list(model._pages) == [last // model.PAGE]
+    assert last // model.PAGE in model._pages
+    assert set(model._pages) <= {0, last // model.PAGE}  # the first page may come with the count
     for row in range(0, model.rowCount(), model.PAGE):
         model.data(model.index(row, 0))
         idle(qtbot, ctx)

@@ -14,6 +14,7 @@ from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import AuditEntry, Award, Problem, ProblemNote, ProblemStatus, StudyElsewhere
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import ValidationError
+from aidoffice.privacy import find_sensitive
 from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
 from aidoffice.reconcile.problems import (
     ProblemFilter,
@@ -24,6 +25,7 @@ from aidoffice.reconcile.problems import (
     fix_add_roster_group,
     fix_correct_id,
     fix_record_elsewhere,
+    open_problem_texts,
     open_problems_of,
     problem_detail,
     problem_ids,
@@ -256,6 +258,9 @@ def test_the_list_filters_and_the_detail_a_problem_opens_with(world):
         assert detail.evidence["right"]
         open_for = open_problems_of(s, [w.students["冯十二"]])
         assert {r.kind for r in open_for[w.students["冯十二"]]} == {"WRONG_VARIANT", "DOUBLE_AID"}
+        texts = open_problem_texts(s, [w.ids["冯十二"], w.ids["韩梅"]])  # the roster's check hook
+        assert len(texts[w.ids["冯十二"]]) == 2 and texts[w.ids["韩梅"]][0].startswith("问题 #")
+        assert all(find_sensitive(t) == [] for ts in texts.values() for t in ts)
 
 
 def test_statistics_count_problems_closed_this_term(world):

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from aidoffice.db.models import ProblemStatus
 from aidoffice.domain.grades import make_grade
@@ -61,7 +62,7 @@ class ProblemTableModel(QAbstractTableModel):
         ops.load_ids(self.ctx, self.view_parent, self.filter, lambda ids: self._got_ids(generation, ids))  # type: ignore[arg-type]
 
     def _got_ids(self, generation: int, ids: list[int]) -> None:
-        if generation != self._generation:
+        if not isValid(self) or generation != self._generation:  # the page closed, or the filter changed
             return
         self.beginResetModel()
         self.ids = ids
@@ -90,7 +91,7 @@ class ProblemTableModel(QAbstractTableModel):
         ops.load_rows(self.ctx, self.view_parent, ids, lambda rows: self._got_page(generation, page, rows))  # type: ignore[arg-type]
 
     def _got_page(self, generation: int, page: int, rows: list[ProblemRow]) -> None:
-        if generation != self._generation:
+        if not isValid(self) or generation != self._generation:
             return
         self._pending.discard(page)
         by_id = {r.id: r for r in rows}

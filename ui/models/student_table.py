@@ -1,7 +1,11 @@
 """The student ledger as a Qt table model that never touches the database itself (after Anki's browser
 table): a background read builds the ordered id list of the current filter and sort once; rows are
 then fetched by id a page at a time, in the background, and cached; until a page arrives its rows
-show a placeholder. A deep page costs what the first page costs, and scrolling never blocks."""
+show a placeholder. A deep page costs what the first page costs, and scrolling never blocks.
+
+So that the first rows appear at once, a second read fetches the count and the first page in
+parallel with the id list (it reads an index and a LIMIT); the table shows them and fills in the rest
+when the id list arrives."""
 
 from __future__ import annotations
 
@@ -43,8 +47,11 @@ class StudentTableModel(QAbstractTableModel):
         self.sort_key, self.descending = "grade", False
         self.level = Level.MASKED
         self.ids: list[int] = []
+        self._count = 0  # rows the view shows: len(ids), or the count while the ids are on their way
         self._pages: OrderedDict[int, list[StudentRow]] = OrderedDict()
         self._pending: set[int] = set()
+        self._waiting: set[int] = set()  # pages asked for before the id list arrived
+        self._started = False  # the count and first page are showing
         self._generation = 0
         self.loading = False
         self.headers = [self.tr("姓名"), self.tr("性别"), self.tr("身份证件号"), self.tr("全国学籍号"), self.tr("年级"),
@@ -57,23 +64,49 @@ class StudentTableModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self.loading = True
-        ops.load_ids(
-            self.ctx,
-            self.view_parent,  # type: ignore[arg-type]
-            self.filter,
-            self.sort_key,
-            self.descending,
-            lambda ids: self._got_ids(generation, ids),
-        )
+        self._started = False
+        parent = self.view_parent
+        ops.load_start(self.ctx, parent, self.filter, self.sort_key, self.descending, self.PAGE,  # type: ignore[arg-type]
+                       lambda start: self._got_start(generation, *start))  # fmt: skip
+        ops.load_ids(self.ctx, parent, self.filter, self.sort_key, self.descending,  # type: ignore[arg-type]
+                     lambda ids: self._got_ids(generation, ids))  # fmt: skip
+
+    def _got_start(self, generation: int, count: int, rows: list[StudentRow]) -> None:
+        if generation != self._generation or not self.loading:
+            return  # stale, or the whole id list came first
+        self.beginResetModel()
+        self.ids = []
+        self._count = count
+        self._pages.clear()
+        self._pending.clear()
+        self._waiting.clear()
+        if rows:
+            self._pages[0] = list(rows)
+        self._started = True
+        self.endResetModel()
+        self.counted.emit(count)
+        self.page_loaded.emit(0)
 
     def _got_ids(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
             return  # the filter changed while this list was being built
+        first = self._pages.get(0) if self._started else None
+        consistent = (
+            first is not None and len(ids) == self._count and [r.id for r in first] == ids[: len(first)]
+        )
+        self.loading = False
+        if consistent:
+            self.ids = ids  # the rows on screen stay; the rest can be fetched now
+            waiting, self._waiting = self._waiting, set()
+            for page in sorted(waiting):
+                self._request(page)
+            return
         self.beginResetModel()
         self.ids = ids
+        self._count = len(ids)
         self._pages.clear()
         self._pending.clear()
-        self.loading = False
+        self._waiting.clear()
         self.endResetModel()
         self.counted.emit(len(ids))
 
@@ -83,11 +116,14 @@ class StudentTableModel(QAbstractTableModel):
 
     def set_full_ids(self, full: bool) -> None:
         self.level = Level.FULL if full else Level.MASKED
-        if self.ids:
-            self.dataChanged.emit(self.index(0, 2), self.index(len(self.ids) - 1, len(self.COLUMNS) - 1))
+        if self._count:
+            self.dataChanged.emit(self.index(0, 2), self.index(self._count - 1, len(self.COLUMNS) - 1))
 
     def _request(self, page: int) -> None:
         if page in self._pending:
+            return
+        if not self.ids:
+            self._waiting.add(page)  # the id list is still on its way
             return
         self._pending.add(page)
         generation = self._generation
@@ -109,7 +145,7 @@ class StudentTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> StudentRow | None:
         """The row if its page has arrived; otherwise asks for the page and returns None."""
-        if not 0 <= row < len(self.ids):
+        if not 0 <= row < self._count:
             return None
         page = row // self.PAGE
         rows = self._pages.get(page)
@@ -120,11 +156,14 @@ class StudentTableModel(QAbstractTableModel):
         return rows[row - page * self.PAGE]
 
     def student_id(self, row: int) -> int | None:
-        return self.ids[row] if 0 <= row < len(self.ids) else None
+        if 0 <= row < len(self.ids):
+            return self.ids[row]
+        r = self.row_at(row) if 0 <= row < self._count else None
+        return r.id if r is not None else None
 
     # -- Qt ---------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)

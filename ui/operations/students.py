@@ -18,6 +18,7 @@ from aidoffice.ledgers.student_queries import (
     StudentFilter,
     StudentRow,
     filter_choices,
+    first_rows,
     ordered_ids,
     roster_groups,
     rows_by_ids,
@@ -43,6 +44,18 @@ def load_ids(
     success: Callable[[list[int]], None],
 ) -> Task:
     return ctx.query(parent, lambda s, _p: ordered_ids(s, f, sort, descending), success)
+
+
+def load_start(
+    ctx: AppContext,
+    parent: QWidget,
+    f: StudentFilter,
+    sort: str,
+    descending: bool,
+    limit: int,
+    success: Callable[[tuple[int, list[StudentRow]]], None],
+) -> Task:
+    return ctx.query(parent, lambda s, _p: first_rows(s, f, sort, descending, limit), success)
 
 
 def load_rows(

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from aidoffice.db.models import ProblemStatus
 from aidoffice.domain.terms import Term as TermValue
@@ -260,6 +261,8 @@ class ReconcilePage(QWidget):
                     self._load_detail(self.detail.row.id)
 
     def _fill_combos(self, c: Choices) -> None:
+        if not isValid(self):
+            return  # the page was closed while the result was on its way
         self.choices = c
         keep = {
             w: w.currentData()
@@ -310,6 +313,8 @@ class ReconcilePage(QWidget):
         self.model.set_filter(f)
 
     def _counted(self, n: int) -> None:
+        if not isValid(self):
+            return  # the page was closed while the result was on its way
         self.count_label.setText(self.tr("共 {n} 个").format(n=n))
         if self.detail is not None:
             row = self.model.row_of(self.detail.row.id)
@@ -351,6 +356,8 @@ class ReconcilePage(QWidget):
         return self.last_task
 
     def _ran(self, result: ReconcileResult) -> None:
+        if not isValid(self):
+            return  # the page was closed while the result was on its way
         self.last_result = result
         c, sync = result.comparison, result.sync
         self.summary.setText(
@@ -383,6 +390,8 @@ class ReconcilePage(QWidget):
         return "<hr>".join(parts) or self.tr("（无）")
 
     def _show_detail(self, d: ProblemDetail) -> None:
+        if not isValid(self):
+            return  # the page was closed while the result was on its way
         self.detail = d
         r, ev = d.row, d.evidence
         self.title.setText(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.reconcile.statistics import Rate, TermStatistics
@@ -110,6 +111,8 @@ class StatisticsPage(QWidget):
                 self.activate()
 
     def _fill_terms(self, c: Choices) -> None:
+        if not isValid(self):
+            return  # the page was closed while the result was on its way
         keep = self.term.currentData()
         self.term.blockSignals(True)
         self.term.clear()
@@ -127,6 +130,8 @@ class StatisticsPage(QWidget):
         return self.last_task
 
     def show_statistics(self, s: TermStatistics) -> None:
+        if not isValid(self):
+            return  # the page was closed while the result was on its way
         self.stats = s
         total = s.total
         rate = f"{total.rate * 100:.1f}%" if total.rate is not None else "—"

@@ -93,9 +93,17 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f("fk_student_batch_id_import_batch"), "import_batch", ["batch_id"], ["id"]
         )
+    # after the batch above: SQLite rebuilds the table there and would not carry an expression index
+    op.create_index(
+        "ix_student_display_order",
+        "student",
+        ["grade", sa.text("length(class_name)"), "class_name", "name_pinyin", "id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_student_display_order", table_name="student")
     with op.batch_alter_table("student", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_student_batch_id_import_batch"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_student_batch_id"))

@@ -1,0 +1,1047 @@
+"""Filling a county's own roster template (发放花名册) with openpyxl, keeping everything else as the
+county made it.
+
+`analyse()` finds, on the sheet whose header it recognises best: the header (one or two rows, merged),
+the sample/first data row, the 合计 row (with or without a formula), the footer (制表人/审核人/学校负责人 …),
+the columns by the synonym table, and the cells that ask for the school's name and a date.
+
+`fill()` puts N rows between the header and the total row, styled like the sample row, and moves the
+block under them (total row, footer) by itself instead of `insert_rows`, which moves cells only: here
+merges, row heights, formulas anywhere in the workbook, print area and titles, data validation,
+conditional formatting, filters, defined names, page breaks, images and frozen panes all follow. The
+total covers exactly the data rows (a formula stays a formula, re-ranged). IDs, 学籍号, accounts and
+phones are written as text (`aidoffice.exporting.cells`).
+
+Both work on a plain grid of values, so the county's consolidation reads filled workbooks (through
+calamine) with the same header, total and footer rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell, MergedCell
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.styles import Border
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+
+from aidoffice.domain.money import format_amount
+from aidoffice.errors import InputRefused
+from aidoffice.exporting.cells import formula, set_value
+from aidoffice.importing.headers import IGNORE, column_letter, header_key, synonyms
+
+SCAN_ROWS = 40
+
+# The fields a roster template's columns may hold (codes of resources/importing/synonyms.toml).
+TEMPLATE_FIELDS = frozenset(
+    {
+        "seq", "name", "sex", "id_type", "id_number", "student_no", "birth_date", "ethnicity", "school_name",
+        "school_code", "stage", "grade", "class_name", "boarding", "category", "assessment_level",
+        "assessed_on", "assessment_reason", "policy", "term", "standard", "amount", "paid_on", "guardian_name",
+        "guardian_relation", "guardian_phone", "bank_name", "bank_account", "account_holder", "hukou_address",
+        "current_address", "hukou_township", "hukou_village", "notes", "left_behind", "migrant", "orphan",
+        "disabled",
+    }
+)  # fmt: skip
+# Identifying numbers: always text, so no program turns them into 1.30624E+17.
+TEXT_FIELDS = frozenset({"id_number", "student_no", "bank_account", "guardian_phone", "school_code"})
+MONEY_FIELDS = frozenset({"amount", "standard"})
+BLANK_WORDS = frozenset({"留空", "不填", "空", "空白", "不导入", "忽略", "ignore", "blank"})
+
+_SPACES = re.compile(r"[\s\u3000]+")
+_TOTAL = re.compile(r"^(?:合计|总计|共计|小计|本页合计|全校合计|本表合计)")
+_FOOTER = re.compile(
+    r"(制表人|填表人|审核人|复核人|负责人|经办人|校长|制表|填表|盖章|签字|签名|填报日期|制表日期|日期|联系电话)"
+    r"\s*(?:[:：（(]|$)"
+)
+_BLANK_DATE = re.compile(r"(?<![0-9０-９])([ \u3000_]*)年([ \u3000_]+)月([ \u3000_]+)日")
+_YEAR_ONLY_DATE = re.compile(r"([0-9]{4})\s*年([ \u3000_]+)月([ \u3000_]+)日")
+_SCHOOL_LABEL = re.compile(
+    r"((?:学校名称|填报学校|填报单位|单位名称|学校|单位)(?:[（(][^）)]*[）)])?[:：])([ \u3000_]*)(?=$|[ \u3000]{2,}\S)"
+)
+_SCHOOL_BLANK = re.compile(r"(?:_{2,}|＿{2,}|×{2,}|X{2,})(?=学校)学校")
+_COUNT_BLANK = re.compile(r"(共[ \u3000_]*)([ \u3000_]+)(人)")
+_UPPER_LABEL = re.compile(r"(大写[）)]?[:：])([ \u3000_]*)(?=$|[ \u3000]{2,}\S)")
+_LOWER_LABEL = re.compile(r"(小写[）)]?[:：])([ \u3000_]*)(?=$|[ \u3000]{2,}\S)")
+# A person word over a generic field in a two-row header (监护人/身份证号) is not the student's field.
+_PERSON_PARENTS = ("监护人", "家长", "户主", "持卡人", "开户人", "父亲", "母亲", "领款人", "收款人")
+
+
+def norm(text: Any) -> str:
+    if text is None:
+        return ""
+    return _SPACES.sub("", str(text))
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+# ---- a grid of values: an openpyxl sheet or a calamine table ---------------------------------------
+
+
+class Grid(Protocol):
+    max_row: int
+    max_col: int
+    merged: list[tuple[int, int, int, int]]  # (row0, col0, row1, col1), 1-based, inclusive
+
+    def value(self, row: int, col: int) -> Any: ...
+
+    def has_border(self, row: int, col: int) -> bool: ...
+
+
+class SheetGrid:
+    """An openpyxl worksheet seen as values (a merged range reads as its top-left cell)."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.max_row, self.max_col = ws.max_row, ws.max_column
+        self.merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        self._top_left: dict[tuple[int, int], tuple[int, int]] = {}
+        for r0, c0, r1, c1 in self.merged:
+            if r0 <= SCAN_ROWS + 2:
+                for r in range(r0, r1 + 1):
+                    for c in range(c0, c1 + 1):
+                        self._top_left[(r, c)] = (r0, c0)
+
+    def value(self, row: int, col: int) -> Any:
+        cell = self.ws._cells.get(self._top_left.get((row, col), (row, col)))
+        if cell is None:
+            return None
+        v = cell.value
+        return str(v) if v is not None and not isinstance(v, str | int | float | Decimal | date) else v
+
+    def has_border(self, row: int, col: int) -> bool:
+        cell = self.ws._cells.get((row, col))
+        if cell is None or not cell.has_style:
+            return False
+        b = cell.border
+        return any(getattr(b, side).style for side in ("left", "right", "top", "bottom"))
+
+
+class TableGrid:
+    """Rows read by calamine (`aidoffice.importing.readers.Table`)."""
+
+    def __init__(self, rows: list[list[Any]], merged: Iterable[tuple[int, int, int, int]] = ()):
+        self.rows = rows
+        self.max_row = len(rows)
+        self.max_col = max((len(r) for r in rows), default=0)
+        self.merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for r0, c0, r1, c1 in merged]
+        self._top_left: dict[tuple[int, int], tuple[int, int]] = {}
+        for r0, c0, r1, c1 in self.merged:
+            if r0 <= SCAN_ROWS + 2:
+                for r in range(r0, r1 + 1):
+                    for c in range(c0, c1 + 1):
+                        self._top_left[(r, c)] = (r0, c0)
+
+    def value(self, row: int, col: int) -> Any:
+        row, col = self._top_left.get((row, col), (row, col))
+        if row < 1 or row > self.max_row:
+            return None
+        line = self.rows[row - 1]
+        if col < 1 or col > len(line):
+            return None
+        v = line[col - 1]
+        return None if v == "" else v
+
+    def has_border(self, row: int, col: int) -> bool:
+        return False
+
+
+# ---- what the template looks like -----------------------------------------------------------------
+
+
+@dataclass
+class TemplateColumn:
+    index: int  # 1-based column number
+    header: str  # as the template shows it; two rows joined with "/"
+    key: str  # normalized, for remembering a mapping
+    field: str | None  # a field code, IGNORE (recognised, left blank) or None (nobody placed it)
+    how: str = "synonym"  # synonym / remembered / mapped
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index)
+
+    @property
+    def name(self) -> str:
+        """How the user names the column in --map: its header, or 列E when it has none."""
+        return self.header or f"列{self.letter}"
+
+    def describe(self) -> str:
+        return f"「{self.header}」列（{self.letter} 列）" if self.header else f"{self.letter} 列（无列名）"
+
+
+@dataclass
+class TemplateLayout:
+    sheet: str
+    header_rows: tuple[int, ...]  # 1-based
+    first_data_row: int  # the sample row (or where data starts when the template has none)
+    last_data_row: int  # the end of the template's data area (first_data_row - 1 when it is empty)
+    total_row: int | None
+    footer_row: int | None  # first row of the signature lines (制表人 …), when found
+    columns: list[TemplateColumn]
+    width: int  # the columns a data row spans
+    fingerprint: str
+    school_cells: list[tuple[int, int]] = field(default_factory=list)
+    date_cells: list[tuple[int, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> dict[str, int]:
+        """field → column number (the first column of a field wins)."""
+        out: dict[str, int] = {}
+        for c in self.columns:
+            if c.field and c.field != IGNORE and c.field not in out:
+                out[c.field] = c.index
+        return out
+
+    @property
+    def unplaced(self) -> list[TemplateColumn]:
+        return [c for c in self.columns if c.field is None]
+
+    @property
+    def sample_rows(self) -> int:
+        return self.last_data_row - self.first_data_row + 1
+
+    def column(self, index: int) -> TemplateColumn | None:
+        for c in self.columns:
+            if c.index == index:
+                return c
+        return None
+
+    def data_rows_of(self, grid: Grid) -> range:
+        """The rows of a filled sheet that hold data: from the first data row to the total row (or the
+        footer, or the last row with content)."""
+        return range(self.first_data_row, self.last_data_row + 1)
+
+    def preview(self, grid: Grid) -> list[list[str]]:
+        """The header cells as the template shows them (for the mapping dialog and the CLI)."""
+        rows = []
+        for r in self.header_rows:
+            rows.append([cell_text(grid.value(r, c)) for c in range(1, self.width + 1)])
+        return rows
+
+    def describe_columns(self) -> str:
+        label = synonyms().labels
+        parts = []
+        for c in self.columns:
+            if c.field is None:
+                what = "？（认不出）"
+            elif c.field == IGNORE:
+                what = "留空"
+            else:
+                what = label.get(c.field, c.field)
+            parts.append(f"{c.letter}「{c.header or '无列名'}」→{what}")
+        return "；".join(parts)
+
+
+def field_label(code: str) -> str:
+    return "留空" if code == IGNORE else synonyms().labels.get(code, code)
+
+
+def _labels(grid: Grid, top: int, bottom: int | None, width: int) -> list[tuple[str, list[str], str]]:
+    """Per column: (display header, names to try in order, parent text)."""
+    out = []
+    for c in range(1, width + 1):
+        parent = cell_text(grid.value(top, c))
+        child = cell_text(grid.value(bottom, c)) if bottom is not None else ""
+        if bottom is None or not child or parent == child:
+            name = parent or child
+            out.append((name, [name] if name else [], ""))
+        elif not parent:
+            out.append((child, [child], ""))
+        else:
+            out.append((f"{parent}/{child}", [parent + child, child, parent], parent))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_of(name: str, allowed: frozenset[str]) -> str | None:
+    """The synonym table's answer, remembered: a header scan asks about the same texts many times."""
+    return synonyms().fields_of(name, allowed)
+
+
+def _place(
+    labels: list[tuple[str, list[str], str]],
+    allowed: frozenset[str],
+    remembered: Mapping[str, str],
+) -> list[TemplateColumn]:
+    columns = []
+    for i, (shown, names, parent) in enumerate(labels, 1):
+        key = header_key(names[0]) if names else header_key(f"列{column_letter(i - 1)}")
+        if key in remembered:
+            columns.append(TemplateColumn(i, shown, key, remembered[key] or IGNORE, "remembered"))
+            continue
+        found = None
+        for n, name in enumerate(names):
+            found = _field_of(name, allowed)
+            if found and n == 1 and parent and any(p in parent for p in _PERSON_PARENTS):
+                # 监护人/身份证号: the guardian's number, not the student's; let the user say
+                found = None
+                break
+            if found:
+                break
+        columns.append(TemplateColumn(i, shown, key, found))
+    return columns
+
+
+def _score(columns: list[TemplateColumn]) -> int:
+    return len({c.field for c in columns if c.field and c.field != IGNORE})
+
+
+def _row_texts(grid: Grid, row: int, width: int) -> list[tuple[int, str]]:
+    out = []
+    covered = {
+        (row, c)
+        for r0, c0, r1, c1 in grid.merged
+        if r0 <= row <= r1
+        for c in range(c0, c1 + 1)
+        if (row, c) != (r0, c0)
+    }
+    for c in range(1, width + 1):
+        if (row, c) in covered:
+            continue
+        v = grid.value(row, c) if row <= grid.max_row else None
+        if isinstance(v, str) and v.strip():
+            out.append((c, v))
+    return out
+
+
+def _is_total_row(grid: Grid, row: int, width: int) -> bool:
+    for c in range(1, min(width, 6) + 1):
+        v = grid.value(row, c)
+        if isinstance(v, str):
+            t = norm(v)
+            if _TOTAL.match(t) and len(t) <= 10:
+                return True
+    return False
+
+
+def _is_footer_row(grid: Grid, row: int, width: int, id_col: int | None = None) -> bool:
+    if id_col is not None and cell_text(grid.value(row, id_col)):
+        return False  # a data row whose note happens to say “日期：”
+    return any(_FOOTER.search(norm(t)) for _, t in _row_texts(grid, row, width))
+
+
+def _row_has_content(grid: Grid, row: int, width: int) -> bool:
+    for c in range(1, width + 1):
+        v = grid.value(row, c)
+        if v is not None and cell_text(v):
+            return True
+        if grid.has_border(row, c):
+            return True
+    return False
+
+
+def fingerprint_of(columns: Sequence[TemplateColumn]) -> str:
+    """Names a template by its header (not its file name): the same county form keeps its mapping."""
+    text = "|".join(header_key(c.header) for c in columns)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def analyse(
+    grid: Grid,
+    sheet: str,
+    *,
+    remembered: Mapping[str, str] | None = None,
+    allowed: frozenset[str] = TEMPLATE_FIELDS,
+    file: str | None = None,
+    max_scan: int | None = None,
+) -> TemplateLayout:
+    """Find header, data area, total row and footer of one sheet. Raises InputRefused when no row of
+    the first 40 looks like a roster header."""
+    remembered = remembered or {}
+    best: tuple[int, tuple[int, ...]] | None = None
+    best_columns: list[TemplateColumn] = []
+    width = grid.max_col
+    for r in range(1, min(grid.max_row, SCAN_ROWS) + 1):
+        for rows in ((r,), (r, r + 1)):
+            if rows[-1] > grid.max_row:
+                continue
+            columns = _place(
+                _labels(grid, rows[0], rows[1] if len(rows) == 2 else None, width), allowed, remembered
+            )
+            score = _score(columns)
+            if (
+                best is None
+                or score > best[0]
+                or (score == best[0] and len(rows) < len(best[1]) and rows[-1] == best[1][-1])
+            ):
+                best, best_columns = (score, rows), columns
+    if best is None or best[0] < 2:
+        raise InputRefused(
+            "在前 40 行中找不到花名册的表头（例如“姓名”“身份证号”所在的那一行）。请确认模板的表头没有被删掉，"
+            "或选对了工作表。",
+            file=file,
+            sheet=sheet,
+        )
+    header_rows = best[1]
+    # A header cell merged down past the rows that named the fields is still header (资助 over 标准|金额).
+    while len(header_rows) < 3 and any(
+        r0 <= header_rows[-1] < r1 and r0 >= header_rows[0] for r0, _c0, r1, _c1 in grid.merged
+    ):
+        header_rows = (*header_rows, header_rows[-1] + 1)
+    if len(header_rows) > len(best[1]):
+        bottom = header_rows[-1]
+        best_columns = _place(_labels(grid, header_rows[0], bottom, width), allowed, remembered)
+    # The data row spans the header's columns (the last one with a name, or a merge over it).
+    last = max((c.index for c in best_columns if c.header), default=1)
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 <= header_rows[-1] and r1 >= header_rows[0] and c0 <= last:
+            last = max(last, c1)
+    columns = [c for c in best_columns if c.index <= last]
+    for c in columns:
+        if c.field is None and not c.header:
+            c.field = IGNORE  # a column without a name: nothing to place, nothing to ask
+    width = last
+    first = header_rows[-1] + 1
+    id_col = next((c.index for c in columns if c.field in ("id_number", "name")), None)
+    end = grid.max_row if max_scan is None else min(grid.max_row, first + max_scan)
+    total_row = footer_row = None
+    for r in range(first, end + 1):
+        if _is_total_row(grid, r, width):
+            total_row = r
+            break
+        if _is_footer_row(grid, r, width, id_col):
+            footer_row = r
+            break
+    if total_row is not None:
+        last_data = total_row - 1
+        for r in range(total_row + 1, min(grid.max_row, total_row + 15) + 1):
+            if _is_footer_row(grid, r, width):
+                footer_row = r
+                break
+    else:
+        limit = (footer_row - 1) if footer_row is not None else end
+        last_data = first - 1
+        for r in range(limit, first - 1, -1):
+            if _row_has_content(grid, r, width):
+                last_data = r
+                break
+    layout = TemplateLayout(
+        sheet=sheet,
+        header_rows=header_rows,
+        first_data_row=first,
+        last_data_row=last_data,
+        total_row=total_row,
+        footer_row=footer_row,
+        columns=columns,
+        width=width,
+        fingerprint=fingerprint_of(columns),
+    )
+    _find_fill_cells(grid, layout)
+    return layout
+
+
+def _outside_rows(grid: Grid, layout: TemplateLayout) -> Iterable[int]:
+    yield from range(1, layout.header_rows[0])
+    yield from range(layout.last_data_row + 1, grid.max_row + 1)
+
+
+def _find_fill_cells(grid: Grid, layout: TemplateLayout) -> None:
+    for r in _outside_rows(grid, layout):
+        if r > layout.last_data_row + 40:
+            break
+        for c, t in _row_texts(grid, r, max(layout.width, grid.max_col)):
+            if _SCHOOL_LABEL.search(t) or (r < layout.header_rows[0] and _SCHOOL_BLANK.search(t)):
+                layout.school_cells.append((r, c))
+            if _BLANK_DATE.search(t) or _YEAR_ONLY_DATE.search(t):
+                layout.date_cells.append((r, c))
+
+
+def analyse_workbook(
+    wb: Workbook,
+    *,
+    sheet: str | None = None,
+    remembered_by_fingerprint: Mapping[str, Mapping[str, str]] | None = None,
+    file: str | None = None,
+) -> TemplateLayout:
+    """The layout of the named sheet, or of the sheet whose header is recognised best."""
+    names = [sheet] if sheet else wb.sheetnames
+    if sheet and sheet not in wb.sheetnames:
+        raise InputRefused(
+            f"模板中没有名为“{sheet}”的工作表；工作表有：{'、'.join(wb.sheetnames)}。", file=file
+        )
+    found: list[TemplateLayout] = []
+    refusal: InputRefused | None = None
+    for name in names:
+        ws = wb[name]
+        if ws.sheet_state != "visible" and not sheet:
+            continue
+        grid = SheetGrid(ws)
+        try:
+            layout = analyse(grid, name, file=file)
+        except InputRefused as exc:
+            refusal = refusal or exc
+            continue
+        remembered = (remembered_by_fingerprint or {}).get(layout.fingerprint)
+        if remembered:
+            layout = analyse(grid, name, remembered=remembered, file=file)
+            layout.notes.append("已按上次为这个模板指定的列对应填写")
+        found.append(layout)
+    if not found:
+        if refusal and sheet:
+            raise refusal
+        raise InputRefused(
+            "模板的各个工作表中都找不到花名册表头（例如“姓名”“身份证号”所在的那一行）。", file=file
+        )
+    return max(found, key=lambda lay: _score(lay.columns))  # the first of equals: max keeps the first
+
+
+def apply_mapping(layout: TemplateLayout, mapping: Mapping[str, str], *, file: str | None = None) -> None:
+    """The user's own placements: {"列名" or "列E": "项目" (a field label, code or “留空”)}."""
+    syn = synonyms()
+    labels = {header_key(v): k for k, v in syn.labels.items() if k in TEMPLATE_FIELDS}
+    for name, target in mapping.items():
+        key = header_key(name)
+        col = next(
+            (
+                c
+                for c in layout.columns
+                if key
+                in {
+                    header_key(c.header),
+                    c.key,
+                    header_key(c.header.split("/")[-1]),
+                    header_key(f"列{c.letter}"),
+                    header_key(c.letter),
+                }
+            ),
+            None,
+        )
+        if col is None:
+            raise InputRefused(
+                f"--map 中的“{name}”不是模板的列。模板的列有：{'、'.join(c.name for c in layout.columns)}。",
+                file=file,
+                sheet=layout.sheet,
+            )
+        t = (target or "").strip()
+        if header_key(t) in {header_key(w) for w in BLANK_WORDS} or not t:
+            col.field, col.how = IGNORE, "mapped"
+            continue
+        code = t if t in TEMPLATE_FIELDS else labels.get(header_key(t)) or syn.fields_of(t, TEMPLATE_FIELDS)
+        if not code or code == IGNORE:
+            choices = "、".join(sorted({syn.labels[f] for f in TEMPLATE_FIELDS if f in syn.labels}))
+            raise InputRefused(
+                f"--map “{name}={target}”：不认识“{target}”。可以填的项目有：{choices}；或写“留空”。",
+                file=file,
+                sheet=layout.sheet,
+            )
+        col.field, col.how = code, "mapped"
+
+
+def mapping_to_remember(layout: TemplateLayout) -> dict[str, str]:
+    """The placements worth remembering for this template: every column the user mapped or left blank."""
+    return {
+        c.key: ("" if c.field == IGNORE else c.field or "")
+        for c in layout.columns
+        if c.how in ("mapped", "remembered")
+    }
+
+
+# ---- moving the rows under the data area ------------------------------------------------------------
+
+_CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)$")
+_COL = re.compile(r"^(\$?)([A-Za-z]{1,3})$")
+_ROWREF = re.compile(r"^(\$?)([0-9]+)$")
+
+
+def _unquote(sheet: str) -> str:
+    sheet = sheet[:-1]  # the "!"
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet
+
+
+@dataclass(frozen=True)
+class RowShift:
+    """Rows first..last of the template's data area become first..first+count-1; rows below move by
+    `shift`. Ranges over the data area grow or shrink with it."""
+
+    first: int
+    last: int
+    count: int
+
+    @property
+    def shift(self) -> int:
+        return self.count - (self.last - self.first + 1)
+
+    @property
+    def new_last(self) -> int:
+        return self.first + self.count - 1
+
+    def row(self, r: int) -> int:
+        return r + self.shift if r > self.last else r
+
+    def rows(self, r1: int, r2: int) -> tuple[int, int]:
+        if r2 < self.first:
+            return r1, r2
+        if r1 > self.last:
+            return r1 + self.shift, r2 + self.shift
+        n1 = r1 if r1 < self.first else self.first
+        n2 = r2 + self.shift if r2 > self.last else self.new_last
+        return n1, max(n1, n2)
+
+    def range(self, cr: CellRange) -> CellRange | None:
+        """None: the range lay inside the data area's rows below the new end (dropped)."""
+        r1, r2 = self.rows(cr.min_row, cr.max_row)
+        return CellRange(min_col=cr.min_col, min_row=r1, max_col=cr.max_col, max_row=r2)
+
+    def ref(self, text: str) -> str:
+        """An A1 reference (cell, range, whole rows or columns, without a sheet name)."""
+        parts = text.split(":")
+        if len(parts) == 1:
+            m = _CELL.match(text)
+            if m:
+                return f"{m[1]}{m[2]}{m[3]}{self.row(int(m[4]))}"
+            return text
+        if len(parts) != 2:
+            return text
+        a, b = parts
+        ma, mb = _CELL.match(a), _CELL.match(b)
+        if ma and mb:
+            r1, r2 = self.rows(int(ma[4]), int(mb[4]))
+            return f"{ma[1]}{ma[2]}{ma[3]}{r1}:{mb[1]}{mb[2]}{mb[3]}{r2}"
+        ra, rb = _ROWREF.match(a), _ROWREF.match(b)
+        if ra and rb:
+            r1, r2 = self.rows(int(ra[2]), int(rb[2]))
+            return f"{ra[1]}{r1}:{rb[1]}{r2}"
+        return text  # whole columns (K:K) and names stay
+
+
+def _split_sheet(value: str) -> tuple[str, str]:
+    if "!" in value:
+        sheet, ref = value.rsplit("!", 1)
+        return sheet + "!", ref
+    return "", value
+
+
+def rewrite_formula(text: str, own_sheet: bool, target_title: str, mapper: Callable[[str], str]) -> str:
+    """`text` with every reference to the target sheet passed through `mapper` (references without a
+    sheet name count when the formula lives on the target sheet)."""
+    try:
+        tokens = Tokenizer(text).items
+    except Exception:  # a formula openpyxl cannot tokenise is left exactly as it was
+        return text
+    changed = False
+    out = []
+    for tok in tokens:
+        value = tok.value
+        if tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+            sheet, ref = _split_sheet(value)
+            if (sheet and _unquote(sheet) == target_title) or (not sheet and own_sheet):
+                new = mapper(ref)
+                if new != ref:
+                    value, changed = sheet + new, True
+        out.append(value)
+    return "=" + "".join(out) if changed else text
+
+
+def _sqref(ranges: Iterable[CellRange], shift: RowShift) -> MultiCellRange:
+    out = []
+    for cr in ranges:
+        new = shift.range(cr)
+        if new is not None:
+            out.append(new.coord)
+    return MultiCellRange(" ".join(dict.fromkeys(out)))
+
+
+def _move_block(wb: Workbook, ws: Worksheet, shift: RowShift) -> None:
+    """Remove the template's data rows and move everything under them, keeping every reference right."""
+    first, last = shift.first, shift.last
+    delta = shift.shift
+    # cells: drop the data area, re-key the rows below
+    cells: dict[tuple[int, int], Any] = {}
+    for (r, c), cell in ws._cells.items():
+        if first <= r <= last:
+            continue
+        if r > last and delta:
+            cell.row = r + delta
+            if getattr(cell, "_hyperlink", None) is not None:
+                cell._hyperlink.ref = cell.coordinate
+            cells[(r + delta, c)] = cell
+        else:
+            cells[(r, c)] = cell
+    ws._cells = cells
+    # row heights and hidden rows
+    dims = list(ws.row_dimensions.items())
+    ws.row_dimensions.clear()
+    for r, dim in dims:
+        if first <= r <= last:
+            continue
+        new = shift.row(r)
+        dim.index = new
+        ws.row_dimensions[new] = dim
+    # merges: those inside the data area go (the sample row's are made again per row)
+    for mcr in list(ws.merged_cells.ranges):
+        if mcr.min_row >= first and mcr.max_row <= last:
+            ws.merged_cells.remove(mcr)
+            continue
+        r1, r2 = shift.rows(mcr.min_row, mcr.max_row)
+        if (r1, r2) != (mcr.min_row, mcr.max_row):
+            mcr.shift(row_shift=r1 - mcr.min_row)
+            mcr.max_row = r2
+    # formulas on every sheet that point here
+    for sheet in wb.worksheets:
+        own = sheet is ws
+        for cell in sheet._cells.values():
+            v = cell.value
+            if cell.data_type == "f" and isinstance(v, str):
+                cell.value = rewrite_formula(v, own, ws.title, shift.ref)
+    # print area and titles, filters, freeze, validation, conditional formats, names, breaks, pictures
+    if ws._print_area:
+        ws.print_area = [c.coord for c in _sqref(ws._print_area.ranges, shift).ranges]
+    if ws._print_rows is not None:
+        r1, r2 = shift.rows(ws._print_rows.min_row, ws._print_rows.max_row)
+        ws.print_title_rows = f"{r1}:{r2}"
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = shift.ref(ws.auto_filter.ref.replace("$", ""))
+    if ws.freeze_panes:
+        m = _CELL.match(ws.freeze_panes)
+        if m and int(m[4]) > last:
+            ws.freeze_panes = f"{m[2]}{shift.row(int(m[4]))}"
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref = _sqref(dv.sqref.ranges, shift)
+        for attr in ("formula1", "formula2"):
+            f = getattr(dv, attr)
+            if isinstance(f, str) and f:
+                setattr(dv, attr, rewrite_formula("=" + f.lstrip("="), True, ws.title, shift.ref)[1:])
+    old_cf = ws.conditional_formatting
+    new_cf = ConditionalFormattingList()
+    for cf in old_cf:
+        rng = " ".join(c.coord for c in _sqref(cf.sqref.ranges, shift).ranges)
+        for rule in cf.rules:
+            rule.formula = [
+                rewrite_formula("=" + f, True, ws.title, shift.ref)[1:] for f in rule.formula or []
+            ]
+            new_cf._cf_rules.setdefault(_cf_key(rng), []).append(rule)
+    new_cf.max_priority = old_cf.max_priority
+    ws.conditional_formatting = new_cf
+    for holder, local in ((wb.defined_names, False), (ws.defined_names, True)):
+        for dn in holder.values():
+            if isinstance(dn.attr_text, str) and dn.attr_text:
+                dn.attr_text = rewrite_formula("=" + dn.attr_text, local, ws.title, shift.ref)[1:]
+    for brk in list(ws.row_breaks.brk):
+        if first <= brk.id <= last:
+            ws.row_breaks.brk.remove(brk)
+        elif brk.id > last:
+            brk.id += delta
+    for table in ws.tables.values():
+        table.ref = shift.ref(table.ref)
+        if table.autoFilter is not None and table.autoFilter.ref:
+            table.autoFilter.ref = shift.ref(table.autoFilter.ref)
+    for obj in [*ws._images, *ws._charts]:
+        anchor = getattr(obj, "anchor", None)
+        for end in ("_from", "to"):
+            marker = getattr(anchor, end, None)
+            if marker is not None and marker.row + 1 > last:
+                marker.row += delta
+    ws._current_row = max((r for r, _ in ws._cells), default=0)
+
+
+def _cf_key(rng: str):  # type: ignore[no-untyped-def]
+    from openpyxl.formatting.formatting import ConditionalFormatting
+
+    return ConditionalFormatting(rng)
+
+
+# ---- filling ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class FillResult:
+    rows: int
+    first_row: int
+    last_row: int
+    total_row: int | None
+    totals: dict[int, Decimal]  # column → sum of the rows written
+    notes: list[str] = field(default_factory=list)
+
+
+def _sample(
+    ws: Worksheet, layout: TemplateLayout
+) -> tuple[dict[int, Any], dict[int, str], float | None, list[tuple[int, int]], set[int]]:
+    """The sample row's styles, formulas, height, merges and text-formatted columns."""
+    styles: dict[int, Any] = {}
+    formulas: dict[int, str] = {}
+    text_cols: set[int] = set()
+    merges: list[tuple[int, int]] = []
+    height = None
+    r = layout.first_data_row
+    if layout.sample_rows >= 1:
+        for c in range(1, layout.width + 1):
+            cell = ws._cells.get((r, c))
+            if cell is None:
+                continue
+            styles[c] = copy(cell._style)
+            if cell.number_format == "@":
+                text_cols.add(c)
+            if cell.data_type == "f" and isinstance(cell.value, str):
+                formulas[c] = cell.value
+        dim = ws.row_dimensions.get(r)
+        if dim is not None and dim.customHeight:
+            height = dim.height
+        merges = [
+            (m.min_col, m.max_col)
+            for m in ws.merged_cells.ranges
+            if m.min_row == m.max_row == r and m.max_col > m.min_col
+        ]
+    else:
+        # no sample row: borders like the header's bottom row, nothing else
+        hr = layout.header_rows[-1]
+        for c in range(1, layout.width + 1):
+            cell = ws._cells.get((hr, c))
+            if cell is not None and cell.has_style:
+                probe = Cell(ws, row=hr, column=c)
+                probe.border = copy(cell.border) if cell.border else Border()
+                styles[c] = copy(probe._style)
+    return styles, formulas, height, merges, text_cols
+
+
+class _RowFormula:
+    """A sample-row formula made once into parts, then written for each row: references into the data
+    area's rows move with the row (unless absolute), the rest follow the block move."""
+
+    def __init__(self, text: str, sample_row: int, shift: RowShift, title: str):
+        self.parts: list[Any] = []
+        try:
+            tokens = Tokenizer(text).items
+        except Exception:
+            tokens = []
+            self.parts = [text[1:]]
+        for tok in tokens:
+            if tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+                sheet, ref = _split_sheet(tok.value)
+                if not sheet or _unquote(sheet) == title:
+                    self.parts.append((sheet, ref))
+                    continue
+            self.parts.append(tok.value)
+        self.sample_row, self.shift = sample_row, shift
+
+    def at(self, offset: int) -> str:
+        out = ["="]
+        for p in self.parts:
+            if isinstance(p, str):
+                out.append(p)
+                continue
+            sheet, ref = p
+            out.append(sheet + self._ref(ref, offset))
+        return "".join(out)
+
+    def _ref(self, ref: str, offset: int) -> str:
+        def one(m: re.Match[str]) -> str:
+            r = int(m[4])
+            if self.shift.first <= r <= self.shift.last and not m[3]:
+                r = r + offset
+            else:
+                r = self.shift.row(r)
+            return f"{m[1]}{m[2]}{m[3]}{r}"
+
+        pieces = ref.split(":")
+        return ":".join(_CELL.sub(one, p) for p in pieces)
+
+
+def fill(
+    wb: Workbook,
+    layout: TemplateLayout,
+    rows: Sequence[Sequence[Any]],
+    value_cols: Sequence[int],
+    *,
+    text_cols: Iterable[int] = (),
+    school_name: str | None = None,
+    on_date: date | None = None,
+    progress: Callable[[int, int | None, str], None] | None = None,
+) -> FillResult:
+    """Write `rows` (each a list of values for `value_cols`, None = blank or the sample's formula) into
+    the layout's sheet of `wb`, in place."""
+    ws = wb[layout.sheet]
+    n = len(rows)
+    k = layout.sample_rows
+    count = max(n, 1) if k >= 1 else n
+    shift = RowShift(layout.first_data_row, layout.last_data_row, count)
+    styles, formulas, height, merges, sample_text = _sample(ws, layout)
+    tail = (shift.row(layout.last_data_row + 1), shift.row(ws.max_row), max(ws.max_column, layout.width))
+    _move_block(wb, ws, shift)
+    first = layout.first_data_row
+    new_total = shift.row(layout.total_row) if layout.total_row is not None else None
+    as_text = set(text_cols) | (sample_text & set(value_cols))
+    seq_col = layout.fields.get("seq")
+    positions = list(enumerate(value_cols))
+    value_index = {c: j for j, c in positions}
+    row_formulas = {c: _RowFormula(f, first, shift, ws.title) for c, f in formulas.items() if c != seq_col}
+    # the amount is what a total adds up (a total of 资助标准 means nothing, unless the county wrote one)
+    money_cols = {layout.fields["amount"]} if "amount" in layout.fields else set()
+    totals: dict[int, Decimal] = {c: Decimal(0) for c in money_cols}
+    all_cols = range(1, layout.width + 1)
+    cells = ws._cells
+    for i in range(count):
+        r = first + i
+        values = rows[i] if i < n else None
+        for c in all_cols:
+            style = styles.get(c)
+            cell = (
+                Cell(ws, row=r, column=c, style_array=style)
+                if style is not None
+                else Cell(ws, row=r, column=c)
+            )
+            cells[(r, c)] = cell
+        for c, rf in row_formulas.items():
+            j = value_index.get(c)
+            if values is None or j is None or values[j] is None:
+                cells[(r, c)].value = rf.at(i)
+        if values is None:
+            continue
+        if seq_col is not None:
+            set_value(cells[(r, seq_col)], i + 1)
+        for j, c in positions:
+            v = values[j]
+            if v is None:
+                continue
+            if v.__class__ is str and not v:
+                continue
+            set_value(cells[(r, c)], v, as_text=c in as_text)
+            if c in totals and isinstance(v, Decimal | int | float) and not isinstance(v, bool):
+                totals[c] += Decimal(str(v))
+        if progress is not None and i % 2000 == 0:
+            progress(i, n, "写入花名册")
+    if height is not None:
+        for i in range(count):
+            ws.row_dimensions[first + i].height = height
+    for c0, c1 in merges:
+        for i in range(count):
+            ws.merge_cells(start_row=first + i, start_column=c0, end_row=first + i, end_column=c1)
+    ws._current_row = max(ws._current_row, first + count - 1)
+    last_row = first + count - 1
+    notes: list[str] = []
+    if new_total is not None:
+        _fix_total(ws, layout, new_total, first, last_row, money_cols, notes)
+    amount_col = layout.fields.get("amount")
+    _fill_text(
+        ws, layout, shift, school_name, on_date, n, totals.get(amount_col) if amount_col else None, tail
+    )
+    return FillResult(n, first, last_row, new_total, totals, notes)
+
+
+def _fix_total(
+    ws: Worksheet,
+    layout: TemplateLayout,
+    row: int,
+    first: int,
+    last: int,
+    money_cols: set[int],
+    notes: list[str],
+) -> None:
+    """Every total of a column sums exactly the data rows: a formula summing its own column is re-ranged;
+    an empty or typed-in total under a money column becomes =SUM(…) of the data rows."""
+    for c in range(1, layout.width + 1):
+        cell = ws._cells.get((row, c))
+        letter = get_column_letter(c)
+        if cell is not None and cell.data_type == "f" and isinstance(cell.value, str):
+            cell.value = _rerange_own_column(cell.value, letter, first, last)
+            continue
+        if c not in money_cols or isinstance(cell, MergedCell):
+            continue
+        if cell is None:
+            cell = ws.cell(row=row, column=c)
+        if cell.value is None or isinstance(cell.value, int | float | Decimal):
+            formula(cell, f"=SUM({letter}{first}:{letter}{last})")
+
+
+def _rerange_own_column(text: str, letter: str, first: int, last: int) -> str:
+    def mapper(ref: str) -> str:
+        parts = ref.split(":")
+        if len(parts) != 2:
+            return ref
+        ma, mb = _CELL.match(parts[0]), _CELL.match(parts[1])
+        if ma and mb and ma[2].upper() == letter and mb[2].upper() == letter:
+            return f"{ma[1]}{ma[2]}{ma[3]}{first}:{mb[1]}{mb[2]}{mb[3]}{last}"
+        return ref
+
+    return rewrite_formula(text, True, "", mapper)
+
+
+def _fill_text(
+    ws: Worksheet,
+    layout: TemplateLayout,
+    shift: RowShift,
+    school_name: str | None,
+    on_date: date | None,
+    count: int,
+    amount: Decimal | None,
+    tail: tuple[int, int, int],
+) -> None:
+    """The school's name after “学校（盖章）：”, the date in “  年  月  日”, the count in “共  人” and the
+    amount after “大写：”, in the cells outside the data rows (the title, the seal line, the footer)."""
+    from aidoffice.domain.money import to_upper
+
+    seen: set[tuple[int, int]] = set()
+    day = f"{on_date.year}年{on_date.month}月{on_date.day}日" if on_date else ""
+    for r, c in [*layout.school_cells, *layout.date_cells]:
+        pos = (shift.row(r), c)
+        if pos in seen:
+            continue
+        seen.add(pos)
+        cell = ws._cells.get(pos)
+        if cell is None or not isinstance(cell.value, str):
+            continue
+        text = cell.value
+        if school_name:
+            text = _SCHOOL_LABEL.sub(lambda m: m[1] + school_name + ("  " if m[2] else ""), text, count=1)
+            text = _SCHOOL_BLANK.sub(school_name, text, count=1)
+        if day:
+            text = _BLANK_DATE.sub(lambda m: (" " if m[1] else "") + day, text, count=1)
+            text = _YEAR_ONLY_DATE.sub(day, text, count=1)
+        if text != cell.value:
+            set_value(cell, text)
+    for r in range(tail[0], tail[1] + 1):
+        for c in range(1, tail[2] + 1):
+            cell = ws._cells.get((r, c))
+            if cell is None or not isinstance(cell.value, str) or cell.data_type == "f":
+                continue
+            text = cell.value
+            text = _COUNT_BLANK.sub(lambda m: f"{m[1].rstrip()} {count} {m[3]}", text, count=1)
+            if amount is not None:
+                text = _UPPER_LABEL.sub(lambda m: m[1] + to_upper(amount), text, count=1)
+                text = _LOWER_LABEL.sub(lambda m: m[1] + "¥" + format_amount(amount), text, count=1)
+            if text != cell.value:
+                set_value(cell, text)
+
+
+# ---- files ------------------------------------------------------------------------------------------
+
+
+def open_template(path: str | Path) -> Workbook:
+    """The template as openpyxl keeps it (rich text kept); a clear refusal for anything else."""
+    path = Path(path)
+    from aidoffice.importing.readers import sniff
+
+    kind = sniff(path)
+    if kind != "xlsx":
+        raise InputRefused(
+            "模板应是 .xlsx 工作簿（.xls 或 .ods 请先在 Excel/WPS 中另存为 .xlsx，格式和打印设置才能原样保留）。",
+            file=path.name,
+        )
+    try:
+        return load_workbook(path, rich_text=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputRefused(
+            f"模板无法打开（{type(exc).__name__}）。请在 Excel 中打开后另存再试。", file=path.name
+        ) from None

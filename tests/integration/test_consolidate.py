@@ -1,0 +1,158 @@
+"""County consolidation: many schools' filled rosters of one template become one workbook in the same
+template, with per-school totals and the problems county staff look for; the schools' files are never
+touched."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from aidoffice.db.models import AuditEntry
+from aidoffice.errors import InputRefused
+from aidoffice.exporting import template as tpl
+from aidoffice.exporting.consolidate import consolidate
+from aidoffice.exporting.samples import Shape, build
+from aidoffice.privacy import find_sensitive
+from tests.factories import an_id
+
+
+def school_file(path: Path, school: str, people: list[tuple], shape: Shape | None = None, total=None) -> Path:
+    """A school's roster as the school sends it: (name, ID, amount, account) per row."""
+    wb = build(shape or Shape())
+    layout = tpl.analyse_workbook(wb)
+    f = layout.fields
+    cols = [f["name"], f["id_number"], f["amount"], f["bank_account"]]
+    rows = [[n, i, Decimal(str(a)), acc] for n, i, a, acc in people]
+    res = tpl.fill(wb, layout, rows, cols, text_cols=[f["id_number"], f["bank_account"]], school_name=school,
+                   on_date=date(2026, 9, 20))  # fmt: skip
+    if total is not None:
+        wb[layout.sheet].cell(res.total_row, f["amount"]).value = total
+    wb.save(path)
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def three_schools(tmp_path):
+    twice = an_id()
+    a = school_file(tmp_path / "城关中学.xlsx", "城关中学",
+                    [("王一", twice, 750, "6228480000000000011"), ("王二", an_id(), 750, "6228480000000000012")])  # fmt: skip
+    bad = an_id()
+    bad = bad[:17] + ("1" if bad[17] != "1" else "2")
+    b = school_file(tmp_path / "龙泉关中学.xlsx", "龙泉关中学",
+                    [("李一", bad, 750, "6228480000000000021"), ("李二", an_id(), 375.5, None)])  # fmt: skip
+    c = school_file(tmp_path / "台峪中学.xlsx", "台峪中学",
+                    [("王一", twice, 750, "6228480000000000031"), ("赵三", an_id(), 750, "6228480000000000032"),
+                     ("赵四", an_id(), 750, "6228480000000000033")], total=2000)  # fmt: skip
+    return [a, b, c], twice
+
+
+def test_schools_are_merged_into_the_same_template_and_the_sources_never_change(three_schools, tmp_path):
+    files, _ = three_schools
+    before = [digest(p) for p in files]
+    out = tmp_path / "县汇总.xlsx"
+    res = consolidate(files, out)
+    assert [digest(p) for p in files] == before
+    assert (res.rows, res.total) == (7, Decimal("4875.50"))
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["花名册", "各校合计", "问题"]
+    ws = wb["花名册"]
+    assert ws["A1"].value.startswith("阜平县2026-2027学年") and ws["A3"].value == "序号"
+    assert [ws.cell(r, 2).value for r in range(4, 11)] == [
+        "王一",
+        "王二",
+        "李一",
+        "李二",
+        "王一",
+        "赵三",
+        "赵四",
+    ]
+    assert [ws.cell(r, 1).value for r in range(4, 11)] == list(range(1, 8))
+    assert ws["K11"].value == "=SUM(K4:K10)" and ws["A11"].value == "合    计"
+    assert ws["A13"].value == "制表人："
+    assert ws["A2"].value == "学校（盖章）：各校汇总（3 所）"
+    assert ws["D4"].data_type == "s" and len(ws["D4"].value) == 18
+    summary = [[c.value for c in row] for row in wb["各校合计"].iter_rows(min_row=2, max_row=4)]
+    assert [(r[0], r[2], r[3], r[4], r[5], r[6]) for r in summary] == [
+        ("城关中学", 2, 1500, 1500, "一致", "4—5"),
+        ("龙泉关中学", 2, 1125.5, 1125.5, "一致", "6—7"),
+        ("台峪中学", 3, 2250, 2000, "不一致", "8—10"),
+    ]
+
+
+def test_a_child_aided_by_two_schools_and_the_other_problems_are_listed(three_schools, tmp_path):
+    files, twice = three_schools
+    res = consolidate(files, tmp_path / "县汇总.xlsx")
+    kinds = sorted((p.kind, p.school, p.row) for p in res.problems)
+    assert kinds == [
+        ("duplicate", "台峪中学", 4),
+        ("invalid_id", "龙泉关中学", 4),
+        ("no_account", "龙泉关中学", 5),
+        ("total_mismatch", "台峪中学", 7),
+    ]
+    dup = next(p for p in res.problems if p.kind == "duplicate")
+    assert dup.id_number == twice and "城关中学「城关中学.xlsx」第 4 行" in dup.detail and dup.out_row == 8
+    mismatch = next(p for p in res.problems if p.kind == "total_mismatch")
+    assert "2,000.00" in mismatch.detail and "2,250.00" in mismatch.detail and mismatch.column == "K"
+    sheet = load_workbook(tmp_path / "县汇总.xlsx")["问题"]
+    assert sheet["A2"].value in {"跨校重复资助", "证件号无效", "缺少卡号", "合计不符"}
+    assert sheet.max_row == 5
+    # the JSON a script reads carries no full ID number
+    import json
+
+    assert not find_sensitive(json.dumps(res.as_json(), ensure_ascii=False))
+
+
+def test_a_total_formula_that_misses_rows_is_found(tmp_path):
+    """A school that added rows below its total's range: the formula's value is worked out and compared."""
+    path = school_file(tmp_path / "a.xlsx", "城关中学", [("甲", an_id(), 100, "6228480000000000011"),
+                                                          ("乙", an_id(), 200, "6228480000000000012")])  # fmt: skip
+    wb = load_workbook(path)
+    wb["花名册"]["K6"] = "=SUM(K4:K4)"
+    wb.save(path)
+    res = consolidate([path], tmp_path / "out.xlsx")
+    assert [p.kind for p in res.problems] == ["total_mismatch"]
+    assert res.schools[0].file_total == Decimal("100.00") and res.schools[0].amount == Decimal("300.00")
+
+
+def test_a_file_of_another_template_is_merged_by_its_column_names(tmp_path):
+    a = school_file(tmp_path / "a.xlsx", "甲校", [("甲", an_id(), 100, "6228480000000000011")])
+    b = school_file(tmp_path / "b.xlsx", "乙校", [("乙", an_id(), 200, "6228480000000000021")],
+                    shape=Shape(two_row_header=True, instructions_sheet=True))  # fmt: skip
+    res = consolidate([a, b], tmp_path / "out.xlsx")
+    assert [p.kind for p in res.problems] == ["other_template"]
+    ws = load_workbook(tmp_path / "out.xlsx")["花名册"]
+    assert [ws.cell(r, 2).value for r in (4, 5)] == ["甲", "乙"]
+    assert [ws.cell(r, 11).value for r in (4, 5)] == [100, 200]
+    assert ws["O5"].value == "6228480000000000021"
+
+
+def test_a_file_that_is_not_a_roster_is_refused_by_name(tmp_path):
+    a = school_file(tmp_path / "a.xlsx", "甲校", [("甲", an_id(), 100, "6228480000000000011")])
+    bad = tmp_path / "通知.docx"
+    bad.write_bytes(b"PK\x03\x04not really")
+    with pytest.raises(InputRefused, match=r"通知\.docx"):
+        consolidate([a, bad], tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()
+    with pytest.raises(InputRefused, match="不能保存到参加汇总的文件上"):
+        consolidate([a], a)
+
+
+def test_consolidation_is_recorded_with_who_did_it(db, tmp_path):
+    a = school_file(tmp_path / "a.xlsx", "甲校", [("甲", an_id(), 100, "6228480000000000011")])
+    with db.unit_of_work(actor="县资助中心") as s:
+        consolidate([a], tmp_path / "out.xlsx", session=s)
+    with db.reading() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "consolidation")).one()
+    assert (
+        entry.actor == "县资助中心" and entry.after["sources"] == ["a.xlsx"] and entry.after["full_numbers"]
+    )

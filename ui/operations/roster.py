@@ -1,0 +1,163 @@
+"""The roster and county pages' use cases: choices, the proposal and its review, the checks, confirming
+and exporting (a write), the check report, county consolidation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+from sqlalchemy import select
+
+from aidoffice.catalogue import load_catalogue
+from aidoffice.db.models import Term
+from aidoffice.domain.terms import Term as TermValue
+from aidoffice.exporting import checks, roster
+from aidoffice.exporting.consolidate import ConsolidateResult, consolidate
+from ui.operations import AppContext, Changes
+from ui.tasks import Task
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """Where the roster goes: a county template file, the standard workbook, or a national profile."""
+
+    template: str | None = None
+    profile: str | None = None
+    sheet: str | None = None
+
+
+def _choices(s) -> tuple[list[tuple[str, str]], str]:  # type: ignore[no-untyped-def]
+    cat = load_catalogue(s)
+    items = [(f"{f.name}（按学段和住宿自动分项）", f.code) for f in cat.families.values()]
+    items += [(p.name, p.code) for p in cat.policies.values() if p.paid]
+    current = s.scalars(select(Term.code).where(Term.is_current.is_(True))).first()
+    return items, current or TermValue.containing(date.today()).code
+
+
+def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[tuple], None]) -> Task:  # type: ignore[type-arg]
+    return ctx.query(parent, lambda s, _p: _choices(s), success)
+
+
+def propose(
+    ctx: AppContext,
+    parent: QWidget,
+    policy: str,
+    term: str,
+    quota: int | None,
+    days: int | None,
+    success: Callable[[roster.RosterProposal], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    return ctx.query(
+        parent,
+        lambda s, p: roster.propose(s, policy, term, quota=quota, days=days, progress=p),
+        success,
+        label=parent.tr("正在按资格规则提出名单…"),
+        failure=failure,
+    )
+
+
+def add(
+    ctx: AppContext,
+    parent: QWidget,
+    proposal: roster.RosterProposal,
+    key: str,
+    reason: str,
+    success: Callable[[roster.RosterLine], None],
+) -> Task:
+    return ctx.query(parent, lambda s, _p: roster.add(s, proposal, key, reason), success)
+
+
+def check(
+    ctx: AppContext,
+    parent: QWidget,
+    proposal: roster.RosterProposal,
+    choice: ExportChoice,
+    mapping: Mapping[str, str],
+    success: Callable[[roster.ExportOutcome], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    return ctx.query(
+        parent,
+        lambda s, p: roster.export_roster(
+            s,
+            proposal,
+            None,
+            template=choice.template,
+            sheet=choice.sheet,
+            mapping=mapping,
+            profile=choice.profile,
+            progress=p,
+        ),
+        success,
+        label=parent.tr("正在检查…"),
+        failure=failure,
+    )
+
+
+def export(
+    ctx: AppContext,
+    parent: QWidget,
+    proposal: roster.RosterProposal,
+    out: str,
+    choice: ExportChoice,
+    mapping: Mapping[str, str],
+    *,
+    confirm: bool,
+    anyway: str | None,
+    success: Callable[[tuple[roster.ExportOutcome, roster.ConfirmResult | None]], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    def op(s, p):  # type: ignore[no-untyped-def]
+        outcome = roster.export_roster(
+            s, proposal, out, template=choice.template, sheet=choice.sheet, mapping=mapping,
+            profile=choice.profile, anyway=anyway, progress=p,
+        )  # fmt: skip
+        confirmed = roster.confirm(s, proposal) if confirm else None
+        return outcome, confirmed
+
+    return ctx.write(
+        parent,
+        op,
+        success,
+        changes=Changes(awards=True, settings=True),
+        label=parent.tr("正在确认并导出花名册…"),
+        note=f"export roster {proposal.title} {proposal.term.code}",
+        failure=failure,
+    )
+
+
+def save_report(
+    ctx: AppContext,
+    parent: QWidget,
+    findings: Sequence[Any],
+    target: str,
+    title: str,
+    success: Callable[[Path], None],
+) -> Task:
+    return ctx.background(
+        parent, lambda _p: checks.write_report(findings, target, title), success, label=parent.tr("正在保存…")
+    )
+
+
+def run_consolidation(
+    ctx: AppContext,
+    parent: QWidget,
+    files: Sequence[str],
+    out: str,
+    success: Callable[[ConsolidateResult], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    return ctx.write(
+        parent,
+        lambda s, p: consolidate(list(files), out, session=s, progress=p),
+        success,
+        changes=Changes(),
+        label=parent.tr("正在汇总各校花名册…"),
+        note="consolidate",
+        failure=failure,
+    )

@@ -1,0 +1,441 @@
+"""导出花名册 page: choose the policy, term and template; see the roster the rules propose and review it
+(add, remove with a reason, change an amount with a reason); map the template's unknown columns with
+its header in view; see the checks before saving; confirm and export."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aidoffice.domain.money import format_amount
+from aidoffice.exporting import roster
+from ui.dialogs.template_mapping import TemplateMappingDialog
+from ui.models.rows_table import RowsModel
+from ui.operations import AppContext
+from ui.operations import roster as ops
+from ui.operations.roster import ExportChoice
+from ui.tasks import Task, show_error
+
+FORMATS = [
+    ("县里的模板", None),
+    ("标准格式（不用模板）", "standard"),
+    ("全国系统：资助名单", "national_aid_list"),
+    ("全国系统：家庭经济信息", "national_family"),
+    ("全国系统：困难学生认定", "national_assessment"),
+]
+HEADERS = ("姓名", "年级班级", "证件号", "类别", "标准", "金额", "名单", "说明")
+
+
+class RosterPage(QWidget):
+    available = True
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.proposal: roster.RosterProposal | None = None
+        self.outcome: roster.ExportOutcome | None = None
+        self.mapping: dict[str, str] = {}
+        self.last_task: Task | None = None
+        self._loaded = False
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        top = QHBoxLayout()
+        self.policy = QComboBox()
+        self.policy.setMinimumWidth(380)
+        self.term = QLineEdit()
+        self.term.setMaximumWidth(130)
+        self.quota = QSpinBox()
+        self.quota.setRange(0, 100_000)
+        self.quota.setSpecialValueText(self.tr("不限"))
+        self.days = QSpinBox()
+        self.days.setRange(0, 200)
+        self.days.setSpecialValueText(self.tr("按设置"))
+        self.days.setToolTip(self.tr("营养餐等按天计算的项目：本学期在校天数"))
+        for label, w in (
+            (None, self.policy),
+            ("学期", self.term),
+            ("名额", self.quota),
+            ("在校天数", self.days),
+        ):
+            if label:
+                top.addWidget(QLabel(self.tr(label)))
+            top.addWidget(w)
+        top.addStretch()
+        form.addRow(self.tr("资助项目"), top)
+        fmt = QHBoxLayout()
+        self.format = QComboBox()
+        for label, code in FORMATS:
+            self.format.addItem(self.tr(label), code)
+        self.template = QLineEdit()
+        self.template.setPlaceholderText(self.tr("县里下发的 .xlsx 模板"))
+        self.browse_btn = QPushButton(self.tr("选择模板…"))
+        fmt.addWidget(self.format)
+        fmt.addWidget(self.template, 1)
+        fmt.addWidget(self.browse_btn)
+        form.addRow(self.tr("导出格式"), fmt)
+        layout.addLayout(form)
+
+        buttons = QHBoxLayout()
+        self.propose_btn = QPushButton(self.tr("提出名单"))
+        self.add_btn = QPushButton(self.tr("加入学生…"))
+        self.remove_btn = QPushButton(self.tr("去掉…"))
+        self.amount_btn = QPushButton(self.tr("改金额…"))
+        self.check_btn = QPushButton(self.tr("检查"))
+        self.report_btn = QPushButton(self.tr("保存检查结果…"))
+        self.export_btn = QPushButton(self.tr("确认并导出…"))
+        self.export_btn.setStyleSheet("font-weight:bold")
+        for b in (self.propose_btn, self.add_btn, self.remove_btn, self.amount_btn, self.check_btn,
+                  self.report_btn, self.export_btn):  # fmt: skip
+            buttons.addWidget(b)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+
+        self.summary = QLabel(self.tr("选资助项目和学期，点“提出名单”：按资格规则列出，重点群体在前。"))
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.model = RowsModel([self.tr(h) for h in HEADERS], self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((90, 110, 150, 150, 70, 70, 110)):
+            self.table.setColumnWidth(col, width)
+        split.addWidget(self.table)
+        self.findings = QListWidget()
+        self.findings.setObjectName("findings")
+        split.addWidget(self.findings)
+        split.setSizes([420, 140])
+        layout.addWidget(split, 1)
+
+        self.propose_btn.clicked.connect(lambda: self.propose())
+        self.add_btn.clicked.connect(lambda: self.add_student())
+        self.remove_btn.clicked.connect(lambda: self.remove_selected())
+        self.amount_btn.clicked.connect(lambda: self.change_selected_amount())
+        self.check_btn.clicked.connect(lambda: self.check())
+        self.report_btn.clicked.connect(lambda: self.save_report())
+        self.export_btn.clicked.connect(lambda: self.export())
+        self.browse_btn.clicked.connect(self._browse)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self._update_buttons()
+
+    # ---- loading ---------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.last_task = ops.load_choices(self.ctx, self, self._show_choices)
+
+    def _show_choices(self, result: tuple) -> None:  # type: ignore[type-arg]
+        items, term = result
+        self.policy.clear()
+        for label, code in items:
+            self.policy.addItem(label, code)
+        if not self.term.text():
+            self.term.setText(term)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择县里的模板"), "", "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.set_template(path)
+
+    def set_template(self, path: str) -> None:
+        self.template.setText(path)
+        self.format.setCurrentIndex(0)
+        self.outcome = None
+        self._update_buttons()
+
+    def _format_changed(self) -> None:
+        county = self.format.currentData() is None
+        self.template.setEnabled(county)
+        self.browse_btn.setEnabled(county)
+        self.outcome = None
+        self._update_buttons()
+
+    def choice(self) -> ExportChoice:
+        code = self.format.currentData()
+        if code is None:
+            return ExportChoice(template=self.template.text().strip() or None)
+        if code == "standard":
+            return ExportChoice()
+        return ExportChoice(profile=code)
+
+    # ---- proposing and reviewing -----------------------------------------------------------------
+
+    def propose(self) -> Task | None:
+        policy = self.policy.currentData()
+        if not policy:
+            return None
+        self.outcome = None
+        self.last_task = ops.propose(
+            self.ctx, self, policy, self.term.text().strip(), self.quota.value() or None, self.days.value() or None,
+            self._show_proposal, lambda exc: show_error(self, exc),
+        )  # fmt: skip
+        return self.last_task
+
+    def _show_proposal(self, proposal: roster.RosterProposal) -> None:
+        self.proposal = proposal
+        self.refresh()
+
+    def refresh(self) -> None:
+        p = self.proposal
+        if p is None:
+            return
+        rows, marks = [], []
+        found = {f.student_id: f for f in (self.outcome.findings if self.outcome else [])}
+        for line in p.lines:
+            state = self.tr("列入") if line.included else self.tr("未列入")
+            why = line.removed_reason or (self.tr("超出名额") if line.over_quota else "")
+            note = "；".join(
+                x
+                for x in (
+                    why,
+                    line.note or "",
+                    found[line.student_id].detail if line.student_id in found else "",
+                )
+                if x
+            )
+            rows.append((line.name, f"{line.grade_name}{line.class_name}", line.shown_id, line.category or line.level or "",
+                         format_amount(line.standard) if line.standard is not None else "", format_amount(line.amount),
+                         state + ("（已记录）" if line.award_id else ""), note))  # fmt: skip
+            marks.append("red" if line.student_id in found and found[line.student_id].blocking and line.included
+                         else "grey" if not line.included else "yellow" if line.student_id in found else None)  # fmt: skip
+        self.model.set_rows(rows, marks)
+        s = p.summary()
+        text = self.tr("{term}{title}：列入 {n} 人，合计 {total} 元（按资格规则符合条件 {proposed} 人；已有发放记录 {recorded} 人）").format(
+            term=p.term.label, title=p.title, n=s["included"], total=format_amount(p.total),
+            proposed=s["proposed"], recorded=s["recorded"],
+        )  # fmt: skip
+        if p.notes:
+            text += "\n" + "\n".join(p.notes)
+        self.summary.setText(text)
+        self._update_buttons()
+
+    def selected_line(self) -> roster.RosterLine | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.proposal is None:
+            return None
+        return self.proposal.lines[rows[0].row()]
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def _key(self, line: roster.RosterLine) -> str:
+        return line.id_number or line.student_no or line.name
+
+    def remove_selected(self, reason: str | None = None) -> None:
+        line = self.selected_line()
+        if line is None or self.proposal is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("去掉"), self.tr("从名单中去掉 {n} 的原因：").format(n=line.name)
+            )
+            if not ok:
+                return
+        try:
+            roster.remove(self.proposal, self._key(line), reason)
+        except roster.InputRefused as exc:
+            show_error(self, exc)
+            return
+        self.outcome = None
+        self.refresh()
+
+    def change_selected_amount(self, amount: str | None = None, reason: str | None = None) -> None:
+        line = self.selected_line()
+        if line is None or self.proposal is None:
+            return
+        if amount is None:
+            amount, ok = QInputDialog.getText(self, self.tr("改金额"), self.tr("{n} 的金额（元）：").format(n=line.name),
+                                              text=str(line.amount))  # fmt: skip
+            if not ok:
+                return
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, self.tr("改金额"), self.tr("改动的原因："))
+            if not ok:
+                return
+        try:
+            roster.change_amount(self.proposal, self._key(line), amount, reason)
+        except roster.InputRefused as exc:
+            show_error(self, exc)
+            return
+        self.outcome = None
+        self.refresh()
+
+    def add_student(self, key: str | None = None, reason: str | None = None) -> Task | None:
+        if self.proposal is None:
+            return None
+        if key is None:
+            key, ok = QInputDialog.getText(
+                self, self.tr("加入学生"), self.tr("学生的身份证件号或全国学籍号：")
+            )
+            if not ok or not key.strip():
+                return None
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("加入学生"), self.tr("加入的原因（按规则不符合条件时必填）：")
+            )
+            if not ok:
+                return None
+        proposal = self.proposal
+
+        def done(_line: roster.RosterLine) -> None:
+            self.outcome = None
+            self.refresh()
+
+        self.last_task = self.ctx.query(
+            self, lambda s, _p: roster.add(s, proposal, key.strip(), reason or ""), done,
+            failure=lambda exc: show_error(self, exc),
+        )  # fmt: skip
+        return self.last_task
+
+    # ---- checking, mapping, exporting ------------------------------------------------------------
+
+    def check(self) -> Task | None:
+        if self.proposal is None:
+            return None
+        self.last_task = ops.check(
+            self.ctx,
+            self,
+            self.proposal,
+            self.choice(),
+            dict(self.mapping),
+            self._show_checks,
+            self._check_failed,
+        )
+        return self.last_task
+
+    def _show_checks(self, outcome: roster.ExportOutcome) -> None:
+        self.outcome = outcome
+        self.findings.clear()
+        for note in outcome.notes:
+            self.findings.addItem(self.tr("说明：") + note)
+        for f in outcome.findings:
+            self.findings.addItem((self.tr("问题 ") if f.blocking else self.tr("提示 ")) + f.describe())
+        for c in outcome.cell_problems:
+            self.findings.addItem(self.tr("上传会被拒绝：") + c.describe())
+        if not outcome.findings and not outcome.cell_problems:
+            self.findings.addItem(self.tr("检查通过：没有发现问题。"))
+        self.refresh()
+
+    def _check_failed(self, exc: BaseException) -> None:
+        details = getattr(exc, "details", {}) or {}
+        if details.get("unplaced"):
+            self.ask_mapping(details["unplaced"], details.get("preview", []))
+            return
+        show_error(self, exc)
+
+    def mapping_dialog(self, unplaced: list[dict], preview: list[list[str]]) -> TemplateMappingDialog:  # type: ignore[type-arg]
+        return TemplateMappingDialog(unplaced, preview, self)
+
+    def ask_mapping(self, unplaced: list[dict], preview: list[list[str]]) -> None:  # type: ignore[type-arg]
+        dialog = self.mapping_dialog(unplaced, preview)
+        if dialog.exec():
+            self.mapping.update(dialog.mapping())
+            self.check()
+
+    def save_report(self, target: str | None = None) -> Task | None:
+        if self.outcome is None or self.proposal is None:
+            return None
+        if target is None:
+            target, _ = QFileDialog.getSaveFileName(
+                self, self.tr("保存检查结果"), "检查结果.xlsx", "Excel 工作簿 (*.xlsx)"
+            )
+            if not target:
+                return None
+        title = f"{self.proposal.term.label}{self.proposal.title}花名册检查结果"
+        self.last_task = ops.save_report(
+            self.ctx, self, self.outcome.findings, target, title,
+            lambda path: QMessageBox.information(self, self.tr("已保存"), str(path)),
+        )  # fmt: skip
+        return self.last_task
+
+    def export(self, out: str | None = None, anyway: str | None = None) -> Task | None:
+        if self.proposal is None:
+            return None
+        if out is None:
+            out, _ = QFileDialog.getSaveFileName(
+                self, self.tr("保存花名册"), "花名册.xlsx", "Excel 工作簿 (*.xlsx)"
+            )
+            if not out:
+                return None
+        proposal = self.proposal
+
+        def done(result: tuple[roster.ExportOutcome, roster.ConfirmResult | None]) -> None:
+            outcome, confirmed = result
+            self.outcome = outcome
+            self._show_checks(outcome)
+            text = self.tr("已保存 {path}：{n} 人，合计 {total} 元。").format(
+                path=outcome.path, n=outcome.rows, total=format_amount(outcome.total)
+            )
+            if confirmed is not None:
+                text += self.tr("已确认为本学期发放记录（新增 {c} 条，改金额 {u} 条，去掉 {d} 条）。").format(
+                    c=confirmed.created, u=confirmed.updated, d=confirmed.deleted
+                )
+            self.summary.setText(text)
+            QMessageBox.information(self, self.tr("花名册已导出"), text)
+
+        def failed(exc: BaseException) -> None:
+            details = getattr(exc, "details", {}) or {}
+            if details.get("unplaced"):
+                self.ask_mapping(details["unplaced"], details.get("preview", []))
+                return
+            if details.get("checks") or details.get("refused_cells"):
+                self._show_checks_from(details)
+                reason = self.ask_anyway(str(exc))
+                if reason:
+                    self.export(out, reason)
+                return
+            show_error(self, exc)
+
+        self.last_task = ops.export(
+            self.ctx, self, proposal, out, self.choice(), dict(self.mapping), confirm=True, anyway=anyway,
+            success=done, failure=failed,
+        )  # fmt: skip
+        return self.last_task
+
+    def _show_checks_from(self, details: dict) -> None:  # type: ignore[type-arg]
+        self.findings.clear()
+        for f in details.get("checks", []):
+            self.findings.addItem(
+                ("问题 " if f["blocking"] else "提示 ")
+                + f"第 {f['row']} 行 {f['name']}（{f['id_number']}）：{f['detail']}"
+            )
+        for c in details.get("refused_cells", []):
+            self.findings.addItem(
+                f"上传会被拒绝：第 {c['row']} 行 {c['column']} 列「{c['title']}」：{c['reason']}"
+            )
+
+    def ask_anyway(self, message: str) -> str | None:
+        """Exporting despite the checks needs a reason, which the audit trail keeps."""
+        reason, ok = QInputDialog.getText(
+            self, self.tr("检查发现问题"),
+            message[:600] + "\n\n" + self.tr("如确需照样导出，请写明原因（会记入留痕）："),
+        )  # fmt: skip
+        return reason.strip() if ok and reason.strip() else None
+
+    def _update_buttons(self) -> None:
+        has = self.proposal is not None
+        for b in (self.add_btn, self.remove_btn, self.amount_btn, self.check_btn, self.export_btn):
+            b.setEnabled(has)
+        self.report_btn.setEnabled(self.outcome is not None)
