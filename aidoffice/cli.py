@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（文件中没有学期列时使用）")
             e.add_argument("--policy", metavar="NAME_OR_CODE", help="资助项目（文件中没有项目列时使用）")
     _consolidate_parser(sub)
+    add_publicity_parsers(sub)
     e = isub.add_parser("assessments", help="家庭经济困难学生认定表（学校每年秋季评议的结果）")
     e.add_argument("file", metavar="FILE", help=".xlsx、.xls、.ods 或 .csv")
     e.add_argument(
@@ -467,6 +468,305 @@ def cmd_consolidate(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+# ---- the 1222 publicity (aidoffice.publicity) -------------------------------------------------------
+
+
+def _date_arg(value: str | None, option: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} 应写作 2026-09-01，而不是“{value}”") from None
+
+
+def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
+    def scope(e: argparse.ArgumentParser) -> None:
+        e.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（默认当前学期）")
+        e.add_argument("--grade", metavar="G", help="年级：七年级、初一或 7")
+        e.add_argument("--class", dest="class_name", metavar="C", help="班级：1班或 1（需同时给出年级）")
+
+    s = sub.add_parser("letters", help="生成告知书：policy 资助政策告知书，aid 受助情况告知书（带回执）")
+    s.add_argument("which", choices=["policy", "aid", "remake"], help="remake：按批次号重新生成（--batch）")
+    scope(s)
+    s.add_argument("--out", required=True, metavar="FILE.pdf")
+    s.add_argument("--date", metavar="YYYY-MM-DD", help="告知书落款日期（默认今天；金额按这一天有效的标准）")
+    s.add_argument("--duplex", action="store_true", help="双面打印：每封信补成偶数页，一张纸只印一个孩子的信")
+    s.add_argument("--no-cover", action="store_true", help="不要每班前面的班主任回执登记表")
+    s.add_argument("--batch", type=int, metavar="N", help="remake 时要重新生成的批次号")
+
+    s = sub.add_parser("poster", help="宣传栏海报（一栏）")
+    s.add_argument("--out", required=True, metavar="FILE.pdf")
+    s.add_argument(
+        "--size", default="A3", choices=["A3", "A4", "A2", "a3", "a4", "a2"], help="纸张（默认 A3）"
+    )
+    s.add_argument("--term", metavar="TERM")
+    s.add_argument("--date", metavar="YYYY-MM-DD", help="海报日期（金额按这一天有效的标准）")
+
+    s = sub.add_parser("notice", help="受助学生公示（姓名、年级班级、资助项目）")
+    s.add_argument("--term", metavar="TERM")
+    s.add_argument("--out", required=True, metavar="FILE.pdf")
+    s.add_argument("--start", metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
+    s.add_argument("--days", type=int, metavar="N", help="公示工作日数（不少于5，默认按设置）")
+    s.add_argument("--level", action="store_true", help="列出资助档次（仅在县里要求时使用）")
+
+    s = sub.add_parser("slips", help="回执：receive 登记收回的回执，status 收回情况")
+    ssub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    e = ssub.add_parser("receive", help="登记回执编号（可一次多个）")
+    e.add_argument("codes", nargs="+", metavar="CODE")
+    e.add_argument("--answer", choices=["apply", "decline", "agree", "object"], help="家长勾选的选项")
+    e.add_argument("--objection", metavar="TEXT", help="有异议时家长写的内容")
+    e = ssub.add_parser("status", help="各班回执收回情况")
+    scope(e)
+    e.add_argument("--kind", choices=["policy", "aid"], help="只看一种告知书的回执")
+    e.add_argument("--out", metavar="FILE.xlsx", help="把各班情况和未交名单保存为工作簿")
+
+    s = sub.add_parser("contacts", help="告知书和海报上的电话、申请截止、落款（不带参数时显示）")
+    s.add_argument("--aid-office-phone", metavar="PHONE", help="学校资助办电话")
+    s.add_argument("--county-phone", metavar="PHONE", help="县学生资助管理中心电话")
+    s.add_argument("--complaint-phone", metavar="PHONE", help="监督举报电话")
+    s.add_argument("--deadline", metavar="TEXT", help="申请截止，如“9月20日”")
+    s.add_argument("--issuer", metavar="TEXT", help="落款（默认学校名称）")
+    s.add_argument("--notice-days", type=int, metavar="N", help="公示工作日数（不少于5）")
+
+    s = sub.add_parser(
+        "classes",
+        help="两节课：add 记录一节课，list 本学年记录，missing 尚未上课的班级，handout 讲义，signin 签到表",
+    )
+    csub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    e = csub.add_parser("add", help="记录一节宣讲课")
+    scope(e)
+    e.add_argument(
+        "--kind", required=True, choices=["entry", "leaving"], help="entry 入学教育课，leaving 毕业前政策课"
+    )
+    e.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    e.add_argument("--teacher", required=True)
+    e.add_argument("--topic", required=True)
+    e.add_argument("--attendance", required=True, type=int, help="到课人数")
+    e.add_argument("--notes")
+    e = csub.add_parser("list", help="本学年的宣讲课记录")
+    e.add_argument("--term", metavar="TERM")
+    e = csub.add_parser("missing", help="尚未上宣讲课的班级")
+    e.add_argument("--term", metavar="TERM")
+    for what, text in (("handout", "宣讲课讲义"), ("signin", "签到表")):
+        e = csub.add_parser(what, help=text)
+        scope(e)
+        e.add_argument("--out", required=True, metavar="FILE.pdf")
+        e.add_argument("--date", metavar="YYYY-MM-DD")
+        if what == "handout":
+            e.add_argument(
+                "--kind", choices=["entry", "leaving"], help="默认：毕业年级为 leaving，其余为 entry"
+            )
+
+    s = sub.add_parser("pack", help="迎检材料包：本学期的告知书、回执情况、宣讲课记录、海报、公示（zip）")
+    s.add_argument("--term", metavar="TERM")
+    s.add_argument("--out", required=True, metavar="FILE.zip")
+    s.add_argument("--date", metavar="YYYY-MM-DD", help="材料上的日期（默认今天）")
+
+
+def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.files import check_target
+    from aidoffice.publicity.letters import produce_letters, remake_batch
+
+    check_target(args.out, (".pdf",))
+    day = _date_arg(args.date, "--date")
+    db = _open(args)
+    with db.unit_of_work(note=f"letters {args.which}") as s:
+        if args.which == "remake":
+            if args.batch is None:
+                raise UsageError("letters remake 需要 --batch 批次号")
+            res = remake_batch(s, args.batch, args.out, progress=ProgressBar())
+        else:
+            res = produce_letters(
+                s,
+                args.which,
+                args.out,
+                term=args.term,
+                grade=args.grade,
+                class_name=args.class_name,
+                letter_date=day,
+                duplex=args.duplex,
+                covers=not args.no_cover,
+                progress=ProgressBar(),
+            )
+    return {**res.as_json(), "message": res.summary()}
+
+
+def cmd_poster(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.publicity.poster import produce_poster
+
+    day = _date_arg(args.date, "--date")
+    db = _open(args)
+    with db.unit_of_work(note="poster") as s:
+        res = produce_poster(s, args.out, size=args.size, term=args.term, poster_date=day)
+    lines = [f"已生成宣传栏海报（{res.size}，正文 {res.body_pt:.0f} 磅）：{res.path}"] + [
+        f"注意：{w}" for w in res.warnings
+    ]
+    return {**res.as_json(), "message": "\n".join(lines)}
+
+
+def cmd_notice(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.publicity.notice import produce_notice
+
+    day = _date_arg(args.start, "--start")
+    db = _open(args)
+    with db.unit_of_work(note="notice") as s:
+        res = produce_notice(
+            s, args.out, term=args.term, starts=day, days=args.days, show_level=True if args.level else None
+        )
+    lines = [
+        f"已生成受助学生公示：{res.path}（{res.students} 人，{res.pages} 页）",
+        f"公示期：{res.starts} 至 {res.ends}",
+    ] + [f"注意：{w}" for w in res.warnings]
+    return {**res.as_json(), "message": "\n".join(lines)}
+
+
+def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.publicity import slips
+
+    db = _open(args)
+    if args.what == "receive":
+        with db.unit_of_work(note="slips receive") as s:
+            receipts = [
+                slips.receive(s, code, args.answer, args.objection) for code in args.codes if code.strip()
+            ]
+        out: dict[str, Any] = {
+            o.value: [r.code or r.typed for r in receipts if r.outcome is o] for o in slips.Outcome
+        }
+        out["results"] = [r.as_json() for r in receipts]
+        out["message"] = "\n".join(r.message for r in receipts)
+        return out
+    if args.out:
+        from aidoffice.files import check_target
+
+        check_target(args.out, (".xlsx",))
+    with db.reading() as s:
+        status = slips.slip_status(
+            s, term=args.term, kind=args.kind, grade=args.grade, class_name=args.class_name
+        )
+        result = status.as_json()
+        lines = [
+            f"{status.scope} {status.term}：应交 {status.total} 张，已交 {status.returned} 张，未交 {status.total - status.returned} 张"
+        ]
+        lines += [f"  {c.label}：{c.returned}/{c.total}" for c in status.classes]
+        if args.out:
+            path, rows = slips.export_outstanding(
+                s, args.out, term=args.term, kind=args.kind, grade=args.grade, class_name=args.class_name
+            )
+            result["out"] = str(path)
+            lines.append(f"各班情况和未交名单（{rows} 人）已保存：{path}")
+    result["message"] = "\n".join(lines)
+    return result
+
+
+def cmd_contacts(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.publicity.settings import LABELS, write_settings
+
+    changes = {
+        "aid_office_phone": args.aid_office_phone,
+        "county_centre_phone": args.county_phone,
+        "complaint_phone": args.complaint_phone,
+        "apply_deadline": args.deadline,
+        "issuer": args.issuer,
+        "notice_days": args.notice_days,
+    }
+    db = _open(args)
+    with db.unit_of_work(note="contacts") as s:
+        settings = write_settings(s, **{k: v for k, v in changes.items() if v is not None})
+    values = settings.as_dict()
+    values["message"] = "\n".join(
+        f"{LABELS[k]}：{v if v not in ('', None) else '（未设置）'}" for k, v in values.items()
+    )
+    return values
+
+
+def cmd_classes(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.publicity import sessions
+
+    db = _open(args)
+    if args.what == "add":
+        with db.unit_of_work(note="classes add") as s:
+            row = sessions.record_session(
+                s,
+                held_on=_date_arg(args.date, "--date"),
+                grade=args.grade,
+                class_name=args.class_name,
+                kind=args.kind,
+                teacher=args.teacher,
+                topic=args.topic,
+                attendance=args.attendance,
+                term=args.term,
+                notes=args.notes,
+            )
+            return {
+                "id": row.id,
+                "message": f"已记录{sessions.KIND_NAMES[row.kind]}（{row.held_on}，到课 {row.attendance}/{row.enrolled} 人）",
+            }
+    if args.what in ("list", "missing"):
+        with db.reading() as s:
+            if args.what == "list":
+                rows = sessions.list_sessions(s, args.term, whole_year=True)
+                return {
+                    "sessions": [r.as_json() for r in rows],
+                    "message": "\n".join(
+                        f"{r.held_on} {r.class_label} {sessions.KIND_NAMES[r.kind]} {r.teacher}《{r.topic}》 {r.attendance}人"
+                        for r in rows
+                    )
+                    or "本学年还没有宣讲课记录。",
+                }
+            missing = sessions.missing_sessions(s, args.term)
+            return {
+                "missing": [m.as_json() for m in missing],
+                "message": "\n".join(f"{m.class_label}：尚未上{sessions.KIND_NAMES[m.kind]}" for m in missing)
+                or "应上宣讲课的班级都已上过。",
+            }
+    day = _date_arg(args.date, "--date")
+    with db.unit_of_work(note=f"classes {args.what}") as s:
+        if args.what == "handout":
+            path, pages = sessions.produce_handout(
+                s,
+                args.out,
+                grade=args.grade,
+                class_name=args.class_name,
+                kind=args.kind,
+                term=args.term,
+                handout_date=day,
+            )
+        else:
+            path, pages = sessions.produce_signin(
+                s, args.out, grade=args.grade, class_name=args.class_name, term=args.term, held_on=day
+            )
+    return {"out": str(path), "pages": pages, "message": f"已生成：{path}（{pages} 页）"}
+
+
+def cmd_pack(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.publicity.pack import make_pack
+
+    day = _date_arg(args.date, "--date")
+    db = _open(args)
+    with db.unit_of_work(note="pack") as s:
+        res = make_pack(s, args.out, term=args.term, on=day, progress=ProgressBar())
+    lines = [
+        f"已生成迎检材料包：{res.path}",
+        *(f"  {f}" for f in res.files),
+        *(f"未生成：{w}" for w in res.skipped),
+    ]
+    return {**res.as_json(), "message": "\n".join(lines)}
+
+
+PUBLICITY_COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "letters": cmd_letters,
+    "poster": cmd_poster,
+    "notice": cmd_notice,
+    "slips": cmd_slips,
+    "contacts": cmd_contacts,
+    "classes": cmd_classes,
+    "pack": cmd_pack,
+}
+
+
 def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
@@ -553,6 +853,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "import": cmd_import,
     "consolidate": cmd_consolidate,
     "reconcile": cmd_reconcile,
+    **PUBLICITY_COMMANDS,
 }
 
 

@@ -19,9 +19,11 @@ from ui.operations.school import SchoolInfo
 from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
+from ui.pages.publicity_page import PublicityPage
 from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage
 from ui.pages.settings import SettingsPage
+from ui.pages.slips_page import SlipsPage
 from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.village_ledger import VillageLedgerPage
@@ -52,13 +54,15 @@ class MainWindow(QMainWindow):
         self.statistics = StatisticsPage(ctx)
         self.roster = RosterPage(ctx)
         self.consolidation = ConsolidatePage(ctx)
+        self.publicity = PublicityPage(ctx)
+        self.slips = SlipsPage(ctx)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
             (self.tr("导入名单"), self.imports),
             (self.tr("比对与问题清单"), self.problems),
-            (self.tr("1222宣传材料"), PlaceholderPage(self.tr("1222宣传材料"), self.tr("生成宣传栏海报、两节政策课记录、致家长的政策告知书和资助告知书及回执，按班级打印。"))),
-            (self.tr("回执登记"), PlaceholderPage(self.tr("回执登记"), self.tr("扫码或输入编号登记收回的回执，按班级查看未交名单。"))),
+            (self.tr("1222宣传材料"), self.publicity),
+            (self.tr("回执登记"), self.slips),
             (self.tr("控辍保学"), PlaceholderPage(self.tr("控辍保学"), self.tr("为每名辍学或疑似辍学学生建立“一人一案”，记录劝返过程、复学通知书和结果。"))),
             (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
             (self.tr("导出花名册"), self.roster),

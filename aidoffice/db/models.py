@@ -378,6 +378,72 @@ class AuditEntry(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
 
+# ---- the "1222" publicity (aidoffice.publicity) ------------------------------------------------------
+
+
+class PublicityBatch(Base):
+    """One produced document (a batch of letters, the poster, the public notice, a handout, an
+    inspection pack): who made it, when, what it covers, and the SHA-256 of the file, with the inputs
+    that reproduce it byte for byte (`params`: letter date, template texts, contacts …)."""
+
+    __tablename__ = "publicity_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # policy / aid / poster / notice / …
+    term_code: Mapped[str | None] = mapped_column(String(11), index=True)
+    scope: Mapped[str] = mapped_column(String(60), default="")  # 全校 / 七年级 / 七年级1班
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    file_name: Mapped[str] = mapped_column(String(260))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the file's bytes
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)  # letters, notice rows …
+    actor: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class Slip(Audited, Base):
+    """A return slip (回执) printed on a letter: one per student, letter kind and term, so a batch made
+    again prints the same code. `answer`: apply/decline (policy letter), agree/object (aid letter)."""
+
+    __tablename__ = "slip"
+    __table_args__ = (
+        UniqueConstraint("student_id", "kind", "term_id"),
+        Index("ix_slip_term_kind", "term_id", "kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # policy / aid
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("publicity_batch.id"))  # first printed in
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_by: Mapped[str | None] = mapped_column(String(60))
+    answer: Mapped[str | None] = mapped_column(String(10))
+    objection: Mapped[str | None] = mapped_column(Text)  # what the family objects to (有异议：……)
+    student: Mapped[Student] = relationship()
+    term: Mapped[Term] = relationship()
+
+
+class ClassSession(Audited, Base):
+    """A policy class (两节课): at entry to a stage on its policies, before leaving on the next stage's."""
+
+    __tablename__ = "class_session"
+    __table_args__ = (Index("ix_class_session_term_class", "term_id", "grade", "class_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(12))
+    grade: Mapped[int] = mapped_column(Integer)
+    class_name: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(10))  # entry / leaving
+    teacher: Mapped[str] = mapped_column(String(50))
+    topic: Mapped[str] = mapped_column(String(200))
+    attendance: Mapped[int] = mapped_column(Integer)
+    enrolled: Mapped[int | None] = mapped_column(Integer)  # the class's size that day
+    notes: Mapped[str | None] = mapped_column(Text)
+    term: Mapped[Term] = relationship()
+
+
 # ---- the comparison (双向比对), the school's assessment and the problem list ----------------------
 
 

@@ -1,7 +1,7 @@
 """award note: why a reviewed roster's amount differs from the standard, or why a student was added
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0003
 Create Date: 2026-11-27
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,158 @@
+"""What every publicity service shares: the term and scope a command names, the batch record (who,
+when, what, the file's SHA-256, the inputs that make it again) and the values every template fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aidoffice.db import audit
+from aidoffice.db.audit import default_actor
+from aidoffice.db.models import PublicityBatch, School, Term
+from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
+from aidoffice.domain.terms import InvalidTerm
+from aidoffice.domain.terms import Term as TermValue
+from aidoffice.errors import InputRefused
+from aidoffice.files import fingerprint
+from aidoffice.ledgers.school import current_term, ensure_term
+from aidoffice.publicity.content import grade_name
+from aidoffice.publicity.settings import PublicitySettings
+
+KIND_NAMES = {
+    "policy": "资助政策告知书",
+    "aid": "受助情况告知书",
+    "poster": "宣传栏海报",
+    "notice": "受助学生公示",
+    "handout": "宣讲课讲义",
+    "signin": "宣讲课签到表",
+    "slips": "回执收回情况",
+    "sessions": "宣讲课记录",
+    "pack": "迎检材料包",
+}
+BLANK = "__________"
+
+
+def resolve_term(session: Session, term: str | None) -> Term:
+    if not term:
+        return current_term(session)
+    try:
+        value = TermValue.parse(term)
+    except InvalidTerm:
+        raise InputRefused(f"学期“{term}”应写作 2026-2027-1 或 2026-2027学年第一学期。") from None
+    return ensure_term(session, value)
+
+
+def term_label(term: Term) -> str:
+    return TermValue.parse(term.code).label
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole school, a grade or a class (年级 and 班级 as the ledger names them, or numbers)."""
+
+    stage: str | None = None
+    grade: int | None = None
+    class_name: str | None = None
+
+    @classmethod
+    def parse(cls, grade: str | int | None, class_name: str | None) -> Scope:
+        if class_name and grade in (None, ""):
+            raise InputRefused("只给了班级：请同时给出年级，如 --grade 七年级 --class 1班。")
+        if grade in (None, ""):
+            return cls()
+        try:
+            g = parse_grade(grade)
+        except InvalidGrade:
+            raise InputRefused(
+                f"年级“{grade}”认不出：可写 七年级、初一、7、高二、中职一年级、大班。"
+            ) from None
+        return cls(g.stage, g.number, parse_class(class_name) if class_name else None)
+
+    def matches(self, stage: str, grade: int, class_name: str) -> bool:
+        if self.grade is None:
+            return True
+        if (stage, grade) != (self.stage, self.grade):
+            return False
+        return self.class_name is None or class_name == self.class_name
+
+    @property
+    def label(self) -> str:
+        if self.grade is None or self.stage is None:
+            return "全校"
+        return grade_name(self.stage, self.grade) + (self.class_name or "")
+
+    def as_params(self) -> dict[str, Any]:
+        return {"stage": self.stage, "grade": self.grade, "class_name": self.class_name}
+
+    @classmethod
+    def from_params(cls, d: dict[str, Any]) -> Scope:
+        return cls(d.get("stage"), d.get("grade"), d.get("class_name"))
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def common_values(school: School, settings: PublicitySettings, term: Term, day: date) -> dict[str, str]:
+    value = TermValue.parse(term.code)
+    return {
+        "学校名称": school.name,
+        "学期": value.label,
+        "学年": f"{value.school_year}学年",
+        "日期": chinese_date(day),
+        "申请截止": settings.apply_deadline or "开学后两周内",
+        "资助办电话": settings.aid_office_phone or BLANK,
+        "县资助中心电话": settings.county_centre_phone or BLANK,
+        "监督电话": settings.complaint_phone or BLANK,
+        "落款": settings.issuer or school.name,
+    }
+
+
+def contact_warnings(settings: PublicitySettings) -> list[str]:
+    missing = settings.missing_contacts()
+    if not missing:
+        return []
+    return [
+        f"尚未设置{'、'.join(missing)}，已印为空白横线。可在“1222宣传材料 → 设置”或用 "
+        "aidoffice contacts --aid-office-phone … 设置后重新生成。"
+    ]
+
+
+def open_batch(
+    session: Session, kind: str, term_code: str | None, scope: str, params: dict[str, Any], out: Path
+) -> PublicityBatch:
+    batch = PublicityBatch(
+        kind=kind,
+        term_code=term_code,
+        scope=scope,
+        params=params,
+        file_name=str(out)[:260],
+        fingerprint="",
+        pages=0,
+        items=0,
+        actor=session.info.get("actor") or default_actor(),
+        at=datetime.now(),
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def close_batch(session: Session, batch: PublicityBatch, out: Path, pages: int, items: int) -> str:
+    """Record the finished file: its SHA-256 in the batch and an entry in the audit trail."""
+    digest = fingerprint(out)
+    batch.fingerprint, batch.pages, batch.items = digest, pages, items
+    name = KIND_NAMES.get(batch.kind, batch.kind)
+    audit.record(
+        session,
+        "produce",
+        "publicity_batch",
+        f"生成{name}（{batch.scope or '全校'}{'，' + batch.term_code if batch.term_code else ''}）：{out.name}",
+        {"batch": batch.id, "file": str(out), "sha256": digest, "pages": pages, "items": items},
+    )
+    session.flush()
+    return digest

@@ -1,0 +1,148 @@
+"""The 1222 commands as a county script or a clerk at a terminal runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aidoffice.domain import slipcode
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils 未安装")
+
+
+def run(*args: str, home: Path, db: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "aidoffice", "--db", db, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def last_json(result: subprocess.CompletedProcess) -> dict:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def pg_letters_url(worker_id: str) -> str:
+    """A PostgreSQL database of its own (the shared CLI database already holds another demo)."""
+    from tests.conftest import PG_URL, _worker_db_url
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL 测试已跳过：未设置 AIDOFFICE_TEST_PG_URL")
+    return _worker_db_url(worker_id + "_letters")
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def office(request, tmp_path_factory):
+    """One office database per engine for the module (a demo fill takes a few seconds)."""
+    tmp_path = tmp_path_factory.mktemp("office")
+    db = (
+        str(tmp_path / "office.db")
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_letters_url")
+    )
+    assert run("init", "--school", "阜平县实验学校", home=tmp_path, db=db).returncode == 0
+    assert run("demo", "--students", "120", home=tmp_path, db=db).returncode == 0
+    r = run(
+        "contacts",
+        "--aid-office-phone",
+        "0312-7251234",
+        "--complaint-phone",
+        "0312-7259999",
+        home=tmp_path,
+        db=db,
+    )
+    assert r.returncode == 0 and "0312-7259999" in r.stdout
+    return tmp_path, db
+
+
+def test_a_class_of_letters_then_its_slips_scanned_back(office):
+    home, db = office
+    out = home / "一年级1班.pdf"
+    r = run(
+        "--json",
+        "letters",
+        "policy",
+        "--grade",
+        "一年级",
+        "--class",
+        "1",
+        "--out",
+        str(out),
+        "--date",
+        "2026-09-01",
+        home=home,
+        db=db,
+    )
+    assert r.returncode == 0, r.stderr
+    made = last_json(r)
+    assert made["letters"] == len(made["slips"]) > 0 and made["pages"] == made["letters"] + 1
+    assert out.exists() and made["warnings"]  # the county phone was never set: said, not hidden
+
+    good, other = made["slips"][0], made["slips"][1]
+    typo = good[:-1] + ("2" if good[-1] != "2" else "3")
+    r = run(
+        "--json",
+        "slips",
+        "receive",
+        slipcode.display(good),
+        typo,
+        good,
+        "--answer",
+        "apply",
+        home=home,
+        db=db,
+    )
+    assert r.returncode == 0, r.stderr
+    got = last_json(r)
+    assert (got["received"], got["mistyped"], got["repeated"], got["unknown"]) == ([good], [typo], [good], [])
+
+    r = run(
+        "--json", "slips", "status", "--grade", "1", "--class", "1班", "--kind", "policy", home=home, db=db
+    )
+    status = last_json(r)
+    assert (status["total"], status["returned"]) == (made["letters"], 1)
+    assert status["answers"] == {"apply": 1}
+    assert other  # still outstanding
+
+    again = run(
+        "--json",
+        "letters",
+        "policy",
+        "--grade",
+        "1",
+        "--class",
+        "1",
+        "--out",
+        str(home / "b.pdf"),
+        "--date",
+        "2026-09-01",
+        home=home,
+        db=db,
+    )
+    assert last_json(again)["slips"] == made["slips"]
+    assert (home / "b.pdf").read_bytes() == out.read_bytes()
+
+
+def test_poster_notice_and_refusals(office):
+    home, db = office
+    r = run("--json", "poster", "--out", str(home / "海报.pdf"), "--size", "A4", home=home, db=db)
+    assert r.returncode == 0 and last_json(r)["size"] == "A4"
+    r = run("--json", "notice", "--out", str(home / "公示.pdf"), "--start", "2026-10-09", home=home, db=db)
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["to"] == "2026-10-15"
+    r = run("letters", "policy", "--grade", "研一", "--out", str(home / "x.pdf"), home=home, db=db)
+    assert r.returncode == 1 and "认不出" in r.stderr
+    r = run("letters", "policy", "--out", str(home / "x.txt"), home=home, db=db)
+    assert r.returncode == 1 and ".pdf" in r.stderr
+    r = run("letters", "other", "--out", str(home / "x.pdf"), home=home, db=db)
+    assert r.returncode == 2

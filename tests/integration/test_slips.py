@@ -1,0 +1,128 @@
+"""Slips coming back: a clerk scans or types codes; the counts, the missing lists, the applicants and
+the objections follow."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from aidoffice.db.models import AuditEntry, Slip
+from aidoffice.domain import slipcode
+from aidoffice.errors import InputRefused
+from aidoffice.publicity import slips
+from aidoffice.publicity.letters import produce_letters
+from tests.integration.test_letters_data import LETTER_DAY, build_school
+
+
+@pytest.fixture
+def printed(school_db, tmp_path):
+    """The school's policy letters and aid letters of this term are printed: slips issued."""
+    build_school(school_db, rare_names=False)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        policy = produce_letters(s, "policy", tmp_path / "p.pdf", letter_date=LETTER_DAY)
+        aid = produce_letters(s, "aid", tmp_path / "a.pdf", letter_date=LETTER_DAY)
+    return policy, aid
+
+
+def _mistype(code: str) -> str:
+    last = slipcode.ALPHABET[(slipcode.ALPHABET.index(code[-1]) + 1) % slipcode.MODULUS]
+    return code[:-1] + last
+
+
+def test_a_scanned_code_is_received_once_and_a_second_scan_says_already(school_db, printed):
+    policy, _ = printed
+    code = policy.slips[0]
+    with school_db.unit_of_work(actor="资助专干") as s:
+        first = slips.receive(s, code, "apply")
+        again = slips.receive(s, slipcode.display(code).lower(), "decline")
+    assert first.outcome is slips.Outcome.RECEIVED and "已登记" in first.message
+    assert again.outcome is slips.Outcome.REPEATED and "符合、申请" in again.message
+    with school_db.reading() as s:
+        slip = s.scalars(select(Slip).where(Slip.code == code)).one()
+        assert (slip.answer, slip.received_by) == ("apply", "资助专干")  # the second scan changed nothing
+
+
+def test_a_mistyped_or_unknown_code_registers_nothing(school_db, printed):
+    policy, _ = printed
+    unknown = slipcode.make_code("22222")
+    while unknown in policy.slips:
+        unknown = slipcode.new_code()
+    with school_db.unit_of_work() as s:
+        typo = slips.receive(s, _mistype(policy.slips[0]))
+        junk = slips.receive(s, "hello")
+        nobody = slips.receive(s, unknown)
+    assert typo.outcome is slips.Outcome.MISTYPED and "校验码" in typo.message
+    assert junk.outcome is slips.Outcome.MISTYPED
+    assert nobody.outcome is slips.Outcome.UNKNOWN and "查无此回执" in nobody.message
+    status = _status(school_db)
+    assert status.returned == 0
+
+
+def _status(db, **kw):
+    with db.reading() as s:
+        return slips.slip_status(s, **kw)
+
+
+def test_an_answer_that_does_not_fit_the_slip_is_refused(school_db, printed):
+    """“有异议” cannot be the answer on a policy letter's slip: a wrong key must not be recorded."""
+    policy, _ = printed
+    with pytest.raises(InputRefused, match="选项只能是"), school_db.unit_of_work() as s:
+        slips.receive(s, policy.slips[0], "object")
+
+
+def test_counts_per_class_and_the_outstanding_lists_follow_the_scans(school_db, printed, tmp_path):
+    policy, _ = printed
+    with school_db.unit_of_work() as s:
+        for code in policy.slips[:3]:
+            slips.receive(s, code, "decline")
+    status = _status(school_db, kind="policy")
+    by_class = {c.label: c for c in status.classes}
+    assert status.total == 7 and status.returned == 3
+    assert list(by_class) == ["六年级1班", "七年级2班", "七年级10班"]
+    assert sum(c.returned for c in by_class.values()) == 3
+    with school_db.reading() as s:
+        missing = slips.outstanding(s, kind="policy")
+        path, rows = slips.export_outstanding(s, tmp_path / "未交.xlsx", kind="policy")
+    assert sum(len(v) for v in missing.values()) == rows == 4
+    assert not {line.code for lines in missing.values() for line in lines} & set(policy.slips[:3])
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["各班回执", "未交回执"]
+    listed = [r[4] for r in wb["未交回执"].iter_rows(min_row=3, values_only=True)]
+    assert listed == [slipcode.display(line.code) for lines in missing.values() for line in lines]
+    assert wb["各班回执"].cell(row=3, column=1).value == "六年级1班"
+
+
+def test_families_that_apply_are_listed_for_the_hardship_assessment(school_db, printed):
+    policy, _ = printed
+    with school_db.unit_of_work() as s:
+        slips.receive(s, policy.slips[1], "apply")
+        slips.receive(s, policy.slips[2], "decline")
+    with school_db.reading() as s:
+        found = slips.applicants(s)
+    assert [a.code for a in found] == [policy.slips[1]]
+
+
+def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(school_db, printed):
+    _, aid = printed
+    with school_db.unit_of_work() as s:
+        slips.receive(s, aid.slips[0], "object", "金额与通知的不一致")
+        slips.receive(s, aid.slips[1], "agree")
+    with school_db.reading() as s:
+        found = slips.objections(s)
+    assert len(found) == 1
+    assert found[0].text == "金额与通知的不一致" and found[0].slip_code == aid.slips[0]
+
+
+def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, printed):
+    policy, _ = printed
+    with school_db.unit_of_work(actor="资助专干") as s:
+        slips.receive(s, policy.slips[0], "apply")
+    with school_db.unit_of_work() as s:
+        slips.undo_receipt(s, policy.slips[0])
+    assert _status(school_db, kind="policy").returned == 0
+    with school_db.reading() as s:
+        updates = s.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "slip", AuditEntry.action == "update")
+        ).all()
+    assert [u.after.get("answer") for u in updates] == ["apply", None]

@@ -1,0 +1,228 @@
+"""The 1222 publicity's use cases for the pages 1222宣传材料 and 回执登记: each a short function that runs
+the core service off the GUI thread."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+from sqlalchemy import select
+
+from aidoffice.db.models import PublicityBatch, Student, StudentStatus, Term
+from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.student_queries import classes_by_grade
+from aidoffice.publicity import slips as slip_service
+from aidoffice.publicity import templates as tpl
+from aidoffice.publicity.common import KIND_NAMES
+from aidoffice.publicity.content import grade_name
+from aidoffice.publicity.letters import LetterBatch, preview_letter, produce_letters, remake_batch
+from aidoffice.publicity.notice import produce_notice
+from aidoffice.publicity.pack import make_pack
+from aidoffice.publicity.poster import produce_poster
+from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
+from ui.operations import AppContext, Changes
+from ui.tasks import Task
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the letter form offers: terms, grades with their classes, and a student for previews."""
+
+    terms: list[str]
+    current: str
+    grades: list[tuple[str, list[str]]]  # (年级 name, classes)
+    sample_student: dict[str, int]  # stage → a student id of that stage (for the template preview)
+    settings: PublicitySettings
+
+
+def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], None]) -> Task:
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        term = current_term(s)
+        terms = list(s.scalars(select(Term.code).order_by(Term.code.desc())))
+        stages = dict(s.execute(select(Student.grade, Student.stage).distinct()).all())
+        grades = [
+            (grade_name(stages.get(g, "primary"), g), names)
+            for g, names in sorted(classes_by_grade(s).items())
+        ]
+        sample: dict[str, int] = {}
+        for stage, sid in s.execute(
+            select(Student.stage, Student.id)
+            .where(Student.status == StudentStatus.ENROLLED)
+            .order_by(Student.id)
+        ):
+            sample.setdefault(stage, sid)
+        return Choices(terms, term.code, grades, sample, read_settings(s))
+
+    return ctx.query(parent, op, success)
+
+
+def make_letters(
+    ctx: AppContext, parent: QWidget, kind: str, out: str, options: dict[str, Any], success: Callable[[LetterBatch], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    return ctx.write(
+        parent,
+        lambda s, p: produce_letters(s, kind, out, progress=p, **options),
+        success,
+        changes=Changes(publicity=True, slips=True),
+        label=parent.tr("正在生成告知书…"),
+        note=f"生成{KIND_NAMES[kind]}",
+        failure=failure,
+    )
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    kind: str
+    term: str
+    scope: str
+    actor: str
+    at: str
+    pages: int
+    items: int
+    file_name: str
+    fingerprint: str
+
+
+def load_batches(ctx: AppContext, parent: QWidget, success: Callable[[list[BatchRow]], None]) -> Task:
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        rows = s.scalars(select(PublicityBatch).order_by(PublicityBatch.id.desc()).limit(500))
+        return [
+            BatchRow(b.id, KIND_NAMES.get(b.kind, b.kind), b.term_code or "", b.scope, b.actor,
+                     f"{b.at:%Y-%m-%d %H:%M}", b.pages, b.items, b.file_name, b.fingerprint)
+            for b in rows
+        ]  # fmt: skip
+
+    return ctx.query(parent, op, success)
+
+
+def remake(
+    ctx: AppContext, parent: QWidget, batch_id: int, out: str, success: Callable[[LetterBatch], None]
+) -> Task:
+    return ctx.write(
+        parent,
+        lambda s, p: remake_batch(s, batch_id, out, progress=p),
+        success,
+        changes=Changes(publicity=True),
+        label=parent.tr("正在重新生成…"),
+        note=f"重新生成批次 {batch_id}",
+    )
+
+
+def preview_image(pdf: Path, width_px: int = 1200) -> Path | None:
+    """The first page as a PNG, when poppler's pdftoppm is installed (Linux); None otherwise."""
+    exe = shutil.which("pdftoppm")
+    if not exe:
+        return None
+    target = pdf.with_suffix("")
+    subprocess.run(
+        [exe, "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to", str(width_px), str(pdf), str(target)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    png = target.with_suffix(".png")
+    return png if png.exists() else None
+
+
+@dataclass(frozen=True)
+class Preview:
+    pdf: Path
+    image: Path | None
+
+
+def preview(
+    ctx: AppContext, parent: QWidget, kind: str, student_id: int, text: str | None, success: Callable[[Preview], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    """One real student's letter with `text` as the template being edited (nothing is saved)."""
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        folder = Path(tempfile.mkdtemp(prefix="aidoffice-preview-"))
+        pdf = preview_letter(s, kind, student_id, folder / "预览.pdf", text=text)
+        return Preview(pdf, preview_image(pdf))
+
+    return ctx.query(parent, op, success, failure=failure)
+
+
+def save_template(ctx: AppContext, parent: QWidget, name: str, text: str, success: Callable[[Any], None],
+                  failure: Callable[[BaseException], None] | None = None) -> Task:  # fmt: skip
+    return ctx.background(parent, lambda _p: tpl.save_template(name, text), success, failure=failure)
+
+
+def restore_template(ctx: AppContext, parent: QWidget, name: str, success: Callable[[str], None]) -> Task:
+    return ctx.background(parent, lambda _p: tpl.restore_default(name).text, success)
+
+
+def save_settings(ctx: AppContext, parent: QWidget, values: dict[str, Any], success: Callable[[PublicitySettings], None],
+                  failure: Callable[[BaseException], None] | None = None) -> Task:  # fmt: skip
+    return ctx.write(
+        parent, lambda s, _p: write_settings(s, **values), success, changes=Changes(settings=True),
+        note="修改宣传材料设置", failure=failure,
+    )  # fmt: skip
+
+
+def make_poster(
+    ctx: AppContext, parent: QWidget, out: str, size: str, success: Callable[[Any], None]
+) -> Task:
+    return ctx.write(
+        parent, lambda s, _p: produce_poster(s, out, size=size), success, changes=Changes(publicity=True),
+        label=parent.tr("正在生成海报…"), note="生成宣传栏海报",
+    )  # fmt: skip
+
+
+def make_notice(
+    ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None]
+) -> Task:
+    return ctx.write(
+        parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts), success,
+        changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示",
+    )  # fmt: skip
+
+
+def make_pack_zip(
+    ctx: AppContext, parent: QWidget, out: str, term: str, success: Callable[[Any], None]
+) -> Task:
+    return ctx.write(
+        parent, lambda s, p: make_pack(s, out, term=term, progress=p), success,
+        changes=Changes(publicity=True, slips=True), label=parent.tr("正在生成迎检材料包…"), note="生成迎检材料包",
+    )  # fmt: skip
+
+
+# ---- 回执登记 ----------------------------------------------------------------------------------------
+
+
+def receive(
+    ctx: AppContext, parent: QWidget, code: str, answer: str | None, objection: str | None,
+    success: Callable[[slip_service.Receipt], None], failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    return ctx.write(
+        parent, lambda s, _p: slip_service.receive(s, code, answer, objection), success,
+        changes=Changes(slips=True), note="登记回执", failure=failure,
+    )  # fmt: skip
+
+
+def load_status(ctx: AppContext, parent: QWidget, term: str | None, kind: str | None,
+                success: Callable[[slip_service.SlipStatus], None]) -> Task:  # fmt: skip
+    return ctx.query(parent, lambda s, _p: slip_service.slip_status(s, term=term, kind=kind), success)
+
+
+def load_outstanding(ctx: AppContext, parent: QWidget, term: str | None, kind: str | None,
+                     success: Callable[[dict[str, list[slip_service.SlipLine]]], None]) -> Task:  # fmt: skip
+    return ctx.query(parent, lambda s, _p: slip_service.outstanding(s, term=term, kind=kind), success)
+
+
+def export_outstanding(ctx: AppContext, parent: QWidget, out: str, term: str | None, kind: str | None,
+                       success: Callable[[Any], None]) -> Task:  # fmt: skip
+    return ctx.query(
+        parent, lambda s, _p: slip_service.export_outstanding(s, out, term=term, kind=kind), success,
+        label=parent.tr("正在保存未交名单…"),
+    )  # fmt: skip

@@ -1,0 +1,531 @@
+"""1222宣传材料 page: the two letters by school, grade or class; the batch history; the template editor
+with a live preview of a real student's letter; the poster, the public notice and the inspection
+pack; the phones every letter prints.
+
+The preview is the first page of the PDF turned into a picture by poppler's pdftoppm where it is
+installed (Linux); otherwise (a Windows PC without poppler, and PySide6 without QtPdf) the preview PDF
+opens in the system's PDF viewer."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aidoffice.publicity import templates as tpl
+from aidoffice.publicity.letters import LetterBatch
+from aidoffice.publicity.settings import PublicitySettings
+from ui.operations import AppContext, Changes
+from ui.operations import publicity as ops
+from ui.tasks import Task, show_error
+from ui.widgets import error_label
+
+KINDS = [("policy", "资助政策告知书"), ("aid", "受助情况告知书")]
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+class PublicityPage(QWidget):
+    available = True
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.choices: ops.Choices | None = None
+        self.last_task: Task | None = None
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs)
+        self.tabs.addTab(self._letters_tab(), self.tr("告知书"))
+        self.tabs.addTab(self._history_tab(), self.tr("生成记录"))
+        self.tabs.addTab(self._template_tab(), self.tr("模板"))
+        self.tabs.addTab(self._board_tab(), self.tr("海报、公示与迎检"))
+        self.tabs.addTab(self._contacts_tab(), self.tr("电话与设置"))
+        self._stale = True
+        ctx.data_changed.connect(self._data_changed)
+
+    # ---- loading ------------------------------------------------------------------------------------
+
+    def activate(self) -> Task | None:
+        if self._stale:
+            return self.reload()
+        return None
+
+    def _data_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.any_of("students", "settings", "publicity", "awards"):
+            self._stale = True
+            if self.isVisible():
+                self.reload()
+
+    def reload(self) -> Task:
+        self._stale = False
+        self.last_task = ops.load_choices(self.ctx, self, self._loaded)
+        ops.load_batches(self.ctx, self, self._show_batches)
+        return self.last_task
+
+    def _loaded(self, choices: ops.Choices) -> None:
+        self.choices = choices
+        for combo in (self.term, self.notice_term, self.pack_term):
+            current = combo.currentText()
+            combo.clear()
+            combo.addItems(choices.terms)
+            combo.setCurrentText(current if current in choices.terms else choices.current)
+        self.grade.blockSignals(True)
+        self.grade.clear()
+        self.grade.addItem(self.tr("全校"), None)
+        for name, classes in choices.grades:
+            self.grade.addItem(name, classes)
+        self.grade.blockSignals(False)
+        self._grade_changed()
+        st = choices.settings
+        self.f_office.setText(st.aid_office_phone)
+        self.f_county.setText(st.county_centre_phone)
+        self.f_complaint.setText(st.complaint_phone)
+        self.f_deadline.setText(st.apply_deadline)
+        self.f_issuer.setText(st.issuer)
+        self.f_days.setValue(st.notice_days)
+        missing = st.missing_contacts()
+        self.contacts_hint.setText(
+            self.tr("尚未设置：{m}。告知书上会印成空白横线。").format(m="、".join(missing)) if missing else ""
+        )
+
+    # ---- 告知书 -------------------------------------------------------------------------------------
+
+    def _letters_tab(self) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        form = QFormLayout()
+        self.kind = QComboBox()
+        for code, name in KINDS:
+            self.kind.addItem(self.tr(name), code)
+        self.term = QComboBox()
+        self.grade = QComboBox()
+        self.class_ = QComboBox()
+        self.letter_date = QDateEdit(_qdate(date.today()))
+        self.letter_date.setCalendarPopup(True)
+        self.letter_date.setDisplayFormat("yyyy-MM-dd")
+        self.duplex = QCheckBox(self.tr("双面打印（每封信补成偶数页，一张纸只印一个孩子的信）"))
+        self.covers = QCheckBox(self.tr("每班前加班主任回执收回登记表"))
+        self.covers.setChecked(True)
+        form.addRow(self.tr("告知书"), self.kind)
+        form.addRow(self.tr("学期"), self.term)
+        form.addRow(self.tr("年级"), self.grade)
+        form.addRow(self.tr("班级"), self.class_)
+        form.addRow(self.tr("落款日期"), self.letter_date)
+        form.addRow("", self.duplex)
+        form.addRow("", self.covers)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.save_btn = QPushButton(self.tr("生成并保存 PDF…"))
+        self.print_btn = QPushButton(self.tr("生成并打开（打印）"))
+        row.addWidget(self.save_btn)
+        row.addWidget(self.print_btn)
+        row.addStretch()
+        layout.addLayout(row)
+        self.result = QLabel()
+        self.result.setObjectName("letterResult")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+        layout.addStretch()
+        self.grade.currentIndexChanged.connect(self._grade_changed)
+        self.save_btn.clicked.connect(self._save_letters)
+        self.print_btn.clicked.connect(self._print_letters)
+        return w
+
+    def _grade_changed(self) -> None:
+        self.class_.clear()
+        self.class_.addItem(self.tr("全年级"), None)
+        for name in self.grade.currentData() or []:
+            self.class_.addItem(name, name)
+        self.class_.setEnabled(self.grade.currentData() is not None)
+
+    def letter_options(self) -> dict:
+        grade = self.grade.currentText() if self.grade.currentData() is not None else None
+        return {
+            "term": self.term.currentText() or None,
+            "grade": grade,
+            "class_name": self.class_.currentData() if grade else None,
+            "letter_date": _pydate(self.letter_date.date()),
+            "duplex": self.duplex.isChecked(),
+            "covers": self.covers.isChecked(),
+        }
+
+    def _default_name(self) -> str:
+        scope = self.grade.currentText() if self.grade.currentData() is not None else self.tr("全校")
+        if self.class_.currentData():
+            scope += self.class_.currentData()
+        return f"{self.kind.currentText()}_{scope}.pdf"
+
+    def _save_letters(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("保存告知书"), self._default_name(), "PDF (*.pdf)"
+        )
+        if path:
+            self.make_letters(path)
+
+    def _print_letters(self) -> None:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="aidoffice-letters-"))
+        self.make_letters(str(folder / self._default_name()), open_after=True)
+
+    def make_letters(self, path: str, open_after: bool = False) -> Task:
+        kind = self.kind.currentData()
+
+        def done(res: LetterBatch) -> None:
+            self.result.setText(res.summary().replace("\n", "<br>"))
+            ops.load_batches(self.ctx, self, self._show_batches)
+            if open_after:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(res.path)))
+
+        self.last_task = ops.make_letters(
+            self.ctx, self, kind, path, self.letter_options(), done,
+            lambda exc: show_error(self, exc, self.tr("生成告知书")),
+        )  # fmt: skip
+        return self.last_task
+
+    # ---- 生成记录 -----------------------------------------------------------------------------------
+
+    def _history_tab(self) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        layout.addWidget(
+            QLabel(
+                self.tr(
+                    "每次生成都登记谁、何时、范围和文件的 SHA-256；告知书批次可按当时的日期、文字和电话重新生成。"
+                )
+            )
+        )
+        self.batches = QStandardItemModel(0, 8, self)
+        self.batches.setHorizontalHeaderLabels(
+            [self.tr(t) for t in ("批次", "种类", "学期", "范围", "操作人", "时间", "页数", "SHA-256")]
+        )
+        self.batch_view = QTableView()
+        self.batch_view.setModel(self.batches)
+        self.batch_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.batch_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.batch_view.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.batch_view)
+        row = QHBoxLayout()
+        self.remake_btn = QPushButton(self.tr("重新生成所选批次…"))
+        refresh = QPushButton(self.tr("刷新"))
+        row.addWidget(self.remake_btn)
+        row.addWidget(refresh)
+        row.addStretch()
+        layout.addLayout(row)
+        self.remake_btn.clicked.connect(self._remake)
+        refresh.clicked.connect(lambda: ops.load_batches(self.ctx, self, self._show_batches))
+        return w
+
+    def _show_batches(self, rows: list[ops.BatchRow]) -> None:
+        self.batches.removeRows(0, self.batches.rowCount())
+        for r in rows:
+            items = [
+                QStandardItem(str(v))
+                for v in (r.id, r.kind, r.term, r.scope, r.actor, r.at, r.pages, r.fingerprint)
+            ]
+            items[0].setData(r.id, Qt.ItemDataRole.UserRole)
+            self.batches.appendRow(items)
+
+    def _remake(self) -> None:
+        index = self.batch_view.currentIndex()
+        if not index.isValid():
+            return
+        batch_id = self.batches.item(index.row(), 0).data(Qt.ItemDataRole.UserRole)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("重新生成"), f"批次{batch_id}.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        ops.remake(
+            self.ctx,
+            self,
+            batch_id,
+            path,
+            lambda res: QMessageBox.information(self, self.tr("已重新生成"), res.summary()),
+        )
+
+    # ---- 模板 ---------------------------------------------------------------------------------------
+
+    def _template_tab(self) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        top = QHBoxLayout()
+        self.template = QComboBox()
+        for name, title in tpl.TEMPLATE_NAMES.items():
+            self.template.addItem(self.tr(title), name)
+        top.addWidget(QLabel(self.tr("模板")))
+        top.addWidget(self.template)
+        self.template_state = QLabel()
+        top.addWidget(self.template_state)
+        top.addStretch()
+        self.template_save = QPushButton(self.tr("保存"))
+        self.template_restore = QPushButton(self.tr("恢复默认"))
+        self.template_open = QPushButton(self.tr("在 PDF 阅读器中打开预览"))
+        for b in (self.template_save, self.template_restore, self.template_open):
+            top.addWidget(b)
+        layout.addLayout(top)
+        split = QSplitter()
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("templateEditor")
+        self.preview_label = QLabel(
+            self.tr("修改左边的文字，这里显示一名学生的告知书（预览，不保存、不发回执编号）。")
+        )
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.preview_label.setWordWrap(True)
+        self.preview_scroll = QScrollArea()
+        self.preview_scroll.setWidgetResizable(True)
+        self.preview_scroll.setWidget(self.preview_label)
+        split.addWidget(self.editor)
+        split.addWidget(self.preview_scroll)
+        split.setSizes([520, 520])
+        layout.addWidget(split, 1)
+        self.template_error = error_label()
+        layout.addWidget(self.template_error)
+        help_text = QLabel(
+            self.tr(
+                "写法：# 标题　## 小标题　- 列表　> 靠右（落款）　{学生姓名} 等占位符；详见 resources/templates/README.md"
+            )
+        )
+        help_text.setStyleSheet("color:#6b7280")
+        layout.addWidget(help_text)
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(700)
+        self._preview_timer.timeout.connect(self.refresh_preview)
+        self._preview_pdf: Path | None = None
+        self.template.currentIndexChanged.connect(self._template_chosen)
+        self.editor.textChanged.connect(self._schedule_preview)
+        self.template_save.clicked.connect(self.save_template)
+        self.template_restore.clicked.connect(self.restore_template)
+        self.template_open.clicked.connect(self._open_preview)
+        self._template_chosen()
+        return w
+
+    def _template_chosen(self) -> None:
+        name = self.template.currentData()
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(tpl.template_text(name))
+        self.editor.blockSignals(False)
+        self.template_state.setText(
+            self.tr("（已修改，可恢复默认）") if tpl.is_overridden(name) else self.tr("（默认文字）")
+        )
+        self.template_error.clear()
+        self._schedule_preview()
+
+    def _schedule_preview(self) -> None:
+        if self.isVisible():  # a live preview only for the page the clerk is looking at
+            self._preview_timer.start()
+
+    def refresh_preview(self) -> Task | None:
+        self._preview_timer.stop()  # called directly: the pending live refresh is this one
+        name = self.template.currentData()
+        text = self.editor.toPlainText()
+        try:
+            tpl.parse(name, text)
+        except tpl.TemplateError as exc:
+            self.template_error.setText(str(exc))
+            return None
+        self.template_error.clear()
+        kind = tpl.template_kind(name)
+        if kind not in ("policy", "aid") or self.choices is None:
+            self.preview_label.setText(self.tr("文字检查通过。海报、讲义和公示的效果请生成后查看。"))
+            return None
+        stage = {v: k for k, v in tpl.STAGE_TEMPLATES.items()}.get(name)
+        sample = self.choices.sample_student
+        student = sample.get(stage) if stage else next(iter(sample.values()), None)
+        if student is None:
+            self.preview_label.setText(self.tr("台账中没有该学段的在读学生，无法预览。"))
+            return None
+        self.last_task = ops.preview(
+            self.ctx, self, kind, student, text, self._show_preview,
+            lambda exc: self.template_error.setText(str(exc)),
+        )  # fmt: skip
+        return self.last_task
+
+    def _show_preview(self, p: ops.Preview) -> None:
+        self._preview_pdf = p.pdf
+        if p.image is not None:
+            width = max(400, self.preview_scroll.viewport().width() - 24)
+            self.preview_label.setPixmap(
+                QPixmap(str(p.image)).scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+            )
+        else:
+            self.preview_label.setText(
+                self.tr("本机没有把 PDF 转成图片的工具，请点“在 PDF 阅读器中打开预览”。")
+            )
+
+    def _open_preview(self) -> None:
+        if self._preview_pdf is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._preview_pdf)))
+
+    def save_template(self) -> Task:
+        name = self.template.currentData()
+
+        def saved(_t: object) -> None:
+            self.template_state.setText(self.tr("（已修改，可恢复默认）"))
+            QMessageBox.information(
+                self, self.tr("已保存"), self.tr("模板已保存，以后生成的材料使用新的文字。")
+            )
+
+        self.last_task = ops.save_template(
+            self.ctx,
+            self,
+            name,
+            self.editor.toPlainText(),
+            saved,
+            lambda exc: self.template_error.setText(str(exc)),
+        )
+        return self.last_task
+
+    def restore_template(self) -> Task:
+        name = self.template.currentData()
+
+        def restored(text: str) -> None:
+            self.editor.setPlainText(text)
+            self.template_state.setText(self.tr("（默认文字）"))
+
+        self.last_task = ops.restore_template(self.ctx, self, name, restored)
+        return self.last_task
+
+    # ---- 海报、公示与迎检 ----------------------------------------------------------------------------
+
+    def _board_tab(self) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        form = QFormLayout()
+        self.poster_size = QComboBox()
+        self.poster_size.addItems(["A3", "A4", "A2"])
+        poster_btn = QPushButton(self.tr("生成宣传栏海报…"))
+        row = QHBoxLayout()
+        row.addWidget(self.poster_size)
+        row.addWidget(poster_btn)
+        row.addStretch()
+        form.addRow(self.tr("一栏（海报）"), row)
+        self.notice_term = QComboBox()
+        self.notice_start = QDateEdit(_qdate(date.today()))
+        self.notice_start.setCalendarPopup(True)
+        self.notice_start.setDisplayFormat("yyyy-MM-dd")
+        notice_btn = QPushButton(self.tr("生成受助学生公示…"))
+        row = QHBoxLayout()
+        row.addWidget(self.notice_term)
+        row.addWidget(QLabel(self.tr("公示开始")))
+        row.addWidget(self.notice_start)
+        row.addWidget(notice_btn)
+        row.addStretch()
+        form.addRow(self.tr("公示"), row)
+        self.pack_term = QComboBox()
+        pack_btn = QPushButton(self.tr("生成迎检材料包…"))
+        row = QHBoxLayout()
+        row.addWidget(self.pack_term)
+        row.addWidget(pack_btn)
+        row.addStretch()
+        form.addRow(self.tr("迎检材料包"), row)
+        layout.addLayout(form)
+        self.board_result = QLabel()
+        self.board_result.setWordWrap(True)
+        layout.addWidget(self.board_result)
+        layout.addStretch()
+
+        def ask(title: str, name: str, filt: str) -> str:
+            path, _ = QFileDialog.getSaveFileName(self, title, name, filt)
+            return path
+
+        def poster() -> None:
+            if path := ask(
+                self.tr("保存海报"), f"宣传栏海报_{self.poster_size.currentText()}.pdf", "PDF (*.pdf)"
+            ):
+                ops.make_poster(self.ctx, self, path, self.poster_size.currentText(),
+                                lambda r: self.board_result.setText(self.tr("已生成海报：{p}").format(p=r.path)))  # fmt: skip
+
+        def notice() -> None:
+            if path := ask(self.tr("保存公示"), "受助学生公示.pdf", "PDF (*.pdf)"):
+                ops.make_notice(self.ctx, self, path, self.notice_term.currentText(), _pydate(self.notice_start.date()),
+                                lambda r: self.board_result.setText(self.tr("已生成公示：{p}（公示期 {a} 至 {b}）").format(p=r.path, a=r.starts, b=r.ends)))  # fmt: skip
+
+        def pack() -> None:
+            if path := ask(self.tr("保存迎检材料包"), "迎检材料包.zip", "Zip (*.zip)"):
+                ops.make_pack_zip(self.ctx, self, path, self.pack_term.currentText(),
+                                  lambda r: self.board_result.setText(self.tr("已生成迎检材料包：{p}").format(p=r.path)))  # fmt: skip
+
+        poster_btn.clicked.connect(poster)
+        notice_btn.clicked.connect(notice)
+        pack_btn.clicked.connect(pack)
+        return w
+
+    # ---- 电话与设置 ---------------------------------------------------------------------------------
+
+    def _contacts_tab(self) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        form = QFormLayout()
+        self.f_office, self.f_county, self.f_complaint = QLineEdit(), QLineEdit(), QLineEdit()
+        self.f_deadline, self.f_issuer = QLineEdit(), QLineEdit()
+        self.f_issuer.setPlaceholderText(self.tr("默认为学校名称"))
+        self.f_days = QSpinBox()
+        self.f_days.setRange(5, 30)
+        form.addRow(self.tr("学校资助办电话"), self.f_office)
+        form.addRow(self.tr("县学生资助管理中心电话"), self.f_county)
+        form.addRow(self.tr("监督举报电话"), self.f_complaint)
+        form.addRow(self.tr("申请截止"), self.f_deadline)
+        form.addRow(self.tr("落款"), self.f_issuer)
+        form.addRow(self.tr("公示天数（工作日）"), self.f_days)
+        layout.addLayout(form)
+        self.contacts_hint = error_label()
+        layout.addWidget(self.contacts_hint)
+        self.contacts_save = QPushButton(self.tr("保存"))
+        layout.addWidget(self.contacts_save, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch()
+        self.contacts_save.clicked.connect(self.save_contacts)
+        return w
+
+    def save_contacts(self) -> Task:
+        values = {
+            "aid_office_phone": self.f_office.text(),
+            "county_centre_phone": self.f_county.text(),
+            "complaint_phone": self.f_complaint.text(),
+            "apply_deadline": self.f_deadline.text(),
+            "issuer": self.f_issuer.text(),
+            "notice_days": self.f_days.value(),
+        }
+
+        def saved(st: PublicitySettings) -> None:
+            self.contacts_hint.setText(
+                ""
+                if not st.missing_contacts()
+                else self.tr("尚未设置：{m}。").format(m="、".join(st.missing_contacts()))
+            )
+            QMessageBox.information(self, self.tr("已保存"), self.tr("电话和设置已保存。"))
+
+        self.last_task = ops.save_settings(
+            self.ctx, self, values, saved, lambda exc: show_error(self, exc, self.tr("保存设置"))
+        )
+        return self.last_task

@@ -1,0 +1,251 @@
+"""回执登记 page: a keyboard-wedge scanner (or a clerk typing) enters a slip code and Enter; the code is
+registered with the answer ticked on the page (F2–F6 tick an answer), and a coloured sign and a
+beep pattern say what happened: one beep received, two already registered, three unknown or
+mistyped. Counts per class update after every slip; the outstanding list per class is saved as a
+workbook for the head teachers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aidoffice.domain import slipcode
+from aidoffice.errors import AidofficeError
+from aidoffice.publicity.slips import Outcome, Receipt, SlipLine, SlipStatus
+from ui.operations import AppContext, Changes
+from ui.operations import publicity as ops
+from ui.tasks import Task, show_error
+
+ANSWERS = [
+    (None, "只登记收回（不记选项）"),
+    ("apply", "符合、申请"),
+    ("decline", "不符合、不申请"),
+    ("agree", "无异议"),
+    ("object", "有异议"),
+]
+LOOK = {
+    Outcome.RECEIVED: ("#dcfce7", "#166534", 1),
+    Outcome.REPEATED: ("#fef3c7", "#92400e", 2),
+    Outcome.UNKNOWN: ("#fee2e2", "#991b1b", 3),
+    Outcome.MISTYPED: ("#fee2e2", "#991b1b", 3),
+}
+
+
+class SlipsPage(QWidget):
+    available = True
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.last_task: Task | None = None
+        self.last_receipt: Receipt | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.term = QComboBox()
+        self.term.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.term.setMinimumWidth(130)
+        self.kind = QComboBox()
+        self.kind.addItem(self.tr("全部回执"), None)
+        self.kind.addItem(self.tr("资助政策告知书回执"), "policy")
+        self.kind.addItem(self.tr("受助情况告知书回执"), "aid")
+        top.addWidget(QLabel(self.tr("学期")))
+        top.addWidget(self.term)
+        top.addWidget(self.kind)
+        top.addStretch()
+        layout.addLayout(top)
+
+        scan = QHBoxLayout()
+        scan.addWidget(QLabel(self.tr("<b>回执编号</b>")))
+        self.code = QLineEdit()
+        self.code.setObjectName("slipCode")
+        self.code.setPlaceholderText(self.tr("扫码枪扫描二维码或条形码，或输入编号后按回车"))
+        self.code.setStyleSheet("font-size:20px;padding:6px")
+        scan.addWidget(self.code, 1)
+        layout.addLayout(scan)
+
+        answers = QHBoxLayout()
+        self.answer_group = QButtonGroup(self)
+        self.answer_buttons: list[QRadioButton] = []
+        for n, (code, text) in enumerate(ANSWERS):
+            b = QRadioButton(f"{self.tr(text)}（F{n + 2}）")
+            b.setProperty("answer", code)
+            self.answer_group.addButton(b, n)
+            self.answer_buttons.append(b)
+            answers.addWidget(b)
+            QShortcut(QKeySequence(f"F{n + 2}"), self, activated=b.setChecked)  # one key ticks an answer
+        self.answer_buttons[0].setChecked(True)
+        self.objection = QLineEdit()
+        self.objection.setPlaceholderText(self.tr("有异议时家长写的内容（可不填）"))
+        answers.addWidget(self.objection, 1)
+        layout.addLayout(answers)
+
+        self.sign = QLabel(self.tr("等待扫描……"))
+        self.sign.setObjectName("slipSign")
+        self.sign.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sign.setMinimumHeight(64)
+        self.sign.setWordWrap(True)
+        self._paint_sign("#f3f4f6", "#374151")
+        layout.addWidget(self.sign)
+
+        split = QSplitter()
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        self.summary = QLabel()
+        lv.addWidget(self.summary)
+        self.counts = QStandardItemModel(0, 5, self)
+        self.counts.setHorizontalHeaderLabels([self.tr(t) for t in ("班级", "应交", "已交", "未交", "选项")])
+        self.counts_view = QTableView()
+        self.counts_view.setModel(self.counts)
+        self.counts_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.counts_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        lv.addWidget(self.counts_view)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        head = QHBoxLayout()
+        head.addWidget(QLabel(self.tr("未交回执")))
+        head.addStretch()
+        self.save_btn = QPushButton(self.tr("保存未交名单（按班）…"))
+        head.addWidget(self.save_btn)
+        rv.addLayout(head)
+        self.missing = QStandardItemModel(0, 4, self)
+        self.missing.setHorizontalHeaderLabels([self.tr(t) for t in ("班级", "姓名", "告知书", "回执编号")])
+        self.missing_view = QTableView()
+        self.missing_view.setModel(self.missing)
+        self.missing_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.missing_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        rv.addWidget(self.missing_view)
+        split.addWidget(left)
+        split.addWidget(right)
+        layout.addWidget(split, 1)
+
+        self.code.returnPressed.connect(self.submit)
+        self.term.currentIndexChanged.connect(self.refresh)
+        self.kind.currentIndexChanged.connect(self.refresh)
+        self.save_btn.clicked.connect(self._save_missing)
+        self._stale = True
+        self._terms_loaded = False
+        ctx.data_changed.connect(self._data_changed)
+
+    def activate(self) -> Task:
+        self.code.setFocus()
+        if not self._terms_loaded:
+            self.last_task = ops.load_choices(self.ctx, self, self._loaded)
+            return self.last_task
+        return self.refresh()
+
+    def _loaded(self, choices: ops.Choices) -> None:
+        self.term.blockSignals(True)
+        self.term.clear()
+        self.term.addItems(choices.terms)
+        self.term.setCurrentText(choices.current)
+        self.term.blockSignals(False)
+        self._terms_loaded = True
+        self.refresh()
+
+    def _data_changed(self, changes: Changes, initiator: object) -> None:
+        if changes.any_of("slips", "students", "publicity") and initiator is not self and self.isVisible():
+            self.refresh()
+
+    def _filters(self) -> tuple[str | None, str | None]:
+        return self.term.currentText() or None, self.kind.currentData()
+
+    def refresh(self) -> Task:
+        term, kind = self._filters()
+        ops.load_outstanding(self.ctx, self, term, kind, self._show_missing)
+        self.last_task = ops.load_status(self.ctx, self, term, kind, self._show_status)
+        return self.last_task
+
+    def _show_status(self, status: SlipStatus) -> None:
+        self.summary.setText(
+            self.tr("应交 {t} 张，已交 {r} 张，未交 {o} 张").format(
+                t=status.total, r=status.returned, o=status.total - status.returned
+            )
+        )
+        self.counts.removeRows(0, self.counts.rowCount())
+        names = {code: text for code, text in ANSWERS if code}
+        for c in status.classes:
+            answers = "，".join(f"{names[k]} {v}" for k, v in c.answers.items())
+            self.counts.appendRow(
+                [QStandardItem(str(v)) for v in (c.label, c.total, c.returned, c.outstanding, answers)]
+            )
+
+    def _show_missing(self, missing: dict[str, list[SlipLine]]) -> None:
+        self.missing.removeRows(0, self.missing.rowCount())
+        for label, lines in missing.items():
+            for line in lines:
+                kind = self.tr("政策告知书") if line.kind == "policy" else self.tr("受助告知书")
+                items = (label, line.name, kind, slipcode.display(line.code))
+                self.missing.appendRow([QStandardItem(v) for v in items])
+
+    # ---- scanning -----------------------------------------------------------------------------------
+
+    def answer(self) -> str | None:
+        checked = self.answer_group.checkedButton()
+        return checked.property("answer") if checked else None
+
+    def submit(self) -> Task | None:
+        text = self.code.text().strip()
+        self.code.clear()
+        if not text:
+            return None
+        answer = self.answer()
+        objection = self.objection.text() if answer == "object" else None
+
+        def done(receipt: Receipt) -> None:
+            self.last_receipt = receipt
+            back, fore, beeps = LOOK[receipt.outcome]
+            self._paint_sign(back, fore)
+            self.sign.setText(receipt.message)
+            self._beep(beeps)
+            self.objection.clear()
+            if receipt.outcome is Outcome.RECEIVED:
+                self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self._paint_sign("#fee2e2", "#991b1b")
+            self.sign.setText(str(exc))
+            self._beep(3)
+            if not isinstance(exc, AidofficeError):  # a refused answer is said on the sign; a bug is not
+                show_error(self, exc, self.tr("登记回执"))
+
+        self.last_task = ops.receive(self.ctx, self, text, answer, objection, done, failed)
+        self.code.setFocus()
+        return self.last_task
+
+    def _paint_sign(self, back: str, fore: str) -> None:
+        self.sign.setStyleSheet(
+            f"background:{back};color:{fore};font-size:20px;font-weight:bold;border-radius:6px;padding:8px"
+        )
+
+    def _beep(self, times: int) -> None:
+        for n in range(times):
+            QTimer.singleShot(n * 180, QApplication.beep)
+
+    def _save_missing(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("保存未交名单"), self.tr("未交回执名单.xlsx"), "Excel (*.xlsx)"
+        )
+        if not path:
+            return
+        term, kind = self._filters()
+        ops.export_outstanding(
+            self.ctx, self, path, term, kind,
+            lambda r: QMessageBox.information(self, self.tr("已保存"), self.tr("未交名单（{n} 人）已保存：\n{p}").format(n=r[1], p=r[0])),
+        )  # fmt: skip
