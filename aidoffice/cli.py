@@ -6,6 +6,7 @@ usage; 3 an unexpected error (details in the log file)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help="数据库：SQLite 文件路径或 postgresql+psycopg://用户:密码@主机/库名"
     )
     p.add_argument("--json", action="store_true", help="在标准输出最后一行输出一个 JSON 对象")
+    p.add_argument(
+        "--user",
+        metavar="LOGIN",
+        help="以此账户运行（数据库启用账户后需要）；密码在提示时输入，或放在环境变量 AIDOFFICE_PASSWORD 中",
+    )
     p.add_argument("--version", action="version", version=f"aidoffice {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -136,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
             e.add_argument("--policy", metavar="NAME_OR_CODE", help="资助项目（文件中没有项目列时使用）")
     _consolidate_parser(sub)
     add_publicity_parsers(sub)
+    _add_safety_parsers(sub)
     e = isub.add_parser("assessments", help="家庭经济困难学生认定表（学校每年秋季评议的结果）")
     e.add_argument("file", metavar="FILE", help=".xlsx、.xls、.ods 或 .csv")
     e.add_argument(
@@ -205,6 +212,66 @@ def _consolidate_parser(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--sheet", metavar="NAME", help="各校工作簿中的工作表（默认自动找表头）")
 
 
+def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
+    s = sub.add_parser("backup", help="备份数据库到一个 .aidbak 文件（可加密）")
+    s.add_argument("--out", required=True, metavar="FILE.aidbak")
+    s.add_argument(
+        "--password",
+        action="store_true",
+        help="加密备份：密码在提示时输入两次，或放在环境变量 AIDOFFICE_BACKUP_PASSWORD 中",
+    )
+    s = sub.add_parser("restore", help="从备份恢复数据库（先检查备份，当前数据库另存一份）")
+    s.add_argument("file", metavar="FILE", help=".aidbak 备份或自动备份的 .db 文件")
+    s.add_argument(
+        "--password",
+        action="store_true",
+        help="加密备份的密码在提示时输入，或放在环境变量 AIDOFFICE_BACKUP_PASSWORD 中",
+    )
+    sub.add_parser("check", help="检查数据库：文件完整性、外键、台账规则、操作记录是否被改动")
+    s = sub.add_parser("audit", help="导出操作记录（管理员）")
+    s.add_argument("--out", required=True, metavar="FILE.xlsx")
+    s.add_argument("--actor", metavar="LOGIN", help="只看此人的操作")
+    s.add_argument("--entity", metavar="KIND", help="只看此类对象：student、award、app_user……")
+    s.add_argument("--action", metavar="ACTION", help="只看此类操作：insert、update、delete、export……")
+    s.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    s.add_argument("--full-ids", action="store_true", help="显示完整证件号（会记入操作记录）")
+
+    s = sub.add_parser("users", help="账户管理：add、list、passwd、reset、lock、unlock、single-clerk")
+    usub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    e = usub.add_parser(
+        "add",
+        help="建立账户（数据库的第一个账户必须是管理员）；密码在提示时输入或放在 AIDOFFICE_NEW_PASSWORD 中",
+    )
+    e.add_argument("login", metavar="LOGIN")
+    e.add_argument("--name", metavar="NAME", help="姓名（显示用）")
+    e.add_argument(
+        "--role",
+        required=True,
+        metavar="ROLE",
+        help="admin 管理员、clerk 资助专干、head_teacher 班主任、county_viewer 县级查看",
+    )
+    e.add_argument(
+        "--class",
+        dest="classes",
+        action="append",
+        default=[],
+        metavar="七年级1班",
+        help="班主任所带的班级，可写多次",
+    )
+    usub.add_parser("list", help="列出全部账户")
+    usub.add_parser("passwd", help="修改自己的密码（新密码在提示时输入或放在 AIDOFFICE_NEW_PASSWORD 中）")
+    e = usub.add_parser("reset", help="管理员重置某人的密码（对方下次登录时须修改）")
+    e.add_argument("login", metavar="LOGIN")
+    e = usub.add_parser("lock", help="停用账户")
+    e.add_argument("login", metavar="LOGIN")
+    e = usub.add_parser("unlock", help="启用账户（也解除输错密码造成的锁定）")
+    e.add_argument("login", metavar="LOGIN")
+    e = usub.add_parser("single-clerk", help="单人模式：打开程序时自动以这个管理员登录；--off 关闭")
+    e.add_argument("login", metavar="LOGIN", nargs="?")
+    e.add_argument("--off", action="store_true")
+
+
 def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
     """The database, migrated, with the catalogue in step with its files."""
     from aidoffice.office import open_office
@@ -212,6 +279,9 @@ def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no
     office = open_office(args.db, migrate=migrate)
     for line in office.catalogue_changes:
         print(f"资助政策目录已更新：{line}", file=sys.stderr)
+    from aidoffice.security.cli import sign_in_for_cli
+
+    sign_in_for_cli(args, office.db)
     return office.db
 
 
@@ -315,7 +385,13 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
         check_target(args.report, (".xlsx",))
     db = _open(args)
-    with db.unit_of_work(note=f"import {args.what}") as s:
+    from aidoffice.office import batch_operation
+
+    # one import at a time (a second clerk is told who is importing and since when), after a backup
+    with (
+        contextlib.nullcontext() if args.dry_run else batch_operation(db, "import"),
+        db.unit_of_work(note=f"import {args.what}") as s,
+    ):
         report = run_import(
             s, args.file, options, dry_run=args.dry_run, progress=ProgressBar(), table=table.result()
         )
@@ -384,7 +460,12 @@ def cmd_export_roster(args: argparse.Namespace) -> dict[str, Any]:
     if args.template and args.profile:
         raise UsageError("--template 与 --profile 只能选一个")
     db = _open(args)
-    with db.unit_of_work(note=f"export roster {args.policy} {args.term}") as s:
+    from aidoffice.office import batch_operation
+
+    with (
+        batch_operation(db, "roster") if args.confirm else contextlib.nullcontext(),
+        db.unit_of_work(note=f"export roster {args.policy} {args.term}") as s,
+    ):
         if args.confirm or args.dry_run:
             proposal = roster.propose(s, args.policy, args.term, quota=args.quota, days=args.days)
             for key, reason in adds:
@@ -573,7 +654,9 @@ def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
     check_target(args.out, (".pdf",))
     day = _date_arg(args.date, "--date")
     db = _open(args)
-    with db.unit_of_work(note=f"letters {args.which}") as s:
+    from aidoffice.office import batch_operation
+
+    with batch_operation(db, "letters"), db.unit_of_work(note=f"letters {args.which}") as s:
         if args.which == "remake":
             if args.batch is None:
                 raise UsageError("letters remake 需要 --batch 批次号")
@@ -857,6 +940,16 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 }
 
 
+def _safety_command(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.security import cli as safety
+
+    return safety.run(args, _open, ProgressBar, UsageError)
+
+
+for _name in ("backup", "restore", "check", "users", "audit"):
+    COMMANDS[_name] = _safety_command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -889,11 +982,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     message = result.pop("message", None)
+    status = result.pop("_exit", EXIT_OK)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
     elif message:
         print(printable(message))
-    return EXIT_OK
+    return status
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str, details: dict[str, Any] | None = None) -> None:

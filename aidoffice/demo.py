@@ -39,6 +39,7 @@ from aidoffice.domain.policies import GroupFact, StudentFacts, eligible
 from aidoffice.errors import AidofficeError
 from aidoffice.ledgers.school import current_term, get_school, setup_school
 from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
 
 REGION = "130624"
 COUNTY = "阜平县"
@@ -352,6 +353,7 @@ def generate(
     today: date | None = None,
 ) -> DemoResult:
     """Fill an empty ledger with `students` synthetic students and their households."""
+    require(session, "demo.run")
     if students < 1:
         raise AidofficeError("学生人数至少为 1。")
     existing = session.scalar(select(func.count()).select_from(Student)) or 0

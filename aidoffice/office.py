@@ -4,12 +4,16 @@ database here, recorded in the audit trail)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.engine import Database
 from aidoffice.ledgers.school import get_school
 from aidoffice.paths import configured_db_url
+from aidoffice.security.backup import auto_backup
+from aidoffice.security.locks import exclusive
 
 
 @dataclass
@@ -21,9 +25,19 @@ class OpenedOffice:
 
 def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
     db = Database(configured_db_url(url), migrate=migrate)
+    auto_backup(db, "start")  # at most one a day
     changes: list[str] = []
     with db.unit_of_work(actor=actor, note="启动时同步资助政策目录") as session:
         school = get_school(session)
         if school is not None:
             changes = sync_catalogue(session).lines
     return OpenedOffice(db, school is not None, changes)
+
+
+@contextlib.contextmanager
+def batch_operation(db: Database, operation: str) -> Iterator[None]:
+    """Around an import or a batch write (letters, a confirmed roster): a backup of the embedded
+    database first, and one such operation at a time (“另一项导入正在进行（谁，自何时起）”)."""
+    with exclusive(db, operation):
+        auto_backup(db, "import" if operation == "import" else "batch")
+        yield

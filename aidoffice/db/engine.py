@@ -11,7 +11,8 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-import aidoffice.db.audit  # noqa: F401  (registers the audit listeners)
+import aidoffice.db.audit
+import aidoffice.security  # noqa: F401  (registers the audit chain's sealing and the signed-in actor)
 from aidoffice.db.audit import default_actor
 from aidoffice.db.errors import CannotConnect, NewerDatabase, translate
 
@@ -113,6 +114,10 @@ class Database:
         self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
         try:
             if migrate:
+                if (revision := schema_revision(self.engine)) is not None and revision != head_revision():
+                    from aidoffice.security.backup import auto_backup
+
+                    auto_backup(self.url, "upgrade")  # before any migration touches the clerk's data
                 upgrade(self.engine)
             else:
                 with self.engine.connect():

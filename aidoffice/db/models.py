@@ -221,6 +221,12 @@ class Student(Audited, Base):
         ),
     )
 
+    # Optimistic locking: every ORM update says `WHERE version = <the version read>` and bumps it, so
+    # two clerks saving the same student cannot overwrite each other silently (security/locks.py
+    # turns the ORM's StaleDataError into a Chinese ConcurrentEdit).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
 
 class PriorityGroup(Audited, Base):
     """A priority group (脱贫家庭, 低保, 孤儿 …) from resources/policies/groups.toml."""
@@ -346,6 +352,18 @@ class Award(Audited, Base):
     term: Mapped[Term] = relationship()
 
 
+def _audit_pending(context: Any) -> str:
+    """A token naming the writing transaction, kept on its connection until commit: the sealer seals
+    exactly the entries carrying it, so a row inserted behind the app's back is never sealed."""
+    import secrets
+
+    info = context.connection.info
+    token = info.get("audit_pending")
+    if token is None:
+        token = info["audit_pending"] = secrets.token_hex(8)
+    return token
+
+
 class ImportBatch(Base):
     """One batch of rows written together: an imported file (its name and SHA-256), a demo fill, a
     confirmed roster. Rows it created carry its id, and so do the audit entries of rows it changed."""
@@ -376,6 +394,55 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(200))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    # The hash chain (aidoffice/security/chain.py): `pending` marks entries this app wrote in a
+    # transaction not yet committed; at commit they get the next `chain_seq` and a `chain_hash` over
+    # their content and the previous entry's hash, so `check` finds an entry edited or deleted later.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+    pending: Mapped[str | None] = mapped_column(String(16), index=True, default=_audit_pending)
+
+
+class User(Base):
+    """An account (账户): who signs in, with which role and, for a head teacher, which classes.
+    Not `Audited` row by row (the password hash must never reach the audit trail): the account
+    services record each change as a described event instead."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(40), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters
+    role: Mapped[str] = mapped_column(String(30))  # a role code of resources/security/roles.toml
+    classes: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[grade, "1班"], …] for 班主任
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_sign_in: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+
+class AppSetting(Base):
+    """Settings that belong to the database rather than to one PC (the idle sign-out time, single-clerk
+    mode, the audit chain's head), shared by every clerk of a PostgreSQL database."""
+
+    __tablename__ = "app_setting"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class OperationLock(Base):
+    """Who holds an exclusive operation (an import) and since when, so a second clerk is told
+    “另一项导入正在进行（张老师，自 10:32 起）”. On PostgreSQL an advisory lock held by the same
+    process is the real lock; this row only names the holder."""
+
+    __tablename__ = "operation_lock"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(60))
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    since: Mapped[datetime] = mapped_column(DateTime)
 
 
 # ---- the "1222" publicity (aidoffice.publicity) ------------------------------------------------------

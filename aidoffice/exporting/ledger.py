@@ -35,6 +35,7 @@ from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_que
 from aidoffice.ledgers.villages import birth_bounds, school_age, village_tree
 from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
+from aidoffice.security.access import require, scope_students
 
 CHUNK = 2000
 
@@ -126,13 +127,21 @@ def _export(
     return ExportResult(str(target), rows)
 
 
+def _require_export(session: Session, mask: bool) -> None:
+    """Exporting needs export.ledger; full ID, 学籍 and phone numbers need export.full_ids as well."""
+    require(session, "export.ledger")
+    if not mask:
+        require(session, "export.full_ids")
+
+
 def export_school_ledger(
     session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
 ) -> ExportResult:
+    _require_export(session, mask)
     school = require_school(session)
     term = current_term(session)
     level = Level.MASKED if mask else Level.FULL
-    total = session.scalar(select(func.count()).select_from(Student)) or 0
+    total = session.scalar(scope_students(session, select(func.count()).select_from(Student))) or 0
     report = Throttled(progress, total, CHUNK, "导出学籍台账")
     # the term's awards are few beside the students: one dict, not a subquery per student
     amounts = dict(
@@ -142,7 +151,7 @@ def export_school_ledger(
             .group_by(Award.student_id)
         ).all()
     )
-    query = page_query(StudentFilter(), "grade")
+    query = scope_students(session, page_query(StudentFilter(), "grade"))
     grade_names: dict[tuple[int, str], str] = {}
     id_of, no_of, birth_of, phone_of = (
         shower(f, level) for f in (Field.ID_NUMBER, Field.STUDENT_NO, Field.BIRTH_DATE, Field.PHONE)
@@ -182,6 +191,8 @@ def export_school_ledger(
 def export_village_ledger(
     session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
 ) -> ExportResult:
+    _require_export(session, mask)
+    require(session, "villages.view")
     school = require_school(session)
     term = current_term(session)
     ages = school_age(school)

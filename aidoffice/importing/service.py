@@ -31,6 +31,7 @@ from aidoffice.importing.report import Action, ImportReport
 from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.ledgers.school import require_school
 from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
 
 
 @dataclass
@@ -115,6 +116,7 @@ def plan_import(
     table: Table | None = None,
 ) -> ImportReport:
     """What the import would do; writes nothing. `table`: the file already read (see readers.read_ahead)."""
+    require(session, "import.run")
     with _gc_paused():
         return _plan(session, path, options, progress, table)
 
@@ -189,6 +191,7 @@ def run_import(
     table: Table | None = None,
 ) -> ImportReport:
     """Plan and, unless `dry_run`, apply inside the caller's unit of work (one transaction)."""
+    require(session, "import.run")
     with _gc_paused():
         report = plan_import(session, path, options, progress, table)
         if not dry_run:

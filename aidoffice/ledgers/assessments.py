@@ -35,6 +35,7 @@ from aidoffice.importing.readers import Table, read_table
 from aidoffice.importing.report import Action, ImportReport, Outcome
 from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
 
 # 认定级别 as the national aid system names them → the group each one files (None: not difficult).
 LEVELS: dict[str, tuple[str, str | None]] = {
@@ -116,6 +117,7 @@ def record_assessment(
 ) -> HardshipAssessment:
     """Record (or change) the student's assessment for the school year; its group fact follows.
     Every change is an audited ORM write."""
+    require(session, "students.edit")
     problems = []
     try:
         school_year = check_school_year(school_year)
@@ -287,6 +289,7 @@ def import_assessments(
     and record each row as `record_assessment` would, in the caller's transaction: all or nothing.
     Columns the file lacks come from the arguments (the school year defaults to today's)."""
     today = today or date.today()
+    require(session, "import.run")
     progress(0, 3, "正在读取文件")
     table = table if table is not None else read_table(path, sheet)
     layout = find_layout(table, ASSESSMENTS)

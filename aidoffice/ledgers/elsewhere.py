@@ -19,6 +19,7 @@ from aidoffice.db.models import Household, HouseholdMember, StudyElsewhere
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.messages import id_problem
+from aidoffice.security.access import require
 
 _CHUNK = 900
 
@@ -60,6 +61,7 @@ def record_elsewhere(
     today: date | None = None,
 ) -> StudyElsewhere:
     """Record (or re-verify) that the child studies at another school. An audited ORM write."""
+    require(session, "households.edit")
     problems = []
     key = normalize_id(person_key)
     if not key:
@@ -108,6 +110,7 @@ def record_elsewhere(
 
 def remove_elsewhere(session: Session, person_key: str) -> None:
     """Withdraw a record entered by mistake (the deletion is in the audit trail with its values)."""
+    require(session, "households.edit")
     row = session.scalars(select(StudyElsewhere).where(StudyElsewhere.person_key == person_key)).first()
     if row is None:
         raise NotFound("没有这个孩子的在外就读记录。")

@@ -11,6 +11,7 @@ from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.models import School, Term
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
+from aidoffice.security.access import require
 
 
 def get_school(session: Session) -> School | None:
@@ -30,6 +31,7 @@ def setup_school(
     session: Session, name: str | None, code: str | None = None, county: str | None = None
 ) -> School:
     """Create the school or update what was given; load the policy catalogue; make the current term."""
+    require(session, "school.setup")
     problems = []
     name = (name or "").strip()
     code = (code or "").strip() or None

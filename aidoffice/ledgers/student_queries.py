@@ -24,6 +24,7 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import parse_class
 from aidoffice.domain.text import strip_all_spaces
+from aidoffice.security.access import require, scope_students
 
 
 @dataclass
@@ -140,8 +141,14 @@ SORTS: dict[str, tuple] = {
 }
 
 
+def scoped(session: Session, f: StudentFilter) -> Select:
+    """`filtered(f)` for the acting user: needs students.view; a head teacher's own classes only."""
+    require(session, "students.view")
+    return scope_students(session, filtered(f))
+
+
 def count_students(session: Session, f: StudentFilter) -> int:
-    return session.scalar(select(func.count()).select_from(filtered(f).subquery())) or 0
+    return session.scalar(select(func.count()).select_from(scoped(session, f).subquery())) or 0
 
 
 _ROW_COLUMNS = (
@@ -185,8 +192,8 @@ def page_query(f: StudentFilter, sort: str = "grade", descending: bool = False) 
     )
 
 
-def _ordered(f: StudentFilter, sort: str, descending: bool) -> Select:
-    q = filtered(f)
+def _ordered(session: Session, f: StudentFilter, sort: str, descending: bool) -> Select:
+    q = scoped(session, f)
     if sort == "village":
         q = q.outerjoin(Village, Village.id == Student.village_id).outerjoin(
             Township, Township.id == Village.township_id
@@ -199,7 +206,7 @@ def ordered_ids(
 ) -> list[int]:
     """The ids of the students a filter selects, in display order: what a table fetches once. Run as
     a Core statement: the ORM's per-row work would triple the time for 100,000 plain integers."""
-    return [row[0] for row in session.connection().execute(_ordered(f, sort, descending))]
+    return [row[0] for row in session.connection().execute(_ordered(session, f, sort, descending))]
 
 
 def first_rows(
@@ -207,19 +214,25 @@ def first_rows(
 ) -> tuple[int, list[StudentRow]]:
     """How many students the filter selects and the first `limit` rows: what a table paints first,
     while the whole id list is still on its way."""
-    ids = [row[0] for row in session.connection().execute(_ordered(f, sort, descending).limit(limit))]
+    ids = [
+        row[0] for row in session.connection().execute(_ordered(session, f, sort, descending).limit(limit))
+    ]
     return count_students(session, f), rows_by_ids(session, ids)
 
 
 def rows_by_ids(session: Session, ids: list[int]) -> list[StudentRow]:
     """The table rows of `ids`, in the order given (ids no longer in the ledger are left out)."""
+    require(session, "students.view")
     if not ids:
         return []
     rows = session.execute(
-        select(*_ROW_COLUMNS)
-        .outerjoin(Village, Village.id == Student.village_id)
-        .outerjoin(Township, Township.id == Village.township_id)
-        .where(Student.id.in_(ids))
+        scope_students(
+            session,
+            select(*_ROW_COLUMNS)
+            .outerjoin(Village, Village.id == Student.village_id)
+            .outerjoin(Township, Township.id == Village.township_id)
+            .where(Student.id.in_(ids)),
+        )
     ).all()
     groups = groups_of(session, [r[-1] for r in rows])
     by_id = {r[0]: StudentRow(*r[:-1], groups=groups.get(r[-1], ())) for r in rows}
@@ -282,7 +295,9 @@ def filter_choices(session: Session) -> FilterChoices:
 
 def classes_by_grade(session: Session) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    rows = session.execute(select(Student.grade, Student.class_name).distinct().order_by(Student.grade))
+    rows = session.execute(
+        scope_students(session, select(Student.grade, Student.class_name).distinct().order_by(Student.grade))
+    )
     for grade, class_name in rows:
         out.setdefault(grade, []).append(class_name)
     for names in out.values():

@@ -30,6 +30,7 @@ from aidoffice.ledgers.student_rules import (
     check_student_values,
     clean_student,
 )
+from aidoffice.security.access import require, require_class, require_student
 
 __all__ = ["ROSTER_LABEL", "StudentInput", "check_student_values", "clean_student"]  # used by the importer
 
@@ -95,8 +96,10 @@ def _set_roster_groups(session: Session, key: str, groups: set[str], today: date
 
 
 def add_student(session: Session, school_id: int, data: StudentInput, today: date | None = None) -> Student:
+    require(session, "students.edit")
     today = today or date.today()
     values = validate_student(session, data, today=today)
+    require_class(session, "students.edit", values["grade"], values["class_name"])
     student = Student(school_id=school_id, status=StudentStatus.ENROLLED, **values)
     session.add(student)
     if data.roster_groups:
@@ -117,7 +120,9 @@ def update_student(
 ) -> Student:
     today = today or date.today()
     student = get_student(session, student_id)
+    require_student(session, "students.edit", student)
     values = validate_student(session, data, student_id=student_id, today=today)
+    require_class(session, "students.edit", values["grade"], values["class_name"])
     old_key = student.person_key
     for name, value in values.items():
         if getattr(student, name) != value:
@@ -153,6 +158,7 @@ def _change_status(
     allowed_from: set[StudentStatus],
 ) -> Student:
     student = get_student(session, student_id)
+    require_student(session, "students.edit", student)
     if student.status not in allowed_from:
         raise ValidationError(
             [
@@ -216,6 +222,7 @@ def link_to_household(
     """Tie a student to a registered household: the member row for the child (made if missing)
     points at the student, and the student's village becomes the household's."""
     student = get_student(session, student_id)
+    require_student(session, "students.edit", student)
     household = session.get(Household, household_id)
     if household is None:
         raise NotFound(f"找不到编号为 {household_id} 的户。")
@@ -253,6 +260,7 @@ def link_to_household(
 def delete_student(session: Session, student_id: int) -> None:
     """Only for records entered by mistake; a student who leaves is transferred out, not deleted."""
     student = get_student(session, student_id)
+    require_student(session, "students.edit", student)
     session.execute(
         delete(GroupMembership).where(
             GroupMembership.person_key == student.person_key, GroupMembership.source_kind == SourceKind.ROSTER

@@ -28,6 +28,7 @@ from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import age_on
 from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.ledgers.student_queries import groups_of
+from aidoffice.security.access import require
 
 DEFAULT_SCHOOL_AGE = (3, 18)  # preschool to the end of senior high; set per school in settings
 
@@ -83,6 +84,7 @@ def _priority_keys():  # type: ignore[no-untyped-def]
 def village_tree(
     session: Session, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[TownshipSummary]:
+    require(session, "villages.view")
     earliest, latest = birth_bounds(term.starts_on, ages)
     villages: dict[int, VillageSummary] = {}
     towns: dict[int, TownshipSummary] = {}
@@ -148,6 +150,7 @@ class HouseholdRow(NamedTuple):
 def households_of(
     session: Session, village_id: int, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[HouseholdRow]:
+    require(session, "villages.view")
     earliest, latest = birth_bounds(term.starts_on, ages)
     age_ok = and_(HouseholdMember.birth_date >= earliest, HouseholdMember.birth_date <= latest)
     rows = session.execute(
@@ -198,6 +201,7 @@ class MemberRow(NamedTuple):
 def members_of(
     session: Session, household_id: int, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[MemberRow]:
+    require(session, "villages.view")
     members = session.execute(
         select(HouseholdMember, Student)
         .outerjoin(Student, Student.id == HouseholdMember.student_id)

@@ -46,6 +46,7 @@ from aidoffice.ledgers.students import get_student, update_student
 from aidoffice.privacy import mask_id
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.kinds import KINDS, RESOLVED_BY_DATA, label
+from aidoffice.security.access import require
 
 _CHUNK = 900
 _CONTENT = (
@@ -274,6 +275,7 @@ def take_problem(
     session: Session, problem_id: int, who: str | None = None, note: str | None = None
 ) -> Problem:
     """open → in progress: who works on it (a note may say how)."""
+    require(session, "problems.close")
     p = get_problem(session, problem_id)
     who = _actor(session, who)
     if p.status is ProblemStatus.CLOSED:
@@ -287,6 +289,7 @@ def take_problem(
 
 
 def add_note(session: Session, problem_id: int, text: str, who: str | None = None) -> Problem:
+    require(session, "problems.close")
     p = get_problem(session, problem_id)
     text = (text or "").strip()
     if not text:
@@ -306,6 +309,7 @@ def close_problem(
     action: str = "close",
 ) -> Problem:
     """Close (销号) with a resolution (补助已补发, 已核实无误, 已更正证件号 … or the clerk's own words)."""
+    require(session, "problems.close")
     p = get_problem(session, problem_id)
     resolution = (resolution or "").strip()
     problems = []
@@ -334,6 +338,7 @@ def close_problem(
 
 
 def reopen_problem(session: Session, problem_id: int, note: str, who: str | None = None) -> Problem:
+    require(session, "problems.close")
     p = get_problem(session, problem_id)
     note = (note or "").strip()
     if not note:
@@ -369,6 +374,7 @@ def fix_correct_id(
 ) -> Problem:
     """Correct the student's ID number (学籍台账) and close the problem as 已更正证件号. A 学籍号 of the
     form G + the old ID follows the new one; roster flags and assessment facts move with the key."""
+    require(session, "students.edit")
     student = _student_of(session, get_problem(session, problem_id), student_id)
     old = student.id_number
     new = normalize_id(new_id)
@@ -406,6 +412,7 @@ def fix_record_elsewhere(
     today: date | None = None,
 ) -> Problem:
     """Record that the child studies at another school and close the problem as 已登记在外就读."""
+    require(session, "households.edit")
     p = get_problem(session, problem_id)
     record_elsewhere(
         session,
@@ -436,6 +443,7 @@ def fix_add_assessment(
     today: date | None = None,
 ) -> Problem:
     """Record the school's hardship assessment the aid rests on and close the problem as 已补录认定."""
+    require(session, "students.edit")
     p = get_problem(session, problem_id)
     student = _student_of(session, p, None)
     year = school_year or (TermValue.parse(p.scope).school_year if len(p.scope) == 11 else p.scope) or None
@@ -462,6 +470,7 @@ def fix_add_roster_group(
 ) -> Problem:
     """Add the missing group to the student's record (孤儿, 残疾 … as the student form would) and close
     the problem as 已补登重点群体."""
+    require(session, "students.edit")
     p = get_problem(session, problem_id)
     if group_code not in SCHOOL_GROUPS:
         raise ValidationError(
@@ -572,6 +581,7 @@ def _conditions(f: ProblemFilter) -> list[Any]:
 def problem_ids(session: Session, f: ProblemFilter) -> list[int]:
     """The ids of the problems the filter shows, in the list's order: open first, then by kind, rank,
     grade, class and name (the model fetches rows by id: no OFFSET)."""
+    require(session, "reconcile.run")
     status_order = case((Problem.status == ProblemStatus.CLOSED, 1), else_=0)
     kinds = list(KINDS)
     kind_order = case({k: i for i, k in enumerate(kinds)}, value=Problem.kind, else_=len(kinds))
@@ -593,6 +603,7 @@ def problem_ids(session: Session, f: ProblemFilter) -> list[int]:
 
 def fetch_problems(session: Session, ids: Sequence[int]) -> list[ProblemRow]:
     """Rows for these ids, in the order given."""
+    require(session, "reconcile.run")
     rows: dict[int, ProblemRow] = {}
     ids = list(ids)
     for i in range(0, len(ids), _CHUNK):
@@ -619,6 +630,7 @@ class ProblemDetail:
 
 
 def problem_detail(session: Session, problem_id: int) -> ProblemDetail:
+    require(session, "reconcile.run")
     p = get_problem(session, problem_id)
     row = fetch_problems(session, [problem_id])[0]
     notes = [NoteRow(n.at, n.actor, n.action, n.text) for n in p.notes]
@@ -642,6 +654,7 @@ def open_problems_of(session: Session, student_ids: Iterable[int]) -> dict[int, 
 
 def filter_choices(session: Session) -> dict[str, list[Any]]:
     """The values the list's filters offer: kinds, grades, classes and villages that occur."""
+    require(session, "reconcile.run")
     return {
         "kinds": [k for k in KINDS if k in set(session.scalars(select(Problem.kind).distinct()))],
         "grades": sorted(g for g in session.scalars(select(Problem.grade).distinct()) if g is not None),

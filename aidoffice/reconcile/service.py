@@ -26,6 +26,7 @@ from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.problems import SyncResult, scopes_for, sync_problems
 from aidoffice.reconcile.statistics import TermStatistics, statistics_from
 from aidoffice.reconcile.workbook import write_problem_workbook
+from aidoffice.security.access import require
 
 
 @dataclass
@@ -77,6 +78,9 @@ def run_reconcile(
     progress: Progress = no_progress,
 ) -> ReconcileResult:
     today = today or date.today()
+    require(session, "reconcile.run")
+    if full_ids:
+        require(session, "export.full_ids")
     if out is not None:
         check_target(out, (".xlsx",))  # refused before any work
     with gc_paused():

@@ -24,6 +24,7 @@ from aidoffice.reconcile.coverage import VillageCoverage
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
 from aidoffice.reconcile.problems import scopes_for
+from aidoffice.security.access import require
 
 
 class Rate(NamedTuple):
@@ -137,4 +138,5 @@ def term_statistics(
     session: Session, term: str | None = None, *, today: date | None = None, progress: Progress = no_progress
 ) -> TermStatistics:
     """The statistics of a term without touching the problem list (the comparison is read-only)."""
+    require(session, "students.view")
     return statistics_from(session, compare(session, term, today=today, progress=progress))

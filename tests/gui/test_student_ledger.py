@@ -243,3 +243,27 @@ def test_a_masked_export_from_the_page_holds_no_full_number(qtbot, ctx, tmp_path
     with ctx.db.reading() as s:
         names = set(s.scalars(select(Student.name)))
     assert {row[1] for row in ws.iter_rows(min_row=3, values_only=True)} == names
+
+
+def test_a_second_clerks_save_is_refused_not_merged(qtbot, ctx, messages, expect_errors):
+    """Two clerks open the same student; the second to save is told who changed it and nothing of theirs
+    overwrites the first clerk's change."""
+    from aidoffice.ledgers.students import update_student
+
+    with ctx.db.reading() as s:
+        sid = s.scalars(select(Student.id).order_by(Student.id)).first()
+    loaded = []
+    finish(qtbot, ops.load_form(ctx, None, sid, loaded.append))
+    form = StudentForm(ctx, sid, loaded[0])
+    qtbot.addWidget(form)
+    with ctx.db.unit_of_work(actor="张主任") as s:
+        other = loaded[0].data
+        other.guardian_phone = "13911112222"
+        update_student(s, sid, other)
+    form.fields["guardian_phone"].setText("13733334444")
+    form.accept()
+    finish(qtbot, form.last_task)
+    assert form.result() == 0
+    assert messages[-1][0] == "warning" and "张主任" in messages[-1][2] and "没有保存" in messages[-1][2]
+    with ctx.db.reading() as s:
+        assert s.get(Student, sid).guardian_phone == "13911112222"

@@ -275,3 +275,35 @@ def test_statistics_count_problems_closed_this_term(world):
         stats = term_statistics(s, now, today=date.today())
     assert {k: n for k, _l, n in stats.closed_in_term} == {"UNSUPPORTED_AID": 1, "AMOUNT_OFF_STANDARD": 1}
     assert sorted(stats.closed_by_resolution) == [("已核实无误", 1), ("补助已补发", 1)]
+
+
+def test_who_may_compare_and_close_follows_the_roles(world):
+    """With accounts, a head teacher may not run the comparison or tick problems off; a clerk may."""
+    from aidoffice.security.access import PermissionDenied, act_as
+    from aidoffice.security.accounts import create_user, sign_in
+
+    db, _w = world
+    with db.unit_of_work() as s:
+        create_user(s, "zhang", "张主任", "Mountain-2026", "admin")
+    admin = sign_in(db, "zhang", "Mountain-2026")
+    with db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(s, "li", "李老师", "River-2026x", "clerk", must_change_password=False)
+        create_user(
+            s, "wang", "王老师", "Lake-2026xy", "head_teacher", [(7, "1班")], must_change_password=False
+        )
+    clerk, teacher = sign_in(db, "li", "River-2026x"), sign_in(db, "wang", "Lake-2026xy")
+    with pytest.raises(PermissionDenied, match="双向比对"), db.unit_of_work() as s:
+        act_as(s, teacher)
+        run_reconcile(s, TERM, today=TODAY)
+    with db.unit_of_work() as s:
+        act_as(s, clerk)
+        run_reconcile(s, TERM, today=TODAY)
+    p = problem(db, "MISSED_AID", "张小明")
+    with pytest.raises(PermissionDenied, match="销号"), db.unit_of_work() as s:
+        act_as(s, teacher)
+        close_problem(s, p.id, "补助已补发")
+    with db.unit_of_work() as s:
+        act_as(s, clerk)
+        close_problem(s, p.id, "补助已补发")
+    assert problem(db, "MISSED_AID", "张小明").closed_by == "li"

@@ -123,6 +123,8 @@ def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, p
     assert _status(school_db, kind="policy").returned == 0
     with school_db.reading() as s:
         updates = s.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "slip", AuditEntry.action == "update")
+            select(AuditEntry)
+            .where(AuditEntry.entity == "slip", AuditEntry.action == "update")
+            .order_by(AuditEntry.id)
         ).all()
     assert [u.after.get("answer") for u in updates] == ["apply", None]

@@ -53,6 +53,7 @@ class StudentForm(QDialog):
         self.ctx, self.student_id = ctx, student_id
         self.saved_id: int | None = None
         self.last_task: Task | None = None
+        self.version = loaded.version if loaded is not None else None
         self._bad_birth = ""
         self.setWindowTitle(self.tr("新增学生") if student_id is None else self.tr("编辑学生信息"))
         outer = QVBoxLayout(self)
@@ -181,7 +182,9 @@ class StudentForm(QDialog):
                 ]
             )
             return
-        self.last_task = ops.save_student(self.ctx, self, self.student_id, data, self._saved, self._failed)
+        self.last_task = ops.save_student(
+            self.ctx, self, self.student_id, data, self._saved, self._failed, version=self.version
+        )
 
     def _saved(self, student_id: int) -> None:
         self.saved_id = student_id

@@ -14,6 +14,7 @@ pages call those."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
 from aidoffice.db.engine import Database
+from aidoffice.office import batch_operation
 from aidoffice.progress import Progress
 from ui.tasks import Task, TaskRunner
 
@@ -97,11 +99,15 @@ class AppContext(QObject):
         label: str | None = None,
         note: str | None = None,
         failure: Callable[[BaseException], None] | None = None,
+        batch: str | None = None,
     ) -> Task:
+        """`batch`: an import or batch write ("import", "letters", "roster"): backed up first and run
+        one at a time across every program using this database (aidoffice.office.batch_operation)."""
         db, actor = self.db, self.actor
 
         def job(progress: Progress) -> T:
-            with db.unit_of_work(actor=actor, note=note) as session:
+            guard = batch_operation(db, batch) if batch else contextlib.nullcontext()
+            with guard, db.unit_of_work(actor=actor, note=note) as session:
                 return op(session, progress)
 
         def done(result: T) -> None:

@@ -67,6 +67,7 @@ def run(
         changes=CHANGES.get(options.kind, Changes.everything()),
         label=parent.tr("正在导入…"),
         note=f"import {options.kind}",
+        batch="import",
     )
 
 

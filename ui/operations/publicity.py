@@ -75,6 +75,7 @@ def make_letters(
         label=parent.tr("正在生成告知书…"),
         note=f"生成{KIND_NAMES[kind]}",
         failure=failure,
+        batch="letters",
     )
 
 

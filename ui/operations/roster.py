@@ -128,6 +128,7 @@ def export(
         label=parent.tr("正在确认并导出花名册…"),
         note=f"export roster {proposal.title} {proposal.term.code}",
         failure=failure,
+        batch="roster" if confirm else None,
     )
 
 

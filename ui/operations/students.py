@@ -25,6 +25,7 @@ from aidoffice.ledgers.student_queries import (
     student_groups,
 )
 from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.security.locks import edits_checked, expect_version
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
@@ -72,6 +73,7 @@ class FormData:
     grade_name: str
     roster_flags: set[str]
     other_groups: list[tuple[Any, ...]]  # (code, name, source kind, label, known on, active)
+    version: int  # the row's version when loaded: a save after someone else's is refused, not merged
 
 
 def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped-def]
@@ -81,6 +83,7 @@ def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped
         grade_name=make_grade(st.grade, st.stage == "vocational").name,
         roster_flags=roster_groups(session, st.person_key),
         other_groups=[g for g in student_groups(session, st) if g[2].value != "roster"],
+        version=st.version,
     )
 
 
@@ -95,11 +98,18 @@ def save_student(
     data: StudentInput,
     success: Callable[[int], None],
     failure: Callable[[BaseException], None],
+    version: int | None = None,
 ) -> Task:
+    """`version`: as loaded with the form; another clerk's save in between makes this one refused
+    with a message naming them (PostgreSQL databases are shared)."""
+
     def op(s, _p) -> int:  # type: ignore[no-untyped-def]
         if student_id is None:
             return service.add_student(s, require_school(s).id, data).id
-        return service.update_student(s, student_id, data).id
+        if version is not None:
+            expect_version(s, service.get_student(s, student_id), version)
+        with edits_checked(ctx.db, student_id):
+            return service.update_student(s, student_id, data).id
 
     return ctx.write(parent, op, success, changes=STUDENTS | Changes(households=True), failure=failure)
 

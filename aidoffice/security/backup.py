@@ -1,0 +1,778 @@
+"""Backups and restore.
+
+Every backup is, inside, an SQLite database file at the program's schema: for the embedded database a
+consistent copy made with SQLite's online backup API (safe while the program runs), for PostgreSQL a
+new SQLite file the program fills table by table (not pg_dump), so a county can move a school's data
+from a server to a PC and back.
+
+- Automatic backups (`auto_backup`) are plain SQLite copies in the data folder's `backups/`, made fast:
+  on start (at most once a day), before every import, batch operation and schema upgrade; the newest
+  `backup_keep` (settings, default 10) per database are kept.
+- A manual backup (`write_backup`) is an `.aidbak` file: a small versioned header, then the database
+  in compressed chunks, optionally encrypted with a password (AES-256-GCM, key from scrypt with a
+  random salt; the header is authenticated with every chunk and the last chunk is marked, so a
+  truncated or edited file is refused).
+- `restore` accepts both kinds. It verifies first (format, password, size and checksum, SQLite's
+  integrity check, the schema revision), keeps the current database aside, and only then replaces it.
+
+File layout (format 1): b"AIDOBAK\\0", a 4-byte big-endian header length, the header (UTF-8 JSON),
+then chunks, each a 4-byte big-endian length and the zlib-compressed (and, if encrypted, sealed)
+bytes of up to `chunk` bytes of the database file; an unencrypted file ends with the SHA-256 of its
+header (the database's own SHA-256 is in the header)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import tempfile
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, func, insert, make_url, select, text
+from sqlalchemy.orm import Session
+
+from aidoffice import __version__
+from aidoffice.db.audit import default_actor
+from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
+from aidoffice.db.models import AuditEntry, Base, OperationLock, School
+from aidoffice.errors import AidofficeError, InputRefused
+from aidoffice.files import atomic_path, check_target
+from aidoffice.paths import data_dir, load_settings
+from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
+from aidoffice.security.chain import HEAD_KEY
+
+MAGIC = b"AIDOBAK\x00"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FORMAT = 1
+CHUNK = 1 << 20
+SUFFIX = ".aidbak"
+MAX_HEADER = 64 * 1024
+MAX_CHUNK = 16 << 20
+MAX_SIZE = 64 << 30  # a database file larger than this is not ours
+SCRYPT = {"n": 1 << 15, "r": 8, "p": 1}
+DEFAULT_KEEP = 10
+_NOT_COPIED = {OperationLock.__tablename__}  # who holds a lock is the running program's business
+
+
+class BackupRefused(InputRefused):
+    """A backup file that cannot be restored, with the reason (never a traceback)."""
+
+
+class PasswordNeeded(BackupRefused):
+    def __init__(self, file: str):
+        super().__init__("这个备份文件已加密，请提供备份时设置的密码（命令行加 --password）。", file=file)
+
+
+class WrongPassword(BackupRefused):
+    def __init__(self, file: str):
+        super().__init__("密码不正确，无法打开这个加密备份。请确认密码（区分大小写）后重试。", file=file)
+
+
+@dataclass
+class BackupHeader:
+    """What a backup says about itself (readable without the password)."""
+
+    created: str
+    app: str
+    schema: str
+    source: str  # sqlite / postgresql
+    school: str | None
+    counts: dict[str, int]
+    size: int
+    chunk: int
+    encrypted: bool
+    sha256: str | None = None  # of the database file; absent when encrypted (the cipher authenticates)
+    kdf: dict[str, Any] | None = None
+    nonce: str | None = None
+    key_check: str | None = None
+    audit_head: dict[str, Any] | None = None
+    raw: bytes = field(default=b"", repr=False)
+
+    def describe(self) -> str:
+        students = self.counts.get("student")
+        return (
+            f"{self.school or '（未登记学校）'}，{self.created[:16].replace('T', ' ')} 备份"
+            + (f"，{students} 名学生" if students is not None else "")
+            + ("，已加密" if self.encrypted else "")
+        )
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    size: int  # bytes written
+    database_size: int  # bytes of the database inside
+    seconds: float
+    encrypted: bool
+    counts: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.path),
+            "bytes": self.size,
+            "database_bytes": self.database_size,
+            "seconds": round(self.seconds, 2),
+            "encrypted": self.encrypted,
+            "counts": self.counts,
+        }
+
+
+@dataclass
+class RestoreResult:
+    source: Path
+    header: BackupHeader | None  # None for a plain SQLite file
+    kept_aside: str | None  # where the database that was replaced now is
+    counts: dict[str, int]
+    upgraded_from: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "restored": str(self.source),
+            "kept_aside": self.kept_aside,
+            "counts": self.counts,
+            "schema_upgraded_from": self.upgraded_from,
+        }
+
+
+# ---- snapshots: a consistent SQLite file of the database -------------------------------------------------
+
+
+def sqlite_path(db: Database) -> Path | None:
+    url = make_url(db.url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite database (WAL included) with the online backup API, in one
+    step so a writer cannot make it start over; the copy is a plain rollback-journal file."""
+    src = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def _plain_engine(path: Path):  # type: ignore[no-untyped-def]
+    return create_engine(f"sqlite:///{path.as_posix()}")
+
+
+def table_counts(conn: Connection | Session) -> dict[str, int]:
+    return {
+        t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+        for t in Base.metadata.sorted_tables
+        if t.name not in _NOT_COPIED
+    }
+
+
+def copy_rows(src: Connection, dst: Connection, progress: Progress = no_progress, batch: int = 5000) -> int:
+    """Every row of every table from `src` to `dst` (same schema, `dst` empty), parents first."""
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in _NOT_COPIED]
+    total = sum(table_counts(src).values())
+    done = 0
+    progress(0, total, "复制数据")
+    for table in tables:
+        order = list(table.primary_key.columns)
+        result = src.execution_options(stream_results=True, yield_per=batch).execute(
+            select(table).order_by(*order)
+        )
+        for part in result.mappings().partitions(batch):
+            dst.execute(insert(table), [dict(r) for r in part])
+            done += len(part)
+            progress(done, total, f"复制数据：{table.name}")
+    if dst.dialect.name == "postgresql":
+        _reset_sequences(dst, tables)
+    return done
+
+
+def _reset_sequences(conn: Connection, tables: list) -> None:  # type: ignore[type-arg]
+    for table in tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and pk[0].type.python_type is int:
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                    f'COALESCE((SELECT MAX("{pk[0].name}") FROM "{table.name}"), 0) + 1, false)'
+                )
+            )
+
+
+def _revision(conn: Connection) -> str | None:
+    try:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return None
+
+
+def snapshot(db: Database, target: Path, progress: Progress = no_progress) -> None:
+    """Write a consistent SQLite copy of `db` to `target`."""
+    path = sqlite_path(db)
+    if path is not None:
+        progress(0, None, "复制数据库")
+        copy_sqlite(path, target)
+        return
+    engine = _plain_engine(target)
+    try:
+        Base.metadata.create_all(engine)
+        with db.engine.connect() as src, engine.begin() as dst:
+            # one snapshot of the server's data, however long the copy takes
+            if src.dialect.name == "postgresql":
+                src.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            revision = _revision(src)
+            dst.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+            dst.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": revision})
+            copy_rows(src, dst, progress)
+    finally:
+        engine.dispose()
+
+
+def _school_name(conn: Connection) -> str | None:
+    try:
+        return conn.execute(select(School.name).order_by(School.id).limit(1)).scalar()
+    except Exception:
+        return None
+
+
+def _audit_head(conn: Connection) -> dict | None:
+    try:
+        value = conn.execute(text("SELECT value FROM app_setting WHERE key = :k"), {"k": HEAD_KEY}).scalar()
+    except Exception:
+        return None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    return value if isinstance(value, dict) else None
+
+
+# ---- the .aidbak container ----------------------------------------------------------------------------
+
+
+def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, str]:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    material = Scrypt(salt=salt, length=64, n=n, r=r, p=p).derive(password.encode("utf-8"))
+    # the second half only tells a wrong password from a damaged file
+    return material[:32], hashlib.sha256(material[32:]).hexdigest()[:32]
+
+
+def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    return prefix + struct.pack(">I", index) + (b"\x01" if last else b"\x00")
+
+
+def pack(plain: Path, out: Path, header: dict[str, Any], password: str | None, progress: Progress) -> int:
+    """Write `plain` (an SQLite file) as an .aidbak to `out`; the bytes written."""
+    size = plain.stat().st_size
+    header = dict(header, format=FORMAT, size=size, chunk=CHUNK, compression="zlib")
+    aead = None
+    if password:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        salt, prefix = os.urandom(16), os.urandom(7)
+        key, check = _derive(password, salt, **SCRYPT)
+        aead = AESGCM(key)
+        header["encryption"] = {"cipher": "AES-256-GCM", "kdf": "scrypt", **SCRYPT, "salt": salt.hex()}
+        header["nonce"] = prefix.hex()
+        header["key_check"] = check
+    else:
+        header["sha256"] = _sha256(plain)
+    raw = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    chunks = max(1, -(-size // CHUNK))
+    written = 0
+    with open(plain, "rb") as src, open(out, "wb") as dst:
+        dst.write(MAGIC + struct.pack(">I", len(raw)) + raw)
+        for index in range(chunks):
+            data = zlib.compress(src.read(CHUNK), 1)
+            if aead is not None:
+                data = aead.encrypt(_nonce(prefix, index, index == chunks - 1), data, raw)
+            dst.write(struct.pack(">I", len(data)) + data)
+            written += len(data)
+            progress(index + 1, chunks, "写入备份文件")
+        if aead is None:  # the cipher authenticates the header of an encrypted file; this, a plain one's
+            dst.write(hashlib.sha256(raw).digest())
+            written += 32
+        dst.flush()
+        os.fsync(dst.fileno())
+    return len(MAGIC) + 4 + len(raw) + 4 * chunks + written
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refuse(file: Path, message: str) -> BackupRefused:
+    return BackupRefused(message, file=str(file))
+
+
+def read_header(path: Path) -> BackupHeader | None:
+    """The header of an .aidbak file; None for a plain SQLite file; BackupRefused for anything else."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(len(SQLITE_MAGIC))
+            if start == SQLITE_MAGIC:
+                return None
+            if not start.startswith(MAGIC):
+                raise _refuse(
+                    path,
+                    "这不是本程序的备份文件（也不是 SQLite 数据库文件）。请选择 .aidbak 备份或自动备份的 .db 文件。",
+                )
+            fh.seek(len(MAGIC))
+            length_bytes = fh.read(4)
+            if len(length_bytes) < 4:
+                raise _refuse(path, "备份文件不完整（文件头被截断），可能复制时中断了。")
+            (length,) = struct.unpack(">I", length_bytes)
+            if not 2 <= length <= MAX_HEADER:
+                raise _refuse(path, "备份文件头已损坏。")
+            raw = fh.read(length)
+    except OSError as exc:
+        raise _refuse(path, f"无法读取文件（{exc.strerror or exc}）。") from None
+    if len(raw) < length:
+        raise _refuse(path, "备份文件不完整（文件头被截断），可能复制时中断了。")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError
+        fmt = data["format"]
+        if not isinstance(fmt, int):
+            raise ValueError
+        if fmt > FORMAT:
+            raise _refuse(path, f"这个备份由更新版本的程序制作（格式 {fmt}），请先升级程序再恢复。")
+        enc = data.get("encryption")
+        header = BackupHeader(
+            created=str(data["created"]),
+            app=str(data.get("app", "")),
+            schema=str(data["schema"]),
+            source=str(data.get("source", "")),
+            school=data.get("school") if isinstance(data.get("school"), str) else None,
+            counts={str(k): int(v) for k, v in (data.get("counts") or {}).items()},
+            size=int(data["size"]),
+            chunk=int(data["chunk"]),
+            encrypted=enc is not None,
+            sha256=data.get("sha256"),
+            kdf=enc,
+            nonce=data.get("nonce"),
+            key_check=data.get("key_check"),
+            audit_head=data.get("audit_head") if isinstance(data.get("audit_head"), dict) else None,
+            raw=raw,
+        )
+    except BackupRefused:
+        raise
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
+        raise _refuse(path, "备份文件头已损坏，无法识别。") from None
+    if (
+        data.get("compression") != "zlib"
+        or not 0 <= header.size <= MAX_SIZE
+        or not 1 <= header.chunk <= MAX_CHUNK
+    ):
+        raise _refuse(path, "备份文件头已损坏（大小或压缩方式不对）。")
+    if header.encrypted:
+        kdf = header.kdf or {}
+        ok = (
+            isinstance(kdf, dict)
+            and kdf.get("cipher") == "AES-256-GCM"
+            and kdf.get("kdf") == "scrypt"
+            and kdf.get("n") in {1 << k for k in range(14, 18)}  # at most 128 MiB of memory to derive
+            and kdf.get("r") in range(1, 9)
+            and kdf.get("p") in range(1, 5)
+            and isinstance(kdf.get("salt"), str)
+            and isinstance(header.nonce, str)
+            and len(header.nonce) == 14
+        )
+        if not ok:
+            raise _refuse(path, "备份文件头已损坏（加密参数不对）。")
+    elif not isinstance(header.sha256, str):
+        raise _refuse(path, "备份文件头已损坏（缺少校验值）。")
+    return header
+
+
+def unpack(path: Path, header: BackupHeader, password: str | None, out: Path, progress: Progress) -> None:
+    """Decrypt, decompress and check an .aidbak into the SQLite file `out`; BackupRefused if anything
+    is wrong: the password, a truncated or altered file, a decompression bomb."""
+    aead = prefix = None
+    if header.encrypted:
+        if not password:
+            raise PasswordNeeded(str(path))
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        kdf = header.kdf or {}
+        try:
+            salt, prefix = bytes.fromhex(kdf["salt"]), bytes.fromhex(header.nonce or "")
+        except ValueError:
+            raise _refuse(path, "备份文件头已损坏（加密参数不对）。") from None
+        key, check = _derive(password, salt, kdf["n"], kdf["r"], kdf["p"])
+        if header.key_check is not None and check != header.key_check:
+            raise WrongPassword(str(path))
+        aead = AESGCM(key)
+    free = shutil.disk_usage(out.parent).free
+    if header.size > free:
+        raise _refuse(path, f"磁盘空间不足：恢复需要 {header.size / 1e6:.0f} MB，只剩 {free / 1e6:.0f} MB。")
+    chunks = max(1, -(-header.size // header.chunk))
+    digest = hashlib.sha256()
+    written = 0
+    limit = header.chunk * 2 + 1024  # a compressed or sealed chunk is never much bigger than the chunk
+    damaged = "备份文件已损坏或不完整（可能复制时中断，或被改动过），无法恢复。请换一份备份。"
+    with open(path, "rb") as src, open(out, "wb") as dst:
+        src.seek(len(MAGIC) + 4 + len(header.raw))
+        for index in range(chunks):
+            length_bytes = src.read(4)
+            if len(length_bytes) < 4:
+                raise _refuse(path, damaged)
+            (length,) = struct.unpack(">I", length_bytes)
+            if length > limit:
+                raise _refuse(path, damaged)
+            data = src.read(length)
+            if len(data) < length:
+                raise _refuse(path, damaged)
+            if aead is not None:
+                from cryptography.exceptions import InvalidTag
+
+                try:
+                    data = aead.decrypt(_nonce(prefix or b"", index, index == chunks - 1), data, header.raw)
+                except InvalidTag:
+                    raise (
+                        WrongPassword(str(path)) if header.key_check is None else _refuse(path, damaged)
+                    ) from None
+            try:
+                inflater = zlib.decompressobj()
+                block = inflater.decompress(data, header.chunk)
+                if inflater.unconsumed_tail or not inflater.eof:
+                    raise zlib.error("chunk larger than declared")
+            except zlib.error:
+                raise _refuse(path, damaged) from None
+            written += len(block)
+            if written > header.size or (index < chunks - 1 and len(block) != header.chunk):
+                raise _refuse(path, damaged)
+            digest.update(block)
+            dst.write(block)
+            progress(index + 1, chunks, "读取备份文件")
+        if aead is None and src.read(32) != hashlib.sha256(header.raw).digest():
+            raise _refuse(path, damaged)
+        if src.read(1):
+            raise _refuse(path, damaged)
+    if written != header.size or (header.sha256 is not None and digest.hexdigest() != header.sha256):
+        raise _refuse(path, damaged)
+
+
+# ---- writing backups ------------------------------------------------------------------------------------
+
+
+def write_backup(
+    db: Database,
+    out: str | os.PathLike[str],
+    password: str | None = None,
+    progress: Progress = no_progress,
+    *,
+    session: Session | None = None,
+) -> BackupResult:
+    """A manual backup to `out` (.aidbak), encrypted when `password` is given. Needs backup.run; the
+    backup is recorded in the audit trail (in the database itself, after the copy)."""
+    started = time.monotonic()
+    out = check_target(out, (SUFFIX,))
+    with db.unit_of_work() as s:
+        require(s, "backup.run")
+    # the unencrypted snapshot stays in the data folder, never beside the output (a USB stick): a
+    # backup killed half-way must not leave the database in the clear where an encrypted one goes
+    with tempfile.TemporaryDirectory(prefix="backup-", dir=work_dir()) as tmp:
+        plain = Path(tmp) / "snapshot.db"
+        snapshot(db, plain, progress)
+        engine = _plain_engine(plain)
+        try:
+            with engine.connect() as conn:
+                counts = table_counts(conn)
+                header = {
+                    "created": datetime.now().isoformat(timespec="seconds"),
+                    "app": __version__,
+                    "schema": _revision(conn),
+                    "source": db.dialect,
+                    "school": _school_name(conn),
+                    "counts": {
+                        k: counts[k] for k in ("student", "household", "award", "audit_entry") if k in counts
+                    },
+                    "audit_head": _audit_head(conn),
+                }
+        finally:
+            engine.dispose()
+        with atomic_path(out) as tmp_out:
+            size = pack(plain, tmp_out, header, password, progress)
+        database_size = plain.stat().st_size
+    with db.unit_of_work() as s:
+        _record(s, "backup", f"备份到 {out.name}" + ("（已加密）" if password else ""), {"bytes": size})
+    return BackupResult(
+        out, size, database_size, time.monotonic() - started, bool(password), header["counts"]
+    )
+
+
+def _record(session: Session, action: str, note: str, details: dict | None = None) -> None:
+    session.add(
+        AuditEntry(
+            at=datetime.now(),
+            actor=session.info.get("actor") or default_actor(),
+            action=action,
+            entity="database",
+            entity_id=None,
+            before=None,
+            after=details,
+            note=note[:200],
+            batch_id=None,
+        )
+    )
+
+
+def work_dir() -> Path:
+    """Scratch space for snapshots, in the data folder; leftovers of a killed run are swept here."""
+    path = data_dir() / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - 24 * 3600
+    for old in path.glob("backup-*"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    return path
+
+
+def backups_dir() -> Path:
+    path = data_dir() / "backups"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def backup_keep() -> int:
+    value = load_settings().get("backup_keep", DEFAULT_KEEP)
+    return value if isinstance(value, int) and value >= 1 else DEFAULT_KEEP
+
+
+REASONS = {
+    "start": "启动",
+    "import": "导入前",
+    "batch": "批量操作前",
+    "upgrade": "升级前",
+    "restore": "恢复前",
+}
+
+
+def auto_backup(db: Database | str, reason: str, now: datetime | None = None) -> Path | None:
+    """An automatic backup of the embedded database into the data folder's backups/ (a plain SQLite
+    copy, quick). `reason`: start (skipped if one was made today), import, batch, upgrade, restore.
+    Returns the file, or None when nothing was done (PostgreSQL: the server's own backups apply; a
+    database file that does not exist yet)."""
+    if reason not in REASONS:
+        raise ValueError(reason)
+    if isinstance(db, str):
+        url = make_url(db if "://" in db else f"sqlite:///{Path(db).resolve().as_posix()}")
+        path = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+    else:
+        path = sqlite_path(db)
+    if path is None or not path.is_file():
+        return None
+    now = now or datetime.now()
+    folder = backups_dir()
+    stem = path.stem
+    mine = sorted(folder.glob(f"{stem}-auto-*.db"))
+    if reason == "start" and any(p.name.startswith(f"{stem}-auto-{now:%Y%m%d}-") for p in mine):
+        return None
+    target = folder / f"{stem}-auto-{now:%Y%m%d-%H%M%S}-{reason}.db"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{stem}-auto-{now:%Y%m%d-%H%M%S}-{reason}-{n}.db"
+    with atomic_path(target) as tmp:
+        tmp.unlink()
+        copy_sqlite(path, tmp)
+    mine = sorted(folder.glob(f"{stem}-auto-*.db"))
+    for old in mine[: max(0, len(mine) - backup_keep())]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return target
+
+
+def list_auto_backups(db: Database) -> list[Path]:
+    path = sqlite_path(db)
+    if path is None:
+        return []
+    return sorted(backups_dir().glob(f"{path.stem}-auto-*.db"), reverse=True)
+
+
+# ---- verifying and restoring ----------------------------------------------------------------------------
+
+
+def verify_sqlite(path: Path, file: Path) -> tuple[str, dict[str, int]]:
+    """Integrity, schema revision and the tables; the revision and row counts, or BackupRefused."""
+    try:
+        con = sqlite3.connect(path)
+    except sqlite3.Error:
+        raise _refuse(file, "备份中的数据库无法打开。") from None
+    try:
+        try:
+            con.execute("PRAGMA journal_mode=DELETE")  # our own temporary copy: fold any log into it
+            result = con.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError:
+            raise _refuse(file, "备份中的数据库已损坏（不是有效的 SQLite 数据库），无法恢复。") from None
+        if result != [("ok",)]:
+            raise _refuse(file, f"备份中的数据库未通过完整性检查：{result[0][0]}")
+        try:
+            revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            revision = None
+        if revision is None:
+            raise _refuse(file, "这个数据库文件不是本程序的数据库（缺少结构版本信息）。")
+        revision = revision[0]
+        if revision not in known_revisions():
+            raise _refuse(
+                file,
+                f"这个备份由更新版本的程序制作（数据库结构版本 {revision}，本程序最高 {head_revision()}），"
+                "请先升级程序再恢复。",
+            )
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        counts = {}
+        for name in ("school", "student", "audit_entry"):
+            if name not in tables:
+                raise _refuse(file, f"这个数据库缺少“{name}”表，不是本程序的完整数据库。")
+            counts[name] = con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]
+        return revision, counts
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def opened_backup(
+    path: str | os.PathLike[str],
+    password: str | None = None,
+    progress: Progress = no_progress,
+    *,
+    workdir: Path | None = None,
+) -> Iterator[tuple[Path, BackupHeader | None, str]]:
+    """The backup as a verified SQLite file in a temporary folder (removed afterwards): (file, header,
+    schema revision). Raises BackupRefused with the reason."""
+    path = Path(path)
+    if not path.is_file():
+        raise _refuse(path, "文件不存在。")
+    header = read_header(path)
+    with tempfile.TemporaryDirectory(prefix=".aidoffice-restore-", dir=workdir) as tmp:
+        plain = Path(tmp) / "restored.db"
+        if header is None:
+            shutil.copyfile(path, plain)
+            for extra in ("-wal", "-shm"):  # a live database copied by hand: bring its log along
+                if Path(f"{path}{extra}").is_file():
+                    shutil.copyfile(f"{path}{extra}", f"{plain}{extra}")
+        else:
+            unpack(path, header, password, plain, progress)
+        revision, _counts = verify_sqlite(plain, path)
+        yield plain, header, revision
+
+
+def restore(
+    db: Database | str,
+    path: str | os.PathLike[str],
+    password: str | None = None,
+    progress: Progress = no_progress,
+) -> tuple[Database, RestoreResult]:
+    """Replace the database with a backup, after verifying it. The current database is kept aside
+    (SQLite: a copy beside it named with a timestamp; PostgreSQL: an .aidbak in the backups folder).
+    `db` is disposed; the returned Database is the restored one, at the current schema. `db` may be
+    the URL of an SQLite file that cannot be opened any more (damaged): restoring is the remedy."""
+    path = Path(path)
+    if isinstance(db, str):
+        url = make_url(normalize_url(db))
+        if url.get_backend_name() != "sqlite" or not url.database:
+            raise AidofficeError("无法连接数据库服务器，不能恢复。请先检查网络和服务器。")
+        current, target = None, Path(url.database)
+    else:
+        _require_restore(db)
+        current, target = db, sqlite_path(db)
+    workdir = target.parent if target is not None else None
+    with opened_backup(path, password, progress, workdir=workdir) as (plain, header, revision):
+        if target is not None:
+            aside, restored = _restore_sqlite(current, target, plain)
+        else:
+            assert current is not None
+            aside, restored = _restore_server(current, plain, progress)
+    upgraded = revision if revision != head_revision() else None
+    with restored.unit_of_work() as s:
+        counts = table_counts(s)
+        _record(
+            s,
+            "restore",
+            f"从备份恢复：{path.name}" + (f"；原数据库已另存为 {Path(aside).name}" if aside else ""),
+            {"file": path.name, "kept_aside": aside and Path(aside).name, "schema": revision},
+        )
+    return restored, RestoreResult(path, header, aside, counts, upgraded)
+
+
+def _require_restore(db: Database) -> None:
+    try:
+        with db.reading() as s:
+            require(s, "restore.run")
+    except AidofficeError:
+        raise
+    except Exception:  # a damaged database names no one who could be asked; restoring is the remedy
+        return
+
+
+def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str | None, Database]:
+    aside = None
+    if db is not None:
+        with contextlib.suppress(Exception), db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.dispose()
+    if target.exists():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside_path = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix}")
+        try:
+            copy_sqlite(target, aside_path)  # the old database stays whole at its name until the swap
+        except sqlite3.Error:  # too damaged to open: keep its bytes as they are
+            shutil.copyfile(target, aside_path)
+        aside = str(aside_path)
+    staged = target.with_name(f".~{target.stem}.restoring{target.suffix}")
+    shutil.copyfile(plain, staged)
+    with open(staged, "rb+") as fh:
+        os.fsync(fh.fileno())
+    for extra in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{target}{extra}").unlink()
+    os.replace(staged, target)
+    return aside, Database(str(target))
+
+
+def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str | None, Database]:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = make_url(db.url).database or "server"
+    aside = backups_dir() / f"{name}-before-restore-{stamp}{SUFFIX}"
+    write_backup(db, aside)
+    upgraded = Database(str(plain))  # brings an older backup to the current schema
+    upgraded.dispose()
+    engine = _plain_engine(plain)
+    try:
+        with engine.connect() as src, db.engine.begin() as dst:
+            tables = ", ".join(
+                f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in _NOT_COPIED
+            )
+            dst.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            copy_rows(src, dst, progress)
+    finally:
+        engine.dispose()
+    return str(aside), db
+
+
+def backup_info(path: str | os.PathLike[str]) -> BackupHeader | None:
+    """What a backup file says about itself, for the restore dialog (no password needed)."""
+    return read_header(Path(path))

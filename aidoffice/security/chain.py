@@ -1,0 +1,218 @@
+"""The audit trail's hash chain: each entry's `chain_hash` covers its content and the previous entry's
+hash, so an entry edited or deleted behind the app's back (with an SQLite editor, or SQL on the
+server) breaks the chain at that point, and `check` names the first entry that no longer fits.
+
+Sealing happens at commit (a `before_commit` listener): the entries this transaction wrote — marked
+with its `pending` token, see `models._audit_pending` — get the next sequence numbers and their hashes.
+On PostgreSQL an advisory lock held until commit serializes sealing, so two clerks committing at the
+same moment cannot fork the chain; on SQLite the transaction already holds the write lock. A row
+inserted directly with SQL carries no token, is never sealed, and `check` reports it.
+
+What this does not do: it has no secret key, so someone who edits the database *and* recomputes every
+later hash goes undetected; the chain head is also kept in `app_setting` (and in each backup), which
+catches the commoner case of entries simply deleted from the end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, event, select, text, update
+from sqlalchemy.orm import Session
+
+from aidoffice.db.models import AppSetting, AuditEntry
+
+CHAIN_VERSION = 1
+GENESIS = "0" * 64
+HEAD_KEY = "audit_chain_head"
+_PG_LOCK = 0x61696463  # "aidc": the advisory lock that serializes sealing on PostgreSQL
+
+_t = AuditEntry.__table__
+_CONTENT = (_t.c.id, _t.c.at, _t.c.actor, _t.c.action, _t.c.entity, _t.c.entity_id, _t.c.before, _t.c.after, _t.c.note, _t.c.batch_id)  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def entry_digest(prev_hash: str, seq: int, row: Any) -> str:
+    """The hash of one entry: its content as read back from the database (so what `check` reads is
+    what was hashed), its place in the chain and the previous hash."""
+    payload = [
+        CHAIN_VERSION,
+        seq,
+        row.id,
+        _plain(row.at),
+        row.actor,
+        row.action,
+        row.entity,
+        row.entity_id,
+        row.before,
+        row.after,
+        row.note,
+        row.batch_id,
+        prev_hash,
+    ]
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def chain_head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(
+        select(_t.c.chain_seq, _t.c.chain_hash)
+        .where(_t.c.chain_seq.is_not(None))
+        .order_by(_t.c.chain_seq.desc())
+        .limit(1)
+    ).first()
+    return (row.chain_seq, row.chain_hash) if row else (0, GENESIS)
+
+
+def _seal(conn: Connection, condition: Any) -> int:
+    """Seal the unsealed entries matching `condition`, in id order; the number sealed."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+    rows = conn.execute(select(*_CONTENT).where(condition, _t.c.chain_seq.is_(None)).order_by(_t.c.id)).all()
+    if not rows:
+        return 0
+    seq, prev = chain_head(conn)
+    updates = []
+    for row in rows:
+        seq += 1
+        prev = entry_digest(prev, seq, row)
+        updates.append({"b_id": row.id, "b_seq": seq, "b_hash": prev})
+    conn.execute(
+        update(_t)
+        .where(_t.c.id == bindparam("b_id"))
+        .values(chain_seq=bindparam("b_seq"), chain_hash=bindparam("b_hash"), pending=None),
+        updates,
+    )
+    head = {"seq": seq, "hash": prev}
+    settings = AppSetting.__table__
+    done = conn.execute(update(settings).where(settings.c.key == HEAD_KEY).values(value=head))
+    if not done.rowcount:
+        conn.execute(settings.insert().values(key=HEAD_KEY, value=head))
+    return len(rows)
+
+
+def seal_pending(conn: Connection) -> int:
+    """Seal what this connection's transaction wrote (called at commit)."""
+    token = conn.info.get("audit_pending")
+    if token is None:
+        return 0
+    return _seal(conn, _t.c.pending == token)
+
+
+def seal_legacy(conn: Connection) -> int:
+    """Seal entries written before the chain existed (the migration that adds it calls this)."""
+    return _seal(conn, _t.c.pending.is_(None))
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_on_commit(session: Session) -> None:
+    # before_commit runs before the commit's own final flush: flush first so every entry is sealed
+    session.flush()
+    if not session.in_transaction():
+        return
+    conn = session.connection()
+    if "audit_pending" in conn.info:
+        seal_pending(conn)
+        conn.info.pop("audit_pending", None)
+
+
+@event.listens_for(Engine, "rollback")
+def _forget_token_on_rollback(conn: Connection) -> None:
+    conn.info.pop("audit_pending", None)
+
+
+@event.listens_for(Engine, "commit")
+def _forget_token_on_commit(conn: Connection) -> None:
+    conn.info.pop("audit_pending", None)
+
+
+# ---- verifying ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int | None
+    seq: int | None
+    message: str  # Chinese, for `check` and the 操作记录 page
+
+
+def verify_chain(conn: Connection | Session, batch: int = 5000) -> list[ChainProblem]:
+    """Recompute the chain; the problems found, the first broken link first. An entry whose content
+    was changed, a gap (entries deleted), entries missing from the end, and entries nobody sealed."""
+    problems: list[ChainProblem] = []
+    expected_seq = 0
+    prev: str | None = GENESIS
+    first_break: ChainProblem | None = None
+    for row in _sealed_rows(conn, batch):
+        expected_seq += 1
+        if row.chain_seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    row.id,
+                    row.chain_seq,
+                    f"操作记录第 {expected_seq}—{row.chain_seq - 1} 条（按封存顺序）缺失：可能被人从数据库中删除",
+                )
+            )
+            expected_seq = row.chain_seq
+            prev = None  # the link to the missing entry cannot be checked; the gap is the finding
+        digest = entry_digest(prev, row.chain_seq, row) if prev is not None else row.chain_hash
+        if digest != row.chain_hash and first_break is None:
+            first_break = ChainProblem(
+                row.id,
+                row.chain_seq,
+                f"操作记录编号 {row.id}（{_plain(row.at)}，{row.actor}，{row.action} {row.entity}）"
+                "的内容与封存时不一致：可能在程序之外被修改",
+            )
+            problems.append(first_break)
+        prev = row.chain_hash  # go on from the stored hash: one edit is reported once, not forever
+    head = _stored_head(conn)
+    if head and (head.get("seq", 0) > expected_seq):
+        problems.append(
+            ChainProblem(
+                None,
+                head.get("seq"),
+                f"最后 {head['seq'] - expected_seq} 条操作记录缺失（记录应到第 {head['seq']} 条，现在只到第 {expected_seq} 条）",
+            )
+        )
+    execute = conn.execute
+    unsealed = execute(
+        select(_t.c.id, _t.c.pending).where(_t.c.chain_seq.is_(None)).order_by(_t.c.id).limit(20)
+    ).all()
+    for row in unsealed:
+        problems.append(
+            ChainProblem(
+                row.id,
+                None,
+                f"操作记录编号 {row.id} 未封存："
+                + ("写入它的程序没有启用留痕封存" if row.pending else "可能是在程序之外直接写入数据库的"),
+            )
+        )
+    return problems
+
+
+def _sealed_rows(conn: Connection | Session, batch: int) -> Iterator[Any]:
+    last = 0
+    cols = (*_CONTENT, _t.c.chain_seq, _t.c.chain_hash)
+    while True:
+        rows = conn.execute(
+            select(*cols).where(_t.c.chain_seq > last).order_by(_t.c.chain_seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].chain_seq
+
+
+def _stored_head(conn: Connection | Session) -> dict | None:
+    settings = AppSetting.__table__
+    value = conn.execute(select(settings.c.value).where(settings.c.key == HEAD_KEY)).scalar()
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,228 @@
+"""Backups and restore: consistent, verified first, equal row for row, across SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from aidoffice.db.engine import Database
+from aidoffice.db.models import Base, OperationLock, Student, Township
+from aidoffice.demo import generate
+from aidoffice.errors import AidofficeError
+from aidoffice.paths import settings_file
+from aidoffice.security import backup as bk
+from aidoffice.security.chain import verify_chain
+from aidoffice.security.check import check_database
+
+
+def _fill(db: Database, n: int = 120) -> None:
+    with db.unit_of_work(actor="演示") as s:
+        generate(s, n, seed=5)
+
+
+def dump(db: Database) -> dict[str, list[tuple]]:
+    """Every row of every table, in key order, as Python values: what “equal row for row” compares."""
+    out = {}
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name == OperationLock.__tablename__:
+                continue
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def _without_backup_entries(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    # the source records “backup …” in its own audit trail after the copy, and the target “restore”
+    return {k: v for k, v in rows.items() if k not in ("audit_entry", "app_setting")}
+
+
+@pytest.fixture
+def sqlite_db(tmp_path, sqlite_template) -> Database:
+    path = tmp_path / "office.db"
+    shutil.copy(sqlite_template, path)
+    database = Database(str(path))
+    yield database
+    database.dispose()
+
+
+def test_a_restored_backup_equals_the_original_row_for_row(db, tmp_path):
+    """The whole point of a backup: nothing lost, nothing changed, on either engine."""
+    _fill(db)
+    before = dump(db)
+    out = bk.write_backup(db, tmp_path / "备份.aidbak")
+    assert out.counts["student"] == 120 and out.size < out.database_size
+    with db.unit_of_work() as s:  # a later mistake the backup must undo
+        s.execute(text("DELETE FROM award"))
+    restored, result = bk.restore(db, out.path)
+    try:
+        after = dump(restored)
+        assert _without_backup_entries(after) == _without_backup_entries(before)
+        # the audit entries of the backup's moment are all there, then the restore's own
+        assert after["audit_entry"][: len(before["audit_entry"])] == before["audit_entry"]
+        assert check_database(restored) == []
+        assert result.kept_aside
+    finally:
+        if restored is not db:
+            restored.dispose()
+
+
+@pytest.mark.postgres
+def test_a_school_moves_from_sqlite_to_a_server_and_back_row_for_row(tmp_path, sqlite_db, pg_database):
+    """A county moves a school's data onto its server and back to a PC with the program's own files."""
+    server = pg_database
+    with server.engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _fill(sqlite_db)
+    original = dump(sqlite_db)
+    first = bk.write_backup(sqlite_db, tmp_path / "pc.aidbak")
+
+    server, _ = bk.restore(server, first.path)
+    on_server = dump(server)
+    assert _without_backup_entries(on_server) == _without_backup_entries(original)
+    assert check_database(server) == []
+    with server.unit_of_work() as s:  # ids keep counting after the copied rows
+        s.execute(insert(Township), [{"name": "新乡"}])
+
+    second = bk.write_backup(server, tmp_path / "server.aidbak", password="county-2026")
+    pc = Database(str(tmp_path / "pc2.db"))
+    pc, _ = bk.restore(pc, second.path, password="county-2026")
+    try:
+        back = dump(pc)
+        assert _without_backup_entries(back) == _without_backup_entries(dump(server))
+        assert back["student"] == original["student"]
+        with pc.reading() as s:
+            assert verify_chain(s) == []
+    finally:
+        pc.dispose()
+
+
+def test_an_encrypted_backup_cannot_be_opened_without_its_password(sqlite_db, tmp_path):
+    _fill(sqlite_db, 20)
+    out = bk.write_backup(sqlite_db, tmp_path / "加密.aidbak", password="right-horse-9")
+    raw = out.path.read_bytes()
+    with sqlite3.connect(sqlite_db.url.split("///", 1)[1]) as con:
+        name = con.execute("SELECT name FROM student LIMIT 1").fetchone()[0]
+    assert name.encode() not in raw and b"SQLite format 3" not in raw
+    with pytest.raises(bk.PasswordNeeded):
+        bk.restore(sqlite_db, out.path)
+    with pytest.raises(bk.WrongPassword, match="密码不正确"):
+        bk.restore(sqlite_db, out.path, password="wrong-horse-9")
+    restored, result = bk.restore(sqlite_db, out.path, password="right-horse-9")
+    restored.dispose()
+    assert result.header.encrypted and result.counts["student"] == 20
+
+
+def test_a_backup_taken_while_another_clerk_writes_is_consistent(sqlite_db, tmp_path):
+    """The online backup API copies one moment, even with a writer busy on the same file."""
+    _fill(sqlite_db, 50)
+    stop = threading.Event()
+
+    def writer() -> None:
+        i = 0
+        while not stop.is_set():
+            with sqlite_db.unit_of_work() as s:
+                s.execute(insert(Township), [{"name": f"写入中{i}-{j}"} for j in range(20)])
+            i += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        outs = [bk.write_backup(sqlite_db, tmp_path / f"b{i}.aidbak") for i in range(3)]
+    finally:
+        stop.set()
+        t.join()
+    for out in outs:
+        with bk.opened_backup(out.path) as (plain, _header, _rev):
+            copy = Database(str(plain))
+            try:
+                assert check_database(copy) == []
+            finally:
+                copy.dispose()
+
+
+def test_restore_refuses_a_backup_from_a_newer_program(sqlite_db, tmp_path):
+    """An old program must not open a database whose structure it does not know."""
+    path = tmp_path / "newer.db"
+    bk.copy_sqlite(Path(sqlite_db.url.split("///", 1)[1]), path)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(bk.BackupRefused, match="更新版本的程序"):
+        bk.restore(sqlite_db, path)
+
+
+def test_restore_replaces_a_damaged_database_and_keeps_it_aside(tmp_path):
+    """When the database itself is broken, restoring is the remedy; the broken file is kept."""
+    good = Database(str(tmp_path / "good.db"))
+    _fill(good, 10)
+    out = bk.write_backup(good, tmp_path / "good.aidbak")
+    good.dispose()
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    restored, result = bk.restore(str(broken), out.path)
+    try:
+        assert Path(result.kept_aside).read_bytes().startswith(b"SQLite format 3\x00\xff\xff")
+        assert check_database(restored) == []
+        with restored.reading() as s:
+            assert len(s.scalars(select(Student.id)).all()) == 10
+    finally:
+        restored.dispose()
+
+
+def test_automatic_backups_once_a_day_on_start_before_each_import_and_only_the_newest_kept(sqlite_db):
+    settings_file().write_text('{"backup_keep": 3}', "utf-8")
+    try:
+        day = datetime(2026, 11, 27, 8, 0)
+        assert bk.auto_backup(sqlite_db, "start", now=day) is not None
+        assert bk.auto_backup(sqlite_db, "start", now=day + timedelta(hours=3)) is None
+        assert bk.auto_backup(sqlite_db, "start", now=day + timedelta(days=1)) is not None
+        for i in range(3):
+            bk.auto_backup(sqlite_db, "import", now=day + timedelta(days=2, minutes=i))
+        kept = bk.list_auto_backups(sqlite_db)
+        assert [p.name.rsplit("-", 1)[-1] for p in kept] == ["import.db"] * 3
+        restored, _ = bk.restore(sqlite_db, kept[0])
+        restored.dispose()
+    finally:
+        settings_file().unlink()
+        for p in bk.backups_dir().glob("*"):
+            p.unlink()
+
+
+def test_a_backup_is_written_whole_or_not_at_all(sqlite_db, tmp_path, monkeypatch):
+    """A failure half-way leaves no file under the final name (a later restore would trust it)."""
+
+    def broken_pack(*args, **kwargs):
+        Path(args[1]).write_bytes(b"AIDOBAK\x00half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bk, "pack", broken_pack)
+    with pytest.raises(OSError):
+        bk.write_backup(sqlite_db, tmp_path / "x.aidbak")
+    assert list(tmp_path.glob("*.aidbak")) == [] and list(tmp_path.glob(".~*")) == []
+
+
+def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
+    from aidoffice.security.access import PermissionDenied, act_as
+    from aidoffice.security.accounts import create_user, sign_in
+
+    with sqlite_db.unit_of_work() as s:
+        create_user(s, "zhang", "张主任", "Mountain-2026", "admin")
+    admin = sign_in(sqlite_db, "zhang", "Mountain-2026")
+    with sqlite_db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(s, "view", "县里", "County-2026", "county_viewer", must_change_password=False)
+    from aidoffice.security.access import bind_user
+
+    bind_user(sqlite_db, sign_in(sqlite_db, "view", "County-2026"))
+    with pytest.raises(PermissionDenied, match="备份数据库"):
+        bk.write_backup(sqlite_db, tmp_path / "x.aidbak")
+    with pytest.raises(AidofficeError, match="从备份恢复"):
+        bk.restore(sqlite_db, tmp_path / "x.aidbak")
+    assert not (tmp_path / "x.aidbak").exists()

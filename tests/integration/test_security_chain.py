@@ -1,0 +1,158 @@
+"""The audit trail's hash chain: sealed at commit, checked by `check`, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import delete, func, insert, select, text, update
+
+from aidoffice.db.models import AuditEntry, Township
+from aidoffice.ledgers.students import add_student, update_student
+from aidoffice.security.chain import verify_chain
+from aidoffice.security.check import check_database
+from tests.factories import student
+
+
+def _sealed(db):
+    with db.reading() as s:
+        return s.execute(
+            select(AuditEntry.id, AuditEntry.chain_seq, AuditEntry.chain_hash, AuditEntry.pending).order_by(
+                AuditEntry.chain_seq
+            )
+        ).all()
+
+
+def _two_students(db):
+    with db.unit_of_work(actor="李老师") as s:
+        data = student("王小明", guardian_phone="13800000000")
+        sid = add_student(s, 1, data).id
+        add_student(s, 1, student("李小红"))
+    data.guardian_phone = "13900000000"
+    with db.unit_of_work(actor="张主任") as s:
+        update_student(s, sid, data)
+    return sid
+
+
+def test_every_committed_entry_is_sealed_in_one_unbroken_chain(school_db):
+    """Each entry gets the next number and a hash over the previous one, so none can go missing."""
+    _two_students(school_db)
+    rows = _sealed(school_db)
+    assert [r.chain_seq for r in rows] == list(range(1, len(rows) + 1))
+    assert all(r.chain_hash and r.pending is None for r in rows)
+    with school_db.reading() as s:
+        assert verify_chain(s) == []
+    assert check_database(school_db) == []
+
+
+def test_an_entry_edited_behind_the_apps_back_is_found(school_db):
+    """Someone changes an old value with an SQLite editor to hide what was there: check names the entry."""
+    sid = _two_students(school_db)
+    with school_db.reading() as s:
+        target = s.scalars(
+            select(AuditEntry.id).where(
+                AuditEntry.entity == "student", AuditEntry.entity_id == sid, AuditEntry.action == "update"
+            )
+        ).one()
+    with school_db.engine.begin() as conn:
+        conn.execute(update(AuditEntry).where(AuditEntry.id == target).values(actor="别人"))
+    problems = check_database(school_db)
+    assert len(problems) == 1
+    assert f"编号 {target}" in problems[0].message and "被修改" in problems[0].message
+
+
+def test_deleted_entries_are_found_in_the_middle_and_at_the_end(school_db):
+    """Deleting an embarrassing entry leaves a gap; deleting the newest ones leaves the head behind."""
+    _two_students(school_db)
+    rows = _sealed(school_db)
+    with school_db.engine.begin() as conn:
+        conn.execute(delete(AuditEntry).where(AuditEntry.id == rows[2].id))
+    [gap] = check_database(school_db)
+    assert "缺失" in gap.message and "第 3—3 条" in gap.message
+    with school_db.engine.begin() as conn:
+        conn.execute(delete(AuditEntry).where(AuditEntry.chain_seq >= rows[-2].chain_seq))
+    messages = [p.message for p in check_database(school_db)]
+    assert any("最后 2 条操作记录缺失" in m for m in messages)
+
+
+def test_a_row_inserted_directly_with_sql_is_never_sealed(school_db):
+    """A forged entry slipped in between two commits must not be blessed by the next commit."""
+    with school_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_entry (at, actor, action, entity, note) "
+                "VALUES (CURRENT_TIMESTAMP, '伪造', 'insert', 'student', 'x')"
+            )
+        )
+    _two_students(school_db)
+    messages = [p.message for p in check_database(school_db)]
+    assert len(messages) == 1 and "可能是在程序之外直接写入数据库的" in messages[0]
+
+
+def test_a_rolled_back_transaction_leaves_no_seal_behind(school_db):
+    with pytest.raises(RuntimeError), school_db.unit_of_work() as s:
+        s.execute(insert(Township), [{"name": "甲乡"}])
+        raise RuntimeError
+    with school_db.unit_of_work() as s:
+        s.execute(insert(Township), [{"name": "乙乡"}])
+    assert check_database(school_db) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_two_clerks_committing_at_once_do_not_fork_the_chain(school_db):
+    """On a server, commits race; the advisory lock makes sealing take turns."""
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def clerk(n: int) -> None:
+        try:
+            for i in range(5):
+                with school_db.unit_of_work(actor=f"clerk{n}") as s:
+                    s.execute(insert(Township), [{"name": f"乡{n}-{i}-{j}"} for j in range(3)])
+                    if i == 0:
+                        barrier.wait()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=clerk, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with school_db.reading() as s:
+        assert (
+            s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "township"))
+            == 20
+        )
+        assert verify_chain(s) == []
+
+
+def test_upgrading_an_older_database_seals_the_entries_it_already_had(tmp_path):
+    """Offices upgrade with years of entries: those are sealed once, in the order they were written."""
+    from alembic import command
+
+    from aidoffice.db.engine import Database, alembic_config, make_engine
+
+    path = tmp_path / "old.db"
+    engine = make_engine(str(path))
+    command.upgrade(alembic_config(engine), "0003")
+    with engine.begin() as conn:
+        for name in ("甲", "乙", "丙"):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entry (at, actor, action, entity, note) "
+                    "VALUES (CURRENT_TIMESTAMP, :a, 'insert', 'township', 'old')"
+                ),
+                {"a": name},
+            )
+    engine.dispose()
+    db = Database(str(path))
+    try:
+        rows = _sealed(db)
+        assert [r.chain_seq for r in rows] == [1, 2, 3]
+        with db.reading() as s:
+            assert verify_chain(s) == []
+    finally:
+        db.dispose()
