@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from aidoffice import __version__
+from aidoffice.domain.text import printable
 from aidoffice.errors import AidofficeError
 from aidoffice.privacy import scrub
 
@@ -25,17 +26,6 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 class UsageError(Exception):
     pass
-
-
-_CONTROL = dict.fromkeys(
-    [*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], "\ufffd"
-)
-
-
-def printable(text: str) -> str:
-    """Text for a terminal: a control character from a file (an escape sequence that would recolour or
-    clear the clerk's terminal) is shown as a mark instead."""
-    return text.translate(_CONTROL)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -346,11 +336,38 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
     return {"out": res.path, "rows": res.rows, "message": f"已导出{name}：{res.path}（{res.rows} 行）"}
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two names reach one file (another spelling, a symbolic or hard link, a case change on
+    Windows)."""
+    import os
+    from pathlib import Path
+
+    pa, pb = Path(a).expanduser(), Path(b).expanduser()
+    try:
+        if pa.exists() and pb.exists() and os.path.samefile(pa, pb):
+            return True
+    except OSError:
+        pass
+    return os.path.normcase(str(pa.resolve())) == os.path.normcase(str(pb.resolve()))
+
+
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
     if args.what == "assessments":
         return cmd_import_assessments(args)
+    from aidoffice.errors import InputRefused
+
+    if args.report:
+        from aidoffice.files import check_target
+
+        if _same_file(args.report, args.file):
+            raise InputRefused(
+                "--report 指定的报告文件就是要导入的文件本身，保存报告会覆盖原表。请给报告另起一个文件名。",
+                file=args.report,
+            )
+        check_target(args.report, (".xlsx",))
+
     from aidoffice.importing.readers import read_ahead
 
     table = read_ahead(args.file, args.sheet)  # reads while the database layer loads
@@ -380,29 +397,37 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         known_on=known_on,
         mapping=mapping,
     )
-    if args.report:
-        from aidoffice.files import check_target
-
-        check_target(args.report, (".xlsx",))
     db = _open(args)
     from aidoffice.office import batch_operation
 
-    # one import at a time (a second clerk is told who is importing and since when), after a backup
-    with (
-        contextlib.nullcontext() if args.dry_run else batch_operation(db, "import"),
-        db.unit_of_work(note=f"import {args.what}") as s,
-    ):
-        report = run_import(
-            s, args.file, options, dry_run=args.dry_run, progress=ProgressBar(), table=table.result()
-        )
-        if args.dry_run:
-            s.rollback()
-    result = report.as_json()
-    if args.report:
-        from aidoffice.importing.workbook import write_report
+    report_path: str | None = None
+    try:
+        # one import at a time (a second clerk is told who is importing and since when), after a backup
+        with (
+            contextlib.nullcontext() if args.dry_run else batch_operation(db, "import"),
+            db.unit_of_work(note=f"import {args.what}") as s,
+        ):
+            report = run_import(
+                s, args.file, options, dry_run=args.dry_run, progress=ProgressBar(), table=table.result()
+            )
+            if args.report:
+                # written before the commit: a report that cannot be saved leaves the database as it was
+                from aidoffice.importing.workbook import write_report
 
-        result["report"] = str(write_report(report, args.report))
-    result["message"] = _import_message(report, result.get("report"))
+                report_path = str(write_report(report, args.report))
+            if args.dry_run:
+                s.rollback()
+    except BaseException:
+        if report_path is not None:  # the commit failed after the report was saved: it would lie
+            import os
+
+            with contextlib.suppress(OSError):
+                os.unlink(report_path)
+        raise
+    result = report.as_json()
+    if report_path:
+        result["report"] = report_path
+    result["message"] = printable(_import_message(report, report_path))
     return result
 
 

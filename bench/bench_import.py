@@ -6,7 +6,10 @@ Each figure is a fresh process, timed from process start to exit (for the import
   - the preview alone (`--dry-run`);
 and the peak memory (max RSS) of each process. Target: import ≤ 3 × the floor.
 
-    python bench/bench_import.py [--rows 20000] [--repeat 3]
+With --huge N, also a CSV of N rows (say 1,000,000) beyond the row limit: how long the refusal takes
+and how much memory it needs (it must be seconds and flat, not the whole file in memory).
+
+    python bench/bench_import.py [--rows 20000] [--repeat 3] [--huge 1000000]
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ CALAMINE = (
 )
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict[str, str], expect: int = 0) -> tuple[float, float]:
     """Seconds from start to exit, and the child's peak memory in MB."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) != expect:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
     return elapsed, usage.ru_maxrss / 1024
 
@@ -44,14 +47,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--huge", type=int, default=0, help="also time refusing a CSV of this many rows")
+    parser.add_argument("--write", metavar="PATH", help=argparse.SUPPRESS)  # internal: build the file
     args = parser.parse_args()
-    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_fast_xlsx
+    if args.write:
+        return _write(Path(args.write), args.rows)
 
     work = Path(tempfile.mkdtemp(prefix="aidoffice-bench-"))
     path = work / "学籍系统导出.xlsx"
     t = time.perf_counter()
-    write_fast_xlsx(path, [["阜平县城关中学学生名单"], ENROLLMENT_HEADER, *enrollment_rows(args.rows)])
-    print(f"file: {args.rows} rows × {len(ENROLLMENT_HEADER)} columns, {path.stat().st_size / 1e6:.1f} MB "
+    # built in a child process: Linux carries a process's peak memory over into the children it
+    # starts, so a bench that had built a 100,000-row workbook itself would report its own peak
+    # as every child's
+    subprocess.run([sys.executable, __file__, "--write", str(path), "--rows", str(args.rows)], check=True)
+    print(f"file: {args.rows} rows × 22 columns, {path.stat().st_size / 1e6:.1f} MB "
           f"(written in {time.perf_counter() - t:.1f} s)")  # fmt: skip
     env = {**os.environ, "AIDOFFICE_HOME": str(work / "home")}
     app = [sys.executable, "-m", "aidoffice"]
@@ -72,8 +81,8 @@ def main() -> int:
     labels = {
         "floor": "python-calamine alone reads the file",
         "preview": "preview (--dry-run): read, check, plan",
-        "first": "import, 20,000 new students, to commit",
-        "again": "re-import, 20,000 unchanged, to commit",
+        "first": f"import, {args.rows:,} new students, to commit",
+        "again": f"re-import, {args.rows:,} unchanged, to commit",
     }
     print(f"\n{'measure':44} {'median s':>9} {'× floor':>8} {'peak MB':>8}   (median of {args.repeat})")
     for key, label in labels.items():
@@ -81,7 +90,38 @@ def main() -> int:
         mb = max(m for _, m in results[key])
         print(f"{label:44} {t:9.2f} {t / floor:8.1f} {mb:8.0f}")
     print("\ntarget: import ≤ 3.0 × floor")
+    if args.huge:
+        _huge(work, args.huge, app, env)
     return 0
+
+
+def _write(path: Path, rows: int) -> int:
+    import csv
+
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_fast_xlsx
+
+    if path.suffix == ".xlsx":
+        write_fast_xlsx(path, [["阜平县城关中学学生名单"], ENROLLMENT_HEADER, *enrollment_rows(rows)])
+        return 0
+    block = enrollment_rows(10_000)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(ENROLLMENT_HEADER)
+        for _ in range(rows // len(block)):
+            writer.writerows(block)
+    return 0
+
+
+def _huge(work: Path, rows: int, app: list[str], env: dict[str, str]) -> None:
+    """A CSV far past the row limit: refused (exit 1) in seconds with flat memory."""
+    path = work / "全县.csv"
+    subprocess.run([sys.executable, __file__, "--write", str(path), "--rows", str(rows)], check=True)
+    db = str(work / "huge.db")
+    subprocess.run([*app, "--db", db, "init", "--school", "阜平县城关中学", "--school-code", "3113006241"],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    seconds, mb = timed([*app, "--db", db, "import", "students", str(path), "--dry-run"], env, expect=1)
+    size = path.stat().st_size / 1e6
+    print(f"\n{rows:,}-row CSV ({size:.0f} MB) refused (exit 1) in {seconds:.2f} s, peak {mb:.0f} MB")
 
 
 if __name__ == "__main__":

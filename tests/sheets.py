@@ -138,12 +138,18 @@ def write_ods(
     path: Path, rows: Sequence[Sequence[Any]], sheet: str = "Sheet1", formulas: dict | None = None
 ) -> Path:
     """A minimal OpenDocument spreadsheet (as LibreOffice or WPS would save it). `formulas` maps
-    (row, col) → (formula, cached value)."""
+    (row, col) → (formula, cached value); a text cached value makes a text formula cell."""
     formulas = formulas or {}
 
     def cell(r: int, c: int, v: Any) -> str:
         if (r, c) in formulas:
             f, cached = formulas[(r, c)]
+            if isinstance(cached, str):  # a text result: the cached text is what the cell shows
+                return (
+                    f'<table:table-cell table:formula="of:{escape(f, {chr(34): "&quot;"})}" '
+                    f'office:value-type="string" office:string-value="{escape(cached)}">'
+                    f"<text:p>{escape(cached)}</text:p></table:table-cell>"
+                )
             return (
                 f'<table:table-cell table:formula="of:{escape(f)}" office:value-type="float" '
                 f'office:value="{cached}"><text:p>{cached}</text:p></table:table-cell>'

@@ -31,6 +31,7 @@ class IdProblem(enum.Enum):
     """Why an ID number is not valid; messages.py turns each into Chinese."""
 
     EMPTY = "empty"
+    FIRST_GENERATION = "first_generation"  # an old 15-digit number (第一代身份证)
     LENGTH = "length"
     CHARACTERS = "characters"
     REGION = "region"
@@ -75,6 +76,8 @@ def parse_id(value: object, today: date | None = None) -> IdInfo:
     if not number:
         raise InvalidIdNumber(number, IdProblem.EMPTY)
     if len(number) != 18:
+        if is_first_generation(number):
+            raise InvalidIdNumber(number, IdProblem.FIRST_GENERATION)
         raise InvalidIdNumber(number, IdProblem.LENGTH)
     if not _SHAPE.match(number):
         raise InvalidIdNumber(number, IdProblem.CHARACTERS)
@@ -93,6 +96,31 @@ def parse_id(value: object, today: date | None = None) -> IdInfo:
         raise InvalidIdNumber(number, IdProblem.CHECK_DIGIT, expected_check=expected)
     sex = "男" if int(number[16]) % 2 == 1 else "女"
     return IdInfo(number=number, region_code=number[:6], birth_date=born, sex=sex)
+
+
+_FIRST_GENERATION = re.compile(r"[0-9]{15}")
+
+
+def is_first_generation(value: object) -> bool:
+    """A first-generation ID (1984–2004): 15 digits, region, birth date YYMMDD of the 1900s, sequence."""
+    number = normalize_id(value)
+    if not _FIRST_GENERATION.fullmatch(number) or number[:2] not in PROVINCE_CODES:
+        return False
+    try:
+        date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
+def same_person_15_18(first_generation: str, number: str) -> bool:
+    """Whether an 18-digit number is the upgrade of a first-generation one: the same birth date and
+    sequence (the region may have been renumbered since). The old number has no century; the
+    birth date is compared as YYMMDD."""
+    old, new = normalize_id(first_generation), normalize_id(number)
+    return (
+        is_first_generation(old) and is_valid_id(new) and new[8:14] == old[6:12] and new[14:17] == old[12:15]
+    )
 
 
 def is_valid_id(value: object) -> bool:

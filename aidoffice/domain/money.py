@@ -11,25 +11,43 @@ class InvalidAmount(ValueError):
     pass
 
 
+# What the database column holds (12 digits, two of them after the point); far above any aid paid
+# (the award import refuses amounts above the policy's own standard long before this).
+MAX_AMOUNT = Decimal("10000000000")
+
+
+def _shown(value: object) -> str:
+    try:
+        return str(value)[:40]
+    except ValueError:  # an int too long for str() (Python limits it to 4,300 digits)
+        return "（位数过多的数字）"
+
+
 def parse_amount(value: object) -> Decimal:
     """'1,250', '1250元', '￥312.5', 312.5 → Decimal('312.50'). Floats go through str() to avoid
-    binary noise (312.49999…)."""
-    if isinstance(value, Decimal):
-        amount = value
-    elif isinstance(value, bool) or value is None:
-        raise InvalidAmount(repr(value))
-    elif isinstance(value, int | float):
-        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "").replace("￥", "").replace("¥", "")
-        text = text.removesuffix("元").strip()
-        try:
+    binary noise (312.49999…). Raises InvalidAmount, and nothing else, for anything that is not a
+    finite amount below MAX_AMOUNT in absolute value (1e308, inf, nan, a 40-digit number)."""
+    try:
+        if isinstance(value, Decimal):
+            amount = value
+        elif isinstance(value, bool) or value is None:
+            raise InvalidAmount(repr(value))
+        elif isinstance(value, int | float):
+            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        else:
+            text = str(value).strip()
+            if len(text) > 40:
+                raise InvalidAmount(text[:40])
+            text = text.replace(",", "").replace("，", "").replace("￥", "").replace("¥", "")
+            text = text.removesuffix("元").strip()
             amount = Decimal(text)
-        except InvalidOperation:
-            raise InvalidAmount(str(value)) from None
-    if not amount.is_finite():
-        raise InvalidAmount(str(value))
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+            raise InvalidAmount(_shown(value))
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidAmount:
+        raise
+    except (InvalidOperation, ValueError, TypeError, OverflowError, ArithmeticError):
+        raise InvalidAmount(_shown(value)) from None
 
 
 def format_amount(amount: Decimal) -> str:

@@ -35,3 +35,38 @@ def strip_all_spaces(text: str) -> str:
     if not _SPACE_OR_WIDE.search(text):
         return text
     return "".join(to_halfwidth(text).split())
+
+
+# Characters a cell must not carry into the ledger: C0 controls but tab and newline, DEL, C1 controls,
+# the bidirectional overrides and isolates (they reorder what a clerk or a terminal shows: a name
+# could be displayed as another), and the invisible marks pasted in from web pages and WPS.
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def control_characters(text: str) -> list[str]:
+    """The distinct control characters in `text`, as U+XXXX, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for ch in CONTROL_CHARACTERS.findall(text.replace("\r\n", "\n")):
+        seen.setdefault(f"U+{ord(ch):04X}", None)
+    return list(seen)
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with every control character removed (a Windows line break becomes a plain newline)."""
+    return CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n"))
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters shown as U+FFFD, never sent as they are
+    (an escape sequence in a cell could recolour or rewrite the clerk's terminal)."""
+    return CONTROL_CHARACTERS.sub("\ufffd", text.replace("\r\n", "\n"))
+
+
+def shorten(value: object, limit: int = 30) -> str:
+    """A value as a message quotes it: at most `limit` characters, then how long it really is."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 字）"

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from aidoffice.domain.text import squeeze, strip_all_spaces
+from aidoffice.domain.text import shorten, squeeze, strip_all_spaces
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _YES = {"是", "√", "✓", "✔", "y", "yes", "1", "true", "有", "对", "t"}
@@ -56,7 +56,7 @@ def parse_date(value: Any) -> date | None:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise CleaningError(f"“{value}”不是可识别的日期，请写作 2012-05-03")
+    raise CleaningError(f"“{shorten(value)}”不是可识别的日期，请写作 2012-05-03")
 
 
 def parse_month(value: Any) -> str | None:
@@ -69,7 +69,7 @@ def parse_month(value: Any) -> str | None:
     m = _MONTH.fullmatch(s)
     if m and 1 <= int(m[2]) <= 12:
         return f"{int(m[1]):04d}-{int(m[2]):02d}"
-    raise CleaningError(f"“{value}”不是可识别的年月，请写作 2024-09")
+    raise CleaningError(f"“{shorten(value)}”不是可识别的年月，请写作 2024-09")
 
 
 def parse_yes_no(value: Any) -> bool:
@@ -78,7 +78,7 @@ def parse_yes_no(value: Any) -> bool:
         return True
     if s in _NO:
         return False
-    raise CleaningError(f"“{value}”应为“是”或“否”")
+    raise CleaningError(f"“{shorten(value)}”应为“是”或“否”")
 
 
 def excel_mangled_id(value: Any) -> bool:

@@ -11,9 +11,10 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from aidoffice.domain.text import to_halfwidth
+from aidoffice.domain.text import to_halfwidth, without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.kinds import KINDS, Kind
 from aidoffice.importing.readers import Table
@@ -153,7 +154,10 @@ def _cell(rows: list[list[Any]], r: int, c: int) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return " ".join(str(v).split())
+    text = str(v)
+    if not text.isprintable():  # a header is quoted in messages: never with a control character
+        text = without_control_characters(text)
+    return " ".join(text.split())
 
 
 class _Grid:
@@ -207,8 +211,13 @@ def _resolve(
     columns = []
     for i, (shown, names) in enumerate(labels):
         key = header_key(names[0]) if names else header_key(f"列{column_letter(i)}")  # unnamed: by letter
-        if key and key in remembered:
-            columns.append(Column(i, shown, key, remembered[key] or IGNORE, "remembered"))
+        # a remembered choice wins under any of the column's names, so a column the user left out
+        # (民族=不导入) counts as nothing in every candidate header, not as 民族 under a longer name
+        known = next(
+            (header_key(n) for n in names if header_key(n) in remembered), key if key in remembered else ""
+        )
+        if known:
+            columns.append(Column(i, shown, key, remembered[known] or IGNORE, "remembered"))
             continue
         found = None
         for name in names:
@@ -217,6 +226,32 @@ def _resolve(
                 break
         columns.append(Column(i, shown, key, found))
     return columns
+
+
+_DATA_TEXT = re.compile(
+    r"\d{15}|\d{17}[\dXx]|[GJLgjl]\d{17}[\dXx]|1[3-9]\d{9}|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{8}"
+)
+
+
+def looks_like_data(row: list[Any]) -> bool:
+    """A row no header ever is: one holding an ID number, a 学籍号, a phone number or a date, or mostly
+    numbers. Such a row is never taken as (part of) the header, whatever the words around it."""
+    filled = numeric = 0
+    for v in row:
+        if v is None or v == "":
+            continue
+        filled += 1
+        if v.__class__ is str:
+            s = v.strip()
+            if _DATA_TEXT.fullmatch(s):
+                return True
+            if s.replace(".", "", 1).isdigit():
+                numeric += 1
+        elif isinstance(v, int | float | date) and not isinstance(v, bool):
+            if isinstance(v, int | float) and abs(v) >= 1e9:
+                return True  # an ID or phone number Excel kept as a number
+            numeric += 1
+    return numeric >= 3 and numeric * 2 >= filled
 
 
 def _score(columns: list[Column]) -> int:
@@ -233,9 +268,10 @@ def find_layout(table: Table, kind: Kind, remembered: dict[str, str] | None = No
     best: tuple[int, tuple[int, ...]] | None = None
     best_columns: list[Column] = []
     any_fields: frozenset[str] = frozenset()
+    data_like = [looks_like_data(row) for row in table.rows[: SCAN_ROWS + 1]]
     for r in range(min(len(table.rows), SCAN_ROWS)):
         for rows in ((r,), (r, r + 1)):
-            if rows[-1] >= len(table.rows):
+            if rows[-1] >= len(table.rows) or data_like[rows[-1]] or data_like[rows[0]]:
                 continue
             labels = grid.labels(rows[0], rows[1] if len(rows) == 2 else None)
             anything = _resolve(labels, everything, remembered)

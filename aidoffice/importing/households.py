@@ -4,6 +4,7 @@ Members enrolled in this school are linked to their student record."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,7 +16,7 @@ from aidoffice.db.models import Household, HouseholdMember, Student, Township, V
 from aidoffice.importing.cleaning import text
 from aidoffice.importing.headers import field_label
 from aidoffice.importing.people import fill_down_households, read_person
-from aidoffice.importing.report import Action, ImportReport, Missing, Outcome
+from aidoffice.importing.report import Action, ImportReport, Missing, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.villages import get_or_create_village
 
@@ -35,7 +36,9 @@ class _Planned:
 
 
 @dataclass
-class HouseholdsPayload:
+class HouseholdsPlan:
+    """What importing a village household list writes."""
+
     rows: list[_Planned] = field(default_factory=list)
     households: dict[tuple[int, str], Household] = field(default_factory=dict)  # as loaded by the plan
 
@@ -44,15 +47,15 @@ def _household_key(household_no: str | None, head: str) -> str:
     return f"no:{household_no}" if household_no else f"head:{head}"
 
 
-def plan_households(session: Session, report: ImportReport, rows: list[DataRow], today: date) -> None:
-    fill_down_households(rows)
+def plan_households(session: Session, report: ImportReport, rows: Iterable[DataRow], today: date) -> None:
+    rows = fill_down_households(rows)
     villages = {
         (t, v): vid
         for vid, v, t in session.execute(
             select(Village.id, Village.name, Township.name).join(Township, Village.township_id == Township.id)
         )
     }
-    payload = HouseholdsPayload()
+    payload = HouseholdsPlan()
     payload.households = {
         (h.village_id, _household_key(h.household_no, h.head_name)): h
         for h in session.scalars(select(Household))
@@ -69,11 +72,11 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
         )
         if m.person_key
     }
-    seen: dict[str, int] = {}
+    repeats = Repeats("证件号", keep_first=True)
     covered: set[int] = set()
     in_file: set[str] = set()
     for r in rows:
-        out = Outcome(r.number, Action.NEW)
+        out = r.outcome()
         report.outcomes.append(out)
         c = r.cells
         town, village = text(c.get("township")), text(c.get("village"))
@@ -94,13 +97,8 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
                 in_file.add(person.id_number)
             continue
         in_file.add(person.id_number)
-        first = seen.get(person.id_number)
-        if first is not None:
-            out.refuse(
-                f"证件号 {person.id_number} 在本文件中出现了两次（第 {first} 行、第 {r.number} 行），已按第 {first} 行导入"
-            )
-            continue
-        seen[person.id_number] = r.number
+        if not repeats.first(person.id_number, out):
+            continue  # refused by repeats.settle(), naming every row
         vid = villages.get((town, village))
         if vid is not None:
             covered.add(vid)
@@ -112,7 +110,7 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
             "sex": person.sex,
             "birth_date": person.birth_date,
             "school_name": text(c.get("school_name")) or None,
-            "schooling": text(c.get("schooling"))[:30] or None,
+            "schooling": text(c.get("schooling")) or None,
         }
         old = members.get(person.id_number)
         planned = _Planned(r.number, town, village, household_no, head, member, old.id if old else None)
@@ -132,7 +130,8 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
             changes.append(f"户：改为 {town}{village} {household_no or head}")
         out.action = Action.UPDATED if changes else Action.UNCHANGED
         out.changes = changes
-    report.payload = payload
+    repeats.settle()
+    report.plan = payload
     report.missing_label = "不在新名册中"
     for m in members.values():
         if m.person_key not in in_file and m.household.village_id in covered:
@@ -147,8 +146,9 @@ def plan_households(session: Session, report: ImportReport, rows: list[DataRow],
             )
 
 
-def apply_households(session: Session, report: ImportReport) -> None:
-    payload: HouseholdsPayload = report.payload
+def apply_households(session: Session, report: ImportReport[HouseholdsPlan], batch_id: int | None) -> None:
+    payload = report.plan
+    assert payload is not None
     villages: dict[tuple[str, str], Village] = {}
     households = payload.households
     students = dict(session.execute(select(Student.person_key, Student.id)).all())
@@ -160,7 +160,7 @@ def apply_households(session: Session, report: ImportReport) -> None:
         household = households.get(key)
         if household is None:
             household = households[key] = Household(
-                village_id=village.id, household_no=p.household_no, head_name=p.head_name
+                village_id=village.id, household_no=p.household_no, head_name=p.head_name, batch_id=batch_id
             )
             session.add(household)
             session.flush()
@@ -169,7 +169,7 @@ def apply_households(session: Session, report: ImportReport) -> None:
             household.head_id_number = p.member["id_number"]
         member = session.get(HouseholdMember, p.member_id) if p.member_id else None
         if member is None:
-            member = HouseholdMember(household_id=household.id, **p.member)
+            member = HouseholdMember(household_id=household.id, batch_id=batch_id, **p.member)
             session.add(member)
         else:
             for f, value in p.member.items():

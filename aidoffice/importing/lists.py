@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -15,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import default_actor
 from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
+from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.cleaning import text
 from aidoffice.importing.headers import field_label, synonyms
 from aidoffice.importing.kinds import LIST_KINDS
 from aidoffice.importing.people import fill_down_households, read_person
-from aidoffice.importing.report import Action, ImportReport, Missing, Outcome
+from aidoffice.importing.report import Action, ImportReport, Missing, Repeats
 from aidoffice.importing.rows import DataRow
 
 DEFAULT_GROUP = {"poverty": "poverty_exited", "disabled": "disabled"}
@@ -36,7 +38,9 @@ _EXTRA = (
 
 
 @dataclass
-class ListPayload:
+class ListPlan:
+    """What importing an outside list writes: one dated snapshot of the source."""
+
     source: str
     list_kind: str
     known_on: date
@@ -71,7 +75,7 @@ def latest_snapshot(session: Session, source: str) -> ListSnapshot | None:
 def plan_list(
     session: Session,
     report: ImportReport,
-    rows: list[DataRow],
+    rows: Iterable[DataRow],
     *,
     list_kind: str,
     source: str | None,
@@ -95,12 +99,12 @@ def plan_list(
             sheet=report.sheet,
         )
     if "household_no" in fields or "head_name" in fields:
-        fill_down_households(rows)
+        rows = fill_down_households(rows)
     syn = synonyms()
-    payload = ListPayload(source=source, list_kind=list_kind, known_on=known_on)
-    seen: dict[tuple[str, str | None], int] = {}
+    payload = ListPlan(source=source, list_kind=list_kind, known_on=known_on)
+    repeats = Repeats("证件号", keep_first=True)
     for r in rows:
-        out = Outcome(r.number, Action.NEW)
+        out = r.outcome()
         report.outcomes.append(out)
         person = read_person(r, report, out, today)
         if person is None:
@@ -116,12 +120,11 @@ def plan_list(
                     field_label(category_field or "category"),
                     f"“{category}”不对应任何重点群体，已存入名单，但不计入重点群体",
                 )
-        status = text(c.get("list_status"))[:30] or None
-        first = seen.get((person.id_number, code))
-        if first is not None:
-            out.refuse(f"与第 {first} 行是同一人、同一类别（{person.id_number}），已按第 {first} 行导入")
-            continue
-        seen[(person.id_number, code)] = r.number
+        status = text(c.get("list_status")) or None
+        if out.action is Action.REFUSED:
+            continue  # screening found a cell it could not take
+        if not repeats.first((person.id_number, code), out, person.id_number):
+            continue  # refused by repeats.settle(), naming every row
         payload.entries.append(
             {
                 "row": r.number,
@@ -136,17 +139,18 @@ def plan_list(
                 "head_name": text(c.get("head_name")) or None,
                 "relation": text(c.get("relation")) or None,
                 "group_code": code,
-                "category": category[:50] or None,
+                "category": category or None,
                 "status": status,
                 "active": not (status and syn.is_inactive(status)),
                 "school_name": text(c.get("school_name")) or None,
-                "schooling": text(c.get("schooling"))[:30] or None,
+                "schooling": text(c.get("schooling")) or None,
                 "extra": {f: text(c[f]) for f in _EXTRA if text(c.get(f))} or None,
             }
         )
+    repeats.settle()
     payload.fingerprint = _fingerprint(payload.entries)
     _compare_with_latest(session, report, payload)
-    report.payload = payload
+    report.plan = payload
 
 
 def _fingerprint(entries: list[dict[str, Any]]) -> str:
@@ -163,7 +167,7 @@ def _state(status: str | None, active: bool) -> str:
     return f"{status or '（未注明）'}{'' if active else '（不计入）'}"
 
 
-def _compare_with_latest(session: Session, report: ImportReport, payload: ListPayload) -> None:
+def _compare_with_latest(session: Session, report: ImportReport, payload: ListPlan) -> None:
     latest = latest_snapshot(session, payload.source)
     by_row = {o.row: o for o in report.outcomes}
     if latest is None:
@@ -213,29 +217,31 @@ def _compare_with_latest(session: Session, report: ImportReport, payload: ListPa
             )
 
 
-def apply_list(session: Session, report: ImportReport) -> None:
-    payload: ListPayload = report.payload
+def apply_list(session: Session, report: ImportReport[ListPlan], batch_id: int | None) -> None:
+    payload = report.plan
+    assert payload is not None
     if payload.unchanged:
         return
     snapshot = ListSnapshot(
         source_label=payload.source,
         list_kind=payload.list_kind,
-        file_name=report.file[:200],
-        sheet=report.sheet,
+        file_name=without_control_characters(report.file)[:200],
+        sheet=report.sheet and without_control_characters(report.sheet)[:100],
         known_on=payload.known_on,
         imported_at=datetime.now(),
         actor=session.info.get("actor") or default_actor(),
         rows=len(payload.entries),
         fingerprint=payload.fingerprint,
+        batch_id=batch_id,
     )
     session.add(snapshot)
     session.flush()
     if payload.entries:
         session.execute(insert(ListEntry), [{**e, "snapshot_id": snapshot.id} for e in payload.entries])
-    derive_memberships(session, payload.source)
+    derive_memberships(session, payload.source, batch_id)
 
 
-def derive_memberships(session: Session, source: str) -> None:
+def derive_memberships(session: Session, source: str, batch_id: int | None = None) -> None:
     """Make the LIST memberships of `source` exactly what its latest snapshot says."""
     latest = latest_snapshot(session, source)
     desired: dict[tuple[str, str], tuple[str | None, bool]] = {}
@@ -271,6 +277,7 @@ def derive_memberships(session: Session, source: str) -> None:
             "known_on": latest.known_on,  # type: ignore[union-attr]
             "status": status,
             "active": active,
+            "batch_id": batch_id,
         }
         for (k, g), (status, active) in desired.items()
         if (k, g) not in current

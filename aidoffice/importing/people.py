@@ -3,6 +3,7 @@ with the household's cells (乡镇, 村, 户编号, 户主) written only on the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,12 +12,12 @@ from aidoffice.domain.idnumber import InvalidIdNumber, parse_id
 from aidoffice.importing.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text, zeros_hint
 from aidoffice.importing.report import ImportReport, Outcome
 from aidoffice.importing.rows import DataRow
-from aidoffice.messages import id_problem
+from aidoffice.messages import id_problem, id_stored_as_number
 
 HOUSEHOLD_FIELDS = ("county", "township", "village", "household_no", "head_name", "head_id_number")
 
 
-def fill_down_households(rows: list[DataRow]) -> None:
+def fill_down_households(rows: Iterable[DataRow]) -> Iterator[DataRow]:
     """A row naming neither a household number nor a head belongs to the household above it."""
     last: dict[str, Any] = {}
     for r in rows:
@@ -27,6 +28,7 @@ def fill_down_households(rows: list[DataRow]) -> None:
                     c[f] = last.get(f)
         else:
             last = {f: c.get(f) for f in HOUSEHOLD_FIELDS if f in c}
+        yield r
 
 
 @dataclass
@@ -48,13 +50,11 @@ def read_person(row: DataRow, report: ImportReport, out: Outcome, today: date) -
     if not name:
         out.refuse("姓名为空")
     if mangled:
-        out.refuse(
-            f"证件号被 Excel 存成了数字（{number}），末几位已丢失，无法恢复。请向发来名单的部门要一份证件号列为"
-            "“文本”格式的表，或在原表中把该列设为文本后重新填写"
-        )
+        out.refuse(id_stored_as_number(number))
         return None
     if not number:
-        out.refuse("证件号为空，无法与台账比对")
+        if not row.problems:  # an Excel error in the cell was named already
+            out.refuse("证件号为空，无法与台账比对")
         return None
     out.key = number
     try:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aidoffice.importing.headers import Layout
 from aidoffice.importing.readers import Table
+from aidoffice.messages import repeated_in_file
+
+PlanT = TypeVar("PlanT")
 
 
 class Action(enum.Enum):
@@ -69,7 +72,7 @@ class Missing:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(Generic[PlanT]):
     kind: str
     kind_label: str
     file: str
@@ -82,7 +85,7 @@ class ImportReport:
     missing_label: str = "可能已转出"
     notes: list[str] = field(default_factory=list)
     applied: bool = False
-    payload: Any = None  # what apply() needs; never shown
+    plan: PlanT | None = None  # what apply() writes (one plan type per kind of file); never shown
 
     def warn(self, row: int | None, field_name: str | None, reason: str) -> None:
         self.warnings.append(Warning(row, field_name, reason))
@@ -136,3 +139,33 @@ class ImportReport:
             ],
             "notes": self.notes,
         }
+
+
+class Repeats:
+    """The same key on several rows of one file. `first(key, outcome)` says whether this is the
+    key's first row; `settle()` refuses the repeats, each naming how many times and every row."""
+
+    def __init__(self, what: str, keep_first: bool):
+        self.what, self.keep_first = what, keep_first
+        self.rows: dict[Any, list[Outcome]] = {}
+        self.shown: dict[Any, str] = {}
+
+    def first(self, key: Any, outcome: Outcome, shown: str | None = None) -> bool:
+        rows = self.rows.setdefault(key, [])
+        rows.append(outcome)
+        if shown is not None:
+            self.shown.setdefault(key, shown)
+        return len(rows) == 1
+
+    def settle(self) -> None:
+        for key, outcomes in self.rows.items():
+            if len(outcomes) < 2:
+                continue
+            numbers = [o.row for o in outcomes]
+            message = repeated_in_file(self.what, self.shown.get(key, str(key)), numbers)
+            if self.keep_first:
+                for o in outcomes[1:]:
+                    o.refuse(f"{message}，已按第 {numbers[0]} 行导入")
+            else:
+                for o in outcomes:
+                    o.refuse(f"{message}，请只保留一行")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aidoffice.importing.headers import IGNORE, Layout
 from aidoffice.importing.readers import Table
+from aidoffice.importing.report import Action, Outcome
 
 _TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|本页合计|总合计|全部合计)")
 _FOOTER = re.compile(
@@ -18,11 +19,20 @@ _FOOTER = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class DataRow:
     number: int  # the row number Excel shows
     cells: dict[str, Any]  # field → raw value
     raw: list[Any]
+    problems: list[str] = field(default_factory=list)  # why the row cannot be imported (screening)
+    named: set[str] = field(default_factory=set)  # fields whose cell screening emptied and named why
+
+    def outcome(self) -> Outcome:
+        """The row's outcome, refused already for what screening found."""
+        out = Outcome(self.number, Action.NEW)
+        for p in self.problems:
+            out.refuse(p)
+        return out
 
 
 def fill_merged(table: Table, start: int) -> None:

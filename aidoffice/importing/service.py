@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,8 +14,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import record
+from aidoffice.db.audit import record, start_batch
+from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
+from aidoffice.files import fingerprint
 from aidoffice.importing import awards, households, lists, students
 from aidoffice.importing.headers import (
     IGNORE,
@@ -29,6 +32,7 @@ from aidoffice.importing.kinds import KINDS, LIST_KINDS, Kind
 from aidoffice.importing.readers import Table, read_table
 from aidoffice.importing.report import Action, ImportReport
 from aidoffice.importing.rows import data_rows, fill_merged
+from aidoffice.importing.screening import screen_rows
 from aidoffice.ledgers.school import require_school
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import require
@@ -146,11 +150,14 @@ def _plan(
         )
     fill_merged(table, layout.data_start)
     progress(1, 3, "正在核对每一行")
-    rows = list(data_rows(table, layout))
-    if not rows:
+    screened = screen_rows(data_rows(table, layout), report, kind.code)
+    first = next(screened, None)
+    if first is None:
         raise InputRefused(
             f"表头（第 {layout.header_row_numbers} 行）下面没有数据行。", file=table.file, sheet=table.sheet
         )
+    # one row at a time from the sheet to the plan: the rows' cells are not all held at once
+    rows = itertools.chain((first,), screened)
     if kind.code == "students":
         students.plan_students(session, report, rows, today)
     elif kind.code == "households":
@@ -195,7 +202,7 @@ def run_import(
     with _gc_paused():
         report = plan_import(session, path, options, progress, table)
         if not dry_run:
-            _apply(session, options, report, progress)
+            _apply(session, path, options, report, progress)
     return report
 
 
@@ -212,11 +219,24 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _apply(session: Session, options: ImportOptions, report: ImportReport, progress: Progress) -> None:
+def _apply(
+    session: Session, path: str | Path, options: ImportOptions, report: ImportReport, progress: Progress
+) -> None:
     kind = kind_of(options)
     progress(2, 3, "正在写入")
     session.info["audit_note"] = f"导入{report.kind_label}：{report.file}"[:200]
-    _APPLY[kind.code](session, report)
+    # every row this import creates carries the batch, and every audit entry of the rows it changes
+    # names it: the file (by name and SHA-256), the sheet, who and when
+    batch = start_batch(
+        session,
+        kind.code,
+        file_name=without_control_characters(report.file),
+        fingerprint=fingerprint(path),
+        sheet=report.sheet and without_control_characters(report.sheet),
+        note=f"导入{report.kind_label}",
+    )
+    _APPLY[kind.code](session, report, batch.id)
+    batch.rows = report.count(Action.NEW) + report.count(Action.UPDATED)
     if options.mapping and options.remember:
         remember_mapping(session, options, _user_mapping(kind, options))
     record(
@@ -231,6 +251,7 @@ def _apply(session: Session, options: ImportOptions, report: ImportReport, progr
             "created": report.count(Action.NEW),
             "updated": report.count(Action.UPDATED),
             "rejected": len(report.rejected),
+            "batch_id": batch.id,
         },
     )
     session.flush()

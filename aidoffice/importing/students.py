@@ -7,6 +7,7 @@ A blank cell never erases what the ledger knows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,8 +19,14 @@ from aidoffice.db.audit import record
 from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import STATUS_NAMES, GroupMembership, SourceKind, Student, StudentStatus
 from aidoffice.domain.grades import make_grade
-from aidoffice.domain.idnumber import id_from_student_no, normalize_student_no
+from aidoffice.domain.idnumber import (
+    id_from_student_no,
+    is_first_generation,
+    normalize_student_no,
+    same_person_15_18,
+)
 from aidoffice.domain.pinyin import initials_key, pinyin_key
+from aidoffice.domain.text import shorten
 from aidoffice.importing.cleaning import (
     CleaningError,
     parse_boarding,
@@ -32,7 +39,7 @@ from aidoffice.importing.cleaning import (
     zeros_hint,
 )
 from aidoffice.importing.headers import field_label
-from aidoffice.importing.report import Action, ImportReport, Missing, Outcome
+from aidoffice.importing.report import Action, ImportReport, Missing, Outcome, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import (
@@ -41,6 +48,7 @@ from aidoffice.ledgers.students import (
     rekey_student,
     roster_membership,
 )
+from aidoffice.messages import id_recovered_from_student_no, id_stored_as_number, id_upgraded_from_student_no
 
 FLAG_GROUPS = {"left_behind": "left_behind", "migrant": "migrant", "orphan": "orphan", "disabled": "disabled"}
 # Problems that do not keep a student out of the ledger: the value is dropped with a warning.
@@ -70,11 +78,15 @@ class _Row:
 
 
 @dataclass
-class StudentsPayload:
+class StudentsPlan:
+    """What importing a 学籍 export writes."""
+
+    today: date
     new: list[dict[str, Any]] = field(default_factory=list)
     new_flags: list[tuple[str, str]] = field(default_factory=list)  # (person_key, group)
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # student id → column → new value
     flag_changes: dict[int, dict[str, bool]] = field(default_factory=dict)
+    old_keys: dict[int, str] = field(default_factory=dict)  # student id → person_key before the import
 
 
 def _parse_status(value: Any) -> StudentStatus | None:
@@ -84,7 +96,7 @@ def _parse_status(value: Any) -> StudentStatus | None:
     for words, status in _STATUS_WORDS:
         if any(w in s for w in words):
             return status
-    raise CleaningError(f"“{s}”不是可识别的学生状态（在读、休学、转出、辍学、毕业）")
+    raise CleaningError(f"“{shorten(s)}”不是可识别的学生状态（在读、休学、转出、辍学、毕业）")
 
 
 def _show(name: str, value: Any) -> str:
@@ -168,24 +180,38 @@ class _Reader:
         v: dict[str, Any] = dict.fromkeys(_TEXT_FIELDS)
         for f in self.text_fields:
             v[f] = t[c[f]] or None
-        out = Outcome(number, Action.NEW, name=v["name"] or "")
+        out = row.outcome()
+        out.name = v["name"] or ""
         id_number, mangled = read_id_cell(c.get("id_number"))
         student_no = normalize_student_no(c.get("student_no")) or None
+        # the ID a G + ID 学籍号 carries, worked out only when the ID cell needs it (parsing every
+        # row's twice would cost a fifth of a 学籍 import)
+        needed = student_no and (mangled or not id_number or len(id_number) == 15)
+        carried = id_from_student_no(student_no) if needed else None
         if mangled:
-            recovered = id_from_student_no(student_no) if student_no else None
-            if recovered:
+            if carried:
+                self.report.warn(number, "身份证件号", id_recovered_from_student_no(id_number, carried))
+                id_number = carried
+            else:
+                out.refuse(id_stored_as_number(id_number))
+                id_number = ""
+        elif (
+            id_number and carried and is_first_generation(id_number) and same_person_15_18(id_number, carried)
+        ):
+            self.report.warn(number, "身份证件号", id_upgraded_from_student_no(id_number, carried))
+            id_number = carried
+        elif not id_number and student_no and not row.problems:
+            if carried:
+                self.report.warn(
+                    number, "身份证件号", f"身份证件号为空，已按全国学籍号 {student_no} 记为 {carried}"
+                )
+            else:
                 self.report.warn(
                     number,
                     "身份证件号",
-                    f"Excel 把证件号存成了数字（{id_number}），末几位已丢失；已按全国学籍号恢复为 {recovered}",
+                    f"身份证件号为空，以全国学籍号 {shorten(student_no)} 作为此学生的标识；"
+                    "此学生无法按证件号与其他名单比对，请在学籍系统中补全证件号",
                 )
-                id_number = recovered
-            else:
-                out.refuse(
-                    f"身份证件号被 Excel 存成了数字（{id_number}），末几位已丢失，无法恢复。请在原表中把该列设为"
-                    "“文本”格式，重新填写完整的18位证件号后再导入"
-                )
-                id_number = ""
         flags: dict[str, bool] = {}
         for column, group in self.flag_columns:
             value = soft(number, column, self.flag, c[column])
@@ -205,6 +231,8 @@ class _Reader:
         problems = check_student_values(v, False, self.today)
         v["status"] = soft(number, "status", self.parsers["status"], c.get("status"))
         for p in problems:
+            if p.field in row.named and p.message == "不能为空":
+                continue  # the cell held an Excel error, named already: it is not empty
             if p.field in _SOFT:
                 self.report.warn(number, p.field, f"{p.message}，本项未导入")
                 v[_SOFT[p.field]] = None
@@ -213,7 +241,7 @@ class _Reader:
                 out.refuse(f"{p.field}：{p.message}{hint}")
         code = t[c["school_code"]] if "school_code" in c else ""
         if self.school_code and code and code != self.school_code:
-            out.refuse(f"学校标识码为 {code}，不是本校（{self.school_code}）的学生")
+            out.refuse(f"学校标识码为 {shorten(code)}，不是本校（{self.school_code}）的学生")
         values = v
         out.key = values.get("person_key") or ""
         out.name = values.get("name") or out.name
@@ -221,27 +249,20 @@ class _Reader:
 
 
 def _mark_duplicates(rows: list[_Row]) -> None:
-    """The same ID (or student number) twice in one file: both rows are refused, each naming the other."""
-    seen: dict[str, _Row] = {}
+    """The same ID (or student number) on several rows of one file: every one of them is refused,
+    each naming how many times and all the rows."""
+    by_id, by_no = Repeats("身份证件号", keep_first=False), Repeats("全国学籍号", keep_first=False)
     for r in rows:
-        for key in (r.values.get("id_number"), r.values.get("student_no")):
-            if key is None:
-                continue
-            first = seen.get(key)
-            if first is None:
-                seen[key] = r
-                continue
-            what = "身份证件号" if key == r.values.get("id_number") else "全国学籍号"
-            first.outcome.refuse(
-                f"{what} {key} 在本文件中出现了两次（第 {first.outcome.row} 行、第 {r.outcome.row} 行），请删去重复的一行"
-            )
-            r.outcome.refuse(
-                f"{what} {key} 在本文件中出现了两次（第 {first.outcome.row} 行、第 {r.outcome.row} 行），请删去重复的一行"
-            )
-            break
+        id_number, student_no = r.values.get("id_number"), r.values.get("student_no")
+        if id_number is not None:
+            by_id.first(id_number, r.outcome)
+        if student_no is not None and (id_number is None or not id_number.startswith(student_no[1:])):
+            by_no.first(student_no, r.outcome)
+    by_id.settle()
+    by_no.settle()
 
 
-def plan_students(session: Session, report: ImportReport, rows: list[DataRow], today: date) -> None:
+def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow], today: date) -> None:
     school = require_school(session)
     present = set(report.layout.fields)
     reader = _Reader(report, school.code, today)
@@ -273,7 +294,7 @@ def plan_students(session: Session, report: ImportReport, rows: list[DataRow], t
     compared = [n for n in COMPARED if n in present] + ["id_number", "student_no"]
     if "grade" in present:
         compared.append("stage")
-    payload = StudentsPayload()
+    payload = StudentsPlan(today)
     matched: dict[int, int] = {}  # student id → file row
     for r in parsed:
         v, out = r.values, r.outcome
@@ -291,7 +312,9 @@ def plan_students(session: Session, report: ImportReport, rows: list[DataRow], t
         if out.action is Action.REFUSED:
             continue
         if match is None:
-            row = {n: v.get(n) for n in COMPARED}
+            row = v  # the values read become the row inserted: no second dict per new student
+            for n in COMPARED:
+                row.setdefault(n, None)
             row.update(
                 school_id=school.id,
                 person_key=v["person_key"],
@@ -337,7 +360,8 @@ def plan_students(session: Session, report: ImportReport, rows: list[DataRow], t
                 out.row, "学生状态", f"台账中为“{STATUS_NAMES[old['status']]}”，但仍在本次学籍导出中，请核实"
             )
     report.outcomes = [p.outcome for p in parsed]
-    report.payload = (payload, today, {i: existing[i]["person_key"] for i in payload.updates})
+    payload.old_keys = {i: existing[i]["person_key"] for i in payload.updates}
+    report.plan = payload
     _find_missing(report, parsed, existing, set(matched))
 
 
@@ -368,12 +392,15 @@ def _find_missing(
         )
 
 
-def apply_students(session: Session, report: ImportReport) -> None:
-    payload, today, old_keys = report.payload
+def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_id: int | None) -> None:
+    payload = report.plan
+    assert payload is not None
+    today, old_keys = payload.today, payload.old_keys
     if payload.new:
         for row in payload.new:
             row["name_pinyin"] = pinyin_key(row["name"])
             row["name_initials"] = initials_key(row["name"])
+            row["batch_id"] = batch_id
         # the ORM's bulk path costs three times as much at 20,000 rows; the audit entry its hook would
         # write is written here instead
         insert_many(session, Student.__table__, payload.new)
@@ -396,6 +423,7 @@ def apply_students(session: Session, report: ImportReport) -> None:
                     "known_on": today,
                     "status": None,
                     "active": True,
+                    "batch_id": batch_id,
                 }
                 for key, group in payload.new_flags
             ],
@@ -412,11 +440,11 @@ def apply_students(session: Session, report: ImportReport) -> None:
             if "person_key" in changes:
                 rekey_student(session, student, old_keys[student.id])
             for group, yes in payload.flag_changes.get(student.id, {}).items():
-                _set_flag(session, student.person_key, group, yes, today)
+                _set_flag(session, student.person_key, group, yes, today, batch_id)
     session.flush()
 
 
-def _set_flag(session: Session, key: str, group: str, yes: bool, today: date) -> None:
+def _set_flag(session: Session, key: str, group: str, yes: bool, today: date, batch_id: int | None) -> None:
     current = session.scalars(
         select(GroupMembership).where(
             GroupMembership.person_key == key,
@@ -425,7 +453,9 @@ def _set_flag(session: Session, key: str, group: str, yes: bool, today: date) ->
         )
     ).first()
     if yes and current is None:
-        session.add(roster_membership(key, group, today))
+        membership = roster_membership(key, group, today)
+        membership.batch_id = batch_id
+        session.add(membership)
     elif not yes and current is not None:
         session.delete(current)
 

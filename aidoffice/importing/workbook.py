@@ -1,6 +1,10 @@
 """The import report as a workbook the clerk can fix and import again: every row of the original sheet
 at its original row number, with 导入结果 and 原因或提示 added at the right; refused rows red, rows
-with warnings yellow. The two added columns are ignored when the file comes back."""
+with warnings yellow. The two added columns are ignored when the file comes back.
+
+Every cell goes through `exporting.cells`: text the file carried that starts with = stays text (the
+report must never run a formula someone planted in a list), control characters cannot break the
+workbook, ID and account numbers stay text."""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from aidoffice.exporting.cells import cell_value, text_cell
 from aidoffice.files import atomic_path, check_target
 from aidoffice.importing.headers import column_letter
 from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
@@ -33,7 +39,20 @@ _TEXT_FIELDS = {
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
+    if isinstance(value, str) and value.__class__ is not str:
+        return str(value)  # an ExcelError: written back as the error it was
     return value
+
+
+def _styled(ws: Any, value: Any) -> Cell:
+    """A cell that can take a fill or font: `cell_value`'s rules (a formula-like text stays text,
+    control characters replaced), always as a cell object."""
+    if isinstance(value, Cell):  # text_cell made it already
+        return value
+    safe = cell_value(ws, value)
+    if isinstance(safe, Cell):  # WriteOnlyCell is a factory of Cells
+        return safe
+    return WriteOnlyCell(ws, safe)
 
 
 def write_report(report: ImportReport, out: str | Path) -> Path:
@@ -63,11 +82,10 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
         cells = []
         for col in range(width):
             value = _plain(raw[col]) if col < len(raw) else None
-            cell = WriteOnlyCell(ws, value)
-            if col in text_cols:
-                cell.number_format = "@"
-                if isinstance(value, int):
-                    cell.value = str(value)
+            if col in text_cols and isinstance(value, str | int) and index not in layout.header_rows:
+                cell = _styled(ws, text_cell(ws, value))
+            else:
+                cell = _styled(ws, value)
             if fill is not None:
                 cell.fill = fill
             if index in layout.header_rows:
@@ -81,8 +99,8 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
         elif outcome is not None:
             detail = outcome.detail
             extra = "；".join(f"{w.field + '：' if w.field else ''}{w.reason}" for w in notes)
-            result = WriteOnlyCell(ws, ACTION_NAMES[outcome.action])
-            reason = WriteOnlyCell(ws, "；".join(filter(None, [detail, extra])))
+            result = _styled(ws, ACTION_NAMES[outcome.action])
+            reason = _styled(ws, "；".join(filter(None, [detail, extra])))
             reason.alignment = Alignment(wrap_text=False)
             if fill is not None:
                 result.fill = reason.fill = fill
@@ -93,12 +111,12 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 30
     summary.column_dimensions["C"].width = 80
-    summary.append([WriteOnlyCell(summary, report.summary())])
+    summary.append([cell_value(summary, report.summary())])
     for line in report.notes:
-        summary.append([f"说明：{line}"])
+        summary.append([cell_value(summary, f"说明：{line}")])
     general = [w for w in report.warnings if w.row is None]
     for w in general:
-        summary.append([f"提示：{w.reason}"])
+        summary.append([cell_value(summary, f"提示：{w.reason}")])
     if report.missing:
         summary.append([])
         head = [
@@ -108,9 +126,13 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
             c.font, c.fill = BOLD, GREY
         summary.append(head)
         for m in report.missing:
-            key = WriteOnlyCell(summary, m.key)
-            key.number_format = "@"
-            summary.append([key, f"{m.name}（{m.where}）", m.note])
+            summary.append(
+                [
+                    text_cell(summary, m.key),
+                    cell_value(summary, f"{m.name}（{m.where}）"),
+                    cell_value(summary, m.note),
+                ]
+            )
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target

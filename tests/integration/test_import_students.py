@@ -82,7 +82,7 @@ def test_a_dirty_export_is_read_with_excel_row_numbers_and_reasons(school_db, tm
     assert "校验位" in by_row[7].detail
     assert "出生日期" in by_row[8].detail and "不一致" in by_row[8].detail
     assert "性别" in by_row[9].detail
-    assert "第 4 行、第 12 行" in by_row[4].detail and "第 4 行、第 12 行" in by_row[12].detail
+    assert "出现了 2 次（第 4、12 行）" in by_row[4].detail and "第 4、12 行" in by_row[12].detail
     for row in (13, 14, 15, 16):
         assert by_row[row].action is Action.NEW, by_row[row].detail
     assert count(school_db) == 0  # a dry run writes nothing
@@ -231,11 +231,25 @@ def test_every_format_the_office_receives(school_db, tmp_path, fmt):
 
 
 def test_formula_cells_are_read_by_their_cached_values(school_db, tmp_path):
+    """Lists are often assembled with formulas (=CONCATENATE, =TEXT(…), =VLOOKUP): what the cells
+    show is what is imported, in the columns that are imported."""
     data = [["序号", *ENROLLMENT_HEADER], *[[i + 1, *r] for i, r in enumerate(rows(3))]]
-    formulas = {(r, 0): (f"[.A{r}]+1", r) for r in range(2, 4)}
+    name_col, id_col, grade_col = 1 + H["姓名"], 1 + H["身份证件号"], 1 + H["年级"]
+    formulas = {}
+    for r in range(1, 4):
+        row = data[r]
+        surname, given = row[name_col][0], row[name_col][1:]
+        formulas[(r, 0)] = (f"[.A{r}]+1", r)
+        formulas[(r, name_col)] = (f'CONCATENATE("{surname}";"{given}")', row[name_col])
+        formulas[(r, id_col)] = (f'TEXT({row[id_col][:17]};"0")&"{row[id_col][17]}"', row[id_col])
+        formulas[(r, grade_col)] = ("VLOOKUP(1;$Sheet2.A1:B3;2;0)", row[grade_col])
     path = write_ods(tmp_path / "公式.ods", data, formulas=formulas)
     report = do_import(school_db, path)
-    assert report.count(Action.NEW) == 3
+    assert report.count(Action.NEW) == 3, [o.detail for o in report.outcomes]
+    with school_db.reading() as s:
+        stored = {(x.name, x.id_number, x.grade) for x in s.scalars(select(Student))}
+    grades = {"七年级": 7, "八年级": 8, "九年级": 9}
+    assert stored == {(r[name_col], r[id_col], grades[r[grade_col]]) for r in data[1:]}
 
 
 def test_refusals_write_nothing(school_db, tmp_path):
@@ -268,8 +282,8 @@ def test_a_failure_while_writing_leaves_nothing_half_written(school_db, tmp_path
 
     path = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows(20)])
 
-    def broken(session, report):
-        real(session, report)
+    def broken(session, report, batch_id):
+        real(session, report, batch_id)
         raise RuntimeError("disk full")
 
     real = students.apply_students

@@ -75,3 +75,21 @@ def test_text_cells_are_tidied():
     assert text("  张\u3000三 ") == "张 三"
     assert text(1301.0) == "1301"
     assert text(None) == ""
+
+
+def test_messages_quote_at_most_thirty_characters_and_say_how_long_the_value_was():
+    from aidoffice.domain.text import shorten
+
+    assert shorten("张三") == "张三"
+    assert shorten("长" * 100_000) == "长" * 30 + "…（共 100,000 字）"
+
+
+def test_control_characters_and_direction_overrides_are_found_and_removed():
+    """An escape sequence or a right-to-left override must never reach the ledger or a terminal."""
+    from aidoffice.domain.text import control_characters, printable, without_control_characters
+
+    value = "王\u202e五\x1b[31m\x00\t住\r\n址\ufeff"
+    assert control_characters(value) == ["U+202E", "U+001B", "U+0000", "U+FEFF"]
+    assert without_control_characters(value) == "王五[31m\t住\n址"
+    assert "\x1b" not in printable(value) and "\u202e" not in printable(value)
+    assert control_characters("张三 1班\n龙泉关镇") == []

@@ -63,3 +63,31 @@ def test_a_sheet_without_any_header_is_refused_with_advice():
     rows = [["张三", "130624201305030011"], ["李四", "130624201305030027"]]
     with pytest.raises(InputRefused, match="找不到表头"):
         find_layout(Table("x.xlsx", "Sheet1", rows), LIST)
+
+
+@pytest.mark.parametrize("left_out", ["民族", "现住址", "是否孤儿", "学校名称"])
+def test_a_column_left_out_never_makes_the_first_student_a_second_header_row(left_out):
+    """With 民族=不导入 remembered, the header joined with the first student's row used to score one
+    more known column; that student was silently never read, in every later import of the kind."""
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows
+
+    table = Table("学籍.xlsx", "Sheet1", [ENROLLMENT_HEADER, *enrollment_rows(3)])
+    layout = find_layout(table, STUDENTS, {header_key(left_out): "ignore"})
+    assert layout.header_rows == (0,) and layout.data_start == 1
+    assert layout.columns[ENROLLMENT_HEADER.index(left_out)].field == "ignore"
+
+
+def test_a_row_of_id_numbers_dates_and_phones_is_never_a_header_row():
+    """Data is data whatever the words above it: a header search must not swallow a student."""
+    from aidoffice.importing.headers import looks_like_data
+
+    assert looks_like_data(["张三", "130624201305030111", "男"])
+    assert looks_like_data(["张三", "G130624201305030111"])
+    assert looks_like_data(["李四", "13812345678"])
+    assert looks_like_data(["2013-05-03", "王五"])
+    assert looks_like_data([1, 2, 3, 4, 5, "备注"])
+    assert not looks_like_data(["序号", "姓名", "身份证件号", "出生日期", "联系电话"])
+    assert not looks_like_data(["2026年秋季学期资助名单"])
+    table = Table("x.xlsx", "S", [["姓名", "民族", "身份证件号"], ["张三", "汉族", "130624201305030111"]])
+    # even with every name of the data row unknown, the header stays one row
+    assert find_layout(table, LIST, {"民族": "ignore"}).header_rows == (0,)

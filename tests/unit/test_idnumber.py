@@ -90,3 +90,27 @@ def test_student_number_carries_the_id_only_in_the_g_form():
 def test_mask_shows_only_region_and_last_four():
     assert mask_id("11010519491231002X") == "110105********002X"
     assert mask_id(None) == ""
+
+
+def test_a_first_generation_number_is_named_as_such_not_as_a_copying_slip():
+    """Old 15-digit IDs (issued until 2004) used to be refused as “漏抄或多抄”."""
+    from aidoffice.domain.idnumber import IdProblem, is_first_generation
+
+    old = "130624850503011"  # 1985-05-03, sequence 011
+    assert is_first_generation(old)
+    with pytest.raises(InvalidIdNumber) as err:
+        parse_id(old, today=date(2026, 11, 22))
+    assert err.value.problem is IdProblem.FIRST_GENERATION
+    assert "第一代15位身份证号，请换成18位号码" in id_problem(err.value)
+    assert not is_first_generation("130624851303011")  # month 13: not a number of that form
+    assert not is_first_generation("1306248505030111")  # 16 digits
+
+
+def test_an_18_digit_number_upgrades_a_15_digit_one_with_the_same_birth_date_and_sequence():
+    from aidoffice.domain.idnumber import same_person_15_18
+
+    new = make_id("130624", date(1985, 5, 3), 11)
+    assert same_person_15_18("130624850503011", new)
+    assert same_person_15_18("130699850503011", new)  # a county renumbered since
+    assert not same_person_15_18("130624850503013", new)  # another sequence: another person
+    assert not same_person_15_18("130624850504011", new)  # another birth date

@@ -99,3 +99,31 @@ def test_surnames_read_as_surnames():
 def test_sorting_by_pinyin_puts_names_in_dictionary_order():
     names = ["赵六", "王五", "李四", "张三", "安娜"]
     assert sorted(names, key=pinyin_key) == ["安娜", "李四", "王五", "张三", "赵六"]
+
+
+@pytest.mark.parametrize(
+    "value", ["1e308", "inf", "-inf", "nan", "sNaN", "1" * 40, 1e308, float("inf"), 10**400, "1e20"]
+)
+def test_absurd_amounts_are_refused_as_amounts(value):
+    """1e308 or a 40-digit amount used to escape as decimal.InvalidOperation and fail a whole import."""
+    with pytest.raises(InvalidAmount):
+        parse_amount(value)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(10**500), max_value=10**500),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.none(),
+        st.booleans(),
+    )
+)
+def test_parse_amount_never_raises_anything_but_invalid_amount(value):
+    """The award import refuses the row on InvalidAmount; anything else would fail the whole file."""
+    try:
+        amount = parse_amount(value)
+    except InvalidAmount:
+        return
+    assert amount.is_finite() and abs(amount) < Decimal("10000000000")

@@ -138,3 +138,131 @@ def test_a_stray_cell_at_the_far_end_of_the_sheet_is_refused_before_it_exhausts_
     with pytest.raises(InputRefused) as exc:
         read_table(path)
     assert "A1048576" in str(exc.value) and "XFD1" in str(exc.value) and "删除" in str(exc.value)
+
+
+# ---- hostile files (issue 8 items 10 and 11) --------------------------------------------------------
+
+
+def _corrupt_member(path, member="xl/worksheets/sheet1.xml"):
+    """Flip bytes in the middle of a member's compressed data, keeping the zip's directory intact."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    data = bytearray(path.read_bytes())
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    for i in range(start + 2, start + info.compress_size - 2):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_workbook_with_a_corrupt_sheet_is_refused_in_chinese_naming_the_file(tmp_path):
+    """calamine's “XmlError … corrupt deflate stream” used to reach the user as an English crash (exit 3)."""
+    rows = [HEADER] + [[i, f"学生{i}", "130624201305030111"] for i in range(300)]
+    path = _corrupt_member(_xlsx(tmp_path / "坏表.xlsx", {"Sheet1": rows}))
+    with pytest.raises(InputRefused) as err:
+        read_table(path)
+    message = str(err.value)
+    assert "坏表.xlsx" in message and "损坏" in message and "另存" in message
+
+
+def test_a_utf8_mark_before_gbk_text_is_read_as_gbk(tmp_path):
+    """Some converters put a UTF-8 mark before GBK bytes; that used to crash with UnicodeDecodeError."""
+    path = tmp_path / "低保.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "姓名,身份证号码\r\n李四,130624201305030111\r\n".encode("gbk"))
+    table = read_table(path)
+    assert table.rows[1] == ["李四", "130624201305030111"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_from_excel_is_read_with_or_without_its_mark(tmp_path, encoding):
+    """Excel's “Unicode 文本” is UTF-16; it used to be called “not a table file”."""
+    path = tmp_path / "名单.csv"
+    path.write_bytes("姓名\t身份证号码\r\n王五\t130624201305030111\r\n".encode(encoding))
+    table = read_table(path)
+    assert table.rows[1] == ["王五", "130624201305030111"]
+    assert table.encoding.startswith("utf-16")
+
+
+def test_a_csv_mixing_utf8_and_gbk_is_refused_naming_the_file_and_both_lines(tmp_path):
+    """Guessing one encoding would store garbled names for half the rows."""
+    path = tmp_path / "合并的名单.csv"
+    path.write_bytes(
+        "姓名,身份证号码\r\n张三,130624201305030111\r\n".encode()
+        + "李四,130624201305030222\r\n".encode("gbk")
+    )
+    with pytest.raises(InputRefused) as err:
+        read_table(path)
+    message = str(err.value)
+    assert "合并的名单.csv" in message and "第 1 行是 UTF-8" in message and "第 3 行" in message
+
+
+def test_a_file_in_no_known_encoding_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "乱码.csv"
+    path.write_bytes(b"name,id\r\n" + bytes([0x81, 0x20, 0xFF, 0x30]) * 4 + b"\r\n")
+    with pytest.raises(InputRefused) as err:
+        read_table(path)
+    assert "乱码.csv" in str(err.value) and "编码" in str(err.value)
+
+
+def test_excel_error_values_arrive_as_errors_not_blanks(tmp_path):
+    """calamine reads #REF! and #N/A as empty cells; the importer must be able to name them."""
+    from aidoffice.importing.readers import ExcelError, excel_error
+
+    path = _xlsx(
+        tmp_path / "e.xlsx", {"S": [HEADER, [1, "#N/A", "#REF!"], [2, "张三", "130624201305030111"]]}
+    )
+    rows = read_table(path).rows
+    assert isinstance(rows[1][2], ExcelError) and excel_error(rows[1][2]) == "#REF!"
+    assert excel_error(rows[1][1]) == "#N/A"
+    assert excel_error(rows[2][2]) is None
+
+
+def test_a_genuine_million_row_sheet_is_refused_quickly_with_its_size_and_the_limit(tmp_path):
+    """It used to take 40 s and blame “a far stray cell”; the clerk needs to know it is simply too long."""
+    import time
+
+    from aidoffice.importing.readers import MAX_ROWS
+
+    rows_xml = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>张{r}</t></is></c><c r="B{r}"><v>{r}</v></c></row>'
+        for r in range(1, 1_000_001)
+    )
+    path = tmp_path / "全县.xlsx"
+    _xlsx(path, {"Sheet1": [["x"]]})
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (
+                    '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f'<dimension ref="A1:B1000000"/><sheetData>{rows_xml}</sheetData></worksheet>'
+                ).encode()
+            z.writestr(info, data)
+    started = time.monotonic()
+    with pytest.raises(InputRefused) as err:
+        read_table(path)
+    elapsed = time.monotonic() - started
+    message = str(err.value)
+    assert "1,000,000 行" in message and f"{MAX_ROWS:,}" in message and "空格" not in message
+    assert elapsed < 10
+
+
+def test_a_million_row_csv_is_refused_with_its_size(tmp_path):
+    from aidoffice.importing.readers import MAX_ROWS
+
+    path = tmp_path / "全县.csv"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("姓名,身份证号码\n")
+        for i in range(MAX_ROWS + 5):
+            fh.write(f"张{i},{i}\n")
+    with pytest.raises(InputRefused, match=f"{MAX_ROWS + 6:,} 行.*上限 {MAX_ROWS:,} 行"):
+        read_table(path)
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path):
+    path = tmp_path / "长.csv"
+    path.write_text("姓名,备注\n张三," + "长" * 200_000 + "\n", encoding="utf-8")
+    assert len(read_table(path).rows[1][1]) == 200_000
