@@ -354,8 +354,6 @@ def _same_file(a: str, b: str) -> bool:
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
-    if args.what == "assessments":
-        return cmd_import_assessments(args)
     from aidoffice.errors import InputRefused
 
     if args.report:
@@ -367,6 +365,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
                 file=args.report,
             )
         check_target(args.report, (".xlsx",))
+    if args.what == "assessments":
+        return cmd_import_assessments(args)
 
     from aidoffice.importing.readers import read_ahead
 
