@@ -80,6 +80,7 @@ SUMMARY_COLUMNS = [
     Column("在本校就读", 10),
     Column("重点群体儿童", 12),
     Column("本学期受助", 10),
+    Column("在外就读（已核实）", 12),
 ]
 
 
@@ -245,7 +246,16 @@ def export_village_ledger(
         for town in tree:
             for v in town.villages:
                 summary.append(
-                    [town.name, v.name, v.households, v.children, v.in_school, v.priority, v.aided]
+                    [
+                        town.name,
+                        v.name,
+                        v.households,
+                        v.children,
+                        v.in_school,
+                        v.priority,
+                        v.aided,
+                        v.elsewhere,
+                    ]
                 )
         ws = book.sheet("学龄儿童", f"{school.name} 户籍台账 学龄儿童名单（{term.code}）", VILLAGE_COLUMNS)
         n = 0
