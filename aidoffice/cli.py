@@ -985,8 +985,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(db_url=args.db)
 
     from aidoffice.logs import setup_logging
+    from aidoffice.paths import use_private_temp
 
     log_path = setup_logging()
+    use_private_temp()
     try:
         result = COMMANDS[args.command](args)
     except UsageError as exc:

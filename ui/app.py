@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from aidoffice.errors import AidofficeError
 from aidoffice.logs import setup_logging
 from aidoffice.office import open_office
+from aidoffice.paths import use_private_temp
 from ui.i18n import tr
 
 log = logging.getLogger("aidoffice.ui")
@@ -33,6 +34,7 @@ def install_excepthook() -> None:
 
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
+    use_private_temp()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("aidoffice")
     app.setApplicationDisplayName(tr("学校资助办助手"))

@@ -85,3 +85,35 @@ def test_an_export_never_overwrites_the_database_or_a_backup(tmp_path):
         r = run(*args, home=tmp_path, db=str(db))
         assert r.returncode == 1 and "不能被覆盖" in r.stderr, r.stderr
     assert db.read_bytes()[:16] == before == disguised.read_bytes()[:16]
+
+
+def test_the_data_folder_and_database_are_private_to_the_user(tmp_path):
+    """Every child's ID and bank account is in the database: on a shared UOS/Kylin PC other users must
+    not be able to read it, nor the temporary workbooks an export writes."""
+    if os.name != "posix":
+        return
+    home = tmp_path / "home"
+    assert run("init", "--school", "测试学校", home=home).returncode == 0
+    assert run("demo", "--students", "30", home=home).returncode == 0
+    assert run("export", "ledger", "school", "--out", str(tmp_path / "x.xlsx"), home=home).returncode == 0
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "aidoffice.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / "tmp").stat().st_mode) == 0o700
+
+
+def test_what_a_killed_run_left_behind_is_cleared_on_the_next_run(tmp_path):
+    """A SIGKILL skips every clean-up: the next run removes the stale temporary files (full of IDs)."""
+    import time
+
+    home = tmp_path / "home"
+    assert run("init", "--school", "测试学校", home=home).returncode == 0
+    old = time.time() - 7 * 3600
+    leftover = home / "tmp" / "openpyxl.abc123"
+    leftover.write_text("<row>130624201305030011</row>", "utf-8")
+    beside = tmp_path / ".~学籍台账abc.xlsx"
+    beside.write_bytes(b"half")
+    for path in (leftover, beside):
+        os.utime(path, (old, old))
+    assert run("export", "ledger", "school", "--out", str(tmp_path / "学籍台账.xlsx"), home=home).returncode == 0
+    assert not leftover.exists() and not beside.exists()
+    assert (tmp_path / "学籍台账.xlsx").exists()
