@@ -114,6 +114,40 @@ def test_what_a_killed_run_left_behind_is_cleared_on_the_next_run(tmp_path):
     beside.write_bytes(b"half")
     for path in (leftover, beside):
         os.utime(path, (old, old))
-    assert run("export", "ledger", "school", "--out", str(tmp_path / "学籍台账.xlsx"), home=home).returncode == 0
+    assert (
+        run("export", "ledger", "school", "--out", str(tmp_path / "学籍台账.xlsx"), home=home).returncode == 0
+    )
     assert not leftover.exists() and not beside.exists()
     assert (tmp_path / "学籍台账.xlsx").exists()
+
+
+def test_import_messages_and_json_mask_id_numbers_as_the_screen_does(tmp_path):
+    """A refused row's reason, a warning and the 可能已转出 list name people by their ID: on the terminal
+    and in --json they are masked, as on screen; the clerk still sees which row and who."""
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+
+    home, db = tmp_path / "home", str(tmp_path / "o.db")
+    assert run("init", "--school", "阜平县城关中学", home=home, db=db).returncode == 0
+    rows = enrollment_rows(6)
+    assert (
+        run(
+            "import",
+            "students",
+            str(write_xlsx(tmp_path / "a.xlsx", [ENROLLMENT_HEADER, *rows])),
+            home=home,
+            db=db,
+        ).returncode
+        == 0
+    )
+    dup = [ENROLLMENT_HEADER, rows[0], rows[0], rows[0]]  # three copies of one student
+    path = write_xlsx(tmp_path / "b.xlsx", dup)
+    for args in (
+        ["--json", "import", "students", str(path), "--dry-run"],
+        ["import", "students", str(path), "--dry-run"],
+    ):
+        r = run(*args, home=home, db=db)
+        assert r.returncode == 0, r.stderr
+        assert not find_sensitive(r.stdout) and not find_sensitive(r.stderr)
+    result = last_json(run("--json", "import", "students", str(path), "--dry-run", home=home, db=db))
+    assert result["rejected"] and "3 次" in result["rejected"][0]["reason"]
+    assert result["missing"] and all("*" in m["key"] for m in result["missing"])
