@@ -572,9 +572,8 @@ def _roster_message(proposal, outcome, dry_run: bool, confirmed) -> str:  # type
             )
         if outcome.anyway:
             lines.append(f"检查有问题，已按“{outcome.anyway}”照样导出（已记入留痕）")
-        lines.append(
-            f"已保存：{outcome.path}（第 {outcome.first_row} 行起，合计在第 {outcome.total_row} 行）"
-        )
+        total = f"合计在第 {outcome.total_row} 行" if outcome.total_row else "模板没有合计行"
+        lines.append(f"已保存：{outcome.path}（第 {outcome.first_row} 行起，{total}）")
     return "\n".join(lines)
 
 

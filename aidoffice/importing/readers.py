@@ -392,8 +392,9 @@ def check_xlsx_sheet(path: Path, name: str) -> dict[tuple[int, int], str]:
     if scan.last_row > MAX_ROWS or scan.last_row * {1: 26, 2: 702, 3: 16384}[scan.letters] > MAX_CELLS:
         rows, cols, far_row, far_col = _far_cells(z, member)
         if rows * cols > MAX_CELLS or rows > MAX_ROWS:
+            cells = far_row if far_row == far_col else f"{far_row}、{far_col}"
             raise InputRefused(
-                f"表格的内容一直延伸到第 {rows} 行、第 {cols} 列（{far_row}、{far_col} 这样很远的单元格里有内容，"
+                f"表格的内容一直延伸到第 {rows} 行、第 {cols} 列（{cells} 这样很远的单元格里有内容，"
                 "常常只是一个空格），无法读取。请在 Excel 中选中数据下方和右侧的空白行列，删除后另存再导入。",
                 file=path.name,
                 sheet=name,

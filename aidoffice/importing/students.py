@@ -231,7 +231,7 @@ class _Reader:
         problems = check_student_values(v, False, self.today)
         v["status"] = soft(number, "status", self.parsers["status"], c.get("status"))
         for p in problems:
-            if p.field in row.named and p.message == "不能为空":
+            if p.field in row.named and p.message.startswith("不能为空"):
                 continue  # the cell held an Excel error, named already: it is not empty
             if p.field in _SOFT:
                 self.report.warn(number, p.field, f"{p.message}，本项未导入")

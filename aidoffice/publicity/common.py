@@ -104,7 +104,7 @@ def common_values(school: School, settings: PublicitySettings, term: Term, day: 
         "学期": value.label,
         "学年": f"{value.school_year}学年",
         "日期": chinese_date(day),
-        "申请截止": settings.apply_deadline or "开学后两周内",
+        "申请截止": settings.apply_deadline or "开学后第二周周五",
         "资助办电话": settings.aid_office_phone or BLANK,
         "县资助中心电话": settings.county_centre_phone or BLANK,
         "监督电话": settings.complaint_phone or BLANK,

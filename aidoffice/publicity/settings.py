@@ -30,7 +30,7 @@ class PublicitySettings:
     aid_office_phone: str = ""
     county_centre_phone: str = ""
     complaint_phone: str = ""
-    apply_deadline: str = "开学后两周内"
+    apply_deadline: str = "开学后第二周周五"  # the templates say 于{申请截止}前
     issuer: str = ""  # empty: the school's name
     notice_days: int = 5
     notice_show_level: bool = False  # only where the county asks for it

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from aidoffice.db.audit import default_actor
 from aidoffice.db.models import Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
+from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
 from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.ledgers.school import require_school
@@ -87,7 +88,12 @@ def receive(
             if parsed.verdict is slipcode.Verdict.MISTYPED
             else f"回执编号是 {slipcode.LENGTH} 位字母和数字（不含 0、1、I、O、U），请核对"
         )
-        return Receipt(typed, Outcome.MISTYPED, parsed.code, message=f"{typed.strip()}：编号有误，{why}。")
+        return Receipt(
+            typed,
+            Outcome.MISTYPED,
+            parsed.code,
+            message=f"{shorten(printable(typed.strip()), 20)}：编号有误，{why}。",
+        )
     slip = session.scalars(select(Slip).where(Slip.code == parsed.code)).first()
     shown = slipcode.display(parsed.code)
     if slip is None:
