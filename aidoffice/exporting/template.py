@@ -258,9 +258,20 @@ def field_label(code: str) -> str:
 
 
 def _labels(grid: Grid, top: int, bottom: int | None, width: int) -> list[tuple[str, list[str], str]]:
-    """Per column: (display header, names to try in order, parent text)."""
+    """Per column: (display header, names to try in order, parent text). A column the lowest header
+    cell merely continues (姓名 merged over two columns) has no name of its own: one field, one column."""
+    low = bottom if bottom is not None else top
+    continued = {
+        c
+        for r0, c0, r1, c1 in grid.merged
+        if r0 <= low <= r1
+        for c in range(c0 + 1, c1 + 1)
+    }
     out = []
     for c in range(1, width + 1):
+        if c in continued:
+            out.append(("", [], ""))
+            continue
         parent = cell_text(grid.value(top, c))
         child = cell_text(grid.value(bottom, c)) if bottom is not None else ""
         if bottom is None or not child or parent == child:
