@@ -261,12 +261,7 @@ def _labels(grid: Grid, top: int, bottom: int | None, width: int) -> list[tuple[
     """Per column: (display header, names to try in order, parent text). A column the lowest header
     cell merely continues (姓名 merged over two columns) has no name of its own: one field, one column."""
     low = bottom if bottom is not None else top
-    continued = {
-        c
-        for r0, c0, r1, c1 in grid.merged
-        if r0 <= low <= r1
-        for c in range(c0 + 1, c1 + 1)
-    }
+    continued = {c for r0, c0, r1, c1 in grid.merged if r0 <= low <= r1 for c in range(c0 + 1, c1 + 1)}
     out = []
     for c in range(1, width + 1):
         if c in continued:
