@@ -227,7 +227,7 @@ class Shell(QObject):
         ctx.data_changed.connect(self._data_changed)
         self.window = window
         window.show()
-        self._close_window(old)
+        self._close(old)
         self._arm(signed.idle_minutes if signed else 0)
         if self.catalogue_changes:
             changes, self.catalogue_changes = self.catalogue_changes, []
@@ -248,12 +248,14 @@ class Shell(QObject):
         if changes.settings and self.window is not None and self.signed is not None:
             self.window.ctx.query(None, lambda s, _p: accounts.idle_minutes(s), self._arm)
 
-    def _close_window(self, window=None) -> None:  # type: ignore[no-untyped-def]
-        """Close `window` (default: the current one) and the dialogs open over it."""
-        if window is None:
-            window, self.window = self.window, None
-            self.watch.stop()
-            self._remove_overlays()
+    def _close_window(self) -> None:
+        """Close the current window and the dialogs open over it."""
+        window, self.window = self.window, None
+        self.watch.stop()
+        self._remove_overlays()
+        self._close(window)
+
+    def _close(self, window) -> None:  # type: ignore[no-untyped-def]
         if window is None:
             return
         for dialog in open_dialogs(window):

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
             self.user_label.setText(self.tr("未启用账户（任何人打开程序都能使用全部功能）"))
             self.user_label.setStyleSheet("color:#92400e")
         elif self.single_clerk:
-            self.user_label.setText(self.tr("单人模式：已自动以 {who} 登录").format(who=user.label))
+            self.user_label.setText(self.tr("单人模式：已自动以{who}登录，未询问密码").format(who=user.label))
             self.user_label.setStyleSheet("color:#92400e")
         else:
             self.user_label.setText(self.tr("当前用户：{who}").format(who=user.label))
