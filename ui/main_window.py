@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.user_label = QLabel()
         self.user_label.setObjectName("signedIn")
+        self.user_label.setContentsMargins(16, 0, 4, 0)
         self.statusBar().addPermanentWidget(self.user_label)
         self.sign_out_btn = QPushButton(self.tr("退出登录"))
         self.sign_out_btn.setFlat(True)

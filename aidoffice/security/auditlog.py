@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record
-from aidoffice.db.models import AuditEntry, Award, HouseholdMember, Student
+from aidoffice.db.models import STATUS_NAMES, AuditEntry, Award, HouseholdMember, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.privacy import Level, scrub, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
@@ -109,6 +109,9 @@ FIELD_NAMES = {
 }
 
 
+_STATUS = {status.value: name for status, name in STATUS_NAMES.items()}
+
+
 @dataclass
 class AuditFilter:
     actor: str | None = None  # login name or OS user as recorded
@@ -175,6 +178,8 @@ def _show(key: str, value: Any, level: Level) -> str:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "status" and value in _STATUS:
+        return _STATUS[value]  # 在读 → 转出, as the ledger says it
     shown = show_column(key, value, level)
     text = "" if shown is None else str(shown)
     return text if level is Level.FULL else scrub(text)

@@ -84,15 +84,21 @@ class SignInDialog(QDialog):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._count_down)
-        self.resize(440, 0)
+        self.resize(460, 0)
 
     # ---- page 1: login and password ------------------------------------------------------------------
 
     def _sign_in_page(self, reason: str, school: str) -> QWidget:
         w = QWidget()
         v = QVBoxLayout(w)
-        title = QLabel(f"<h2>{self.tr('学校资助办助手')}</h2>" + (f"<p>{school}</p>" if school else ""))
+        title = QLabel(self.tr("学校资助办助手"))
+        title.setStyleSheet("font-size:20px;font-weight:bold")
         v.addWidget(title)
+        if school:
+            where = QLabel(school)
+            where.setStyleSheet("color:#4b5563")
+            v.addWidget(where)
+        v.addSpacing(6)
         self.intro = QLabel()
         self.intro.setObjectName("signInIntro")
         self.intro.setWordWrap(True)
