@@ -8,6 +8,7 @@ xvfb-run -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb python docs/screensh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from aidoffice.demo import generate
 from aidoffice.ledgers.school import setup_school
 from aidoffice.ledgers.students import StudentInput, transfer_out, update_student
 from aidoffice.security.access import act_as, bind_user
-from aidoffice.security.accounts import create_user, sign_in
+from aidoffice.security.accounts import SignInFailed, create_user, sign_in
 
 ADMIN_PW, PW = "Mountain-2026", "River-2026x"
 
@@ -45,7 +46,9 @@ def prepare(db: Database) -> None:
     with db.unit_of_work() as s:
         act_as(s, admin)
         create_user(s, "li", "李专干", PW, "clerk", must_change_password=False)
-        create_user(s, "wang", "王老师", PW, "head_teacher", [(grade, class_name)], must_change_password=False)
+        create_user(
+            s, "wang", "王老师", PW, "head_teacher", [(grade, class_name)], must_change_password=False
+        )
     clerk = sign_in(db, "li", PW)
     with db.unit_of_work() as s:
         act_as(s, clerk)
@@ -59,10 +62,8 @@ def prepare(db: Database) -> None:
             update_student(s, st.id, data)
         transfer_out(s, students[2].id, date(2026, 11, 20), "转入县城第二中学")
     for _ in range(2):
-        try:
+        with contextlib.suppress(SignInFailed):
             sign_in(db, "wang", "wrong-guess-1")
-        except Exception:
-            pass
 
 
 def main() -> int:
