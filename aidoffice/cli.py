@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, metavar="FILE.xlsx")
     e.add_argument("--mask", action="store_true", help="身份证件号打码（只显示前6位和后4位）")
     _roster_parser(esub)
-    s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单或资助发放名单")
+    s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单、资助发放名单或困难学生认定表")
     isub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     helps = {
         "students": "学籍系统导出（按身份证件号或全国学籍号匹配）",
@@ -133,6 +133,27 @@ def build_parser() -> argparse.ArgumentParser:
     _consolidate_parser(sub)
     add_publicity_parsers(sub)
     _add_safety_parsers(sub)
+    e = isub.add_parser("assessments", help="家庭经济困难学生认定表（学校每年秋季评议的结果）")
+    e.add_argument("file", metavar="FILE", help=".xlsx、.xls、.ods 或 .csv")
+    e.add_argument(
+        "--year", metavar="YYYY-YYYY", help="学年，如 2026-2027（文件中没有学年列时使用，默认本学年）"
+    )
+    e.add_argument("--date", metavar="YYYY-MM-DD", help="认定时间（文件中没有认定时间列时使用，默认今天）")
+    e.add_argument(
+        "--by", metavar="WHO", help="认定人（文件中没有认定人列时使用，默认“学校资助工作领导小组”）"
+    )
+    e.add_argument("--dry-run", action="store_true", help="只检查并报告将会发生什么，不写入")
+    e.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个有数据的工作表）")
+    e.add_argument("--report", metavar="FILE.xlsx", help="把逐行结果保存为工作簿（有问题的行标红并写明原因）")
+
+    s = sub.add_parser(
+        "reconcile", help="双向比对：漏助、疑似误助、证件号和姓名不一致、需核实去向等，写入问题清单"
+    )
+    s.add_argument("--term", metavar="TERM", help="学期，如 2026-2027-1（默认当前学期）")
+    s.add_argument("--out", metavar="FILE.xlsx", help="把问题清单写成工作簿（汇总、每类一张表、统计）")
+    s.add_argument(
+        "--full-ids", action="store_true", help="工作簿中显示完整证件号（默认打码；导出人记入操作留痕）"
+    )
     return p
 
 
@@ -344,6 +365,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
                 file=args.report,
             )
         check_target(args.report, (".xlsx",))
+    if args.what == "assessments":
+        return cmd_import_assessments(args)
 
     from aidoffice.importing.readers import read_ahead
 
@@ -852,12 +875,92 @@ PUBLICITY_COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = 
 }
 
 
+def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
+    from datetime import date
+
+    from aidoffice.ledgers.assessments import import_assessments
+
+    decided_on = None
+    if args.date:
+        try:
+            decided_on = date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date 应写作 2026-10-12，而不是“{args.date}”") from None
+    if args.report:
+        from aidoffice.files import check_target
+
+        check_target(args.report, (".xlsx",))
+    db = _open(args)
+    with db.unit_of_work(note="import assessments") as s:
+        report = import_assessments(
+            s,
+            args.file,
+            school_year=args.year,
+            decided_on=decided_on,
+            decided_by=args.by,
+            sheet=args.sheet,
+            dry_run=args.dry_run,
+            progress=ProgressBar(),
+        )
+        if args.dry_run:
+            s.rollback()
+    result = report.as_json()
+    if args.report:
+        from aidoffice.importing.workbook import write_report
+
+        result["report"] = str(write_report(report, args.report))
+    result["message"] = _import_message(report, result.get("report"))
+    return result
+
+
+def cmd_reconcile(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.reconcile.service import run_reconcile
+
+    if args.full_ids and not args.out:
+        raise UsageError("--full-ids 只用于 --out 写出的工作簿")
+    db = _open(args)
+    with db.unit_of_work(note="reconcile") as s:
+        res = run_reconcile(s, args.term, out=args.out, full_ids=args.full_ids, progress=ProgressBar())
+    result = res.as_json()
+    result["message"] = _reconcile_message(res)
+    return result
+
+
+def _reconcile_message(res) -> str:  # type: ignore[no-untyped-def]
+    from aidoffice.reconcile.kinds import KINDS
+
+    c = res.comparison
+    lines = [
+        f"双向比对（{c.term.label}，比对日期 {c.term.on_date:%Y-%m-%d}）：共发现 {len(c.findings)} 个问题"
+    ]
+    by_kind = c.by_kind()
+    for code, info in KINDS.items():
+        found = by_kind.get(code, [])
+        if not found:
+            continue
+        lines.append(f"【{info.label}】{len(found)} 个")
+        lines += [f"  {f.detail}" for f in found[:10]]  # details carry masked ID numbers only
+        if len(found) > 10:
+            lines.append(f"  ……另有 {len(found) - 10} 个")
+    sync = res.sync
+    lines.append(
+        f"问题清单：新增 {sync.new}，仍待处理 {sync.kept}，重新打开 {sync.reopened}，"
+        f"数据已更正自动销号 {sync.closed_by_data}，已销号但仍存在 {sync.still_present}"
+    )
+    if res.out:
+        lines.append(
+            f"问题清单工作簿已保存：{res.out}" + ("（含完整证件号，已记入留痕）" if res.full_ids else "")
+        )
+    return "\n".join(lines)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "init": cmd_init,
     "demo": cmd_demo,
     "export": cmd_export,
     "import": cmd_import,
     "consolidate": cmd_consolidate,
+    "reconcile": cmd_reconcile,
     **PUBLICITY_COMMANDS,
 }
 

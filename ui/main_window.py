@@ -26,9 +26,11 @@ from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.publicity_page import PublicityPage
+from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage
 from ui.pages.settings import SettingsPage
 from ui.pages.slips_page import SlipsPage
+from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
@@ -66,6 +68,8 @@ class MainWindow(QMainWindow):
         self.students = StudentLedgerPage(ctx)
         self.villages = VillageLedgerPage(ctx)
         self.imports = ImportPage(ctx)
+        self.problems = ReconcilePage(ctx)
+        self.statistics = StatisticsPage(ctx)
         self.roster = RosterPage(ctx)
         self.consolidation = ConsolidatePage(ctx)
         self.publicity = PublicityPage(ctx)
@@ -77,14 +81,14 @@ class MainWindow(QMainWindow):
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
             (self.tr("导入名单"), self.imports),
-            (self.tr("比对与问题清单"), PlaceholderPage(self.tr("比对与问题清单"), self.tr("双向比对学籍、户籍和各部门名单，找出漏助、疑似误助、姓名或证件号不一致、需核实去向的学龄儿童，并逐条跟踪到销号。"))),
+            (self.tr("比对与问题清单"), self.problems),
             (self.tr("1222宣传材料"), self.publicity),
             (self.tr("回执登记"), self.slips),
             (self.tr("控辍保学"), PlaceholderPage(self.tr("控辍保学"), self.tr("为每名辍学或疑似辍学学生建立“一人一案”，记录劝返过程、复学通知书和结果。"))),
             (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
             (self.tr("导出花名册"), self.roster),
             (self.tr("县级汇总"), self.consolidation),
-            (self.tr("统计"), PlaceholderPage(self.tr("统计"), self.tr("按学段、群体、村统计资助人数和金额，生成图表。"))),
+            (self.tr("统计"), self.statistics),
             (self.tr("账户管理"), self.users),
             (self.tr("操作记录"), self.audit),
             (self.tr("设置"), self.settings_page),

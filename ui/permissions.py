@@ -17,6 +17,8 @@ PAGE_RIGHTS = {
     "students": "students.view",
     "villages": "villages.view",
     "imports": "import.run",
+    "problems": "reconcile.run",  # the problem list; its buttons are the page's own (closing needs problems.close)
+    "statistics": "students.view",
     "publicity": "letters.print",
     "slips": "slips.register",
     "roster": "export.roster",

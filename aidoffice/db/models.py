@@ -509,3 +509,105 @@ class ClassSession(Audited, Base):
     enrolled: Mapped[int | None] = mapped_column(Integer)  # the class's size that day
     notes: Mapped[str | None] = mapped_column(Text)
     term: Mapped[Term] = relationship()
+
+
+# ---- the comparison (双向比对), the school's assessment and the problem list ----------------------
+
+
+class HardshipAssessment(Audited, Base):
+    """家庭经济困难学生认定: the school's decision on one student for one school year (level, date, who).
+    It becomes a group fact of source ASSESSMENT (aidoffice.ledgers.assessments)."""
+
+    __tablename__ = "hardship_assessment"
+    __table_args__ = (UniqueConstraint("student_id", "school_year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    person_key: Mapped[str] = mapped_column(String(30), index=True)  # the key its group fact is filed under
+    school_year: Mapped[str] = mapped_column(String(9))  # 2026-2027
+    level: Mapped[str] = mapped_column(String(12))  # special / relative / general / none
+    decided_on: Mapped[date] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # imported by
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class StudyElsewhere(Audited, Base):
+    """在外就读: a school-age child of the villages served who is not in this school's ledger, verified
+    by the clerk as studying at another school. One current record per child; re-verifying updates it."""
+
+    __tablename__ = "study_elsewhere"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(30), unique=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    school_name: Mapped[str] = mapped_column(String(100))
+    place: Mapped[str | None] = mapped_column(String(100))  # 县内 / 县外（市） / 省外（省） …
+    verified_on: Mapped[date] = mapped_column(Date)
+    verified_by: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class ProblemStatus(enum.Enum):
+    OPEN = "open"  # 待处理
+    IN_PROGRESS = "in_progress"  # 处理中
+    CLOSED = "closed"  # 已销号
+
+
+PROBLEM_STATUS_NAMES = {
+    ProblemStatus.OPEN: "待处理",
+    ProblemStatus.IN_PROGRESS: "处理中",
+    ProblemStatus.CLOSED: "已销号",
+}
+
+
+class Problem(Audited, Base):
+    """问题清单: one finding of the comparison as a problem someone works on and ticks off (销号).
+    `identity` (kind + person + scope + what) lets a re-run recognise the same problem."""
+
+    __tablename__ = "problem"
+    __table_args__ = (Index("ix_problem_scope_status", "scope", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    scope: Mapped[str] = mapped_column(String(11), default="")  # "" / school year / term code
+    person_key: Mapped[str] = mapped_column(String(30), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="SET NULL"), index=True)
+    policy_code: Mapped[str | None] = mapped_column(String(40))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    class_name: Mapped[str | None] = mapped_column(String(30))
+    village: Mapped[str | None] = mapped_column(String(50))
+    group_codes: Mapped[str | None] = mapped_column(String(300))  # ",dibao,orphan," for LIKE filters
+    rank: Mapped[int] = mapped_column(Integer, default=2)  # 1 first
+    detail: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[ProblemStatus] = mapped_column(_enum(ProblemStatus), default=ProblemStatus.OPEN)
+    still_present: Mapped[bool] = mapped_column(Boolean, default=True)  # the latest run still found it
+    first_seen_on: Mapped[date] = mapped_column(Date)
+    last_seen_on: Mapped[date] = mapped_column(Date)
+    assigned_to: Mapped[str | None] = mapped_column(String(60))
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(String(60))
+    closed_by: Mapped[str | None] = mapped_column(String(60))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    notes: Mapped[list[ProblemNote]] = relationship(
+        back_populates="problem", cascade="all, delete-orphan", order_by="ProblemNote.id"
+    )
+
+
+class ProblemNote(Audited, Base):
+    """The history of a problem in words: taken, a note, closed with a resolution, reopened, seen
+    again by a re-run. Never edited or deleted, so nothing a clerk wrote is lost."""
+
+    __tablename__ = "problem_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(20))  # take / note / close / reopen / rerun / fix
+    text: Mapped[str] = mapped_column(Text)
+    problem: Mapped[Problem] = relationship(back_populates="notes")

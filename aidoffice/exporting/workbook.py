@@ -29,6 +29,7 @@ from aidoffice.files import atomic_path
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
 A4 = 9
 _SAMPLE = 200  # rows looked at to size the columns
 MAX_WIDTH = 60
@@ -40,6 +41,7 @@ class Column:
     width: float | None = None  # None: fitted to the header and the first rows
     text: bool = False  # an identifying number kept as text (ID, 学籍号, account, phone)
     number_format: str | None = None  # e.g. "#,##0.00" for money
+    wrap: bool = False  # long text wrapped inside the column's width (reasons, evidence, notes)
 
 
 def display_width(value: Any) -> float:
@@ -48,6 +50,15 @@ def display_width(value: Any) -> float:
         return 0
     text = value if isinstance(value, str) else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def _lines(value: Any, width: float) -> int:
+    """How many lines `value` takes in a wrapped column `width` characters wide."""
+    usable = max(1.0, width - 1)
+    return sum(max(1, -(-int(display_width(part)) // int(usable))) for part in str(value).split("\n"))
 
 
 class StandardSheet:
@@ -62,6 +73,9 @@ class StandardSheet:
             (i, c.number_format) for i, c in enumerate(self.columns) if c.number_format and not c.text
         ]
         self._text = [i for i, c in enumerate(self.columns) if c.text]
+        self._wrap = [i for i, c in enumerate(self.columns) if c.wrap and not c.text]
+        self._widths: list[float] = []
+        self._written = 0
 
     def append(self, values: Sequence[Any]) -> None:
         self.rows += 1
@@ -85,6 +99,16 @@ class StandardSheet:
                 cell = WriteOnlyCell(ws, v)
                 cell.number_format = fmt
                 row[i] = cell
+        lines = 1
+        for i in self._wrap:
+            if i < len(row) and row[i] is not None and values[i] != "":
+                cell = row[i] if hasattr(row[i], "alignment") else WriteOnlyCell(ws, row[i])
+                cell.alignment = WRAP
+                row[i] = cell
+                lines = max(lines, _lines(values[i], self._widths[i]))
+        self._written += 1
+        if lines > 1:  # Excel and LibreOffice do not grow a row for wrapped text on opening a file
+            ws.row_dimensions[self.header_row + self._written].height = min(409, LINE_HEIGHT * lines)
         ws.append(row)
 
     def _flush(self) -> None:
@@ -96,6 +120,7 @@ class StandardSheet:
                 seen = [display_width(col.title)] + [display_width(r[i]) for r in pending if i < len(r)]
                 width = min(MAX_WIDTH, max(6.0, max(seen) + 2))
             ws.column_dimensions[get_column_letter(i + 1)].width = width
+            self._widths.append(width)
         ws.freeze_panes = f"A{self.header_row + 1}"
         ws.print_title_rows = f"1:{self.header_row}"
         ws.page_setup.orientation = "landscape"

@@ -1,0 +1,136 @@
+"""One use case: run the comparison for a term, bring the problem list in line, and write the
+workbook — inside the caller's unit of work.
+
+The order is honest about failures: the problem list is changed in the session (flushed, so the
+workbook can name each problem by its number and show its status); the workbook is written to a
+temporary file beside the target; the export is recorded in the audit trail (who, which file, whether
+with full ID numbers); and the file is renamed into place only when the caller's transaction commits
+(`files.publish_on_commit`). A workbook that cannot be written (disk full) raises before the commit:
+the problem list stays as it was and no file appears. A database that refuses the commit leaves no
+workbook behind either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aidoffice.db.audit import default_actor, record
+from aidoffice.files import check_target, publish_on_commit, temp_beside
+from aidoffice.progress import Progress, no_progress
+from aidoffice.reconcile.compare import Comparison, compare, gc_paused
+from aidoffice.reconcile.kinds import KINDS
+from aidoffice.reconcile.problems import SyncResult, scopes_for, sync_problems
+from aidoffice.reconcile.statistics import TermStatistics, statistics_from
+from aidoffice.reconcile.workbook import write_problem_workbook
+from aidoffice.security.access import require
+
+
+@dataclass
+class ReconcileResult:
+    comparison: Comparison
+    sync: SyncResult
+    statistics: TermStatistics
+    out: Path | None = None
+    full_ids: bool = False
+
+    def counts(self) -> dict[str, int]:
+        by_kind = self.comparison.by_kind()
+        return {k: len(by_kind.get(k, ())) for k in KINDS} | {"total": len(self.comparison.findings)}
+
+    def as_json(self) -> dict[str, Any]:
+        """The `reconcile --json` contract: findings with kind, id_number, name, detail (and more)."""
+        ids = self.sync.ids
+        return {
+            "term": self.comparison.term.code,
+            "on_date": self.comparison.term.on_date.isoformat(),
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "id_number": f.id_number,
+                    "name": f.name,
+                    "detail": f.detail,
+                    "rank": f.rank,
+                    "student_id": f.student_id,
+                    "problem_id": ids.get(f.identity),
+                    "policy": f.policy_code,
+                    "scope": f.scope,
+                }
+                for f in self.comparison.findings
+            ],
+            "counts": self.counts(),
+            "problems": self.sync.as_json(),
+            "compared": self.comparison.counts,
+            "out": str(self.out) if self.out else None,
+        }
+
+
+def run_reconcile(
+    session: Session,
+    term: str | None = None,
+    *,
+    out: str | Path | None = None,
+    full_ids: bool = False,
+    today: date | None = None,
+    progress: Progress = no_progress,
+) -> ReconcileResult:
+    today = today or date.today()
+    require(session, "reconcile.run")
+    if full_ids:
+        require(session, "export.full_ids")
+    if out is not None:
+        check_target(out, (".xlsx",))  # refused before any work
+    with gc_paused():
+        return _run(session, term, out, full_ids, today, progress)
+
+
+def _run(
+    session: Session,
+    term: str | None,
+    out: str | Path | None,
+    full_ids: bool,
+    today: date,
+    progress: Progress,
+) -> ReconcileResult:
+    comparison = compare(session, term, today=today, progress=progress)
+    progress(4, 6, "正在更新问题清单")
+    note = session.info.get("audit_note")
+    session.info["audit_note"] = f"双向比对（{comparison.term.code}）"
+    try:
+        sync = sync_problems(
+            session,
+            comparison.findings,
+            scopes_for(comparison.term.code),
+            today=today,
+            label_text=comparison.term.code,
+        )
+    finally:
+        session.info["audit_note"] = note
+    stats = statistics_from(session, comparison)
+    result = ReconcileResult(comparison, sync, stats, full_ids=full_ids)
+    if out is not None:
+        progress(5, 6, "正在写入问题清单工作簿")
+        target = check_target(out, (".xlsx",))
+        actor = session.info.get("actor") or default_actor()
+        record(
+            session,
+            "export",
+            "problem",
+            f"导出问题清单到 {target.name}" + ("（含完整证件号）" if full_ids else ""),
+            {"file": str(target), "term": comparison.term.code, "findings": len(comparison.findings),
+             "full_id_numbers": full_ids},
+        )  # fmt: skip
+        session.flush()  # a database that cannot record the export refuses it before any file exists
+        tmp = temp_beside(target)
+        try:
+            write_problem_workbook(session, tmp, comparison, sync, stats, full_ids=full_ids, actor=actor)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        publish_on_commit(session, tmp, target)
+        result.out = target
+    progress(6, 6, "完成")
+    return result

@@ -1,0 +1,178 @@
+"""The 比对与问题清单 and 统计 pages as a clerk uses them: the comparison runs in the background, a
+problem opens with both sides of its evidence, closing asks for the resolution, a fix is one click
+away, and the statistics can be copied into a report. No query runs on the GUI thread (conftest)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
+from sqlalchemy import select
+
+from aidoffice.db.models import Problem, ProblemStatus, StudyElsewhere
+from tests.gui.conftest import make_ctx
+from tests.gui.helpers import finish, idle
+from tests.reconcile_world import plant
+from ui.dialogs.problem_dialogs import CloseDialog, ElsewhereDialog
+from ui.main_window import MainWindow
+from ui.pages.reconcile_page import ReconcilePage
+from ui.pages.statistics_page import StatisticsPage
+
+
+@pytest.fixture
+def world_ctx(qtbot, school_db, tmp_path):
+    world = plant(school_db, tmp_path)
+    for ctx in make_ctx(qtbot, school_db):
+        yield ctx, world
+
+
+def _page(qtbot, ctx) -> ReconcilePage:
+    page = ReconcilePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    idle(qtbot, ctx)
+    return page
+
+
+def _run(qtbot, page):
+    finish(qtbot, page.run_comparison())
+    idle(qtbot, page.ctx)
+
+
+def _select(qtbot, page, kind, name):
+    """Filter to one kind, wait for the rows, select the named one and wait for its detail."""
+    page.kind.setCurrentIndex(page.kind.findData(kind))
+    idle(qtbot, page.ctx)
+    model = page.model
+    for r in range(model.rowCount()):
+        model.data(model.index(r, 0))
+    idle(qtbot, page.ctx)
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 3)) == name)
+    page.table.selectRow(row)
+    idle(qtbot, page.ctx)
+    assert page.detail is not None and page.detail.row.name == name
+    return page.detail
+
+
+def test_running_the_comparison_fills_the_list_and_says_what_it_found(qtbot, world_ctx):
+    ctx, _w = world_ctx
+    page = _page(qtbot, ctx)
+    assert page.model.rowCount() == 0
+    _run(qtbot, page)
+    with ctx.db.reading() as s:
+        total = len(s.scalars(select(Problem.id)).all())
+    assert total > 0
+    assert page.model.rowCount() == total
+    assert page.count_label.text() == f"共 {total} 个"
+    assert f"发现 {total} 个问题；新增 {total}" in page.summary.text()
+    page.kind.setCurrentIndex(page.kind.findData("NOT_ENROLLED"))
+    idle(qtbot, ctx)
+    assert 0 < page.model.rowCount() < total
+
+
+def test_a_problem_opens_with_the_student_record_and_the_list_row_side_by_side(qtbot, world_ctx):
+    """Masked IDs on screen until the clerk asks for full ones."""
+    ctx, w = world_ctx
+    page = _page(qtbot, ctx)
+    _run(qtbot, page)
+    _select(qtbot, page, "MISSED_AID", "张小明")
+    assert "学籍台账 七年级1班" in page.left.text()
+    assert "外部名单「阜平县乡村振兴局」" in page.right.text()
+    assert "脱贫家庭" in page.basis.text()
+    assert w.ids["张小明"] not in page.left.text() and w.ids["张小明"][-4:] in page.left.text()
+    page.show_full.setChecked(True)
+    assert w.ids["张小明"] in page.left.text()
+    assert page.take_btn.isEnabled() and page.close_btn.isEnabled() and not page.reopen_btn.isEnabled()
+    assert page.assess_btn.isVisible() and not page.elsewhere_btn.isVisible()
+
+
+def test_closing_asks_for_the_resolution_and_keeps_it(qtbot, world_ctx, monkeypatch):
+    ctx, _w = world_ctx
+    page = _page(qtbot, ctx)
+    _run(qtbot, page)
+    detail = _select(qtbot, page, "AMOUNT_OFF_STANDARD", "吴十")
+
+    def answer(dialog):  # the clerk picks a resolution and explains
+        dialog.resolution.setCurrentText("补助已补发")
+        dialog.note.setPlainText("补发 12.50 元")
+        return True
+
+    monkeypatch.setattr(CloseDialog, "exec", answer)
+    finish(qtbot, page.close_problem())
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
+        p = s.get(Problem, detail.row.id)
+        assert (p.status, p.resolution, p.closed_by) == (ProblemStatus.CLOSED, "补助已补发", "测试员")
+    assert page.detail.row.status is ProblemStatus.CLOSED
+    assert any(
+        "销号：补助已补发。补发 12.50 元" in page.history.item(i).text() for i in range(page.history.count())
+    )
+    assert page.reopen_btn.isEnabled() and not page.close_btn.isEnabled()
+
+
+def test_an_unaccounted_child_is_recorded_as_studying_elsewhere_in_one_click(qtbot, world_ctx, monkeypatch):
+    ctx, w = world_ctx
+    page = _page(qtbot, ctx)
+    _run(qtbot, page)
+    _select(qtbot, page, "NOT_ENROLLED", "韩梅")
+    assert page.elsewhere_btn.isVisible() and page.elsewhere_btn.isEnabled()
+
+    def answer(dialog):
+        dialog.school.setText("阜平县城关小学")
+        dialog.verified_by.setText("张老师")
+        return True
+
+    monkeypatch.setattr(ElsewhereDialog, "exec", answer)
+    finish(qtbot, page.fix_elsewhere())
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
+        row = s.scalars(select(StudyElsewhere).where(StudyElsewhere.person_key == w.ids["韩梅"])).one()
+        assert (row.school_name, row.verified_by, row.verified_on) == (
+            "阜平县城关小学",
+            "张老师",
+            date.today(),
+        )
+    assert page.detail.row.resolution == "已登记在外就读"
+
+
+def test_exporting_writes_the_workbook_with_the_comparison(qtbot, world_ctx, monkeypatch, tmp_path, messages):
+    ctx, _w = world_ctx
+    page = _page(qtbot, ctx)
+    out = tmp_path / "问题清单.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    finish(qtbot, page.export())
+    idle(qtbot, ctx)
+    assert out.exists()
+    assert messages[-1][0] == "information" and str(out) in messages[-1][2]
+
+
+def test_the_statistics_page_charts_the_term_and_copies_the_charts(qtbot, world_ctx):
+    ctx, _w = world_ctx
+    page = StatisticsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    idle(qtbot, ctx)
+    assert page.stats is not None
+    assert "重点群体应助尽助率" in page.headline.text()
+    groups = {b.label: b.text for b in page.charts["group"].bars}
+    assert groups["脱贫家庭"].endswith("（3/4）") and groups["低保"] == "100.0%（2/2）"
+    assert any(b.low for b in page.charts["group"].bars)  # 脱贫家庭: not everyone aided, in red
+    assert {b.label for b in page.charts["children"].bars} >= {"龙泉关镇白庄村"}
+    page.charts["group"].copy_to_clipboard()
+    assert not QGuiApplication.clipboard().pixmap().isNull()
+
+
+def test_the_main_window_opens_both_pages(qtbot, world_ctx):
+    ctx, _w = world_ctx
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    idle(qtbot, ctx)
+    titles = window.page_titles()
+    assert "比对与问题清单" in titles and "统计" in titles
+    window.nav.setCurrentRow(titles.index("统计"))
+    idle(qtbot, ctx)
+    assert window.statistics.stats is not None

@@ -1,0 +1,231 @@
+"""The comparison's and the problem list's use cases, each one background operation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+from sqlalchemy import select
+
+from aidoffice.catalogue import load_catalogue
+from aidoffice.db.models import Term
+from aidoffice.ledgers.school import current_term
+from aidoffice.reconcile import problems as service
+from aidoffice.reconcile.kinds import rules
+from aidoffice.reconcile.problems import ProblemDetail, ProblemFilter, ProblemRow
+from aidoffice.reconcile.service import ReconcileResult, run_reconcile
+from aidoffice.reconcile.statistics import TermStatistics, term_statistics
+from ui.operations import AppContext, Changes
+from ui.tasks import Task
+
+PROBLEMS = Changes(problems=True)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the page's combos offer."""
+
+    terms: list[str]  # codes, the newest first
+    current: str
+    kinds: list[str]
+    grades: list[int]
+    classes: list[str]
+    villages: list[str]
+    groups: list[tuple[str, str]]  # (code, name)
+    resolutions: tuple[str, ...]
+
+
+def _choices(session) -> Choices:  # type: ignore[no-untyped-def]
+    found = service.filter_choices(session)
+    current = session.scalars(select(Term.code).where(Term.is_current.is_(True))).first()
+    terms = list(session.scalars(select(Term.code).order_by(Term.starts_on.desc())))
+    groups = [(code, g.name) for code, g in load_catalogue(session).groups.items()]
+    return Choices(
+        terms=terms,
+        current=current or (terms[0] if terms else ""),
+        kinds=found["kinds"],
+        grades=found["grades"],
+        classes=found["classes"],
+        villages=found["villages"],
+        groups=groups,
+        resolutions=rules().resolutions,
+    )
+
+
+def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], None]) -> Task:
+    return ctx.query(parent, lambda s, _p: _choices(s), success)
+
+
+def run(
+    ctx: AppContext,
+    parent: QWidget,
+    term: str | None,
+    success: Callable[[ReconcileResult], None],
+    *,
+    out: str | None = None,
+    full_ids: bool = False,
+) -> Task:
+    """The comparison with progress and cancel; the problem list and the workbook commit together."""
+
+    def op(s, p) -> ReconcileResult:  # type: ignore[no-untyped-def]
+        return run_reconcile(s, term or current_term(s).code, out=out, full_ids=full_ids, progress=p)
+
+    return ctx.write(
+        parent,
+        op,
+        success,
+        changes=PROBLEMS,
+        label=parent.tr("正在比对学籍、户籍、名单和资助记录…"),
+        note="双向比对",
+    )
+
+
+def load_ids(
+    ctx: AppContext, parent: QWidget, f: ProblemFilter, success: Callable[[list[int]], None]
+) -> Task:
+    return ctx.query(parent, lambda s, _p: service.problem_ids(s, f), success)
+
+
+def load_rows(
+    ctx: AppContext, parent: QWidget, ids: list[int], success: Callable[[list[ProblemRow]], None]
+) -> Task:
+    return ctx.query(parent, lambda s, _p: service.fetch_problems(s, ids), success)
+
+
+def load_detail(
+    ctx: AppContext, parent: QWidget, problem_id: int, success: Callable[[ProblemDetail], None]
+) -> Task:
+    return ctx.query(parent, lambda s, _p: service.problem_detail(s, problem_id), success)
+
+
+def _change(
+    ctx: AppContext,
+    parent: QWidget,
+    fn: Callable[..., Any],
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+    changes: Changes = PROBLEMS,
+) -> Task:
+    return ctx.write(parent, lambda s, _p: fn(s).id, success, changes=changes, failure=failure)
+
+
+def take(ctx: AppContext, parent: QWidget, pid: int, note: str, success: Callable[[Any], None]) -> Task:
+    return _change(ctx, parent, lambda s: service.take_problem(s, pid, note=note), success)
+
+
+def add_note(ctx: AppContext, parent: QWidget, pid: int, text: str, success: Callable[[Any], None]) -> Task:
+    return _change(ctx, parent, lambda s: service.add_note(s, pid, text), success)
+
+
+def close(
+    ctx: AppContext,
+    parent: QWidget,
+    pid: int,
+    resolution: str,
+    note: str,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    return _change(ctx, parent, lambda s: service.close_problem(s, pid, resolution, note), success, failure)
+
+
+def reopen(ctx: AppContext, parent: QWidget, pid: int, note: str, success: Callable[[Any], None]) -> Task:
+    return _change(ctx, parent, lambda s: service.reopen_problem(s, pid, note), success)
+
+
+def fix_id(
+    ctx: AppContext,
+    parent: QWidget,
+    pid: int,
+    new_id: str,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    return _change(
+        ctx,
+        parent,
+        lambda s: service.fix_correct_id(s, pid, new_id),
+        success,
+        failure,
+        PROBLEMS | Changes(students=True, groups=True),
+    )
+
+
+def fix_elsewhere(
+    ctx: AppContext,
+    parent: QWidget,
+    pid: int,
+    values: dict[str, Any],
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    return _change(
+        ctx,
+        parent,
+        lambda s: service.fix_record_elsewhere(
+            s,
+            pid,
+            values["school_name"],
+            values["verified_on"],
+            values["verified_by"],
+            place=values.get("place"),
+            note=values.get("note"),
+        ),
+        success,
+        failure,
+        PROBLEMS | Changes(households=True),
+    )
+
+
+def fix_assessment(
+    ctx: AppContext,
+    parent: QWidget,
+    pid: int,
+    level: str,
+    decided_on: date,
+    decided_by: str,
+    note: str,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    return _change(
+        ctx,
+        parent,
+        lambda s: service.fix_add_assessment(s, pid, level, decided_on, decided_by, note=note),
+        success,
+        failure,
+        PROBLEMS | Changes(groups=True),
+    )
+
+
+def fix_group(
+    ctx: AppContext,
+    parent: QWidget,
+    pid: int,
+    group: str,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    return _change(
+        ctx,
+        parent,
+        lambda s: service.fix_add_roster_group(s, pid, group),
+        success,
+        failure,
+        PROBLEMS | Changes(students=True, groups=True),
+    )
+
+
+def load_statistics(
+    ctx: AppContext, parent: QWidget, term: str | None, success: Callable[[TermStatistics], None]
+) -> Task:
+    """The term's statistics: a read-only comparison (the problem list is not touched)."""
+    return ctx.query(
+        parent,
+        lambda s, p: term_statistics(s, term, progress=p),
+        success,
+        label=parent.tr("正在统计…"),
+    )
