@@ -34,7 +34,7 @@ from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
-from ui.permissions import PAGE_RIGHTS, NoAccessPage, apply_to_widgets, why_not
+from ui.permissions import PAGE_RIGHTS, WHOLE_SCHOOL_PAGES, NoAccessPage, apply_to_widgets, page_refusal
 
 
 class MainWindow(QMainWindow):
@@ -93,21 +93,21 @@ class MainWindow(QMainWindow):
             (self.tr("操作记录"), self.audit),
             (self.tr("设置"), self.settings_page),
         ]  # fmt: skip
-        rights = {getattr(self, name): permission for name, permission in PAGE_RIGHTS.items()}
+        names = {getattr(self, n): n for n in (*PAGE_RIGHTS, *WHOLE_SCHOOL_PAGES)}
         for title, page in pages:
             item = QListWidgetItem(title if page.available else self.tr("{t}（未开放）").format(t=title))  # type: ignore[attr-defined]
             if not page.available:  # type: ignore[attr-defined]
                 item.setForeground(QColor("#9ca3af"))
                 item.setToolTip(self.tr("此功能尚未开放"))
-            permission = rights.get(page)
-            if permission is not None and not self.may(permission):
+            reason = page_refusal(user, self.may, names[page]) if page in names else None
+            if reason is not None:
                 # the page is kept out of sight (it would only meet refusals); its place says why
                 item.setText(self.tr("{t}（无权限）").format(t=title))
                 item.setForeground(QColor("#9ca3af"))
-                item.setToolTip(why_not(user, permission))
+                item.setToolTip(reason)
                 page.setParent(self)
                 page.hide()
-                page = NoAccessPage(title, why_not(user, permission))
+                page = NoAccessPage(title, reason)
             self.nav.addItem(item)
             self.stack.addWidget(page)
         apply_to_widgets(self, user, self.may)

@@ -49,6 +49,8 @@ WIDGET_RIGHTS = {
 
 # page attribute → widgets a head teacher may not use: they reach the whole school
 WHOLE_SCHOOL = {"publicity": ("notice_btn", "pack_btn")}
+# pages about the whole school only (a head teacher sees their own classes)
+WHOLE_SCHOOL_PAGES = {"statistics": "全校统计"}
 
 
 class NoAccessPage(QWidget):
@@ -71,6 +73,16 @@ class NoAccessPage(QWidget):
 def why_not(user: Principal | None, permission: str) -> str:
     who = user.label if user is not None else ""
     return f"您的账户{who}没有“{role_book().label(permission)}”的权限。如需办理，请联系管理员。"
+
+
+def page_refusal(user: Principal | None, may: Callable[[str], bool], name: str) -> str | None:
+    """Why the role may not use the page `name` (an attribute of the main window), or None."""
+    permission = PAGE_RIGHTS.get(name)
+    if permission is not None and not may(permission):
+        return why_not(user, permission)
+    if name in WHOLE_SCHOOL_PAGES and user is not None and user.role.own_classes_only:
+        return f"您的账户{user.label}只能查看本班学生；{WHOLE_SCHOOL_PAGES[name]}涉及全校学生。"
+    return None
 
 
 def apply_to_widgets(window: object, user: Principal | None, may: Callable[[str], bool]) -> None:

@@ -458,7 +458,7 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
     idle(qtbot, ctx)
     grade, class_name = o.teacher_class
     titles = window.page_titles()
-    for area in ("导入名单", "导出花名册", "县级汇总", "账户管理", "操作记录"):
+    for area in ("导入名单", "比对与问题清单", "导出花名册", "县级汇总", "统计", "账户管理", "操作记录"):
         assert f"{area}（无权限）" in titles, area
     assert "学籍台账" in titles and "1222宣传材料" in titles and "回执登记" in titles
     row = titles.index("操作记录（无权限）")

@@ -206,3 +206,16 @@ def test_a_county_viewer_consolidates_school_rosters_and_a_head_teacher_may_not(
         act_as(s, who["wang"])
         consolidate([a, b], tmp_path / "汇总2.xlsx", session=s)
     assert not (tmp_path / "汇总2.xlsx").exists()
+
+
+def test_the_whole_schools_statistics_are_not_for_a_head_teacher(office):
+    """The term's statistics count every class; a county viewer may read them, a head teacher not."""
+    from aidoffice.reconcile.statistics import term_statistics
+
+    db, who = office
+    with pytest.raises(PermissionDenied, match="全校统计涉及全校学生"), db.reading() as s:
+        act_as(s, who["wang"])
+        term_statistics(s)
+    with db.reading() as s:
+        act_as(s, who["county"])
+        assert term_statistics(s) is not None
