@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, text
 
 from aidoffice.db.engine import Database
@@ -25,6 +26,7 @@ from aidoffice.security.backup import auto_backup, backup_keep
 from tests.factories import student
 from tests.gui.helpers import finish, idle
 from tests.gui.security_data import make_office
+from ui.dialogs.student_form import StudentForm
 from ui.main_window import MainWindow
 from ui.pages.audit_page import AuditPage
 from ui.pages.settings import SettingsPage
@@ -475,6 +477,14 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
     model.row_at(0)
     idle(qtbot, ctx)
     assert {model.row_at(r).class_name for r in range(min(model.rowCount(), 50))} == {class_name}
+    window.students.table.selectRow(0)
+    window.students.edit_student()  # a double-click: their own student, to look at
+    idle(qtbot, ctx)
+    form = next(w for w in QApplication.topLevelWidgets() if isinstance(w, StudentForm) and w.isVisible())
+    assert form.windowTitle() == "学生信息（只读）" and form.fields["name"].isReadOnly()
+    shown_id = form.fields["id_number"].text()
+    assert "*" in shown_id and not find_sensitive(shown_id)
+    form.reject()
 
     publicity = window.publicity
     window.nav.setCurrentRow(titles.index("1222宣传材料"))

@@ -219,3 +219,18 @@ def test_the_whole_schools_statistics_are_not_for_a_head_teacher(office):
     with db.reading() as s:
         act_as(s, who["county"])
         assert term_statistics(s) is not None
+
+
+def test_a_head_teacher_cannot_open_another_class_student_by_number(office):
+    """The window lists only their class; a script asking for another child by id is refused too."""
+    from aidoffice.ledgers.students import get_student
+
+    db, who = office
+    with db.reading() as s:
+        other = s.scalar(select(Student.id).where(Student.class_name == "10班").limit(1))
+        mine = s.scalar(select(Student.id).where(Student.class_name == "2班").limit(1))
+    with db.reading() as s:
+        act_as(s, who["wang"])
+        assert get_student(s, mine).id == mine
+        with pytest.raises(PermissionDenied, match="七年级10班不是您登记的班级"):
+            get_student(s, other)
