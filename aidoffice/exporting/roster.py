@@ -765,7 +765,7 @@ def export_roster(
     profile: str | None = None,
     anyway: str | None = None,
     report: str | Path | None = None,
-    open_problems: Any = None,
+    open_problems: Any = "problem list",
     today: date | None = None,
     progress: Progress = no_progress,
 ) -> ExportOutcome:
@@ -781,6 +781,8 @@ def export_roster(
     today = today or date.today()
     if out is not None:
         check_target(out, (".xlsx",))
+    if open_problems == "problem list":  # the comparison's open problems on these students (None: none)
+        from aidoffice.reconcile.problems import open_problem_texts as open_problems
     school = require_school(session)
     lines = proposal.included
     wb = layout = grid = prof = None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import (
@@ -171,6 +171,9 @@ _ROW_COLUMNS = (
 )
 
 
+_BIRTH = 14  # the position of Student.birth_date in _ROW_COLUMNS
+
+
 def _order(sort: str, descending: bool) -> list:  # type: ignore[type-arg]
     keys = SORTS.get(sort, SORTS["grade"])
     order = [k.desc() if descending else k.asc() for k in keys]
@@ -180,13 +183,20 @@ def _order(sort: str, descending: bool) -> list:  # type: ignore[type-arg]
     return order
 
 
-def page_query(f: StudentFilter, sort: str = "grade", descending: bool = False) -> Select:
-    """Every column of the table's rows, filtered and sorted: the exporters stream it in one pass."""
-    ids = filtered(f).subquery()
+def page_query(
+    f: StudentFilter, sort: str = "grade", descending: bool = False, *, birth_as_text: bool = False
+) -> Select:
+    """Every column of the table's rows, filtered and sorted: the exporters stream it in one pass.
+    `birth_as_text`: the birth date as 'YYYY-MM-DD' text rather than a date."""
+    columns = list(_ROW_COLUMNS)
+    if birth_as_text:
+        columns[_BIRTH] = cast(Student.birth_date, String)
+    query = select(*columns)
+    conds = filtered(f).whereclause
+    if conds is not None:  # the whole ledger needs no subquery of its own ids
+        query = query.where(conds)
     return (
-        select(*_ROW_COLUMNS)
-        .join(ids, ids.c.id == Student.id)
-        .outerjoin(Village, Village.id == Student.village_id)
+        query.outerjoin(Village, Village.id == Student.village_id)
         .outerjoin(Township, Township.id == Village.township_id)
         .order_by(*_order(sort, descending))
     )

@@ -131,6 +131,9 @@ def update_student(
             setattr(student, name, value)
     if old_key != student.person_key:
         rekey_student(session, student, old_key)
+        from aidoffice.ledgers.assessments import sync_assessment_facts  # the assessments follow too
+
+        sync_assessment_facts(session, student)
     if data.roster_groups is not None:
         _set_roster_groups(session, student.person_key, set(data.roster_groups), today)
     session.flush()

@@ -27,6 +27,7 @@ from aidoffice.db.models import (
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import age_on
 from aidoffice.errors import FieldProblem, ValidationError
+from aidoffice.ledgers.elsewhere import elsewhere_counts, elsewhere_for
 from aidoffice.ledgers.student_queries import groups_of
 from aidoffice.security.access import require
 
@@ -62,6 +63,7 @@ class VillageSummary:
     in_school: int = 0
     priority: int = 0
     aided: int = 0
+    elsewhere: int = 0  # recorded by the clerk as studying at another school (在外就读，已核实)
 
 
 @dataclass
@@ -103,6 +105,9 @@ def village_tree(
                 setattr(villages[v_id], attr, n)
 
     fill("households", select(Household.village_id, func.count()).group_by(Household.village_id))
+    for v_id, n in elsewhere_counts(session).items():
+        if v_id in villages:
+            villages[v_id].elsewhere = n
     age_ok = and_(HouseholdMember.birth_date >= earliest, HouseholdMember.birth_date <= latest)
     children = (
         select(Household.village_id.label("village_id"), HouseholdMember.person_key.label("person_key"))
@@ -210,6 +215,7 @@ def members_of(
     ).all()
     keys = [m.person_key for m, _ in members if m.person_key]
     groups = groups_of(session, keys)
+    away = elsewhere_for(session, [m.person_key for m, s in members if s is None and m.person_key])
     aided = set(
         session.scalars(
             select(Award.student_id).where(
@@ -223,6 +229,8 @@ def members_of(
         if s is not None:
             school = f"本校 {make_grade(s.grade, s.stage == 'vocational').name}{s.class_name}"
             status = STATUS_NAMES[s.status]
+        elif m.person_key in away:
+            school, status = away[m.person_key].describe(), None  # the clerk verified where
         else:
             school, status = (m.school_name or m.schooling or ""), None
         out.append(

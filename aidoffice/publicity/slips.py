@@ -124,6 +124,8 @@ def receive(
     if answer == "object":
         slip.objection = (objection or "").strip() or None
     session.flush()
+    if answer == "object":
+        _objection_to_problem(session, slip, student, label)
     said = f"（{ANSWER_NAMES[answer]}）" if answer else ""
     return Receipt(
         typed,
@@ -135,6 +137,16 @@ def receive(
         answer,
         f"{shown}：已登记 {label} {student.name} 的{KIND_NAMES[slip.kind]}回执{said}。",
     )
+
+
+def _objection_to_problem(session: Session, slip: Slip, student: Student, label: str) -> None:
+    """An objection is a problem in the problem list from the moment it is registered."""
+    from aidoffice.reconcile.from_slips import objection_finding
+    from aidoffice.reconcile.problems import record_finding
+
+    text = slip.objection or "家长在回执上勾选“有异议”（未写明内容），请联系家长核实"
+    found = Objection(slip.code, student.id, student.name, label, slip.term.code, text, slip.received_at)  # type: ignore[arg-type]
+    record_finding(session, objection_finding(found, student))
 
 
 def receive_many(session: Session, codes: Iterable[str], answer: str | None = None) -> list[Receipt]:
@@ -151,8 +163,15 @@ def undo_receipt(session: Session, code: str) -> None:
     if slip is None:
         raise InputRefused(f"没有编号为 {code} 的回执。")
     require_student(session, "slips.register", slip.student)
+    objected = slip.answer == "object"
     slip.received_at = slip.received_by = slip.answer = slip.objection = None
     session.flush()
+    if objected:
+        from aidoffice.reconcile.problems import settle_by_data
+
+        settle_by_data(
+            session, f"AID_OBJECTION|{slip.student.person_key}|{slip.term.code}|{slip.code}", "回执登记已撤销"
+        )
 
 
 # ---- counts and lists -------------------------------------------------------------------------------

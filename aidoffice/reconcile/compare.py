@@ -22,6 +22,7 @@ from aidoffice.progress import Progress, no_progress
 from aidoffice.reconcile.aid import CoverageItem, TermContext, check_aid, comparison_date
 from aidoffice.reconcile.coverage import VillageCoverage, check_coverage
 from aidoffice.reconcile.findings import Finding
+from aidoffice.reconcile.from_slips import applicant_findings, objection_findings
 from aidoffice.reconcile.kinds import ORDER
 from aidoffice.reconcile.matching import match
 from aidoffice.reconcile.sources import Sources, VillageIndex, load_sources
@@ -130,6 +131,7 @@ def _compare(session: Session, term: str | None, today: date, progress: Progress
     progress(3, 5, "正在核对各村学龄儿童")
     coverage_findings, villages = check_coverage(src, matching, ctx, school_age(school), index)
     findings = matching.findings + aid_findings + coverage_findings
+    findings += objection_findings(session, row.code) + applicant_findings(session, row.code)
     _fill_filters(findings, src, ctx)
     findings.sort(key=_order)
     progress(4, 5, "比对完成")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import default_actor, record
@@ -255,6 +255,52 @@ def sync_problems(
     _notes(session, notes)
     session.flush()
     return result
+
+
+def record_finding(session: Session, finding: Finding, *, today: date | None = None) -> Problem:
+    """One finding made into a problem now, outside a comparison run (an objection registered from
+    its slip): a new problem opens; one the data had closed reopens; an open one is brought up to date."""
+    today = today or date.today()
+    values = content(finding)
+    problem = session.scalars(select(Problem).where(Problem.identity == finding.identity)).first()
+    if problem is None:
+        problem = Problem(
+            identity=finding.identity,
+            **values,
+            status=ProblemStatus.OPEN,
+            still_present=True,
+            first_seen_on=today,
+            last_seen_on=today,
+        )
+        session.add(problem)
+        session.flush()
+        return problem
+    for k, v in values.items():
+        if getattr(problem, k) != v:
+            setattr(problem, k, v)
+    problem.last_seen_on = today
+    if problem.status is ProblemStatus.CLOSED and problem.resolution == RESOLVED_BY_DATA:
+        problem.status, problem.resolution, problem.closed_by, problem.closed_at = (
+            ProblemStatus.OPEN,
+            None,
+            None,
+            None,
+        )
+        _add_note(session, problem, "reopen", "再次出现此问题，已重新打开", _actor(session))
+    problem.still_present = True
+    session.flush()
+    return problem
+
+
+def settle_by_data(session: Session, identity: str, why: str) -> None:
+    """Close an open problem whose cause the data no longer shows (its slip registration was undone)."""
+    problem = session.scalars(select(Problem).where(Problem.identity == identity)).first()
+    if problem is None or problem.status is ProblemStatus.CLOSED:
+        return
+    problem.status, problem.resolution = ProblemStatus.CLOSED, RESOLVED_BY_DATA
+    problem.closed_by, problem.closed_at, problem.still_present = _actor(session), datetime.now(), False
+    _add_note(session, problem, "rerun", f"{why}，自动销号（{RESOLVED_BY_DATA}）", _actor(session))
+    session.flush()
 
 
 # ---- a clerk's work on one problem ----------------------------------------------------------------
@@ -663,7 +709,13 @@ def filter_choices(session: Session) -> dict[str, list[Any]]:
     }
 
 
-def open_problem_texts(session: Session, person_keys: Sequence[str]) -> dict[str, list[str]]:
+# What a roster settles by itself: a student it pays is no longer missed.
+ROSTER_SETTLES = frozenset({"MISSED_AID"})
+
+
+def open_problem_texts(
+    session: Session, person_keys: Sequence[str], exclude_kinds: frozenset[str] = ROSTER_SETTLES
+) -> dict[str, list[str]]:
     """Open or in-progress problems per person key, in words (masked numbers): the hook the roster's
     checks take (`aidoffice.exporting.checks.OpenProblems`)."""
     wanted = list(dict.fromkeys(k for k in person_keys if k))
@@ -671,7 +723,11 @@ def open_problem_texts(session: Session, person_keys: Sequence[str]) -> dict[str
     for i in range(0, len(wanted), _CHUNK):
         for key, kind, pid, detail in session.execute(
             select(Problem.person_key, Problem.kind, Problem.id, Problem.detail)
-            .where(Problem.person_key.in_(wanted[i : i + _CHUNK]), Problem.status != ProblemStatus.CLOSED)
+            .where(
+                Problem.person_key.in_(wanted[i : i + _CHUNK]),
+                Problem.status != ProblemStatus.CLOSED,
+                Problem.kind.not_in(list(exclude_kinds)) if exclude_kinds else true(),
+            )
             .order_by(Problem.id)
         ):
             out.setdefault(key, []).append(f"问题 #{pid} {label(kind)}：{detail}")

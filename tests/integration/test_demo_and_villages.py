@@ -122,3 +122,32 @@ def test_village_counts_answer_the_inspectors_questions(school_db):
         assert members["王小明"].school == "本校 七年级1班" and members["王小明"].aided
         assert members["王小红"].school == "阜平县中学" and members["王小红"].school_age
         assert not members["王大山"].school_age
+
+
+def test_a_child_recorded_as_studying_elsewhere_shows_in_the_village_ledger(school_db):
+    """户籍台账's question — where does each school-age child study — is answered by the clerk's record."""
+    from aidoffice.db.models import HouseholdMember
+    from aidoffice.ledgers.elsewhere import record_elsewhere
+    from aidoffice.ledgers.school import current_term
+    from aidoffice.ledgers.villages import members_of, village_tree
+
+    with school_db.unit_of_work() as s:
+        generate(s, 120, today=date(2026, 11, 22))
+    with school_db.reading() as s:
+        term = current_term(s)
+        child = s.scalars(
+            select(HouseholdMember).where(
+                HouseholdMember.student_id.is_(None), HouseholdMember.relation.in_(["子", "女"])
+            )
+        ).first()
+        assert child is not None
+    with school_db.unit_of_work() as s:
+        record_elsewhere(
+            s, child.person_key, child.name, "阜平县中学", date(2026, 10, 8), "王老师", place="县内"
+        )
+    with school_db.reading() as s:
+        rows = {m.id: m for m in members_of(s, child.household_id, term)}
+        assert rows[child.id].school == "在外就读：阜平县中学（县内，2026-10-08 王老师核实）"
+        village = s.get(HouseholdMember, child.id).household.village_id
+        summary = {v.id: v for t in village_tree(s, term) for v in t.villages}
+        assert summary[village].elsewhere == 1

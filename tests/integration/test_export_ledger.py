@@ -110,7 +110,7 @@ def test_village_ledger_summary_matches_the_tree(demo_db, tmp_path):
     assert wb.sheetnames == ["村汇总", "学龄儿童"]
     rows = list(wb["村汇总"].iter_rows(min_row=3, values_only=True))
     expected = [
-        (t.name, v.name, v.households, v.children, v.in_school, v.priority, v.aided)
+        (t.name, v.name, v.households, v.children, v.in_school, v.priority, v.aided, v.elsewhere)
         for t in tree
         for v in t.villages
     ]

@@ -31,7 +31,10 @@ def test_every_planted_case_is_found_and_nothing_is_invented(world):
     found = {(f.kind, f.name) for f in run(db).findings}
     assert found - EXPECTED == set(), "invented"
     assert EXPECTED - found == set(), "missed"
-    assert {k for k, _ in EXPECTED} == set(KINDS), "every kind is planted"
+    # the kinds that come from returned slips are planted in tests/integration/test_slips.py
+    assert {k for k, _ in EXPECTED} == set(KINDS) - {"AID_OBJECTION", "ASSESSMENT_PENDING"}, (
+        "every kind is planted"
+    )
 
 
 NEAR_MISSES = {

@@ -223,6 +223,27 @@ def test_an_open_problem_from_the_problem_list_blocks_the_export(school):
     assert [(f.name, f.kind) for f in found] == [("低保生甲", "open_problem")]
 
 
+def test_the_problem_lists_open_problems_block_but_missed_aid_does_not(school):
+    """By default the roster reads the real problem list; a 漏助 problem is what the roster itself
+    settles, so it must not block the roster that pays the child."""
+    from aidoffice.db.models import Student
+    from aidoffice.reconcile.findings import Finding
+    from aidoffice.reconcile.problems import record_finding
+
+    db, _ids = school
+    with db.unit_of_work() as s:
+        p = roster.propose(s, LIVING, TERM, today=TODAY)
+        first, second = p.included[0], p.included[1]
+        for line, kind in ((first, "NAME_MISMATCH"), (second, "MISSED_AID")):
+            st = s.get(Student, line.student_id)
+            record_finding(
+                s, Finding(kind, st.person_key, st.name, f"{kind} 的说明", st.id_number, st.id, scope=TERM)
+            )
+        found = roster.export_roster(s, p, None, today=TODAY).findings
+    problems = [(f.name, f.kind, f.blocking) for f in found if f.kind == "open_problem"]
+    assert problems == [(first.name, "open_problem", True)]
+
+
 def test_export_fills_the_template_and_records_who_exported_full_numbers(school, tmp_path):
     db, ids = school
     template = tmp_path / "县模板.xlsx"

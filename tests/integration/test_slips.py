@@ -7,11 +7,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from aidoffice.db.models import AuditEntry, Slip
+from aidoffice.db.models import AuditEntry, Problem, ProblemStatus, Slip
 from aidoffice.domain import slipcode
 from aidoffice.errors import InputRefused
 from aidoffice.publicity import slips
 from aidoffice.publicity.letters import produce_letters
+from aidoffice.reconcile.service import run_reconcile
 from tests.integration.test_letters_data import LETTER_DAY, build_school
 
 
@@ -113,6 +114,21 @@ def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(sc
     assert len(found) == 1
     assert found[0].text == "金额与通知的不一致" and found[0].slip_code == aid.slips[0]
 
+    def problems():
+        with school_db.reading() as s:
+            return s.scalars(select(Problem).where(Problem.kind == "AID_OBJECTION")).all()
+
+    [problem] = problems()  # in the problem list at once, without waiting for a comparison
+    assert problem.status is ProblemStatus.OPEN and "金额与通知的不一致" in problem.detail
+    with school_db.unit_of_work() as s:
+        run_reconcile(s, found[0].term)
+    [again] = problems()
+    assert (again.id, again.status) == (problem.id, ProblemStatus.OPEN)  # a comparison keeps it
+    with school_db.unit_of_work() as s:
+        slips.undo_receipt(s, aid.slips[0])
+    [undone] = problems()
+    assert undone.status is ProblemStatus.CLOSED and undone.resolution == "数据已更正"
+
 
 def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, printed):
     policy, _ = printed
@@ -128,3 +144,34 @@ def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, p
             .order_by(AuditEntry.id)
         ).all()
     assert [u.after.get("answer") for u in updates] == ["apply", None]
+
+
+def test_a_family_that_applies_is_on_the_assessment_to_do_list_until_assessed(school_db, printed):
+    """□符合、申请 on the policy letter's slip puts the child on the hardship assessment's list (a 待认定
+    problem); recording the assessment — whatever its level — takes the child off at the next comparison."""
+    from datetime import date
+
+    from aidoffice.ledgers.assessments import record_assessment
+
+    policy, _ = printed
+    with school_db.unit_of_work() as s:
+        applied = slips.receive(s, policy.slips[0], "apply")
+        slips.receive(s, policy.slips[1], "decline")
+    with school_db.reading() as s:
+        student_id = slips.applicants(s)[0].student_id
+        term_code = s.scalars(select(Slip).where(Slip.code == policy.slips[0])).one().term.code
+
+    def pending():
+        with school_db.reading() as s:
+            return s.scalars(select(Problem).where(Problem.kind == "ASSESSMENT_PENDING")).all()
+
+    with school_db.unit_of_work() as s:
+        run_reconcile(s, term_code)
+    [problem] = pending()
+    assert problem.status is ProblemStatus.OPEN and problem.student_id == student_id
+    assert applied.student in problem.detail and "符合、申请" in problem.detail
+    with school_db.unit_of_work() as s:
+        record_assessment(s, student_id, problem.scope, "none", date(2026, 10, 9), "资助工作领导小组")
+        run_reconcile(s, term_code)
+    [settled] = pending()
+    assert settled.status is ProblemStatus.CLOSED and settled.resolution == "数据已更正"

@@ -54,8 +54,9 @@ class VillageTreeModel(QAbstractItemModel):
             town = Node("township", [t.name, t.total("households"), t.total("children"), t.total("in_school"),
                                      t.total("priority"), t.total("aided"), ""], t.id, self.root)  # fmt: skip
             for v in t.villages:
+                away = self.tr("在外就读（已核实）{n} 人").format(n=v.elsewhere) if v.elsewhere else ""
                 town.children.append(Node("village", [v.name, v.households, v.children, v.in_school, v.priority,
-                                                      v.aided, ""], v.id, town, loaded=False))  # fmt: skip
+                                                      v.aided, away], v.id, town, loaded=False))  # fmt: skip
             self.root.children.append(town)
         self.endResetModel()
 

@@ -236,7 +236,9 @@ class ReconcilePage(QWidget):
             kind in ("ID_TYPO_SUSPECT", "NO_ID_NUMBER", "NAME_MISMATCH") and has_student
         )
         self.elsewhere_btn.setVisible(kind == "NOT_ENROLLED")
-        self.assess_btn.setVisible(kind in ("UNSUPPORTED_AID", "MISSED_AID") and has_student)
+        self.assess_btn.setVisible(
+            kind in ("UNSUPPORTED_AID", "MISSED_AID", "ASSESSMENT_PENDING") and has_student
+        )
         self.group_btn.setVisible(kind == "UNSUPPORTED_AID" and has_student)
         for b in (self.fix_id_btn, self.elsewhere_btn, self.assess_btn, self.group_btn):
             b.setEnabled(is_open)
