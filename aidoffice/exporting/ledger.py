@@ -101,20 +101,28 @@ def stream(session: Session, query: Select, chunk: int = CHUNK) -> Iterator[Sequ
 
 
 def active_group_names(session: Session) -> dict[str, tuple[str, ...]]:
-    """Every person's active group names, in the catalogue's order, in one query. The tuples are
-    shared (most people have one group), so this stays small beside the rows it serves."""
+    """Every person's active group names, in the catalogue's order, in one streamed query. Built
+    straight into shared tuples (most people have one group), so it stays small beside the rows."""
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-    out: dict[str, list[str]] = {}
-    for key, name in session.connection().execute(
+    out: dict[str, tuple[str, ...]] = {}
+    key, names = None, []
+    query = (
         select(GroupMembership.person_key, PriorityGroup.name)
         .join(PriorityGroup, PriorityGroup.code == GroupMembership.group_code)
         .where(GroupMembership.active.is_(True))
         .order_by(GroupMembership.person_key, PriorityGroup.sort_order)
-    ):
-        names = out.setdefault(key, [])
-        if name not in names:
-            names.append(name)
-    return {k: shared.setdefault(tuple(v), tuple(v)) for k, v in out.items()}
+    )
+    for rows in stream(session, query, 20_000):
+        for person, name in rows:
+            if person != key:
+                if key is not None:
+                    out[key] = shared.setdefault(t := tuple(names), t)
+                key, names = person, []
+            if name not in names:
+                names.append(name)
+    if key is not None:
+        out[key] = shared.setdefault(t := tuple(names), t)
+    return out
 
 
 def _export(
@@ -165,16 +173,20 @@ def export_school_ledger(
     level = Level.MASKED if mask else Level.FULL
     total = session.scalar(scope_students(session, select(func.count()).select_from(Student))) or 0
     report = Throttled(progress, total, CHUNK, "导出学籍台账")
-    # the term's awards are few beside the students: one dict, not a subquery per student
-    amounts = dict(
-        session.execute(
-            select(Award.student_id, func.sum(Award.amount))
-            .where(Award.term_id == term.id)
-            .group_by(Award.student_id)
-        ).all()
+    # the term's amounts joined to the stream: one aggregate, not a subquery per student, nor a dict
+    amounts = (
+        select(Award.student_id.label("student_id"), func.sum(Award.amount).label("amount"))
+        .where(Award.term_id == term.id)
+        .group_by(Award.student_id)
+        .subquery()
     )
     # the birth date as its ISO text: no date object made only to be formatted back
-    query = scope_students(session, page_query(StudentFilter(), "grade", birth_as_text=True))
+    query = scope_students(
+        session,
+        page_query(StudentFilter(), "grade", birth_as_text=True)
+        .add_columns(amounts.c.amount)
+        .outerjoin(amounts, amounts.c.student_id == Student.id),
+    )
     groups = active_group_names(session)
     grade_names: dict[tuple[int, str], str] = {}
     id_of, no_of, birth_of, phone_of = (
@@ -187,13 +199,12 @@ def export_school_ledger(
         append = ws.append
         n = 0
         for rows in stream(session, query):
-            for (sid, name, sex, id_number, student_no, grade_no, stage, class_name, status, boarding, town,
-                 village, guardian, phone, birth, key) in rows:  # fmt: skip
+            for (_sid, name, sex, id_number, student_no, grade_no, stage, class_name, status, boarding, town,
+                 village, guardian, phone, birth, key, amount) in rows:  # fmt: skip
                 n += 1
                 grade = grade_names.get((grade_no, stage))
                 if grade is None:
                     grade = grade_names[(grade_no, stage)] = make_grade(grade_no, stage == "vocational").name
-                amount = amounts.get(sid)
                 names = groups.get(key)
                 append(
                     [
