@@ -9,11 +9,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from aidoffice.db.engine import Database
 from ui.main_window import MainWindow
+from ui.operations import AppContext
 
 
 def main() -> int:
@@ -23,7 +24,7 @@ def main() -> int:
     parser.add_argument("--import-file", help="a 学籍 export to preview on the import page")
     args = parser.parse_args()
     app = QApplication(sys.argv)
-    window = MainWindow(Database(args.db))
+    window = MainWindow(AppContext(Database(args.db)))
     window.show()
     out = Path(args.out)
 
@@ -36,16 +37,22 @@ def main() -> int:
         town = model.index(0, 0)
         tree.expand(town)
         village = model.index(0, 0, town)
-        tree.expand(village)
-        app.processEvents()  # the view fetches the households when it lays the village out
+        model.children_loaded.connect(lambda: open_household(village), Qt.ConnectionType.SingleShotConnection)
+        tree.expand(village)  # the households arrive from a background read
+
+    def open_household(village) -> None:  # type: ignore[no-untyped-def]
+        tree, model = window.villages.tree, window.villages.model
         household = next(
             (model.index(r, 0, village) for r in range(model.rowCount(village))
              if model.data(model.index(r, 4, village))), model.index(0, 0, village)
         )  # fmt: skip
-        QTimer.singleShot(300, lambda: tree.expand(household))
-        QTimer.singleShot(
-            900, lambda: grab("village-ledger.png", import_page if args.import_file else app.quit)
+        model.children_loaded.connect(
+            lambda: QTimer.singleShot(
+                400, lambda: grab("village-ledger.png", import_page if args.import_file else app.quit)
+            ),
+            Qt.ConnectionType.SingleShotConnection,
         )
+        tree.expand(household)
 
     def import_page() -> None:
         window.nav.setCurrentRow(2)

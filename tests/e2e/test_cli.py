@@ -32,6 +32,7 @@ def db_url(request, tmp_path):
 
 
 def test_init_demo_and_export_as_a_script_would(tmp_path, db_url):
+    """County staff script the command: init, demo and both exports must succeed with JSON a script can read."""
     r = run(
         "--json",
         "init",
@@ -67,6 +68,7 @@ def test_init_demo_and_export_as_a_script_would(tmp_path, db_url):
 
 
 def test_the_default_database_lives_in_the_data_folder(tmp_path):
+    """Without --db the data must go to the user's data folder, not wherever the command happened to be run."""
     r = run("init", "--school", "测试学校", home=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "aidoffice.db").exists()
@@ -74,6 +76,7 @@ def test_the_default_database_lives_in_the_data_folder(tmp_path):
 
 
 def test_refused_input_exits_1_with_a_chinese_message_and_json(tmp_path):
+    """A script must tell refused input (exit 1) from a crash, and the clerk must read why in Chinese."""
     run("demo", "--students", "5", home=tmp_path)
     r = run("--json", "demo", "--students", "5", home=tmp_path)
     assert r.returncode == 1
@@ -82,6 +85,7 @@ def test_refused_input_exits_1_with_a_chinese_message_and_json(tmp_path):
 
 
 def test_export_into_a_missing_folder_exits_1(tmp_path):
+    """A mistyped output folder is the user's mistake: exit 1 with the reason, not a crash."""
     run("init", "--school", "测试学校", home=tmp_path)
     r = run("export", "ledger", "school", "--out", str(tmp_path / "no" / "x.xlsx"), home=tmp_path)
     assert r.returncode == 1 and "不存在" in r.stderr
@@ -97,23 +101,27 @@ def test_export_into_a_missing_folder_exits_1(tmp_path):
     ],
 )
 def test_wrong_usage_exits_2(tmp_path, args):
+    """A mistyped command or option is a usage error (exit 2), so a script can tell a wrong call from bad data."""
     r = run(*args, home=tmp_path)
     assert r.returncode == 2
     assert "用法错误" in r.stderr
 
 
 def test_first_init_without_a_school_name_says_what_is_missing(tmp_path):
+    """A first init without a school name must name the option that is missing."""
     r = run("init", home=tmp_path)
     assert r.returncode == 2 and "--school" in r.stderr
 
 
 def test_an_unreachable_database_is_refused_not_a_traceback(tmp_path):
+    """A server that is down is a normal situation: the clerk sees a Chinese reason, not a Python traceback."""
     r = run("init", "--school", "x", home=tmp_path, db="postgresql://nobody:x@127.0.0.1:1/none")
     assert r.returncode == 1
     assert "无法打开数据库" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_import_students_dry_run_then_for_real_with_a_report_workbook(tmp_path, db_url):
+    """A clerk previews, imports with a report marking refused rows, and can import the report itself again."""
     from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
 
     home = tmp_path / "home"
@@ -153,6 +161,7 @@ def test_import_students_dry_run_then_for_real_with_a_report_workbook(tmp_path, 
 
 
 def test_import_refusals_exit_1_with_a_chinese_reason(tmp_path):
+    """A PDF or a missing file ends with a Chinese reason and exit 1, a malformed --map with exit 2."""
     home, db = tmp_path / "home", str(tmp_path / "o.db")
     run("init", "--school", "测试学校", home=home, db=db)
     pdf = tmp_path / "名单.xlsx"

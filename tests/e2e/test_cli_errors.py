@@ -16,6 +16,7 @@ from tests.e2e.test_cli import last_json, run
 
 
 def test_a_database_from_a_newer_program_exits_1_asking_for_an_upgrade(tmp_path):
+    """A PC with an older program must not write into a newer database; the clerk is told to upgrade."""
     db = str(tmp_path / "o.db")
     assert run("init", "--school", "测试学校", home=tmp_path, db=db).returncode == 0
     import sqlite3
@@ -28,6 +29,7 @@ def test_a_database_from_a_newer_program_exits_1_asking_for_an_upgrade(tmp_path)
 
 
 def test_a_file_that_is_not_a_database_exits_1(tmp_path):
+    """Pointing --db at some other file must be refused with a reason saying it is not our database."""
     bogus = tmp_path / "名单.xlsx"
     bogus.write_bytes(b"PK\x03\x04" + os.urandom(3000))
     r = run("init", "--school", "x", home=tmp_path, db=str(bogus))

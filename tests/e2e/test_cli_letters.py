@@ -66,6 +66,7 @@ def office(request, tmp_path_factory):
 
 
 def test_a_class_of_letters_then_its_slips_scanned_back(office):
+    """A clerk prints a class's letters, scans slips back (typos and repeats told apart); a reprint is identical."""
     home, db = office
     out = home / "一年级1班.pdf"
     r = run(
@@ -134,6 +135,7 @@ def test_a_class_of_letters_then_its_slips_scanned_back(office):
 
 
 def test_poster_notice_and_refusals(office):
+    """The poster and the notice work from a script; an unknown grade, a non-PDF name or a wrong kind is refused."""
     home, db = office
     r = run("--json", "poster", "--out", str(home / "海报.pdf"), "--size", "A4", home=home, db=db)
     assert r.returncode == 0 and last_json(r)["size"] == "A4"

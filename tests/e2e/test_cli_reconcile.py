@@ -70,6 +70,7 @@ def office(template, tmp_path):
 
 
 def test_reconcile_json_follows_the_contract(office, tmp_path):
+    """County scripts read the comparison's JSON: fields, counts and problem ids must hold, and no ID in the words."""
     r = run("--json", "reconcile", home=tmp_path, db=office)
     assert r.returncode == 0, r.stderr
     out = last_json(r)
@@ -90,6 +91,7 @@ def test_reconcile_json_follows_the_contract(office, tmp_path):
 
 
 def test_reconcile_prints_masked_ids_and_writes_the_workbook(office, tmp_path):
+    """A terminal can be seen over a shoulder: IDs printed masked, and the workbook still saved where asked."""
     book = tmp_path / "问题清单.xlsx"
     r = run("reconcile", "--out", str(book), home=tmp_path, db=office)
     assert r.returncode == 0, r.stderr
@@ -100,6 +102,7 @@ def test_reconcile_prints_masked_ids_and_writes_the_workbook(office, tmp_path):
 
 
 def test_wrong_usage_and_refused_input_have_their_exit_codes(office, tmp_path):
+    """Scripts tell a wrong call (2) from refused input (1); a bad term or a missing folder must not crash."""
     assert run("reconcile", "--full-ids", home=tmp_path, db=office).returncode == 2
     bad = run("reconcile", "--term", "2026秋", home=tmp_path, db=office)
     assert bad.returncode == 1 and "学期" in bad.stderr
@@ -108,6 +111,7 @@ def test_wrong_usage_and_refused_input_have_their_exit_codes(office, tmp_path):
 
 
 def test_the_assessment_workbook_imports_from_the_command_line(office, tmp_path):
+    """The autumn assessment can be imported by a script: a row that matches the ledger goes in, nothing refused."""
     r = run(
         "--json",
         "export",

@@ -51,6 +51,7 @@ def office(request, tmp_path):
 
 
 def test_preview_confirm_and_export_into_the_county_template(office):
+    """A clerk previews with masked IDs, confirms, and gets the county's template filled with a total that adds up."""
     home, db = office
     template = home / "县模板.xlsx"
     build(Shape(two_row_header=True)).save(template)
@@ -98,6 +99,7 @@ def test_preview_confirm_and_export_into_the_county_template(office):
 
 
 def test_an_unknown_column_is_refused_with_the_header_then_mapped(tmp_path):
+    """At a terminal the clerk sees the unknown column and the header row, then settles it with --map."""
     home, db = tmp_path, str(tmp_path / "office.db")
     run("init", "--school", "阜平县城关中学", home=home, db=db)
     run("demo", "--students", "200", home=home, db=db)
@@ -116,6 +118,7 @@ def test_an_unknown_column_is_refused_with_the_header_then_mapped(tmp_path):
 
 
 def test_usage_mistakes_and_a_term_without_a_roster(tmp_path):
+    """A removal without --confirm, a term with no awards, an unknown policy or no --days each says what to do."""
     home, db = tmp_path, str(tmp_path / "office.db")
     run("init", "--school", "阜平县城关中学", home=home, db=db)
     run("demo", "--students", "100", home=home, db=db)
@@ -132,6 +135,7 @@ def test_usage_mistakes_and_a_term_without_a_roster(tmp_path):
 
 
 def test_county_consolidation_from_the_command_line(tmp_path):
+    """County staff merge the schools' files by script: counts and problems in JSON, no full ID, sources untouched."""
     from tests.factories import an_id
     from tests.integration.test_consolidate import school_file
 

@@ -79,6 +79,7 @@ SETTINGS = settings(
 @SETTINGS
 @given(cut=st.floats(0, 1, exclude_max=True))
 def test_a_truncated_backup_is_refused(good_backups, tmp_path, cut):
+    """A backup cut short by a full stick or a pulled cable must be refused, never restored as part of a database."""
     plain, sealed = good_backups
     for data, pw in ((plain, None), (sealed, "fuzz-pass-1")):
         n = int(len(data) * cut)
@@ -107,6 +108,7 @@ def test_a_flipped_bit_anywhere_is_caught(good_backups, tmp_path, where, bit):
 @SETTINGS
 @given(data=st.binary(max_size=4096))
 def test_garbage_and_near_miss_headers_are_refused(tmp_path, data):
+    """Any file chosen by mistake, even one that starts like a backup or a database, is refused with a reason."""
     with pytest.raises(AidofficeError):
         _restore_refuses(tmp_path, data)
     with pytest.raises(AidofficeError):
@@ -140,8 +142,9 @@ def test_a_decompression_bomb_is_stopped_at_the_declared_size(tmp_path):
 
 
 def test_a_header_claiming_terabytes_is_refused_before_any_work(tmp_path):
+    """A forged size is refused from the header alone, before the program checks disk space or reads any data."""
     data = _forged(dict(BASE, size=1 << 45, sha256="0" * 64), [])
-    with pytest.raises(bk.BackupRefused):
+    with pytest.raises(bk.BackupRefused, match="大小或压缩方式不对"):  # the header, not a later disk check
         _restore_refuses(tmp_path, data)
 
 
@@ -156,6 +159,7 @@ def test_hostile_key_derivation_settings_are_refused(tmp_path):
 @SETTINGS
 @given(password=st.text(min_size=1, max_size=40))
 def test_wrong_passwords_are_refused_as_wrong_passwords(good_backups, tmp_path, password):
+    """Any wrong password, whatever its characters, is reported as a wrong password, not as a damaged file."""
     _plain, sealed = good_backups
     if password == "fuzz-pass-1":
         return
@@ -164,6 +168,7 @@ def test_wrong_passwords_are_refused_as_wrong_passwords(good_backups, tmp_path, 
 
 
 def test_a_zip_file_is_not_mistaken_for_a_backup(tmp_path):
+    """A zip archive chosen by mistake must be refused as not being one of our backup files."""
     import zipfile
 
     z = tmp_path / "bomb.zip"
@@ -198,7 +203,7 @@ ops = st.lists(
 
 @SETTINGS
 @given(edits=ops)
-def test_a_mangled_catalogue_is_refused_with_file_and_line(tmp_path, edits):
+def test_a_mangled_catalogue_is_refused_naming_the_file(tmp_path, edits):
     """An office edits the policy catalogue by hand; a slip must give a message, not a traceback."""
     files = catalogue_files()
     name = "catalogue.toml" if edits[0][0] % 2 else "groups.toml"
@@ -211,6 +216,7 @@ def test_a_mangled_catalogue_is_refused_with_file_and_line(tmp_path, edits):
         read_catalogue(mangled)
     except CatalogueError as exc:
         assert "资助政策目录文件" in str(exc)
+        assert any(f"「{path}」" in str(exc) for path in mangled.values()), str(exc)
     except Exception:
         TALLY["crashes"] += 1
         raise
@@ -219,6 +225,7 @@ def test_a_mangled_catalogue_is_refused_with_file_and_line(tmp_path, edits):
 @SETTINGS
 @given(edits=ops)
 def test_a_mangled_roles_file_is_refused_in_chinese(tmp_path, edits):
+    """The school edits roles by hand; a slip in that file must give a Chinese message naming it, not a traceback."""
     target = tmp_path / "roles.toml"
     target.write_text(_mangle(roles_file().read_text("utf-8"), edits), "utf-8")
     TALLY["tried"] += 1

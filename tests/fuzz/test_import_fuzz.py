@@ -255,6 +255,7 @@ def check_import(db: Database, path: Path, kind: str, out_dir: Path) -> None:
 @FUZZ
 @given(sheet=sheets(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le"]))
 def test_any_csv_ends_in_a_report_or_a_chinese_refusal(office, tmp_path_factory, sheet, encoding):
+    """Whatever a CSV holds, in any encoding, the clerk gets a report or a Chinese refusal naming it, never a crash."""
     kind, rows = sheet
     work = tmp_path_factory.mktemp("csv")
     check_import(office, write_csv(work / "名单.csv", rows, encoding), kind, work)
@@ -263,6 +264,7 @@ def test_any_csv_ends_in_a_report_or_a_chinese_refusal(office, tmp_path_factory,
 @FUZZ
 @given(sheet=sheets())
 def test_any_workbook_ends_in_a_report_or_a_chinese_refusal(office, tmp_path_factory, sheet):
+    """Whatever a workbook's cells hold, the clerk gets a report or a Chinese refusal naming it, never a crash."""
     kind, rows = sheet
     work = tmp_path_factory.mktemp("xlsx")
     check_import(office, write_xlsx(work / "名单.xlsx", rows), kind, work)
@@ -275,9 +277,10 @@ def test_any_workbook_ends_in_a_report_or_a_chinese_refusal(office, tmp_path_fac
     position=st.integers(0, 1 << 20),
     byte=st.integers(0, 255),
 )
-def test_a_broken_or_absurd_workbook_is_refused_in_chinese(
+def test_a_broken_or_absurd_workbook_is_read_or_refused_in_chinese(
     office, tmp_path_factory, sheet, how, position, byte
 ):
+    """A damaged workbook, or one claiming a million rows, is read or refused in Chinese; never a crash."""
     kind, rows = sheet
     work = tmp_path_factory.mktemp("zip")
     path = mangle_zip(write_xlsx(work / "坏表.xlsx", rows), how, position, byte)
@@ -287,6 +290,7 @@ def test_a_broken_or_absurd_workbook_is_refused_in_chinese(
 @FUZZ
 @given(data=st.binary(max_size=2_000), suffix=st.sampled_from([".xlsx", ".xls", ".csv", ".ods"]))
 def test_any_bytes_at_all_are_read_or_refused(office, tmp_path_factory, data, suffix):
+    """A file of any bytes under a table's name must never crash the import or leave half of it written."""
     work = tmp_path_factory.mktemp("bytes")
     path = work / f"名单{suffix}"
     path.write_bytes(data)
@@ -294,5 +298,6 @@ def test_any_bytes_at_all_are_read_or_refused(office, tmp_path_factory, data, su
 
 
 def test_the_kinds_all_appear_in_the_fuzzed_headers():
+    """An import kind left out of the fuzzing would go unguarded against hostile files."""
     assert set(KIND_HEADERS) == set(KINDS)
     assert datetime  # dates and datetimes both reach the readers through openpyxl

@@ -30,6 +30,7 @@ def dirty_file(tmp_path):
 def test_preview_shows_each_row_before_anything_is_written_then_imports(
     qtbot, school_ctx, school_db, tmp_path, monkeypatch, messages
 ):
+    """A clerk sees each row's fate, by Excel's row number and with IDs masked, before anything is written."""
     path, data = dirty_file(tmp_path)
     page = ImportPage(school_ctx)
     qtbot.addWidget(page)
@@ -72,6 +73,7 @@ def test_preview_shows_each_row_before_anything_is_written_then_imports(
 
 
 def test_a_mapped_column_is_used_and_remembered(qtbot, school_ctx, school_db, tmp_path):
+    """A clerk who maps a column once sees it used at once, and is not asked again for the next file."""
     header = ["姓名", "身份证件号", "年级", "班级", "家长手机"]
     data = enrollment_rows(2, school_code="3130624999")
     path = write_xlsx(
@@ -94,11 +96,21 @@ def test_a_mapped_column_is_used_and_remembered(qtbot, school_ctx, school_db, tm
     wait(qtbot, page.apply_mapping(dialog.mapping()))
     assert page.report.layout.unplaced == []
     assert all(o.action is Action.NEW for o in page.report.outcomes)
+    wait(qtbot, page.confirm_import())
+    # the next file of the same shape is understood without asking
+    again = write_xlsx(
+        tmp_path / "自制2.xlsx", [header, *[[r[4], r[9], r[2], r[3], "13700002222"] for r in data]]
+    )
+    page.set_file(str(again))
+    wait(qtbot, page.preview())
+    assert page.report.layout.unplaced == []
+    assert all(o.action is Action.UPDATED for o in page.report.outcomes)
 
 
 def test_an_outside_list_is_imported_with_its_source_and_kind(
     qtbot, school_ctx, school_db, tmp_path, monkeypatch
 ):
+    """The source and kind chosen on the page decide which group each person on the list joins, under which label."""
     from aidoffice.db.models import GroupMembership, SourceKind
     from tests.sheets import CHILD, poverty_file
 

@@ -32,6 +32,7 @@ def test_navigation_covers_the_whole_product_and_marks_what_is_not_ready(qtbot, 
 
 
 def test_status_bar_names_school_and_term(qtbot, ctx):
+    """A clerk must see at a glance which school's database and which term is open."""
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     idle(qtbot, ctx)

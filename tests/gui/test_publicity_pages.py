@@ -6,10 +6,13 @@ import shutil
 
 import pytest
 
+from aidoffice.db.models import Student
 from aidoffice.domain import slipcode
 from aidoffice.publicity.letters import produce_letters
+from aidoffice.publicity.settings import read_settings
 from aidoffice.publicity.slips import Outcome
 from tests.gui.helpers import finish, idle
+from tests.integration.test_letters_data import pdf_pages
 from ui.main_window import MainWindow
 from ui.pages.publicity_page import PublicityPage
 from ui.pages.slips_page import SlipsPage
@@ -22,6 +25,7 @@ def _choose(combo, text: str) -> None:
 
 
 def test_a_head_teacher_makes_the_letters_of_one_class(qtbot, ctx, tmp_path):
+    """A head teacher prints only their class's letters from the page, and the batch then shows in the history."""
     page = PublicityPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.reload())
@@ -37,6 +41,7 @@ def test_a_head_teacher_makes_the_letters_of_one_class(qtbot, ctx, tmp_path):
 
 
 def test_a_template_typo_is_shown_with_its_line_and_the_default_comes_back(qtbot, ctx):
+    """A clerk who breaks a placeholder sees its line at once, and can get the shipped wording back."""
     page = PublicityPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.reload())
@@ -51,6 +56,7 @@ def test_a_template_typo_is_shown_with_its_line_and_the_default_comes_back(qtbot
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils 未安装")
 def test_the_template_preview_shows_a_real_students_letter(qtbot, ctx):
+    """An edited wording is seen on a real student's letter before a whole school's batch is printed."""
     page = PublicityPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.reload())
@@ -61,9 +67,14 @@ def test_the_template_preview_shows_a_real_students_letter(qtbot, ctx):
     idle(qtbot, ctx)
     pixmap = page.preview_label.pixmap()
     assert pixmap is not None and not pixmap.isNull() and pixmap.width() >= 600
+    with ctx.db.reading() as s:
+        name = s.get(Student, page.choices.sample_student["primary"]).name
+    text = "".join(pdf_pages(page._preview_pdf)).replace("\n", "")  # the letter behind the image
+    assert f"尊敬的{name}同学家长" in text and "请您认真阅读并保存。" in text
 
 
 def test_contacts_are_saved_and_a_bad_phone_is_refused(qtbot, ctx, expect_errors, messages):
+    """The phones print on every letter: a value that is not a phone number is refused, good ones are kept."""
     page = PublicityPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.reload())
@@ -71,12 +82,21 @@ def test_contacts_are_saved_and_a_bad_phone_is_refused(qtbot, ctx, expect_errors
     page.f_office.setText("电话多少")
     finish(qtbot, page.save_contacts())
     assert any("不像电话号码" in m[2] for m in messages)
+    with ctx.db.reading() as s:
+        assert read_settings(s).aid_office_phone == ""  # the refused value was not saved
     page.f_office.setText("0312-7251234")
     page.f_county.setText("0312-7255678")
     page.f_complaint.setText("0312-7259999")
     finish(qtbot, page.save_contacts())
     idle(qtbot, ctx)
     assert page.contacts_hint.text() == ""
+    with ctx.db.reading() as s:
+        saved = read_settings(s)
+    assert (saved.aid_office_phone, saved.county_centre_phone, saved.complaint_phone) == (
+        "0312-7251234",
+        "0312-7255678",
+        "0312-7259999",
+    )
 
 
 @pytest.fixture
@@ -87,6 +107,7 @@ def printed(ctx, tmp_path):
 
 
 def test_scanning_slips_registers_them_and_says_what_happened(qtbot, ctx, printed):
+    """A clerk scanning a pile needs each scan's outcome at a glance, and the field cleared for the next one."""
     page = SlipsPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.activate())
@@ -116,6 +137,7 @@ def test_scanning_slips_registers_them_and_says_what_happened(qtbot, ctx, printe
 
 
 def test_the_main_window_mounts_both_pages(qtbot, ctx):
+    """The letters and slips pages must be reachable from the main window, not left as placeholders."""
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     idle(qtbot, ctx)
@@ -124,6 +146,7 @@ def test_the_main_window_mounts_both_pages(qtbot, ctx):
 
 
 def test_the_outstanding_list_names_the_letter_and_the_code(qtbot, ctx, printed):
+    """A head teacher chasing missing slips needs the class, the kind of letter and the code printed on it."""
     page = SlipsPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.activate())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
@@ -58,6 +59,7 @@ def _select(qtbot, page, kind, name):
 
 
 def test_running_the_comparison_fills_the_list_and_says_what_it_found(qtbot, world_ctx):
+    """After a run the clerk sees every problem listed, with its count and a summary, and can narrow it by kind."""
     ctx, _w = world_ctx
     page = _page(qtbot, ctx)
     assert page.model.rowCount() == 0
@@ -90,6 +92,7 @@ def test_a_problem_opens_with_the_student_record_and_the_list_row_side_by_side(q
 
 
 def test_closing_asks_for_the_resolution_and_keeps_it(qtbot, world_ctx, monkeypatch):
+    """A problem ticked off must say how it was settled and by whom, for whoever reads its history later."""
     ctx, _w = world_ctx
     page = _page(qtbot, ctx)
     _run(qtbot, page)
@@ -114,6 +117,7 @@ def test_closing_asks_for_the_resolution_and_keeps_it(qtbot, world_ctx, monkeypa
 
 
 def test_an_unaccounted_child_is_recorded_as_studying_elsewhere_in_one_click(qtbot, world_ctx, monkeypatch):
+    """Settling a missing child takes one dialog from the problem, recorded with who checked it and when."""
     ctx, w = world_ctx
     page = _page(qtbot, ctx)
     _run(qtbot, page)
@@ -139,6 +143,7 @@ def test_an_unaccounted_child_is_recorded_as_studying_elsewhere_in_one_click(qtb
 
 
 def test_exporting_writes_the_workbook_with_the_comparison(qtbot, world_ctx, monkeypatch, tmp_path, messages):
+    """The clerk hands the problem list on as a workbook of every problem, and is told where it was saved."""
     ctx, _w = world_ctx
     page = _page(qtbot, ctx)
     out = tmp_path / "问题清单.xlsx"
@@ -147,9 +152,15 @@ def test_exporting_writes_the_workbook_with_the_comparison(qtbot, world_ctx, mon
     idle(qtbot, ctx)
     assert out.exists()
     assert messages[-1][0] == "information" and str(out) in messages[-1][2]
+    wb = load_workbook(out)
+    with ctx.db.reading() as s:
+        total = len(s.scalars(select(Problem.id)).all())
+    assert total > 0 and wb.sheetnames[:2] == ["汇总", "问题清单"]
+    assert len(list(wb["问题清单"].iter_rows())) == 2 + total  # title, header, one row per problem
 
 
 def test_the_statistics_page_charts_the_term_and_copies_the_charts(qtbot, world_ctx):
+    """Aid rates per group go into the office's reports: charts show them, low ones marked, and copy out."""
     ctx, _w = world_ctx
     page = StatisticsPage(ctx)
     qtbot.addWidget(page)
@@ -167,6 +178,7 @@ def test_the_statistics_page_charts_the_term_and_copies_the_charts(qtbot, world_
 
 
 def test_the_main_window_opens_both_pages(qtbot, world_ctx):
+    """The comparison and statistics pages must be reachable from the main window and load when opened."""
     ctx, _w = world_ctx
     window = MainWindow(ctx)
     qtbot.addWidget(window)

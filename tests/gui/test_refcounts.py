@@ -9,6 +9,7 @@ from ui.pages.student_ledger import StudentLedgerPage
 
 
 def test_repainting_the_student_table_does_not_lose_references_to_none(qtbot, ctx):
+    """PySide6 6.12.0 lost a reference to None on each repaint; a day of scrolling would abort the program."""
     page = StudentLedgerPage(ctx)
     qtbot.addWidget(page)
     page.resize(1300, 700)

@@ -36,6 +36,7 @@ class FakeMappingDialog:
 
 
 def test_propose_review_map_check_and_export(qtbot, ctx, demo_db, tmp_path, monkeypatch, messages):
+    """The whole roster job on one page: masked review, changes with reasons, the unknown column, checks, export."""
     page = RosterPage(ctx)
     qtbot.addWidget(page)
     page.activate()
@@ -89,6 +90,7 @@ def test_propose_review_map_check_and_export(qtbot, ctx, demo_db, tmp_path, monk
 
 
 def test_county_page_consolidates_and_lists_the_problems(qtbot, ctx, tmp_path):
+    """County staff add each file once, merge them and see problems with no full ID; the schools' files untouched."""
     twice = an_id()
     a = school_file(tmp_path / "甲校.xlsx", "甲校", [("王一", twice, 750, "6228480000000000011")])
     b = school_file(

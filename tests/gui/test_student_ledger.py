@@ -45,6 +45,7 @@ def test_the_ledger_shows_every_student_and_says_how_many(qtbot, ctx):
 
 
 def test_typing_pinyin_initials_finds_the_student(qtbot, ctx):
+    """Clerks find a child by typing initials; the table narrows to names that fit and the count follows."""
     with ctx.db.unit_of_work() as s:
         add_student(s, 1, student("张三丰", grade="九年级"))
     page = _page(qtbot, ctx)
@@ -72,6 +73,7 @@ def test_a_search_for_a_like_wildcard_finds_only_literal_matches(qtbot, ctx):
 
 
 def test_ids_are_masked_until_the_clerk_asks(qtbot, ctx):
+    """Anyone passing the screen must not read full IDs or phones; the clerk shows them only on purpose."""
     page = _page(qtbot, ctx)
     masked, student_no, phone = (_column(qtbot, page, col, 1)[0] for col in (2, 3, 11))
     assert masked[6:14] == "********" and student_no[7:15] == "********" and "****" in phone
@@ -82,6 +84,7 @@ def test_ids_are_masked_until_the_clerk_asks(qtbot, ctx):
 
 
 def test_clicking_the_name_header_sorts_by_pinyin(qtbot, ctx):
+    """Sorting by name must follow the sound order of a Chinese dictionary, as clerks expect, not code points."""
     page = _page(qtbot, ctx)
     page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     idle(qtbot, ctx)
@@ -90,6 +93,7 @@ def test_clicking_the_name_header_sorts_by_pinyin(qtbot, ctx):
 
 
 def test_grade_and_class_filters(qtbot, ctx):
+    """Choosing a grade must show exactly that grade's students and open the class filter."""
     page = _page(qtbot, ctx)
     page.grade.setCurrentIndex(page.grade.findText("七年级"))
     idle(qtbot, ctx)
@@ -140,6 +144,7 @@ def test_a_deep_page_costs_what_the_first_page_costs(qtbot, ctx):
 
 
 def test_a_bad_id_on_the_form_is_explained_and_nothing_is_saved(qtbot, ctx):
+    """A mistyped ID is marked on the form with the reason and nothing saved; once corrected, the student is saved."""
     form = StudentForm(ctx)
     qtbot.addWidget(form)
     good = an_id(date(2014, 3, 2))
@@ -182,6 +187,7 @@ def test_a_new_name_with_rare_characters_is_accepted(qtbot, ctx):
 
 
 def test_editing_keeps_the_values_the_form_did_not_touch(qtbot, ctx):
+    """Changing a phone must not quietly reset the ID, account, grade or boarding the form also holds."""
     with ctx.db.reading() as s:
         before = s.scalars(select(Student).order_by(Student.id)).first()
     loaded = []

@@ -1,11 +1,12 @@
 import sys
+import threading
 
 import pytest
 from PySide6.QtWidgets import QWidget
 
 from aidoffice.errors import AidofficeError, OperationCancelled
 from ui.app import install_excepthook
-from ui.tasks import TaskRunner
+from ui.tasks import Task, TaskRunner
 
 
 @pytest.fixture
@@ -15,21 +16,34 @@ def runner(qtbot):
     r.wait()
 
 
-def test_a_job_reports_progress_and_returns_its_result_on_the_gui_thread(qtbot, runner):
-    seen = []
+def test_a_job_reports_progress_and_returns_its_result_on_the_gui_thread(qtbot, runner, monkeypatch):
+    """Widgets may only be touched from the GUI thread: progress and results must arrive there, in order."""
+    seen, reports = [], []
+
+    def on_gui() -> bool:
+        return threading.current_thread() is threading.main_thread()
+
+    monkeypatch.setattr(
+        Task, "_progress", lambda self, done, total, message: reports.append((done, total, message, on_gui()))
+    )
 
     def job(progress):
         for i in range(3):
             progress(i, 3, "步骤")
         return 42
 
-    task = runner.run("测试", job, on_success=seen.append, show_progress=False)
+    task = runner.run(
+        "测试", job, on_success=lambda result: seen.append((result, on_gui())), show_progress=False
+    )
     with qtbot.waitSignal(task.done, timeout=5000):
         pass
-    assert seen == [42]
+    assert seen == [(42, True)]
+    assert reports == [(i, 3, "步骤", True) for i in range(3)]
 
 
 def test_an_expected_failure_shows_its_chinese_message(qtbot, runner, messages, expect_errors):
+    """A refused file is the clerk's to fix: they must see its own Chinese message, not a generic error."""
+
     def job(progress):
         raise AidofficeError("文件「a.xlsx」：没有身份证号列")
 
@@ -40,6 +54,7 @@ def test_an_expected_failure_shows_its_chinese_message(qtbot, runner, messages, 
 
 
 def test_cancel_stops_the_job_at_its_next_report_without_an_error_box(qtbot, runner, messages):
+    """A clerk who cancels must not get an error box, and the job must really stop."""
     failures = []
 
     def job(progress):
@@ -58,6 +73,8 @@ def test_cancel_stops_the_job_at_its_next_report_without_an_error_box(qtbot, run
 
 
 def test_an_unexpected_error_names_the_log_and_the_app_goes_on(qtbot, runner, messages, expect_errors):
+    """A bug must not close the program: the clerk is told it can go on, and where the log is for whoever fixes it."""
+
     def job(progress):
         raise ZeroDivisionError("division by zero")
 
@@ -71,6 +88,7 @@ def test_an_unexpected_error_names_the_log_and_the_app_goes_on(qtbot, runner, me
 
 
 def test_an_error_outside_any_task_becomes_a_message_not_a_crash(qtbot, messages, expect_errors):
+    """An error outside any background job reaches the clerk as a message naming the log, not an ended program."""
     old = sys.excepthook
     install_excepthook()
     try:

@@ -12,6 +12,7 @@ def _entries(db, entity="student"):
 
 
 def test_adding_a_student_records_who_and_what(school_db):
+    """When a student's record is questioned, the trail must name the clerk who added it and what was entered."""
     with school_db.unit_of_work(actor="李老师") as s:
         sid = add_student(s, 1, student("王小明")).id
     [entry] = _entries(school_db)
@@ -20,6 +21,7 @@ def test_adding_a_student_records_who_and_what(school_db):
 
 
 def test_an_edit_records_only_what_changed_with_before_and_after(school_db):
+    """A reviewer must see which field a clerk changed and its old value, not a copy of the whole record."""
     with school_db.unit_of_work(actor="李老师") as s:
         data = student("王小明", guardian_phone="13800000000")
         sid = add_student(s, 1, data).id
@@ -33,6 +35,7 @@ def test_an_edit_records_only_what_changed_with_before_and_after(school_db):
 
 
 def test_a_rolled_back_change_leaves_no_trace(school_db):
+    """A change that never happened must not appear in the trail and mislead whoever audits it."""
     with pytest.raises(RuntimeError), school_db.unit_of_work() as s:
         add_student(s, 1, student("王小明"))
         raise RuntimeError("power cut")
@@ -40,6 +43,7 @@ def test_a_rolled_back_change_leaves_no_trace(school_db):
 
 
 def test_bulk_inserts_are_recorded_too(school_db):
+    """Rows written in bulk must still leave an entry saying who wrote how many, or imports go unrecorded."""
     with school_db.unit_of_work(actor="导入", note="批量") as s:
         s.execute(insert(Township), [{"name": "甲乡"}, {"name": "乙乡"}])
     [entry] = _entries(school_db, "township")

@@ -105,6 +105,7 @@ def test_a_school_moves_from_sqlite_to_a_server_and_back_row_for_row(tmp_path, s
 
 
 def test_an_encrypted_backup_cannot_be_opened_without_its_password(sqlite_db, tmp_path):
+    """A backup carried on a USB stick holds children's data; without the password it must reveal no name."""
     _fill(sqlite_db, 20)
     out = bk.write_backup(sqlite_db, tmp_path / "加密.aidbak", password="right-horse-9")
     raw = out.path.read_bytes()
@@ -177,6 +178,7 @@ def test_restore_replaces_a_damaged_database_and_keeps_it_aside(tmp_path):
 
 
 def test_automatic_backups_once_a_day_on_start_before_each_import_and_only_the_newest_kept(sqlite_db):
+    """A clerk who never backs up still has today's copy and one before each import, without filling the disk."""
     settings_file().write_text('{"backup_keep": 3}', "utf-8")
     try:
         day = datetime(2026, 11, 27, 8, 0)
@@ -209,6 +211,7 @@ def test_a_backup_is_written_whole_or_not_at_all(sqlite_db, tmp_path, monkeypatc
 
 
 def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
+    """A county viewer may read the data but must not copy it out or overwrite it with a restore."""
     from aidoffice.security.access import PermissionDenied, act_as
     from aidoffice.security.accounts import create_user, sign_in
 

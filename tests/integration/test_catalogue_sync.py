@@ -26,6 +26,7 @@ def _office_copy(tmp_path=None):
 
 
 def test_an_amount_added_by_the_office_reaches_the_database_on_start(school_db):
+    """An amount the office edits must apply from its own date on the next start, audited, leaving paid awards alone."""
     with school_db.unit_of_work() as s:
         generate(s, 80, today=date(2026, 11, 22))
     with school_db.reading() as s:
@@ -69,6 +70,7 @@ def test_an_amount_added_by_the_office_reaches_the_database_on_start(school_db):
 
 
 def test_the_shipped_catalogue_and_the_database_agree_after_set_up(school_db):
+    """A new school must hold exactly the shipped policies, so starting with no edits changes nothing."""
     with school_db.reading() as s:
         in_db = load_catalogue(s)
         codes = set(s.scalars(select(Policy.code)))

@@ -57,6 +57,7 @@ def three_schools(tmp_path):
 
 
 def test_schools_are_merged_into_the_same_template_and_the_sources_never_change(three_schools, tmp_path):
+    """The county hands in one roster in its own template and must trust the schools' files were left untouched."""
     files, _ = three_schools
     before = [digest(p) for p in files]
     out = tmp_path / "县汇总.xlsx"
@@ -90,6 +91,7 @@ def test_schools_are_merged_into_the_same_template_and_the_sources_never_change(
 
 
 def test_a_child_aided_by_two_schools_and_the_other_problems_are_listed(three_schools, tmp_path):
+    """A child paid twice, a bad ID, no account or a wrong total must reach county staff; no full ID in the JSON."""
     files, twice = three_schools
     res = consolidate(files, tmp_path / "县汇总.xlsx")
     kinds = sorted((p.kind, p.school, p.row) for p in res.problems)
@@ -125,6 +127,7 @@ def test_a_total_formula_that_misses_rows_is_found(tmp_path):
 
 
 def test_a_file_of_another_template_is_merged_by_its_column_names(tmp_path):
+    """A school that used another template must still be counted, its columns matched by name, and flagged."""
     a = school_file(tmp_path / "a.xlsx", "甲校", [("甲", an_id(), 100, "6228480000000000011")])
     b = school_file(tmp_path / "b.xlsx", "乙校", [("乙", an_id(), 200, "6228480000000000021")],
                     shape=Shape(two_row_header=True, instructions_sheet=True))  # fmt: skip
@@ -137,6 +140,7 @@ def test_a_file_of_another_template_is_merged_by_its_column_names(tmp_path):
 
 
 def test_a_file_that_is_not_a_roster_is_refused_by_name(tmp_path):
+    """A stray notice among the rosters is named and nothing written; the summary never overwrites a source."""
     a = school_file(tmp_path / "a.xlsx", "甲校", [("甲", an_id(), 100, "6228480000000000011")])
     bad = tmp_path / "通知.docx"
     bad.write_bytes(b"PK\x03\x04not really")
@@ -148,6 +152,7 @@ def test_a_file_that_is_not_a_roster_is_refused_by_name(tmp_path):
 
 
 def test_consolidation_is_recorded_with_who_did_it(db, tmp_path):
+    """A county summary holds many schools' full numbers; the trail must say who made it from which files."""
     a = school_file(tmp_path / "a.xlsx", "甲校", [("甲", an_id(), 100, "6228480000000000011")])
     with db.unit_of_work(actor="县资助中心") as s:
         consolidate([a], tmp_path / "out.xlsx", session=s)

@@ -29,6 +29,7 @@ def sqlite_db(school_db):
 
 
 def test_a_read_only_database_says_so_and_writes_nothing(sqlite_db):
+    """A database on a read-only share must be called read-only, not a bug, and leave no half-done import."""
     ro = Database(sqlite_db.url)
     # the tests run as root, which ignores file modes; query_only makes SQLite answer SQLITE_READONLY
     event.listen(ro.engine, "connect", lambda conn, _r: conn.execute("PRAGMA query_only=1"))
@@ -76,6 +77,7 @@ def _fail_with(db: Database, name: str, message: str):  # type: ignore[no-untype
     ],
 )
 def test_disk_failures_get_their_own_advice(sqlite_db, name, message, kind, advice):
+    """A full or failing disk needs advice about the disk, not "unexpected error", and nothing half-written."""
     hook = _fail_with(sqlite_db, name, message)
     try:
         with pytest.raises(kind, match=advice), sqlite_db.unit_of_work() as s:
@@ -86,6 +88,7 @@ def test_disk_failures_get_their_own_advice(sqlite_db, name, message, kind, advi
 
 
 def test_a_file_that_is_not_a_database_is_refused_at_open(tmp_path):
+    """Choosing a wrong file as the database must be refused at once, saying it is not ours."""
     path = tmp_path / "学生名单.db"
     path.write_text("这不是数据库，是一封信。" * 200, "utf-8")
     with pytest.raises(errors.NotADatabase, match=r"无法打开数据库.*不是本程序的数据库"):
@@ -93,6 +96,7 @@ def test_a_file_that_is_not_a_database_is_refused_at_open(tmp_path):
 
 
 def test_a_damaged_database_file_is_called_damaged(sqlite_db, tmp_path):
+    """A damaged file must be called damaged, with the way to check and restore, not a generic crash."""
     path = sqlite_db.engine.url.database
     sqlite_db.dispose()
     with open(path, "rb") as fh:
@@ -101,13 +105,14 @@ def test_a_damaged_database_file_is_called_damaged(sqlite_db, tmp_path):
         data[page * 4096 : page * 4096 + 100] = b"\xa5" * 100
     with open(path, "wb") as fh:
         fh.write(bytes(data))
-    with pytest.raises((errors.DatabaseCorrupt, errors.NotADatabase)):
+    with pytest.raises(errors.DatabaseCorrupt, match=r"已损坏.*从最近的备份恢复"):
         broken = Database(path)
         with broken.reading() as s:
             s.scalar(select(func.count()).select_from(Student))
 
 
 def test_a_database_from_a_newer_program_asks_for_an_upgrade(sqlite_db):
+    """An older copy of the program must not write into a newer database; the clerk is told to upgrade."""
     with sqlite_db.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(errors.NewerDatabase, match="请升级程序") as err:

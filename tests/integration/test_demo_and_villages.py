@@ -18,6 +18,7 @@ TODAY = date(2026, 11, 22)
 
 
 def test_demo_data_looks_like_one_county(db):
+    """Training on demo data only works if it looks real: valid local IDs, siblings, some poor families, boarders."""
     with db.unit_of_work() as s:
         result = generate(s, 600, today=TODAY)
     with db.reading() as s:
@@ -44,6 +45,7 @@ def test_demo_data_looks_like_one_county(db):
 
 
 def test_demo_awards_follow_the_catalogue_for_this_term(db):
+    """Demo awards must carry the catalogue's amounts for boarders and day students, or trainees learn wrong figures."""
     with db.unit_of_work() as s:
         generate(s, 600, today=TODAY)
     with db.reading() as s:
@@ -63,6 +65,7 @@ def test_demo_awards_follow_the_catalogue_for_this_term(db):
 
 
 def test_demo_refuses_a_database_that_has_students(db):
+    """Made-up children must never be mixed into a school's real ledger."""
     with db.unit_of_work() as s:
         generate(s, 20, today=TODAY)
     with pytest.raises(AidofficeError, match="已有 20 名学生"), db.unit_of_work() as s:

@@ -23,6 +23,7 @@ def demo_db(school_db):
 
 
 def test_school_ledger_has_every_student_with_full_ids_as_text(demo_db, tmp_path):
+    """The full ledger must list everyone with IDs Excel cannot mangle, and record who took it out."""
     out = tmp_path / "学籍台账.xlsx"
     with demo_db.unit_of_work(actor="王会计") as s:
         assert export_school_ledger(s, out).rows == 300
@@ -120,6 +121,7 @@ def test_village_ledger_summary_matches_the_tree(demo_db, tmp_path):
 
 
 def test_export_to_a_missing_folder_is_refused_and_writes_nothing(demo_db, tmp_path):
+    """A mistyped folder must be refused in Chinese, leaving no stray workbook somewhere else."""
     with pytest.raises(InputRefused, match="不存在"), demo_db.unit_of_work() as s:
         export_school_ledger(s, tmp_path / "nope" / "x.xlsx")
     assert list(tmp_path.rglob("*.xlsx")) == []

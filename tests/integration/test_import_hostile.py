@@ -86,6 +86,7 @@ def test_control_characters_are_removed_with_the_row_and_column_named(school_db,
 
 
 def test_the_command_never_echoes_an_escape_sequence_to_the_terminal(tmp_path, capsys):
+    """A name crafted as a terminal command must not retitle or clear the clerk's screen when the command prints it."""
     db = str(tmp_path / "office.db")
     assert main(["--db", db, "init", "--school", "测试中学", "--school-code", CODE]) == 0
     data = rows(2)
@@ -128,6 +129,7 @@ def test_a_cell_longer_than_its_column_is_refused_with_row_and_column_and_a_shor
 
 
 def test_every_length_limit_comes_from_the_models():
+    """A limit copied by hand drifts from its column; a longer value would then fail a whole import on PostgreSQL."""
     from aidoffice.importing.screening import column_limits
 
     assert column_limits("students")["class_name"] == Student.__table__.c.class_name.type.length
@@ -165,6 +167,7 @@ def test_excel_error_values_are_named_never_blank_and_never_replaced_by_the_stud
 
 
 def test_a_15_digit_id_is_named_as_first_generation_and_upgraded_from_the_student_number(school_db, tmp_path):
+    """An old 15-digit ID is upgraded from a G 学籍号 when one is given, else refused asking for the 18-digit ID."""
     data = rows(3)
     new = data[0][H["身份证件号"]]
     data[0][H["身份证件号"]] = new[:6] + new[8:17]  # the same person's first-generation number
@@ -290,6 +293,7 @@ def test_the_report_writes_planted_formulas_as_text_and_ids_as_text(tmp_path):
 
 
 def test_a_corrupt_workbook_is_exit_status_1_with_a_chinese_message(tmp_path, capsys):
+    """A damaged workbook is an input problem: the clerk needs its name and 损坏, not an "unexpected error"."""
     from tests.unit.test_readers import _corrupt_member
 
     db = _students_db(tmp_path)
@@ -381,6 +385,7 @@ def test_award_lists_in_national_names_resolve_per_student_by_stage_and_boarding
 
 
 def test_a_student_without_an_id_is_imported_with_a_warning_naming_the_row(school_db, tmp_path):
+    """A child with no ID is still enrolled; the clerk learns which rows lack it and whether it was recovered."""
     data = rows(3)
     g_id = data[0][H["身份证件号"]]
     data[0][H["身份证件号"]] = ""  # G + ID 学籍号: the ID is recovered
@@ -405,6 +410,7 @@ def test_a_student_without_an_id_is_imported_with_a_warning_naming_the_row(schoo
 def test_an_imported_student_and_award_are_traced_to_the_file_its_hash_the_actor_and_time(
     school_db, tmp_path
 ):
+    """Asked where a student or award came from, the office can name the file, its hash, the clerk and the time."""
     data = rows(3)
     students_file = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data])
     do_import(school_db, students_file)
@@ -438,6 +444,7 @@ def test_an_imported_student_and_award_are_traced_to_the_file_its_hash_the_actor
 
 
 def test_list_snapshots_and_memberships_carry_their_batch(school_db, tmp_path):
+    """A group membership must lead back to the list file that granted it, so a wrong list can be traced."""
     from tests.sheets import poverty_file
 
     do_import(school_db, poverty_file(tmp_path), kind="list", list_kind="poverty")

@@ -56,6 +56,7 @@ def memberships(db, source):
 
 
 def test_a_poverty_list_becomes_a_snapshot_and_memberships_follow_the_latest(school_db, tmp_path):
+    """Lists are resent and arrive late; the newest decides group membership, and an identical resend adds nothing."""
     source = "阜平县乡村振兴局"
     report = imp(school_db, poverty_file(tmp_path), "list", list_kind="poverty", source=source)
     assert report.count(Action.NEW) == 4 and not report.rejected
@@ -100,6 +101,7 @@ def test_a_poverty_list_becomes_a_snapshot_and_memberships_follow_the_latest(sch
 
 
 def test_a_civil_affairs_csv_in_gb18030(school_db, tmp_path):
+    """Civil-affairs CSVs come in GB18030 with a 合计 row; members are read, bad IDs named, the total row skipped."""
     rows = [
         ["乡镇", "村(居)", "姓名", "身份证号码", "保障类别", "保障人数", "月保障金额"],
         ["龙泉关镇", "黑崖沟村", "张小明", CHILD, "农村低保", "4", "1260"],
@@ -128,6 +130,7 @@ def test_a_civil_affairs_csv_in_gb18030(school_db, tmp_path):
 
 
 def test_a_list_without_a_category_needs_a_group(school_db, tmp_path):
+    """A list with no category column does not say which group it grants; the clerk must name one."""
     path = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张小明", CHILD]])
     with pytest.raises(InputRefused, match="--group"):
         imp(school_db, path, "list", list_kind="other")
@@ -136,6 +139,7 @@ def test_a_list_without_a_category_needs_a_group(school_db, tmp_path):
 
 
 def test_a_household_list_fills_the_village_ledger_and_links_students(school_db, tmp_path):
+    """The village ledger comes from household lists; a child on it must be linked to their student record."""
     student_row = [*enrollment_rows(1, school_code="3130624999")[0]]
     student_row[9], student_row[10], student_row[6] = CHILD, "G" + CHILD, "2014-03-09"
     student_row[5] = "男"
@@ -156,6 +160,7 @@ def test_a_household_list_fills_the_village_ledger_and_links_students(school_db,
 
 
 def test_awards_name_their_policy_and_term_in_any_notation(school_db, tmp_path):
+    """Award lists name policies and terms their own way; each row lands on the right policy or is refused with why."""
     data = enrollment_rows(3, school_code="3130624999")
     imp(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]), "students")
     header = ["序号", "姓名", "身份证号", "资助项目", "学年学期", "金额（元）"]

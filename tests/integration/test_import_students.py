@@ -41,6 +41,7 @@ def count(db, model=Student) -> int:
 
 
 def test_a_dirty_export_is_read_with_excel_row_numbers_and_reasons(school_db, tmp_path):
+    """Real exports carry titles, repeated headers and bad cells; each refusal must cite the Excel row and why."""
     data = rows(12)
     data[1][H["身份证件号"]] = float(data[1][H["身份证件号"]][:15] + "000")  # mangled, 学籍号 carries the ID
     good_id = data[1][H["全国学籍号"]][1:]
@@ -110,6 +111,7 @@ def test_a_dirty_export_is_read_with_excel_row_numbers_and_reasons(school_db, tm
 
 
 def test_reimporting_the_same_file_changes_nothing(school_db, tmp_path):
+    """Clerks import the same file twice; the second time must add no student, flag or audit entry but its own."""
     path = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows(30)])
     first = do_import(school_db, path)
     assert first.count(Action.NEW) == 30
@@ -128,6 +130,7 @@ def test_reimporting_the_same_file_changes_nothing(school_db, tmp_path):
 def test_changes_are_updated_one_by_one_in_the_audit_trail_and_missing_students_are_listed(
     school_db, tmp_path
 ):
+    """A new export updates what changed field by field, never erases with a blank, and lists leavers, never deletes."""
     data = rows(6)
     do_import(school_db, write_xlsx(tmp_path / "秋.xlsx", [ENROLLMENT_HEADER, *data]))
     moved = data[0]
@@ -169,6 +172,7 @@ def test_changes_are_updated_one_by_one_in_the_audit_trail_and_missing_students_
 
 
 def test_two_level_merged_header_and_synonyms(school_db, tmp_path):
+    """A school's own roster with a merged two-level header must import, the guardian never taken for the student."""
     header1 = ["序号", "学生信息", None, None, None, "监护人", None, "学籍信息", None, None]
     header2 = [
         None,
@@ -214,6 +218,7 @@ def test_two_level_merged_header_and_synonyms(school_db, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["csv-gb18030", "csv-utf8-bom", "xls", "ods"])
 def test_every_format_the_office_receives(school_db, tmp_path, fmt):
+    """The office gets CSV in two encodings, old .xls and WPS .ods; each must import the same students."""
     data = [ENROLLMENT_HEADER, *rows(5)]
     if fmt == "csv-gb18030":
         path = write_csv(tmp_path / "学籍.csv", data, "gb18030")
@@ -253,6 +258,7 @@ def test_formula_cells_are_read_by_their_cached_values(school_db, tmp_path):
 
 
 def test_refusals_write_nothing(school_db, tmp_path):
+    """A wrong file (Word, no ID column, empty, a poverty list) is refused saying what it is, and writes no student."""
     docx = tmp_path / "学生名单.xlsx"
     import zipfile
 
@@ -278,6 +284,7 @@ def test_refusals_write_nothing(school_db, tmp_path):
 
 
 def test_a_failure_while_writing_leaves_nothing_half_written(school_db, tmp_path, monkeypatch):
+    """A crash mid-import must undo every row, or the next import would find half a school already there."""
     from aidoffice.importing import students
 
     path = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows(20)])
@@ -296,6 +303,7 @@ def test_a_failure_while_writing_leaves_nothing_half_written(school_db, tmp_path
 
 
 def test_unplaced_columns_are_shown_and_a_mapping_is_remembered(school_db, tmp_path):
+    """An unknown column is shown to the clerk, and once mapped the next file of that shape is understood."""
     header = ["姓名", "身份证件号", "年级", "班级", "家长手机"]
     data = rows(2)
     body = [[r[H["姓名"]], r[H["身份证件号"]], r[H["年级"]], r[H["班级"]], "13700001111"] for r in data]
@@ -315,6 +323,7 @@ def test_unplaced_columns_are_shown_and_a_mapping_is_remembered(school_db, tmp_p
 
 
 def test_a_large_export_crosses_the_write_batches_and_reimports_unchanged(school_db, tmp_path):
+    """A whole school is written in several batches; no student may be lost or doubled between them."""
     from tests.sheets import write_fast_xlsx
 
     path = write_fast_xlsx(

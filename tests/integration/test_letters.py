@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -60,6 +60,7 @@ def test_a_class_batch_has_a_cover_then_one_letter_per_student_in_pinyin_order(s
 
 
 def test_each_class_starts_on_its_own_cover_and_2ban_comes_before_10ban(school_db, school, tmp_path):
+    """Each head teacher takes their own class's pile, and classes come in number order, 2班 before 10班."""
     res = make(school_db, out=tmp_path / "七年级.pdf", grade=7)
     pages = pdf_pages(res.path)
     covers = [i for i, p in enumerate(pages) if "回执收回登记表" in p]
@@ -79,11 +80,14 @@ def test_remaking_a_batch_keeps_the_slip_codes_and_the_bytes(school_db, school, 
 
 
 def test_every_batch_is_recorded_with_who_when_and_the_files_sha256(school_db, school, tmp_path):
+    """If a printed letter is ever disputed, the office can prove which file it was, who made it and when."""
+    started = datetime.now()
     res = make(school_db, out=tmp_path / "a.pdf", grade=7)
     digest = hashlib.sha256(res.path.read_bytes()).hexdigest()
     with school_db.reading() as s:
         batch = s.get(PublicityBatch, res.batch_id)
         assert (batch.fingerprint, batch.actor, batch.pages, batch.items) == (digest, "班主任", res.pages, 6)
+        assert started - timedelta(seconds=1) <= batch.at <= datetime.now()
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "produce")).one()
         assert entry.after["sha256"] == digest and entry.actor == "班主任"
 
@@ -118,6 +122,7 @@ def test_no_letter_prints_an_id_number_an_account_or_the_familys_group(school_db
 def test_the_aid_letter_lists_each_item_the_masked_account_and_the_total_in_words(
     school_db, school, tmp_path
 ):
+    """A family checks each item, the account paid into and the total in capitals, as on any payment notice."""
     res = make(school_db, "aid", out=tmp_path / "aid.pdf", covers=False)
     assert res.letters == 2  # 张三 and 孙小明 were aided this term
     pages = pdf_pages(res.path)
@@ -152,6 +157,7 @@ def test_duplex_printing_pads_every_letter_and_cover_to_an_even_page_count(schoo
 
 
 def test_long_names_and_long_school_names_stay_inside_the_page(school_db, school, tmp_path):
+    """A long Uyghur name or school name must not run off the paper and be cut off in print."""
     with school_db.unit_of_work() as s:
         from aidoffice.ledgers.school import require_school
 
@@ -167,6 +173,7 @@ def test_long_names_and_long_school_names_stay_inside_the_page(school_db, school
 
 
 def test_the_leaving_class_letter_adds_the_next_stages_policies(school_db, school, tmp_path):
+    """Grade 6 families need to know the aid awaiting in junior school; other grades must not get that section."""
     six = make(school_db, out=tmp_path / "6.pdf", grade=6, covers=False)
     seven = make(school_db, out=tmp_path / "7.pdf", grade=7, class_name=10, covers=False)
     six_text = "".join(pdf_pages(six.path))
@@ -191,6 +198,7 @@ def test_amounts_are_the_standard_valid_on_the_letters_date(school_db, school, t
 
 
 def test_a_broken_template_is_refused_before_anything_is_written(school_db, school, tmp_path):
+    """A misspelt placeholder is refused with its line before any letter is written or slip code made."""
     bad = shipped_text("policy_junior").replace("{学生姓名}", "{学生名字}", 1)
     before = slip_count(school_db)
     with pytest.raises(TemplateError) as err:
@@ -200,6 +208,7 @@ def test_a_broken_template_is_refused_before_anything_is_written(school_db, scho
 
 
 def test_a_grade_without_students_or_a_class_without_grade_is_refused(school_db, school, tmp_path):
+    """An empty grade or a class given without its grade must be refused, not print nothing or the whole school."""
     with pytest.raises(InputRefused, match="没有在读学生"):
         make(school_db, out=tmp_path / "x.pdf", grade="高三")
     with pytest.raises(InputRefused, match="同时给出年级"):
@@ -207,6 +216,7 @@ def test_a_grade_without_students_or_a_class_without_grade_is_refused(school_db,
 
 
 def test_a_preview_of_one_students_letter_writes_nothing(school_db, school, tmp_path):
+    """A preview lets the clerk check one child's letter without using up slip codes."""
     before = slip_count(school_db)
     with school_db.reading() as s:
         sid = s.scalar(select(Student.id).where(Student.name == "张三"))

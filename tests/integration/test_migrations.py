@@ -52,11 +52,24 @@ def test_the_display_order_index_exists_and_serves_the_ledger_order(db):
 
 
 def test_opening_a_current_database_again_changes_nothing(db):
+    """Every start opens the database; an up-to-date one must be neither migrated again nor written to."""
+    from sqlalchemy import func, select, text
+
     from aidoffice.db.engine import Database, schema_is_current
 
+    def state() -> tuple:
+        with db.engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            counts = {
+                t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables
+            }
+        return version, counts
+
     assert schema_is_current(db.engine)
+    before = state()
     Database(db.url).dispose()
     assert schema_is_current(db.engine)
+    assert state() == before
 
 
 def test_the_quick_head_check_agrees_with_alembic(db):

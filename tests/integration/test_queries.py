@@ -20,6 +20,7 @@ def demo_db(school_db):
 
 
 def test_initials_find_the_student(demo_db):
+    """Clerks type initials like zsf to find a child fast; the child must be found, among names that fit only."""
     with demo_db.unit_of_work() as s:
         add_student(s, 1, student("张三丰", grade="八年级"))
     with demo_db.reading() as s:
@@ -29,6 +30,7 @@ def test_initials_find_the_student(demo_db):
 
 
 def test_last_digits_of_the_id_find_the_student(demo_db):
+    """Parents quote the last digits of the ID on the phone; those alone must find the one child."""
     number = an_id(date(2012, 1, 9))
     with demo_db.unit_of_work() as s:
         add_student(s, 1, student("测试生", grade="八年级", id_number=number))
@@ -38,6 +40,7 @@ def test_last_digits_of_the_id_find_the_student(demo_db):
 
 
 def test_filters_combine_and_count_matches_the_rows(demo_db):
+    """The count shown must match the rows listed, or the clerk reports a wrong number for the class."""
     with demo_db.reading() as s:
         f = StudentFilter(grade=7, class_name="1", status=StudentStatus.ENROLLED)
         rows = fetch_page(s, f, 0, 1000)
@@ -62,6 +65,7 @@ def test_group_filter_uses_active_memberships_only(demo_db):
 
 
 def test_village_filter(demo_db):
+    """A village official asks for their village's children; the filter must give all of them and no others."""
     with demo_db.reading() as s:
         village = s.scalars(select(Village).order_by(Village.id)).first()
         expected = s.scalar(select(func.count()).select_from(Student).where(Student.village_id == village.id))
@@ -70,6 +74,7 @@ def test_village_filter(demo_db):
 
 
 def test_sorting_by_name_follows_pinyin_both_ways(demo_db):
+    """Clerks look names up in the order of a Chinese dictionary, down the list and back up."""
     from aidoffice.domain.pinyin import pinyin_key
 
     with demo_db.reading() as s:
@@ -81,6 +86,7 @@ def test_sorting_by_name_follows_pinyin_both_ways(demo_db):
 
 
 def test_pages_cover_every_student_once(demo_db):
+    """Scrolling page by page must show each student once, none skipped or repeated at a page's edge."""
     with demo_db.reading() as s:
         total = count_students(s, StudentFilter())
         seen = [r.id for off in range(0, total, 97) for r in fetch_page(s, StudentFilter(), off, 97)]
@@ -88,6 +94,7 @@ def test_pages_cover_every_student_once(demo_db):
 
 
 def test_search_text_with_like_wildcards_matches_literally(demo_db):
+    """Typing % in the search box must find nobody, not silently match the whole school."""
     with demo_db.reading() as s:
         assert count_students(s, StudentFilter(search="%")) == 0
 

@@ -41,6 +41,7 @@ def facts(db, key):
 
 
 def test_an_assessment_becomes_a_dated_group_fact_and_follows_changes(school_db):
+    """A re-assessment changes what the student qualifies for from its own date, and every revision is audited."""
     sid, key = add(school_db, "李明", boarding=True)
     with school_db.unit_of_work(actor="资助专干") as s:
         record_assessment(
@@ -79,6 +80,7 @@ def test_an_assessment_becomes_a_dated_group_fact_and_follows_changes(school_db)
 
 
 def test_an_assessment_needs_a_level_a_date_and_who_decided(school_db):
+    """An assessment lacking a level, a date or who decided cannot stand at inspection; all gaps are named at once."""
     sid, _key = add(school_db, "李明")
     with pytest.raises(ValidationError) as err, school_db.unit_of_work() as s:
         record_assessment(s, sid, "2026", "特困", date(2027, 1, 1), "", today=TODAY)
@@ -87,6 +89,7 @@ def test_an_assessment_needs_a_level_a_date_and_who_decided(school_db):
 
 
 def test_the_autumn_workbook_is_imported_row_by_row_with_reasons(school_db, tmp_path):
+    """One bad row must not block the workbook: good rows go in, each refusal says why, a preview writes nothing."""
     a_id, a_key = add(school_db, "甲同学", boarding=True)
     _b_id, b_key = add(school_db, "乙同学")
     c_id, _c_key = add(school_db, "丙同学")
@@ -127,6 +130,7 @@ def test_the_autumn_workbook_is_imported_row_by_row_with_reasons(school_db, tmp_
 
 
 def test_a_workbook_without_a_level_column_is_refused(school_db, tmp_path):
+    """A list with no 认定级别 column is not an assessment; the clerk must be told which column is missing."""
     book = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号", "年级"], ["甲", an_id(), "七年级"]])
     with pytest.raises(InputRefused) as err, school_db.unit_of_work() as s:
         import_assessments(s, book, today=TODAY)
@@ -134,6 +138,7 @@ def test_a_workbook_without_a_level_column_is_refused(school_db, tmp_path):
 
 
 def test_studies_elsewhere_is_recorded_checked_and_counted_per_village(school_db):
+    """Where a village child studies is recorded with who checked it and when; the latest record counts, once."""
     key = an_id(date(2015, 1, 1))
     with school_db.unit_of_work(actor="资助专干") as s:
         village = get_or_create_village(s, "龙泉关镇", "黑崖沟村")

@@ -63,6 +63,7 @@ def notes(db, pid):
 
 
 def test_the_first_run_opens_one_problem_per_finding(world):
+    """Each finding becomes exactly one open problem, so the list a clerk works through is complete and not doubled."""
     db, _w = world
     result = rerun(db)
     assert result.sync.new == len(EXPECTED)
@@ -91,6 +92,7 @@ def test_a_rerun_on_unchanged_data_changes_nothing_a_clerk_sees(world):
 
 
 def test_a_problem_the_data_no_longer_shows_closes_itself_and_keeps_its_notes(world):
+    """Once the data is fixed the problem closes itself, and reopens if the fix is undone, with every note kept."""
     db, w = world
     rerun(db)
     missed = problem(db, "MISSED_AID", "张小明")
@@ -148,6 +150,7 @@ def test_a_clerk_closure_stays_closed_when_the_data_still_shows_it(world):
 
 
 def test_closing_needs_a_resolution_and_the_data_word_is_reserved(world):
+    """A closure with no reason, or posing as an automatic one, would mislead an inspector reading the history."""
     db, _w = world
     rerun(db)
     p = problem(db, "AMOUNT_OFF_STANDARD", "吴十")
@@ -200,6 +203,7 @@ def test_correcting_an_id_from_the_problem_goes_through_the_ledger(world):
 
 
 def test_recording_studies_elsewhere_closes_the_child_and_the_village_counts_it(world):
+    """A child found studying elsewhere is no longer a dropout suspect, and the village's count must include them."""
     db, w = world
     rerun(db)
     p = problem(db, "NOT_ENROLLED", "韩梅")
@@ -238,6 +242,7 @@ def test_adding_the_missing_group_or_assessment_from_the_problem(world):
 
 
 def test_the_list_filters_and_the_detail_a_problem_opens_with(world):
+    """Clerks work the list by village, group, grade or ID digits; each filter and the evidence shown must be right."""
     db, w = world
     rerun(db)
     with db.reading() as s:

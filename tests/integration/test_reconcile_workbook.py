@@ -31,6 +31,7 @@ def rows(ws):
 
 
 def test_the_workbook_has_a_summary_a_sheet_per_kind_and_the_statistics(world, tmp_path):
+    """The clerk and the county read this on screen and on paper: summary, a sheet per kind, statistics, one layout."""
     db, _w = world
     out = tmp_path / "问题清单.xlsx"
     result = write(db, out)
@@ -93,6 +94,7 @@ def test_a_masked_workbook_has_no_full_id_number_anywhere(world, tmp_path):
 
 
 def test_full_ids_are_written_as_text_and_the_export_is_recorded(world, tmp_path):
+    """Full IDs, when asked for, must survive Excel intact, and the trail must show who took them out."""
     db, w = world
     out = tmp_path / "问题清单（完整证件号）.xlsx"
     write(db, out, full_ids=True)

@@ -66,6 +66,7 @@ def names(lines) -> list[str]:
 
 
 def test_priority_groups_come_first_then_the_assessed_levels(school):
+    """The groups policy guarantees come first, each at its own stage's standard, so none of them is missed."""
     db, _ = school
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
@@ -97,18 +98,21 @@ def test_a_quota_never_cuts_the_priority_groups(school):
      (LIVING, 4), ("寄宿生生活补助", 2)],
 )  # fmt: skip
 def test_policy_may_be_a_code_a_name_an_alias_or_a_family(school, name, count):
+    """Clerks name a policy by code, official name, local nickname or family; each must select the right policies."""
     db, _ = school
     with db.unit_of_work() as s:
         assert len(roster.propose(s, name, TERM, today=TODAY).policies) == count
 
 
 def test_an_unknown_policy_is_refused_with_the_names_there_are(school):
+    """A policy name that matches nothing is refused listing real names, not turned into an empty roster."""
     db, _ = school
     with db.unit_of_work() as s, pytest.raises(InputRefused, match="营养改善计划"):
         roster.propose(s, "奖学金大礼包", TERM, today=TODAY)
 
 
 def test_a_per_day_policy_needs_the_school_days(school):
+    """Meal aid is paid per school day; without the day count the amount would be a guess, so it is asked for."""
     db, _ = school
     with db.unit_of_work() as s:
         with pytest.raises(InputRefused, match="在校天数"):
@@ -122,6 +126,7 @@ def test_a_per_day_policy_needs_the_school_days(school):
 
 
 def test_confirming_writes_the_terms_awards_in_one_audited_batch(school):
+    """Confirmed awards trace to one batch saying who confirmed, and why anyone was removed or paid otherwise."""
     db, ids = school
     with db.unit_of_work(actor="资助专干") as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
@@ -172,6 +177,7 @@ def test_recorded_awards_join_the_proposal_and_a_removal_deletes_them_with_the_r
 
 
 def test_checks_find_what_the_county_would_send_back(school):
+    """A missing or bad account, a bad ID or a student who left would be sent back; the school must see it first."""
     db, ids = school
     with db.unit_of_work() as s:
         a = s.scalars(select(Student).where(Student.id_number == ids["低保生"])).one()
@@ -199,6 +205,7 @@ def test_checks_find_what_the_county_would_send_back(school):
 
 
 def test_an_amount_off_the_standard_blocks_unless_the_review_said_why(school):
+    """An amount off the standard is likely a mistake unless the reviewer recorded why (a county top-up)."""
     db, ids = school
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
@@ -212,6 +219,7 @@ def test_an_amount_off_the_standard_blocks_unless_the_review_said_why(school):
 
 
 def test_an_open_problem_from_the_problem_list_blocks_the_export(school):
+    """A student with an unresolved doubt on the problem list must not be reported for payment unnoticed."""
     db, ids = school
 
     def problems(session, keys):
@@ -245,6 +253,7 @@ def test_the_problem_lists_open_problems_block_but_missed_aid_does_not(school):
 
 
 def test_export_fills_the_template_and_records_who_exported_full_numbers(school, tmp_path):
+    """The county's template comes back filled as the county reads it, and the trail shows who took full numbers out."""
     db, ids = school
     template = tmp_path / "县模板.xlsx"
     build(Shape(two_row_header=True)).save(template)
@@ -267,6 +276,7 @@ def test_export_fills_the_template_and_records_who_exported_full_numbers(school,
 
 
 def test_problems_refuse_the_export_until_a_reason_is_given_and_the_reason_is_recorded(school, tmp_path):
+    """A roster with problems goes out only with a stated reason, kept on record; the check report shows no full ID."""
     db, ids = school
     with db.unit_of_work() as s:
         s.scalars(select(Student).where(Student.id_number == ids["低保生"])).one().bank_account = None
@@ -290,6 +300,7 @@ def test_problems_refuse_the_export_until_a_reason_is_given_and_the_reason_is_re
 
 
 def test_an_unplaced_column_is_refused_then_the_mapping_is_remembered_for_that_template(school, tmp_path):
+    """An unknown column in the county's template is settled by the clerk once, then remembered for that template."""
     db, _ = school
     wb = build(Shape())
     wb["花名册"]["Q3"] = "持卡人"
@@ -316,6 +327,7 @@ def test_an_unplaced_column_is_refused_then_the_mapping_is_remembered_for_that_t
 
 
 def test_the_standard_workbook_is_used_without_a_template(school, tmp_path):
+    """Without a county template the office still gets a titled, printable roster with IDs as text and a total."""
     db, _ = school
     out = tmp_path / "花名册.xlsx"
     with db.unit_of_work() as s:
@@ -329,6 +341,7 @@ def test_the_standard_workbook_is_used_without_a_template(school, tmp_path):
 
 
 def test_the_national_family_profile_leaves_group_flags_blank_never_no(school, tmp_path):
+    """The national system refuses 否 in a group flag; writing it would fail the school's upload."""
     db, _ids = school
     out = tmp_path / "家庭经济信息.xlsx"
     with db.unit_of_work() as s:
@@ -345,6 +358,7 @@ def test_the_national_family_profile_leaves_group_flags_blank_never_no(school, t
 
 
 def test_the_national_assessment_profile_writes_levels_and_dates_as_the_system_wants(school, tmp_path):
+    """The national system takes only its own level words and yyyymmdd dates; anything else fails the upload."""
     db, _ = school
     out = tmp_path / "认定.xlsx"
     with db.unit_of_work() as s:

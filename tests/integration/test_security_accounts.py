@@ -123,6 +123,7 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(db):
 
 
 def test_weak_passwords_are_refused_with_the_rule(db):
+    """An account guarding children's data needs a real password; the refusal must state the rule to meet."""
     with pytest.raises(ValidationError, match="至少 8 个字符"), db.unit_of_work() as s:
         create_user(s, "zhang", "张主任", "abc1", "admin")
     with pytest.raises(ValidationError, match="不能只有数字"), db.unit_of_work() as s:
@@ -141,11 +142,15 @@ def test_a_clerk_may_not_manage_accounts(db):
 
 
 def test_the_last_administrator_cannot_be_disabled(db):
+    """With no active administrator left, nobody could manage accounts or unlock a clerk ever again."""
     admin = _admin(db)
     _add(db, admin, "zhao", "admin")
     with db.unit_of_work() as s:
         act_as(s, admin)
         accounts.set_active(s, "zhao", False)
+    with pytest.raises(AidofficeError, match="至少要保留一个可用的管理员"), db.unit_of_work() as s:
+        act_as(s, admin)
+        accounts.update_user(s, "zhang", active=False)
     with pytest.raises(AidofficeError, match="至少要保留一个可用的管理员"), db.unit_of_work() as s:
         act_as(s, admin)
         accounts.update_user(s, "zhang", role="clerk")
@@ -221,6 +226,7 @@ def test_single_clerk_mode_signs_in_without_a_password_and_says_so(db):
 
 
 def test_the_idle_sign_out_time_is_a_setting(db):
+    """A shared office PC must sign out after an idle time the school chooses, not a fixed one."""
     admin = _admin(db)
     with db.unit_of_work() as s:
         assert accounts.idle_minutes(s) == accounts.DEFAULT_IDLE_MINUTES

@@ -90,6 +90,7 @@ def test_a_row_inserted_directly_with_sql_is_never_sealed(school_db):
 
 
 def test_a_rolled_back_transaction_leaves_no_seal_behind(school_db):
+    """A cancelled change must leave no gap or stray seal that the check would then report as tampering."""
     with pytest.raises(RuntimeError), school_db.unit_of_work() as s:
         s.execute(insert(Township), [{"name": "甲乡"}])
         raise RuntimeError

@@ -71,6 +71,7 @@ def test_a_form_loaded_before_someone_elses_save_is_refused(school_db):
 
 
 def test_a_second_import_is_told_who_is_importing_and_since_when(db):
+    """Two imports at once would interleave; the second clerk learns who imports since when, other work goes on."""
     with exclusive(db, "import", holder="张老师"):
         with (
             pytest.raises(OperationBusy, match=r"另一项导入正在进行（张老师，自 .* 起"),
@@ -113,6 +114,7 @@ def _hold_import(url: str, ready, release) -> None:  # runs in another process
 
 
 def test_an_import_in_another_process_holds_off_this_one(db):
+    """Clerks on two PCs share one database; an import on the other PC holds this one off until it ends."""
     ctx = multiprocessing.get_context("spawn")
     ready, release = ctx.Event(), ctx.Event()
     proc = ctx.Process(target=_hold_import, args=(db.url, ready, release))
@@ -129,6 +131,7 @@ def test_an_import_in_another_process_holds_off_this_one(db):
 
 
 def test_a_second_program_on_the_same_file_is_told_who_has_it(tmp_path, sqlite_template):
+    """Two programs writing one SQLite file risk damaging it; the second is told which process has it open."""
     import shutil
 
     from aidoffice.db.engine import Database
@@ -175,6 +178,7 @@ def test_a_lock_file_left_by_a_killed_program_is_taken_over(tmp_path, sqlite_tem
 
 
 def test_in_use_message_names_the_holder():
+    """A clerk kept out needs to know whom to ask to close the program: the user, the PC, since when, the process."""
     from pathlib import Path
 
     err = DatabaseInUse(
@@ -184,6 +188,7 @@ def test_in_use_message_names_the_holder():
 
 
 def test_versions_count_up_with_each_save(school_db):
+    """Conflicts are found by the version each save raises; without it a stale form would overwrite silently."""
     sid = _one_student(school_db)
     with school_db.unit_of_work() as s:
         s.get(Student, sid).notes = "一"

@@ -32,6 +32,7 @@ def _mistype(code: str) -> str:
 
 
 def test_a_scanned_code_is_received_once_and_a_second_scan_says_already(school_db, printed):
+    """A slip scanned twice must not change the family's recorded answer; the clerk is told it is already in."""
     policy, _ = printed
     code = policy.slips[0]
     with school_db.unit_of_work(actor="资助专干") as s:
@@ -45,6 +46,7 @@ def test_a_scanned_code_is_received_once_and_a_second_scan_says_already(school_d
 
 
 def test_a_mistyped_or_unknown_code_registers_nothing(school_db, printed):
+    """A typo must never tick off another family's slip; the clerk is told to check the code instead."""
     policy, _ = printed
     unknown = slipcode.make_code("22222")
     while unknown in policy.slips:
@@ -73,6 +75,7 @@ def test_an_answer_that_does_not_fit_the_slip_is_refused(school_db, printed):
 
 
 def test_counts_per_class_and_the_outstanding_lists_follow_the_scans(school_db, printed, tmp_path):
+    """Head teachers chase the slips not yet back; the counts and the list of missing ones must follow each scan."""
     policy, _ = printed
     with school_db.unit_of_work() as s:
         for code in policy.slips[:3]:
@@ -95,6 +98,7 @@ def test_counts_per_class_and_the_outstanding_lists_follow_the_scans(school_db, 
 
 
 def test_families_that_apply_are_listed_for_the_hardship_assessment(school_db, printed):
+    """A family that applies on its slip must reach the assessment list; one that declines must not."""
     policy, _ = printed
     with school_db.unit_of_work() as s:
         slips.receive(s, policy.slips[1], "apply")
@@ -105,6 +109,7 @@ def test_families_that_apply_are_listed_for_the_hardship_assessment(school_db, p
 
 
 def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(school_db, printed):
+    """A parent's objection reaches the problem list at once, in their own words, and survives a re-run."""
     _, aid = printed
     with school_db.unit_of_work() as s:
         slips.receive(s, aid.slips[0], "object", "金额与通知的不一致")
@@ -131,6 +136,7 @@ def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(sc
 
 
 def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, printed):
+    """A slip registered by mistake can be undone, with both the registration and the undo on record."""
     policy, _ = printed
     with school_db.unit_of_work(actor="资助专干") as s:
         slips.receive(s, policy.slips[0], "apply")

@@ -25,18 +25,21 @@ def test_boarding_subsidy_uses_the_amount_valid_on_the_day(cat):
 
 
 def test_day_students_get_half_per_term_with_cents(cat):
+    """A day student's term subsidy is half the annual 625 to the cent; a rounded 312 or 313 would fail a check."""
     assert cat.policies["compulsory_living_primary_day"].standard_on(date(2026, 9, 1)).per_term() == Decimal(
         "312.50"
     )
 
 
 def test_senior_grant_tiers(cat):
+    """The top tier of the senior grant pays more than the default; letters and checks must use the right one."""
     grant = cat.policies["senior_national_grant"].standard_on(date(2026, 9, 1))
     assert grant.per_term("一档") == Decimal("1500.00")
     assert grant.per_term() == Decimal("1150.00")
 
 
 def test_every_policy_names_only_groups_that_exist(cat):
+    """A policy opened to a group nobody can belong to would silently leave its students out."""
     for p in cat.policies.values():
         assert set(p.eligible_groups) <= set(cat.groups), p.code
 
@@ -62,6 +65,7 @@ def test_award_lists_may_name_a_policy_in_their_own_words(cat, name, stage, boar
 
 
 def test_an_unknown_name_finds_nothing(cat):
+    """A name that matches no policy must find nothing, so the import reports it instead of guessing one."""
     assert cat.find("奖学金大礼包") == []
 
 
@@ -83,6 +87,7 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_a_misspelt_key_is_refused_with_file_and_line(tmp_path):
+    """A misspelt key in the TOML used to pass silently; the office must be told which file and line to fix."""
     files = _copy(tmp_path)
     _edit(
         files["catalogue.toml"], 'eligible_groups = ["poverty_exited"', 'eligable_groups = ["poverty_exited"'
@@ -94,6 +99,7 @@ def test_a_misspelt_key_is_refused_with_file_and_line(tmp_path):
 
 
 def test_a_bad_date_is_refused(tmp_path):
+    """An impossible date like 2024-02-30 would move an amount's start; it must be refused, quoting the date."""
     files = _copy(tmp_path)
     _edit(files["catalogue.toml"], 'from = "2024-03-01"', 'from = "2024-02-30"')
     with pytest.raises(CatalogueError, match="2024-02-30"):
@@ -101,6 +107,7 @@ def test_a_bad_date_is_refused(tmp_path):
 
 
 def test_an_unknown_group_is_refused(tmp_path):
+    """A misspelt group name would drop a policy's students without a word; the catalogue must refuse it."""
     files = _copy(tmp_path)
     _edit(files["catalogue.toml"], '"dibao"', '"dibao_typo"')
     with pytest.raises(CatalogueError, match="dibao_typo"):
@@ -116,6 +123,7 @@ def test_overlapping_amounts_are_refused(tmp_path):
 
 
 def test_an_amount_that_is_not_money_is_refused(tmp_path):
+    """An amount written in words (一千五) cannot be checked against a county file; it must be refused."""
     files = _copy(tmp_path)
     _edit(files["catalogue.toml"], 'annual = "1500"', 'annual = "一千五"')
     with pytest.raises(CatalogueError, match="一千五"):

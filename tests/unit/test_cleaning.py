@@ -25,11 +25,13 @@ from aidoffice.importing.cleaning import CleaningError, parse_date, parse_month,
     ],
 )
 def test_every_date_notation_found_in_practice(value):
+    """Dates arrive as text, Excel serials and datetimes; each usual notation must give the same day, not a refusal."""
     assert parse_date(value) == date(2012, 5, 3)
 
 
 @given(st.dates(min_value=date(1960, 1, 1), max_value=date(2030, 12, 31)))
 def test_dates_read_back_from_each_notation(d):
+    """Any real date written in a common notation must read back as itself, never shifted by a day or a month."""
     for s in (
         f"{d:%Y-%m-%d}",
         f"{d.year}/{d.month}/{d.day}",
@@ -41,25 +43,30 @@ def test_dates_read_back_from_each_notation(d):
 
 @pytest.mark.parametrize("value", ["2012-02-30", "下周一", "05/03/2012", "2012-13-01"])
 def test_impossible_dates_are_refused_with_the_expected_form(value):
+    """A clerk told a date is wrong must see the expected form (2012-05-03) to fix the cell by."""
     with pytest.raises(CleaningError, match="2012-05-03"):
         parse_date(value)
 
 
 def test_blank_dates_are_none():
+    """An empty date cell means "not known", not an error that blocks the row."""
     assert parse_date("") is None and parse_date(None) is None
 
 
 @pytest.mark.parametrize("value", ["是", "√", "Y", "y", "1", 1, "有", "TRUE", " 是 "])
 def test_yes_in_all_spellings(value):
+    """Schools write yes as 是, √, Y, 1 or 有; every spelling must count, or a boarder is read as a day student."""
     assert parse_yes_no(value) is True
 
 
 @pytest.mark.parametrize("value", ["否", "×", "N", "0", 0, "", None, "无"])
 def test_no_in_all_spellings(value):
+    """×, 0, 无 and an empty cell must all read as no, never as yes or as an error."""
     assert parse_yes_no(value) is False
 
 
 def test_a_yes_no_cell_with_something_else_is_refused():
+    """A cell saying 也许 must be refused naming the accepted answers, not guessed as yes or no."""
     with pytest.raises(CleaningError, match=r"是.*否"):
         parse_yes_no("也许")
 
@@ -68,16 +75,19 @@ def test_a_yes_no_cell_with_something_else_is_refused():
     "value", ["2024-09", "2024.9", "202409", "2024年9月", "2024-09-01", date(2024, 9, 1)]
 )
 def test_enrolment_months(value):
+    """Enrolment months in any usual form must be stored as one YYYY-MM so they compare and sort alike."""
     assert parse_month(value) == "2024-09"
 
 
 def test_text_cells_are_tidied():
+    """Full-width spaces, padding and Excel's 1301.0 must not make one name or code look like another."""
     assert text("  张\u3000三 ") == "张 三"
     assert text(1301.0) == "1301"
     assert text(None) == ""
 
 
 def test_messages_quote_at_most_thirty_characters_and_say_how_long_the_value_was():
+    """A huge pasted cell must not flood the error message, yet the clerk still learns how long it was."""
     from aidoffice.domain.text import shorten
 
     assert shorten("张三") == "张三"

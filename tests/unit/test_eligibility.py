@@ -38,6 +38,7 @@ student_st = st.builds(
 
 @given(policy=st.sampled_from(POLICIES), student=student_st, facts=facts_st)
 def test_eligible_exactly_when_a_qualifying_group_was_known_on_the_day(policy, student, facts):
+    """Who gets what must follow from stage, boarding, enrolment and groups known that day, always with a reason."""
     result = eligible(policy, student, facts, ON)
     fits = (
         student.enrolled
@@ -70,6 +71,7 @@ def test_a_lapsed_status_never_qualifies(policy, student, facts):
 
 
 def test_a_day_student_is_not_eligible_for_the_boarding_subsidy_and_is_told_why():
+    """A day student refused the boarding subsidy must be told it is for 寄宿生, and still get the day subsidy."""
     policy = CAT.policies["compulsory_living_junior_boarding"]
     fact = GroupFact("dibao", SourceKind.LIST, "民政局低保名单", date(2026, 9, 1))
     result = eligible(policy, StudentFacts("junior", boarding=False), [fact], ON)

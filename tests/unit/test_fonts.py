@@ -26,6 +26,7 @@ NOTHING = FontSearch(fontconfig=False, system_dirs=False, bundled=False)
 
 
 def test_no_font_at_all_gives_a_chinese_message_naming_what_to_install():
+    """A machine with no usable font must say what to install (Linux package, Windows file), not print boxes."""
     with pytest.raises(FontsMissing) as err:
         resolve(NOTHING)
     message = str(err.value)
@@ -38,11 +39,12 @@ def test_a_machine_with_only_cff_fonts_is_told_they_cannot_be_embedded(tmp_path)
     if not noto.exists():
         pytest.skip("Noto Sans CJK 未安装")
     shutil.copy(noto, tmp_path / "NotoSansCJK-Regular.ttc")
-    with pytest.raises(FontsMissing):
+    with pytest.raises(FontsMissing, match=r"CFF.*无法嵌入"):
         resolve(FontSearch(fontconfig=False, system_dirs=False, bundled=False, extra_dirs=(tmp_path,)))
 
 
 def test_the_bundled_fallback_alone_prints_common_chinese():
+    """With no system font, the bundled one must still print a whole letter's common characters."""
     fonts = resolve(BUNDLED_ONLY)
     assert fonts.main_name(BODY) == fonts.main_name(HEADING)
     assert fonts.unprintable("学生资助政策告知书，张三、李四（七年级2班）") == set()
@@ -72,6 +74,7 @@ def test_a_rare_character_falls_back_to_a_font_that_has_it():
 
 
 def test_characters_no_font_has_are_reported_not_hidden():
+    """A character no font can draw must be named, so a name is not printed with a silent blank in it."""
     fonts = resolve(BUNDLED_ONLY)
     assert fonts.unprintable("张\U0003134a") == {"\U0003134a"}  # CJK Ext-G
 
@@ -86,6 +89,7 @@ TEXT = (
 
 @pytest.mark.parametrize("width", [60, 97.3, 150, 233, 481])
 def test_wrapped_lines_never_exceed_their_box_and_lose_no_character(width):
+    """A letter's paragraph must stay inside its box at any width and never drop a character of the text."""
     fonts = resolve(BUNDLED_ONLY)
     style = Style(10.5, first_indent=2)
     lines = wrap(fonts, TEXT, width, style)
@@ -105,6 +109,7 @@ def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_one(width):
 
 
 def test_a_long_name_shrinks_and_wraps_inside_its_box():
+    """A long Uyghur name must fit its box on at most two lines, smaller, with every character still there."""
     fonts = resolve(BUNDLED_ONLY)
     name = "阿卜杜热合曼·买买提依明·艾力江·阿不都克力木"
     fitted = fit(fonts, name, 90, 24, Style(12), max_lines=2)
@@ -124,6 +129,7 @@ def test_a_long_name_shrinks_and_wraps_inside_its_box():
     st.floats(min_value=40, max_value=500),
 )
 def test_any_text_wraps_inside_any_box_without_losing_a_character(text, width):
+    """Whatever a school writes in a notice, wrapping must keep it inside the box and drop no character."""
     fonts = resolve(BUNDLED_ONLY)
     lines = wrap(fonts, text, width, Style(10.5, first_indent=2))
     assert all(line.indent + line.width <= width + 0.01 for line in lines)

@@ -24,15 +24,18 @@ from aidoffice.importing.readers import Table
     ],
 )
 def test_every_name_of_the_id_column(name):
+    """Each system names the ID column its own way; every usual name must find it, or no student is read."""
     assert synonyms().fields_of(name) == "id_number"
 
 
 def test_header_keys_ignore_width_brackets_and_marks():
+    """乡（镇） and 乡(镇) are one column to a clerk; messages must name columns by their Excel letters."""
     assert header_key("乡（镇）") == header_key("乡(镇)") == header_key("乡 镇") == "乡镇"
     assert column_letter(0) == "A" and column_letter(25) == "Z" and column_letter(27) == "AB"
 
 
 def test_list_words_name_groups_and_statuses():
+    """Civil-affairs lists name groups and statuses in their own words; each must map to the right group."""
     syn = synonyms()
     assert syn.group_of("农村低保") == "dibao"
     assert syn.group_of("分散供养特困人员") == "tekun"
@@ -46,6 +49,7 @@ def test_list_words_name_groups_and_statuses():
 
 
 def test_a_two_level_header_written_once_over_its_columns_in_csv():
+    """A merged 监护人 header over 姓名/联系电话 must give both guardian columns, not lose the phone."""
     rows = [
         ["2026年秋季学生名单"],
         ["姓名", "身份证号", "监护人", "", "年级", "班级"],
@@ -60,8 +64,9 @@ def test_a_two_level_header_written_once_over_its_columns_in_csv():
 
 
 def test_a_sheet_without_any_header_is_refused_with_advice():
+    """A sheet with only data rows must be refused saying no header was found, not read with guessed columns."""
     rows = [["张三", "130624201305030011"], ["李四", "130624201305030027"]]
-    with pytest.raises(InputRefused, match="找不到表头"):
+    with pytest.raises(InputRefused, match=r"找不到表头.*请确认选对了工作表"):
         find_layout(Table("x.xlsx", "Sheet1", rows), LIST)
 
 

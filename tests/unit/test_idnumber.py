@@ -31,6 +31,7 @@ def test_a_published_example_number_is_valid():
 
 @given(births, sequences)
 def test_every_number_built_by_the_rule_reads_back_its_birth_and_sex(birth, seq):
+    """Birth date and sex shown for a student come from the ID; they must match what the number encodes."""
     info = parse_id(make_id("130624", birth, seq))
     assert info.birth_date == birth
     assert info.sex == ("男" if seq % 2 else "女")
@@ -46,12 +47,14 @@ def test_any_single_wrong_digit_is_caught(birth, seq, position, delta):
 
 @given(births, sequences)
 def test_full_width_spaces_and_lower_case_x_normalize_to_the_same_number(birth, seq):
+    """An ID typed with full-width digits, spaces or a lower-case x must not become a second student."""
     number = make_id("130624", birth, seq)
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in number.lower())
     assert normalize_id(f" {fullwidth[:6]} {fullwidth[6:]}\u3000") == number
 
 
 def test_check_digit_problem_names_the_digit_that_would_be_right():
+    """A clerk with a wrong check digit learns which digit was expected and can compare with the card."""
     number = make_id("130624", date(2013, 5, 3), 11)
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
     with pytest.raises(InvalidIdNumber) as err:
@@ -73,6 +76,7 @@ def test_check_digit_problem_names_the_digit_that_would_be_right():
     ],
 )
 def test_each_kind_of_bad_number_is_named(value, problem):
+    """A clerk must be told what is wrong with an ID (length, region, birth date…), not just "invalid"."""
     with pytest.raises(InvalidIdNumber) as err:
         parse_id(value, today=date(2026, 11, 22))
     assert err.value.problem is problem
@@ -80,6 +84,7 @@ def test_each_kind_of_bad_number_is_named(value, problem):
 
 
 def test_student_number_carries_the_id_only_in_the_g_form():
+    """Only a G-form 学籍号 carries the ID; other forms must not be mistaken for one and invent an ID."""
     number = make_id("130624", date(2013, 5, 3), 11)
     assert id_from_student_no(student_no_from_id(number)) == number
     assert id_from_student_no("g" + number.lower()) == number
@@ -88,6 +93,7 @@ def test_student_number_carries_the_id_only_in_the_g_form():
 
 
 def test_mask_shows_only_region_and_last_four():
+    """A masked ID keeps region and last four so a clerk can tell students apart without the full number."""
     assert mask_id("11010519491231002X") == "110105********002X"
     assert mask_id(None) == ""
 
@@ -107,6 +113,7 @@ def test_a_first_generation_number_is_named_as_such_not_as_a_copying_slip():
 
 
 def test_an_18_digit_number_upgrades_a_15_digit_one_with_the_same_birth_date_and_sequence():
+    """An old 15-digit ID and its 18-digit upgrade are one person; another sequence or birth date is not."""
     from aidoffice.domain.idnumber import same_person_15_18
 
     new = make_id("130624", date(1985, 5, 3), 11)

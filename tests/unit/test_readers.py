@@ -25,6 +25,7 @@ def _xlsx(path, sheets):
 
 
 def test_rows_keep_the_numbers_excel_shows(tmp_path):
+    """Messages cite rows by number; blank and title rows must be kept so "row 4" is row 4 in Excel."""
     path = _xlsx(tmp_path / "学籍.xlsx", {"Sheet1": [["2026年秋季学籍名单"], [], HEADER, ROW]})
     table = read_table(path)
     assert table.rows[2][:3] == HEADER  # Excel row 3
@@ -32,6 +33,7 @@ def test_rows_keep_the_numbers_excel_shows(tmp_path):
 
 
 def test_the_first_sheet_with_data_is_chosen_and_a_named_one_on_request(tmp_path):
+    """A workbook opening with an empty 说明 sheet must still be read; a wrong sheet name lists the real ones."""
     path = _xlsx(tmp_path / "a.xlsx", {"说明": [], "名单": [HEADER, ROW], "备用": [["x"]]})
     assert read_table(path).sheet == "名单"
     assert read_table(path, sheet="备用").rows == [["x"]]
@@ -40,6 +42,7 @@ def test_the_first_sheet_with_data_is_chosen_and_a_named_one_on_request(tmp_path
 
 
 def test_old_xls_files_are_read(tmp_path):
+    """Civil-affairs offices still send Excel 97 .xls files; the office must not have to convert them first."""
     wb = xlwt.Workbook()
     ws = wb.add_sheet("脱贫人口")
     for c, v in enumerate(HEADER):
@@ -54,6 +57,7 @@ def test_old_xls_files_are_read(tmp_path):
     ("encoding", "expected"), [("gb18030", "gb18030"), ("utf-8-sig", "utf-8-sig"), ("utf-8", "utf-8")]
 )
 def test_csv_in_the_encodings_chinese_excel_and_wps_write(tmp_path, encoding, expected):
+    """Chinese Excel saves CSV in GB18030, WPS in UTF-8 with or without a mark; each must give the right names."""
     path = tmp_path / "低保.csv"
     path.write_bytes("乡镇,姓名,身份证号码\r\n城南庄镇,李四,130624201305030111\r\n".encode(encoding))
     table = read_table(path)
@@ -62,12 +66,14 @@ def test_csv_in_the_encodings_chinese_excel_and_wps_write(tmp_path, encoding, ex
 
 
 def test_tab_separated_text_is_read_too(tmp_path):
+    """Text copied out of a web system is tab-separated even when named .csv; it must still be read."""
     path = tmp_path / "list.csv"
     path.write_text("姓名\t身份证号\n王五\t130624201305030111\n", encoding="utf-8")
     assert read_table(path).rows[1] == ["王五", "130624201305030111"]
 
 
 def test_a_word_document_renamed_to_xlsx_is_refused_by_name(tmp_path):
+    """A Word document saved as .xlsx must be called a Word document, so the clerk knows what was sent."""
     path = tmp_path / "名单.xlsx"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -78,6 +84,7 @@ def test_a_word_document_renamed_to_xlsx_is_refused_by_name(tmp_path):
 
 
 def test_a_password_protected_workbook_is_refused_with_how_to_fix(tmp_path):
+    """A workbook with an open password must be refused saying to remove the password, not called corrupt."""
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = _xlsx(tmp_path / "plain.xlsx", {"S": [HEADER, ROW]})
@@ -98,6 +105,7 @@ def test_a_password_protected_workbook_is_refused_with_how_to_fix(tmp_path):
     ],
 )
 def test_files_that_are_not_tables(tmp_path, content, message):
+    """An empty file, a PDF, binary junk or a broken zip each get a message saying what the file is."""
     path = tmp_path / "x.xlsx"
     path.write_bytes(content)
     with pytest.raises(InputRefused, match=message):
@@ -105,16 +113,19 @@ def test_files_that_are_not_tables(tmp_path, content, message):
 
 
 def test_an_empty_workbook_is_refused(tmp_path):
+    """A workbook with no rows must be refused as empty, not imported as a list with nobody on it."""
     with pytest.raises(InputRefused, match="空"):
         read_table(_xlsx(tmp_path / "e.xlsx", {"Sheet1": []}))
 
 
 def test_a_missing_file_is_refused(tmp_path):
+    """A path to a file that is gone must say so in Chinese, not end in a traceback."""
     with pytest.raises(InputRefused, match="不存在"):
         read_table(tmp_path / "nope.xlsx")
 
 
 def test_excel_turns_long_numbers_into_floats_which_we_can_spot(tmp_path):
+    """An ID Excel stored as a number has lost digits; the importer must be able to spot it and say so."""
     from aidoffice.importing.cleaning import excel_mangled_id
 
     path = _xlsx(tmp_path / "m.xlsx", {"S": [HEADER, [1, "张三", 130624201305030111]]})
@@ -199,6 +210,7 @@ def test_a_csv_mixing_utf8_and_gbk_is_refused_naming_the_file_and_both_lines(tmp
 
 
 def test_a_file_in_no_known_encoding_is_refused_naming_the_file(tmp_path):
+    """A file in no known encoding must be refused by name, never imported with garbled names."""
     path = tmp_path / "乱码.csv"
     path.write_bytes(b"name,id\r\n" + bytes([0x81, 0x20, 0xFF, 0x30]) * 4 + b"\r\n")
     with pytest.raises(InputRefused) as err:
@@ -251,6 +263,7 @@ def test_a_genuine_million_row_sheet_is_refused_quickly_with_its_size_and_the_li
 
 
 def test_a_million_row_csv_is_refused_with_its_size(tmp_path):
+    """A CSV past the row limit must be refused with its size and the limit, not read until memory runs out."""
     from aidoffice.importing.readers import MAX_ROWS
 
     path = tmp_path / "全县.csv"
@@ -263,6 +276,7 @@ def test_a_million_row_csv_is_refused_with_its_size(tmp_path):
 
 
 def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path):
+    """A long remark past the csv module's field limit must not make the whole file unreadable."""
     path = tmp_path / "长.csv"
     path.write_text("姓名,备注\n张三," + "长" * 200_000 + "\n", encoding="utf-8")
     assert len(read_table(path).rows[1][1]) == 200_000

@@ -20,7 +20,7 @@ from aidoffice.ledgers.assessments import (
 )
 from aidoffice.reconcile.aid import amount_fits, comparison_date, standard_text
 from aidoffice.reconcile.findings import Finding
-from aidoffice.reconcile.kinds import KINDS, RESOLVED_BY_DATA, rules
+from aidoffice.reconcile.kinds import KINDS, RESOLVED_BY_DATA, RulesError, rules
 from aidoffice.reconcile.matching import one_character_apart, passes_check, sound_key, typo_relation
 from aidoffice.reconcile.sources import VillageIndex, VillageRec, village_key
 
@@ -28,6 +28,7 @@ ID = make_id("130624", date(2013, 5, 3), 123)
 
 
 def test_one_wrong_digit_two_swapped_digits_or_the_check_character_are_slips():
+    """A clerk must see exactly which digits differ to decide which of two IDs is the person's real one."""
     one = make_id("130624", date(2013, 5, 3), 128)
     assert typo_relation(ID, one) == "第17位不同（3 / 8）"
     swapped = make_id("130624", date(2013, 5, 3), 132)
@@ -38,6 +39,7 @@ def test_one_wrong_digit_two_swapped_digits_or_the_check_character_are_slips():
 
 
 def test_ids_that_differ_more_are_not_slips():
+    """Two IDs three digits apart are two people; calling them a slip would merge different children."""
     assert typo_relation(ID, make_id("130624", date(2013, 5, 3), 456)) is None  # three digits
     assert (
         typo_relation(ID, make_id("130624", date(2013, 5, 3), 321)) is None
@@ -58,6 +60,7 @@ def test_any_single_digit_slip_is_recognised_both_ways(position, shift, seq):
 
 
 def test_names_alike_by_sound_or_by_one_character():
+    """张晓红 typed as 张小红 is one child to the clerk; names alike by sound or one character must be paired."""
     assert sound_key("张晓红") == sound_key("张小红")
     assert sound_key("张晓红") != sound_key("张晓明")
     assert sound_key(" 张 晓红") == sound_key("张晓红")
@@ -76,10 +79,12 @@ def test_names_alike_by_sound_or_by_one_character():
     ],
 )
 def test_the_comparison_date_of_a_term(today, expected):
+    """A past term is judged on its last day and a coming one on its first, not on facts of today."""
     assert comparison_date(date(2026, 9, 1), date(2027, 2, 28), today) == expected
 
 
 def test_which_amounts_fit_a_standard():
+    """A half-year, a tier or a whole number of school days is right; any other amount must be flagged."""
     fixed = AmountSpec("fixed", annual=Decimal("625"))
     assert amount_fits(fixed, Decimal("312.50")) and not amount_fits(fixed, Decimal("300"))
     tiered = AmountSpec("tiered", tiers=(("一档", Decimal("3000")), ("二档", Decimal("2300"))))
@@ -92,6 +97,7 @@ def test_which_amounts_fit_a_standard():
 
 
 def test_an_assessment_holds_for_its_own_school_year_only():
+    """Families are assessed again each autumn; last year's level must not qualify a student this year."""
     this = GroupFact(
         "hardship_general", SourceKind.ASSESSMENT, assessment_label("2026-2027"), date(2026, 10, 1)
     )
@@ -111,20 +117,25 @@ def test_an_assessment_holds_for_its_own_school_year_only():
      ("不困难", "none"), ("非困难", "none"), ("special", "special")],
 )  # fmt: skip
 def test_the_levels_schools_write(text, level):
+    """较困难 and 比较困难 are one level to a school; each spelling must land on the level awards depend on."""
     assert parse_level(text) == level
 
 
 def test_ambiguous_levels_are_refused_with_the_words_to_use():
-    for text in ("特困", "困难", ""):
-        with pytest.raises(ValueError):
+    """特困 or 困难 could mean two levels; the clerk must be told the four words to write instead."""
+    for text in ("特困", "困难"):
+        with pytest.raises(ValueError, match="应为 特别困难、比较困难、一般困难 或 不困难"):
             parse_level(text)
+    with pytest.raises(ValueError, match="认定级别为空"):
+        parse_level("")
     assert check_school_year("2026-2027学年") == "2026-2027"
     assert check_school_year("2026-2027-2") == "2026-2027"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="应写作 2026-2027"):
         check_school_year("2026-2028")
 
 
 def test_a_list_names_a_village_as_it_likes():
+    """Lists write 黑崖沟村委会 or just 黑崖沟; a name shared by two townships must not be guessed."""
     index = VillageIndex({1: VillageRec(1, "黑崖沟村", "龙泉关镇"), 2: VillageRec(2, "东庄村", "龙泉关镇"),
                           3: VillageRec(3, "东庄村", "平阳镇")})  # fmt: skip
     assert village_key("黑崖沟村委会") == village_key("黑崖沟") == "黑崖沟"
@@ -143,9 +154,19 @@ def test_a_finding_keeps_its_identity_across_runs():
     assert a.identity == b.identity == "MISSED_AID|130624X|2026-2027-1|compulsory_living"
 
 
-def test_the_shipped_rules_file_is_read_strictly():
+def test_the_shipped_rules_file_is_read_strictly(tmp_path, monkeypatch):
+    """The shipped rules file must load with every finding kind explained, or the office sees bare codes."""
     r = rules()
     assert "university_travel_aid" in r.once_only
     assert "补助已补发" in r.resolutions and RESOLVED_BY_DATA not in r.resolutions
     assert r.expected_stage(13) == "junior" and r.expected_stage(30) is None
     assert all(k.label and k.explain for k in KINDS.values())
+    (tmp_path / "reconcile").mkdir()
+    (tmp_path / "reconcile" / "rules.toml").write_text('once_ony = ["university_travel_aid"]\n', "utf-8")
+    monkeypatch.setattr("aidoffice.reconcile.kinds.resources_dir", lambda: tmp_path)
+    rules.cache_clear()
+    try:
+        with pytest.raises(RulesError, match=r"once_ony.*请检查拼写"):
+            rules()
+    finally:
+        rules.cache_clear()

@@ -64,6 +64,7 @@ def test_characters_that_look_alike_are_never_used():
 
 
 def test_a_wrong_length_or_foreign_character_is_not_a_code():
+    """A short code or one with a 0 must be called malformed, not mistyped, so the clerk rereads the slip."""
     assert parse("ABC").verdict is Verdict.MALFORMED
     assert parse("").verdict is Verdict.MALFORMED
     assert parse("K7M3Q0").verdict is Verdict.MALFORMED

@@ -101,16 +101,20 @@ def test_two_row_merged_header_is_read_as_one():
 
 
 def test_a_template_without_total_or_footer_still_has_a_data_area():
+    """Some counties send a bare header with no 合计 or signature lines; the roster must still be fillable."""
     layout = tpl.analyse_workbook(build(Shape(total="none", footer=False, seal_line=False)))
     assert layout.header_rows == (2,) and layout.total_row is None and layout.footer_row is None
     assert (layout.first_data_row, layout.last_data_row) == (3, 3)
 
 
 def test_no_header_is_refused_with_the_sheet():
+    """A workbook that is not a roster template must be refused as such, not filled in some random place."""
     wb = Workbook()
     wb.active["A1"] = "这不是花名册"
     with pytest.raises(InputRefused, match="找不到花名册"):
         tpl.analyse_workbook(wb, file="x.xlsx")
+    with pytest.raises(InputRefused, match=r"工作表「Sheet」.*找不到花名册"):
+        tpl.analyse_workbook(wb, file="x.xlsx", sheet="Sheet")
 
 
 def test_a_guardian_id_under_a_person_header_is_left_to_the_user():
@@ -131,6 +135,7 @@ def test_a_guardian_id_under_a_person_header_is_left_to_the_user():
 
 
 def test_rows_go_between_header_and_total_and_the_total_covers_exactly_them(tmp_path):
+    """The county reads the 合计 row; it must sum exactly the students written, with seal line and date filled."""
     _src, out, res = fill_file(tmp_path, Shape(), 7, school_name="阜平县城关中学", on_date=date(2026, 9, 15))
     ws = load_workbook(out)["花名册"]
     assert (res.first_row, res.last_row, res.total_row) == (4, 10, 11)
@@ -145,6 +150,7 @@ def test_rows_go_between_header_and_total_and_the_total_covers_exactly_them(tmp_
 
 
 def test_every_data_row_is_styled_like_the_sample_row(tmp_path):
+    """Row 30 of a printed roster must look like row 1: same borders, fonts, formats and height."""
     src, out, _ = fill_file(tmp_path, Shape(), 30)
     before = load_workbook(src)["花名册"]
     ws = load_workbook(out)["花名册"]
@@ -156,6 +162,7 @@ def test_every_data_row_is_styled_like_the_sample_row(tmp_path):
 
 
 def test_ids_and_accounts_are_text_so_no_program_turns_them_into_numbers(tmp_path):
+    """Stored as numbers, an ID or bank account would lose its last digits when the county opens the file."""
     _, out, _ = fill_file(tmp_path, Shape(), 3)
     ws = load_workbook(out)["花名册"]
     for c in (4, 15, 13):
@@ -223,6 +230,7 @@ def test_the_template_comes_back_intact_apart_from_the_data(tmp_path, shape, n):
 
 
 def test_validation_and_conditional_formats_cover_the_data_rows(tmp_path):
+    """The county's 是/否 drop-down and highlighting must reach every student row, not just the first."""
     _, out, res = fill_file(tmp_path, Shape(), 25)
     ws = load_workbook(out)["花名册"]
     assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == [f"I4:I{res.last_row}"]
@@ -240,6 +248,7 @@ def test_fewer_rows_than_the_template_prepared_close_the_gap(tmp_path):
 
 
 def test_a_typed_in_total_becomes_a_formula_over_the_rows(tmp_path):
+    """A total the county typed as a number would be wrong for our rows; it must sum the rows written."""
     _, out, res = fill_file(tmp_path, Shape(total="value"), 4)
     assert load_workbook(out)["花名册"].cell(res.total_row, 11).value == "=SUM(K4:K7)"
 
@@ -273,6 +282,7 @@ def test_formulas_elsewhere_follow_the_rows_they_point_at(tmp_path):
 
 
 def test_zero_rows_keep_one_blank_sample_row(tmp_path):
+    """A roster with nobody on it must still be a valid template with a total of the empty row, not broken."""
     _, out, res = fill_file(tmp_path, Shape(), 0)
     ws = load_workbook(out)["花名册"]
     assert (res.first_row, res.last_row, res.total_row) == (4, 4, 5)
@@ -302,6 +312,7 @@ def test_hostile_text_stays_text_and_rare_characters_survive(tmp_path):
 
 
 def test_a_frozen_pane_below_the_header_and_page_breaks_stay_put(tmp_path):
+    """The frozen header and the county's page breaks must still fall where the county put them after the rows."""
     wb = build(Shape())
     from openpyxl.worksheet.pagebreak import Break
 
@@ -339,6 +350,7 @@ def _with_unknown_column() -> Workbook:
 
 
 def test_an_unknown_column_is_unplaced_with_a_preview_and_can_be_mapped():
+    """A column we do not know must be shown to the clerk with a preview and fillable once they say what it is."""
     wb = _with_unknown_column()
     layout = tpl.analyse_workbook(wb)
     assert [c.name for c in layout.unplaced] == ["持卡人签名栏"]
@@ -351,6 +363,7 @@ def test_an_unknown_column_is_unplaced_with_a_preview_and_can_be_mapped():
 
 
 def test_a_column_can_be_left_blank_and_is_remembered_by_the_header():
+    """A clerk who said "leave this column blank" once must not be asked again for the same template."""
     wb = _with_unknown_column()
     layout = tpl.analyse_workbook(wb)
     tpl.apply_mapping(layout, {"列Q": "留空"})
@@ -361,6 +374,7 @@ def test_a_column_can_be_left_blank_and_is_remembered_by_the_header():
 
 
 def test_a_mapping_to_nothing_known_is_refused_with_the_choices():
+    """A mapping to an unknown field or a missing column must be refused listing what can be chosen."""
     layout = tpl.analyse_workbook(_with_unknown_column())
     with pytest.raises(InputRefused, match="可以填的项目有"):
         tpl.apply_mapping(layout, {"持卡人签名栏": "鞋码"})
@@ -369,6 +383,7 @@ def test_a_mapping_to_nothing_known_is_refused_with_the_choices():
 
 
 def test_styles_of_the_title_survive_a_round_trip(tmp_path):
+    """The county's title must keep its bold 16-point 宋体, centred, after we fill and save the template."""
     _src, out, _ = fill_file(tmp_path, Shape(), 2)
     title = load_workbook(out)["花名册"]["A1"]
     assert title.font.b and title.font.sz == 16 and title.font.name == "宋体"

@@ -11,6 +11,7 @@ from tests.factories import an_id
 
 
 def test_the_shipped_profiles_load_with_their_rules():
+    """The three national upload templates and their allowed values must load, or no check can run at all."""
     found = profiles.profiles()
     assert set(found) == {"national_family", "national_assessment", "national_aid_list"}
     level = next(c for c in found["national_assessment"].columns if c.title == "认定级别")
@@ -27,6 +28,7 @@ def test_the_shipped_sample_templates_are_what_the_profiles_build():
 
 
 def test_the_county_samples_are_recognised_as_templates():
+    """The sample county templates we ship must fill without asking the clerk to place any column."""
     from aidoffice.exporting.samples import SAMPLES
     from aidoffice.paths import resources_dir
 
@@ -36,6 +38,7 @@ def test_the_county_samples_are_recognised_as_templates():
 
 
 def test_lengths_count_a_chinese_character_as_two():
+    """The national system measures length in bytes, two per Chinese character; we must count as it does."""
     assert profiles.byte_length("张三") == 4 and profiles.byte_length("Li Lei") == 6
 
 
@@ -44,6 +47,7 @@ def _rows(p, **cells):
 
 
 def test_every_refused_cell_is_reported_by_row_and_column():
+    """Every cell the national system would refuse must be named by row and column before the upload fails."""
     p = profiles.find_profile("困难学生认定")
     good = an_id()
     rows = [
@@ -78,6 +82,7 @@ def test_a_group_flag_written_no_is_refused():
 
 
 def test_a_name_not_as_in_the_ledger_is_refused():
+    """The national system refuses a name that differs from 学籍; the clerk must see the ledger's spelling."""
     p = profiles.find_profile("资助名单")
     ident = an_id()
     rows = _rows(p, 姓名="张 三", 身份证件号=ident, 资助项目="生活补助", **{"资助金额(元)": "750"})
@@ -86,6 +91,7 @@ def test_a_name_not_as_in_the_ledger_is_refused():
 
 
 def test_a_file_with_wrong_header_titles_is_reported_before_its_cells(tmp_path):
+    """A renamed header makes the system reject the whole file; it must be reported first, then the cells."""
     p = profiles.find_profile("资助名单")
     wb = Workbook()
     wb.active.append(["姓名", "身份证号", *p.titles[2:]])
