@@ -116,6 +116,7 @@ def test_the_audit_page_filters_by_person_student_kind_and_date(qtbot, changed):
 
 
 def test_numbers_are_masked_unless_asked_for_and_nothing_can_be_edited(qtbot, changed):
+    """The trail holds guardians' phones and ID numbers: masked by default, whole only for a role that may see them, and never editable."""
     ctx, _o, _sid, _name = changed
     page = AuditPage(ctx)
     qtbot.addWidget(page)
@@ -138,6 +139,7 @@ def test_numbers_are_masked_unless_asked_for_and_nothing_can_be_edited(qtbot, ch
 def test_the_audit_export_writes_what_the_filter_shows_masked_and_records_itself(
     qtbot, changed, tmp_path, messages
 ):
+    """What goes to an inspector is what the page shows, numbers masked, and the export leaves its own trace."""
     ctx, o, _sid, _name = changed
     page = AuditPage(ctx)
     qtbot.addWidget(page)
@@ -191,6 +193,7 @@ def _state(page: UsersPage, login: str) -> str:
 
 
 def test_an_administrator_adds_changes_resets_and_disables_accounts(qtbot, office):
+    """The administrator runs the office's accounts from the window: a head teacher with their class, a role change, a reset, a disabled account that cannot sign in."""
     ctx, o = office
     page = UsersPage(ctx)
     qtbot.addWidget(page)
@@ -253,6 +256,7 @@ def test_an_administrator_adds_changes_resets_and_disables_accounts(qtbot, offic
 
 
 def test_an_administrator_cannot_disable_their_own_account(qtbot, office, expect_errors, messages):
+    """An administrator who disabled themselves would lock the office out of its own accounts."""
     ctx, _ = office
     page = UsersPage(ctx)
     qtbot.addWidget(page)
@@ -265,6 +269,7 @@ def test_an_administrator_cannot_disable_their_own_account(qtbot, office, expect
 
 
 def test_single_clerk_mode_is_turned_on_after_saying_what_it_means(qtbot, office, monkeypatch):
+    """Skipping the password hands the PC's data to whoever sits there: the page says so before turning it on."""
     from PySide6.QtWidgets import QMessageBox
 
     asked: list[str] = []
@@ -287,6 +292,7 @@ def test_single_clerk_mode_is_turned_on_after_saying_what_it_means(qtbot, office
 
 
 def test_without_accounts_the_page_starts_them_with_an_administrator(qtbot, school_ctx):
+    """An office that put accounts off must be able to start them later from the window."""
     page = UsersPage(school_ctx)
     qtbot.addWidget(page)
     page.show()
@@ -313,6 +319,7 @@ def test_without_accounts_the_page_starts_them_with_an_administrator(qtbot, scho
 
 
 def test_everyone_changes_their_own_password_from_the_account_menu(qtbot, office):
+    """A head teacher changes their own password without an administrator, and only knowing the old one."""
     ctx, o = office
     bind_user(ctx.db, o.teacher)
     window = MainWindow(ctx, o.teacher)
@@ -414,6 +421,7 @@ def test_backup_with_a_password_then_restore_from_settings_brings_the_rows_back(
 def test_settings_list_the_automatic_backups_and_keep_the_idle_and_backup_numbers(
     qtbot, office, settings_kept
 ):
+    """The clerk sees the automatic backups and sets how long before the window locks and how many backups stay."""
     ctx, _ = office
     made = auto_backup(ctx.db, "import")
     page = SettingsPage(ctx)
@@ -436,6 +444,7 @@ def test_settings_list_the_automatic_backups_and_keep_the_idle_and_backup_number
 
 
 def test_a_clerk_may_back_up_but_not_restore_or_change_the_idle_time(qtbot, office):
+    """Restoring replaces everyone's data and the idle time guards it: only an administrator may; a clerk still backs up."""
     ctx, o = office
     bind_user(ctx.db, o.clerk)
     page = SettingsPage(ctx)
@@ -508,6 +517,7 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
 
 
 def test_a_county_viewer_window_offers_reading_and_consolidation_only(qtbot, office):
+    """The county's read-only account sees the ledgers and the consolidation, and no button that would change the school's data."""
     ctx, o = office
     bind_user(ctx.db, o.county)
     window = MainWindow(ctx, o.county)
@@ -523,6 +533,7 @@ def test_a_county_viewer_window_offers_reading_and_consolidation_only(qtbot, off
 
 
 def test_a_clerk_edits_students_but_the_audit_and_accounts_pages_are_marked(qtbot, office):
+    """The clerk's daily work is all offered; the administrator's pages are marked, not silently missing."""
     ctx, o = office
     bind_user(ctx.db, o.clerk)
     window = MainWindow(ctx, o.clerk)

@@ -123,6 +123,7 @@ def test_another_account_takes_over_a_locked_window_after_saying_what_is_lost(
 
 
 def test_signing_out_closes_the_window_and_asks_who_signs_in_next(qtbot, shell, office):
+    """At a shared PC the next person must not inherit the last one's window; the sign-out is recorded."""
     db, o = office
     window = shell.open_window(SignedIn(o.admin, False, 15))
     window.sign_out_btn.click()
@@ -137,6 +138,7 @@ def test_signing_out_closes_the_window_and_asks_who_signs_in_next(qtbot, shell, 
 
 
 def test_closing_the_sign_in_after_signing_out_ends_the_program(qtbot, shell, office):
+    """Closing the sign-in after signing out means leaving, not a window left open for nobody."""
     _, o = office
     shell.open_window(SignedIn(o.admin, False, 15))
     shell.sign_out()
@@ -165,6 +167,7 @@ def test_single_clerk_mode_signs_in_by_itself_says_so_and_never_locks(qtbot, she
 
 
 def test_without_accounts_the_window_opens_for_anyone_and_says_so(qtbot, school_ctx):
+    """An office without accounts keeps working as before, and the window says that anyone can use it."""
     sh = Shell(school_ctx.db, idle_ms=300, exit_app=lambda: None)
     try:
         assert sh.start()

@@ -140,6 +140,7 @@ def test_the_first_start_offers_single_clerk_mode_said_plainly_and_recorded(qtbo
 
 
 def test_accounts_can_be_put_off_and_the_program_works_as_before(qtbot, school_ctx):
+    """A clerk not ready for accounts must not be forced into them at the first start."""
     dialog = FirstAdminDialog(school_ctx)
     qtbot.addWidget(dialog)
     dialog.choose(NONE)

@@ -130,6 +130,7 @@ def test_a_head_teacher_registers_and_counts_their_own_classes_slips(office, tmp
 
 
 def test_a_head_teacher_records_and_prints_the_policy_class_of_their_own_class_only(office, tmp_path):
+    """A head teacher keeps the record and the sign-in sheet of their own class's policy session, not another's."""
     db, who = office
     with db.unit_of_work() as s:
         act_as(s, who["wang"])
@@ -144,6 +145,7 @@ def test_a_head_teacher_records_and_prints_the_policy_class_of_their_own_class_o
 
 
 def test_only_who_may_set_up_the_publicity_changes_the_phones_on_every_letter(office):
+    """The phones print on every family's letter: a head teacher or the county may not change them."""
     db, who = office
     for login in ("wang", "county"):
         with pytest.raises(PermissionDenied, match="宣传材料设置"), db.unit_of_work() as s:
