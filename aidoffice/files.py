@@ -23,6 +23,12 @@ def check_target(target: str | os.PathLike[str], suffixes: tuple[str, ...] = ())
         )
     if target.is_dir():
         raise InputRefused("这是一个文件夹，请给出文件名。", file=str(target))
+    if suffixes and not {".db", ".aidbak"} & set(suffixes) and target.is_file():
+        # a document (workbook, PDF, zip) must never be written over the office's data
+        with contextlib.suppress(OSError), target.open("rb") as fh:
+            head = fh.read(16)
+            if head.startswith((b"SQLite format 3\0", b"AIDOBAK\0")):
+                raise InputRefused("这个文件是数据库或备份，不能被覆盖。请换一个文件名。", file=str(target))
     return target
 
 

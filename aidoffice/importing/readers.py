@@ -438,10 +438,51 @@ def _rows_of(ws: Any, intern: dict[Any, Any]) -> list[list[Any]]:
     return rows
 
 
+# A real workbook's XML compresses 5–20 times; a "zip bomb" (gigabytes of spaces in a few MB) would
+# make the reading library allocate all of it at once. Deflate cannot exceed about 1,032 : 1, so a
+# member whose compressed size could not hide more than this is trusted without reading it.
+BOMB_BYTES = 100 * 1024 * 1024
+BOMB_RATIO = 100
+MAX_MEMBER_BYTES = 1536 * 1024 * 1024
+
+
+def check_zip_bomb(path: Path) -> None:
+    """Refuse, before any library unpacks it, a workbook whose parts unpack to absurd sizes (the zip's
+    stated sizes are not trusted: each suspect part is decompressed and counted, in constant memory)."""
+    try:
+        z = zipfile.ZipFile(path)
+        infos = z.infolist()
+    except Exception:
+        return  # not a readable zip: the reader's own refusal says so
+    for info in infos:
+        if info.compress_size * 1100 <= BOMB_BYTES and info.file_size <= BOMB_BYTES:
+            continue
+        size = 0
+        try:
+            with z.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    size += len(chunk)
+                    if size > MAX_MEMBER_BYTES or (
+                        size > BOMB_BYTES and size > BOMB_RATIO * max(1, info.compress_size)
+                    ):
+                        raise InputRefused(
+                            f"文件中的“{info.filename}”解压后超过 {size // (1024 * 1024):,} MB"
+                            f"（压缩前只有 {max(1, info.compress_size // 1024):,} KB），不是正常的表格，可能已损坏或是恶意文件，"
+                            "没有读取。请向发来的单位要原表，或在 Excel 中打开后另存再导入。",
+                            file=path.name,
+                        )
+        except InputRefused:
+            raise
+        except Exception:
+            return  # a corrupt part: the reader's own refusal names it
+
+
 def read_workbook(path: Path, sheet: str | None = None, kind: str | None = None) -> Table:
     """`kind`: what sniff() found, when the caller has already looked."""
     from python_calamine import CalamineWorkbook
 
+    if (kind or sniff(path)) in ("xlsx", "ods"):
+        check_zip_bomb(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from aidoffice.db.audit import record
 from aidoffice.db.models import STATUS_NAMES, AuditEntry, Award, HouseholdMember, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
+from aidoffice.files import check_target
 from aidoffice.privacy import Level, scrub, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.security.access import require
@@ -264,6 +265,7 @@ def export_audit(
     require(session, "audit.view")
     if full:
         require(session, "export.full_ids")
+    check_target(path, (".xlsx",))  # refused before any work: never over the database or a backup
     level = Level.FULL if full else Level.MASKED
     ids = list(session.scalars(_query(session, f).order_by(AuditEntry.id)))
     book = StandardWorkbook()

@@ -70,3 +70,18 @@ def test_control_characters_in_a_message_do_not_reach_the_terminal(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 1 and "1班" in r.stderr
     assert "\x1b" not in r.stderr and "\u202e" not in r.stderr
+
+
+def test_an_export_never_overwrites_the_database_or_a_backup(tmp_path):
+    """Typing the database's own name after --out must not destroy the office's data."""
+    db = tmp_path / "office.db"
+    assert run("init", "--school", "测试学校", home=tmp_path, db=str(db)).returncode == 0
+    before = db.read_bytes()[:16]
+    r = run("audit", "--out", str(db), home=tmp_path, db=str(db))
+    assert r.returncode in (1, 2) and "Traceback" not in r.stderr
+    disguised = tmp_path / "office.xlsx"
+    disguised.write_bytes(db.read_bytes())
+    for args in (["audit", "--out", str(disguised)], ["export", "ledger", "school", "--out", str(disguised)]):
+        r = run(*args, home=tmp_path, db=str(db))
+        assert r.returncode == 1 and "不能被覆盖" in r.stderr, r.stderr
+    assert db.read_bytes()[:16] == before == disguised.read_bytes()[:16]

@@ -34,8 +34,10 @@ def last_json(result: subprocess.CompletedProcess) -> dict:
 
 
 def _pg(name: str, template: str | None = None) -> str:
-    """A fresh PostgreSQL database (a copy of `template` when given) beside the test database."""
+    """A fresh PostgreSQL database (a copy of `template` when given) beside the test database, named
+    after it so that two test runs on one server never drop each other's databases."""
     base = make_url(normalize_url(os.environ["AIDOFFICE_TEST_PG_URL"]))
+    name = f"{base.database}_{name}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -53,7 +55,7 @@ def template(request, tmp_path_factory, worker_id):
     else:
         if not os.environ.get("AIDOFFICE_TEST_PG_URL"):
             pytest.skip("PostgreSQL 测试已跳过：未设置 AIDOFFICE_TEST_PG_URL")
-        db = _pg(f"aidoffice_reccli_{worker_id}_tpl")
+        db = _pg(f"reccli_{worker_id}_tpl")
     assert run("init", "--school", "阜平县实验学校", home=home, db=db).returncode == 0
     assert run("demo", "--students", "300", home=home, db=db).returncode == 0
     return request.param, db, worker_id
@@ -66,7 +68,7 @@ def office(template, tmp_path):
         copy = tmp_path / "office.db"
         shutil.copy(db, copy)
         return str(copy)
-    return _pg(f"aidoffice_reccli_{worker_id}", make_url(db).database)
+    return _pg(f"reccli_{worker_id}", make_url(db).database)
 
 
 def test_reconcile_json_follows_the_contract(office, tmp_path):

@@ -4,6 +4,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from aidoffice.db.errors import ReadOnlyDatabase
 from aidoffice.db.models import AuditEntry, Household, Student
 from aidoffice.demo import generate
 from aidoffice.errors import InputRefused
@@ -94,7 +95,7 @@ def test_an_export_on_a_read_only_database_writes_no_file(demo_db, tmp_path):
     ro.engine.dispose()
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "full.xlsx"
-    with pytest.raises(Exception), ro.unit_of_work() as s:  # noqa: B017  (typed in the next commit)
+    with pytest.raises(ReadOnlyDatabase), ro.unit_of_work() as s:
         export_school_ledger(s, out)
     ro.dispose()
     assert list((tmp_path / "out").iterdir()) == []

@@ -391,7 +391,6 @@ def test_a_student_without_an_id_is_imported_with_a_warning_naming_the_row(schoo
     data[0][H["身份证件号"]] = ""  # G + ID 学籍号: the ID is recovered
     data[1][H["身份证件号"]] = ""
     data[1][H["全国学籍号"]] = "J" + "2" * 18  # a generated number: no ID to recover
-    data[1][H["出生日期"]] = data[1][H["出生日期"]]
     path = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data])
     report = do_import(school_db, path)
     assert report.count(Action.NEW) == 3, [o.detail for o in report.outcomes]

@@ -126,7 +126,8 @@ def test_the_autumn_workbook_is_imported_row_by_row_with_reasons(school_db, tmp_
     with school_db.unit_of_work(actor="资助专干") as s:
         again = import_assessments(s, book, school_year="2026-2027", today=TODAY)
     assert again.count(Action.UNCHANGED) == 1 and again.count(Action.NEW) == 0
-    assert c_id  # 丙同学 stays unassessed: the row had no ID
+    with school_db.reading() as s:  # 丙同学 stays unassessed: the row had no ID
+        assert s.scalars(select(HardshipAssessment).where(HardshipAssessment.student_id == c_id)).all() == []
 
 
 def test_a_workbook_without_a_level_column_is_refused(school_db, tmp_path):

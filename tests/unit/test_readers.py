@@ -280,3 +280,39 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path):
     path = tmp_path / "长.csv"
     path.write_text("姓名,备注\n张三," + "长" * 200_000 + "\n", encoding="utf-8")
     assert len(read_table(path).rows[1][1]) == 200_000
+
+
+def test_a_zip_bomb_is_refused_before_anything_unpacks_it(tmp_path):
+    """A few MB that unpack to gigabytes would exhaust a 4 GB office PC; it must be refused, quickly and
+    in constant memory, naming the file."""
+    import resource
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from aidoffice.importing.readers import read_table
+
+    plain = tmp_path / "plain.xlsx"
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证件号"])
+    wb.save(plain)
+    bomb = tmp_path / "学籍导出.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info, data)
+                continue
+            head, _, tail = data.partition(b"</sheetData>")
+            with dst.open(info.filename, "w", force_zip64=True) as out:
+                out.write(head)
+                for _ in range(160):  # 160 MB of spaces inside the sheet
+                    out.write(b" " * (1 << 20))
+                out.write(b"</sheetData>" + tail)
+    assert bomb.stat().st_size < 2_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputRefused, match="解压后超过") as err:
+        read_table(bomb)
+    assert err.value.file == "学籍导出.xlsx"
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 60
