@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from aidoffice import __version__
 from aidoffice.domain.text import printable
 from aidoffice.errors import AidofficeError
-from aidoffice.privacy import scrub
+from aidoffice.privacy import Field, Level, scrub, show
 
 log = logging.getLogger("aidoffice.cli")
 
@@ -424,11 +424,26 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
             with contextlib.suppress(OSError):
                 os.unlink(report_path)
         raise
-    result = report.as_json()
+    # IDs in reasons, warnings and the missing list are masked on the terminal and in --json, as on
+    # screen; the report workbook (a file the clerk fixes and imports again) keeps them whole
+    result = masked_json(report.as_json())
+    for m in result.get("missing", []):
+        m["key"] = show(Field.ID_NUMBER, m.get("key"), Level.MASKED)
     if report_path:
         result["report"] = report_path
-    result["message"] = printable(_import_message(report, report_path))
+    result["message"] = printable(scrub(_import_message(report, report_path)))
     return result
+
+
+def masked_json(value: Any) -> Any:
+    """Every text inside a JSON result with its ID, phone and account numbers masked."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [masked_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: masked_json(v) for k, v in value.items()}
+    return value
 
 
 def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-untyped-def]
@@ -904,24 +919,34 @@ def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
         )
         if args.dry_run:
             s.rollback()
-    result = report.as_json()
+    result = masked_json(report.as_json())
     if args.report:
         from aidoffice.importing.workbook import write_report
 
         result["report"] = str(write_report(report, args.report))
-    result["message"] = _import_message(report, result.get("report"))
+    result["message"] = printable(scrub(_import_message(report, result.get("report"))))
     return result
 
 
 def cmd_reconcile(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.reconcile.service import run_reconcile
 
-    if args.full_ids and not args.out:
-        raise UsageError("--full-ids 只用于 --out 写出的工作簿")
+    if args.full_ids and not (args.out or args.json):
+        raise UsageError("--full-ids 只用于 --out 写出的工作簿或 --json 输出")
     db = _open(args)
     with db.unit_of_work(note="reconcile") as s:
         res = run_reconcile(s, args.term, out=args.out, full_ids=args.full_ids, progress=ProgressBar())
-    result = res.as_json()
+        if args.json and args.full_ids:
+            from aidoffice.db.audit import record
+
+            record(
+                s,
+                "export",
+                "problem",
+                "双向比对结果以完整证件号输出（--json --full-ids）",
+                {"full_id_numbers": True},
+            )
+    result = res.as_json(full_ids=args.full_ids)
     result["message"] = _reconcile_message(res)
     return result
 
@@ -985,8 +1010,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(db_url=args.db)
 
     from aidoffice.logs import setup_logging
+    from aidoffice.paths import use_private_temp
 
     log_path = setup_logging()
+    use_private_temp()
     try:
         result = COMMANDS[args.command](args)
     except UsageError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -32,10 +33,25 @@ def check_target(target: str | os.PathLike[str], suffixes: tuple[str, ...] = ())
     return target
 
 
+STALE_SECONDS = 3600
+
+
+def _clear_stale(target: Path) -> None:
+    """Remove what a killed run left beside `target` (its hidden temporary files, over an hour old)."""
+    import time
+
+    cutoff = time.time() - STALE_SECONDS
+    for old in target.parent.glob(f".~{glob.escape(target.stem)}*{glob.escape(target.suffix)}"):
+        with contextlib.suppress(OSError):
+            if old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yields a temporary path; on success it replaces `target`, on failure it is removed."""
     target = check_target(target)
+    _clear_stale(target)
     fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -97,6 +113,7 @@ def publish_on_commit(session: Any, tmp: Path, target: Path) -> None:
 
 def temp_beside(target: Path) -> Path:
     """An empty temporary file in the target's folder (so the final rename stays on one disk)."""
+    _clear_stale(target)
     fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     return Path(tmp)

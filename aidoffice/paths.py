@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -12,11 +13,41 @@ import platformdirs
 APP = "aidoffice"
 
 
+def private_dir(path: Path) -> Path:
+    """Make `path` (and its parents) and keep it readable by its owner only: it holds the database,
+    its backups and temporary workbooks full of ID numbers (Windows folders are private already)."""
+    existed = path.is_dir()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not existed and os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
+    return path
+
+
 def data_dir() -> Path:
     override = os.environ.get("AIDOFFICE_HOME")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(override) if override else Path(platformdirs.user_data_dir(APP, appauthor=False)))
+
+
+STALE_TEMP_SECONDS = 6 * 3600
+
+
+def use_private_temp() -> Path:
+    """Send every temporary file of this process (openpyxl writes each worksheet to one before it
+    zips it: plain XML with full ID numbers) to a private folder in the data folder, and clear what
+    a killed run left there (older than six hours, so a run in progress is never touched)."""
+    import shutil
+    import tempfile
+    import time
+
+    folder = private_dir(data_dir() / "tmp")
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for entry in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.lstat().st_mtime < cutoff:
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    tempfile.tempdir = str(folder)
+    return folder
 
 
 def log_dir() -> Path:

@@ -19,7 +19,7 @@ from aidoffice.db.engine import Database, normalize_url
 from aidoffice.errors import AidofficeError
 from aidoffice.logs import setup_logging
 from aidoffice.office import open_office
-from aidoffice.paths import configured_db_url
+from aidoffice.paths import configured_db_url, use_private_temp
 from aidoffice.security import accounts
 from aidoffice.security.access import accounts_exist, bind_user
 from aidoffice.security.locks import DatabaseInUse, InstanceLock, instance_lock
@@ -412,6 +412,7 @@ class Shell(QObject):
 
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
+    use_private_temp()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("aidoffice")
     app.setApplicationDisplayName(tr("学校资助办助手"))

@@ -4,6 +4,7 @@ migrated to the current schema on open, with a unit of work for services."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,15 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _private_file(path: Path) -> None:
+    """A new database file is created readable by its owner only (SQLite gives its -wal and -shm
+    files the same mode): it holds every child's ID number and bank account."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another program's lock before giving up
 
 
@@ -40,7 +50,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
         def pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

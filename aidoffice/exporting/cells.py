@@ -24,10 +24,18 @@ TEXT_FORMAT = "@"
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Invisible direction overrides (U+202E turns "txt.exe" into "exe.txt" on screen) are legal in a
+# workbook but spoof what a reader sees; they are marked like control characters.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_text(value: str) -> str:
-    """The text with the control characters Excel cannot store replaced by a visible mark."""
+    """The text with the control characters Excel cannot store (and direction overrides) replaced by a
+    visible mark."""
     if ILLEGAL_CHARACTERS_RE.search(value):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if _BIDI.search(value):
+        value = _BIDI.sub("\ufffd", value)
     return value
 
 
@@ -40,8 +48,7 @@ def cell_value(ws: Any, value: Any) -> Any:
     common case costs one type check); text that would become a formula is wrapped as a text cell."""
     if value.__class__ is not str:
         return value
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    value = clean_text(value)
     if _is_formula_like(value):
         cell = WriteOnlyCell(ws, value)
         cell.data_type = "s"
@@ -73,7 +80,9 @@ def text_cell(ws: Any, value: Any) -> Any:
 
 
 # Anything in a row's text that needs a closer look: a control character, or a value starting with =.
-_ROW_NEEDS_CARE = re.compile(r"(?:^|\n)=|[\x00-\x08\x0b\x0c\x0e-\x1f]", re.MULTILINE)
+_ROW_NEEDS_CARE = re.compile(
+    r"(?:^|\n)=|[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]", re.MULTILINE
+)
 
 
 def safe_row(ws: Any, values: list[Any]) -> list[Any]:

@@ -49,7 +49,23 @@ PROBLEM_KINDS = {
     "bad_account": "卡号格式不对",
     "other_template": "模板不同",
     "no_total": "无合计行",
+    "no_name": "缺少姓名",
+    "formula": "可疑公式已改为文字",
 }
+
+# Formulas no roster needs: they open web pages, run programs or fetch data. A school's workbook is not
+# trusted as a template is, so such a formula becomes the text it was, where the county can see it.
+_DANGEROUS = re.compile(r"HYPERLINK|WEBSERVICE|FILTERXML|IMPORTXML|IMPORTDATA|CALL\(|REGISTER|EXEC|\|", re.I)
+
+
+def _defuse(wb: Any, problem: Any) -> None:
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str) and _DANGEROUS.search(cell.value):
+                    text = cell.value
+                    set_value(cell, text)
+                    problem("formula", ws.title, cell.row, cell.column, text)
 
 
 @dataclass
@@ -278,6 +294,8 @@ def consolidate(
         progress(i + 1, len(paths), f"读取 {p.name}")
     first = sources[0]
     wb = tpl.open_template(first.path)
+    defused: list[tuple[str, int, int, str]] = []
+    _defuse(wb, lambda _k, sheet, r, c, text: defused.append((sheet, r, c, text)))
     out_layout = tpl.analyse(
         tpl.SheetGrid(wb[first.table.sheet]), first.table.sheet or "", file=first.path.name
     )
@@ -295,7 +313,11 @@ def consolidate(
     value_cols = [c for c in range(1, out_layout.width + 1) if c != seq_col]
     text_cols = [c for f, c in out_fields.items() if f in tpl.TEXT_FIELDS]
     rows: list[list[Any]] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem("formula", first.school, first.path.name, sheet_name, r, get_column_letter(c), "", "",
+                f"第一份文件中的公式“{text[:60]}”可能打开网页或运行程序，已改为文字")
+        for sheet_name, r, c, text in defused
+    ]  # fmt: skip
     parts: list[SchoolPart] = []
     seen: dict[tuple[str, str, str], tuple[_Source, int, int]] = {}
     for src in sources:
@@ -346,6 +368,8 @@ def consolidate(
                 continue
             who = tpl.cell_text(grid.value(r, s_name)) if s_name else ""
             id_raw = grid.value(r, s_id) if s_id else None
+            if s_name and not who:
+                problem("no_name", r, s_name, "", "", "姓名为空（或是一个没有结果的公式），请让学校补上")
             number, mangled = read_id_cell(id_raw) if id_raw is not None else ("", False)
             student_no = normalize_student_no(grid.value(r, s_no)) if s_no else ""
             if s_id:

@@ -73,24 +73,33 @@ def _too_many_rows(count: int, file: str, sheet: str | None = None) -> InputRefu
     )
 
 
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef\x20-\x7e\t\r\n]")
+
+
 def _utf16(head: bytes) -> str | None:
     """'utf-16' for a file with a UTF-16 byte-order mark, 'utf-16-le'/'utf-16-be' for one without a
-    mark whose bytes look like UTF-16 (every other byte zero in the ASCII parts), else None."""
+    mark whose bytes read as sensible text in that byte order (the ASCII parts — commas, tabs,
+    digits — put a zero in every other byte; Chinese text reads as Chinese), else None."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = head[: len(head) // 2 * 2]
     if len(sample) < 8:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if zeros >= len(sample) // 8 and other == 0:
-            try:
-                text = sample.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
-                return encoding
-    return None
+    best, best_share = None, 0.9
+    for encoding, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
+        if zeros == 0:
+            continue
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
+            continue
+        share = len(_PLAUSIBLE.findall(text)) / max(1, len(text))
+        if share > best_share:
+            best, best_share = encoding, share
+    return best
 
 
 def sniff(path: Path) -> str:

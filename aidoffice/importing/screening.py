@@ -13,7 +13,16 @@ import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from aidoffice.db.models import Award, Household, HouseholdMember, ListEntry, Student, Township, Village
+from aidoffice.db.models import (
+    Award,
+    HardshipAssessment,
+    Household,
+    HouseholdMember,
+    ListEntry,
+    Student,
+    Township,
+    Village,
+)
 from aidoffice.domain.text import control_characters, squeeze, without_control_characters
 from aidoffice.importing.headers import field_label
 from aidoffice.importing.readers import excel_error
@@ -43,6 +52,10 @@ _STORED: dict[str, dict[str, Any]] = {
         "school_name": ListEntry.school_name, "schooling": ListEntry.schooling,
     },
     "awards": {"batch": Award.batch},
+    "assessments": {
+        "name": Student.name, "assessed_by": HardshipAssessment.decided_by,
+        "school_year": HardshipAssessment.school_year,
+    },
 }  # fmt: skip
 
 # Cells without which a row cannot be placed or judged: an Excel error in one refuses the row.

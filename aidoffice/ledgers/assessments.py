@@ -34,6 +34,7 @@ from aidoffice.importing.kinds import Kind
 from aidoffice.importing.readers import Table, read_table
 from aidoffice.importing.report import Action, ImportReport, Outcome
 from aidoffice.importing.rows import data_rows, fill_merged
+from aidoffice.importing.screening import screen_rows
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import require
 
@@ -323,7 +324,8 @@ def import_assessments(
     if "assessed_by" not in fields and not decided_by:
         report.notes.append(f"文件中没有“认定人”列，认定人记为“{default_by}”")
     fill_merged(table, layout.data_start)
-    rows = list(data_rows(table, layout))
+    # the same screening every import gets: control characters removed, Excel errors named, lengths
+    rows = list(screen_rows(data_rows(table, layout), report, "assessments"))
     if not rows:
         raise InputRefused(
             f"表头（第 {layout.header_row_numbers} 行）下面没有数据行。", file=table.file, sheet=table.sheet
@@ -345,6 +347,10 @@ def import_assessments(
         c = r.cells
         out = Outcome(r.number, Action.NEW, name="".join(text(c.get("name")).split()))
         report.outcomes.append(out)
+        for problem in r.problems:
+            out.refuse(problem)
+        if r.problems:
+            continue
         number, mangled = read_id_cell(c.get("id_number"))
         student_no = normalize_student_no(c.get("student_no")) or None
         if mangled:
@@ -386,7 +392,7 @@ def import_assessments(
         if when > today:
             out.refuse(f"认定时间 {when:%Y-%m-%d} 晚于今天")
             continue
-        who = text(c.get("assessed_by"))[:60] or default_by
+        who = text(c.get("assessed_by")) or default_by
         note = "；".join(filter(None, (text(c.get("assessment_reason")), text(c.get("notes"))))) or None
         key = (sid, year)
         if key in seen:

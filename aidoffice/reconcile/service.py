@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import default_actor, record
 from aidoffice.files import check_target, publish_on_commit, temp_beside
+from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, no_progress
 from aidoffice.reconcile.compare import Comparison, compare, gc_paused
 from aidoffice.reconcile.kinds import KINDS
@@ -41,16 +42,18 @@ class ReconcileResult:
         by_kind = self.comparison.by_kind()
         return {k: len(by_kind.get(k, ())) for k in KINDS} | {"total": len(self.comparison.findings)}
 
-    def as_json(self) -> dict[str, Any]:
-        """The `reconcile --json` contract: findings with kind, id_number, name, detail (and more)."""
+    def as_json(self, full_ids: bool = False) -> dict[str, Any]:
+        """The `reconcile --json` contract: findings with kind, id_number, name, detail (and more).
+        ID numbers are masked unless `full_ids` (which the caller records in the audit trail)."""
         ids = self.sync.ids
+        level = Level.FULL if full_ids else Level.MASKED
         return {
             "term": self.comparison.term.code,
             "on_date": self.comparison.term.on_date.isoformat(),
             "findings": [
                 {
                     "kind": f.kind,
-                    "id_number": f.id_number,
+                    "id_number": show(Field.ID_NUMBER, f.id_number, level),
                     "name": f.name,
                     "detail": f.detail,
                     "rank": f.rank,

@@ -85,3 +85,69 @@ def test_an_export_never_overwrites_the_database_or_a_backup(tmp_path):
         r = run(*args, home=tmp_path, db=str(db))
         assert r.returncode == 1 and "不能被覆盖" in r.stderr, r.stderr
     assert db.read_bytes()[:16] == before == disguised.read_bytes()[:16]
+
+
+def test_the_data_folder_and_database_are_private_to_the_user(tmp_path):
+    """Every child's ID and bank account is in the database: on a shared UOS/Kylin PC other users must
+    not be able to read it, nor the temporary workbooks an export writes."""
+    if os.name != "posix":
+        return
+    home = tmp_path / "home"
+    assert run("init", "--school", "测试学校", home=home).returncode == 0
+    assert run("demo", "--students", "30", home=home).returncode == 0
+    assert run("export", "ledger", "school", "--out", str(tmp_path / "x.xlsx"), home=home).returncode == 0
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "aidoffice.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((home / "tmp").stat().st_mode) == 0o700
+
+
+def test_what_a_killed_run_left_behind_is_cleared_on_the_next_run(tmp_path):
+    """A SIGKILL skips every clean-up: the next run removes the stale temporary files (full of IDs)."""
+    import time
+
+    home = tmp_path / "home"
+    assert run("init", "--school", "测试学校", home=home).returncode == 0
+    old = time.time() - 7 * 3600
+    leftover = home / "tmp" / "openpyxl.abc123"
+    leftover.write_text("<row>130624201305030011</row>", "utf-8")
+    beside = tmp_path / ".~学籍台账abc.xlsx"
+    beside.write_bytes(b"half")
+    for path in (leftover, beside):
+        os.utime(path, (old, old))
+    assert (
+        run("export", "ledger", "school", "--out", str(tmp_path / "学籍台账.xlsx"), home=home).returncode == 0
+    )
+    assert not leftover.exists() and not beside.exists()
+    assert (tmp_path / "学籍台账.xlsx").exists()
+
+
+def test_import_messages_and_json_mask_id_numbers_as_the_screen_does(tmp_path):
+    """A refused row's reason, a warning and the 可能已转出 list name people by their ID: on the terminal
+    and in --json they are masked, as on screen; the clerk still sees which row and who."""
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+
+    home, db = tmp_path / "home", str(tmp_path / "o.db")
+    assert run("init", "--school", "阜平县城关中学", home=home, db=db).returncode == 0
+    rows = enrollment_rows(6)
+    assert (
+        run(
+            "import",
+            "students",
+            str(write_xlsx(tmp_path / "a.xlsx", [ENROLLMENT_HEADER, *rows])),
+            home=home,
+            db=db,
+        ).returncode
+        == 0
+    )
+    dup = [ENROLLMENT_HEADER, rows[0], rows[0], rows[0]]  # three copies of one student
+    path = write_xlsx(tmp_path / "b.xlsx", dup)
+    for args in (
+        ["--json", "import", "students", str(path), "--dry-run"],
+        ["import", "students", str(path), "--dry-run"],
+    ):
+        r = run(*args, home=home, db=db)
+        assert r.returncode == 0, r.stderr
+        assert not find_sensitive(r.stdout) and not find_sensitive(r.stderr)
+    result = last_json(run("--json", "import", "students", str(path), "--dry-run", home=home, db=db))
+    assert result["rejected"] and "3 次" in result["rejected"][0]["reason"]
+    assert result["missing"] and all("*" in m["key"] for m in result["missing"])

@@ -161,3 +161,27 @@ def test_consolidation_is_recorded_with_who_did_it(db, tmp_path):
     assert (
         entry.actor == "县资助中心" and entry.after["sources"] == ["a.xlsx"] and entry.after["full_numbers"]
     )
+
+
+def test_hostile_content_in_a_schools_file_does_not_reach_the_county_live(tmp_path):
+    """A school's workbook is not a trusted template: a link formula in its title, a formula in a name cell
+    and a direction override reach the county workbook as visible text, and each is reported."""
+    a = school_file(tmp_path / "甲校.xlsx", "甲校", [("王一", an_id(), 750, "6228480000000000011"),
+                                                  ("王二", an_id(), 750, "6228480000000000012")])  # fmt: skip
+    wb = load_workbook(a)
+    ws = wb[tpl.analyse_workbook(wb).sheet]
+    layout = tpl.analyse_workbook(wb)
+    ws["A1"] = '=HYPERLINK("http://evil.example","学校A")'
+    ws.cell(layout.first_data_row + 1, layout.fields["name"]).value = "=cmd|' /C calc'!A0"
+    ws.cell(layout.first_data_row, layout.fields["name"]).value = "王\u202e一"
+    wb.save(a)
+    b = school_file(tmp_path / "乙校.xlsx", "乙校", [("李一", an_id(), 750, "6228480000000000021")])
+    res = consolidate([a, b], tmp_path / "县汇总.xlsx")
+    out = load_workbook(tmp_path / "县汇总.xlsx")
+    cells = [c for w in out for row in w.iter_rows() for c in row if c.value is not None]
+    live = [c.value for c in cells if c.data_type == "f"]
+    assert live and all(v.lstrip("=").upper().startswith(("SUM", "SUBTOTAL")) for v in live), live
+    assert any(c.value == '=HYPERLINK("http://evil.example","学校A")' and c.data_type == "s" for c in cells)
+    assert not any(isinstance(c.value, str) and "\u202e" in c.value for c in cells)
+    kinds = {p.kind for p in res.problems}
+    assert {"formula", "no_name"} <= kinds

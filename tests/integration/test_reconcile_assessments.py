@@ -193,3 +193,30 @@ def test_correcting_an_id_moves_the_assessment_facts_with_it(school_db):
         assert s.scalars(
             select(GroupMembership.person_key).where(GroupMembership.source_kind == SourceKind.ASSESSMENT)
         ).all() == [new]
+
+
+def test_the_assessment_workbook_is_screened_like_every_import(school_db, tmp_path):
+    """Control characters and absurdly long cells reach no stored assessment; each is named by row and column."""
+    a_id, a_key = add(school_db, "甲同学")
+    _b_id, b_key = add(school_db, "乙同学")
+    from tests.sheets import write_csv
+
+    book = write_csv(  # a workbook cannot hold control characters; a CSV from another program can
+        tmp_path / "认定表.csv",
+        [
+            ["姓名", "身份证件号", "认定级别", "认定时间", "认定人", "认定原因"],
+            ["甲同学", a_key, "特别困难", "2026-10-12", "王\x1b[2J老师", "家庭\x07变故\u202e"],
+            ["乙同学", b_key, "一般困难", "2026-10-12", "李" * 100_000, ""],
+        ],
+        encoding="utf-8",
+    )
+    with school_db.unit_of_work(actor="资助专干") as s:
+        report = import_assessments(s, book, school_year="2026-2027", today=TODAY)
+    assert report.count(Action.NEW) == 1 and len(report.rejected) == 1
+    refused = report.rejected[0]
+    assert refused.row == 3 and "认定人" in refused.detail and "共 100,000 字" in refused.detail
+    warned = " ".join(w.reason for w in report.warnings_by_row[2])
+    assert "控制字符" in warned and "U+001B" in warned
+    with school_db.reading() as s:
+        row = s.scalars(select(HardshipAssessment).where(HardshipAssessment.student_id == a_id)).one()
+        assert row.decided_by == "王[2J老师" and row.note == "家庭变故"

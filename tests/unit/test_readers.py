@@ -316,3 +316,15 @@ def test_a_zip_bomb_is_refused_before_anything_unpacks_it(tmp_path):
     assert err.value.file == "学籍导出.xlsx"
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 60
+
+
+def test_a_utf16_csv_without_a_byte_order_mark_is_read(tmp_path):
+    """Some programs save UTF-16 with no mark; a Chinese header (一 is 00 4E in it) must still be read."""
+    from aidoffice.importing.readers import read_table
+
+    rows = [["姓名", "身份证件号", "年级", "班级"], ["王一", "130624201305030011", "七年级", "1班"]]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes("\r\n".join("\t".join(r) for r in rows).encode(encoding))
+        table = read_table(path)
+        assert table.rows[:2] == rows, encoding
