@@ -84,3 +84,14 @@ def resources_dir() -> Path:
     import resources
 
     return Path(resources.__file__).parent
+
+
+def update_settings(**values: Any) -> dict[str, Any]:
+    """Change some keys of the settings file (written to a temporary file, then renamed into place, so
+    a crash never leaves it half-written); the settings as saved."""
+    settings = load_settings() | values
+    target = settings_file()
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps(settings, ensure_ascii=False, indent=2), "utf-8")
+    os.replace(tmp, target)
+    return settings

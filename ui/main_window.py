@@ -1,7 +1,10 @@
-"""The main window: a thin shell with the navigation of the whole product that mounts one page each."""
+"""The main window: a thin shell with the navigation of the whole product that mounts one page each,
+the signed-in user in the status bar, and the account menu (change password, lock, sign out). What
+the role may not use is marked (ui/permissions.py); the services refuse it anyway."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -9,13 +12,16 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
+from aidoffice.security.access import Principal
 from ui.operations import AppContext, Changes
 from ui.operations import school as school_ops
 from ui.operations.school import SchoolInfo
+from ui.pages.audit_page import AuditPage
 from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
@@ -26,13 +32,25 @@ from ui.pages.settings import SettingsPage
 from ui.pages.slips_page import SlipsPage
 from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
+from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
+from ui.permissions import PAGE_RIGHTS, WHOLE_SCHOOL_PAGES, NoAccessPage, apply_to_widgets, page_refusal
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext):
+    """`user`: who is signed in (None: the database has no accounts, everything is open);
+    `single_clerk`: they were signed in automatically (单人模式)."""
+
+    sign_out_requested = Signal()
+    lock_requested = Signal()
+    restart_requested = Signal(str)
+    accounts_started = Signal(object)  # SignedIn: the first administrator, made from the users page
+
+    def __init__(self, ctx: AppContext, user: Principal | None = None, *, single_clerk: bool = False):
         super().__init__()
         self.ctx = ctx
+        self.user = user
+        self.single_clerk = single_clerk
         ctx.setParent(self)
         self.setWindowTitle(self.tr("学校资助办助手"))
         self.nav = QListWidget()
@@ -56,6 +74,9 @@ class MainWindow(QMainWindow):
         self.consolidation = ConsolidatePage(ctx)
         self.publicity = PublicityPage(ctx)
         self.slips = SlipsPage(ctx)
+        self.users = UsersPage(ctx)
+        self.audit = AuditPage(ctx)
+        self.settings_page = SettingsPage(ctx)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
@@ -68,19 +89,44 @@ class MainWindow(QMainWindow):
             (self.tr("导出花名册"), self.roster),
             (self.tr("县级汇总"), self.consolidation),
             (self.tr("统计"), self.statistics),
-            (self.tr("设置"), SettingsPage(ctx)),
+            (self.tr("账户管理"), self.users),
+            (self.tr("操作记录"), self.audit),
+            (self.tr("设置"), self.settings_page),
         ]  # fmt: skip
+        names = {getattr(self, n): n for n in (*PAGE_RIGHTS, *WHOLE_SCHOOL_PAGES)}
         for title, page in pages:
             item = QListWidgetItem(title if page.available else self.tr("{t}（未开放）").format(t=title))  # type: ignore[attr-defined]
             if not page.available:  # type: ignore[attr-defined]
                 item.setForeground(QColor("#9ca3af"))
                 item.setToolTip(self.tr("此功能尚未开放"))
+            reason = page_refusal(user, self.may, names[page]) if page in names else None
+            if reason is not None:
+                # the page is kept out of sight (it would only meet refusals); its place says why
+                item.setText(self.tr("{t}（无权限）").format(t=title))
+                item.setForeground(QColor("#9ca3af"))
+                item.setToolTip(reason)
+                page.setParent(self)
+                page.hide()
+                page = NoAccessPage(title, reason)
             self.nav.addItem(item)
             self.stack.addWidget(page)
+        apply_to_widgets(self, user, self.may)
+        self.settings_page.restart_requested.connect(self.restart_requested)
+        self.users.accounts_started.connect(self.accounts_started)
         self.nav.currentRowChanged.connect(self.show_page)
 
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("signedIn")
+        self.user_label.setContentsMargins(16, 0, 4, 0)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.sign_out_btn = QPushButton(self.tr("退出登录"))
+        self.sign_out_btn.setFlat(True)
+        self.sign_out_btn.clicked.connect(self.sign_out_requested)
+        self.statusBar().addPermanentWidget(self.sign_out_btn)
+        self._account_menu()
+        self._show_user()
         ctx.data_changed.connect(self._data_changed)
         self.refresh_status()
         self.nav.setCurrentRow(0)
@@ -104,6 +150,41 @@ class MainWindow(QMainWindow):
     def _data_changed(self, changes: Changes, _initiator: object) -> None:
         if changes.settings:
             self.refresh_status()
+
+    def may(self, permission: str) -> bool:
+        return self.user is None or self.user.allows(permission)
+
+    def _account_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("账户"))
+        self.change_password_action = menu.addAction(self.tr("修改密码…"), self.change_password)
+        self.lock_action = menu.addAction(self.tr("锁定窗口"), self.lock_requested)
+        menu.addSeparator()
+        self.sign_out_action = menu.addAction(self.tr("退出登录"), self.sign_out_requested)
+
+    def _show_user(self) -> None:
+        user = self.user
+        signed = user is not None
+        for w in (self.change_password_action, self.lock_action, self.sign_out_action):
+            w.setEnabled(signed)
+        self.sign_out_btn.setVisible(signed)
+        if user is None:
+            self.user_label.setText(self.tr("未启用账户（任何人打开程序都能使用全部功能）"))
+            self.user_label.setStyleSheet("color:#92400e")
+        elif self.single_clerk:
+            self.user_label.setText(self.tr("单人模式：已自动以{who}登录，未询问密码").format(who=user.label))
+            self.user_label.setStyleSheet("color:#92400e")
+        else:
+            self.user_label.setText(self.tr("当前用户：{who}").format(who=user.label))
+            self.user_label.setStyleSheet("")
+
+    def change_password(self):  # type: ignore[no-untyped-def]
+        from ui.dialogs.users import ChangePasswordDialog
+
+        if self.user is None:
+            return None
+        dialog = ChangePasswordDialog(self.ctx, self.user, self)
+        dialog.open()
+        return dialog
 
     def page_titles(self) -> list[str]:
         return [self.nav.item(i).text() for i in range(self.nav.count())]

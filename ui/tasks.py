@@ -102,13 +102,15 @@ class Task(QObject):
 
     @Slot(int, int, str)
     def _progress(self, done: int, total: int, message: str) -> None:
-        if self.dialog is None:
+        dialog = self.dialog
+        if dialog is None:
             return
         if total > 0:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(min(done, total))
-        if message:
-            self.dialog.setLabelText(message)
+            dialog.setMaximum(total)
+            # a modal progress dialog processes events in setValue: the task may finish right here
+            dialog.setValue(min(done, total))
+        if message and self.dialog is dialog:
+            dialog.setLabelText(message)
 
     def _close(self) -> None:
         if self.dialog is not None:

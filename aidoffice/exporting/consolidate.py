@@ -35,6 +35,7 @@ from aidoffice.importing.readers import Table, read_table
 from aidoffice.messages import id_problem
 from aidoffice.privacy import mask_id, scrub
 from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
 
 _FILLED_SCHOOL = re.compile(
     r"((?:学校名称|填报学校|填报单位|单位名称|学校|单位)(?:[（(][^）)]*[）)])?[:：])[ \u3000]*([^\s:：]{2,40})"
@@ -274,6 +275,10 @@ def consolidate(
     session: Session | None = None,
     progress: Progress = no_progress,
 ) -> ConsolidateResult:
+    """`session`: the export is recorded there, and the acting user needs export.consolidate (a county
+    viewer has it: the rows come from the schools' files, nothing in the database changes)."""
+    if session is not None:
+        require(session, "export.consolidate")
     paths = [Path(f) for f in files]
     target = check_target(out, (".xlsx",))
     for p in paths:

@@ -38,10 +38,13 @@ from aidoffice.ledgers.groups import group_facts
 from aidoffice.ledgers.school import ensure_term
 from aidoffice.privacy import mask_id
 from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require, require_student, scope_students
 
 LEVELS = ("hardship_special", "hardship_relative", "hardship_general")  # 特别困难 > 比较困难 > 一般困难
 RANK_PRIORITY, RANK_UNIVERSAL, RANK_RECORDED = 0, 4, 5
 RANK_NAMES = {0: "重点群体", 1: "特别困难", 2: "比较困难", 3: "一般困难", 4: "全体", 5: "已记录"}
+# a roster with any of these columns is a payment roster with full numbers: it needs export.full_ids
+FULL_NUMBER_FIELDS = frozenset({"id_number", "student_no", "bank_account"})
 
 
 @dataclass
@@ -286,6 +289,7 @@ def propose(
     progress: Progress = no_progress,
 ) -> RosterProposal:
     """The roster as the rules propose it, with the term's recorded awards for these policies joined in."""
+    require(session, "export.roster")
     today = today or date.today()
     cat = load_catalogue(session)
     policies, family_name = resolve_policies(cat, policy)
@@ -309,9 +313,12 @@ def propose(
     stages = {s for p in policies for s in (("primary", "junior") if p.stage == "compulsory" else (p.stage,))}
     students = list(
         session.scalars(
-            select(Student)
-            .where(Student.stage.in_(stages), Student.status == StudentStatus.ENROLLED)
-            .order_by(Student.grade, Student.class_name, Student.name_pinyin, Student.id)
+            scope_students(  # an office that lets head teachers make rosters: their own classes
+                session,
+                select(Student)
+                .where(Student.stage.in_(stages), Student.status == StudentStatus.ENROLLED)
+                .order_by(Student.grade, Student.class_name, Student.name_pinyin, Student.id),
+            )
         )
     )
     progress(0, len(students), "按资格规则提出名单")
@@ -352,10 +359,13 @@ def _join_recorded(
     """Awards already recorded for the term (imported, or confirmed before) join the proposal as they are."""
     ids = [cat.policy_ids[p.code] for p in proposal.policies if p.code in cat.policy_ids]
     rows = session.execute(
-        select(Award, Student)
-        .join(Student, Award.student_id == Student.id)
-        .join(TermRow, Award.term_id == TermRow.id)
-        .where(Award.policy_id.in_(ids), TermRow.code == proposal.term.code)
+        scope_students(
+            session,
+            select(Award, Student)
+            .join(Student, Award.student_id == Student.id)
+            .join(TermRow, Award.term_id == TermRow.id)
+            .where(Award.policy_id.in_(ids), TermRow.code == proposal.term.code),
+        )
     ).all()
     by_student = {line.student_id: line for line in proposal.lines}
     extra_keys = [s.person_key for _a, s in rows if s.id not in by_student]
@@ -471,6 +481,7 @@ def add(session: Session, proposal: RosterProposal, key: str, reason: str = "") 
     ).first()
     if s is None:
         raise InputRefused(f"学籍台账中没有证件号（或学籍号）为 {mask_id(k)} 的学生，无法加入名单。")
+    require_student(session, "export.roster", s)
     cat = load_catalogue(session)
     p = _fitting(proposal.policies, s.stage, bool(s.boarding))
     if p is None:
@@ -514,6 +525,7 @@ class ConfirmResult:
 def confirm(session: Session, proposal: RosterProposal, note: str | None = None) -> ConfirmResult:
     """The reviewed roster becomes the term's awards: new ones carry the batch, changed amounts and
     removals are audited with their reasons."""
+    require(session, "awards.confirm")
     cat = load_catalogue(session)
     label = f"{proposal.title} {proposal.term.code} 花名册确认"
     batch = start_batch(session, "roster", note=(note or label)[:200])
@@ -577,6 +589,7 @@ def recorded_roster(
     session: Session, policy: str, term: str | TermValue, *, today: date | None = None
 ) -> RosterProposal:
     """The term's awards for the policy as they are recorded (what an export without review writes)."""
+    require(session, "export.roster")
     today = today or date.today()
     cat = load_catalogue(session)
     policies, family_name = resolve_policies(cat, policy)
@@ -764,6 +777,7 @@ def export_roster(
     from aidoffice.files import check_target, publish_on_commit, temp_beside
     from aidoffice.ledgers.school import require_school
 
+    require(session, "export.roster")
     today = today or date.today()
     if out is not None:
         check_target(out, (".xlsx",))
@@ -791,6 +805,8 @@ def export_roster(
                 file=name, sheet=layout.sheet,
             )  # fmt: skip
     fields = set(layout.fields) if layout is not None else {f for _t, f, _w in STANDARD_COLUMNS}
+    if out is not None and fields & FULL_NUMBER_FIELDS:
+        require(session, "export.full_ids")  # the payment roster carries full ID and card numbers
     findings = checks.check_lines(
         lines, needs_account="bank_account" in fields, session=session, open_problems=open_problems
     )

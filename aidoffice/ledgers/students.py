@@ -109,9 +109,11 @@ def add_student(session: Session, school_id: int, data: StudentInput, today: dat
 
 
 def get_student(session: Session, student_id: int) -> Student:
+    """One student, for a role that may view students (a head teacher: of their own classes)."""
     student = session.get(Student, student_id)
     if student is None:
         raise NotFound(f"找不到编号为 {student_id} 的学生，可能已被他人删除，请刷新。")
+    require_student(session, "students.view", student)
     return student
 
 

@@ -59,6 +59,7 @@ from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
 from aidoffice.publicity.settings import PublicitySettings, read_settings
+from aidoffice.security.access import require, require_scope, require_student
 
 KINDS = ("policy", "aid")
 ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}
@@ -579,12 +580,14 @@ def produce_letters(
 ) -> LetterBatch:
     """Make a batch of letters as one PDF and record it. `texts` and `settings` replace the office's
     current templates and contacts (used to make a recorded batch again)."""
+    scope = Scope.parse(grade, class_name)
+    # a head teacher names one of their own classes; a grade or the whole school is refused
+    require_scope(session, "letters.print", scope.grade, scope.class_name)
     if kind not in KINDS:
         raise InputRefused(f"告知书种类应为 policy（政策告知书）或 aid（受助情况告知书），而不是“{kind}”。")
     out = check_target(out, (".pdf",))
     school = require_school(session)
     term_row = resolve_term(session, term)
-    scope = Scope.parse(grade, class_name)
     day = letter_date or date.today()
     cat = load_catalogue(session)
     settings = settings or read_settings(session)
@@ -653,6 +656,7 @@ def remake_batch(
     `identical` tells whether the file is byte for byte the one recorded."""
     from aidoffice.db.models import PublicityBatch
 
+    require(session, "letters.print")  # and produce_letters checks the batch's class
     batch = session.get(PublicityBatch, batch_id)
     if batch is None or batch.kind not in KINDS:
         raise InputRefused(f"没有编号为 {batch_id} 的告知书批次。")
@@ -696,6 +700,7 @@ def preview_letter(
 ) -> Path:
     """One real student's letter, marked 预览, with `text` as the template being edited; writes
     nothing to the database (no slip is issued)."""
+    require(session, "letters.print")
     out = check_target(out, (".pdf",))
     school = require_school(session)
     term_row = resolve_term(session, term)
@@ -704,6 +709,7 @@ def preview_letter(
     student = session.get(Student, student_id)
     if student is None:
         raise InputRefused("没有这名学生。")
+    require_student(session, "letters.print", student)
     scope = Scope(student.stage, student.grade, student.class_name)
     if kind == "aid":
         found, _ = aided_students(session, scope, term_row, cat)

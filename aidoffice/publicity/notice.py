@@ -35,6 +35,7 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
+from aidoffice.security.access import require_whole_school
 
 MIN_DAYS = 5
 
@@ -98,6 +99,7 @@ def produce_notice(
     text: str | None = None,
     fonts: FontSet | None = None,
 ) -> NoticeResult:
+    require_whole_school(session, "letters.print", "受助学生公示")
     out = check_target(out, (".pdf",))
     school = require_school(session)
     term_row = resolve_term(session, term)

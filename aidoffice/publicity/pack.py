@@ -26,6 +26,7 @@ from aidoffice.publicity.notice import produce_notice
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.sessions import export_sessions
 from aidoffice.publicity.slips import export_outstanding
+from aidoffice.security.access import require_whole_school
 
 
 @dataclass
@@ -55,6 +56,7 @@ def make_pack(
     fonts: FontSet | None = None,
     progress: Progress = no_progress,
 ) -> PackResult:
+    require_whole_school(session, "letters.print", "迎检材料包")
     out = check_target(out, (".zip",))
     school = require_school(session)
     term_row = resolve_term(session, term)

@@ -28,6 +28,7 @@ from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
+from aidoffice.security.access import require
 
 A3_BODY = 24.0  # pt on A3
 MIN_SHARE = 0.75
@@ -95,6 +96,7 @@ def produce_poster(
     text: str | None = None,
     fonts: FontSet | None = None,
 ) -> PosterResult:
+    require(session, "letters.print")  # the school's policies only: no child's data
     size = (size or "A3").upper()
     if size not in PAGE_SIZES:
         raise InputRefused(f"纸张应为 A3、A4 或 A2，而不是“{size}”。")

@@ -51,6 +51,7 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
+from aidoffice.security.access import require, require_class, scope_condition
 
 ENTRY, LEAVING = "entry", "leaving"
 KIND_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}
@@ -120,6 +121,8 @@ def record_session(
 ) -> ClassSession:
     """Record one policy class (audited like every change)."""
     scope = _class_scope(grade, class_name)
+    assert scope.grade is not None and scope.class_name is not None
+    require_class(session, "letters.print", scope.grade, scope.class_name)  # a head teacher: their own
     term_row = (
         resolve_term(session, term) if term else resolve_term(session, TermValue.containing(held_on).code)
     )
@@ -165,9 +168,12 @@ def _year_terms(session: Session, term_row: Term) -> list[int]:
 
 
 def list_sessions(session: Session, term: str | None = None, *, whole_year: bool = False) -> list[SessionRow]:
+    require(session, "students.view")
     term_row = resolve_term(session, term)
     ids = _year_terms(session, term_row) if whole_year else [term_row.id]
-    rows = session.scalars(select(ClassSession).where(ClassSession.term_id.in_(ids)))
+    q = select(ClassSession).where(ClassSession.term_id.in_(ids))
+    mine = scope_condition(session, ClassSession.grade, ClassSession.class_name)  # a head teacher's classes
+    rows = session.scalars(q if mine is None else q.where(mine))
     out = [
         SessionRow(
             r.id, r.held_on, grade_name(r.stage, r.grade) + r.class_name, r.kind, r.teacher, r.topic,
@@ -195,13 +201,14 @@ class MissingSession:
 
 def missing_sessions(session: Session, term: str | None = None) -> list[MissingSession]:
     """Classes that still lack the policy class due by this term (see the module's docstring)."""
+    require(session, "students.view")
     term_row = resolve_term(session, term)
     half = TermValue.parse(term_row.code).half
-    classes = session.execute(
-        select(Student.stage, Student.grade, Student.class_name)
-        .where(Student.status == StudentStatus.ENROLLED)
-        .distinct()
-    ).all()
+    q = select(Student.stage, Student.grade, Student.class_name).where(
+        Student.status == StudentStatus.ENROLLED
+    )
+    mine = scope_condition(session)
+    classes = session.execute((q if mine is None else q.where(mine)).distinct()).all()
     held = {
         (r.stage, r.grade, r.class_name, r.kind)
         for r in session.scalars(
@@ -253,9 +260,10 @@ def produce_handout(
     fonts: FontSet | None = None,
 ) -> tuple[Path, int]:
     """The class handout: the stage's policies (entry class) or the next stage's (leaving class)."""
-    out = check_target(out, (".pdf",))
     scope = _class_scope(grade, class_name)
-    assert scope.stage is not None and scope.grade is not None
+    assert scope.stage is not None and scope.grade is not None and scope.class_name is not None
+    require_class(session, "letters.print", scope.grade, scope.class_name)
+    out = check_target(out, (".pdf",))
     kind = kind or (LEAVING if is_leaving(scope.stage, scope.grade) else ENTRY)
     school = require_school(session)
     term_row = resolve_term(session, term)
@@ -304,8 +312,10 @@ def produce_signin(
     fonts: FontSet | None = None,
 ) -> tuple[Path, int]:
     """The sign-in sheet of a class (two columns of names, a box to sign beside each)."""
-    out = check_target(out, (".pdf",))
     scope = _class_scope(grade, class_name)
+    assert scope.grade is not None and scope.class_name is not None
+    require_class(session, "letters.print", scope.grade, scope.class_name)
+    out = check_target(out, (".pdf",))
     school = require_school(session)
     term_row = resolve_term(session, term)
     names = _students_of(session, scope)
@@ -372,7 +382,9 @@ def produce_signin(
 
 
 def export_sessions(session: Session, out: str | Path, term: str | None = None) -> tuple[Path, int]:
-    """The records of the school year's policy classes, and the classes still lacking one."""
+    """The records of the school year's policy classes, and the classes still lacking one (a head
+    teacher's: their own classes)."""
+    require(session, "letters.print")
     school = require_school(session)
     term_row = resolve_term(session, term)
     book = StandardWorkbook()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.ledgers.school import require_school
+from aidoffice.security.access import require
 
 KEY = "publicity"
 LABELS = {
@@ -72,6 +73,7 @@ def check(values: dict[str, Any]) -> list[FieldProblem]:
 
 def write_settings(session: Session, **changes: Any) -> PublicitySettings:
     """Change some settings (audited: the school row's settings change is recorded)."""
+    require(session, "publicity.setup")
     known = {f.name for f in fields(PublicitySettings)}
     unknown = set(changes) - known
     if unknown:

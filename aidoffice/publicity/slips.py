@@ -24,6 +24,7 @@ from aidoffice.ledgers.school import require_school
 from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
+from aidoffice.security.access import require, require_student, scope_condition
 
 
 class Outcome(enum.Enum):
@@ -80,7 +81,9 @@ def receive(
 ) -> Receipt:
     """Register one returned slip. `answer`: apply/decline (policy letter) or agree/object (aid
     letter); None records the slip as returned without an answer. An answer that does not fit the
-    slip's letter is refused before anything is written."""
+    slip's letter is refused before anything is written. A head teacher registers their own classes'
+    slips only."""
+    require(session, "slips.register")
     parsed = slipcode.parse(typed)
     if not parsed.valid:
         why = (
@@ -104,6 +107,7 @@ def receive(
             message=f"{shown}：查无此回执（编号格式正确，但没有哪封告知书印过它；是否是别的学校的回执？）",
         )
     student = slip.student
+    require_student(session, "slips.register", student)
     label = _label(student)
     if answer is not None and answer not in ANSWERS[slip.kind]:
         allowed = "、".join(f"{a}（{ANSWER_NAMES[a]}）" for a in ANSWERS[slip.kind])
@@ -153,15 +157,18 @@ def _objection_to_problem(session: Session, slip: Slip, student: Student, label:
 
 def receive_many(session: Session, codes: Iterable[str], answer: str | None = None) -> list[Receipt]:
     """Register several codes; a code typed twice in one go counts as repeated the second time."""
+    require(session, "slips.register")
     return [receive(session, code, answer) for code in codes if code.strip()]
 
 
 def undo_receipt(session: Session, code: str) -> None:
     """Take back a registration made by mistake (the slip counts as outstanding again)."""
+    require(session, "slips.register")
     parsed = slipcode.parse(code)
     slip = session.scalars(select(Slip).where(Slip.code == parsed.code)).first()
     if slip is None:
         raise InputRefused(f"没有编号为 {code} 的回执。")
+    require_student(session, "slips.register", slip.student)
     objected = slip.answer == "object"
     slip.received_at = slip.received_by = slip.answer = slip.objection = None
     session.flush()
@@ -239,11 +246,16 @@ class SlipStatus:
 
 
 def _slip_rows(session: Session, term: Term, kind: str | None, scope: Scope):  # type: ignore[no-untyped-def]
+    """The slips of enrolled students in `scope`; a head teacher's own classes only."""
+    require(session, "students.view")
     q = (
         select(Slip, Student)
         .join(Student, Student.id == Slip.student_id)
         .where(Slip.term_id == term.id, Student.status == StudentStatus.ENROLLED)
     )
+    mine = scope_condition(session)
+    if mine is not None:
+        q = q.where(mine)
     if kind:
         q = q.where(Slip.kind == kind)
     rows = [
@@ -371,7 +383,8 @@ def export_outstanding(
     class_name: str | None = None,
 ) -> tuple[Path, int]:
     """A workbook for the head teachers: one sheet with the counts per class, one with every slip
-    still outstanding (class, name, code), to print or send."""
+    still outstanding (class, name, code), to print or send (a head teacher's: their own classes)."""
+    require(session, "slips.register")
     school = require_school(session)
     term_row = resolve_term(session, term)
     status = slip_status(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)

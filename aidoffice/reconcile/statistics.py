@@ -24,7 +24,7 @@ from aidoffice.reconcile.coverage import VillageCoverage
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
 from aidoffice.reconcile.problems import scopes_for
-from aidoffice.security.access import require
+from aidoffice.security.access import require_whole_school
 
 
 class Rate(NamedTuple):
@@ -137,6 +137,7 @@ def statistics_from(session: Session, comparison: Comparison) -> TermStatistics:
 def term_statistics(
     session: Session, term: str | None = None, *, today: date | None = None, progress: Progress = no_progress
 ) -> TermStatistics:
-    """The statistics of a term without touching the problem list (the comparison is read-only)."""
-    require(session, "students.view")
+    """The statistics of a term without touching the problem list (the comparison is read-only). They
+    count the whole school: a head teacher, who sees their own classes only, may not have them."""
+    require_whole_school(session, "students.view", "全校统计")
     return statistics_from(session, compare(session, term, today=today, progress=progress))

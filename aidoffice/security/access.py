@@ -208,3 +208,40 @@ def require_classes(session: Session, permission: str, classes: Iterable[ClassKe
                     f"您的账户{user.label}只能处理本班学生，{class_label(key)}不是您登记的班级。", permission
                 )
     return user
+
+
+def classes_text(scope: Iterable[ClassKey]) -> str:
+    return "、".join(class_label(k) for k in sorted(scope)) or "（账户上没有登记班级）"
+
+
+def require_scope(
+    session: Session, permission: str, grade: int | None, class_name: str | None
+) -> Principal | None:
+    """require(permission) for a batch over the whole school, a grade or one class (letters, slips
+    lists): a head teacher must name one of their own classes — a grade or the whole school would
+    reach other teachers' children."""
+    user = require(session, permission)
+    scope = class_scope(session)
+    if scope is None:
+        return user
+    assert user is not None
+    if grade is None or class_name is None:
+        raise PermissionDenied(
+            f"您的账户{user.label}只能处理本班学生，请选择年级和班级（您登记的班级：{classes_text(scope)}），"
+            "不能按全校或整个年级生成。",
+            permission,
+        )
+    return require_class(session, permission, grade, class_name)
+
+
+def require_whole_school(session: Session, permission: str, what: str) -> Principal | None:
+    """require(permission) for a document that lists the whole school (the public notice, the
+    inspection pack): a head teacher, who sees only their own classes, may not make it."""
+    user = require(session, permission)
+    if class_scope(session) is not None:
+        assert user is not None
+        raise PermissionDenied(
+            f"您的账户{user.label}只能处理本班学生；{what}涉及全校学生，请由资助专干或管理员生成。",
+            permission,
+        )
+    return user

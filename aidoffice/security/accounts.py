@@ -423,6 +423,17 @@ def sign_in(db: Any, login: str, password: str, *, allow_password_change: bool =
     return principal
 
 
+def sign_out(db: Any, user: Principal, note: str | None = None, *, action: str = "sign_out") -> None:
+    """Record that `user` left: signed out (`sign_out`) or the screen was locked after idle time
+    (`lock`; signing in again is recorded by sign_in)."""
+    with db.sessions() as session:
+        act_as(session, user)
+        account = session.get(User, user.id)
+        default = f"“{user.login}”退出登录" if action == "sign_out" else f"“{user.login}”的窗口已锁定"
+        _audit(session, action, account, note or default)
+        session.commit()
+
+
 # ---- settings kept in the database ----------------------------------------------------------------------
 
 

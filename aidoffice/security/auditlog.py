@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record
-from aidoffice.db.models import AuditEntry, Award, HouseholdMember, Student
+from aidoffice.db.models import STATUS_NAMES, AuditEntry, Award, HouseholdMember, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.privacy import Level, scrub, show_column
@@ -28,7 +28,12 @@ ACTION_NAMES = {
     "bulk_update": "批量修改",
     "bulk_delete": "批量删除",
     "export": "导出",
+    "import": "导入",
+    "produce": "生成",
+    "confirm": "确认",
     "sign_in": "登录",
+    "sign_out": "退出登录",
+    "lock": "锁定",
     "sign_in_failed": "登录失败",
     "user_add": "建立账户",
     "user_update": "修改账户",
@@ -56,6 +61,15 @@ ENTITY_NAMES = {
     "list_snapshot": "外部名单",
     "app_user": "账户",
     "database": "数据库",
+    "publicity_batch": "宣传材料",
+    "slip": "回执",
+    "class_session": "宣讲课",
+    "audit_entry": "操作记录",
+    "consolidation": "县级汇总",
+    "students": "学籍名单",
+    "households": "户籍名册",
+    "list": "外部名单",
+    "awards": "资助发放名单",
 }
 FIELD_NAMES = {
     "name": "姓名",
@@ -94,6 +108,9 @@ FIELD_NAMES = {
     "phone": "电话",
     "address": "住址",
 }
+
+
+_STATUS = {status.value: name for status, name in STATUS_NAMES.items()}
 
 
 @dataclass
@@ -162,6 +179,8 @@ def _show(key: str, value: Any, level: Level) -> str:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "status" and value in _STATUS:
+        return _STATUS[value]  # 在读 → 转出, as the ledger says it
     shown = show_column(key, value, level)
     text = "" if shown is None else str(shown)
     return text if level is Level.FULL else scrub(text)
@@ -194,8 +213,10 @@ def summarize(entry: AuditEntry, level: Level = Level.MASKED) -> str:
 
 
 def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) -> list[AuditRow]:
-    """The rows for `ids`, in that order."""
+    """The rows for `ids`, in that order; full numbers only for a role that may see them."""
     require(session, "audit.view")
+    if level is Level.FULL:
+        require(session, "students.view_full_ids")
     if not ids:
         return []
     entries = {e.id: e for e in session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids)))}

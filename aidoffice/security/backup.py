@@ -45,9 +45,9 @@ from aidoffice import __version__
 from aidoffice.db.audit import default_actor
 from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
-from aidoffice.errors import AidofficeError, InputRefused
+from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, ValidationError
 from aidoffice.files import atomic_path, check_target
-from aidoffice.paths import data_dir, load_settings
+from aidoffice.paths import data_dir, load_settings, update_settings
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import require
 from aidoffice.security.chain import HEAD_KEY
@@ -559,6 +559,19 @@ def backups_dir() -> Path:
 def backup_keep() -> int:
     value = load_settings().get("backup_keep", DEFAULT_KEEP)
     return value if isinstance(value, int) and value >= 1 else DEFAULT_KEEP
+
+
+MAX_KEEP = 200
+
+
+def set_backup_keep(session: Session, keep: int) -> None:
+    """How many automatic backups of each database to keep (the settings file of this PC); recorded."""
+    require(session, "backup.run")
+    if not 1 <= keep <= MAX_KEEP:
+        raise ValidationError([FieldProblem("保留自动备份", f"应在 1 到 {MAX_KEEP} 份之间")])
+    old = backup_keep()
+    update_settings(backup_keep=keep)
+    _record(session, "setting", f"保留自动备份份数：{old} → {keep}", {"backup_keep": keep})
 
 
 REASONS = {

@@ -257,3 +257,89 @@ def test_without_accounts_the_commands_work_as_before(tmp_path):
     assert r.returncode == 0, r.stderr
     r = run("--user", "zhang", "check", home=tmp_path, db=db, password="x")
     assert r.returncode == 1 and "users add" in r.stderr
+
+
+def test_a_head_teacher_prints_their_own_class_and_not_another_class_nor_the_roster(office, tmp_path):
+    """The same refusals as in the window: another class's letters, the whole school's, and the roster
+    (with its full numbers) end with exit status 1 and the reason in Chinese; nothing is written."""
+    home, db = office
+    mine = tmp_path / "本班.pdf"
+    r = run("--json", "--user", "wang", "letters", "policy", "--grade", "七年级", "--class", "1班",
+            "--out", str(mine), home=home, db=db, password=TEACHER_PW)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["letters"] > 0 and mine.exists()
+    refusals = [
+        (["letters", "policy", "--grade", "七年级", "--class", "2班"], "七年级2班不是您登记的班级"),
+        (["letters", "aid"], "请选择年级和班级"),
+        (["notice"], "受助学生公示涉及全校学生"),
+    ]
+    for n, (args, reason) in enumerate(refusals):
+        out = tmp_path / f"other{n}.pdf"
+        r = run("--user", "wang", *args, "--out", str(out), home=home, db=db, password=TEACHER_PW)
+        assert r.returncode == 1 and reason in r.stderr, (args, r.stderr)
+        assert not out.exists()
+    out = tmp_path / "花名册.xlsx"
+    r = run("--json", "--user", "wang", "export", "roster", "--policy", "义务教育家庭经济困难学生生活补助",
+            "--term", "2026-2027-1", "--out", str(out), home=home, db=db, password=TEACHER_PW)  # fmt: skip
+    assert r.returncode == 1 and "没有“按县模板导出花名册”的权限" in last_json(r)["error"]
+    assert not out.exists()
+    r = run("--json", "--user", "wang", "slips", "status", home=home, db=db, password=TEACHER_PW)
+    assert r.returncode == 0 and [c["class"] for c in last_json(r)["classes"]] == ["七年级1班"]
+
+
+def test_a_county_viewer_reads_and_consolidates_but_cannot_write_anything(office, tmp_path):
+    """Every command that would change the school's data is refused with the right it lacks; the data
+    is the same afterwards."""
+    from tests.integration.test_consolidate import school_file
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+
+    home, db = office
+    r = run("--user", "zhang", "users", "add", "county", "--name", "县资助中心", "--role", "县级查看",
+            home=home, db=db, password=ADMIN_PW, AIDOFFICE_NEW_PASSWORD="Temporary-1")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = run("--user", "county", "users", "passwd", home=home, db=db, password="Temporary-1",
+            AIDOFFICE_NEW_PASSWORD="Prefecture-9")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+
+    def county(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return run("--user", "county", *args, home=home, db=db, password="Prefecture-9", **env)
+
+    def counts() -> tuple:
+        with sqlite3.connect(db) as con:
+            return tuple(
+                con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("student", "award", "slip", "app_user", "school", "class_session")
+            )
+
+    before = counts()
+    students = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *enrollment_rows(3)])
+    refused = [
+        (["import", "students", str(students)], "导入名单"),
+        (["demo", "--students", "5"], "生成演示数据"),
+        (["init", "--school", "别的学校"], "学校信息"),
+        (["letters", "policy", "--grade", "七年级", "--class", "1班", "--out", str(tmp_path / "a.pdf")], "打印告知书"),
+        (["poster", "--out", str(tmp_path / "p.pdf")], "打印告知书"),
+        (["slips", "receive", "ABCDE-FGHJK"], "登记回执"),
+        (["export", "roster", "--policy", "义务教育家庭经济困难学生生活补助", "--term", "2026-2027-1", "--confirm",
+          "--out", str(tmp_path / "r.xlsx")], "按县模板导出花名册"),
+        (["users", "add", "x1", "--role", "clerk"], "管理账户"),
+        (["backup", "--out", str(tmp_path / "b.aidbak")], "备份数据库"),
+    ]  # fmt: skip
+    for args, right in refused:
+        r = county(*args, AIDOFFICE_NEW_PASSWORD="Whatever-123")
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        assert f"没有“{right}" in r.stderr, (args, r.stderr)
+    assert counts() == before
+    assert not any((tmp_path / n).exists() for n in ("a.pdf", "p.pdf", "r.xlsx", "b.aidbak"))
+
+    r = county("--json", "export", "ledger", "school", "--mask", "--out", str(tmp_path / "台账.xlsx"))
+    assert r.returncode == 0, r.stderr
+    a = school_file(
+        tmp_path / "甲校.xlsx", "甲校", [("王一", "130624201305030014", 750, "6228480000000000011")]
+    )
+    b = school_file(
+        tmp_path / "乙校.xlsx", "乙校", [("李一", "130624201305030022", 750, "6228480000000000021")]
+    )
+    r = county("--json", "consolidate", str(a), str(b), "--out", str(tmp_path / "汇总.xlsx"))
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["rows"] == 2

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -116,10 +117,24 @@ class StudentForm(QDialog):
         self.errors = error_label()
         self.errors.setObjectName("formErrors")
         outer.addWidget(self.errors)
-        outer.addWidget(dialog_buttons(self, self.tr("保存"), self.tr("取消")))
+        self.buttons = dialog_buttons(self, self.tr("保存"), self.tr("取消"))
+        outer.addWidget(self.buttons)
         if loaded is not None:
             self._load(loaded)
+            if loaded.read_only:
+                self._read_only()
         self.resize(760, 520)
+
+    def _read_only(self) -> None:
+        """A role that may look but not change (the service would refuse a save anyway)."""
+        self.setWindowTitle(self.tr("学生信息（只读）"))
+        for w in [*self.fields.values(), *self.flags.values()]:
+            if isinstance(w, QLineEdit):
+                w.setReadOnly(True)
+            else:
+                w.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("关闭"))
 
     def _load(self, loaded: ops.FormData) -> None:
         data, grade_name, flags, others = (

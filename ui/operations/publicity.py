@@ -27,6 +27,7 @@ from aidoffice.publicity.notice import produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
+from aidoffice.security.access import scope_students
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
@@ -53,9 +54,9 @@ def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], 
         ]
         sample: dict[str, int] = {}
         for stage, sid in s.execute(
-            select(Student.stage, Student.id)
-            .where(Student.status == StudentStatus.ENROLLED)
-            .order_by(Student.id)
+            scope_students(  # a head teacher previews with a student of their own class
+                s, select(Student.stage, Student.id).where(Student.status == StudentStatus.ENROLLED)
+            ).order_by(Student.id)
         ):
             sample.setdefault(stage, sid)
         return Choices(terms, term.code, grades, sample, read_settings(s))

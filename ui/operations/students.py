@@ -25,6 +25,8 @@ from aidoffice.ledgers.student_queries import (
     student_groups,
 )
 from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.privacy import Level, show_column
+from aidoffice.security.access import allowed
 from aidoffice.security.locks import edits_checked, expect_version
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
@@ -74,12 +76,24 @@ class FormData:
     roster_flags: set[str]
     other_groups: list[tuple[Any, ...]]  # (code, name, source kind, label, known on, active)
     version: int  # the row's version when loaded: a save after someone else's is refused, not merged
+    read_only: bool = False  # the role may look, not change (a head teacher, a county viewer)
+
+
+# shown masked on a read-only form unless the role may see them whole
+_SENSITIVE = ("id_number", "student_no", "bank_account", "guardian_phone")
 
 
 def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped-def]
     st = service.get_student(session, student_id)
+    data = StudentInput.from_student(st)
+    read_only = not allowed(session, "students.edit")
+    if read_only and not allowed(session, "students.view_full_ids"):
+        # only when nothing can be saved: masked numbers must never be written back
+        for key in _SENSITIVE:
+            setattr(data, key, show_column(key, getattr(data, key), Level.MASKED))
     return FormData(
-        data=StudentInput.from_student(st),
+        read_only=read_only,
+        data=data,
         grade_name=make_grade(st.grade, st.stage == "vocational").name,
         roster_flags=roster_groups(session, st.person_key),
         other_groups=[g for g in student_groups(session, st) if g[2].value != "roster"],

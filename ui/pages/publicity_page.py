@@ -56,6 +56,7 @@ def _pydate(q: QDate) -> date:
 
 class PublicityPage(QWidget):
     available = True
+    class_only = False  # a head teacher: no 全校/全年级 choice (the service refuses them anyway)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,7 +102,8 @@ class PublicityPage(QWidget):
             combo.setCurrentText(current if current in choices.terms else choices.current)
         self.grade.blockSignals(True)
         self.grade.clear()
-        self.grade.addItem(self.tr("全校"), None)
+        if not self.class_only:
+            self.grade.addItem(self.tr("全校"), None)
         for name, classes in choices.grades:
             self.grade.addItem(name, classes)
         self.grade.blockSignals(False)
@@ -164,7 +166,8 @@ class PublicityPage(QWidget):
 
     def _grade_changed(self) -> None:
         self.class_.clear()
-        self.class_.addItem(self.tr("全年级"), None)
+        if not self.class_only:
+            self.class_.addItem(self.tr("全年级"), None)
         for name in self.grade.currentData() or []:
             self.class_.addItem(name, name)
         self.class_.setEnabled(self.grade.currentData() is not None)
@@ -435,6 +438,7 @@ class PublicityPage(QWidget):
         self.notice_start.setCalendarPopup(True)
         self.notice_start.setDisplayFormat("yyyy-MM-dd")
         notice_btn = QPushButton(self.tr("生成受助学生公示…"))
+        self.notice_btn = notice_btn  # named, so a head teacher's window can grey it out
         row = QHBoxLayout()
         row.addWidget(self.notice_term)
         row.addWidget(QLabel(self.tr("公示开始")))
@@ -444,6 +448,7 @@ class PublicityPage(QWidget):
         form.addRow(self.tr("公示"), row)
         self.pack_term = QComboBox()
         pack_btn = QPushButton(self.tr("生成迎检材料包…"))
+        self.pack_btn = pack_btn
         row = QHBoxLayout()
         row.addWidget(self.pack_term)
         row.addWidget(pack_btn)
