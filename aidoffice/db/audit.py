@@ -27,6 +27,16 @@ def default_actor() -> str:
         return "unknown"
 
 
+def actor_of(session: Session) -> str:
+    """Who the audit trail names for work done in `session`: the signed-in account when there is one
+    (whether or not the session has touched the database yet), else the actor the unit of work was
+    opened for, else the operating-system login."""
+    user = session.info.get("user")
+    if user is not None:
+        return user.login
+    return session.info.get("actor") or default_actor()
+
+
 def _account(value: Any) -> Any:
     """Bank and 社保卡 accounts are kept in the trail as their last four digits and a short hash: a
     change stays visible and checkable, the number itself does not spread (ID numbers are kept whole:
@@ -65,7 +75,7 @@ def _values(obj: Any) -> dict[str, Any]:
 def _entry(session: Session, action: str, obj: Any, before: Any, after: Any, note: str | None = None) -> dict:
     return {
         "at": datetime.now(),
-        "actor": session.info.get("actor") or default_actor(),
+        "actor": actor_of(session),
         "action": action,
         "entity": obj.__tablename__,
         "entity_id": getattr(obj, "id", None),
@@ -124,7 +134,7 @@ def _record_bulk(state: ORMExecuteState) -> None:
         [
             {
                 "at": datetime.now(),
-                "actor": session.info.get("actor") or default_actor(),
+                "actor": actor_of(session),
                 "action": action,
                 "entity": mapper.class_.__tablename__,
                 "entity_id": None,
@@ -141,7 +151,7 @@ def record(session: Session, action: str, entity: str, note: str, details: dict 
     """Record an event that changes no row but must be traceable (an export with full ID numbers)."""
     entry = AuditEntry(
         at=datetime.now(),
-        actor=session.info.get("actor") or default_actor(),
+        actor=actor_of(session),
         action=action,
         entity=entity,
         entity_id=None,
@@ -171,7 +181,7 @@ def start_batch(
         file_name=(file_name or None) and file_name[:200],
         fingerprint=fingerprint,
         sheet=sheet,
-        actor=session.info.get("actor") or default_actor(),
+        actor=actor_of(session),
         at=datetime.now(),
         rows=0,
         note=(note or None) and note[:200],

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import default_actor
+from aidoffice.db.audit import actor_of
 from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
@@ -229,7 +229,7 @@ def apply_list(session: Session, report: ImportReport[ListPlan], batch_id: int |
         sheet=report.sheet and without_control_characters(report.sheet)[:100],
         known_on=payload.known_on,
         imported_at=datetime.now(),
-        actor=session.info.get("actor") or default_actor(),
+        actor=actor_of(session),
         rows=len(payload.entries),
         fingerprint=payload.fingerprint,
         batch_id=batch_id,

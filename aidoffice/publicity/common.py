@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aidoffice.db import audit
-from aidoffice.db.audit import default_actor
+from aidoffice.db.audit import actor_of
 from aidoffice.db.models import PublicityBatch, School, Term
 from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
 from aidoffice.domain.terms import InvalidTerm
@@ -134,7 +134,7 @@ def open_batch(
         fingerprint="",
         pages=0,
         items=0,
-        actor=session.info.get("actor") or default_actor(),
+        actor=actor_of(session),
         at=datetime.now(),
     )
     session.add(batch)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import default_actor
+from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
 from aidoffice.domain.text import printable, shorten
@@ -125,7 +125,7 @@ def receive(
             f"{shown}：{label} {student.name} 的回执已于 {slip.received_at:%Y-%m-%d %H:%M} 登记过{before}。",
         )
     slip.received_at = when or datetime.now()
-    slip.received_by = session.info.get("actor") or default_actor()
+    slip.received_by = actor_of(session)
     slip.answer = answer
     if answer == "object":
         slip.objection = (objection or "").strip() or None

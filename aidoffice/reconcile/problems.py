@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import default_actor, record
+from aidoffice.db.audit import actor_of, record
 from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import (
     PROBLEM_STATUS_NAMES,
@@ -56,7 +56,7 @@ _CONTENT = (
 
 
 def _actor(session: Session, who: str | None = None) -> str:
-    return (who or session.info.get("actor") or default_actor())[:60]
+    return (who or actor_of(session))[:60]
 
 
 def scopes_for(term_code: str) -> tuple[str, str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import default_actor, record
+from aidoffice.db.audit import actor_of, record
 from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, no_progress
@@ -117,7 +117,7 @@ def _run(
     if out is not None:
         progress(5, 6, "正在写入问题清单工作簿")
         target = check_target(out, (".xlsx",))
-        actor = session.info.get("actor") or default_actor()
+        actor = actor_of(session)
         record(
             session,
             "export",

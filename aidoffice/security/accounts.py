@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aidoffice.db.audit import default_actor
+from aidoffice.db.audit import actor_of
 from aidoffice.db.models import AppSetting, AuditEntry, User
 from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
 from aidoffice.errors import AidofficeError, FieldProblem, ValidationError
@@ -143,7 +143,7 @@ def _audit(session: Session, action: str, user: User | None, note: str, details:
     session.add(
         AuditEntry(
             at=datetime.now(),
-            actor=session.info.get("actor") or default_actor(),
+            actor=actor_of(session),
             action=action,
             entity="app_user",
             entity_id=user.id if user is not None else None,

@@ -42,7 +42,7 @@ from sqlalchemy import Connection, create_engine, func, insert, make_url, select
 from sqlalchemy.orm import Session
 
 from aidoffice import __version__
-from aidoffice.db.audit import default_actor
+from aidoffice.db.audit import actor_of
 from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
 from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, ValidationError
@@ -526,7 +526,7 @@ def _record(session: Session, action: str, note: str, details: dict | None = Non
     session.add(
         AuditEntry(
             at=datetime.now(),
-            actor=session.info.get("actor") or default_actor(),
+            actor=actor_of(session),
             action=action,
             entity="database",
             entity_id=None,
