@@ -217,6 +217,11 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
         action="store_true",
         help="加密备份的密码在提示时输入，或放在环境变量 AIDOFFICE_BACKUP_PASSWORD 中",
     )
+    s.add_argument(
+        "--anyway",
+        action="store_true",
+        help="备份的操作记录与封存时不一致（可能在程序之外被改过）时仍然恢复；会记入操作记录",
+    )
     sub.add_parser("check", help="检查数据库：文件完整性、外键、台账规则、操作记录是否被改动")
     s = sub.add_parser("audit", help="导出操作记录（管理员）")
     s.add_argument("--out", required=True, metavar="FILE.xlsx")

@@ -38,7 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, func, insert, make_url, select, text
+from sqlalchemy import Connection, create_engine, func, insert, inspect, make_url, select, text
 from sqlalchemy.orm import Session
 
 from aidoffice import __version__
@@ -67,6 +67,20 @@ _NOT_COPIED = {OperationLock.__tablename__}  # who holds a lock is the running p
 
 class BackupRefused(InputRefused):
     """A backup file that cannot be restored, with the reason (never a traceback)."""
+
+
+class BrokenTrail(BackupRefused):
+    """The backup's audit trail does not match what was sealed: it may have been edited outside the
+    program. Restoring it anyway is the administrator's call (`anyway=`), and is recorded."""
+
+    def __init__(self, file: Path, problems: list[str]):
+        self.problems = problems
+        more = f"等 {len(problems)} 处" if len(problems) > 1 else ""
+        super().__init__(
+            f"备份「{file.name}」里的操作记录与封存时不一致（{problems[0]}{more}）：这个备份可能在程序之外被改过，"
+            "没有恢复。请换一个备份；若确认仍要用它（例如这是仅有的备份），请加 --anyway（界面中勾选“仍然恢复”），"
+            "恢复会记入操作记录，之后“检查数据库”会继续报告这些问题。"
+        )
 
 
 class PasswordNeeded(BackupRefused):
@@ -135,6 +149,7 @@ class RestoreResult:
     kept_aside: str | None  # where the database that was replaced now is
     counts: dict[str, int]
     upgraded_from: str | None
+    trail_problems: list[str] = field(default_factory=list)  # restored anyway: what check will report
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +157,7 @@ class RestoreResult:
             "kept_aside": self.kept_aside,
             "counts": self.counts,
             "schema_upgraded_from": self.upgraded_from,
+            "trail_problems": self.trail_problems,
         }
 
 
@@ -693,11 +709,29 @@ def opened_backup(
         yield plain, header, revision
 
 
+def trail_problems(plain: Path) -> list[str]:
+    """The audit chain of a database file, verified as `check` does; [] for a backup made before the
+    trail was sealed (its entries are sealed when it is upgraded)."""
+    from aidoffice.security.chain import verify_chain
+
+    engine = _plain_engine(plain)
+    try:
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("audit_entry")}
+            if "chain_hash" not in columns:
+                return []
+            return [p.message for p in verify_chain(conn)]
+    finally:
+        engine.dispose()
+
+
 def restore(
     db: Database | str,
     path: str | os.PathLike[str],
     password: str | None = None,
     progress: Progress = no_progress,
+    *,
+    anyway: bool = False,
 ) -> tuple[Database, RestoreResult]:
     """Replace the database with a backup, after verifying it. The current database is kept aside
     (SQLite: a copy beside it named with a timestamp; PostgreSQL: an .aidbak in the backups folder).
@@ -714,6 +748,9 @@ def restore(
         current, target = db, sqlite_path(db)
     workdir = target.parent if target is not None else None
     with opened_backup(path, password, progress, workdir=workdir) as (plain, header, revision):
+        broken = trail_problems(plain)
+        if broken and not anyway:
+            raise BrokenTrail(path, broken)
         if target is not None:
             aside, restored = _restore_sqlite(current, target, plain)
         else:
@@ -725,10 +762,13 @@ def restore(
         _record(
             s,
             "restore",
-            f"从备份恢复：{path.name}" + (f"；原数据库已另存为 {Path(aside).name}" if aside else ""),
-            {"file": path.name, "kept_aside": aside and Path(aside).name, "schema": revision},
+            f"从备份恢复：{path.name}"
+            + ("（其操作记录与封存时不一致，管理员确认仍然恢复）" if broken else "")
+            + (f"；原数据库已另存为 {Path(aside).name}" if aside else ""),
+            {"file": path.name, "kept_aside": aside and Path(aside).name, "schema": revision}
+            | ({"trail_problems": len(broken), "first_trail_problem": broken[0]} if broken else {}),
         )
-    return restored, RestoreResult(path, header, aside, counts, upgraded)
+    return restored, RestoreResult(path, header, aside, counts, upgraded, broken)
 
 
 def _require_restore(db: Database) -> None:

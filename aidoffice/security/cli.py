@@ -106,7 +106,7 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
 def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from aidoffice.paths import configured_db_url
     from aidoffice.security.backup import read_header, restore
-    from aidoffice.security.locks import exclusive, instance_lock
+    from aidoffice.security.locks import exclusive_all, instance_lock
 
     path = Path(args.file)
     header = read_header(path) if path.is_file() else None
@@ -127,10 +127,10 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
         holder = instance_lock(db)
     try:
         if isinstance(db, str):
-            restored, result = restore(db, path, password, progress_bar())
+            restored, result = restore(db, path, password, progress_bar(), anyway=args.anyway)
         else:
-            with exclusive(db, "restore"):
-                restored, result = restore(db, path, password, progress_bar())
+            with exclusive_all(db, "restore"):
+                restored, result = restore(db, path, password, progress_bar(), anyway=args.anyway)
     finally:
         if holder is not None:
             holder.release()
@@ -144,6 +144,14 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
             f"原数据库已另存为：{result.kept_aside}" if result.kept_aside else "",
             f"备份的数据库结构已从 {result.upgraded_from} 升级到最新" if result.upgraded_from else "",
             f"学生 {result.counts.get('student', 0)} 名，操作记录 {result.counts.get('audit_entry', 0)} 条",
+            *(
+                [
+                    f"注意：恢复的操作记录与封存时不一致（{len(result.trail_problems)} 处），"
+                    "已按 --anyway 恢复；运行 aidoffice check 查看详情"
+                ]
+                if result.trail_problems
+                else []
+            ),
         )
         if line
     )

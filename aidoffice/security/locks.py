@@ -56,9 +56,16 @@ class ConcurrentEdit(AidofficeError):
         )
 
 
+# everything that writes many rows at once; a restore holds all of them (and its own) so none can run
+# while the database file is being replaced, and it waits for none
+WRITING_OPERATIONS = ("import", "batch", "letters", "roster")
+
+
 class OperationBusy(AidofficeError):
     def __init__(self, operation: str, holder: dict[str, Any] | None):
         self.holder = holder
+        # a restore holds every operation's lock: say it is the restore, not “another import”
+        operation = (holder or {}).get("doing") or operation
         name = OPERATION_NAMES.get(operation, operation)
         if holder:
             since = str(holder.get("since", ""))[:16].replace("T", " ")
@@ -250,6 +257,8 @@ def instance_lock(db: Database) -> InstanceLock:
 # ---- exclusive operations ---------------------------------------------------------------------------------
 
 
+# PostgreSQL's lock row has no column for `doing`: a restore marks the rows it holds for others this way
+_RESTORE_PID_MARK = -1
 _LOCK_CLASS = 0x616964  # "aid": the two-key advisory locks never meet the audit chain's one-key lock
 
 
@@ -258,10 +267,13 @@ def _advisory_key(name: str) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def exclusive(db: Database, operation: str, holder: str | None = None) -> Iterator[None]:
+def exclusive(
+    db: Database, operation: str, holder: str | None = None, *, doing: str | None = None
+) -> Iterator[None]:
     """Run one `operation` (import, batch, restore) at a time on this database; OperationBusy says who
-    is running the other one and since when."""
-    info = _who() | {"holder": holder or default_actor()}
+    is running the other one and since when. `doing` names the work holding the lock when it is not
+    `operation` itself (a restore holding the import lock)."""
+    info = _who() | {"holder": holder or default_actor()} | ({"doing": doing} if doing else {})
     path = sqlite_path(db)
     if path is not None:
         lock = FileLock(path.with_name(f"{path.name}.{operation}.lock"))
@@ -285,6 +297,8 @@ def exclusive(db: Database, operation: str, holder: str | None = None) -> Iterat
             holder_info = dict(row) if row else None
             if holder_info and isinstance(holder_info.get("since"), datetime):
                 holder_info["since"] = holder_info["since"].isoformat(timespec="seconds")
+            if holder_info and holder_info.get("pid") == _RESTORE_PID_MARK:
+                holder_info["doing"] = "restore"
             raise OperationBusy(operation, holder_info)
         # the previous holder may have died without removing its row: the advisory lock says it is gone
         conn.execute(delete(OperationLock).where(OperationLock.name == operation))
@@ -293,7 +307,7 @@ def exclusive(db: Database, operation: str, holder: str | None = None) -> Iterat
                 name=operation,
                 holder=info["holder"][:60],
                 host=info["host"][:100],
-                pid=info["pid"],
+                pid=_RESTORE_PID_MARK if doing == "restore" and operation != "restore" else info["pid"],
                 since=datetime.now().replace(microsecond=0),
             )
         )
@@ -305,3 +319,14 @@ def exclusive(db: Database, operation: str, holder: str | None = None) -> Iterat
                 conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), _advisory_key(operation))
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def exclusive_all(db: Database, operation: str = "restore", holder: str | None = None) -> Iterator[None]:
+    """Hold `operation`'s lock and every writing operation's (import, letters, roster, batch): for a
+    restore, which replaces the database under any of them. OperationBusy names the one running."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(exclusive(db, operation, holder))
+        for name in WRITING_OPERATIONS:
+            stack.enter_context(exclusive(db, name, holder, doing=operation))
+        yield

@@ -344,5 +344,7 @@ def test_a_county_viewer_reads_and_consolidates_but_cannot_write_anything(office
     assert r.returncode == 0, r.stderr
     assert last_json(r)["rows"] == 2
     with sqlite3.connect(db) as con:  # the trail names the county account, not the computer's login
-        actors = con.execute("SELECT actor FROM audit_entry WHERE entity IN ('consolidation', 'export')").fetchall()
+        actors = con.execute(
+            "SELECT actor FROM audit_entry WHERE entity IN ('consolidation', 'export')"
+        ).fetchall()
     assert actors and {a for (a,) in actors} == {"county"}

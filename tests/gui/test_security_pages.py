@@ -418,6 +418,45 @@ def test_backup_with_a_password_then_restore_from_settings_brings_the_rows_back(
     assert any(m[1] == "恢复完成" and "重新打开" in m[2] for m in messages)
 
 
+def test_a_backup_with_an_edited_trail_is_restored_only_after_the_administrator_insists(
+    qtbot, office, tmp_path, messages
+):
+    """The dialog says what is wrong with the backup's trail, replaces nothing, and offers “仍然恢复”;
+    ticked, the restore goes through and the closing message repeats the warning."""
+    import sqlite3
+
+    from aidoffice.security.backup import copy_sqlite
+
+    ctx, _ = office
+    if ctx.db.dialect != "sqlite":
+        pytest.skip(
+            "恢复后重新启动的流程在本机数据库上测试（服务器上的恢复见 tests/integration/test_backup.py）"
+        )
+    db_path = Path(ctx.db.engine.url.database)
+    forged = tmp_path / "改过的.db"
+    copy_sqlite(db_path, forged)
+    with sqlite3.connect(forged) as con:
+        con.execute("UPDATE audit_entry SET actor = '别人' WHERE id = 1")
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.activate())
+    idle(qtbot, ctx)
+    dialog = page.safety.restore_from(str(forged))
+    finish(qtbot, dialog.last_task)
+    assert not dialog.anyway.isVisibleTo(dialog)
+    dialog.confirm.setChecked(True)
+    dialog.accept()
+    finish(qtbot, dialog.last_task)
+    assert "与封存时不一致" in dialog.error.text() and dialog.result() == 0
+    assert dialog.anyway.isVisibleTo(dialog) and not dialog.anyway.isChecked()
+    dialog.anyway.setChecked(True)
+    dialog.accept()
+    finish(qtbot, dialog.last_task)
+    idle(qtbot, ctx)
+    assert dialog.result() == 1 and len(dialog.result_value.trail_problems) == 1
+    assert any(m[1] == "恢复完成" and "1 处与封存时不一致" in m[2] for m in messages)
+
+
 def test_settings_list_the_automatic_backups_and_keep_the_idle_and_backup_numbers(
     qtbot, office, settings_kept
 ):

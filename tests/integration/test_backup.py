@@ -229,3 +229,53 @@ def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
     with pytest.raises(AidofficeError, match="从备份恢复"):
         bk.restore(sqlite_db, tmp_path / "x.aidbak")
     assert not (tmp_path / "x.aidbak").exists()
+
+
+def test_a_backup_whose_trail_was_edited_is_refused_unless_the_administrator_insists(sqlite_db, tmp_path):
+    """Someone copies the database, hides who deleted a child by editing the trail, and offers it as the
+    backup: restoring it is refused with what was found; restored anyway, the restore says so in the
+    trail and check still reports the edit."""
+    _fill(sqlite_db, 20)
+    path = tmp_path / "改过的.db"
+    bk.copy_sqlite(Path(sqlite_db.url.split("///", 1)[1]), path)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE audit_entry SET actor = '别人' WHERE id = 2")
+    with sqlite_db.unit_of_work() as s:
+        s.add(Township(name="恢复前才有的乡"))
+    with pytest.raises(bk.BrokenTrail, match=r"操作记录与封存时不一致（操作记录编号 2.*--anyway"):
+        bk.restore(sqlite_db, path)
+    with sqlite_db.reading() as s:  # nothing replaced
+        assert s.scalar(select(Township.id).where(Township.name == "恢复前才有的乡")) is not None
+    restored, result = bk.restore(sqlite_db, path, anyway=True)
+    try:
+        assert len(result.trail_problems) == 1 and "编号 2" in result.trail_problems[0]
+        with restored.reading() as s:
+            assert s.scalar(select(Township.id).where(Township.name == "恢复前才有的乡")) is None
+            note = s.scalar(text("SELECT note FROM audit_entry WHERE action = 'restore' ORDER BY id DESC"))
+        assert "不一致，管理员确认仍然恢复" in note
+        assert any("编号 2" in p.message for p in check_database(restored))
+    finally:
+        restored.dispose()
+
+
+def test_a_restore_waits_for_no_import_and_an_import_waits_for_a_restore(db):
+    """Replacing the database under a running import or letter batch would lose it or half-write it:
+    the restore is refused while any runs, and each is refused while a restore runs, naming it."""
+    from aidoffice.security.locks import WRITING_OPERATIONS, OperationBusy, exclusive, exclusive_all
+
+    for running, name in (("import", "导入"), ("letters", "告知书生成"), ("roster", "花名册确认")):
+        with (
+            exclusive(db, running, holder="张老师"),
+            pytest.raises(OperationBusy, match=f"另一项{name}正在进行（张老师"),
+            exclusive_all(db, "restore", holder="李老师"),
+        ):
+            pass
+    with exclusive_all(db, "restore", holder="李老师"):
+        for op in WRITING_OPERATIONS + ("restore",):
+            with (
+                pytest.raises(OperationBusy, match="另一项恢复备份正在进行（李老师"),
+                exclusive(db, op, holder="张老师"),
+            ):
+                pass
+    with exclusive(db, "import", holder="张老师"):  # all free once the restore has finished
+        pass

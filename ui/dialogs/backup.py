@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.errors import AidofficeError
-from aidoffice.security.backup import SUFFIX, BackupHeader, BackupResult, RestoreResult
+from aidoffice.security.backup import SUFFIX, BackupHeader, BackupResult, BrokenTrail, RestoreResult
 from ui.dialogs.sign_in import password_field
 from ui.operations import AppContext
 from ui.operations import security as ops
@@ -121,6 +121,8 @@ class BackupDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.ok_btn.setEnabled(True)
+        if isinstance(exc, BrokenTrail):
+            self.anyway.setVisible(True)
         if isinstance(exc, AidofficeError):
             self.error.setText(str(exc))
         else:
@@ -164,6 +166,10 @@ class RestoreDialog(QDialog):
             self.tr("我已了解：现在的数据库会被这个备份替换（另存一份），程序随后重新启动")
         )
         form.addRow("", self.confirm)
+        self.anyway = QCheckBox(self.tr("仍然恢复：我确认要用这个操作记录有问题的备份（会记入操作记录）"))
+        self.anyway.setObjectName("restoreAnyway")
+        self.anyway.setVisible(False)
+        form.addRow("", self.anyway)
         layout.addLayout(form)
         self.error = error_label()
         self.error.setObjectName("restoreError")
@@ -231,7 +237,8 @@ class RestoreDialog(QDialog):
             return
         self.ok_btn.setEnabled(False)
         self.error.clear()
-        self.last_task = ops.restore_backup(self.ctx, self, path, password, self._done, self._failed)
+        anyway = self.anyway.isVisible() and self.anyway.isChecked()
+        self.last_task = ops.restore_backup(self.ctx, self, path, password, self._done, self._failed, anyway)
 
     def _done(self, result: RestoreResult) -> None:
         self.result_value = result
@@ -239,6 +246,8 @@ class RestoreDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.ok_btn.setEnabled(True)
+        if isinstance(exc, BrokenTrail):
+            self.anyway.setVisible(True)
         if isinstance(exc, AidofficeError):
             self.error.setText(str(exc))
         else:

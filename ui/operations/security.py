@@ -25,7 +25,7 @@ from aidoffice.security import accounts, auditlog, backup
 from aidoffice.security.access import ClassKey, Principal, act_as, class_label
 from aidoffice.security.auditlog import AuditExport, AuditFilter, AuditRow
 from aidoffice.security.check import Problem, check_database
-from aidoffice.security.locks import exclusive
+from aidoffice.security.locks import exclusive_all
 from aidoffice.security.roles import role_book
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
@@ -364,15 +364,17 @@ def restore_backup(
     password: str | None,
     success: Callable[[backup.RestoreResult], None],
     failure: Callable[[BaseException], None],
+    anyway: bool = False,
 ) -> Task:
     """Verify and restore; the database this program has open is replaced, so the caller restarts
-    the program afterwards (every page would otherwise show the old data)."""
+    the program afterwards (every page would otherwise show the old data). `anyway`: restore a
+    backup whose audit trail is broken (BrokenTrail otherwise)."""
     db = ctx.db
 
     def job(p: Progress) -> backup.RestoreResult:
         ctx.writer.wait(60_000)  # a write in flight finishes before the file is replaced
-        with exclusive(db, "restore"):
-            restored, result = backup.restore(db, path, password, p)
+        with exclusive_all(db, "restore"):
+            restored, result = backup.restore(db, path, password, p, anyway=anyway)
         restored.dispose()
         return result
 

@@ -250,6 +250,12 @@ class SafetySection(QWidget):
                 n=result.counts.get("student", 0), a=result.counts.get("audit_entry", 0)
             )
         )
+        if result.trail_problems:
+            lines.append(
+                self.tr("注意：这个备份的操作记录有 {n} 处与封存时不一致，“检查数据库”会继续报告。").format(
+                    n=len(result.trail_problems)
+                )
+            )
         lines.append(self.tr("程序现在关闭并重新打开，以使用恢复后的数据。"))
         QMessageBox.information(self, self.tr("恢复完成"), "\n".join(lines))
         self.restart_requested.emit(self.tr("已从备份恢复"))
