@@ -271,7 +271,7 @@ def test_a_restore_waits_for_no_import_and_an_import_waits_for_a_restore(db):
         ):
             pass
     with exclusive_all(db, "restore", holder="李老师"):
-        for op in WRITING_OPERATIONS + ("restore",):
+        for op in (*WRITING_OPERATIONS, "restore"):
             with (
                 pytest.raises(OperationBusy, match="另一项恢复备份正在进行（李老师"),
                 exclusive(db, op, holder="张老师"),
