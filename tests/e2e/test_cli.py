@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from openpyxl import load_workbook
 
-
-def run(*args: str, home: Path, db: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
-    cmd = [sys.executable, "-m", "aidoffice"]
-    if db:
-        cmd += ["--db", db]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=300)
-
-
-def last_json(result: subprocess.CompletedProcess) -> dict:
-    return json.loads(result.stdout.strip().splitlines()[-1])
+from tests.e2e.cli import last_json, run
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

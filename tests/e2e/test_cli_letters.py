@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from aidoffice.domain import slipcode
+from tests.e2e.cli import last_json, run
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils 未安装")
-
-
-def run(*args: str, home: Path, db: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "aidoffice", "--db", db, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def last_json(result: subprocess.CompletedProcess) -> dict:
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,22 +11,8 @@ from sqlalchemy import create_engine, make_url, text
 
 from aidoffice.db.engine import normalize_url
 from aidoffice.privacy import find_sensitive
+from tests.e2e.cli import last_json, run
 from tests.sheets import write_xlsx
-
-
-def run(*args: str, home: Path, db: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "aidoffice", "--db", db, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def last_json(result: subprocess.CompletedProcess) -> dict:
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _pg(name: str, template: str | None = None) -> str:

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from aidoffice.exporting.samples import Shape, build
 from aidoffice.privacy import find_sensitive
+from tests.e2e.cli import last_json, run
 
 TERM = "2026-2027-1"
-
-
-def run(*args: str, home: Path, db: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "aidoffice", "--db", db, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def last_json(result: subprocess.CompletedProcess) -> dict:
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

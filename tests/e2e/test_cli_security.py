@@ -3,44 +3,19 @@ backup and restore, check."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from aidoffice.privacy import find_sensitive
+from tests.e2e.cli import last_json, run
 
 ADMIN_PW = "Mountain-2026"
 TEACHER_PW = "Blackboard-7"
-
-
-def run(
-    *args: str, home: Path, db: str, password: str | None = None, **env: str
-) -> subprocess.CompletedProcess:
-    e = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8", **env}
-    for key in ("AIDOFFICE_PASSWORD", "AIDOFFICE_NEW_PASSWORD", "AIDOFFICE_BACKUP_PASSWORD"):
-        if key not in env:
-            e.pop(key, None)
-    if password:
-        e["AIDOFFICE_PASSWORD"] = password
-    return subprocess.run(
-        [sys.executable, "-m", "aidoffice", "--db", db, *args],
-        capture_output=True,
-        text=True,
-        env=e,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def last_json(r: subprocess.CompletedProcess) -> dict:
-    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def _empty_server(url: str) -> None:

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, select
 
 from aidoffice.db.models import Base
+from tests.e2e.cli import run
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_fast_xlsx
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
@@ -29,17 +30,6 @@ KILLS = int(os.environ.get("AIDOFFICE_CRASH_KILLS", "20"))
 TALLY = {"kills": 0, "inconsistent": 0, "before": 0, "after": 0}
 # values that differ between two runs of the same operation (times, and hashes over them)
 VOLATILE = {"at", "created_at", "updated_at", "imported_at", "since", "last_sign_in", "chain_hash", "pending"}
-
-
-def run(*args: str, home: Path, db: Path, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIDOFFICE_HOME": str(home), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "aidoffice", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
 
 
 def state(db: Path) -> tuple[dict[str, int], str]:
