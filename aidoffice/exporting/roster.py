@@ -116,6 +116,7 @@ class RosterProposal:
     days: int | None = None
     notes: list[str] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)  # the review, for the audit trail
+    not_recorded: list[RosterLine] = field(default_factory=list)  # recorded_roster: whom the rule adds
 
     @property
     def included(self) -> list[RosterLine]:
@@ -150,6 +151,7 @@ class RosterProposal:
             "removed": sum(1 for x in self.lines if x.removed_reason),
             "by_rank": by_rank,
             "total": str(self.total),
+            "not_recorded": len(self.not_recorded),
         }
 
 
@@ -615,6 +617,19 @@ def recorded_roster(
         line.category, line.level, line.rank = category or line.category, level, rank if el else RANK_RECORDED
         line.standard = standard_amount(p, term_value, line.rank, days)
     proposal.lines.sort(key=lambda x: (x.rank, x.grade, x.class_name, x.name))
+    # exported without review, the file holds what was paid: say whom the rule would add, or they
+    # would silently miss the county's roster (the comparison lists them as 漏助 too)
+    ahead = propose(session, policy, term_value, days=days, today=today)
+    missing = [line for line in ahead.included if line.award_id is None]
+    proposal.not_recorded = missing
+    if missing:
+        names = "、".join(f"{x.name}（{x.grade_name}{x.class_name}）" for x in missing[:20])
+        more = f"等 {len(missing)} 人" if len(missing) > 20 else f"共 {len(missing)} 人"
+        proposal.notes.append(
+            f"按资格规则应列入、但本学期没有发放记录的学生没有写入本表：{names}，{more}"
+            f"（合计 {format_amount(sum((x.amount for x in missing), Decimal(0)))} 元）。要列入，请先预览名单（--dry-run），"
+            "审核后加 --confirm 确认再导出。"
+        )
     return proposal
 
 

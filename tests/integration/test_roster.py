@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import AuditEntry, Award, GroupMembership, ImportBatch, School, SourceKind, Student
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import roster
@@ -174,6 +175,26 @@ def test_recorded_awards_join_the_proposal_and_a_removal_deletes_them_with_the_r
             select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.entity == "award")
         ).one()
         assert "无认定材料，误助" in gone.note
+
+
+def test_exporting_what_was_paid_names_the_eligible_children_left_out(school, tmp_path):
+    """Without review the file holds the recorded awards; a child the rule would add (missed aid) must
+    not drop out of the county's roster without a word."""
+    db, ids = school
+    with db.unit_of_work() as s:
+        cat = load_catalogue(s)
+        dibao = s.scalars(select(Student).where(Student.id_number == ids["低保生"])).one()
+        term = ensure_term(s, roster.parse_term(TERM))
+        pid = cat.policy_ids["compulsory_living_junior_boarding"]
+        s.add(Award(student_id=dibao.id, policy_id=pid, term_id=term.id, amount=Decimal("750")))
+    with db.unit_of_work() as s:
+        p = roster.recorded_roster(s, LIVING, TERM, today=TODAY)
+        assert names(p.included) == ["低保生"]
+        assert sorted(names(p.not_recorded)) == ["一般困难生", "比较困难生", "特别困难生", "脱贫走读生"]
+        out = roster.export_roster(s, p, tmp_path / "已发放.xlsx", today=TODAY, open_problems=None)
+    note = next(n for n in out.notes if "没有发放记录" in n)
+    assert "特别困难生甲（九年级1班）" in note and "共 4 人" in note and "--confirm" in note
+    assert out.as_json()["rows"] == 1 and p.summary()["not_recorded"] == 4
 
 
 def test_checks_find_what_the_county_would_send_back(school):
