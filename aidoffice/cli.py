@@ -655,6 +655,7 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--deadline", metavar="TEXT", help="申请截止，如“9月20日”")
     s.add_argument("--issuer", metavar="TEXT", help="落款（默认学校名称）")
     s.add_argument("--notice-days", type=int, metavar="N", help="公示工作日数（不少于5）")
+    s.add_argument("--slip-days", type=int, metavar="N", help="回执在告知书日期后几天内交回（默认7）")
 
     s = sub.add_parser(
         "classes",
@@ -798,6 +799,7 @@ def cmd_contacts(args: argparse.Namespace) -> dict[str, Any]:
         "apply_deadline": args.deadline,
         "issuer": args.issuer,
         "notice_days": args.notice_days,
+        "slip_days": args.slip_days,
     }
     db = _open(args)
     with db.unit_of_work(note="contacts") as s:

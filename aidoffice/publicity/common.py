@@ -3,8 +3,9 @@ when, what, the file's SHA-256, the inputs that make it again) and the values ev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,7 @@ def common_values(school: School, settings: PublicitySettings, term: Term, day: 
         "学年": f"{value.school_year}学年",
         "日期": chinese_date(day),
         "申请截止": settings.apply_deadline or "开学后第二周周五",
+        "回执交回": month_day(day + timedelta(days=settings.slip_days or 7)),
         "资助办电话": settings.aid_office_phone or BLANK,
         "县资助中心电话": settings.county_centre_phone or BLANK,
         "监督电话": settings.complaint_phone or BLANK,
@@ -112,14 +114,41 @@ def common_values(school: School, settings: PublicitySettings, term: Term, day: 
     }
 
 
-def contact_warnings(settings: PublicitySettings) -> list[str]:
+def month_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+_DEADLINE = re.compile(r"^\s*(?:(\d{4})\s*[年\-/.])?\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?\s*$")
+
+
+def deadline_date(text: str | None, day: date) -> date | None:
+    """The application deadline as a date when it is written as one (“9月20日”, “2026-09-20”), in the
+    school year of `day`; None for words (“开学后第二周周五”)."""
+    m = _DEADLINE.match(text or "")
+    if not m:
+        return None
+    year = int(m.group(1)) if m.group(1) else day.year
+    try:
+        return date(year, int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def contact_warnings(settings: PublicitySettings, day: date | None = None) -> list[str]:
+    out = []
     missing = settings.missing_contacts()
-    if not missing:
-        return []
-    return [
-        f"尚未设置{'、'.join(missing)}，已印为空白横线。可在“1222宣传材料 → 设置”或用 "
-        "aidoffice contacts --aid-office-phone … 设置后重新生成。"
-    ]
+    if missing:
+        out.append(
+            f"尚未设置{'、'.join(missing)}，已印为空白横线。可在“1222宣传材料 → 设置”或用 "
+            "aidoffice contacts --aid-office-phone … 设置后重新生成。"
+        )
+    deadline = deadline_date(settings.apply_deadline, day) if day else None
+    if deadline is not None and day is not None and deadline < day:
+        out.append(
+            f"申请截止“{settings.apply_deadline}”早于告知书日期 {chinese_date(day)}，家长会读到一个已过的日期。"
+            "请在“1222宣传材料 → 设置”或用 aidoffice contacts --deadline 改为新的日期后重新生成。"
+        )
+    return out
 
 
 def open_batch(

@@ -591,7 +591,7 @@ def produce_letters(
     day = letter_date or date.today()
     cat = load_catalogue(session)
     settings = settings or read_settings(session)
-    warnings = contact_warnings(settings)
+    warnings = contact_warnings(settings, day)
     if kind == "policy":
         students = enrolled_students(session, scope)
         if not students:

@@ -21,6 +21,7 @@ LABELS = {
     "apply_deadline": "申请截止",
     "issuer": "落款",
     "notice_days": "公示天数（工作日）",
+    "slip_days": "回执交回天数",
     "notice_show_level": "公示中列出资助档次",
 }
 _PHONE = re.compile(r"^[0-9０-９\-－()（） 转,，、/]{5,40}$")
@@ -34,6 +35,7 @@ class PublicitySettings:
     apply_deadline: str = "开学后第二周周五"  # the templates say 于{申请截止}前
     issuer: str = ""  # empty: the school's name
     notice_days: int = 5
+    slip_days: int = 7  # the slips say 于{回执交回}前: the letter's date plus this many days
     notice_show_level: bool = False  # only where the county asks for it
 
     def missing_contacts(self) -> list[str]:
@@ -64,6 +66,9 @@ def check(values: dict[str, Any]) -> list[FieldProblem]:
     days = values.get("notice_days")
     if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 5 <= days <= 30):
         problems.append(FieldProblem(LABELS["notice_days"], "公示期不少于5个工作日（5—30）"))
+    slip = values.get("slip_days")
+    if slip is not None and (not isinstance(slip, int) or isinstance(slip, bool) or not 1 <= slip <= 30):
+        problems.append(FieldProblem(LABELS["slip_days"], "回执应在告知书日期后1—30天内交回"))
     for key in ("apply_deadline", "issuer"):
         v = values.get(key)
         if v is not None and len(str(v)) > 60:

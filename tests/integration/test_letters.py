@@ -134,6 +134,25 @@ def test_the_aid_letter_lists_each_item_the_masked_account_and_the_total_in_word
     assert "无异议" in zhang and "有异议" in zhang
 
 
+def test_a_letter_printed_late_in_term_asks_for_the_slip_a_week_later_not_by_a_past_date(
+    school_db, school, tmp_path
+):
+    """An aid letter printed in November must not ask families to return the slip by 9月20日; the
+    slip's date counts from the letter's, and a deadline already past is pointed out."""
+    from aidoffice.publicity.settings import write_settings
+
+    with school_db.unit_of_work() as s:
+        write_settings(s, apply_deadline="9月20日", slip_days=7)
+    res = make(school_db, "aid", out=tmp_path / "aid.pdf", covers=False, letter_date=date(2026, 11, 27))
+    text = "".join(pdf_pages(res.path)).replace("\n", "")
+    assert "12月4日前交回" in text and "9月20日前交回" not in text
+    assert any("申请截止“9月20日”早于告知书日期 2026年11月27日" in w for w in res.warnings)
+    early = make(school_db, "policy", out=tmp_path / "p.pdf", covers=False, letter_date=date(2026, 9, 1))
+    first = "".join(pdf_pages(early.path)).replace("\n", "")
+    assert "于9月20日前向班主任提出申请" in first and "9月8日前交回" in first
+    assert not any("早于" in w for w in early.warnings)
+
+
 def test_a_two_page_aid_letter_keeps_its_slip_on_the_last_page(school_db, school, tmp_path):
     """A county's longer wording must not push the slip off the letter or onto another child's sheet."""
     long = shipped_text("aid").replace(

@@ -115,6 +115,7 @@ class PublicityPage(QWidget):
         self.f_deadline.setText(st.apply_deadline)
         self.f_issuer.setText(st.issuer)
         self.f_days.setValue(st.notice_days)
+        self.f_slip_days.setValue(st.slip_days)
         missing = st.missing_contacts()
         self.contacts_hint.setText(
             self.tr("尚未设置：{m}。告知书上会印成空白横线。").format(m="、".join(missing)) if missing else ""
@@ -497,12 +498,17 @@ class PublicityPage(QWidget):
         self.f_issuer.setPlaceholderText(self.tr("默认为学校名称"))
         self.f_days = QSpinBox()
         self.f_days.setRange(5, 30)
+        self.f_slip_days = QSpinBox()
+        self.f_slip_days.setRange(1, 30)
+        self.f_slip_days.setSuffix(self.tr(" 天"))
+        self.f_slip_days.setToolTip(self.tr("回执上印“于（告知书日期加这些天）前交回”"))
         form.addRow(self.tr("学校资助办电话"), self.f_office)
         form.addRow(self.tr("县学生资助管理中心电话"), self.f_county)
         form.addRow(self.tr("监督举报电话"), self.f_complaint)
         form.addRow(self.tr("申请截止"), self.f_deadline)
         form.addRow(self.tr("落款"), self.f_issuer)
         form.addRow(self.tr("公示天数（工作日）"), self.f_days)
+        form.addRow(self.tr("回执交回期限"), self.f_slip_days)
         layout.addLayout(form)
         self.contacts_hint = error_label()
         layout.addWidget(self.contacts_hint)
@@ -520,6 +526,7 @@ class PublicityPage(QWidget):
             "apply_deadline": self.f_deadline.text(),
             "issuer": self.f_issuer.text(),
             "notice_days": self.f_days.value(),
+            "slip_days": self.f_slip_days.value(),
         }
 
         def saved(st: PublicitySettings) -> None:
