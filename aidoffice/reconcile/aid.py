@@ -114,7 +114,7 @@ def _presence(s: StudentRec, ctx: TermContext) -> str:
         return "later"
     if s.status is StudentStatus.ENROLLED:
         return "in"
-    if s.status_changed_on is not None and s.status_changed_on >= ctx.starts_on:
+    if s.status_changed_on is not None and s.status_changed_on > ctx.starts_on:  # left on day one: not there
         return "in"
     return "left"
 

@@ -101,6 +101,24 @@ def test_each_finding_says_why(world):
     assert "2026-07-01" in left.detail and "石家庄市第四中学" in left.detail
 
 
+def test_aid_to_a_child_who_left_on_the_terms_first_day_is_aid_after_leaving(world):
+    """Left mid-term, the term's aid is due; left on its first day, the child was never there."""
+    from sqlalchemy import update
+
+    from aidoffice.db.models import Student
+    from aidoffice.domain.terms import Term
+
+    db, w = world
+    assert ("AID_AFTER_LEAVING", "褚十四") not in {(f.kind, f.name) for f in run(db).findings}  # left 10-10
+    first_day = Term.parse(TERM).starts_on
+    with db.unit_of_work() as s:
+        s.execute(
+            update(Student).where(Student.id == w.students["褚十四"]).values(status_changed_on=first_day)
+        )
+    left = [f for f in run(db).findings if (f.kind, f.name) == ("AID_AFTER_LEAVING", "褚十四")]
+    assert len(left) == 1 and f"{first_day:%Y-%m-%d}" in left[0].detail
+
+
 def test_the_list_row_stands_beside_the_student_record(world):
     """A problem opens with the school's record and the other source's row side by side."""
     db, _w = world
