@@ -30,6 +30,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 A4 = 9
 _SAMPLE = 200  # rows looked at to size the columns
 MAX_WIDTH = 60
@@ -52,12 +53,15 @@ def display_width(value: Any) -> float:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
-LINE_HEIGHT = 15  # points per line of 11-point text
+# points per line of 11-point text: Chinese fallback fonts (宋体, Noto/Droid) stand taller than Calibri
+LINE_HEIGHT = 16
 
 
 def _lines(value: Any, width: float) -> int:
-    """How many lines `value` takes in a wrapped column `width` characters wide."""
-    usable = max(1.0, width - 1)
+    """How many lines `value` takes in a wrapped column `width` characters wide. Rather one line too
+    many than a printed reason cut off: a Chinese character is drawn a little wider than two digits, and
+    lines break at whole characters and punctuation, so only nine tenths of the width is counted."""
+    usable = max(1.0, (width - 1) * 0.9)
     return sum(max(1, -(-int(display_width(part)) // int(usable))) for part in str(value).split("\n"))
 
 
@@ -109,6 +113,12 @@ class StandardSheet:
         self._written += 1
         if lines > 1:  # Excel and LibreOffice do not grow a row for wrapped text on opening a file
             ws.row_dimensions[self.header_row + self._written].height = min(409, LINE_HEIGHT * lines)
+            for i, v in enumerate(row):  # the row's other cells read from the top, beside the text
+                if v is not None and i not in self._wrap:
+                    cell = v if hasattr(v, "alignment") else WriteOnlyCell(ws, v)
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = TOP
+                    row[i] = cell
         ws.append(row)
 
     def _flush(self) -> None:

@@ -53,7 +53,8 @@ def _states(session: Session, ids: Sequence[int]) -> dict[int, _State]:
             out[pid] = _State(status, still, who, res, None)
         for pid, text in session.execute(
             select(ProblemNote.problem_id, ProblemNote.text)
-            .where(ProblemNote.problem_id.in_(part))
+            # the clerk's own words (notes, closing, reopening, fixes), not the re-runs' automatic lines
+            .where(ProblemNote.problem_id.in_(part), ProblemNote.action != "rerun")
             .order_by(ProblemNote.id)
         ):
             notes[pid] = text
@@ -131,7 +132,7 @@ def write_problem_workbook(
         f"{comparison.school}问题清单（{ctx.label}）：逐项核实、处理、销号",
         [Column("问题编号", width=7), Column("问题类别", width=12), Column("优先", width=5), Column("姓名"),
          Column("身份证件号", text=True, width=20), Column("年级"), Column("班级"), Column("村"),
-         Column("说明（原因与依据）", width=58, wrap=True), Column("状态", width=9), Column("处理人", width=8),
+         Column("说明（原因与依据）", width=58, wrap=True), Column("状态", width=9, wrap=True), Column("处理人", width=8),
          Column("处理结果", width=10, wrap=True), Column("最近备注", width=20, wrap=True)],
     )  # fmt: skip
     for f in comparison.findings:
@@ -177,7 +178,7 @@ def write_problem_workbook(
                 width = min(TEXT_WIDTH, max(display_width(name), widest) + 2)
                 columns.append(Column(name, width=max(width, 6), wrap=widest > TEXT_WIDTH))
         columns += [Column("学校一方", width=28, wrap=True), Column("另一方", width=30, wrap=True),
-                    Column("状态", width=9)]  # fmt: skip
+                    Column("状态", width=9, wrap=True)]  # fmt: skip
         sheet = book.sheet(info.label, f"{info.label}（{len(found)} 个）：{info.explain}", columns)
         for n, f in enumerate(found, 1):
             pid = sync.ids.get(f.identity)

@@ -135,3 +135,23 @@ def test_a_rolled_back_run_publishes_no_workbook(world, tmp_path):
         assert not out.exists()
         raise RuntimeError("the commit never happens")
     assert not out.exists()
+
+
+def test_the_latest_note_column_shows_the_clerks_words_not_the_reruns(world, tmp_path):
+    """The printed list is ticked off by hand: 最近备注 must be what the clerk wrote, however often the
+    comparison ran since."""
+    from aidoffice.reconcile.problems import add_note, close_problem
+
+    db, _w = world
+    write(db, tmp_path / "first.xlsx")
+    with db.unit_of_work(actor="资助专干") as s:
+        pid = s.scalar(select(Problem.id).where(Problem.name == "张小明", Problem.kind == "MISSED_AID"))
+        add_note(s, pid, "已电话联系家长，周五交材料")
+        close_problem(s, pid, "经核实不符合条件", "家长放弃申请，已签字")
+    out = tmp_path / "again.xlsx"
+    write(db, out)
+    listing = rows(load_workbook(out)["问题清单"])
+    header = listing[1]
+    row = next(dict(zip(header, r, strict=True)) for r in listing[2:] if r[0] == pid)
+    assert row["状态"] == "已销号（仍存在）"  # the rerun said so in its own note
+    assert row["最近备注"] == "销号：经核实不符合条件。家长放弃申请，已签字"
