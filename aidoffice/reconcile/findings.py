@@ -77,3 +77,10 @@ def fact_json(f: GroupFact, groups: dict[str, GroupSpec]) -> dict[str, Any]:
         "status": f.status,
         "text": f.describe(groups) + ("" if f.active else "（已不符合）"),
     }
+
+
+def other_sides(evidence: dict[str, Any]) -> list[dict[str, Any]]:
+    """The other sources' rows of a finding (a problem recorded by an older version may hold one row
+    rather than a list)."""
+    right = evidence.get("right") or []
+    return [right] if isinstance(right, dict) else list(right)

@@ -31,13 +31,15 @@ def objection_finding(o: Objection, student: Student) -> Finding:
         detail=f"{o.class_label} {student.name}：家长在受助告知书回执（{o.slip_code}）上提出异议：{o.text}",
         evidence={
             "left": side("学籍台账", student.name, student.id_number, o.class_label),
-            "right": side(
-                f"受助告知书回执 {o.slip_code}",
-                student.name,
-                None,
-                f"收回于 {o.received_at:%Y-%m-%d %H:%M}",
-                f"家长意见：{o.text}",
-            ),
+            "right": [
+                side(
+                    f"受助告知书回执 {o.slip_code}",
+                    student.name,
+                    None,
+                    f"收回于 {o.received_at:%Y-%m-%d %H:%M}",
+                    f"家长意见：{o.text}",
+                )
+            ],
             "columns": [["回执编号", o.slip_code, "text"], ["家长意见", o.text, "text"]],
         },
     )
@@ -88,13 +90,15 @@ def applicant_findings(session: Session, term: str) -> list[Finding]:
                 f"{year}学年还没有家庭经济困难认定结果",
                 evidence={
                     "left": side("学籍台账", st.name, st.id_number, a.class_label),
-                    "right": side(
-                        f"政策告知书回执 {a.code}",
-                        st.name,
-                        None,
-                        f"收回于 {a.received_at:%Y-%m-%d %H:%M}",
-                        "家长勾选：符合、申请",
-                    ),
+                    "right": [
+                        side(
+                            f"政策告知书回执 {a.code}",
+                            st.name,
+                            None,
+                            f"收回于 {a.received_at:%Y-%m-%d %H:%M}",
+                            "家长勾选：符合、申请",
+                        )
+                    ],
                     "columns": [["回执编号", a.code, "text"]],
                 },
             )

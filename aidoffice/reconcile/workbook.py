@@ -18,7 +18,7 @@ from aidoffice.db.models import Problem, ProblemNote, ProblemStatus
 from aidoffice.exporting.workbook import Column, StandardWorkbook, display_width
 from aidoffice.privacy import Field, Level, show
 from aidoffice.reconcile.compare import Comparison
-from aidoffice.reconcile.findings import side_text
+from aidoffice.reconcile.findings import other_sides, side_text
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
 from aidoffice.reconcile.problems import SyncResult, status_name
@@ -185,7 +185,7 @@ def write_problem_workbook(
             st = states.get(pid or -1)
             values = {col[0]: _value(col[1], col[2], level) for col in f.evidence.get("columns", [])}
             left = f.evidence.get("left")
-            right = f.evidence.get("right") or []
+            right = other_sides(f.evidence)
             sheet.append(
                 [
                     n,

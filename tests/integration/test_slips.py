@@ -108,7 +108,7 @@ def test_families_that_apply_are_listed_for_the_hardship_assessment(school_db, p
     assert [a.code for a in found] == [policy.slips[1]]
 
 
-def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(school_db, printed):
+def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(school_db, printed, tmp_path):
     """A parent's objection reaches the problem list at once, in their own words, and survives a re-run."""
     _, aid = printed
     with school_db.unit_of_work() as s:
@@ -125,8 +125,13 @@ def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(sc
 
     [problem] = problems()  # in the problem list at once, without waiting for a comparison
     assert problem.status is ProblemStatus.OPEN and "金额与通知的不一致" in problem.detail
+    out = tmp_path / "问题清单.xlsx"
     with school_db.unit_of_work() as s:
-        run_reconcile(s, found[0].term)
+        run_reconcile(s, found[0].term, out=out)
+    sheet = [r for r in load_workbook(out)["家长有异议"].iter_rows(values_only=True)]
+    header = list(sheet[1])
+    row = dict(zip(header, sheet[2], strict=True))  # the family's words stand beside the school's record
+    assert row["回执编号"] == aid.slips[0] and "家长意见：金额与通知的不一致" in row["另一方"]
     [again] = problems()
     assert (again.id, again.status) == (problem.id, ProblemStatus.OPEN)  # a comparison keeps it
     with school_db.unit_of_work() as s:

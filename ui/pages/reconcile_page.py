@@ -33,6 +33,7 @@ from shiboken6 import isValid
 from aidoffice.db.models import ProblemStatus
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.privacy import Field, Level, show
+from aidoffice.reconcile.findings import other_sides
 from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail, ProblemFilter
 from aidoffice.reconcile.service import ReconcileResult
@@ -405,7 +406,7 @@ class ReconcilePage(QWidget):
         self.left.setText(
             self._side_html(([ev["left"]] if ev.get("left") else []) + list(ev.get("also") or []))
         )
-        self.right.setText(self._side_html(list(ev.get("right") or [])))
+        self.right.setText(self._side_html(other_sides(ev)))
         basis = [f"· {escape(f['text'])}" for f in ev.get("facts", [])]
         basis += [f"· {escape(a['text'])}" for a in ev.get("awards", [])]
         basis += [f"· {escape(str(c[0]))}：{escape(str(c[1] if c[2] not in ('id', 'student_no') else show(Field.ID_NUMBER, c[1], self.level)))}"
