@@ -104,9 +104,10 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
 
 
 def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from aidoffice.db.errors import DatabaseCorrupt, NotADatabase
     from aidoffice.paths import configured_db_url
     from aidoffice.security.backup import read_header, restore
-    from aidoffice.security.locks import exclusive_all, instance_lock
+    from aidoffice.security.locks import damaged_file_locks, exclusive_all, instance_lock
 
     path = Path(args.file)
     header = read_header(path) if path.is_file() else None
@@ -115,24 +116,19 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
         password = _ask("备份密码：", BACKUP_PASSWORD_ENV, why="这个备份文件已加密，需要备份时设置的密码")
     try:
         db = open_db(args)
-    except AidofficeError as exc:
-        from aidoffice.security.access import PermissionDenied
-        from aidoffice.security.accounts import PasswordChangeRequired, SignInFailed
-
-        if isinstance(exc, PermissionDenied | SignInFailed | PasswordChangeRequired):
-            raise
-        db = configured_db_url(args.db)  # the database cannot be opened: restoring is the remedy
-    holder = None
-    if not isinstance(db, str):
-        holder = instance_lock(db)
-    try:
-        if isinstance(db, str):
+    except (DatabaseCorrupt, NotADatabase):
+        # only a file too damaged to open names no one who could be asked: restoring is the remedy.
+        # Anything else (no password, a wrong one, no right to restore) is refused like any command.
+        db = configured_db_url(args.db)
+    if isinstance(db, str):
+        with damaged_file_locks(db):
             restored, result = restore(db, path, password, progress_bar(), anyway=args.anyway)
-        else:
+    else:
+        holder = instance_lock(db)
+        try:
             with exclusive_all(db, "restore"):
                 restored, result = restore(db, path, password, progress_bar(), anyway=args.anyway)
-    finally:
-        if holder is not None:
+        finally:
             holder.release()
     restored.dispose()
     out = result.as_json()

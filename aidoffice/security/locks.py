@@ -330,3 +330,33 @@ def exclusive_all(db: Database, operation: str = "restore", holder: str | None =
         for name in WRITING_OPERATIONS:
             stack.enter_context(exclusive(db, name, holder, doing=operation))
         yield
+
+
+@contextlib.contextmanager
+def damaged_file_locks(url: str) -> Iterator[None]:
+    """The locks `instance_lock` and `exclusive_all` take, by the SQLite file's path, for restoring over
+    a file too damaged to open: a window or an import that still has it is not cut off."""
+    from sqlalchemy import make_url
+
+    from aidoffice.db.engine import normalize_url
+
+    database = make_url(normalize_url(url)).database
+    if not database:
+        yield
+        return
+    path = Path(database)
+    held: list[FileLock] = []
+    try:
+        window = FileLock(path.with_name(path.name + ".lock"))
+        if not window.acquire(_who()):
+            raise DatabaseInUse(path, window.read())
+        held.append(window)
+        for name in ("restore", *WRITING_OPERATIONS):
+            lock = FileLock(path.with_name(f"{path.name}.{name}.lock"))
+            if not lock.acquire(_who() | {"holder": default_actor(), "doing": "restore"}):
+                raise OperationBusy(name, lock.read())
+            held.append(lock)
+        yield
+    finally:
+        for lock in reversed(held):
+            lock.release()

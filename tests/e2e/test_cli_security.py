@@ -323,3 +323,52 @@ def test_a_county_viewer_reads_and_consolidates_but_cannot_write_anything(office
             "SELECT actor FROM audit_entry WHERE entity IN ('consolidation', 'export')"
         ).fetchall()
     assert actors and {a for (a,) in actors} == {"county"}
+
+
+def test_nobody_replaces_the_database_without_signing_in_as_an_administrator(office, tmp_path):
+    """A restore swaps in another database with its own administrator: without a password, with an
+    unknown login or as a head teacher it is refused and the school's data stays; only a file too
+    damaged to open may be restored without signing in, and only while nothing else holds it."""
+    from aidoffice.security.locks import damaged_file_locks
+
+    home, db = office
+    evil = tmp_path / "evil.db"
+    assert run("init", "--school", "别的学校", home=home, db=str(evil)).returncode == 0
+    r = run(
+        "users",
+        "add",
+        "boss",
+        "--role",
+        "admin",
+        home=home,
+        db=str(evil),
+        AIDOFFICE_NEW_PASSWORD="Evil-Pass-777",
+    )
+    assert r.returncode == 0, r.stderr
+
+    def school() -> str:
+        with sqlite3.connect(db) as con:
+            return con.execute("SELECT name FROM school").fetchone()[0]
+
+    ours = school()
+    for login, password in (("wang", None), ("nobody", None), ("wang", TEACHER_PW), (None, None)):
+        args = ("--user", login) if login else ()
+        r = run(*args, "restore", str(evil), home=home, db=db, password=password)
+        assert r.returncode == 1, (login, r.stdout, r.stderr)
+        assert school() == ours, login
+    r = run("--user", "zhang", "users", "list", home=home, db=db, password=ADMIN_PW)
+    assert r.returncode == 0 and "boss" not in r.stdout
+
+    good = tmp_path / "好的备份.aidbak"
+    assert (
+        run("--user", "zhang", "backup", "--out", str(good), home=home, db=db, password=ADMIN_PW).returncode
+        == 0
+    )
+    Path(db).write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)  # damaged beyond opening
+    with damaged_file_locks(db):  # another copy is restoring it
+        r = run("restore", str(good), home=home, db=db)
+        assert r.returncode == 1 and "已被另一个程序窗口打开" in r.stderr, r.stderr
+    r = run("restore", str(good), home=home, db=db)
+    assert r.returncode == 0, r.stderr
+    assert school() == ours
+    assert run("--user", "zhang", "check", home=home, db=db, password=ADMIN_PW).returncode == 0
