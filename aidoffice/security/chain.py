@@ -64,6 +64,11 @@ def entry_digest(prev_hash: str, seq: int, row: Any) -> str:
 
 
 def chain_head(conn: Connection) -> tuple[int, str]:
+    """Where the next entry links on: the head stored at the last seal (so entries deleted from the end
+    leave a gap the next entry makes visible), or the newest sealed entry when none is stored."""
+    stored = _stored_head(conn)
+    if stored and isinstance(stored.get("seq"), int) and isinstance(stored.get("hash"), str):
+        return stored["seq"], stored["hash"]
     row = conn.execute(
         select(_t.c.chain_seq, _t.c.chain_hash)
         .where(_t.c.chain_seq.is_not(None))
@@ -175,6 +180,14 @@ def verify_chain(conn: Connection | Session, batch: int = 5000) -> list[ChainPro
             problems.append(first_break)
         prev = row.chain_hash  # go on from the stored hash: one edit is reported once, not forever
     head = _stored_head(conn)
+    if head and 0 < head.get("seq", 0) < expected_seq:
+        problems.append(
+            ChainProblem(
+                None,
+                expected_seq,
+                f"第 {head['seq']} 条之后的 {expected_seq - head['seq']} 条操作记录不是程序封存的：可能是在程序之外加进数据库的",
+            )
+        )
     if head and (head.get("seq", 0) > expected_seq):
         problems.append(
             ChainProblem(

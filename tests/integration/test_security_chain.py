@@ -75,6 +75,20 @@ def test_deleted_entries_are_found_in_the_middle_and_at_the_end(school_db):
     assert any("最后 2 条操作记录缺失" in m for m in messages)
 
 
+def test_newest_entries_deleted_stay_missing_after_the_next_change(school_db):
+    """Hiding the last import by deleting its entries, then signing in (which writes a new entry),
+    must not make the gap vanish: the next entry links on from where the chain really ended."""
+    _two_students(school_db)
+    rows = _sealed(school_db)
+    with school_db.engine.begin() as conn:
+        conn.execute(delete(AuditEntry).where(AuditEntry.chain_seq >= rows[-2].chain_seq))
+    with school_db.unit_of_work(actor="张主任") as s:  # any later change: a sign-in, a save
+        s.execute(insert(Township), [{"name": "丙乡"}])
+    messages = [p.message for p in check_database(school_db)]
+    gap = f"第 {rows[-2].chain_seq}—{rows[-1].chain_seq} 条"
+    assert any("缺失" in m and gap in m for m in messages), messages
+
+
 def test_a_row_inserted_directly_with_sql_is_never_sealed(school_db):
     """A forged entry slipped in between two commits must not be blessed by the next commit."""
     with school_db.engine.begin() as conn:
