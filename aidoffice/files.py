@@ -24,11 +24,12 @@ def check_target(target: str | os.PathLike[str], suffixes: tuple[str, ...] = ())
         )
     if target.is_dir():
         raise InputRefused("这是一个文件夹，请给出文件名。", file=str(target))
-    if suffixes and not {".db", ".aidbak"} & set(suffixes) and target.is_file():
-        # a document (workbook, PDF, zip) must never be written over the office's data
+    if suffixes and target.is_file():
+        # a document (workbook, PDF, zip) must never be written over the office's data, nor a backup
+        # over a database (the live one renamed, or a copy kept by hand)
+        protected = (b"SQLite format 3\0",) if ".aidbak" in suffixes else (b"SQLite format 3\0", b"AIDOBAK\0")
         with contextlib.suppress(OSError), target.open("rb") as fh:
-            head = fh.read(16)
-            if head.startswith((b"SQLite format 3\0", b"AIDOBAK\0")):
+            if fh.read(16).startswith(protected):
                 raise InputRefused("这个文件是数据库或备份，不能被覆盖。请换一个文件名。", file=str(target))
     return target
 

@@ -105,6 +105,11 @@ def bind_user(db: Database, user: Principal | None) -> None:
     db.sessions.configure(info=info)
 
 
+def bound_user(db: Database) -> Principal | None:
+    """The account `bind_user` made this database's sessions act as, if any."""
+    return (db.sessions.kw.get("info") or {}).get("user")
+
+
 @event.listens_for(Session, "after_begin")
 def _actor_is_the_user(session: Session, _transaction: Any, _connection: Any) -> None:
     # unit_of_work(actor=…) fills in the operating-system login; a signed-in user overrides it so the

@@ -49,7 +49,7 @@ from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, Validat
 from aidoffice.files import atomic_path, check_target
 from aidoffice.paths import data_dir, load_settings, update_settings
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
+from aidoffice.security.access import bind_user, bound_user, require
 from aidoffice.security.chain import HEAD_KEY
 
 MAGIC = b"AIDOBAK\x00"
@@ -757,6 +757,9 @@ def restore(
             assert current is not None
             aside, restored = _restore_server(current, plain, progress)
     upgraded = revision if revision != head_revision() else None
+    user = bound_user(current) if current is not None else None
+    if user is not None:  # the restore is recorded under the administrator who did it
+        bind_user(restored, user)
     with restored.unit_of_work() as s:
         counts = table_counts(s)
         _record(

@@ -273,7 +273,11 @@ def exclusive(
     """Run one `operation` (import, batch, restore) at a time on this database; OperationBusy says who
     is running the other one and since when. `doing` names the work holding the lock when it is not
     `operation` itself (a restore holding the import lock)."""
-    info = _who() | {"holder": holder or default_actor()} | ({"doing": doing} if doing else {})
+    from aidoffice.security.access import bound_user
+
+    user = bound_user(db)  # “另一项导入正在进行（张老师…）”: the account, not the computer's login
+    holder = holder or (user.login if user is not None else default_actor())
+    info = _who() | {"holder": holder} | ({"doing": doing} if doing else {})
     path = sqlite_path(db)
     if path is not None:
         lock = FileLock(path.with_name(f"{path.name}.{operation}.lock"))

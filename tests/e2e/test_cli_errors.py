@@ -73,7 +73,7 @@ def test_control_characters_in_a_message_do_not_reach_the_terminal(tmp_path):
 
 
 def test_an_export_never_overwrites_the_database_or_a_backup(tmp_path):
-    """Typing the database's own name after --out must not destroy the office's data."""
+    """Typing the database's own name after --out must not destroy the office's data, not even a backup's."""
     db = tmp_path / "office.db"
     assert run("init", "--school", "测试学校", home=tmp_path, db=str(db)).returncode == 0
     before = db.read_bytes()[:16]
@@ -85,6 +85,11 @@ def test_an_export_never_overwrites_the_database_or_a_backup(tmp_path):
         r = run(*args, home=tmp_path, db=str(db))
         assert r.returncode == 1 and "不能被覆盖" in r.stderr, r.stderr
     assert db.read_bytes()[:16] == before == disguised.read_bytes()[:16]
+    live = tmp_path / "office.aidbak"  # the database itself, named like a backup
+    db.rename(live)
+    r = run("backup", "--out", str(live), home=tmp_path, db=str(live))
+    assert r.returncode == 1 and "不能被覆盖" in r.stderr, r.stderr
+    assert run("check", home=tmp_path, db=str(live)).returncode == 0
 
 
 def test_the_data_folder_and_database_are_private_to_the_user(tmp_path):

@@ -186,6 +186,15 @@ def test_encrypted_backup_restore_and_check_from_the_command_line(any_office, tm
     assert last_json(r)["counts"]["student"] == 200
     r = run("--json", "--user", "zhang", "check", home=home, db=db, password=ADMIN_PW)
     assert r.returncode == 0 and last_json(r) == {"ok": True, "problems": []}
+    from sqlalchemy import create_engine, text
+
+    from aidoffice.db.engine import normalize_url
+
+    engine = create_engine(normalize_url(db))
+    with engine.connect() as conn:  # the trail names the administrator, not the computer's login
+        actors = conn.execute(text("SELECT actor FROM audit_entry WHERE action = 'restore'")).scalars().all()
+    engine.dispose()
+    assert actors == ["zhang"]
 
 
 def test_check_finds_a_tampered_audit_entry_and_exits_1(tmp_path):

@@ -196,3 +196,17 @@ def test_versions_count_up_with_each_save(school_db):
         s.get(Student, sid).notes = "二"
     with school_db.reading() as s:
         assert s.execute(text("SELECT version FROM student WHERE id = :i"), {"i": sid}).scalar() == 3
+
+
+def test_a_busy_import_names_the_signed_in_account_not_the_computer(db):
+    """Clerks share one Windows login on the office PC: the message must name the account importing."""
+    from aidoffice.security.access import Principal, bind_user
+
+    bind_user(db, Principal(1, "zhang", "张老师", "clerk"))
+    try:
+        with exclusive(db, "import"):
+            bind_user(db, None)
+            with pytest.raises(OperationBusy, match=r"另一项导入正在进行（zhang，"), exclusive(db, "import"):
+                pass
+    finally:
+        bind_user(db, None)
