@@ -274,6 +274,8 @@ def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no
     office = open_office(args.db, migrate=migrate)
     for line in office.catalogue_changes:
         print(f"资助政策目录已更新：{line}", file=sys.stderr)
+    for line in office.warnings:
+        print(f"注意：{line}", file=sys.stderr)
     from aidoffice.security.cli import sign_in_for_cli
 
     sign_in_for_cli(args, office.db)

@@ -14,6 +14,7 @@ from aidoffice.ledgers.school import get_school
 from aidoffice.paths import configured_db_url
 from aidoffice.security.backup import auto_backup
 from aidoffice.security.locks import exclusive
+from aidoffice.security.roles import local_roles_file, shared_database
 
 
 @dataclass
@@ -21,17 +22,24 @@ class OpenedOffice:
     db: Database
     has_school: bool
     catalogue_changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
     db = Database(configured_db_url(url), migrate=migrate)
+    shared_database(db.dialect != "sqlite")
     auto_backup(db, "start")  # at most one a day
     changes: list[str] = []
+    warnings = []
+    if db.dialect != "sqlite" and local_roles_file().is_file():
+        warnings.append(
+            f"本机的角色文件 {local_roles_file()} 在服务器数据库上不生效（各台电脑的权限必须一致）"
+        )
     with db.unit_of_work(actor=actor, note="启动时同步资助政策目录") as session:
         school = get_school(session)
         if school is not None:
             changes = sync_catalogue(session).lines
-    return OpenedOffice(db, school is not None, changes)
+    return OpenedOffice(db, school is not None, changes, warnings)
 
 
 @contextlib.contextmanager

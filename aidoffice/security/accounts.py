@@ -477,6 +477,10 @@ def set_single_clerk(session: Session, login: str | None) -> None:
     audit trail, since from then on anyone at this PC acts as that administrator."""
     if accounts_exist(session):
         require(session, "users.manage")
+    if login is not None and session.get_bind().dialect.name != "sqlite":
+        raise AidofficeError(
+            "单人模式只能用于本机数据库：服务器上的数据库由多台电脑共用，自动登录会让任何一台电脑不用密码就成为管理员。"
+        )
     if login is None:
         put_setting(session, "single_clerk", None)
         _audit(session, "setting", None, "关闭单人模式：以后打开程序需要登录")
@@ -496,6 +500,8 @@ def set_single_clerk(session: Session, login: str | None) -> None:
 def auto_sign_in(db: Any) -> Principal | None:
     """The single-clerk administrator, if that mode is on and the account is usable; the sign-in is
     recorded as such."""
+    if db.dialect != "sqlite":  # a server database is shared by many PCs: never without a password
+        return None
     with db.sessions() as session:
         login = single_clerk_login(session)
         user = _find(session, login) if login else None

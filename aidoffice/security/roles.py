@@ -60,9 +60,27 @@ class RoleBook:
         return self.permissions.get(permission, permission)
 
 
+_SHARED = {"on": False}
+
+
+def shared_database(on: bool) -> None:
+    """A database on a server is shared by every PC: the rights must be the same on all of them, so a
+    roles file a user put in their own data folder is not read (it would let anyone grant themselves
+    any right on their own PC)."""
+    if _SHARED["on"] != on:
+        _SHARED["on"] = on
+        role_book.cache_clear()
+
+
+def local_roles_file() -> Path:
+    return data_dir() / "security" / "roles.toml"
+
+
 def roles_file() -> Path:
-    own = data_dir() / "security" / "roles.toml"
-    return own if own.is_file() else resources_dir() / "security" / "roles.toml"
+    own = local_roles_file()
+    if own.is_file() and not _SHARED["on"]:
+        return own
+    return resources_dir() / "security" / "roles.toml"
 
 
 def read_roles(path: Path) -> RoleBook:
