@@ -12,7 +12,7 @@ from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.engine import Database
 from aidoffice.ledgers.school import get_school
 from aidoffice.paths import configured_db_url
-from aidoffice.security.backup import auto_backup
+from aidoffice.security.backup import auto_backup, clear_stale_restores, sqlite_path
 from aidoffice.security.locks import exclusive
 from aidoffice.security.roles import local_roles_file, shared_database
 
@@ -28,6 +28,8 @@ class OpenedOffice:
 def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
     db = Database(configured_db_url(url), migrate=migrate)
     shared_database(db.dialect != "sqlite")
+    if (path := sqlite_path(db)) is not None:
+        clear_stale_restores(path.parent)  # a restore killed half-way left a decrypted copy there
     auto_backup(db, "start")  # at most one a day
     changes: list[str] = []
     warnings = []

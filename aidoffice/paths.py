@@ -24,6 +24,14 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def private_file(path: Path) -> Path:
+    """Keep a file of the office's data (a database, a copy of one, a backup) readable by its owner only."""
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o600)
+    return path
+
+
 def data_dir() -> Path:
     override = os.environ.get("AIDOFFICE_HOME")
     return private_dir(Path(override) if override else Path(platformdirs.user_data_dir(APP, appauthor=False)))

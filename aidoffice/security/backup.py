@@ -47,7 +47,7 @@ from aidoffice.db.engine import Database, head_revision, known_revisions, normal
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
 from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, ValidationError
 from aidoffice.files import atomic_path, check_target
-from aidoffice.paths import data_dir, load_settings, update_settings
+from aidoffice.paths import data_dir, load_settings, private_file, update_settings
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import bind_user, bound_user, require
 from aidoffice.security.chain import HEAD_KEY
@@ -184,6 +184,7 @@ def copy_sqlite(source: Path, target: Path) -> None:
             dst.close()
     finally:
         src.close()
+    private_file(target)
 
 
 def _plain_engine(path: Path):  # type: ignore[no-untyped-def]
@@ -682,6 +683,15 @@ def verify_sqlite(path: Path, file: Path) -> tuple[str, dict[str, int]]:
         con.close()
 
 
+def clear_stale_restores(folder: Path, older_than: float = 3600) -> None:
+    """Remove what a restore killed half-way left beside the database: a decrypted copy of a backup."""
+    cutoff = time.time() - older_than
+    for old in folder.glob(".aidoffice-restore-*"):
+        with contextlib.suppress(OSError):
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def opened_backup(
     path: str | os.PathLike[str],
@@ -696,6 +706,8 @@ def opened_backup(
     if not path.is_file():
         raise _refuse(path, "文件不存在。")
     header = read_header(path)
+    if workdir is not None:
+        clear_stale_restores(workdir)
     with tempfile.TemporaryDirectory(prefix=".aidoffice-restore-", dir=workdir) as tmp:
         plain = Path(tmp) / "restored.db"
         if header is None:
@@ -797,9 +809,11 @@ def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str
             copy_sqlite(target, aside_path)  # the old database stays whole at its name until the swap
         except sqlite3.Error:  # too damaged to open: keep its bytes as they are
             shutil.copyfile(target, aside_path)
+        private_file(aside_path)
         aside = str(aside_path)
     staged = target.with_name(f".~{target.stem}.restoring{target.suffix}")
     shutil.copyfile(plain, staged)
+    private_file(staged)
     with open(staged, "rb+") as fh:
         os.fsync(fh.fileno())
     for extra in ("-wal", "-shm", "-journal"):

@@ -104,6 +104,22 @@ def test_the_data_folder_and_database_are_private_to_the_user(tmp_path):
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "aidoffice.db").stat().st_mode) == 0o600
     assert stat.S_IMODE((home / "tmp").stat().st_mode) == 0o700
+    # after a restore: the database, the copy kept aside and the automatic backups stay private too
+    backup = tmp_path / "b.aidbak"
+    assert run("backup", "--out", str(backup), home=home).returncode == 0
+    stale = home / ".aidoffice-restore-old"  # a restore killed half-way left a decrypted copy
+    stale.mkdir()
+    (stale / "restored.db").write_bytes(b"SQLite format 3\x00")
+    os.utime(stale, (0, 0))
+    assert run("restore", str(backup), home=home).returncode == 0
+    kept = [
+        *home.glob("aidoffice.before-restore-*.db"),
+        *(home / "backups").glob("*.db"),
+        home / "aidoffice.db",
+    ]
+    assert len(kept) >= 3
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in kept} == {p.name: "0o600" for p in kept}
+    assert not stale.exists()
 
 
 def test_what_a_killed_run_left_behind_is_cleared_on_the_next_run(tmp_path):
