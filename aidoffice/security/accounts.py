@@ -105,8 +105,8 @@ def check_password_rules(password: str, login: str = "") -> None:
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("密码", f"至少 {MIN_PASSWORD} 个字符"))
-    elif password.isdigit() or password.isalpha():
-        problems.append(FieldProblem("密码", "不能只有数字或只有字母，请混合使用字母和数字"))
+    elif not (any(ch.isalpha() for ch in password) and any(ch.isdigit() for ch in password)):
+        problems.append(FieldProblem("密码", "请同时使用字母和数字（可再加符号）"))
     if login and normalize_login(login) in password.lower():
         problems.append(FieldProblem("密码", "不能包含登录名"))
     if problems:
@@ -381,7 +381,11 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
     user = _find(session, login)
     if user is None:
         _hasher.verify(_DUMMY_HASH, "aidoffice-no-such-user")  # the same cost as a real check
-        _audit(session, "sign_in_failed", None, f"登录失败：登录名“{normalize_login(login)[:40]}”")
+        # a name no account has may be a password typed into the wrong box: the trail, which nobody
+        # can delete, keeps only its first two characters and its length
+        typed = normalize_login(login)
+        shown = typed[:2] + "…" if len(typed) > 2 else typed
+        _audit(session, "sign_in_failed", None, f"登录失败：没有这个登录名（“{shown}”，{len(typed)} 个字符）")
         raise SignInFailed()
     locked = user.locked_until is not None and user.locked_until > now
     ok = _verify(user, password)  # always: a locked account answers in the same time

@@ -68,6 +68,12 @@ def test_a_wrong_password_and_an_unknown_login_get_the_same_answer(db):
         sign_in(db, "nobody", "not-the-password1")
     assert str(wrong.value) == str(unknown.value)
     assert "登录名或密码不正确" in str(wrong.value)
+    with pytest.raises(SignInFailed):  # a password typed into the login box must not stay in the trail
+        sign_in(db, "Secret-horse-42", "x")
+    with db.reading() as s:
+        notes = s.scalars(select(AuditEntry.note).where(AuditEntry.action == "sign_in_failed")).all()
+    assert "Secret-horse-42".lower() not in " ".join(notes).lower()
+    assert any("没有这个登录名（“se…”，15 个字符）" in n for n in notes), notes
 
 
 def test_five_failures_lock_the_account_even_against_the_right_password(db):
@@ -126,8 +132,9 @@ def test_weak_passwords_are_refused_with_the_rule(db):
     """An account guarding children's data needs a real password; the refusal must state the rule to meet."""
     with pytest.raises(ValidationError, match="至少 8 个字符"), db.unit_of_work() as s:
         create_user(s, "zhang", "张主任", "abc1", "admin")
-    with pytest.raises(ValidationError, match="不能只有数字"), db.unit_of_work() as s:
-        create_user(s, "zhang", "张主任", "12345678", "admin")
+    for weak in ("12345678", "password", "        ", "--------", "中文密码就是这样"):
+        with pytest.raises(ValidationError, match="请同时使用字母和数字"), db.unit_of_work() as s:
+            create_user(s, "zhang", "张主任", weak, "admin")
 
 
 def test_a_clerk_may_not_manage_accounts(db):
