@@ -24,7 +24,14 @@ from aidoffice.ledgers.school import require_school
 from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
-from aidoffice.security.access import require, require_student, scope_condition
+from aidoffice.security.access import (
+    class_scope,
+    classes_text,
+    require,
+    require_scope,
+    require_student,
+    scope_condition,
+)
 
 
 class Outcome(enum.Enum):
@@ -245,9 +252,21 @@ class SlipStatus:
         }
 
 
+def _scope_label(session: Session, scope: Scope) -> str:
+    """What the lists cover: a head teacher who names no class sees their own classes, not 全校."""
+    mine = class_scope(session)
+    if mine is not None and scope.grade is None:
+        return f"本人所带班级：{classes_text(mine)}"
+    return scope.label
+
+
 def _slip_rows(session: Session, term: Term, kind: str | None, scope: Scope):  # type: ignore[no-untyped-def]
-    """The slips of enrolled students in `scope`; a head teacher's own classes only."""
-    require(session, "students.view")
+    """The slips of enrolled students in `scope`; a head teacher's own classes only (naming another
+    class, or a whole grade, is refused rather than answered with an empty list)."""
+    if scope.grade is not None:
+        require_scope(session, "students.view", scope.grade, scope.class_name)
+    else:
+        require(session, "students.view")
     q = (
         select(Slip, Student)
         .join(Student, Student.id == Slip.student_id)
@@ -294,7 +313,7 @@ def slip_status(
             c.returned += 1
             if slip.answer:
                 c.answers[slip.answer] = c.answers.get(slip.answer, 0) + 1
-    return SlipStatus(kind, term_row.code, scope.label, list(classes.values()))
+    return SlipStatus(kind, term_row.code, _scope_label(session, scope), list(classes.values()))
 
 
 @dataclass(frozen=True)

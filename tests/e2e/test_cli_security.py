@@ -134,8 +134,8 @@ def test_without_signing_in_nothing_is_possible_once_accounts_exist(office, tmp_
 def test_a_wrong_password_is_refused_without_saying_whether_the_login_exists(office):
     """An outsider trying logins at the command line must not learn which ones exist."""
     home, db = office
-    wrong = run("--user", "wang", "check", home=home, db=db, password="Not-it-123")
-    unknown = run("--user", "nobody", "check", home=home, db=db, password="Not-it-123")
+    wrong = run("--user", "wang", "slips", "status", home=home, db=db, password="Not-it-123")
+    unknown = run("--user", "nobody", "slips", "status", home=home, db=db, password="Not-it-123")
     assert wrong.returncode == unknown.returncode == 1
     assert wrong.stderr == unknown.stderr
 
@@ -151,11 +151,11 @@ def test_users_are_managed_by_the_administrator_only(office):
     assert (
         run("--user", "zhang", "users", "lock", "wang", home=home, db=db, password=ADMIN_PW).returncode == 0
     )
-    assert run("--user", "wang", "check", home=home, db=db, password=TEACHER_PW).returncode == 1
+    assert run("--user", "wang", "slips", "status", home=home, db=db, password=TEACHER_PW).returncode == 1
     assert (
         run("--user", "zhang", "users", "unlock", "wang", home=home, db=db, password=ADMIN_PW).returncode == 0
     )
-    assert run("--user", "wang", "check", home=home, db=db, password=TEACHER_PW).returncode == 0
+    assert run("--user", "wang", "slips", "status", home=home, db=db, password=TEACHER_PW).returncode == 0
 
 
 def test_encrypted_backup_restore_and_check_from_the_command_line(any_office, tmp_path):

@@ -111,6 +111,9 @@ def test_the_first_start_offers_single_clerk_mode_said_plainly_and_recorded(qtbo
     trail records who chose it."""
     dialog = FirstAdminDialog(school_ctx)
     qtbot.addWidget(dialog)
+    if school_ctx.db.dialect != "sqlite":  # a server's database is shared by many PCs
+        assert not dialog.options[SINGLE].isEnabled()
+        return
     dialog.choose(SINGLE)
     texts = " ".join(w.text() for w in dialog.findChildren(type(dialog.error)))
     assert "不问密码" in texts and "任何坐到这台电脑前的人都能看到全部数据" in texts

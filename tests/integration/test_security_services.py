@@ -125,8 +125,21 @@ def test_a_head_teacher_registers_and_counts_their_own_classes_slips(office, tmp
         assert [c.label for c in status.classes] == ["七年级2班"]
         assert (status.total, status.returned) == (4, 1)
         assert set(slips.outstanding(s)) == {"七年级2班"}
+        assert status.scope == "本人所带班级：七年级2班"  # not 全校
+        for grade, class_name in (("七年级", "10班"), ("七年级", None)):  # refused, not an empty list
+            with pytest.raises(PermissionDenied):
+                slips.slip_status(s, grade=grade, class_name=class_name)
         act_as(s, who["clerk"])
         assert len(slips.slip_status(s).classes) == 3
+    from aidoffice.security.access import bind_user
+    from aidoffice.security.check import check_database
+
+    bind_user(db, who["wang"])  # check's findings name students of every class
+    try:
+        with pytest.raises(PermissionDenied, match="数据库检查涉及全校学生"):
+            check_database(db)
+    finally:
+        bind_user(db, None)
 
 
 def test_a_head_teacher_records_and_prints_the_policy_class_of_their_own_class_only(office, tmp_path):

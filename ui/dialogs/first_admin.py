@@ -73,6 +73,9 @@ class FirstAdminDialog(QDialog):
             self.options.append(button)
             layout.addLayout(row)
         self.options[ACCOUNTS].setChecked(True)
+        if ctx.db.dialect != "sqlite":  # a server's database is shared by many PCs: never without a password
+            self.options[SINGLE].setEnabled(False)
+            self.options[SINGLE].setToolTip(self.tr("单人模式只能用于本机数据库，连接服务器时不可用"))
         form = QFormLayout()
         self.login = QLineEdit()
         self.login.setObjectName("adminLogin")

@@ -168,7 +168,16 @@ class UsersPage(QWidget):
                 self.tr("单人模式：一个人专用的电脑上，打开程序时自动以您的管理员账户登录、不问密码。")
             )
             self.single_btn.setText(self.tr("开启单人模式…"))
-        self.single_btn.setEnabled(bool(view.single_clerk) or (me is not None and me.role_code == "admin"))
+        local = self.ctx.db.dialect == "sqlite"
+        if not local and not view.single_clerk:
+            self.single_label.setText(
+                self.tr(
+                    "单人模式只能用于本机数据库：服务器上的数据库由多台电脑共用，每个人都须用自己的账户登录。"
+                )
+            )
+        self.single_btn.setEnabled(
+            bool(view.single_clerk) or (local and me is not None and me.role_code == "admin")
+        )
         self._selection_changed()
 
     # ---- selection ----------------------------------------------------------------------------------
