@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QProcess, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QProcess, Qt, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QProgressDialog, QWidget
 from sqlalchemy import make_url
 
@@ -410,12 +410,25 @@ class Shell(QObject):
         self.exit_app()
 
 
+def install_qt_chinese(app: QApplication) -> bool:
+    """Qt's own words (the OK/Cancel/Yes/No of message boxes, the file dialogs, the context menus) in
+    Chinese, from the translations PySide6 ships; whatever the system's language is."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load("qtbase_zh_CN", folder):
+        return False
+    app.installTranslator(translator)
+    app._qt_chinese = translator  # type: ignore[attr-defined]  # kept alive with the application
+    return True
+
+
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
     use_private_temp()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("aidoffice")
     app.setApplicationDisplayName(tr("学校资助办助手"))
+    install_qt_chinese(app)
     install_excepthook()
     url = configured_db_url(db_url)
     try:

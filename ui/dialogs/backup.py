@@ -125,6 +125,7 @@ class BackupDialog(QDialog):
             self.anyway.setVisible(True)
         if isinstance(exc, AidofficeError):
             self.error.setText(str(exc))
+            self.adjustSize()  # the reason (and “仍然恢复”) take more lines: grow rather than overlap
         else:
             show_error(self, exc, self.tr("备份"))
 

@@ -216,6 +216,7 @@ class SignInDialog(QDialog):
                     n=self.failures, left=left
                 )
         self.error.setText(text)
+        self.adjustSize()  # a longer message wraps onto more lines: the dialog grows to show them all
 
     def _count_down(self, first: bool = False) -> None:
         if not first:

@@ -128,6 +128,10 @@ class StudentForm(QDialog):
     def _read_only(self) -> None:
         """A role that may look but not change (the service would refuse a save anyway)."""
         self.setWindowTitle(self.tr("学生信息（只读）"))
+        # read-only fields look like text on the page, not like boxes waiting to be typed in
+        self.setStyleSheet(
+            'QLineEdit[readOnly="true"]{background:#f3f4f6;color:#374151;border:1px solid #e5e7eb}'
+        )
         for w in [*self.fields.values(), *self.flags.values()]:
             if isinstance(w, QLineEdit):
                 w.setReadOnly(True)
