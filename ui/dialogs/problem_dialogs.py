@@ -13,14 +13,17 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from aidoffice.ledgers.assessments import LEVEL_NAMES
+from aidoffice.privacy import Field, Level, show
 from ui.widgets import dialog_buttons, error_label
 
 
@@ -108,16 +111,32 @@ class TextDialog(_Form):
 
 
 class CorrectIdDialog(_Form):
-    def __init__(self, name: str, suggestion: str, parent: QWidget | None = None):
+    """The number starts empty: either side of a suspected slip may be the wrong one, so the clerk
+    checks the 户口簿 and types it, or takes one side's number with its button. The sides show as the
+    page does (masked unless 显示完整证件号 is ticked)."""
+
+    def __init__(
+        self, name: str, sides: list[tuple[str, str, str]], level: Level, parent: QWidget | None = None
+    ):
         super().__init__(
             self.tr("更正证件号"),
-            self.tr("以户口簿或身份证为准，更正学籍台账中“{name}”的身份证件号。出生日期和性别按新号码重新填写；"
-                    "更正会记入操作留痕。").format(name=name),
+            self.tr("以户口簿或身份证为准，更正学籍台账中“{name}”的身份证件号。两边的号码都可能是抄错的一方，"
+                    "请先核对原件。出生日期和性别按新号码重新填写；更正会记入操作留痕。").format(name=name),
             self.tr("更正"),
             parent,
         )  # fmt: skip
-        self.number = QLineEdit(suggestion)
+        self.number = QLineEdit()
         self.number.setPlaceholderText(self.tr("18位，末位可为 X"))
+        self.use_buttons: list[QPushButton] = []
+        for source, number, check in sides:
+            shown = QLabel(f"{show(Field.ID_NUMBER, number, level)}（{check}）")
+            use = QPushButton(self.tr("用这个号码"))
+            use.clicked.connect(lambda _c=False, n=number: self.number.setText(n))
+            row = QHBoxLayout()
+            row.addWidget(shown, 1)
+            row.addWidget(use)
+            self.use_buttons.append(use)
+            self.form.addRow(source, row)
         self.form.addRow(self.tr("正确的证件号"), self.number)
 
     def value(self) -> str:

@@ -465,18 +465,27 @@ class ReconcilePage(QWidget):
         return self.last_task
 
     # -- fixing the cause -------------------------------------------------------------------------
-    def _suggested_id(self) -> str:
-        """For a suspected slip: the other ID (the one on the household ledger or a list)."""
+    def _id_sides(self) -> list[tuple[str, str, str]]:
+        """For a suspected slip: each side's source, number and whether its check character holds."""
         d = self.detail
         if d is None or d.row.kind != "ID_TYPO_SUSPECT":
-            return ""
+            return []
         cols = {c[0]: c[1] for c in d.evidence.get("columns", [])}
-        return str(cols.get("证件号乙") or "")
+        left = d.evidence.get("left") or {}
+        right = other_sides(d.evidence)
+        sources = [left.get("source") or "甲", (right[0].get("source") if right else None) or "乙"]
+        return [
+            (str(source), str(cols[number]), str(cols.get(check) or ""))
+            for source, number, check in zip(
+                sources, ("证件号甲", "证件号乙"), ("甲校验位", "乙校验位"), strict=True
+            )
+            if cols.get(number)
+        ]
 
     def fix_id(self) -> Task | None:
         if self.detail is None:
             return None
-        dialog = CorrectIdDialog(self.detail.row.name, self._suggested_id(), parent=self)
+        dialog = CorrectIdDialog(self.detail.row.name, self._id_sides(), self.level, parent=self)
         if not dialog.exec():
             return None
         self.last_task = ops.fix_id(
