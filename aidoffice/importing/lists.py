@@ -106,7 +106,7 @@ def plan_list(
     for r in rows:
         out = r.outcome()
         report.outcomes.append(out)
-        person = read_person(r, report, out, today)
+        person = read_person(r, report, out, today, keep_bad_check=True)
         if person is None:
             continue
         c = r.cells

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aidoffice.domain.idnumber import InvalidIdNumber, parse_id
+from aidoffice.domain.idnumber import IdProblem, InvalidIdNumber, parse_id
 from aidoffice.importing.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text, zeros_hint
 from aidoffice.importing.report import ImportReport, Outcome
 from aidoffice.importing.rows import DataRow
@@ -39,10 +39,14 @@ class Person:
     birth_date: date | None
 
 
-def read_person(row: DataRow, report: ImportReport, out: Outcome, today: date) -> Person | None:
+def read_person(
+    row: DataRow, report: ImportReport, out: Outcome, today: date, *, keep_bad_check: bool = False
+) -> Person | None:
     """The person a row names, with their ID checked; None (and the row refused) when it cannot be
     keyed. Disagreements of the sex or birth-date column with the ID are warnings: the list is the
-    other office's and the ID decides."""
+    other office's and the ID decides. `keep_bad_check` (another office's list): a number whose only
+    fault is its check character is kept as written, with a warning, so the comparison can set it
+    beside the student it was meant for (疑似证件号抄错) instead of the child silently losing the list."""
     c = row.cells
     name = "".join(text(c.get("name")).split())
     out.name = name
@@ -60,8 +64,15 @@ def read_person(row: DataRow, report: ImportReport, out: Outcome, today: date) -
     try:
         info = parse_id(number, today=today)
     except InvalidIdNumber as exc:
-        out.refuse(f"证件号{id_problem(exc)}{zeros_hint(number)}")
-        return None
+        if not (keep_bad_check and exc.problem is IdProblem.CHECK_DIGIT):
+            out.refuse(f"证件号{id_problem(exc)}{zeros_hint(number)}")
+            return None
+        info = parse_id(number, today=today, check=False)
+        report.warn(
+            row.number,
+            "证件号",
+            f"{id_problem(exc)}。已按原样导入：比对时会找号码相近的学生，列为“疑似证件号抄错”；请向名单来源核实",
+        )
     sex = parse_sex(c.get("sex"))
     if sex and sex != info.sex:
         report.warn(

@@ -122,9 +122,14 @@ def test_a_civil_affairs_csv_in_gb18030(school_db, tmp_path):
     report = imp(school_db, path, "list", list_kind="civil", source="阜平县民政局")
     by_row = {o.row: o for o in report.outcomes}
     assert sorted(by_row) == [2, 3, 4, 5]
-    assert "校验位" in by_row[3].detail and "证件号为空" in by_row[5].detail
+    assert "证件号为空" in by_row[5].detail
+    # a wrong check character is another office's slip: kept as written, said so, for the comparison
+    [warned] = report.warnings_by_row[3]
+    assert "校验位不对" in warned.reason and "疑似证件号抄错" in warned.reason
+    bad = HEAD[:17] + ("0" if HEAD[17] != "0" else "1")
     assert memberships(school_db, "阜平县民政局") == {
         (CHILD, "dibao"): (None, True),
+        (bad, "dibao"): (None, True),
         (OTHER, "tekun"): (None, True),
     }
 
@@ -207,3 +212,25 @@ def test_awards_name_their_policy_and_term_in_any_notation(school_db, tmp_path):
     assert any("按" in w.reason and "标准" in w.reason for w in report.warnings if w.row == 8)
     again = imp(school_db, write_xlsx(tmp_path / "发放名单.xlsx", [header, *rows]), "awards")
     assert again.count(Action.UNCHANGED) == 4 and again.count(Action.NEW) == 0
+
+
+def test_a_list_id_with_one_digit_mistyped_reaches_the_comparison_as_a_suspected_slip(school_db, tmp_path):
+    """The other office typed one digit wrong (so the check character fails): the row is kept and the
+    comparison sets it beside the student, instead of the child silently losing the poverty list."""
+    from aidoffice.ledgers.students import add_student
+    from aidoffice.reconcile.compare import compare
+    from tests.factories import student
+
+    with school_db.unit_of_work() as s:
+        kid = add_student(s, 1, student("王杰天", "七年级", "1班", birth=date(2013, 11, 24)))
+    right = kid.id_number
+    typo = right[:14] + ("8" if right[14] != "8" else "7") + right[15:]
+    path = write_xlsx(tmp_path / "脱贫户.xlsx", [["姓名", "身份证号", "户类型"], ["王杰天", typo, "脱贫户"]])
+    report = imp(school_db, path, "list", list_kind="poverty", source="县乡村振兴局")
+    assert report.count(Action.NEW) == 1 and "校验位不对" in report.warnings[0].reason
+    with school_db.unit_of_work() as s:
+        found = [
+            f for f in compare(s, "2026-2027-1", today=date(2026, 11, 22)).findings if f.name == "王杰天"
+        ]
+    assert [f.kind for f in found] == ["ID_TYPO_SUSPECT"]
+    assert "校验位错误" in found[0].detail and "第15位" in found[0].detail
