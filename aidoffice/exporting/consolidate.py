@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.orm import Session
 
-from aidoffice.domain.idnumber import InvalidIdNumber, normalize_student_no, parse_id
+from aidoffice.domain.idnumber import InvalidIdNumber, id_from_student_no, normalize_student_no, parse_id
 from aidoffice.domain.money import InvalidAmount, format_amount, parse_amount
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
@@ -32,7 +32,7 @@ from aidoffice.files import atomic_path, check_target
 from aidoffice.importing.cleaning import read_id_cell
 from aidoffice.importing.headers import IGNORE
 from aidoffice.importing.readers import Table, read_table
-from aidoffice.messages import id_problem
+from aidoffice.messages import id_problem, id_recovered_from_student_no
 from aidoffice.privacy import mask_id, scrub
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import require
@@ -44,6 +44,7 @@ PROBLEM_KINDS = {
     "duplicate": "跨校重复资助",
     "duplicate_in_file": "同一文件重复",
     "invalid_id": "证件号无效",
+    "id_recovered": "证件号已恢复",
     "total_mismatch": "合计不符",
     "no_account": "缺少卡号",
     "bad_account": "卡号格式不对",
@@ -300,6 +301,7 @@ def consolidate(
         tpl.SheetGrid(wb[first.table.sheet]), first.table.sheet or "", file=first.path.name
     )
     out_fields = out_layout.fields
+    out_id_col = out_fields.get("id_number")
     seq_col = out_fields.get("seq")
     amount_col, account_col = out_fields.get("amount"), out_fields.get("bank_account")
     ws0 = wb[out_layout.sheet]
@@ -366,14 +368,26 @@ def consolidate(
             raw = [grid.value(r, c) for c in range(1, grid.max_col + 1)]
             if not any(tpl.cell_text(v) for v in raw):
                 continue
+            found_before = len(problems)
             who = tpl.cell_text(grid.value(r, s_name)) if s_name else ""
             id_raw = grid.value(r, s_id) if s_id else None
             if s_name and not who:
                 problem("no_name", r, s_name, "", "", "姓名为空（或是一个没有结果的公式），请让学校补上")
             number, mangled = read_id_cell(id_raw) if id_raw is not None else ("", False)
             student_no = normalize_student_no(grid.value(r, s_no)) if s_no else ""
+            # Excel turned the ID into a number: the G + ID 学籍号 of the same row gives it back, as on import
+            recovered = id_from_student_no(student_no) if mangled and student_no else None
             if s_id:
-                if mangled:
+                if recovered:
+                    problem(
+                        "id_recovered",
+                        r,
+                        s_id,
+                        who,
+                        recovered,
+                        id_recovered_from_student_no(number, recovered),
+                    )
+                elif mangled:
                     problem(
                         "invalid_id", r, s_id, who, "", f"证件号被 Excel 存成了数字（{number}），末几位已丢失"
                     )
@@ -391,7 +405,7 @@ def consolidate(
                 if bad:
                     problem("no_account" if value is None or not tpl.cell_text(value) else "bad_account",
                             r, s_account, who, number, bad)  # fmt: skip
-            key = number if number and not mangled else student_no
+            key = number if number and not mangled else (recovered or student_no)
             if key:
                 pol = tpl.cell_text(grid.value(r, s_policy)) if s_policy else ""
                 term = tpl.cell_text(grid.value(r, s_term)) if s_term else ""
@@ -426,8 +440,14 @@ def consolidate(
                 v = grid.value(r, sc)
                 if c == amount_col and (d := _number(v)) is not None:
                     v = d
+                elif recovered and c == out_id_col:
+                    v = recovered
                 values.append(v)
             rows.append(values)
+            out_row = out_layout.first_data_row + len(rows) - 1
+            for p in problems[found_before:]:  # every finding of this row points at it in the county's sheet
+                if p.out_row is None:
+                    p.out_row = out_row
         part = SchoolPart(src.school, name, src.table.sheet, len(rows) - start, amount_sum, None)
         part.first_out_row = out_layout.first_data_row + start
         part.last_out_row = out_layout.first_data_row + len(rows) - 1

@@ -185,3 +185,29 @@ def test_hostile_content_in_a_schools_file_does_not_reach_the_county_live(tmp_pa
     assert not any(isinstance(c.value, str) and "\u202e" in c.value for c in cells)
     kinds = {p.kind for p in res.problems}
     assert {"formula", "no_name"} <= kinds
+
+
+def test_an_id_excel_turned_into_a_number_is_recovered_from_the_student_number_and_rows_are_pointed_at(
+    tmp_path,
+):
+    """A school's file where Excel ate the last digits of an ID: the G + ID 学籍号 of the same row gives
+    it back (written as text, as on import), and every problem names its row in the county's sheet."""
+    from openpyxl import load_workbook as load
+
+    kid, other = an_id(), an_id()
+    path = school_file(tmp_path / "城关中学.xlsx", "城关中学",
+                       [("王一", kid, 750, "6228480000000000011"), ("王二", other, 750, None)])  # fmt: skip
+    wb = load(path)
+    layout = tpl.analyse_workbook(wb)
+    ws = wb[layout.sheet]
+    first, f = layout.first_data_row, layout.fields
+    ws.cell(first, f["id_number"]).value = float(kid[:15] + "000")  # what Excel keeps of it
+    ws.cell(first, f["student_no"]).value = "G" + kid
+    wb.save(path)
+    res = consolidate([path], tmp_path / "县汇总.xlsx")
+    by_kind = {p.kind: p for p in res.problems}
+    assert by_kind["id_recovered"].id_number == kid and "已按全国学籍号恢复" in by_kind["id_recovered"].detail
+    assert by_kind["no_account"].out_row == by_kind["id_recovered"].out_row + 1
+    out = load(tmp_path / "县汇总.xlsx")
+    merged = out[layout.sheet].cell(by_kind["id_recovered"].out_row, f["id_number"])
+    assert merged.value == kid and merged.data_type == "s"
