@@ -900,6 +900,7 @@ def export_roster(
                 school_name=school.name, on_date=today, progress=progress,
             )  # fmt: skip
             outcome.total_row = res.total_row
+            outcome.notes += _narrow_total(wb[layout.sheet], layout, res.total_row, proposal.total)  # type: ignore[union-attr]
             wb.save(tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -918,6 +919,24 @@ def export_roster(
     session.flush()
     progress(len(lines), len(lines), "完成")
     return outcome
+
+
+def _narrow_total(ws: Any, layout: Any, total_row: int | None, total: Decimal) -> list[str]:
+    """The county's template sized its amount column for one row's amount: a school's total may not
+    fit, and Excel and LibreOffice then print ### in its place."""
+    col = layout.fields.get("amount")
+    if total_row is None or col is None:
+        return []
+    letter = get_letter(col)
+    width = ws.column_dimensions[letter].width if letter in ws.column_dimensions else None
+    width = width or 8.43  # Excel's default
+    shown = format_amount(total)
+    if len(shown) + 1 <= width:
+        return []
+    return [
+        f"合计 {shown} 在“{layout.column(col).header if layout.column(col) else letter}”列（{letter} 列，宽 {width:g}）"
+        f"显示不下，打印时会显示成 ###：请在 Excel 中把 {letter} 列加宽到 {len(shown) + 2} 以上再打印。"
+    ]
 
 
 def get_letter(col: int) -> str:

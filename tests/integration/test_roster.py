@@ -296,6 +296,23 @@ def test_export_fills_the_template_and_records_who_exported_full_numbers(school,
     assert entry.actor == "资助专干" and entry.after["full_numbers"] is True and entry.after["rows"] == 5
 
 
+def test_a_total_too_wide_for_the_countys_amount_column_is_pointed_out(school, tmp_path):
+    """A county template sized for one row's amount prints the school's total as ###; the clerk is told
+    which column to widen before printing (the shipped sample is wide enough)."""
+    db, _ids = school
+    narrow, sample = tmp_path / "窄.xlsx", tmp_path / "样例.xlsx"
+    wb = build(Shape())
+    wb.active.column_dimensions["K"].width = 7
+    wb.save(narrow)
+    build(Shape()).save(sample)
+    with db.unit_of_work() as s:
+        p = roster.propose(s, LIVING, TERM, today=TODAY)
+        tight = roster.export_roster(s, p, tmp_path / "a.xlsx", template=narrow, today=TODAY, anyway="测试")
+        roomy = roster.export_roster(s, p, tmp_path / "b.xlsx", template=sample, today=TODAY, anyway="测试")
+    assert any("合计 3,312.50" in n and "K 列" in n and "###" in n for n in tight.notes), tight.notes
+    assert not any("###" in n for n in roomy.notes)
+
+
 def test_problems_refuse_the_export_until_a_reason_is_given_and_the_reason_is_recorded(school, tmp_path):
     """A roster with problems goes out only with a stated reason, kept on record; the check report shows no full ID."""
     db, ids = school
