@@ -1017,18 +1017,21 @@ def _fill_text(
             text = _YEAR_ONLY_DATE.sub(day, text, count=1)
         if text != cell.value:
             set_value(cell, text)
-    for r in range(tail[0], tail[1] + 1):
-        for c in range(1, tail[2] + 1):
-            cell = ws._cells.get((r, c))
-            if cell is None or not isinstance(cell.value, str) or cell.data_type == "f":
-                continue
-            text = cell.value
-            text = _COUNT_BLANK.sub(lambda m: f"{m[1].rstrip()} {count} {m[3]}", text, count=1)
-            if amount is not None:
-                text = _UPPER_LABEL.sub(lambda m: m[1] + to_upper(amount), text, count=1)
-                text = _LOWER_LABEL.sub(lambda m: m[1] + "¥" + format_amount(amount), text, count=1)
-            if text != cell.value:
-                set_value(cell, text)
+    above = [
+        (r, c) for r in range(1, layout.header_rows[0]) for c in range(1, tail[2] + 1)
+    ]  # title, seal line
+    below = [(r, c) for r in range(tail[0], tail[1] + 1) for c in range(1, tail[2] + 1)]  # total, footer
+    for r, c in [*above, *below]:
+        cell = ws._cells.get((r, c))
+        if cell is None or not isinstance(cell.value, str) or cell.data_type == "f":
+            continue
+        text = cell.value
+        text = _COUNT_BLANK.sub(lambda m: f"{m[1].rstrip()} {count} {m[3]}", text, count=1)
+        if amount is not None:
+            text = _UPPER_LABEL.sub(lambda m: m[1] + to_upper(amount), text, count=1)
+            text = _LOWER_LABEL.sub(lambda m: m[1] + "¥" + format_amount(amount), text, count=1)
+        if text != cell.value:
+            set_value(cell, text)
 
 
 # ---- files ------------------------------------------------------------------------------------------

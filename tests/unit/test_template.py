@@ -388,3 +388,16 @@ def test_styles_of_the_title_survive_a_round_trip(tmp_path):
     title = load_workbook(out)["花名册"]["A1"]
     assert title.font.b and title.font.sz == 16 and title.font.name == "宋体"
     assert copy(title.alignment).horizontal == "center"
+
+
+def test_the_count_blank_is_filled_on_the_seal_line_above_the_table_too(tmp_path):
+    """Some counties put “共  人” beside the school's name above the table, not in the footer."""
+    src = tmp_path / "模板.xlsx"
+    wb = build(Shape())
+    wb["花名册"]["I2"] = "共    人"
+    wb.save(src)
+    wb = tpl.open_template(src)
+    layout = tpl.analyse_workbook(wb)
+    rows, cols = rows_for(layout, 7)
+    tpl.fill(wb, layout, rows, cols, school_name="阜平县城关中学", on_date=date(2026, 9, 15))
+    assert wb["花名册"]["I2"].value == "共 7 人"
