@@ -95,6 +95,7 @@ class PublicityPage(QWidget):
 
     def _loaded(self, choices: ops.Choices) -> None:
         self.choices = choices
+        self._first_template_of_the_school(choices)
         for combo in (self.term, self.notice_term, self.pack_term):
             current = combo.currentText()
             combo.clear()
@@ -348,6 +349,17 @@ class PublicityPage(QWidget):
     def _schedule_preview(self) -> None:
         if self.isVisible():  # a live preview only for the page the clerk is looking at
             self._preview_timer.start()
+
+    def _first_template_of_the_school(self, choices: ops.Choices) -> None:
+        """The template tab opens on a letter of a stage the school has (not 学前 for a junior school)."""
+        current = self.template.currentData()
+        stage_of = {v: k for k, v in tpl.STAGE_TEMPLATES.items()}
+        if current not in stage_of or stage_of[current] in choices.sample_student:
+            return
+        for stage, name in tpl.STAGE_TEMPLATES.items():
+            if stage in choices.sample_student:
+                self.template.setCurrentIndex(self.template.findData(name))
+                return
 
     def refresh_preview(self) -> Task | None:
         self._preview_timer.stop()  # called directly: the pending live refresh is this one
