@@ -4,7 +4,9 @@ command exits 1 if there is any."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -63,8 +65,81 @@ def check_database(db: Database, progress: Progress = no_progress) -> list[Probl
         problems += rule_checks(s)
         progress(2, steps, "检查操作记录")
         problems += [Problem("audit", p.message) for p in verify_chain(s)]
+    problems += anchor_checks(db)
     progress(steps, steps, "检查完毕")
     return problems
+
+
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def anchor_checks(db: Database) -> list[Problem]:
+    """The chain alone cannot tell a trail rewritten and re-hashed from end to end. The automatic
+    backups kept outside the database remember where the chain stood when each was taken: an entry
+    that hashes differently now than it did then was rewritten since. Backups of another database
+    (another file of the same name) start another chain and are passed over."""
+    import sqlite3
+
+    from aidoffice.security.backup import list_auto_backups
+    from aidoffice.security.chain import HEAD_KEY
+
+    if db.dialect != "sqlite":
+        return []
+    with db.engine.connect() as conn:
+
+        def live(seq: int) -> str | None:
+            return conn.exec_driver_sql(
+                "SELECT chain_hash FROM audit_entry WHERE chain_seq = ?", (seq,)
+            ).scalar()
+
+        origin = live(1)
+        if origin is None:
+            return []
+        # a restore abandons the history after the restored backup: a backup taken before the restore
+        # may hold entries of that abandoned branch, from the restore's place in the chain on
+        restored = conn.exec_driver_sql(
+            "SELECT chain_seq, at FROM audit_entry WHERE action = 'restore' AND chain_seq IS NOT NULL "
+            "ORDER BY chain_seq DESC LIMIT 1"
+        ).first()
+        restored_at = _when(restored[1]) if restored else None
+        for path in list_auto_backups(db):  # newest first
+            try:
+                con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+                try:
+                    first = con.execute("SELECT chain_hash FROM audit_entry WHERE chain_seq = 1").fetchone()
+                    raw = con.execute("SELECT value FROM app_setting WHERE key = ?", (HEAD_KEY,)).fetchone()
+                finally:
+                    con.close()
+            except sqlite3.Error:
+                continue
+            if not first or first[0] != origin or not raw:
+                continue
+            try:
+                head = json.loads(raw[0]) if isinstance(raw[0], str) else None
+                seq, digest = int(head["seq"]), str(head["hash"])
+            except (TypeError, ValueError, KeyError):
+                continue
+            if restored is not None and seq >= restored[0]:
+                taken = datetime.fromtimestamp(path.stat().st_mtime)
+                if restored_at is None or taken <= restored_at:
+                    continue
+            now = live(seq)
+            if now is not None and now != digest:
+                return [
+                    Problem(
+                        "audit",
+                        f"操作记录第 {seq} 条与自动备份“{path.name}”中记下的不一致：在那次备份之后，"
+                        "有人在程序之外改写了操作记录（并重新计算了封存值）。只有当这份数据库是另一份同名数据库的"
+                        "复制品、两份分别使用过时，才会无害地出现这一提示",
+                    )
+                ]
+    return []
 
 
 def sqlite_checks(db: Database) -> list[Problem]:

@@ -171,3 +171,68 @@ def test_upgrading_an_older_database_seals_the_entries_it_already_had(tmp_path):
             assert verify_chain(s) == []
     finally:
         db.dispose()
+
+
+def test_a_trail_rewritten_and_resealed_end_to_end_is_found_against_an_automatic_backup(tmp_path):
+    """Someone who knows the recipe edits an entry and recomputes every seal after it: the chain holds
+    together, but the automatic backup taken before remembers what the chain said then."""
+    from aidoffice.db.engine import Database
+    from aidoffice.db.models import AppSetting
+    from aidoffice.ledgers.school import setup_school
+    from aidoffice.security.backup import auto_backup, backups_dir
+    from aidoffice.security.chain import GENESIS, HEAD_KEY, entry_digest
+
+    db = Database(str(tmp_path / "anchor-check.db"))
+    try:
+        with db.unit_of_work() as s:
+            setup_school(s, "测试县第一中学", "3130624001", "测试县")
+        _two_students(db)
+        backup = auto_backup(db, "import")
+        assert check_database(db) == []
+        with db.engine.begin() as conn:  # rewrite entry 2's actor, then re-seal the whole chain
+            conn.execute(update(AuditEntry).where(AuditEntry.chain_seq == 2).values(actor="别人"))
+            prev = GENESIS
+            for row in conn.execute(select(AuditEntry).order_by(AuditEntry.chain_seq)).all():
+                prev = entry_digest(prev, row.chain_seq, row)
+                conn.execute(update(AuditEntry).where(AuditEntry.id == row.id).values(chain_hash=prev))
+            conn.execute(
+                update(AppSetting)
+                .where(AppSetting.key == HEAD_KEY)
+                .values(value={"seq": row.chain_seq, "hash": prev})
+            )
+        with db.reading() as s:
+            assert verify_chain(s) == []  # the chain alone is fooled
+        [found] = check_database(db)
+        assert backup.name in found.message and "改写" in found.message
+    finally:
+        db.dispose()
+        for p in backups_dir().glob("anchor-check-auto-*"):
+            p.unlink()
+
+
+def test_a_restore_to_an_older_backup_is_not_taken_for_a_rewritten_trail(tmp_path):
+    """After a restore the chain goes on from the restored backup; a backup of the abandoned days
+    must not make check cry wolf."""
+    import time
+
+    from aidoffice.db.engine import Database
+    from aidoffice.ledgers.school import setup_school
+    from aidoffice.security.backup import auto_backup, backups_dir, restore
+
+    db = Database(str(tmp_path / "anchor-restore.db"))
+    try:
+        with db.unit_of_work() as s:
+            setup_school(s, "测试县第一中学", "3130624001", "测试县")
+        older = auto_backup(db, "import")
+        _two_students(db)  # the abandoned days
+        time.sleep(1.1)  # backup names carry the second
+        assert auto_backup(db, "import") is not None
+        db, _ = restore(db, older)
+        _two_students(db)  # new work over the same chain numbers
+        with db.reading() as s:
+            assert s.scalar(select(func.max(AuditEntry.chain_seq))) > 4
+        assert check_database(db) == []
+    finally:
+        db.dispose()
+        for p in backups_dir().glob("anchor-restore-auto-*"):
+            p.unlink()
