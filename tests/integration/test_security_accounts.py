@@ -137,6 +137,14 @@ def test_weak_passwords_are_refused_with_the_rule(db):
             create_user(s, "zhang", "张主任", weak, "admin")
 
 
+def test_a_class_given_to_an_account_that_is_not_limited_by_class_is_refused(db):
+    """Dropped silently, the administrator would believe the county account limited to one class."""
+    admin = _admin(db)
+    with pytest.raises(ValidationError, match="不需要登记班级"), db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(s, "xian", "县中心", "County-2026", "county_viewer", [(7, "1班")])
+
+
 def test_a_clerk_may_not_manage_accounts(db):
     """Permissions are checked in the core, not only by hiding the users page."""
     admin = _admin(db)
