@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("which", choices=["school", "village"])
     e.add_argument("--out", required=True, metavar="FILE.xlsx")
     e.add_argument("--mask", action="store_true", help="身份证件号打码（只显示前6位和后4位）")
+    e.add_argument(
+        "--purpose", metavar="TEXT", help="含完整证件号时写明用途（记入操作记录），如“报县资助中心核对”"
+    )
     _roster_parser(esub)
     s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单、资助发放名单或困难学生认定表")
     isub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
@@ -338,7 +341,7 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
     db = _open(args)
     fn = export_school_ledger if args.which == "school" else export_village_ledger
     with db.unit_of_work(note=f"export ledger {args.which}") as s:
-        res = fn(s, args.out, mask=args.mask, progress=ProgressBar())
+        res = fn(s, args.out, mask=args.mask, purpose=args.purpose, progress=ProgressBar())
     name = "学籍台账" if args.which == "school" else "户籍台账"
     return {"out": res.path, "rows": res.rows, "message": f"已导出{name}：{res.path}（{res.rows} 行）"}
 

@@ -132,6 +132,7 @@ def _export(
     what: str,
     full: bool,
     fill: Callable[[StandardWorkbook], int],
+    purpose: str | None = None,
 ) -> ExportResult:
     """Record who exported what (flushed first: a database that cannot record refuses the export),
     fill the workbook into a temporary file, and publish it when the record commits."""
@@ -140,8 +141,13 @@ def _export(
         session,
         "export",
         entity,
-        f"导出{what}到 {target.name}",
-        {"file": str(target), "full_id_numbers": full},
+        f"导出{what}到 {target.name}"
+        + (
+            (f"（含完整证件号，用途：{purpose}）" if purpose else "（含完整证件号，未说明用途）")
+            if full
+            else ""
+        ),
+        {"file": str(target), "full_id_numbers": full} | ({"purpose": purpose} if purpose else {}),
     )
     session.flush()
     book = StandardWorkbook()
@@ -165,7 +171,12 @@ def _require_export(session: Session, mask: bool) -> None:
 
 
 def export_school_ledger(
-    session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
+    session: Session,
+    out: str | Path,
+    *,
+    mask: bool = False,
+    purpose: str | None = None,
+    progress: Progress = no_progress,
 ) -> ExportResult:
     _require_export(session, mask)
     school = require_school(session)
@@ -217,13 +228,20 @@ def export_school_ledger(
             report(n)
         return n
 
-    result = _export(session, out, "student", "学籍台账", not mask, fill)
+    result = _export(
+        session, out, "student", "学籍台账", not mask, fill, (purpose or "").strip()[:100] or None
+    )
     progress(result.rows, result.rows, "完成")
     return result
 
 
 def export_village_ledger(
-    session: Session, out: str | Path, *, mask: bool = False, progress: Progress = no_progress
+    session: Session,
+    out: str | Path,
+    *,
+    mask: bool = False,
+    purpose: str | None = None,
+    progress: Progress = no_progress,
 ) -> ExportResult:
     _require_export(session, mask)
     require(session, "villages.view")
@@ -322,6 +340,14 @@ def export_village_ledger(
             report(n)
         return n
 
-    result = _export(session, out, "household", "户籍台账（学龄儿童）", not mask, fill)
+    result = _export(
+        session,
+        out,
+        "household",
+        "户籍台账（学龄儿童）",
+        not mask,
+        fill,
+        (purpose or "").strip()[:100] or None,
+    )
     progress(result.rows, result.rows, "完成")
     return result

@@ -218,7 +218,9 @@ def create_user(
         problems.append(FieldProblem("班级", f"{role_obj.name}账户需要登记所带的班级，如“七年级1班”"))
     if classes and not role_obj.own_classes_only:
         # dropped silently, the clerk would believe the account limited to that class
-        problems.append(FieldProblem("班级", f"{role_obj.name}账户不按班级限制，不需要登记班级；只有班主任需要"))
+        problems.append(
+            FieldProblem("班级", f"{role_obj.name}账户不按班级限制，不需要登记班级；只有班主任需要")
+        )
     if problems:
         raise ValidationError(problems)
     check_password_rules(password, login_n)

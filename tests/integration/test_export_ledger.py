@@ -24,10 +24,10 @@ def demo_db(school_db):
 
 
 def test_school_ledger_has_every_student_with_full_ids_as_text(demo_db, tmp_path):
-    """The full ledger must list everyone with IDs Excel cannot mangle, and record who took it out."""
+    """The full ledger must list everyone with IDs Excel cannot mangle, and record who took it out and why."""
     out = tmp_path / "学籍台账.xlsx"
     with demo_db.unit_of_work(actor="王会计") as s:
-        assert export_school_ledger(s, out).rows == 300
+        assert export_school_ledger(s, out, purpose="报县资助中心核对").rows == 300
     ws = load_workbook(out).active
     header = [c.value for c in ws[2]]
     assert header[:5] == ["序号", "姓名", "性别", "身份证件号", "全国学籍号"]
@@ -39,6 +39,7 @@ def test_school_ledger_has_every_student_with_full_ids_as_text(demo_db, tmp_path
         assert ws.cell(row=3, column=2).value == first.name
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
         assert entry.actor == "王会计" and entry.after["full_id_numbers"] is True
+        assert entry.note.endswith("（含完整证件号，用途：报县资助中心核对）")  # who, and why
 
 
 def _cells(path):
