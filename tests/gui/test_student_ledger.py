@@ -251,6 +251,31 @@ def test_a_masked_export_from_the_page_holds_no_full_number(qtbot, ctx, tmp_path
     assert {row[1] for row in ws.iter_rows(min_row=3, values_only=True)} == names
 
 
+def test_exporting_full_numbers_asks_what_for_and_the_trail_keeps_the_answer(
+    qtbot, ctx, tmp_path, messages, monkeypatch
+):
+    """Full ID numbers leaving the office must say why; cancelling the question exports nothing."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from aidoffice.db.models import AuditEntry
+
+    page = _page(qtbot, ctx)
+    page.show_full.setChecked(True)
+    out = tmp_path / "台账.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
+    page.export()
+    idle(qtbot, ctx)
+    assert not out.exists()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("学籍系统比对", True))
+    page.export()
+    qtbot.waitUntil(lambda: out.exists() and messages and messages[-1][1] == "导出完成", timeout=20000)
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
+        note = s.scalars(select(AuditEntry.note).where(AuditEntry.action == "export")).all()[-1]
+    assert note.endswith("（含完整证件号，用途：学籍系统比对）")
+
+
 def test_a_second_clerks_save_is_refused_not_merged(qtbot, ctx, messages, expect_errors):
     """Two clerks open the same student; the second to save is told who changed it and nothing of theirs
     overwrites the first clerk's change."""

@@ -149,11 +149,16 @@ def change_status(
 
 
 def export_ledger(
-    ctx: AppContext, parent: QWidget, path: str, mask: bool, success: Callable[[ExportResult], None]
+    ctx: AppContext,
+    parent: QWidget,
+    path: str,
+    mask: bool,
+    purpose: str | None,
+    success: Callable[[ExportResult], None],
 ) -> Task:
     return ctx.write(
         parent,
-        lambda s, p: export_school_ledger(s, path, mask=mask, progress=p),
+        lambda s, p: export_school_ledger(s, path, mask=mask, purpose=purpose, progress=p),
         success,
         changes=Changes(),
         label=parent.tr("正在导出学籍台账…"),

@@ -49,11 +49,16 @@ def load_members(
 
 
 def export_ledger(
-    ctx: AppContext, parent: QWidget, path: str, success: Callable[[ExportResult], None]
+    ctx: AppContext,
+    parent: QWidget,
+    path: str,
+    mask: bool,
+    purpose: str | None,
+    success: Callable[[ExportResult], None],
 ) -> Task:
     return ctx.write(
         parent,
-        lambda s, p: export_village_ledger(s, path, progress=p),
+        lambda s, p: export_village_ledger(s, path, mask=mask, purpose=purpose, progress=p),
         success,
         changes=Changes(),
         label=parent.tr("正在导出户籍台账…"),

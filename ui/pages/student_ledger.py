@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -217,12 +218,22 @@ class StudentLedgerPage(QWidget):
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("导出学籍台账"), self.tr("学籍台账.xlsx"), "Excel (*.xlsx)"
         )
-        if path:
-            self.export_to(path, mask=not self.show_full.isChecked())
+        if not path:
+            return
+        purpose = None
+        if self.show_full.isChecked():  # full numbers leave the office: say why, for the trail
+            purpose, ok = QInputDialog.getText(
+                self, self.tr("导出完整证件号"),
+                self.tr("表格中将有完整的证件号、学籍号和电话。请写明用途（记入操作记录）："),
+                text=self.tr("报县资助中心核对"),
+            )  # fmt: skip
+            if not ok:
+                return
+        self.export_to(path, mask=not self.show_full.isChecked(), purpose=purpose)
 
-    def export_to(self, path: str, mask: bool) -> Task:
+    def export_to(self, path: str, mask: bool, purpose: str | None = None) -> Task:
         return ops.export_ledger(
-            self.ctx, self, path, mask,
+            self.ctx, self, path, mask, purpose,
             lambda r: QMessageBox.information(self, self.tr("导出完成"),
                                               self.tr("已导出 {n} 名学生到：\n{path}").format(n=r.rows, path=r.path)),
         )  # fmt: skip

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 from ui.models.village_tree import VillageTreeModel
 from ui.operations import AppContext, Changes
 from ui.operations import villages as ops
+from ui.operations.security import may
 from ui.tasks import Task
 
 
@@ -99,7 +101,17 @@ class VillageLedgerPage(QWidget):
         )
         if not path:
             return
-
-        ops.export_ledger(self.ctx, self, path,
+        # a role without the right to full numbers (the county viewer) gets the masked ledger; one with
+        # it says what the full numbers are for, for the trail
+        mask = not may(self.ctx, "export.full_ids")
+        purpose = None
+        if not mask:
+            purpose, ok = QInputDialog.getText(
+                self, self.tr("导出完整证件号"),
+                self.tr("表格中将有完整的证件号。请写明用途（记入操作记录）："), text=self.tr("报县资助中心核对"),
+            )  # fmt: skip
+            if not ok:
+                return
+        ops.export_ledger(self.ctx, self, path, mask, purpose,
                           lambda r: QMessageBox.information(self, self.tr("导出完成"),
                                                             self.tr("已导出 {n} 名学龄儿童到：\n{path}").format(n=r.rows, path=r.path)))  # fmt: skip
