@@ -52,3 +52,9 @@ def pinyin_key(name: str) -> str:
 def initials_key(name: str) -> str:
     """First letters of each syllable: 张三 → zs, 单田芳 → stf."""
     return "".join(_NON_ALNUM.sub("", s)[:1] for s in _syllables(name or ""))
+
+
+def name_order(name: str) -> tuple[str, ...]:
+    """The key a class list is sorted by: syllable by syllable, so every 李 (li) comes before every
+    刘 (liu), as in a Chinese roll; whole-string pinyin would put 李嫣 (liyan) after 刘语婷 (liuyuting)."""
+    return tuple(_NON_ALNUM.sub("", s) for s in _syllables(name or ""))

@@ -26,6 +26,7 @@ from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Award, Policy, School, Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
 from aidoffice.domain.money import to_upper
+from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
 from aidoffice.ledgers.school import require_school
@@ -101,7 +102,12 @@ class LetterStudent:
         return self.grade_name + self.class_name
 
     def sort_key(self) -> tuple:
-        return (*grade_key(self.stage, self.grade), class_key(self.class_name), self.pinyin, self.id)
+        return (
+            *grade_key(self.stage, self.grade),
+            class_key(self.class_name),
+            name_order(self.name),
+            self.id,
+        )
 
 
 @dataclass

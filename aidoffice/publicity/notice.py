@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Award, Policy, Student
+from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
 from aidoffice.ledgers.school import require_school
@@ -133,7 +134,7 @@ def produce_notice(
                 tiers.append(_tier(spec.amounts, Decimal(r.amount), term_row.starts_on))
         people.append((first, "、".join(items), "、".join(t for t in tiers if t)))
     people.sort(
-        key=lambda p: (*grade_key(p[0].stage, p[0].grade), class_key(p[0].class_name), p[0].name_pinyin)
+        key=lambda p: (*grade_key(p[0].stage, p[0].grade), class_key(p[0].class_name), name_order(p[0].name))
     )
     template = tpl.load("notice", text)
     fonts = fonts or default_fonts()

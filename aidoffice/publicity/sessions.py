@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import ClassSession, Student, StudentStatus, Term
+from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, ValidationError
 from aidoffice.exporting.workbook import Column, StandardWorkbook
@@ -244,7 +245,7 @@ def _students_of(session: Session, scope: Scope) -> list[str]:
             else (Student.stage != "vocational"),
         )
     ).all()
-    return [r.name for r in sorted(rows, key=lambda r: (r.name_pinyin, r.id))]
+    return [r.name for r in sorted(rows, key=lambda r: (name_order(r.name), r.id))]
 
 
 def produce_handout(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
+from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
 from aidoffice.exporting.workbook import Column, StandardWorkbook
@@ -286,7 +287,7 @@ def _slip_rows(session: Session, term: Term, kind: str | None, scope: Scope):  #
         key=lambda r: (
             *grade_key(r[1].stage, r[1].grade),
             class_key(r[1].class_name),
-            r[1].name_pinyin,
+            name_order(r[1].name),
             r[0].kind,
         )
     )
