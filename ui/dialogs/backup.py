@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +38,17 @@ def _file_row(edit: QLineEdit, button: QPushButton) -> QHBoxLayout:
     row.addWidget(edit, 1)
     row.addWidget(button)
     return row
+
+
+def failed(dialog: Any, exc: BaseException, what: str) -> None:
+    """A backup or restore that did not go through: the reason in the dialog (which grows to show all
+    of it, rather than overlapping its rows), or the error box for a bug; the button usable again."""
+    dialog.ok_btn.setEnabled(True)
+    if isinstance(exc, AidofficeError):
+        dialog.error.setText(str(exc))
+        dialog.adjustSize()
+    else:
+        show_error(dialog, exc, what)
 
 
 class BackupDialog(QDialog):
@@ -120,14 +132,7 @@ class BackupDialog(QDialog):
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:
-        self.ok_btn.setEnabled(True)
-        if isinstance(exc, BrokenTrail):
-            self.anyway.setVisible(True)
-        if isinstance(exc, AidofficeError):
-            self.error.setText(str(exc))
-            self.adjustSize()  # the reason (and “仍然恢复”) take more lines: grow rather than overlap
-        else:
-            show_error(self, exc, self.tr("备份"))
+        failed(self, exc, self.tr("备份"))
 
 
 class RestoreDialog(QDialog):
@@ -246,10 +251,6 @@ class RestoreDialog(QDialog):
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:
-        self.ok_btn.setEnabled(True)
         if isinstance(exc, BrokenTrail):
             self.anyway.setVisible(True)
-        if isinstance(exc, AidofficeError):
-            self.error.setText(str(exc))
-        else:
-            show_error(self, exc, self.tr("恢复"))
+        failed(self, exc, self.tr("恢复"))
