@@ -41,6 +41,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _shown_time(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)[:16].replace("T", " ")
+
+
 def entry_digest(prev_hash: str, seq: int, row: Any) -> str:
     """The hash of one entry: its content as read back from the database (so what `check` reads is
     what was hashed), its place in the chain and the previous hash."""
@@ -174,7 +180,7 @@ def verify_chain(conn: Connection | Session, batch: int = 5000) -> list[ChainPro
             first_break = ChainProblem(
                 row.id,
                 row.chain_seq,
-                f"操作记录编号 {row.id}（{_plain(row.at)}，{row.actor}，{row.action} {row.entity}）"
+                f"操作记录编号 {row.id}（{_shown_time(row.at)}，{row.actor}，{row.action} {row.entity}）"
                 "的内容与封存时不一致：可能在程序之外被修改",
             )
             problems.append(first_break)
