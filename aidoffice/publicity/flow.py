@@ -54,6 +54,7 @@ class Table:
     aligns: list[str] = field(default_factory=list)  # per column: left / center / right
     total: list[str] | None = None  # a closing row in the heading font
     min_row_height: float = 0.0  # e.g. room for a signature
+    pad: float = 3.0  # above and below each cell's text
 
 
 class Flow:
@@ -141,7 +142,7 @@ class Flow:
     def table_rows(self, table: Table) -> list[Row]:
         fonts, width, s = self.fonts, self.width, self.scale
         widths = [share * width for _, share in table.columns]
-        pad = 3.0
+        pad = table.pad
         self._group += 1
         rows: list[Row] = []
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -55,7 +55,7 @@ from aidoffice.publicity.content import (
     stage_label,
     yuan,
 )
-from aidoffice.publicity.flow import Flow, Row, Table, draw_rows, page_height, paginate
+from aidoffice.publicity.flow import Flow, Row, Scale, Table, draw_rows, page_height, paginate
 from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
@@ -516,7 +516,7 @@ class LetterRenderer:
         )
         rows += flow.text_rows(
             f"共 {len(students)} 人。请把告知书发给学生带回家，收回回执后在“已交回”栏打 √，并勾选家长的选择；"
-            f"请于{self.settings.apply_deadline or '规定时间'}前把回执和本表一并交资助办。本页由班主任留存，不发给学生。",
+            f"请于{self.common['回执交回']}前把回执和本表一并交资助办。本页由班主任留存，不发给学生。",
             Style(10.5, BODY, 1.5, "justify", 2),
         )
         rows.append(flow.gap(4))
@@ -536,14 +536,19 @@ class LetterRenderer:
             ],
             ["center", "left", "center", "center", "center", "center", "left"],
         )
-        table_rows = flow.table_rows(table)
-        header = table_rows[0]
-        rows += table_rows
-        rows += [flow.gap(8)]
-        rows += flow.text_rows(
+        signature = [flow.gap(8)]
+        signature += flow.text_rows(
             "班主任签字：____________　　　收回日期：______年____月____日", Style(11, BODY, 1.6, "left")
         )
-        pages = paginate(rows, BODY_H, BODY_H - header.height)
+        table_rows = flow.table_rows(table)
+        pages = paginate([*rows, *table_rows, *signature], BODY_H, BODY_H - table_rows[0].height)
+        if len(pages) == 2 and len(students) <= 50:
+            # a class of 35–50 spilling a few rows onto a second sheet: one sheet in slightly smaller type
+            compact = Flow(fonts, flow.width, Scale(small=9)).table_rows(replace(table, pad=1.5))
+            tight = paginate([*rows, *compact, *signature], BODY_H, BODY_H - compact[0].height)
+            if len(tight) == 1:
+                table_rows, pages = compact, tight
+        header = table_rows[0]
         c = doc.canvas
         for n, page in enumerate(pages, 1):
             if n > 1 and page and page[0].kind == "table":

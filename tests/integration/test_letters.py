@@ -153,6 +153,25 @@ def test_a_letter_printed_late_in_term_asks_for_the_slip_a_week_later_not_by_a_p
     assert not any("早于" in w for w in early.warnings)
 
 
+def test_the_cover_of_a_class_of_forty_fits_one_sheet(school_db, school, tmp_path):
+    """A head teacher keeps one sheet per class; a list of 40 spilling two rows onto a second sheet
+    is set in slightly smaller type instead."""
+    from aidoffice.ledgers.students import add_student
+    from tests.factories import student
+
+    with school_db.unit_of_work() as s:
+        surnames, given = "赵钱孙李周吴郑王", "一二三四五"
+        for n in range(40):
+            add_student(
+                s, 1, student(surnames[n % 8] + "小" + given[n // 8], "八年级", "3班", birth=date(2012, 5, 3))
+            )
+    res = make(school_db, out=tmp_path / "八年级3班.pdf", grade="八年级", class_name="3班")
+    pages = pdf_pages(res.path)
+    assert "回执收回登记表" in pages[0] and "共 40 人" in pages[0] and "班主任签字" in pages[0]
+    assert all(f"{n}\n" in pages[0] or f" {n} " in pages[0] or str(n) in pages[0] for n in (39, 40))
+    assert "尊敬的" in pages[1]  # the letters start on the second sheet
+
+
 def test_a_two_page_aid_letter_keeps_its_slip_on_the_last_page(school_db, school, tmp_path):
     """A county's longer wording must not push the slip off the letter or onto another child's sheet."""
     long = shipped_text("aid").replace(
