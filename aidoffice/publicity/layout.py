@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -118,7 +119,31 @@ def wrap(fonts: FontSet, text: str, width: float, style: Style) -> list[Line]:
         # the carried tokens plus the current one may still not fit a very narrow box; loop decides
     if cur or not lines:
         emit(cur, True)
-    return lines
+    return _no_orphan(lines, tok_width, scale)
+
+
+def _no_orphan(lines: list[Line], tok_width: Any, scale: float) -> list[Line]:
+    """A paragraph (a title above all) does not end in one Chinese character alone on its line
+    (“……受助学生公” / “示”): the character before it goes down too."""
+    if len(lines) < 2:
+        return lines
+    prev, last = lines[-2], lines[-1]
+    moved = prev.text[-1:]
+    if (
+        len(last.text) != 1
+        or ord(last.text) < 0x2E80
+        or len(prev.text) < 4
+        or moved in NO_START
+        or moved.isspace()
+        or prev.text[-2:-1] in NO_END
+    ):
+        return lines
+    head, tail = prev.text[:-1], moved + last.text
+    return [
+        *lines[:-2],
+        Line(head, tok_width(head) * scale, prev.indent, False),
+        Line(tail, tok_width(tail) * scale, last.indent, True),
+    ]
 
 
 def draw_line(

@@ -134,3 +134,14 @@ def test_any_text_wraps_inside_any_box_without_losing_a_character(text, width):
     lines = wrap(fonts, text, width, Style(10.5, first_indent=2))
     assert all(line.indent + line.width <= width + 0.01 for line in lines)
     assert "".join(line.text for line in lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_title_never_ends_with_one_character_alone_on_its_line():
+    """“……受助学生公” over a lone “示” reads badly on a notice board: the last two go down together."""
+    fonts = resolve(BUNDLED_ONLY)
+    title = "阜平县城南庄镇中心学校2026-2027学年第一学期受助学生公示"
+    style = Style(16, fake_bold=True)
+    full = sum(fonts.char_width(ch, style.role) for ch in title) * style.size / 1000
+    lines = wrap(fonts, title, full - 4, style)  # one character too narrow
+    assert len(lines) == 2 and lines[-1].text == "公示"
+    assert "".join(line.text for line in lines) == title
