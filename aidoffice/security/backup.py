@@ -47,7 +47,7 @@ from aidoffice.db.engine import Database, head_revision, known_revisions, normal
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
 from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, ValidationError
 from aidoffice.files import atomic_path, check_target
-from aidoffice.paths import data_dir, load_settings, private_file, update_settings
+from aidoffice.paths import data_dir, load_settings, private_dir, private_file, update_settings
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import bind_user, bound_user, require
 from aidoffice.security.chain import HEAD_KEY
@@ -796,6 +796,21 @@ def _require_restore(db: Database) -> None:
         return
 
 
+def _set_aside_auto_backups(target: Path, stamp: str) -> None:
+    """A restore abandons the history since the restored backup. The automatic backups of that history
+    move into a folder of their own (kept, not deleted): `check` compares the trail with the automatic
+    backups, and those would no longer match the restored one. Done before the swap, so a restore
+    killed half-way leaves the old database with fewer comparisons, never a false alarm."""
+    folder = backups_dir()
+    old = sorted(folder.glob(f"{target.stem}-auto-*.db"))
+    if not old:
+        return
+    aside = private_dir(folder / f"{target.stem}-before-restore-{stamp}")
+    for path in old:
+        with contextlib.suppress(OSError):
+            path.replace(aside / path.name)
+
+
 def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str | None, Database]:
     aside = None
     if db is not None:
@@ -804,6 +819,7 @@ def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str
         db.dispose()
     if target.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        _set_aside_auto_backups(target, stamp)
         aside_path = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix}")
         try:
             copy_sqlite(target, aside_path)  # the old database stays whole at its name until the swap

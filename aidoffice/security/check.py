@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -70,20 +69,12 @@ def check_database(db: Database, progress: Progress = no_progress) -> list[Probl
     return problems
 
 
-def _when(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def anchor_checks(db: Database) -> list[Problem]:
     """The chain alone cannot tell a trail rewritten and re-hashed from end to end. The automatic
     backups kept outside the database remember where the chain stood when each was taken: an entry
     that hashes differently now than it did then was rewritten since. Backups of another database
-    (another file of the same name) start another chain and are passed over."""
+    (another file of the same name) start another chain and are passed over; a restore sets aside the
+    backups of the history it abandons (nothing in the database itself decides what to skip)."""
     import sqlite3
 
     from aidoffice.security.backup import list_auto_backups
@@ -101,13 +92,6 @@ def anchor_checks(db: Database) -> list[Problem]:
         origin = live(1)
         if origin is None:
             return []
-        # a restore abandons the history after the restored backup: a backup taken before the restore
-        # may hold entries of that abandoned branch, from the restore's place in the chain on
-        restored = conn.exec_driver_sql(
-            "SELECT chain_seq, at FROM audit_entry WHERE action = 'restore' AND chain_seq IS NOT NULL "
-            "ORDER BY chain_seq DESC LIMIT 1"
-        ).first()
-        restored_at = _when(restored[1]) if restored else None
         for path in list_auto_backups(db):  # newest first
             try:
                 con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
@@ -125,10 +109,6 @@ def anchor_checks(db: Database) -> list[Problem]:
                 seq, digest = int(head["seq"]), str(head["hash"])
             except (TypeError, ValueError, KeyError):
                 continue
-            if restored is not None and seq >= restored[0]:
-                taken = datetime.fromtimestamp(path.stat().st_mtime)
-                if restored_at is None or taken <= restored_at:
-                    continue
             now = live(seq)
             if now is not None and now != digest:
                 return [

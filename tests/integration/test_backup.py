@@ -191,10 +191,13 @@ def test_automatic_backups_once_a_day_on_start_before_each_import_and_only_the_n
         assert [p.name.rsplit("-", 1)[-1] for p in kept] == ["import.db"] * 3
         restored, _ = bk.restore(sqlite_db, kept[0])
         restored.dispose()
+        # the restore set the abandoned history's backups aside, in a folder of their own
+        assert bk.list_auto_backups(sqlite_db) == []
+        [aside] = [p for p in bk.backups_dir().iterdir() if p.is_dir()]
+        assert sorted(p.name for p in aside.iterdir()) == sorted(p.name for p in kept)
     finally:
         settings_file().unlink()
-        for p in bk.backups_dir().glob("*"):
-            p.unlink()
+        shutil.rmtree(bk.backups_dir(), ignore_errors=True)
 
 
 def test_a_backup_is_written_whole_or_not_at_all(sqlite_db, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -190,7 +191,12 @@ def test_a_trail_rewritten_and_resealed_end_to_end_is_found_against_an_automatic
         backup = auto_backup(db, "import")
         assert check_database(db) == []
         with db.engine.begin() as conn:  # rewrite entry 2's actor, then re-seal the whole chain
-            conn.execute(update(AuditEntry).where(AuditEntry.chain_seq == 2).values(actor="别人"))
+            # …and dresses it as a restore, which once made check skip the backups
+            conn.execute(
+                update(AuditEntry)
+                .where(AuditEntry.chain_seq == 2)
+                .values(actor="别人", action="restore", at=datetime(2099, 1, 1))
+            )
             prev = GENESIS
             for row in conn.execute(select(AuditEntry).order_by(AuditEntry.chain_seq)).all():
                 prev = entry_digest(prev, row.chain_seq, row)
