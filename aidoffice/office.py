@@ -5,8 +5,10 @@ database here, recorded in the audit trail)."""
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.engine import Database
@@ -28,8 +30,10 @@ class OpenedOffice:
 def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
     db = Database(configured_db_url(url), migrate=migrate)
     shared_database(db.dialect != "sqlite")
+    # a restore killed half-way left a decrypted copy beside the database, or in the private temp folder
+    clear_stale_restores(Path(tempfile.gettempdir()))
     if (path := sqlite_path(db)) is not None:
-        clear_stale_restores(path.parent)  # a restore killed half-way left a decrypted copy there
+        clear_stale_restores(path.parent)
     auto_backup(db, "start")  # at most one a day
     changes: list[str] = []
     warnings = []

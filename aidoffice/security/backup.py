@@ -684,11 +684,19 @@ def verify_sqlite(path: Path, file: Path) -> tuple[str, dict[str, int]]:
 
 
 def clear_stale_restores(folder: Path, older_than: float = 3600) -> None:
-    """Remove what a restore killed half-way left beside the database: a decrypted copy of a backup."""
+    """Remove what a restore killed half-way left behind: a decrypted copy of a backup. The folder
+    names the process that made it; once that process is gone the copy goes at once (an unnamed or
+    still-running one only after an hour)."""
+    from aidoffice.security.locks import _pid_alive
+
     cutoff = time.time() - older_than
     for old in folder.glob(".aidoffice-restore-*"):
         with contextlib.suppress(OSError):
-            if old.is_dir() and old.stat().st_mtime < cutoff:
+            if not old.is_dir():
+                continue
+            pid = old.name.removeprefix(".aidoffice-restore-").split("-", 1)[0]
+            gone = pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+            if gone or old.stat().st_mtime < cutoff:
                 shutil.rmtree(old, ignore_errors=True)
 
 
@@ -706,9 +714,8 @@ def opened_backup(
     if not path.is_file():
         raise _refuse(path, "文件不存在。")
     header = read_header(path)
-    if workdir is not None:
-        clear_stale_restores(workdir)
-    with tempfile.TemporaryDirectory(prefix=".aidoffice-restore-", dir=workdir) as tmp:
+    clear_stale_restores(workdir or Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=f".aidoffice-restore-{os.getpid()}-", dir=workdir) as tmp:
         plain = Path(tmp) / "restored.db"
         if header is None:
             shutil.copyfile(path, plain)
