@@ -113,7 +113,7 @@ def test_the_data_folder_and_database_are_private_to_the_user(tmp_path):
     assert run("restore", str(backup), home=home).returncode == 0
     kept = [
         *home.glob("aidoffice.before-restore-*.db"),
-        *(home / "backups").glob("*.db"),
+        *(home / "backups").rglob("*.db"),  # set aside by the restore, in a folder of their own
         home / "aidoffice.db",
     ]
     assert len(kept) >= 3
