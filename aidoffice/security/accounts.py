@@ -101,12 +101,22 @@ def normalize_login(login: str) -> str:
     return (login or "").strip().lower()
 
 
+# the first guesses of anyone trying an office PC, whatever the rules above let through
+_COMMON_PASSWORDS = {
+    "password1", "password123", "passw0rd", "abc12345", "abcd1234", "a1234567", "a12345678", "12345678a",
+    "qwer1234", "qwerty123", "1qaz2wsx", "admin123", "admin1234", "zxcv1234", "asdf1234", "aa123456",
+    "woaini1314", "abc123456", "iloveyou1", "test1234", "ziyuan123", "zizhu123",
+}  # fmt: skip
+
+
 def check_password_rules(password: str, login: str = "") -> None:
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(FieldProblem("密码", f"至少 {MIN_PASSWORD} 个字符"))
-    elif not (any(ch.isalpha() for ch in password) and any(ch.isdigit() for ch in password)):
+    elif not (any(ch.isalpha() for ch in password) and any(ch.isascii() and ch.isdigit() for ch in password)):
         problems.append(FieldProblem("密码", "请同时使用字母和数字（可再加符号）"))
+    elif len(set(password.lower().replace(" ", ""))) < 5 or password.lower() in _COMMON_PASSWORDS:
+        problems.append(FieldProblem("密码", "太容易被猜到（字符重复太多或是常见密码），请换一个"))
     if login and normalize_login(login) in password.lower():
         problems.append(FieldProblem("密码", "不能包含登录名"))
     if problems:

@@ -132,9 +132,19 @@ def test_weak_passwords_are_refused_with_the_rule(db):
     """An account guarding children's data needs a real password; the refusal must state the rule to meet."""
     with pytest.raises(ValidationError, match="至少 8 个字符"), db.unit_of_work() as s:
         create_user(s, "zhang", "张主任", "abc1", "admin")
-    for weak in ("12345678", "password", "        ", "--------", "中文密码就是这样"):
+    for weak in (
+        "12345678",
+        "password",
+        "        ",
+        "--------",
+        "中文密码就是这样",
+        "abc\u0661\u0662\u0663\u0664\u0665",
+    ):
         with pytest.raises(ValidationError, match="请同时使用字母和数字"), db.unit_of_work() as s:
             create_user(s, "zhang", "张主任", weak, "admin")
+    for guessable in ("a1      ", "aaaaaaa1", "a1a1a1a1", "a0000000", "password1", "Abc12345"):
+        with pytest.raises(ValidationError, match="太容易被猜到"), db.unit_of_work() as s:
+            create_user(s, "zhang", "张主任", guessable, "admin")
 
 
 def test_a_class_given_to_an_account_that_is_not_limited_by_class_is_refused(db):
