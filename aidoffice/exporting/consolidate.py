@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.domain.idnumber import InvalidIdNumber, id_from_student_no, normalize_student_no, parse_id
 from aidoffice.domain.money import InvalidAmount, format_amount, parse_amount
+from aidoffice.domain.text import shorten
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
 from aidoffice.exporting.cells import set_value
@@ -376,8 +377,16 @@ def consolidate(
             number, mangled = read_id_cell(id_raw) if id_raw is not None else ("", False)
             student_no = normalize_student_no(grid.value(r, s_no)) if s_no else ""
             # Excel turned the ID into a number: the G + ID 学籍号 of the same row gives it back, as on import
-            recovered = id_from_student_no(student_no) if mangled and student_no else None
+            formula = isinstance(id_raw, str) and id_raw.lstrip().startswith("=")
+            if formula:
+                number = ""  # a formula (=A1) is not a number, whatever it shows in Excel
+            # an empty ID or one Excel ate: the G + ID 学籍号 of the same row gives it back, as on import
+            recovered = id_from_student_no(student_no) if (mangled or not number) and student_no else None
             if s_id:
+                if formula:
+                    problem(
+                        "invalid_id", r, s_id, who, "", f"证件号一栏是公式（{shorten(id_raw)}），不是号码"
+                    )
                 if recovered:
                     problem(
                         "id_recovered",
@@ -385,15 +394,24 @@ def consolidate(
                         s_id,
                         who,
                         recovered,
-                        id_recovered_from_student_no(number, recovered),
+                        id_recovered_from_student_no(number, mask_id(recovered))
+                        if mangled
+                        else f"证件号为空，已按全国学籍号补为 {mask_id(recovered)}",
                     )
                 elif mangled:
                     problem(
                         "invalid_id", r, s_id, who, "", f"证件号被 Excel 存成了数字（{number}），末几位已丢失"
                     )
                 elif not number:
-                    if not student_no:
-                        problem("invalid_id", r, s_id, who, "", "没有证件号")
+                    if not formula:
+                        problem(
+                            "invalid_id",
+                            r,
+                            s_id,
+                            who,
+                            "",
+                            "没有证件号" + ("（学籍号也不是“G+证件号”）" if student_no else ""),
+                        )
                 else:
                     try:
                         parse_id(number)

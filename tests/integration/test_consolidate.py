@@ -211,3 +211,29 @@ def test_an_id_excel_turned_into_a_number_is_recovered_from_the_student_number_a
     out = load(tmp_path / "县汇总.xlsx")
     merged = out[layout.sheet].cell(by_kind["id_recovered"].out_row, f["id_number"])
     assert merged.value == kid and merged.data_type == "s"
+
+
+def test_an_empty_or_formula_id_is_filled_from_the_student_number_or_reported_so_double_aid_is_found(
+    tmp_path,
+):
+    """A school left one ID cell empty (its 学籍号 G+ID is there) and wrote =A1 in another: the first is
+    filled from the 学籍号 and still meets its twin at another school; the formula's row is reported."""
+    from openpyxl import load_workbook as load
+
+    twice, other = an_id(), an_id()
+    a = school_file(tmp_path / "甲校.xlsx", "甲校", [("王一", twice, 750, "6228480000000000011")])
+    b = school_file(tmp_path / "乙校.xlsx", "乙校",
+                    [("王一", twice, 750, "6228480000000000021"), ("李二", other, 750, "6228480000000000022")])  # fmt: skip
+    wb = load(b)
+    layout = tpl.analyse_workbook(wb)
+    ws, first, f = wb[layout.sheet], layout.first_data_row, layout.fields
+    ws.cell(first, f["id_number"]).value = None
+    ws.cell(first, f["student_no"]).value = "G" + twice
+    ws.cell(first + 1, f["id_number"]).value = "=A1"
+    wb.save(b)
+    res = consolidate([a, b], tmp_path / "县汇总.xlsx")
+    kinds = {(p.kind, p.name) for p in res.problems}
+    assert {("duplicate", "王一"), ("id_recovered", "王一"), ("invalid_id", "李二")} <= kinds
+    formula = next(p for p in res.problems if p.kind == "invalid_id")
+    # a formula with no number behind it reads as an empty cell: reported, pointing at its row
+    assert ("公式" in formula.detail or "没有证件号" in formula.detail) and formula.out_row is not None
