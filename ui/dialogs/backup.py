@@ -226,6 +226,7 @@ class RestoreDialog(QDialog):
         self.info.clear()
         if isinstance(exc, AidofficeError):
             self.error.setText(str(exc))
+            self.adjustSize()
         else:
             show_error(self, exc, self.tr("读取备份"))
 

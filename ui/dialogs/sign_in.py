@@ -193,6 +193,7 @@ class SignInDialog(QDialog):
             self.error.clear()
             if isinstance(exc, AidofficeError):
                 self.error.setText(str(exc))
+                self.adjustSize()
             else:
                 show_error(self, exc, self.tr("登录"))
             return
