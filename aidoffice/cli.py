@@ -770,6 +770,8 @@ def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
         }
         out["results"] = [r.as_json() for r in receipts]
         out["message"] = "\n".join(r.message for r in receipts)
+        if any(r.outcome in (slips.Outcome.UNKNOWN, slips.Outcome.MISTYPED) for r in receipts):
+            out["_exit"] = 1  # a script learns that a code was not registered (the others were)
         return out
     if args.out:
         from aidoffice.files import check_target

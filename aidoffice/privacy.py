@@ -41,6 +41,8 @@ def mask_id(value: str | None) -> str:
     """First 6 and last 4: 130624********1234 (the region stays: it tells villages apart)."""
     if not value:
         return ""
+    if not any(ch.isdigit() for ch in value):
+        return value  # not a number at all (an Excel error such as #REF!): nothing to hide, shown as it is
     if len(value) <= 10:
         return value[:2] + "*" * max(0, len(value) - 4) + value[-2:]
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
