@@ -96,6 +96,7 @@ def test_mask_shows_only_region_and_last_four():
     """A masked ID keeps region and last four so a clerk can tell students apart without the full number."""
     assert mask_id("11010519491231002X") == "110105********002X"
     assert mask_id(None) == ""
+    assert mask_id("#REF!") == "#REF!"  # an Excel error holds no number: shown as the clerk will find it
 
 
 def test_a_first_generation_number_is_named_as_such_not_as_a_copying_slip():
