@@ -193,8 +193,15 @@ def test_automatic_backups_once_a_day_on_start_before_each_import_and_only_the_n
         restored.dispose()
         # the restore set the abandoned history's backups aside, in a folder of their own
         assert bk.list_auto_backups(sqlite_db) == []
-        [aside] = [p for p in bk.backups_dir().iterdir() if p.is_dir()]
-        assert sorted(p.name for p in aside.iterdir()) == sorted(p.name for p in kept)
+        names = sorted(p.name for p in kept)
+        asides = [
+            p
+            for p in bk.backups_dir().iterdir()
+            if p.is_dir() and sorted(q.name for q in p.iterdir()) == names
+        ]
+        assert len(asides) == 1 and asides[0].name.startswith(
+            f"{kept[0].name.split('-auto-')[0]}-before-restore-"
+        )
     finally:
         settings_file().unlink()
         shutil.rmtree(bk.backups_dir(), ignore_errors=True)
