@@ -142,6 +142,32 @@ def test_an_unaccounted_child_is_recorded_as_studying_elsewhere_in_one_click(qtb
     assert page.detail.row.resolution == "已登记在外就读"
 
 
+def test_a_suspected_id_slip_is_corrected_from_the_side_the_clerk_picks(qtbot, world_ctx, monkeypatch):
+    """The clerk checks the 户口簿, takes the right side's number and the student's ID is corrected."""
+    from aidoffice.db.models import Student
+    from ui.dialogs.problem_dialogs import CorrectIdDialog
+
+    ctx, w = world_ctx
+    page = _page(qtbot, ctx)
+    _run(qtbot, page)
+    _select(qtbot, page, "ID_TYPO_SUSPECT", "孔明")
+    chosen = {}
+
+    def answer(dialog):
+        assert dialog.value() == ""  # nothing offered as correct before the clerk picks
+        dialog.use_buttons[0].click()  # the ledger's own number (the list's has the bad check character)
+        chosen["id"] = dialog.value()
+        return True
+
+    monkeypatch.setattr(CorrectIdDialog, "exec", answer)
+    finish(qtbot, page.fix_id())
+    idle(qtbot, ctx)
+    assert chosen["id"] == w.ids["孔明"]
+    with ctx.db.reading() as s:
+        assert s.scalar(select(Student.id_number).where(Student.name == "孔明")) == w.ids["孔明"]
+    assert page.detail.row.resolution == "已更正证件号"
+
+
 def test_exporting_writes_the_workbook_with_the_comparison(qtbot, world_ctx, monkeypatch, tmp_path, messages):
     """The clerk hands the problem list on as a workbook of every problem, and is told where it was saved."""
     ctx, _w = world_ctx

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -136,87 +135,41 @@ def reopen(ctx: AppContext, parent: QWidget, pid: int, note: str, success: Calla
     return _change(ctx, parent, lambda s: service.reopen_problem(s, pid, note), success)
 
 
-def fix_id(
-    ctx: AppContext,
-    parent: QWidget,
-    pid: int,
-    new_id: str,
-    success: Callable[[Any], None],
-    failure: Callable[[BaseException], None],
-) -> Task:
-    return _change(
-        ctx,
-        parent,
-        lambda s: service.fix_correct_id(s, pid, new_id),
-        success,
-        failure,
-        PROBLEMS | Changes(students=True, groups=True),
-    )
-
-
-def fix_elsewhere(
-    ctx: AppContext,
-    parent: QWidget,
-    pid: int,
-    values: dict[str, Any],
-    success: Callable[[Any], None],
-    failure: Callable[[BaseException], None],
-) -> Task:
-    return _change(
-        ctx,
-        parent,
-        lambda s: service.fix_record_elsewhere(
+# the fixes a finding offers: the service that makes it, and what it changes besides the problem list
+_FIXES: dict[str, tuple[Callable[..., Any], Changes]] = {
+    "id": (service.fix_correct_id, PROBLEMS | Changes(students=True, groups=True)),
+    "elsewhere": (
+        lambda s, pid, v: service.fix_record_elsewhere(
             s,
             pid,
-            values["school_name"],
-            values["verified_on"],
-            values["verified_by"],
-            place=values.get("place"),
-            note=values.get("note"),
+            v["school_name"],
+            v["verified_on"],
+            v["verified_by"],
+            place=v.get("place"),
+            note=v.get("note"),
         ),
-        success,
-        failure,
         PROBLEMS | Changes(households=True),
-    )
-
-
-def fix_assessment(
-    ctx: AppContext,
-    parent: QWidget,
-    pid: int,
-    level: str,
-    decided_on: date,
-    decided_by: str,
-    note: str,
-    success: Callable[[Any], None],
-    failure: Callable[[BaseException], None],
-) -> Task:
-    return _change(
-        ctx,
-        parent,
-        lambda s: service.fix_add_assessment(s, pid, level, decided_on, decided_by, note=note),
-        success,
-        failure,
+    ),
+    "assessment": (
+        lambda s, pid, level, on, by, note: service.fix_add_assessment(s, pid, level, on, by, note=note),
         PROBLEMS | Changes(groups=True),
-    )
+    ),
+    "group": (service.fix_add_roster_group, PROBLEMS | Changes(students=True, groups=True)),
+}
 
 
-def fix_group(
+def fix(
     ctx: AppContext,
     parent: QWidget,
+    what: str,
     pid: int,
-    group: str,
+    args: tuple[Any, ...],
     success: Callable[[Any], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
-    return _change(
-        ctx,
-        parent,
-        lambda s: service.fix_add_roster_group(s, pid, group),
-        success,
-        failure,
-        PROBLEMS | Changes(students=True, groups=True),
-    )
+    """Fix the cause of problem `pid` in the data (更正证件号, 登记在外就读, 补录认定, 补登重点群体) and close it."""
+    service_fn, changes = _FIXES[what]
+    return _change(ctx, parent, lambda s: service_fn(s, pid, *args), success, failure, changes)
 
 
 def load_statistics(

@@ -482,38 +482,25 @@ class ReconcilePage(QWidget):
             if cols.get(number)
         ]
 
+    def _fix(self, what: str, *args: Any) -> Task:
+        assert self.detail is not None
+        self.last_task = ops.fix(
+            self.ctx, self, what, self.detail.row.id, args, self._after_change, lambda e: show_error(self, e)
+        )
+        return self.last_task
+
     def fix_id(self) -> Task | None:
         if self.detail is None:
             return None
         dialog = CorrectIdDialog(self.detail.row.name, self._id_sides(), self.level, parent=self)
-        if not dialog.exec():
-            return None
-        self.last_task = ops.fix_id(
-            self.ctx,
-            self,
-            self.detail.row.id,
-            dialog.value(),
-            self._after_change,
-            lambda e: show_error(self, e),
-        )
-        return self.last_task
+        return self._fix("id", dialog.value()) if dialog.exec() else None
 
     def fix_elsewhere(self) -> Task | None:
         if self.detail is None:
             return None
         cols = {c[0]: c[1] for c in self.detail.evidence.get("columns", [])}
         dialog = ElsewhereDialog(self.detail.row.name, str(cols.get("名单写的就读学校") or ""), parent=self)
-        if not dialog.exec():
-            return None
-        self.last_task = ops.fix_elsewhere(
-            self.ctx,
-            self,
-            self.detail.row.id,
-            dialog.values(),
-            self._after_change,
-            lambda e: show_error(self, e),
-        )
-        return self.last_task
+        return self._fix("elsewhere", dialog.values()) if dialog.exec() else None
 
     def fix_assessment(self) -> Task | None:
         if self.detail is None:
@@ -521,28 +508,11 @@ class ReconcilePage(QWidget):
         scope = self.detail.row.scope
         year = TermValue.parse(scope).school_year if len(scope) == 11 else scope
         dialog = AssessmentDialog(self.detail.row.name, year, parent=self)
-        if not dialog.exec():
-            return None
-        level, decided_on, by, note = dialog.values()
-        self.last_task = ops.fix_assessment(
-            self.ctx, self, self.detail.row.id, level, decided_on, by, note, self._after_change,
-            lambda e: show_error(self, e),
-        )  # fmt: skip
-        return self.last_task
+        return self._fix("assessment", *dialog.values()) if dialog.exec() else None
 
     def fix_group(self) -> Task | None:
         if self.detail is None or self.choices is None:
             return None
         groups = [(c, n) for c, n in self.choices.groups if c in SCHOOL_GROUPS]
         dialog = GroupDialog(self.detail.row.name, groups, parent=self)
-        if not dialog.exec():
-            return None
-        self.last_task = ops.fix_group(
-            self.ctx,
-            self,
-            self.detail.row.id,
-            dialog.value(),
-            self._after_change,
-            lambda e: show_error(self, e),
-        )
-        return self.last_task
+        return self._fix("group", dialog.value()) if dialog.exec() else None
