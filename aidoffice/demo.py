@@ -34,7 +34,7 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import make_id, student_no_from_id
-from aidoffice.domain.pinyin import initials_key, pinyin_key
+from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.domain.policies import GroupFact, StudentFacts, eligible
 from aidoffice.errors import AidofficeError
 from aidoffice.ledgers.school import current_term, get_school, setup_school
@@ -280,7 +280,7 @@ def build_people(d: _Demo) -> None:
             p_key, initials = _keys(name)
             d.students.append({
                 "school_id": d.school.id, "person_key": number, "id_type": "居民身份证", "id_number": number,
-                "student_no": student_no_from_id(number), "name": name, "name_pinyin": p_key, "name_initials": initials,
+                "student_no": student_no_from_id(number), "name": name, "name_pinyin": p_key, "name_initials": initials, "name_sort": sort_key(name),
                 "sex": "男" if male else "女", "birth_date": birth, "ethnicity": rng.choice(ETHNIC), "stage": g.stage,
                 "grade": grade, "class_name": f"{rng.randrange(class_sizes[grade]) + 1}班", "status": status,
                 "status_changed_on": start if status != StudentStatus.ENROLLED else None,

@@ -29,7 +29,7 @@ QUERY = """
 SELECT s.id, s.name, s.sex, s.id_number, s.student_no, s.birth_date, s.stage, s.grade, s.class_name, s.status,
        s.boarding, t.name, v.name, s.guardian_name, s.guardian_phone, s.person_key
 FROM student s LEFT JOIN village v ON v.id = s.village_id LEFT JOIN township t ON t.id = v.township_id
-ORDER BY s.grade, length(s.class_name), s.class_name, s.name_pinyin, s.id
+ORDER BY s.grade, length(s.class_name), s.class_name, s.name_sort, s.id
 """
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from aidoffice.db.models import Audited, AuditEntry, ImportBatch
 
-_SKIP = {"updated_at", "created_at", "name_pinyin", "name_initials", "person_key", "version"}
+_SKIP = {"updated_at", "created_at", "name_pinyin", "name_initials", "name_sort", "person_key", "version"}
 
 
 def default_actor() -> str:

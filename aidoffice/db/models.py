@@ -177,6 +177,8 @@ class Student(Audited, Base):
     name: Mapped[str] = mapped_column(String(50))
     name_pinyin: Mapped[str] = mapped_column(String(120), index=True)
     name_initials: Mapped[str] = mapped_column(String(30), index=True)
+    # the order of a class roll: pinyin syllable by syllable (every 李 before every 刘), see domain.pinyin
+    name_sort: Mapped[str] = mapped_column(String(160), index=True, server_default="")
     sex: Mapped[str | None] = mapped_column(String(2))
     birth_date: Mapped[date | None] = mapped_column(Date)
     ethnicity: Mapped[str | None] = mapped_column(String(20))  # 民族
@@ -216,7 +218,7 @@ class Student(Audited, Base):
             "grade",
             func.length(text("class_name")),
             "class_name",
-            "name_pinyin",
+            "name_sort",
             "id",
         ),
     )

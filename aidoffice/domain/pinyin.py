@@ -58,3 +58,9 @@ def name_order(name: str) -> tuple[str, ...]:
     """The key a class list is sorted by: syllable by syllable, so every 李 (li) comes before every
     刘 (liu), as in a Chinese roll; whole-string pinyin would put 李嫣 (liyan) after 刘语婷 (liuyuting)."""
     return tuple(_NON_ALNUM.sub("", s) for s in _syllables(name or ""))
+
+
+def sort_key(name: str) -> str:
+    """`name_order` as one string a database can index and ORDER BY: syllables joined by a space,
+    which sorts before every letter (li yan < liu yu ting)."""
+    return " ".join(name_order(name))

@@ -319,7 +319,7 @@ def propose(
                 session,
                 select(Student)
                 .where(Student.stage.in_(stages), Student.status == StudentStatus.ENROLLED)
-                .order_by(Student.grade, Student.class_name, Student.name_pinyin, Student.id),
+                .order_by(Student.grade, Student.class_name, Student.name_sort, Student.id),
             )
         )
     )

@@ -25,7 +25,7 @@ from aidoffice.domain.idnumber import (
     normalize_student_no,
     same_person_15_18,
 )
-from aidoffice.domain.pinyin import initials_key, pinyin_key
+from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.domain.text import shorten
 from aidoffice.importing.cleaning import (
     CleaningError,
@@ -400,6 +400,7 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
         for row in payload.new:
             row["name_pinyin"] = pinyin_key(row["name"])
             row["name_initials"] = initials_key(row["name"])
+            row["name_sort"] = sort_key(row["name"])
             row["batch_id"] = batch_id
         # the ORM's bulk path costs three times as much at 20,000 rows; the audit entry its hook would
         # write is written here instead
@@ -437,6 +438,7 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
             if "name" in changes:
                 student.name_pinyin = pinyin_key(student.name)
                 student.name_initials = initials_key(student.name)
+                student.name_sort = sort_key(student.name)
             if "person_key" in changes:
                 rekey_student(session, student, old_keys[student.id])
             for group, yes in payload.flag_changes.get(student.id, {}).items():

@@ -125,7 +125,7 @@ def filtered(f: StudentFilter) -> Select:
 
 
 SORTS: dict[str, tuple] = {
-    "name": (Student.name_pinyin,),
+    "name": (Student.name_sort,),
     "sex": (Student.sex,),
     "id_number": (Student.id_number,),
     "student_no": (Student.student_no,),
@@ -178,7 +178,7 @@ def _order(sort: str, descending: bool) -> list:  # type: ignore[type-arg]
     keys = SORTS.get(sort, SORTS["grade"])
     order = [k.desc() if descending else k.asc() for k in keys]
     if sort != "name":
-        order.append(Student.name_pinyin)
+        order.append(Student.name_sort)
     order.append(Student.id)
     return order
 

@@ -22,7 +22,7 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import person_key
-from aidoffice.domain.pinyin import initials_key, pinyin_key
+from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.ledgers.student_rules import (
     ROSTER_LABEL,
@@ -64,6 +64,7 @@ def validate_student(
     if problems:
         raise ValidationError(problems)
     v["name_pinyin"] = pinyin_key(name)
+    v["name_sort"] = sort_key(name)
     v["name_initials"] = initials_key(name)
     return v
 

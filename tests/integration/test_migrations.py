@@ -80,3 +80,33 @@ def test_the_quick_head_check_agrees_with_alembic(db):
     from aidoffice.db.engine import alembic_config, head_revision
 
     assert head_revision() == ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
+
+
+def test_upgrading_fills_the_roll_order_of_the_students_already_there(school_db):
+    """A school's existing students get the new roll order at the upgrade, so the ledger keeps every 李
+    together; the way back down keeps the data and the index."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from aidoffice.db.engine import alembic_config, head_revision
+    from aidoffice.db.models import Student
+    from aidoffice.ledgers.student_queries import StudentFilter, _order, filtered
+    from aidoffice.ledgers.students import add_student
+    from tests.factories import student
+
+    with school_db.unit_of_work() as s:
+        for name in ("李涛", "林婷春", "李嫣", "刘语婷"):
+            add_student(s, 1, student(name, "一年级", "1班"))
+    cfg = alembic_config(school_db.engine)
+    command.downgrade(cfg, "0007")
+    from sqlalchemy import inspect
+
+    with school_db.engine.connect() as conn:
+        assert "name_sort" not in {c["name"] for c in inspect(conn).get_columns("student")}
+    command.upgrade(cfg, head_revision())
+    with school_db.reading() as s:
+        ordered = s.scalars(
+            filtered(StudentFilter()).with_only_columns(Student.name).order_by(*_order("grade", False))
+        )
+        assert list(ordered) == ["李涛", "李嫣", "林婷春", "刘语婷"]
+        assert s.scalar(select(Student.name_sort).where(Student.name == "李嫣")) == "li yan"

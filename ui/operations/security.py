@@ -439,7 +439,7 @@ def find_students(
         q = scoped(s, StudentFilter(search=text)).with_only_columns(
             Student.id, Student.name, Student.grade, Student.stage, Student.class_name, Student.id_number
         )
-        rows = s.execute(q.order_by(Student.name_pinyin, Student.id).limit(50)).all()
+        rows = s.execute(q.order_by(Student.name_sort, Student.id).limit(50)).all()
         return [
             StudentChoice(
                 r.id,
