@@ -74,15 +74,18 @@ def test_village_filter(demo_db):
 
 
 def test_sorting_by_name_follows_pinyin_both_ways(demo_db):
-    """Clerks look names up in the order of a Chinese dictionary, down the list and back up."""
-    from aidoffice.domain.pinyin import pinyin_key
+    """Clerks look names up in the order of a Chinese dictionary (syllable by syllable: every 李 before
+    every 林 before every 刘), down the list and back up."""
+    from aidoffice.domain.pinyin import name_order
 
     with demo_db.reading() as s:
         rows = fetch_page(s, StudentFilter(), 0, 1000, sort="name")
-        keys = [pinyin_key(r.name) for r in rows]
+        keys = [name_order(r.name) for r in rows]
         assert keys == sorted(keys)
         down = fetch_page(s, StudentFilter(), 0, 1000, sort="name", descending=True)
-        assert [pinyin_key(r.name) for r in down] == sorted(keys, reverse=True)
+        assert [name_order(r.name) for r in down] == sorted(keys, reverse=True)
+        surnames = [r.name[0] for r in rows if r.name[0] in "李林刘"]
+        assert surnames == sorted(surnames, key="李林刘".index)  # never 李, 林, 李 again
 
 
 def test_pages_cover_every_student_once(demo_db):
