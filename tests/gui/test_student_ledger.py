@@ -269,7 +269,7 @@ def test_exporting_full_numbers_asks_what_for_and_the_trail_keeps_the_answer(
     assert not out.exists()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("学籍系统比对", True))
     page.export()
-    qtbot.waitUntil(lambda: out.exists() and messages and messages[-1][1] == "导出完成", timeout=20000)
+    qtbot.waitUntil(lambda: bool(out.exists() and messages and messages[-1][1] == "导出完成"), timeout=20000)
     idle(qtbot, ctx)
     with ctx.db.reading() as s:
         note = s.scalars(select(AuditEntry.note).where(AuditEntry.action == "export")).all()[-1]
