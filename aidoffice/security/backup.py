@@ -711,6 +711,8 @@ def opened_backup(
     """The backup as a verified SQLite file in a temporary folder (removed afterwards): (file, header,
     schema revision). Raises BackupRefused with the reason."""
     path = Path(path)
+    if path.is_dir():
+        raise _refuse(path, "这是一个文件夹，请选择其中的备份文件（.aidbak 或自动备份的 .db）。")
     if not path.is_file():
         raise _refuse(path, "文件不存在。")
     header = read_header(path)
@@ -867,5 +869,28 @@ def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str 
 
 
 def backup_info(path: str | os.PathLike[str]) -> BackupHeader | None:
-    """What a backup file says about itself, for the restore dialog (no password needed)."""
-    return read_header(Path(path))
+    """What a backup file says about itself, for the restore dialog (no password needed); a file cut
+    short (a copy to a USB stick interrupted) is refused here, before anyone is asked for a password,
+    by walking the chunks' lengths to the end (nothing is decompressed)."""
+    path = Path(path)
+    header = read_header(path)
+    if header is None:
+        return None
+    chunks = max(1, -(-header.size // header.chunk))
+    try:
+        with open(path, "rb") as fh:
+            pos = len(MAGIC) + 4 + len(header.raw)
+            for _ in range(chunks):
+                fh.seek(pos)
+                length_bytes = fh.read(4)
+                if len(length_bytes) < 4:
+                    raise _refuse(path, "备份文件不完整（可能复制时中断了），无法恢复。请换一份备份。")
+                pos += 4 + struct.unpack(">I", length_bytes)[0]
+            end = pos + (0 if header.encrypted else 32)
+            if os.fstat(fh.fileno()).st_size != end:
+                raise _refuse(
+                    path, "备份文件不完整或多出了内容（可能复制时中断了），无法恢复。请换一份备份。"
+                )
+    except OSError as exc:
+        raise _refuse(path, f"无法读取文件（{exc.strerror or exc}）。") from None
+    return header

@@ -289,3 +289,16 @@ def test_a_restore_waits_for_no_import_and_an_import_waits_for_a_restore(db):
                 pass
     with exclusive(db, "import", holder="张老师"):  # all free once the restore has finished
         pass
+
+
+def test_a_backup_cut_short_is_refused_when_chosen_not_after_the_password(sqlite_db, tmp_path):
+    """A copy to a USB stick interrupted half-way: the restore dialog says so at once, instead of showing
+    the school and its students as if the file were whole."""
+    _fill(sqlite_db, 20)
+    for password in (None, "usb-stick-2026"):
+        out = bk.write_backup(sqlite_db, tmp_path / f"备份{bool(password)}.aidbak", password=password).path
+        assert bk.backup_info(out).counts["student"] == 20
+        cut = tmp_path / f"截断{bool(password)}.aidbak"
+        cut.write_bytes(out.read_bytes()[: out.stat().st_size - 100])
+        with pytest.raises(bk.BackupRefused, match="不完整"):
+            bk.backup_info(cut)
