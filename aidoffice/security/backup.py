@@ -687,7 +687,7 @@ def clear_stale_restores(folder: Path, older_than: float = 3600) -> None:
     """Remove what a restore killed half-way left behind: a decrypted copy of a backup. The folder
     names the process that made it; once that process is gone the copy goes at once (an unnamed or
     still-running one only after an hour)."""
-    from aidoffice.security.locks import _pid_alive
+    from aidoffice.security.locks import pid_alive
 
     cutoff = time.time() - older_than
     for old in folder.glob(".aidoffice-restore-*"):
@@ -695,7 +695,7 @@ def clear_stale_restores(folder: Path, older_than: float = 3600) -> None:
             if not old.is_dir():
                 continue
             pid = old.name.removeprefix(".aidoffice-restore-").split("-", 1)[0]
-            gone = pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+            gone = pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid))
             if gone or old.stat().st_mtime < cutoff:
                 shutil.rmtree(old, ignore_errors=True)
 

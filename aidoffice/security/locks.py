@@ -138,7 +138,7 @@ def _who() -> dict[str, Any]:
     }
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
     if os.name == "nt":
@@ -209,7 +209,7 @@ class FileLock:
             return not (
                 holder
                 and holder.get("host") == socket.gethostname()
-                and _pid_alive(int(holder.get("pid", 0)))
+                and pid_alive(int(holder.get("pid", 0)))
             )
 
     def release(self) -> None:
@@ -227,6 +227,16 @@ class FileLock:
                 fh.seek(_LOCK_OFFSET)
                 msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
         fh.close()  # releases a POSIX lock
+
+
+def window_lock(path: Path) -> FileLock:
+    """The lock a program window holds on an SQLite file while it has it open."""
+    return FileLock(path.with_name(path.name + ".lock"))
+
+
+def operation_lock(path: Path, operation: str) -> FileLock:
+    """The lock one import, letter batch, roster confirmation or restore holds on an SQLite file."""
+    return FileLock(path.with_name(f"{path.name}.{operation}.lock"))
 
 
 @dataclass
@@ -248,7 +258,7 @@ def instance_lock(db: Database) -> InstanceLock:
     path = sqlite_path(db)
     if path is None:
         return InstanceLock(None)
-    lock = FileLock(path.with_name(path.name + ".lock"))
+    lock = window_lock(path)
     if not lock.acquire(_who()):
         raise DatabaseInUse(path, lock.read())
     return InstanceLock(path, lock)
@@ -280,7 +290,7 @@ def exclusive(
     info = _who() | {"holder": holder} | ({"doing": doing} if doing else {})
     path = sqlite_path(db)
     if path is not None:
-        lock = FileLock(path.with_name(f"{path.name}.{operation}.lock"))
+        lock = operation_lock(path, operation)
         if not lock.acquire(info):
             raise OperationBusy(operation, lock.read())
         try:
@@ -351,12 +361,12 @@ def damaged_file_locks(url: str) -> Iterator[None]:
     path = Path(database)
     held: list[FileLock] = []
     try:
-        window = FileLock(path.with_name(path.name + ".lock"))
+        window = window_lock(path)
         if not window.acquire(_who()):
             raise DatabaseInUse(path, window.read())
         held.append(window)
         for name in ("restore", *WRITING_OPERATIONS):
-            lock = FileLock(path.with_name(f"{path.name}.{name}.lock"))
+            lock = operation_lock(path, name)
             if not lock.acquire(_who() | {"holder": default_actor(), "doing": "restore"}):
                 raise OperationBusy(name, lock.read())
             held.append(lock)
