@@ -207,9 +207,7 @@ class FileLock:
             # a network share without locks: fall back on the holder's process id on this host
             holder = self.read()
             return not (
-                holder
-                and holder.get("host") == socket.gethostname()
-                and pid_alive(int(holder.get("pid", 0)))
+                holder and holder.get("host") == socket.gethostname() and pid_alive(int(holder.get("pid", 0)))
             )
 
     def release(self) -> None:
