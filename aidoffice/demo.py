@@ -17,6 +17,7 @@ from functools import cache
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.audit import start_batch
 from aidoffice.db.models import (
@@ -361,7 +362,7 @@ def generate(
         raise AidofficeError(
             f"数据库中已有 {existing} 名学生，演示数据只能写入空的数据库，请换一个数据库（--db）。"
         )
-    today = today or date.today()
+    today = today or clock.today()
     school = get_school(session) or setup_school(
         session, f"{COUNTY}城南庄镇九年一贯制学校", "3130624001", COUNTY
     )

@@ -1,20 +1,80 @@
 """Shared fixtures. `db` runs a test on SQLite and on PostgreSQL (AIDOFFICE_TEST_PG_URL); without that
-variable the PostgreSQL half is skipped and says so."""
+variable the PostgreSQL half is skipped and says so.
+
+The clock: every test runs with the program's clock (`aidoffice.clock`) set to one day, never the wall
+clock's. The day is `--today YYYY-MM-DD` (or AIDOFFICE_TODAY), else the wall clock's date at the start
+of the run; a test that depends on a particular day says so with `@pytest.mark.today("2026-11-22")`.
+Commands the tests start as separate processes see the same day (AIDOFFICE_TODAY is set for them)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from aidoffice import clock
 from aidoffice.db.engine import Database, normalize_url
 from aidoffice.db.models import Base
 
 PG_URL = os.environ.get("AIDOFFICE_TEST_PG_URL")
+# the day given to the run, read before any test can set the variable for the commands it starts
+RUN_DAY = os.environ.get(clock.ENV, "").strip()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="run every test with the program's clock at this day (also AIDOFFICE_TODAY); default: the date the run starts",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "today(day): the test depends on the date; the clock is set to this day"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"aidoffice clock: {suite_day_of(config).isoformat()}"
+
+
+def suite_day_of(config: pytest.Config) -> date:
+    given = config.getoption("--today") or RUN_DAY
+    return clock.parse_day(given) if given else date.today()  # the run's one look at the wall clock
+
+
+@pytest.fixture(scope="session")
+def suite_day(pytestconfig: pytest.Config) -> date:
+    return suite_day_of(pytestconfig)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock(suite_day: date) -> Iterator[date]:
+    """Session fixtures (demo databases built once) already see the run's day."""
+    clock.pin(suite_day)
+    os.environ[clock.ENV] = suite_day.isoformat()
+    yield suite_day
+    clock.pin(None)
+
+
+@pytest.fixture(autouse=True)
+def clock_day(
+    request: pytest.FixtureRequest, suite_day: date, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[date]:
+    """The day the program's clock shows in this test (the test's `today` mark, else the run's day)."""
+    marker = request.node.get_closest_marker("today")
+    day = clock.parse_day(marker.args[0]) if marker else suite_day
+    clock.pin(day)
+    monkeypatch.setenv(clock.ENV, day.isoformat())
+    yield day
+    clock.pin(suite_day)
 
 
 @pytest.fixture(scope="session", autouse=True)

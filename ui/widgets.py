@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+
+from aidoffice import clock
 
 
 def dialog_buttons(dialog: QDialog, ok_text: str, cancel_text: str) -> QDialogButtonBox:
@@ -20,3 +25,12 @@ def error_label() -> QLabel:
     label.setStyleSheet("color: #b91c1c")
     label.setWordWrap(True)
     return label
+
+
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def today_qdate() -> QDate:
+    """Today on the program's one clock (aidoffice.clock), for date fields."""
+    return qdate(clock.today())

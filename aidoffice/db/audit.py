@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from aidoffice import clock
 from aidoffice.db.models import Audited, AuditEntry, ImportBatch
 
 _SKIP = {"updated_at", "created_at", "name_pinyin", "name_initials", "name_sort", "person_key", "version"}
@@ -74,7 +75,7 @@ def _values(obj: Any) -> dict[str, Any]:
 
 def _entry(session: Session, action: str, obj: Any, before: Any, after: Any, note: str | None = None) -> dict:
     return {
-        "at": datetime.now(),
+        "at": clock.now(),
         "actor": actor_of(session),
         "action": action,
         "entity": obj.__tablename__,
@@ -133,7 +134,7 @@ def _record_bulk(state: ORMExecuteState) -> None:
         insert(AuditEntry.__table__),
         [
             {
-                "at": datetime.now(),
+                "at": clock.now(),
                 "actor": actor_of(session),
                 "action": action,
                 "entity": mapper.class_.__tablename__,
@@ -150,7 +151,7 @@ def _record_bulk(state: ORMExecuteState) -> None:
 def record(session: Session, action: str, entity: str, note: str, details: dict | None = None) -> AuditEntry:
     """Record an event that changes no row but must be traceable (an export with full ID numbers)."""
     entry = AuditEntry(
-        at=datetime.now(),
+        at=clock.now(),
         actor=actor_of(session),
         action=action,
         entity=entity,
@@ -182,7 +183,7 @@ def start_batch(
         fingerprint=fingerprint,
         sheet=sheet,
         actor=actor_of(session),
-        at=datetime.now(),
+        at=clock.now(),
         rows=0,
         note=(note or None) and note[:200],
     )

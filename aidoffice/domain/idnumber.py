@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from aidoffice import clock
 from aidoffice.domain.text import strip_all_spaces
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -89,7 +90,7 @@ def parse_id(value: object, today: date | None = None, *, check: bool = True) ->
         raise InvalidIdNumber(number, IdProblem.BIRTH_DATE) from None
     if born.year < 1900:
         raise InvalidIdNumber(number, IdProblem.BIRTH_DATE)
-    if born > (today or date.today()):
+    if born > (today or clock.today()):
         raise InvalidIdNumber(number, IdProblem.FUTURE_BIRTH)
     expected = check_char(number[:17])
     if check and number[17] != expected:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.audit import record, start_batch
 from aidoffice.db.models import Award, School, Student, StudentStatus
@@ -292,7 +293,7 @@ def propose(
 ) -> RosterProposal:
     """The roster as the rules propose it, with the term's recorded awards for these policies joined in."""
     require(session, "export.roster")
-    today = today or date.today()
+    today = today or clock.today()
     cat = load_catalogue(session)
     policies, family_name = resolve_policies(cat, policy)
     term_value = term if isinstance(term, TermValue) else parse_term(term)
@@ -592,7 +593,7 @@ def recorded_roster(
 ) -> RosterProposal:
     """The term's awards for the policy as they are recorded (what an export without review writes)."""
     require(session, "export.roster")
-    today = today or date.today()
+    today = today or clock.today()
     cat = load_catalogue(session)
     policies, family_name = resolve_policies(cat, policy)
     term_value = term if isinstance(term, TermValue) else parse_term(term)
@@ -793,7 +794,7 @@ def export_roster(
     from aidoffice.ledgers.school import require_school
 
     require(session, "export.roster")
-    today = today or date.today()
+    today = today or clock.today()
     if out is not None:
         check_target(out, (".xlsx",))
     if open_problems == "problem list":  # the comparison's open problems on these students (None: none)

@@ -8,12 +8,13 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
 from aidoffice.domain.text import without_control_characters
@@ -228,7 +229,7 @@ def apply_list(session: Session, report: ImportReport[ListPlan], batch_id: int |
         file_name=without_control_characters(report.file)[:200],
         sheet=report.sheet and without_control_characters(report.sheet)[:100],
         known_on=payload.known_on,
-        imported_at=datetime.now(),
+        imported_at=clock.now(),
         actor=actor_of(session),
         rows=len(payload.entries),
         fingerprint=payload.fingerprint,

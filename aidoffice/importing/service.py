@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import record, start_batch
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
@@ -129,7 +130,7 @@ def _plan(
     session: Session, path: str | Path, options: ImportOptions, progress: Progress, table: Table | None
 ) -> ImportReport:
     kind = kind_of(options)
-    today = options.today or date.today()
+    today = options.today or clock.today()
     progress(0, 3, "正在读取文件")
     table, layout = inspect_file(session, path, options, table)
     check_kind(layout, kind, table)

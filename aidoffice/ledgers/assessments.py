@@ -20,6 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import record, start_batch
 from aidoffice.db.models import GroupMembership, HardshipAssessment, SourceKind, Student
 from aidoffice.domain.idnumber import id_from_student_no, normalize_student_no
@@ -133,7 +134,7 @@ def record_assessment(
         problems.append(FieldProblem("认定人", "不能为空，请写明由谁认定（如“学校资助工作领导小组”）"))
     if decided_on is None:
         problems.append(FieldProblem("认定时间", "不能为空"))
-    elif decided_on > (today or date.today()):
+    elif decided_on > (today or clock.today()):
         problems.append(FieldProblem("认定时间", f"{decided_on:%Y-%m-%d} 晚于今天"))
     if problems:
         raise ValidationError(problems)
@@ -289,7 +290,7 @@ def import_assessments(
     """Read the assessment workbook (姓名, 身份证件号 or 全国学籍号, 认定级别, 认定时间, 认定人, 认定原因 …)
     and record each row as `record_assessment` would, in the caller's transaction: all or nothing.
     Columns the file lacks come from the arguments (the school year defaults to today's)."""
-    today = today or date.today()
+    today = today or clock.today()
     require(session, "import.run")
     progress(0, 3, "正在读取文件")
     table = table if table is not None else read_table(path, sheet)

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.models import Household, HouseholdMember, StudyElsewhere
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
@@ -83,7 +84,7 @@ def record_elsewhere(
         problems.append(FieldProblem("核实人", "不能为空"))
     if verified_on is None:
         problems.append(FieldProblem("核实日期", "不能为空"))
-    elif verified_on > (today or date.today()):
+    elif verified_on > (today or clock.today()):
         problems.append(FieldProblem("核实日期", f"{verified_on:%Y-%m-%d} 晚于今天"))
     if problems:
         raise ValidationError(problems)

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.models import School, Term
 from aidoffice.domain.terms import Term as TermValue
@@ -72,7 +73,7 @@ def current_term(session: Session, today: date | None = None) -> Term:
     row = session.scalars(select(Term).where(Term.is_current.is_(True))).first()
     if row is not None:
         return row
-    row = ensure_term(session, TermValue.containing(today or date.today()))
+    row = ensure_term(session, TermValue.containing(today or clock.today()))
     row.is_current = True
     session.flush()
     return row

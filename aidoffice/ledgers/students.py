@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.models import (
     STATUS_NAMES,
     GroupMembership,
@@ -98,7 +99,7 @@ def _set_roster_groups(session: Session, key: str, groups: set[str], today: date
 
 def add_student(session: Session, school_id: int, data: StudentInput, today: date | None = None) -> Student:
     require(session, "students.edit")
-    today = today or date.today()
+    today = today or clock.today()
     values = validate_student(session, data, today=today)
     require_class(session, "students.edit", values["grade"], values["class_name"])
     student = Student(school_id=school_id, status=StudentStatus.ENROLLED, **values)
@@ -121,7 +122,7 @@ def get_student(session: Session, student_id: int) -> Student:
 def update_student(
     session: Session, student_id: int, data: StudentInput, today: date | None = None
 ) -> Student:
-    today = today or date.today()
+    today = today or clock.today()
     student = get_student(session, student_id)
     require_student(session, "students.edit", student)
     values = validate_student(session, data, student_id=student_id, today=today)
@@ -175,7 +176,7 @@ def _change_status(
             ]
         )
     student.status = status
-    student.status_changed_on = on or date.today()
+    student.status_changed_on = on or clock.today()
     student.status_note = (note or "").strip() or None
     session.flush()
     return student

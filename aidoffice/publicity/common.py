@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db import audit
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import PublicityBatch, School, Term
@@ -164,7 +165,7 @@ def open_batch(
         pages=0,
         items=0,
         actor=actor_of(session),
-        at=datetime.now(),
+        at=clock.now(),
     )
     session.add(batch)
     session.flush()

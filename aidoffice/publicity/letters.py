@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Award, Policy, School, Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
@@ -275,7 +276,7 @@ def slip_codes(
     missing = [sid for sid in student_ids if sid not in have]
     if missing:
         used = set(session.scalars(select(Slip.code)))
-        now = datetime.now()
+        now = clock.now()
         rows = []
         for sid in missing:
             code = slipcode.new_code()
@@ -599,7 +600,7 @@ def produce_letters(
     out = check_target(out, (".pdf",))
     school = require_school(session)
     term_row = resolve_term(session, term)
-    day = letter_date or date.today()
+    day = letter_date or clock.today()
     cat = load_catalogue(session)
     settings = settings or read_settings(session)
     warnings = contact_warnings(settings, day)
@@ -740,7 +741,7 @@ def preview_letter(
             student.bank_account,
         )
     fonts = fonts or default_fonts()
-    renderer = LetterRenderer(fonts, kind, school, settings, term_row, letter_date or date.today(), cat, {})
+    renderer = LetterRenderer(fonts, kind, school, settings, term_row, letter_date or clock.today(), cat, {})
     if text is not None:
         renderer.texts[renderer.template_name(s.stage)] = text
     code = session.scalar(

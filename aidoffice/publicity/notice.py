@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Award, Policy, Student
 from aidoffice.domain.pinyin import name_order
@@ -109,7 +110,7 @@ def produce_notice(
     if days < MIN_DAYS:
         raise InputRefused(f"公示期不少于{MIN_DAYS}个工作日，而不是 {days} 天。")
     show_level = settings.notice_show_level if show_level is None else show_level
-    starts = starts or date.today()
+    starts = starts or clock.today()
     ends = add_working_days(starts, days)
     cat = load_catalogue(session)
     rows = session.execute(

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.models import PublicityBatch
 from aidoffice.errors import InputRefused
 from aidoffice.files import atomic_path, check_target, fingerprint
@@ -60,7 +61,7 @@ def make_pack(
     out = check_target(out, (".zip",))
     school = require_school(session)
     term_row = resolve_term(session, term)
-    day = on or date.today()
+    day = on or clock.today()
     fonts = fonts or default_fonts()
     result = PackResult(out, term_row.code)
     steps = 6

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Student, StudentStatus
 from aidoffice.domain.grades import STAGES
@@ -104,7 +105,7 @@ def produce_poster(
     school = require_school(session)
     term_row = resolve_term(session, term)
     settings = read_settings(session)
-    day = poster_date or date.today()
+    day = poster_date or clock.today()
     template = tpl.load("poster", text)
     fonts = fonts or default_fonts()
     page_w, page_h = PAGE_SIZES[size]

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import ClassSession, Student, StudentStatus, Term
 from aidoffice.domain.pinyin import name_order
@@ -269,7 +270,7 @@ def produce_handout(
     school = require_school(session)
     term_row = resolve_term(session, term)
     settings = read_settings(session)
-    day = handout_date or date.today()
+    day = handout_date or clock.today()
     cat = load_catalogue(session)
     template = tpl.load("handout", text)
     fonts = fonts or default_fonts()

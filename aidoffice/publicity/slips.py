@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
@@ -132,7 +133,7 @@ def receive(
             slip.answer,
             f"{shown}：{label} {student.name} 的回执已于 {slip.received_at:%Y-%m-%d %H:%M} 登记过{before}。",
         )
-    slip.received_at = when or datetime.now()
+    slip.received_at = when or clock.now()
     slip.received_by = actor_of(session)
     slip.answer = answer
     if answer == "object":

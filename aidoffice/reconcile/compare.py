@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Term as TermRow
 from aidoffice.domain.terms import InvalidTerm
@@ -113,7 +114,7 @@ def compare(
     session: Session, term: str | None = None, *, today: date | None = None, progress: Progress = no_progress
 ) -> Comparison:
     with gc_paused():
-        return _compare(session, term, today or date.today(), progress)
+        return _compare(session, term, today or clock.today(), progress)
 
 
 def _compare(session: Session, term: str | None, today: date, progress: Progress) -> Comparison:

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import actor_of, record
 from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import (
@@ -123,8 +124,8 @@ def sync_problems(
     label_text: str = "",
 ) -> SyncResult:
     """Bring the problem list in line with the findings of a run (see the module docstring)."""
-    today = today or date.today()
-    now = datetime.now()
+    today = today or clock.today()
+    now = clock.now()
     actor = _actor(session)
     note_prefix = f"重新比对（{today:%Y-%m-%d}{f'，{label_text}' if label_text else ''}）"
     result = SyncResult()
@@ -260,7 +261,7 @@ def sync_problems(
 def record_finding(session: Session, finding: Finding, *, today: date | None = None) -> Problem:
     """One finding made into a problem now, outside a comparison run (an objection registered from
     its slip): a new problem opens; one the data had closed reopens; an open one is brought up to date."""
-    today = today or date.today()
+    today = today or clock.today()
     values = content(finding)
     problem = session.scalars(select(Problem).where(Problem.identity == finding.identity)).first()
     if problem is None:
@@ -298,7 +299,7 @@ def settle_by_data(session: Session, identity: str, why: str) -> None:
     if problem is None or problem.status is ProblemStatus.CLOSED:
         return
     problem.status, problem.resolution = ProblemStatus.CLOSED, RESOLVED_BY_DATA
-    problem.closed_by, problem.closed_at, problem.still_present = _actor(session), datetime.now(), False
+    problem.closed_by, problem.closed_at, problem.still_present = _actor(session), clock.now(), False
     _add_note(session, problem, "rerun", f"{why}，自动销号（{RESOLVED_BY_DATA}）", _actor(session))
     session.flush()
 
@@ -314,7 +315,7 @@ def get_problem(session: Session, problem_id: int) -> Problem:
 
 
 def _add_note(session: Session, p: Problem, action: str, text: str, who: str) -> None:
-    session.add(ProblemNote(problem_id=p.id, at=datetime.now(), actor=who, action=action, text=text))
+    session.add(ProblemNote(problem_id=p.id, at=clock.now(), actor=who, action=action, text=text))
 
 
 def take_problem(
@@ -326,7 +327,7 @@ def take_problem(
     who = _actor(session, who)
     if p.status is ProblemStatus.CLOSED:
         raise ValidationError([FieldProblem("状态", "这个问题已销号；如需继续处理，请先重新打开")])
-    p.status, p.assigned_to, p.taken_at = ProblemStatus.IN_PROGRESS, who, datetime.now()
+    p.status, p.assigned_to, p.taken_at = ProblemStatus.IN_PROGRESS, who, clock.now()
     _add_note(
         session, p, "take", f"{who}接手处理" + (f"：{note.strip()}" if note and note.strip() else ""), who
     )
@@ -374,7 +375,7 @@ def close_problem(
         ProblemStatus.CLOSED,
         resolution[:60],
         who,
-        datetime.now(),
+        clock.now(),
     )
     p.still_present = False  # until a re-run says otherwise
     text = f"销号：{resolution}" + (f"。{note.strip()}" if note and note.strip() else "")
@@ -494,7 +495,7 @@ def fix_add_assessment(
     student = _student_of(session, p, None)
     year = school_year or (TermValue.parse(p.scope).school_year if len(p.scope) == 11 else p.scope) or None
     if not year:
-        year = TermValue.containing(today or date.today()).school_year
+        year = TermValue.containing(today or clock.today()).school_year
     row = record_assessment(session, student.id, year, level, decided_on, decided_by, note, today=today)
     text = f"补录{year}学年认定：{LEVEL_NAMES[row.level]}（{decided_on:%Y-%m-%d}，{decided_by}）"
     return close_problem(session, problem_id, "已补录认定", text, who, action="fix")

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import actor_of, record
 from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.privacy import Field, Level, show
@@ -80,7 +81,7 @@ def run_reconcile(
     today: date | None = None,
     progress: Progress = no_progress,
 ) -> ReconcileResult:
-    today = today or date.today()
+    today = today or clock.today()
     require(session, "reconcile.run")
     if full_ids:
         require(session, "export.full_ids")

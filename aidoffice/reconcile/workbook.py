@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.models import Problem, ProblemNote, ProblemStatus
 from aidoffice.exporting.workbook import Column, StandardWorkbook, display_width
 from aidoffice.privacy import Field, Level, show
@@ -122,7 +123,7 @@ def write_problem_workbook(
         ("比对日期", f"{ctx.on_date:%Y-%m-%d}：此日及以前记录的群体身份、认定和名单计入"),
         ("本次自动销号", f"{sync.closed_by_data} 个问题数据中已不再出现，按“数据已更正”销号（见“本次已消除”）"),
         ("证件号", f"完整显示（导出人：{actor}，已记入操作留痕）" if full_ids else "已打码（只显示前6位和后4位）"),
-        ("导出时间", f"{datetime.now():%Y-%m-%d %H:%M}"),
+        ("导出时间", f"{clock.now():%Y-%m-%d %H:%M}"),
     ):  # fmt: skip
         summary.append([title, text])
 

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import AppSetting, AuditEntry, User
 from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
@@ -152,7 +153,7 @@ def _audit(session: Session, action: str, user: User | None, note: str, details:
     """An account event in the audit trail (entity app_user)."""
     session.add(
         AuditEntry(
-            at=datetime.now(),
+            at=clock.now(),
             actor=actor_of(session),
             action=action,
             entity="app_user",
@@ -392,7 +393,7 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
     """Check a login and password; the user, or SignInFailed. A failure is recorded in `session` (the
     failure count, the lock, an audit entry): the caller commits even when this raises — `sign_in`
     does — or the lock-out would never take effect."""
-    now = now or datetime.now()
+    now = now or clock.now()
     user = _find(session, login)
     if user is None:
         _hasher.verify(_DUMMY_HASH, "aidoffice-no-such-user")  # the same cost as a real check
@@ -528,7 +529,7 @@ def auto_sign_in(db: Any) -> Principal | None:
             return None
         principal = Principal.of(user)
         act_as(session, principal)
-        user.last_sign_in = datetime.now()
+        user.last_sign_in = clock.now()
         _audit(session, "sign_in", user, f"“{user.login}”自动登录（单人模式）")
         session.commit()
         return principal

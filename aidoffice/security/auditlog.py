@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from aidoffice import clock
 from aidoffice.db.audit import record
 from aidoffice.db.models import STATUS_NAMES, AuditEntry, Award, HouseholdMember, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
@@ -271,7 +272,7 @@ def export_audit(
     book = StandardWorkbook()
     sheet = book.sheet(
         "操作记录",
-        f"操作记录（{datetime.now():%Y-%m-%d %H:%M} 导出，共 {len(ids)} 条）",
+        f"操作记录（{clock.now():%Y-%m-%d %H:%M} 导出，共 {len(ids)} 条）",
         [
             Column("编号", 8),
             Column("时间", 20),

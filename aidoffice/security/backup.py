@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, func, insert, inspect, make_url, select, text
 from sqlalchemy.orm import Session
 
-from aidoffice import __version__
+from aidoffice import __version__, clock
 from aidoffice.db.audit import actor_of
 from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
@@ -517,7 +517,7 @@ def write_backup(
             with engine.connect() as conn:
                 counts = table_counts(conn)
                 header = {
-                    "created": datetime.now().isoformat(timespec="seconds"),
+                    "created": clock.now().isoformat(timespec="seconds"),
                     "app": __version__,
                     "schema": _revision(conn),
                     "source": db.dialect,
@@ -542,7 +542,7 @@ def write_backup(
 def _record(session: Session, action: str, note: str, details: dict | None = None) -> None:
     session.add(
         AuditEntry(
-            at=datetime.now(),
+            at=clock.now(),
             actor=actor_of(session),
             action=action,
             entity="database",
@@ -614,7 +614,7 @@ def auto_backup(db: Database | str, reason: str, now: datetime | None = None) ->
         path = sqlite_path(db)
     if path is None or not path.is_file():
         return None
-    now = now or datetime.now()
+    now = now or clock.now()
     folder = backups_dir()
     stem = path.stem
     mine = sorted(folder.glob(f"{stem}-auto-*.db"))
@@ -827,7 +827,7 @@ def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.dispose()
     if target.exists():
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         _set_aside_auto_backups(target, stamp)
         aside_path = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix}")
         try:
@@ -849,7 +849,7 @@ def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str
 
 
 def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str | None, Database]:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     name = make_url(db.url).database or "server"
     aside = backups_dir() / f"{name}-before-restore-{stamp}{SUFFIX}"
     write_backup(db, aside)

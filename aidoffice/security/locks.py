@@ -28,6 +28,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from aidoffice import clock
 from aidoffice.db.audit import default_actor
 from aidoffice.db.engine import Database
 from aidoffice.db.models import AuditEntry, OperationLock, Student
@@ -134,7 +135,7 @@ def _who() -> dict[str, Any]:
         "user": default_actor(),
         "host": socket.gethostname(),
         "pid": os.getpid(),
-        "since": datetime.now().isoformat(timespec="seconds"),
+        "since": clock.now().isoformat(timespec="seconds"),
     }
 
 
@@ -320,7 +321,7 @@ def exclusive(
                 holder=info["holder"][:60],
                 host=info["host"][:100],
                 pid=_RESTORE_PID_MARK if doing == "restore" and operation != "restore" else info["pid"],
-                since=datetime.now().replace(microsecond=0),
+                since=clock.now().replace(microsecond=0),
             )
         )
         try:

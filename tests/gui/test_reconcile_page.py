@@ -4,14 +4,13 @@ away, and the statistics can be copied into a report. No query runs on the GUI t
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
+from aidoffice import clock
 from aidoffice.db.models import Problem, ProblemStatus, StudyElsewhere
 from tests.gui.conftest import make_ctx
 from tests.gui.helpers import finish, idle
@@ -20,6 +19,9 @@ from ui.dialogs.problem_dialogs import CloseDialog, ElsewhereDialog
 from ui.main_window import MainWindow
 from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.statistics_page import StatisticsPage
+
+# the planted world is dated 2026-11-22 (tests/reconcile_world.py): compare as of that day
+pytestmark = pytest.mark.today("2026-11-22")
 
 
 @pytest.fixture
@@ -137,7 +139,7 @@ def test_an_unaccounted_child_is_recorded_as_studying_elsewhere_in_one_click(qtb
         assert (row.school_name, row.verified_by, row.verified_on) == (
             "阜平县城关小学",
             "张老师",
-            date.today(),
+            clock.today(),
         )
     assert page.detail.row.resolution == "已登记在外就读"
 

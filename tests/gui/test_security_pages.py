@@ -4,7 +4,7 @@ prints their own class only."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, text
 
+from aidoffice import clock
 from aidoffice.db.engine import Database
 from aidoffice.db.models import Student, StudentStatus, User
 from aidoffice.domain.grades import make_grade
@@ -108,7 +109,7 @@ def test_the_audit_page_filters_by_person_student_kind_and_date(qtbot, changed):
     assert page.model.rowCount() == 1
     row = page.model.row_at(0)
     assert (row.actor, row.action, row.subject) == ("clerk", "修改", name)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     page.date_from.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
     page.apply_filter()
     _settle(qtbot, page)

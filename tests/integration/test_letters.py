@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from aidoffice import clock
 from aidoffice.db.models import AuditEntry, PublicityBatch, Student
 from aidoffice.domain import slipcode
 from aidoffice.domain.pinyin import name_order
@@ -81,13 +82,13 @@ def test_remaking_a_batch_keeps_the_slip_codes_and_the_bytes(school_db, school, 
 
 def test_every_batch_is_recorded_with_who_when_and_the_files_sha256(school_db, school, tmp_path):
     """If a printed letter is ever disputed, the office can prove which file it was, who made it and when."""
-    started = datetime.now()
+    started = clock.now()
     res = make(school_db, out=tmp_path / "a.pdf", grade=7)
     digest = hashlib.sha256(res.path.read_bytes()).hexdigest()
     with school_db.reading() as s:
         batch = s.get(PublicityBatch, res.batch_id)
         assert (batch.fingerprint, batch.actor, batch.pages, batch.items) == (digest, "班主任", res.pages, 6)
-        assert started - timedelta(seconds=1) <= batch.at <= datetime.now()
+        assert started - timedelta(seconds=1) <= batch.at <= clock.now()
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "produce")).one()
         assert entry.after["sha256"] == digest and entry.actor == "班主任"
 

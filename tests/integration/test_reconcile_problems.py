@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import AuditEntry, Award, Problem, ProblemNote, ProblemStatus, StudyElsewhere
 from aidoffice.domain.terms import Term as TermValue
@@ -35,6 +36,9 @@ from aidoffice.reconcile.problems import (
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
 from tests.reconcile_world import EXPECTED, TERM, TODAY, plant
+
+# the planted world is dated 2026-11-22 (tests/reconcile_world.py): compare as of that day
+pytestmark = pytest.mark.today("2026-11-22")
 
 
 @pytest.fixture
@@ -275,9 +279,9 @@ def test_statistics_count_problems_closed_this_term(world):
     with db.unit_of_work(actor="李老师") as s:
         close_problem(s, problem(db, "AMOUNT_OFF_STANDARD", "吴十").id, "补助已补发")
         close_problem(s, problem(db, "UNSUPPORTED_AID", "王五").id, "已核实无误")
-    now = TermValue.containing(date.today()).code
+    now = TermValue.containing(clock.today()).code
     with db.unit_of_work() as s:
-        stats = term_statistics(s, now, today=date.today())
+        stats = term_statistics(s, now, today=clock.today())
     assert {k: n for k, _l, n in stats.closed_in_term} == {"UNSUPPORTED_AID": 1, "AMOUNT_OFF_STANDARD": 1}
     assert sorted(stats.closed_by_resolution) == [("已核实无误", 1), ("补助已补发", 1)]
 

@@ -15,6 +15,9 @@ from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.service import run_reconcile
 from tests.reconcile_world import EXPECTED, TERM, TODAY, plant
 
+# the planted world is dated 2026-11-22 (tests/reconcile_world.py): compare as of that day
+pytestmark = pytest.mark.today("2026-11-22")
+
 
 @pytest.fixture
 def world(school_db, tmp_path):

@@ -10,6 +10,7 @@ import sys
 import pytest
 from sqlalchemy import select, text
 
+from aidoffice import clock
 from aidoffice.db.models import OperationLock, Student
 from aidoffice.ledgers.students import StudentInput, add_student, update_student
 from aidoffice.security.locks import (
@@ -88,12 +89,11 @@ def test_a_second_import_is_told_who_is_importing_and_since_when(db):
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 def test_a_lock_row_left_by_a_dead_importer_is_taken_over(db):
     """A clerk's PC crashed mid-import: its row stays, but the server dropped its advisory lock."""
-    from datetime import datetime
 
     with db.engine.begin() as conn:
         conn.execute(
             OperationLock.__table__.insert().values(
-                name="import", holder="断电的电脑", host="pc1", pid=1, since=datetime.now()
+                name="import", holder="断电的电脑", host="pc1", pid=1, since=clock.now()
             )
         )
     with exclusive(db, "import", holder="李老师"), db.reading() as s:

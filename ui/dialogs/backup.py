@@ -4,7 +4,6 @@ the program restarts on the restored data."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice import clock
 from aidoffice.errors import AidofficeError
 from aidoffice.security.backup import SUFFIX, BackupHeader, BackupResult, BrokenTrail, RestoreResult
 from ui.dialogs.sign_in import password_field
@@ -72,7 +72,7 @@ class BackupDialog(QDialog):
         form = QFormLayout()
         self.path = QLineEdit()
         self.path.setObjectName("backupPath")
-        self.path.setText(str(Path.home() / f"资助办备份-{date.today():%Y-%m-%d}{SUFFIX}"))
+        self.path.setText(str(Path.home() / f"资助办备份-{clock.today():%Y-%m-%d}{SUFFIX}"))
         browse = QPushButton(self.tr("选择…"))
         browse.clicked.connect(self.browse)
         form.addRow(self.tr("保存到"), _file_row(self.path, browse))

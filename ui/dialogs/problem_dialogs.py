@@ -22,18 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice import clock
 from aidoffice.ledgers.assessments import LEVEL_NAMES
 from aidoffice.privacy import Field, Level, show
-from ui.widgets import dialog_buttons, error_label
+from ui.widgets import dialog_buttons, error_label, today_qdate
 
 
 def _date_edit(value: date | None = None) -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
-    d = value or date.today()
+    d = value or clock.today()
     edit.setDate(QDate(d.year, d.month, d.day))
-    edit.setMaximumDate(QDate.currentDate())
+    edit.setMaximumDate(today_qdate())
     return edit
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +28,7 @@ from aidoffice.ledgers.student_rules import StudentInput
 from ui.operations import AppContext
 from ui.operations import students as ops
 from ui.tasks import Task, show_error
-from ui.widgets import dialog_buttons, error_label
+from ui.widgets import dialog_buttons, error_label, today_qdate
 
 ROSTER_FLAGS = [
     ("left_behind", "留守儿童"),
@@ -233,7 +232,7 @@ class StatusDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         form = QFormLayout(self)
-        self.when = QDateEdit(QDate.currentDate())
+        self.when = QDateEdit(today_qdate())
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("yyyy-MM-dd")
         self.note = QLineEdit()

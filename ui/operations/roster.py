@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
+from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Term
 from aidoffice.domain.terms import Term as TermValue
@@ -35,7 +35,7 @@ def _choices(s) -> tuple[list[tuple[str, str]], str]:  # type: ignore[no-untyped
     items = [(f"{f.name}（按学段和住宿自动分项）", f.code) for f in cat.families.values()]
     items += [(p.name, p.code) for p in cat.policies.values() if p.paid]
     current = s.scalars(select(Term.code).where(Term.is_current.is_(True))).first()
-    return items, current or TermValue.containing(date.today()).code
+    return items, current or TermValue.containing(clock.today()).code
 
 
 def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[tuple], None]) -> Task:  # type: ignore[type-arg]

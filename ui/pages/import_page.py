@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +32,7 @@ from ui.models.import_preview import FILTERS, ImportPreviewModel
 from ui.operations import AppContext
 from ui.operations import imports as ops
 from ui.tasks import Task, show_error
+from ui.widgets import today_qdate
 
 FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
@@ -77,7 +78,7 @@ class ImportPage(QWidget):
         self.source = QLineEdit()
         self.source.setPlaceholderText(self.tr("来源，如“阜平县乡村振兴局”（同一来源的新名单取代旧名单）"))
         self.group = QComboBox()
-        self.known_on = QDateEdit(QDate.currentDate())
+        self.known_on = QDateEdit(today_qdate())
         self.known_on.setCalendarPopup(True)
         self.known_on.setDisplayFormat("yyyy-MM-dd")
         for w, label in (
@@ -97,7 +98,7 @@ class ImportPage(QWidget):
         ar = QHBoxLayout(self.award_row)
         ar.setContentsMargins(0, 0, 0, 0)
         self.term = QLineEdit()
-        self.term.setPlaceholderText(Term.containing(QDate.currentDate().toPython()).code)
+        self.term.setPlaceholderText(Term.containing(today_qdate().toPython()).code)
         self.term.setToolTip(
             self.tr("文件中没有“学年学期”列时使用；可写 2026-2027-1 或 2026-2027学年第一学期")
         )

@@ -35,19 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice import clock
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.letters import LetterBatch
 from aidoffice.publicity.settings import PublicitySettings
 from ui.operations import AppContext, Changes
 from ui.operations import publicity as ops
 from ui.tasks import Task, show_error
-from ui.widgets import error_label
+from ui.widgets import error_label, qdate
 
 KINDS = [("policy", "资助政策告知书"), ("aid", "受助情况告知书")]
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
 
 
 def _pydate(q: QDate) -> date:
@@ -134,7 +131,7 @@ class PublicityPage(QWidget):
         self.term = QComboBox()
         self.grade = QComboBox()
         self.class_ = QComboBox()
-        self.letter_date = QDateEdit(_qdate(date.today()))
+        self.letter_date = QDateEdit(qdate(clock.today()))
         self.letter_date.setCalendarPopup(True)
         self.letter_date.setDisplayFormat("yyyy-MM-dd")
         self.duplex = QCheckBox(self.tr("双面打印（每封信补成偶数页，一张纸只印一个孩子的信）"))
@@ -447,7 +444,7 @@ class PublicityPage(QWidget):
         row.addStretch()
         form.addRow(self.tr("一栏（海报）"), row)
         self.notice_term = QComboBox()
-        self.notice_start = QDateEdit(_qdate(date.today()))
+        self.notice_start = QDateEdit(qdate(clock.today()))
         self.notice_start.setCalendarPopup(True)
         self.notice_start.setDisplayFormat("yyyy-MM-dd")
         notice_btn = QPushButton(self.tr("生成受助学生公示…"))

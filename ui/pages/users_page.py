@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice import clock
 from aidoffice.security.accounts import AccountInfo
 from ui.dialogs.first_admin import FirstAdminDialog
 from ui.dialogs.users import ResetPasswordDialog, UserDialog
@@ -33,7 +34,7 @@ COLUMNS = ["登录名", "姓名", "角色", "所带班级", "状态", "最近登
 
 
 def account_state(a: AccountInfo, now: datetime | None = None) -> str:
-    now = now or datetime.now()
+    now = now or clock.now()
     if not a.active:
         return "已停用"
     if a.locked_until is not None and a.locked_until > now:
