@@ -24,7 +24,7 @@ from ui.operations import AppContext
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
-    parser.add_argument("--out", default=str(Path(__file__).parent))
+    parser.add_argument("--out", default=str(Path(__file__).parent / "manual" / "images"))
     parser.add_argument("--kind", default="ID_TYPO_SUSPECT", help="the kind of problem to open")
     args = parser.parse_args()
     app = QApplication(sys.argv)

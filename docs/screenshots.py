@@ -20,7 +20,7 @@ from ui.operations import AppContext
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
-    parser.add_argument("--out", default=str(Path(__file__).parent))
+    parser.add_argument("--out", default=str(Path(__file__).parent / "manual" / "images"))
     parser.add_argument("--import-file", help="a 学籍 export to preview on the import page")
     args = parser.parse_args()
     app = QApplication(sys.argv)

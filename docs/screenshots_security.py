@@ -69,7 +69,7 @@ def prepare(db: Database) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
-    parser.add_argument("--out", default=str(Path(__file__).parent))
+    parser.add_argument("--out", default=str(Path(__file__).parent / "manual" / "images"))
     args = parser.parse_args()
     app = QApplication(sys.argv)
     db = Database(args.db)

@@ -4,8 +4,8 @@ the role may not use is marked (ui/permissions.py); the services refuse it anywa
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.security.access import Principal
+from ui.help import ManualViewer, page_for_screen, show_about
 from ui.operations import AppContext, Changes
 from ui.operations import school as school_ops
 from ui.operations.school import SchoolInfo
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.sign_out_btn.clicked.connect(self.sign_out_requested)
         self.statusBar().addPermanentWidget(self.sign_out_btn)
         self._account_menu()
+        self._help_menu()
         self._show_user()
         ctx.data_changed.connect(self._data_changed)
         self.refresh_status()
@@ -160,6 +162,32 @@ class MainWindow(QMainWindow):
         self.lock_action = menu.addAction(self.tr("锁定窗口"), self.lock_requested)
         menu.addSeparator()
         self.sign_out_action = menu.addAction(self.tr("退出登录"), self.sign_out_requested)
+
+    def _help_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("帮助"))
+        self.manual_action = menu.addAction(self.tr("使用手册（本页）"), self.open_manual)
+        self.manual_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.manual_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        menu.addAction(self.tr("使用手册目录"), lambda: self.open_manual("overview.md"))
+        menu.addSeparator()
+        menu.addAction(self.tr("关于…"), self.about)
+        self.manual: ManualViewer | None = None
+
+    def open_manual(self, file: str | None = None) -> ManualViewer:
+        """F1: the manual opened at the page about the screen on show (or at `file`)."""
+        if self.manual is None:
+            self.manual = ManualViewer(self)
+        current = self.nav.currentItem()
+        self.manual.show_page(file or page_for_screen(current.text() if current else ""))
+        self.manual.show()
+        self.manual.raise_()
+        self.manual.activateWindow()
+        return self.manual
+
+    def about(self) -> None:
+        from aidoffice.paths import data_dir
+
+        show_about(self, str(data_dir()), self.ctx.db.display_url)
 
     def _show_user(self) -> None:
         user = self.user

@@ -94,6 +94,7 @@ def test_wrong_usage_and_refused_input_have_their_exit_codes(office, tmp_path):
     assert nowhere.returncode == 1
 
 
+@pytest.mark.today("2026-11-22")  # the dates it records are in that autumn term
 def test_the_assessment_workbook_imports_from_the_command_line(office, tmp_path):
     """The autumn assessment can be imported by a script: a row that matches the ledger goes in, nothing refused."""
     r = run(

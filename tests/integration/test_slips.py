@@ -157,6 +157,7 @@ def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, p
     assert [u.after.get("answer") for u in updates] == ["apply", None]
 
 
+@pytest.mark.today("2026-11-22")  # the dates it records are in that autumn term
 def test_a_family_that_applies_is_on_the_assessment_to_do_list_until_assessed(school_db, printed):
     """□符合、申请 on the policy letter's slip puts the child on the hardship assessment's list (a 待认定
     problem); recording the assessment — whatever its level — takes the child off at the next comparison."""
