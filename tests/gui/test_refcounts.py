@@ -4,10 +4,15 @@ reference to None each time a model's data() returns None; after a few thousand 
 
 import sys
 
+import pytest
+
 from tests.gui.helpers import idle
 from ui.pages.student_ledger import StudentLedgerPage
 
 
+@pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="None is immortal from Python 3.12: its count cannot drop"
+)
 def test_repainting_the_student_table_does_not_lose_references_to_none(qtbot, ctx):
     """PySide6 6.12.0 lost a reference to None on each repaint; a day of scrolling would abort the program."""
     page = StudentLedgerPage(ctx)
