@@ -7,11 +7,16 @@ import hashlib
 import pytest
 from openpyxl import load_workbook
 
+from aidoffice import clock
+from aidoffice.domain.terms import Term as TermValue
 from aidoffice.exporting.samples import Shape, build
 from aidoffice.privacy import find_sensitive
 from tests.e2e.cli import last_json, run
 
-TERM = "2026-2027-1"
+
+def this_term() -> str:
+    """The demo fills the term of the day the tests run on (the clock is pinned, any day of the year)."""
+    return TermValue.containing(clock.today()).code
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -37,7 +42,16 @@ def test_preview_confirm_and_export_into_the_county_template(office):
     template = home / "县模板.xlsx"
     build(Shape(two_row_header=True)).save(template)
     r = run(
-        "--json", "export", "roster", "--policy", "生活补助", "--term", TERM, "--dry-run", home=home, db=db
+        "--json",
+        "export",
+        "roster",
+        "--policy",
+        "生活补助",
+        "--term",
+        this_term(),
+        "--dry-run",
+        home=home,
+        db=db,
     )
     assert r.returncode == 0, r.stderr
     preview = last_json(r)
@@ -50,7 +64,7 @@ def test_preview_confirm_and_export_into_the_county_template(office):
         "--policy",
         "生活补助",
         "--term",
-        TERM,
+        this_term(),
         "--template",
         str(template),
         "--out",
@@ -88,7 +102,7 @@ def test_an_unknown_column_is_refused_with_the_header_then_mapped(tmp_path):
     wb["花名册"]["Q3"] = "领款签章"
     template = home / "县模板.xlsx"
     wb.save(template)
-    args = ["export", "roster", "--policy", "一补", "--term", TERM, "--template", str(template), "--confirm",
+    args = ["export", "roster", "--policy", "一补", "--term", this_term(), "--template", str(template), "--confirm",
             "--anyway", "测试", "--out", str(home / "a.xlsx")]  # fmt: skip
     r = run("--json", *args, home=home, db=db)
     assert r.returncode == 1
@@ -103,15 +117,15 @@ def test_usage_mistakes_and_a_term_without_a_roster(tmp_path):
     home, db = tmp_path, str(tmp_path / "office.db")
     run("init", "--school", "阜平县城关中学", home=home, db=db)
     run("demo", "--students", "100", home=home, db=db)
-    r = run("export", "roster", "--policy", "一补", "--term", TERM, "--remove", "张三=转学", "--out",
+    r = run("export", "roster", "--policy", "一补", "--term", this_term(), "--remove", "张三=转学", "--out",
             str(home / "x.xlsx"), home=home, db=db)  # fmt: skip
     assert r.returncode == 2 and "--confirm" in r.stderr
     r = run("export", "roster", "--policy", "一补", "--term", "2030-2031-1", "--out", str(home / "x.xlsx"),
             home=home, db=db)  # fmt: skip
     assert r.returncode == 1 and "还没有发放记录" in r.stderr and "--dry-run" in r.stderr
-    r = run("export", "roster", "--policy", "大礼包", "--term", TERM, "--dry-run", home=home, db=db)
+    r = run("export", "roster", "--policy", "大礼包", "--term", this_term(), "--dry-run", home=home, db=db)
     assert r.returncode == 1 and "不在资助项目目录中" in r.stderr
-    r = run("export", "roster", "--policy", "营养餐", "--term", TERM, "--dry-run", home=home, db=db)
+    r = run("export", "roster", "--policy", "营养餐", "--term", this_term(), "--dry-run", home=home, db=db)
     assert r.returncode == 1 and "--days" in r.stderr
 
 

@@ -9,7 +9,9 @@ import hashlib
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from aidoffice import clock
 from aidoffice.db.models import Award, ImportBatch
+from aidoffice.domain.terms import Term as TermValue
 from aidoffice.exporting.samples import Shape, build
 from aidoffice.privacy import find_sensitive
 from tests.factories import an_id
@@ -42,7 +44,7 @@ def test_propose_review_map_check_and_export(qtbot, ctx, demo_db, tmp_path, monk
     page.activate()
     idle(qtbot, ctx)
     assert page.policy.count() > 5 and page.policy.itemData(0) == "compulsory_living"
-    page.term.setText("2026-2027-1")
+    page.term.setText(TermValue.containing(clock.today()).code)  # the demo fills the term of the day
     finish(qtbot, page.propose())
     model = page.model
     assert model.rowCount() == len(page.proposal.lines) > 10
