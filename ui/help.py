@@ -3,6 +3,7 @@ per task, opened at the page of the screen the clerk is on (F1); and 关于 (ver
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +65,19 @@ def manual_dir() -> Path:
     return candidates[-1]
 
 
+CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_SOFT_BREAK = re.compile(rf"(?<=[{CJK}])\n[ \t]*(?=[{CJK}])")
+
+
+def unwrap_chinese(markdown: str) -> str:
+    """Lines of Chinese wrapped in the source join without the space Markdown would put between them
+    (outside code blocks); list items, headings and table rows, which start otherwise, stay apart."""
+    parts = markdown.split("```")
+    for i in range(0, len(parts), 2):  # even parts are outside fenced code
+        parts[i] = _SOFT_BREAK.sub("", parts[i])
+    return "```".join(parts)
+
+
 def page_for_screen(title: str) -> str:
     """The manual file for a navigation title (ignoring the （未开放）/（无权限） marks)."""
     bare = title.split("（", 1)[0]
@@ -81,6 +95,7 @@ class ManualViewer(QDialog):
         self.folder = manual_dir()
         self.contents = QListWidget()
         self.contents.setFixedWidth(190)
+        self.contents.setStyleSheet("QListWidget{font-size:14px} QListWidget::item{padding:5px 4px}")
         for file, title in PAGES:
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, file)
@@ -104,9 +119,7 @@ class ManualViewer(QDialog):
         self.contents.currentRowChanged.connect(self._show_row)
         self.resize(1100, 700)
 
-    @property
-    def current_file(self) -> str:
-        return self.browser.source().fileName()
+        self.current_file = ""
 
     def show_page(self, file: str) -> None:
         path = self.folder / file
@@ -119,7 +132,9 @@ class ManualViewer(QDialog):
             self.missing.show()
             return
         self.missing.hide()
-        self.browser.setSource(QUrl.fromLocalFile(str(path)))
+        self.browser.document().setBaseUrl(QUrl.fromLocalFile(str(self.folder) + "/"))
+        self.browser.setMarkdown(unwrap_chinese(path.read_text(encoding="utf-8")))
+        self.current_file = file
         for row in range(self.contents.count()):
             if self.contents.item(row).data(Qt.ItemDataRole.UserRole) == file:
                 self.contents.blockSignals(True)
@@ -134,9 +149,8 @@ class ManualViewer(QDialog):
         if url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
             return
-        target = self.browser.source().resolved(url)
-        if target.isLocalFile() and target.toLocalFile().endswith(".md"):
-            self.show_page(Path(target.toLocalFile()).name)
+        if url.path().endswith(".md"):
+            self.show_page(Path(url.path()).name)
             if url.fragment():
                 self.browser.scrollToAnchor(url.fragment())
         elif url.fragment() and not url.path():

@@ -70,3 +70,15 @@ def test_a_missing_manual_page_is_said_in_chinese(qtbot, tmp_path):
     viewer.folder = tmp_path
     viewer.show_page("faq.md")
     assert "找不到使用手册" in viewer.missing.text() and "重新安装" in viewer.missing.text()
+
+
+def test_chinese_wrapped_in_the_source_reads_without_stray_spaces():
+    from ui.help import unwrap_chinese
+
+    text = (
+        "程序先逐行告诉您将新增，\n还是不能导入。\n- 列表项\n  接着写。\n```\n代码\n保持\n```\nEnglish\nwords"
+    )
+    assert (
+        unwrap_chinese(text)
+        == "程序先逐行告诉您将新增，还是不能导入。\n- 列表项接着写。\n```\n代码\n保持\n```\nEnglish\nwords"
+    )
