@@ -85,10 +85,7 @@ def upgrade() -> None:
 def _fill_audit_students(conn: sa.Connection) -> None:
     """The child of each existing entry: its own values first (a deleted award's entry carries its
     student), else the row as it is now."""
-    current = {
-        t: dict(conn.execute(sa.text(f"SELECT id, student_id FROM {t}")).all())  # noqa: S608
-        for t in _STUDENT_OF
-    }
+    current = {t: dict(conn.execute(sa.text(f"SELECT id, student_id FROM {t}")).all()) for t in _STUDENT_OF}
     rows = conn.execute(
         sa.text(
             "SELECT id, entity, entity_id, before, after FROM audit_entry "
@@ -134,7 +131,7 @@ def _rebuild_with_autoincrement(conn: sa.Connection) -> None:
     )
     for name in NEVER_REUSED:
         high = max(
-            conn.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {name}")).scalar() or 0,  # noqa: S608
+            conn.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {name}")).scalar() or 0,
             conn.execute(
                 sa.text("SELECT coalesce(max(entity_id), 0) FROM audit_entry WHERE entity = :e"), {"e": name}
             ).scalar()
@@ -142,7 +139,9 @@ def _rebuild_with_autoincrement(conn: sa.Connection) -> None:
         )
         if high:
             conn.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = :n"), {"n": name})
-            conn.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES (:n, :s)"), {"n": name, "s": high})
+            conn.execute(
+                sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES (:n, :s)"), {"n": name, "s": high}
+            )
     problems = conn.execute(sa.text("PRAGMA foreign_key_check")).all()
     if problems:
         raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
