@@ -700,6 +700,7 @@ class ProblemDetail:
     person_key: str
     policy_code: str | None
     closed_by: str | None
+    recoveries: list[str] = field(default_factory=list)  # 收回 of the award the problem is about
 
 
 def problem_detail(session: Session, problem_id: int) -> ProblemDetail:
@@ -707,7 +708,37 @@ def problem_detail(session: Session, problem_id: int) -> ProblemDetail:
     p = get_problem(session, problem_id)
     row = fetch_problems(session, [problem_id])[0]
     notes = [NoteRow(n.at, n.actor, n.action, n.text) for n in p.notes]
-    return ProblemDetail(row, dict(p.evidence or {}), notes, p.person_key, p.policy_code, p.closed_by)
+    return ProblemDetail(
+        row,
+        dict(p.evidence or {}),
+        notes,
+        p.person_key,
+        p.policy_code,
+        p.closed_by,
+        recoveries_of(session, p),
+    )
+
+
+def recoveries_of(session: Session, p: Problem) -> list[str]:
+    """The recoveries (收回) of the award a problem is about, in words."""
+    from aidoffice.domain.money import format_amount
+
+    if p.kind not in RECOVERY_SETTLES:
+        return []
+    q = select(Recovery).where(Recovery.person_key == p.person_key, Recovery.term_code == p.scope)
+    if p.policy_code:
+        q = q.where(Recovery.policy_code == p.policy_code)
+    out = []
+    for r in session.scalars(q.order_by(Recovery.id)):
+        head = f"{r.policy_name} {format_amount(r.amount)} 元，{r.recorded_by} {r.recorded_at:%Y-%m-%d} 登记收回（{r.reason}）"
+        if r.status is RecoveryStatus.DONE:
+            out.append(
+                f"{head}；已于 {r.done_on:%Y-%m-%d} {r.method}"
+                + (f"（{r.done_note}）" if r.done_note else "")
+            )
+        else:
+            out.append(f"{head}；待收回")
+    return out
 
 
 def open_problems_of(session: Session, student_ids: Iterable[int]) -> dict[int, list[ProblemRow]]:
@@ -805,6 +836,23 @@ def recovery_summary(session: Session, term_code: str | None = None) -> Recovery
             out.done, out.done_amount = n, value
         else:
             out.pending, out.pending_amount = n, value
+    return out
+
+
+def recovery_summaries(session: Session) -> dict[str, RecoverySummary]:
+    """Each term's recoveries (the problem list shows the chosen term's)."""
+    out: dict[str, RecoverySummary] = {}
+    for term, status, n, amount in session.execute(
+        select(Recovery.term_code, Recovery.status, func.count(), func.sum(Recovery.amount)).group_by(
+            Recovery.term_code, Recovery.status
+        )
+    ):
+        one = out.setdefault(term, RecoverySummary())
+        value = Decimal(amount or 0).quantize(Decimal("0.01"))
+        if status is RecoveryStatus.DONE:
+            one.done, one.done_amount = n, value
+        else:
+            one.pending, one.pending_amount = n, value
     return out
 
 

@@ -26,7 +26,7 @@ from aidoffice.exporting import recoveries, roster
 from aidoffice.ledgers.school import ensure_term, require_school
 from aidoffice.ledgers.students import add_student
 from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
-from aidoffice.reconcile.problems import RECOVERED, add_note
+from aidoffice.reconcile.problems import RECOVERED, add_note, problem_detail, recovery_summaries
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
 from aidoffice.security.access import PermissionDenied, Principal, act_as
@@ -127,6 +127,10 @@ def test_the_problem_stays_open_until_the_recovery_is_recorded_as_done(school):
         stats = term_statistics(s, TERM, today=TODAY)
         assert (stats.recoveries.pending, stats.recoveries.pending_amount) == (1, Decimal("750.00"))
         rec_id = s.scalars(select(Recovery.id)).one()
+        # the problem list says so: on the problem itself and in the term's totals
+        (shown,) = problem_detail(s, p.id).recoveries
+        assert "750.00 元" in shown and "无认定材料，误助" in shown and shown.endswith("待收回")
+        assert recovery_summaries(s)[TERM].describe() == "待收回 1 笔，750.00 元；已收回 0 笔，0.00 元"
     with db.unit_of_work(actor="资助专干") as s:
         recoveries.mark_done(s, rec_id, date(2026, 9, 18), "退回", "家长到校退回现金")
     p = unsupported(db)
@@ -149,6 +153,7 @@ def test_the_problem_stays_open_until_the_recovery_is_recorded_as_done(school):
             1,
             Decimal("750.00"),
         )
+        assert "已于 2026-09-18 退回（家长到校退回现金）" in problem_detail(s, p.id).recoveries[0]
         rows = recoveries.list_recoveries(s, TERM)
         assert [r.status_name for r in rows] == ["已收回"] and "退回" in rows[0].describe()
 
