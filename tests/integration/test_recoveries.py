@@ -250,3 +250,61 @@ def test_every_audit_entry_about_an_award_or_a_problem_names_the_child_and_the_p
         assert {r.subject for r in rows} == {"普通生甲"}
         other = s.scalars(select(Student.id).where(Student.id_number == ids["低保生"])).one()
         assert not found & set(audit_ids(s, AuditFilter(student_id=other)))
+
+
+def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_a_freed_id_again(tmp_path):
+    """A clerk's database from before 0010: the rebuilt tables keep every row and foreign key, the
+    counters start past every id the audit trail names (award 3 was deleted before the upgrade), and
+    the trail's existing entries learn which child they are about."""
+    from alembic import command
+    from sqlalchemy import insert, text
+
+    from aidoffice.db.engine import Database, alembic_config, make_engine
+    from aidoffice.db.models import Policy, School
+    from aidoffice.db.models import Term as TermRow
+
+    path = tmp_path / "old.db"
+    engine = make_engine(str(path))
+    command.upgrade(alembic_config(engine), "0008")
+    with engine.begin() as c:
+        c.execute(insert(School.__table__), {"id": 1, "name": "旧学校", "settings": {}})
+        c.execute(insert(TermRow.__table__), {"id": 1, "code": TERM, "starts_on": date(2026, 9, 1),
+                                              "ends_on": date(2027, 1, 31), "is_current": True})  # fmt: skip
+        c.execute(insert(Policy.__table__), {"id": 1, "code": POLICY, "name": "初中寄宿生生活补助", "stage": "junior",
+                                             "amount_rule": {}, "boarding": "boarding", "eligible_groups": [],
+                                             "aliases": []})  # fmt: skip
+        for i in (1, 2, 3):
+            c.execute(insert(Student.__table__), {"id": i, "school_id": 1, "person_key": f"K{i}", "id_type": "居民身份证",
+                                                  "name": f"学生{i}", "name_pinyin": "x", "name_initials": "x",
+                                                  "stage": "junior", "grade": 7, "class_name": "1班",
+                                                  "status": "enrolled", "boarding": True})  # fmt: skip
+            c.execute(
+                insert(Award.__table__),
+                {"id": i, "student_id": i, "policy_id": 1, "term_id": 1, "amount": 750},
+            )
+        c.execute(text("DELETE FROM award WHERE id = 3"))
+        c.execute(
+            text("INSERT INTO audit_entry (at, actor, action, entity, entity_id, before, note) "
+                 "VALUES ('2026-09-10 10:00:00', '资助专干', 'delete', 'award', 3, :before, '花名册审核去掉')"),
+            {"before": '{"student_id": 3, "amount": "750.00"}'},
+        )  # fmt: skip
+    engine.dispose()
+    db = Database(str(path))
+    try:
+        with db.engine.connect() as c:
+            assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1  # back on after the migration
+            sql = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'award'")).scalar()
+            assert "AUTOINCREMENT" in sql and "ON DELETE CASCADE" in sql
+            entry = c.execute(text("SELECT student_id FROM audit_entry WHERE entity = 'award'")).scalar()
+            assert entry == 3
+        with db.unit_of_work() as s:
+            assert [a.id for a in s.scalars(select(Award).order_by(Award.id))] == [1, 2]
+            award = Award(student_id=3, policy_id=1, term_id=1, amount=Decimal(1))
+            s.add(award)
+            s.flush()
+            assert award.id == 4  # not 3: the trail already names award 3 (学生3's deleted award)
+        with db.engine.begin() as c:  # the database's own ON DELETE CASCADE, not the ORM's
+            c.execute(text("DELETE FROM student WHERE id = 1"))
+            assert [r[0] for r in c.execute(text("SELECT id FROM award ORDER BY id"))] == [2, 4]
+    finally:
+        db.dispose()
