@@ -208,6 +208,8 @@ def _record_bulk(state: ORMExecuteState) -> None:
     if mapper is None or not issubclass(mapper.class_, Audited):
         return
     params = state.parameters
+    if state.is_insert and mapper.class_ is Award and isinstance(params, list) and params:
+        return _record_award_rows(state, params)
     count = len(params) if isinstance(params, list) else 1
     action = "bulk_insert" if state.is_insert else "bulk_update" if state.is_update else "bulk_delete"
     session = state.session
@@ -228,6 +230,44 @@ def _record_bulk(state: ORMExecuteState) -> None:
             }
         ],
     )
+
+
+def _record_award_rows(state: ORMExecuteState, params: list[dict[str, Any]]) -> Any:
+    """An imported award list is inserted in one statement; each award still gets its own entry,
+    naming the child and the project, with its id (found by the award's unique key once inserted)."""
+    result = state.invoke_statement()
+    session = state.session
+    conn = session.connection()
+    keys = {(p.get("student_id"), p.get("policy_id"), p.get("term_id")) for p in params}
+    sids = sorted({k[0] for k in keys if k[0] is not None})
+    ids: dict[tuple[Any, Any, Any], int] = {}
+    names: dict[int, str] = {}
+    for i in range(0, len(sids), 900):
+        chunk = sids[i : i + 900]
+        for aid, sid, pid, tid in conn.execute(
+            select(Award.id, Award.student_id, Award.policy_id, Award.term_id).where(
+                Award.student_id.in_(chunk)
+            )
+        ):
+            if (sid, pid, tid) in keys:
+                ids[(sid, pid, tid)] = aid
+        names.update(conn.execute(select(Student.id, Student.name).where(Student.id.in_(chunk))).all())
+    policies = dict(conn.execute(select(Policy.id, Policy.name)).all())
+    note = session.info.get("audit_note") or "导入资助发放名单"
+    now, actor, batch = clock.now(), actor_of(session), session.info.get("batch_id")
+    rows = []
+    for p in params:
+        sid = p.get("student_id")
+        named = subject_words(names.get(sid, f"学生#{sid}"), policies.get(p.get("policy_id")))
+        rows.append(
+            {"at": now, "actor": actor, "action": "insert", "entity": "award",
+             "entity_id": ids.get((sid, p.get("policy_id"), p.get("term_id"))), "before": None,
+             "after": {k: _MASKED.get(k, _plain)(v) for k, v in p.items()}, "note": f"【{named}】{note}"[:200],
+             "batch_id": batch, "student_id": sid}
+        )  # fmt: skip
+    for i in range(0, len(rows), 5000):
+        conn.execute(insert(AuditEntry.__table__), rows[i : i + 5000])
+    return result
 
 
 def record(

@@ -308,3 +308,36 @@ def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_a_freed_id_
             assert [r[0] for r in c.execute(text("SELECT id FROM award ORDER BY id"))] == [2, 4]
     finally:
         db.dispose()
+
+
+def test_an_imported_award_list_gives_each_award_an_entry_naming_the_child_and_the_project(school, tmp_path):
+    """The county's list is inserted in one statement; the trail still has one entry per award, with
+    its id, the child and the project, and the child's own audit view finds it."""
+    from aidoffice.importing.service import ImportOptions, run_import
+    from tests.sheets import write_xlsx
+
+    db, ids = school
+    header = ["序号", "姓名", "身份证号", "资助项目", "学年学期", "金额（元）"]
+    rows = [
+        [1, "普通生甲", ids["普通生"], "生活补助", TERM, 750],
+        [2, "低保生甲", ids["低保生"], "生活补助", TERM, 750],
+    ]
+    with db.unit_of_work(actor="资助专干") as s:
+        run_import(
+            s,
+            write_xlsx(tmp_path / "发放名单.xlsx", [header, *rows]),
+            ImportOptions(kind="awards", today=TODAY),
+        )
+    with db.reading() as s:
+        awards = {
+            st.name: (a.id, st.id, a.policy.name)
+            for a, st in s.execute(select(Award, Student).join(Student, Student.id == Award.student_id))
+        }
+        assert set(awards) == {"普通生甲", "低保生甲"}
+        for name, (award_id, sid, policy) in awards.items():
+            (entry,) = s.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "award", AuditEntry.entity_id == award_id)
+            ).all()
+            assert entry.student_id == sid and name in entry.note and policy in entry.note
+            assert entry.id in audit_ids(s, AuditFilter(student_id=sid))
+        assert not s.scalars(select(AuditEntry).where(AuditEntry.action == "bulk_insert")).all()
