@@ -210,6 +210,8 @@ def _record_bulk(state: ORMExecuteState) -> None:
     params = state.parameters
     if state.is_insert and mapper.class_ is Award and isinstance(params, list) and params:
         return _record_award_rows(state, params)
+    if state.is_update and mapper.class_ is Problem and isinstance(params, list) and params:
+        return _record_problem_rows(state, params)
     count = len(params) if isinstance(params, list) else 1
     action = "bulk_insert" if state.is_insert else "bulk_update" if state.is_update else "bulk_delete"
     session = state.session
@@ -264,6 +266,39 @@ def _record_award_rows(state: ORMExecuteState, params: list[dict[str, Any]]) -> 
              "entity_id": ids.get((sid, p.get("policy_id"), p.get("term_id"))), "before": None,
              "after": {k: _MASKED.get(k, _plain)(v) for k, v in p.items()}, "note": f"【{named}】{note}"[:200],
              "batch_id": batch, "student_id": sid}
+        )  # fmt: skip
+    for i in range(0, len(rows), 5000):
+        conn.execute(insert(AuditEntry.__table__), rows[i : i + 5000])
+    return result
+
+
+def _record_problem_rows(state: ORMExecuteState, params: list[dict[str, Any]]) -> Any:
+    """Problems updated by primary key in one statement (a re-run refreshing their wording): one entry
+    each, naming the child and the project."""
+    session = state.session
+    conn = session.connection()
+    pids = sorted({p["id"] for p in params if "id" in p})
+    about: dict[int, tuple[Any, str, Any]] = {}
+    for i in range(0, len(pids), 900):
+        for pid, sid, name, code in conn.execute(
+            select(Problem.id, Problem.student_id, Problem.name, Problem.policy_code).where(
+                Problem.id.in_(pids[i : i + 900])
+            )
+        ):
+            about[pid] = (sid, name, code)
+    result = state.invoke_statement()
+    policies = dict(conn.execute(select(Policy.code, Policy.name)).all())
+    note = session.info.get("audit_note") or "重新比对：更新问题内容"
+    now, actor, batch = clock.now(), actor_of(session), session.info.get("batch_id")
+    rows = []
+    for p in params:
+        sid, name, code = about.get(p.get("id"), (None, p.get("name", ""), p.get("policy_code")))
+        named = subject_words(p.get("name") or name, policies.get(p.get("policy_code") or code))
+        after = {k: ("（已更新）" if k == "evidence" else _plain(v)) for k, v in p.items() if k != "id"}
+        rows.append(
+            {"at": now, "actor": actor, "action": "update", "entity": "problem", "entity_id": p.get("id"),
+             "before": None, "after": after, "note": f"【{named}】{note}"[:200], "batch_id": batch,
+             "student_id": p.get("student_id", sid)}
         )  # fmt: skip
     for i in range(0, len(rows), 5000):
         conn.execute(insert(AuditEntry.__table__), rows[i : i + 5000])

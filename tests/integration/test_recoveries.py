@@ -222,6 +222,8 @@ def test_every_audit_entry_about_an_award_or_a_problem_names_the_child_and_the_p
         add_note(s, pid, "已电话联系家长")
     with db.unit_of_work() as s:
         s.get(Award, award_id).amount = Decimal("700")
+    with db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s, TERM, today=TODAY)  # the problem's wording follows the new amount
     review_removing(db, ids["普通生"])
     with db.unit_of_work() as s:
         sid = s.scalars(select(Student.id).where(Student.id_number == ids["普通生"])).one()
@@ -243,6 +245,13 @@ def test_every_audit_entry_about_an_award_or_a_problem_names_the_child_and_the_p
             assert e.note and e.note.startswith("【"), (e.entity, e.action, e.note)
         for e in mine:
             assert "普通生甲" in e.note and policy in e.note, e.note
+        refreshed = [
+            e for e in mine if e.entity == "problem" and e.action == "update" and "detail" in e.after
+        ]
+        assert refreshed and "700" in refreshed[-1].after["detail"]  # the re-run's new wording, one entry
+        # what stays a statement: the re-run's "seen today" date on every problem still present
+        for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "bulk_update")):
+            assert e.entity == "problem" and "last_seen_on" in e.after["statement"]
         # the per-student filter finds them all, and nothing of another child
         found = set(audit_ids(s, AuditFilter(student_id=sid)))
         assert {e.id for e in mine} <= found
