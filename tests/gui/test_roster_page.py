@@ -19,7 +19,9 @@ from tests.factories import an_id
 from tests.gui.helpers import finish, idle
 from tests.integration.test_consolidate import school_file
 from ui.pages.consolidate_page import ConsolidatePage
+from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage
+from ui.pages.statistics_page import StatisticsPage
 
 
 class FakeMappingDialog:
@@ -152,6 +154,20 @@ def test_a_paid_award_taken_off_becomes_a_recovery_the_clerk_records_as_done(
     assert f"待收回 1 笔，{format_amount(paid.amount)} 元" in page.recovery_summary.text()
     with demo_db.reading() as s:
         assert s.get(Award, paid.award_id) is not None  # the money record is kept
+    owed = f"待收回 1 笔，{format_amount(paid.amount)} 元"
+    stats = StatisticsPage(ctx)  # the statistics and the problem list say so too
+    qtbot.addWidget(stats)
+    stats.show()
+    stats.activate()
+    idle(qtbot, ctx)
+    assert owed in stats.headline.text()
+    problems = ReconcilePage(ctx)
+    qtbot.addWidget(problems)
+    problems.show()
+    problems.activate()
+    idle(qtbot, ctx)
+    problems.term.setCurrentIndex(problems.term.findData("2026-2027-1"))
+    assert owed in problems.recovery_label.text()
     page.recoveries.setCurrentRow(0)
     assert page.recovery_done_btn.isEnabled()
     finish(qtbot, page.mark_recovery_done(date(2026, 11, 20), "退回", "家长到校退回"))
