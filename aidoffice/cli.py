@@ -199,6 +199,19 @@ def _roster_parser(esub) -> None:  # type: ignore[no-untyped-def]
 
 
 def _consolidate_parser(sub) -> None:  # type: ignore[no-untyped-def]
+    s = sub.add_parser(
+        "recoveries", help="收回：花名册审核去掉的已发放资助。list 列出，done 登记已收回（日期、方式）"
+    )
+    rsub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
+    e = rsub.add_parser("list", help="列出收回记录（待收回在前）")
+    e.add_argument("--term", metavar="TERM", help="只列这个学期的（如 2026-2027-1）")
+    e.add_argument("--pending", action="store_true", help="只列待收回的")
+    e = rsub.add_parser("done", help="登记一笔收回已完成")
+    e.add_argument("id", type=int, metavar="ID", help="收回记录的编号（list 中 # 后的数字）")
+    e.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="收回的日期")
+    e.add_argument("--how", required=True, choices=["退回", "抵扣", "其他"], help="收回方式")
+    e.add_argument("--note", metavar="TEXT", help="说明（方式为“其他”时必填）")
+
     s = sub.add_parser("consolidate", help="县级汇总：把各校按同一模板填好的花名册合成一个，查跨校重复资助")
     s.add_argument("files", nargs="+", metavar="FILE", help="各校的花名册（.xlsx/.xls/.ods）")
     s.add_argument("--out", required=True, metavar="FILE.xlsx")
@@ -548,7 +561,8 @@ def cmd_export_roster(args: argparse.Namespace) -> dict[str, Any]:
     result["dry_run"] = bool(args.dry_run)
     if confirmed is not None:
         result["confirmed"] = {"batch_id": confirmed.batch_id, "created": confirmed.created,
-                               "updated": confirmed.updated, "deleted": confirmed.deleted}  # fmt: skip
+                               "updated": confirmed.updated, "deleted": confirmed.deleted,
+                               "recovered": confirmed.recovered}  # fmt: skip
     result["message"] = _roster_message(proposal, outcome, args.dry_run, confirmed)
     return result
 
@@ -579,12 +593,39 @@ def _roster_message(proposal, outcome, dry_run: bool, confirmed) -> str:  # type
         if confirmed is not None:
             lines.append(
                 f"已确认为本学期发放记录：新增 {confirmed.created} 条，改金额 {confirmed.updated} 条，去掉 {confirmed.deleted} 条"
+                + (
+                    f"；已发放的 {confirmed.recovered} 条没有删除，登记为待收回（aidoffice recoveries list）"
+                    if confirmed.recovered
+                    else ""
+                )
             )
         if outcome.anyway:
             lines.append(f"检查有问题，已按“{outcome.anyway}”照样导出（已记入留痕）")
         total = f"合计在第 {outcome.total_row} 行" if outcome.total_row else "模板没有合计行"
         lines.append(f"已保存：{outcome.path}（第 {outcome.first_row} 行起，{total}）")
     return "\n".join(lines)
+
+
+def cmd_recoveries(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.exporting import recoveries
+
+    db = _open(args)
+    if args.what == "done":
+        day = _date_arg(args.date, "--date")
+        with db.unit_of_work(note="recoveries done") as s:
+            recoveries.mark_done(s, args.id, day, args.how, args.note)
+    with db.reading() as s:
+        term = args.term if args.what == "list" else None
+        rows = recoveries.list_recoveries(s, term, pending_only=args.what == "list" and args.pending)
+        total = recoveries.summary(s, term)
+    result: dict[str, Any] = {"recoveries": [r.as_json() for r in rows], "summary": total.as_json()}
+    if args.what == "done":
+        done = next(r for r in rows if r.id == args.id)
+        result["done"] = done.as_json()
+        result["message"] = f"已登记收回：{done.describe()}\n{total.describe()}"
+    else:
+        result["message"] = "\n".join([r.describe() for r in rows] + [total.describe()])
+    return result
 
 
 def cmd_consolidate(args: argparse.Namespace) -> dict[str, Any]:
@@ -998,6 +1039,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "export": cmd_export,
     "import": cmd_import,
     "consolidate": cmd_consolidate,
+    "recoveries": cmd_recoveries,
     "reconcile": cmd_reconcile,
     **PUBLICITY_COMMANDS,
 }

@@ -396,6 +396,9 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(200))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    # the child an entry is about (a student, their award, problem or recovery): the per-student filter
+    # reads it, so it still finds the entries of an award that is gone (no foreign key: entries outlive rows)
+    student_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The hash chain (aidoffice/security/chain.py): `pending` marks entries this app wrote in a
     # transaction not yet committed; at commit they get the next `chain_seq` and a `chain_hash` over
     # their content and the previous entry's hash, so `check` finds an entry edited or deleted later.
@@ -613,3 +616,58 @@ class ProblemNote(Audited, Base):
     action: Mapped[str] = mapped_column(String(20))  # take / note / close / reopen / rerun / fix
     text: Mapped[str] = mapped_column(Text)
     problem: Mapped[Problem] = relationship(back_populates="notes")
+
+
+class RecoveryStatus(enum.Enum):
+    PENDING = "pending"  # 待收回
+    DONE = "done"  # 已收回
+
+
+RECOVERY_STATUS_NAMES = {RecoveryStatus.PENDING: "待收回", RecoveryStatus.DONE: "已收回"}
+RECOVERY_METHODS = ("退回", "抵扣", "其他")  # how the money came back (退回：家长退回；抵扣：下次发放中扣除)
+
+
+class Recovery(Audited, Base):
+    """收回: a paid award the roster review took away. The award (money already paid) is kept; the
+    recovery says what must come back and why, and, once done, when and how. Names and the project are
+    copied in, so the record reads the same whatever happens to the ledger later."""
+
+    __tablename__ = "recovery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int | None] = mapped_column(
+        ForeignKey("award.id", ondelete="SET NULL"), unique=True, index=True
+    )
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="SET NULL"), index=True)
+    person_key: Mapped[str] = mapped_column(String(30), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    policy_code: Mapped[str] = mapped_column(String(40))
+    policy_name: Mapped[str] = mapped_column(String(60))
+    term_code: Mapped[str] = mapped_column(String(11), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[RecoveryStatus] = mapped_column(_enum(RecoveryStatus), default=RecoveryStatus.PENDING)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)  # the review
+    done_on: Mapped[date | None] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String(20))  # 退回 / 抵扣 / 其他
+    done_note: Mapped[str | None] = mapped_column(String(200))
+    done_by: Mapped[str | None] = mapped_column(String(60))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    award: Mapped[Award | None] = relationship()
+
+
+# Row ids are never reused: the audit trail names rows by id, so a deleted row's id given to another
+# child would make the trail point at the wrong child. PostgreSQL's sequences never go back; SQLite
+# needs AUTOINCREMENT (without it a new row takes the highest id + 1, reusing a deleted last id).
+NEVER_REUSED = tuple(
+    sorted(
+        t.name
+        for m in Base.registry.mappers
+        if issubclass(m.class_, Audited)
+        for t in [m.local_table]
+        if len(t.primary_key.columns) == 1 and isinstance(next(iter(t.primary_key.columns)).type, Integer)
+    )
+)
+for _name in NEVER_REUSED:
+    Base.metadata.tables[_name].dialect_options["sqlite"]["autoincrement"] = True

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.audit import record, start_batch
-from aidoffice.db.models import Award, School, Student, StudentStatus
+from aidoffice.db.models import RECOVERY_STATUS_NAMES, Award, Recovery, School, Student, StudentStatus
 from aidoffice.db.models import Term as TermRow
 from aidoffice.domain.grades import STAGES, make_grade
 from aidoffice.domain.idnumber import normalize_id, normalize_student_no
@@ -93,6 +93,8 @@ class RosterLine:
     recorded_amount: Decimal | None = None
     note: str | None = None  # why the amount differs / why added (kept on the award)
     removed_reason: str | None = None
+    recovery_id: int | None = None  # the paid award is being taken back (收回): off the roster for good
+    recovery_status: str | None = None  # pending / done
 
     @property
     def grade_name(self) -> str:
@@ -150,6 +152,7 @@ class RosterProposal:
             "included": len(self.included),
             "over_quota": sum(1 for x in self.lines if x.over_quota),
             "removed": sum(1 for x in self.lines if x.removed_reason),
+            "recoveries": sum(1 for x in self.lines if x.recovery_id is not None),
             "by_rank": by_rank,
             "total": str(self.total),
             "not_recorded": len(self.not_recorded),
@@ -373,6 +376,18 @@ def _join_recorded(
     by_student = {line.student_id: line for line in proposal.lines}
     extra_keys = [s.person_key for _a, s in rows if s.id not in by_student]
     more = group_facts(session, extra_keys) if extra_keys else {}
+    recoveries = (
+        {
+            award_id: (rid, status, reason)
+            for rid, award_id, status, reason in session.execute(
+                select(Recovery.id, Recovery.award_id, Recovery.status, Recovery.reason).where(
+                    Recovery.award_id.in_([a.id for a, _s in rows])
+                )
+            )
+        }
+        if rows
+        else {}
+    )
     for award, s in rows:
         line = by_student.get(s.id)
         if line is None:
@@ -391,6 +406,11 @@ def _join_recorded(
         line.award_id = award.id
         line.amount = line.recorded_amount = Decimal(award.amount).quantize(Decimal("0.01"))
         line.note = award.note
+        if award.id in recoveries:  # taken off by an earlier review: stays off, the money comes back
+            rid, status, reason = recoveries[award.id]
+            line.source, line.included, line.over_quota = "recovery", False, False
+            line.recovery_id, line.recovery_status = rid, status.value
+            line.removed_reason = f"收回（{RECOVERY_STATUS_NAMES[status]}）：{reason}"[:200]
 
 
 def _apply_quota(proposal: RosterProposal, quota: int) -> None:
@@ -398,6 +418,8 @@ def _apply_quota(proposal: RosterProposal, quota: int) -> None:
     taken = 0
     priority = 0
     for line in proposal.lines:
+        if line.recovery_id is not None:
+            continue
         if line.rank == RANK_PRIORITY or line.award_id is not None:
             taken += 1
             priority += line.rank == RANK_PRIORITY
@@ -436,6 +458,8 @@ def remove(proposal: RosterProposal, key: str, reason: str) -> RosterLine:
     line = find_line(proposal, key)
     if line is None:
         raise InputRefused(f"名单中没有“{key}”（按证件号、学籍号或姓名查找）。")
+    if line.recovery_id is not None:
+        raise InputRefused(f"{line.name}的{line.policy_name}已登记收回，不在名单中。")
     line.included, line.removed_reason, line.over_quota = False, reason.strip()[:200], False
     proposal.log.append(
         {"action": "remove", "student_id": line.student_id, "name": line.name, "reason": reason}
@@ -447,6 +471,8 @@ def change_amount(proposal: RosterProposal, key: str, amount: str | Decimal, rea
     line = find_line(proposal, key)
     if line is None:
         raise InputRefused(f"名单中没有“{key}”（按证件号、学籍号或姓名查找）。")
+    if line.recovery_id is not None:
+        raise InputRefused(f"{line.name}的{line.policy_name}已登记收回，不能改金额。")
     try:
         value = parse_amount(amount)
     except InvalidAmount:
@@ -468,6 +494,11 @@ def add(session: Session, proposal: RosterProposal, key: str, reason: str = "") 
     """Put a student on the roster: one proposed but left out (over the quota, removed), or any student
     of the ledger (who, when the rule does not find them eligible, needs a reason)."""
     line = find_line(proposal, key)
+    if line is not None and line.recovery_id is not None:
+        raise InputRefused(
+            f"{line.name}本学期的{line.policy_name}已登记收回（{line.removed_reason}），不能再列入名单；"
+            "如收回登记有误，请联系管理员核实。"
+        )
     if line is not None:
         line.included, line.over_quota, line.removed_reason = True, False, None
         if reason:
@@ -522,28 +553,40 @@ class ConfirmResult:
     batch_id: int
     created: int
     updated: int
-    deleted: int
+    deleted: int  # unpaid awards of an earlier confirmation taken off (a plan, never money)
+    recovered: int = 0  # paid awards taken off: kept, with a recovery (收回) to be done
 
 
 def confirm(session: Session, proposal: RosterProposal, note: str | None = None) -> ConfirmResult:
     """The reviewed roster becomes the term's awards: new ones carry the batch, changed amounts and
-    removals are audited with their reasons."""
+    removals are audited with their reasons. A paid award taken off is never deleted: it gets a
+    recovery (收回) to be done (aidoffice.exporting.recoveries); an unpaid one of an earlier
+    confirmation is deleted."""
+    from aidoffice.exporting.recoveries import is_paid, record_recovery
+
     require(session, "awards.confirm")
     cat = load_catalogue(session)
     label = f"{proposal.title} {proposal.term.code} 花名册确认"
     batch = start_batch(session, "roster", note=(note or label)[:200])
     term_row = ensure_term(session, proposal.term)
-    created = updated = deleted = 0
+    created = updated = deleted = recovered = 0
     saved_note = session.info.get("audit_note")
     try:
         for line in proposal.lines:
             if line.award_id is None:
                 continue
             award = session.get(Award, line.award_id)
-            if award is None:
+            if award is None or line.recovery_id is not None:
                 continue
             if not line.included:
-                session.info["audit_note"] = f"花名册审核去掉：{line.removed_reason or '超出名额'}"[:200]
+                why = line.removed_reason or "超出名额"
+                if is_paid(session, award):
+                    session.info["audit_note"] = f"花名册审核去掉已发放的资助，登记收回：{why}"[:200]
+                    rec = record_recovery(session, award, why, batch_id=batch.id)
+                    line.recovery_id, line.recovery_status, line.source = rec.id, rec.status.value, "recovery"
+                    recovered += 1
+                    continue
+                session.info["audit_note"] = f"花名册审核去掉：{why}"[:200]
                 session.delete(award)
                 session.flush()
                 deleted += 1
@@ -578,14 +621,15 @@ def confirm(session: Session, proposal: RosterProposal, note: str | None = None)
             "confirm",
             "award",
             f"{label}：{len(proposal.included)} 人，合计 {format_amount(proposal.total)} 元",
-            {"created": created, "updated": updated, "deleted": deleted, "review": proposal.log,
+            {"created": created, "updated": updated, "deleted": deleted, "recovered": recovered,
+             "review": proposal.log,
              "left_out": [{"student_id": x.student_id, "name": x.name, "reason": x.removed_reason or "超出名额"}
                           for x in proposal.lines if not x.included]},
         )  # fmt: skip
         session.flush()
     finally:
         session.info["audit_note"] = saved_note
-    return ConfirmResult(batch.id, created, updated, deleted)
+    return ConfirmResult(batch.id, created, updated, deleted, recovered)
 
 
 def recorded_roster(

@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.db.audit import actor_of, record
+from aidoffice.db.audit import actor_of
 from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import (
     PROBLEM_STATUS_NAMES,
@@ -34,6 +35,8 @@ from aidoffice.db.models import (
     Problem,
     ProblemNote,
     ProblemStatus,
+    Recovery,
+    RecoveryStatus,
     Student,
 )
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
@@ -213,17 +216,21 @@ def sync_problems(
 
             new_rows = [{**row, "evidence": Json(row["evidence"])} for row in new_rows]
         insert_many(session, Problem.__table__, new_rows)
-        record(
-            session,
-            "bulk_insert",
-            "problem",
-            f"{session.info.get('audit_note') or '双向比对'}：新增 {len(new_rows)} 个问题",
-            {"rows": len(new_rows)},
-        )
-        for identity, pid in session.execute(
-            select(Problem.identity, Problem.id).where(Problem.id > before, Problem.scope.in_(list(scopes)))
-        ):
+        made = session.execute(
+            select(
+                Problem.identity,
+                Problem.id,
+                Problem.student_id,
+                Problem.name,
+                Problem.policy_code,
+                Problem.kind,
+            )
+            .where(Problem.id > before, Problem.scope.in_(list(scopes)))
+            .order_by(Problem.id)
+        ).all()
+        for identity, pid, *_rest in made:
             result.ids[identity] = pid
+        _record_new(session, made, f"{session.info.get('audit_note') or '双向比对'}：新增问题")
         result.new_identities = {row["identity"] for row in new_rows}
         result.new = len(new_rows)
     for i in range(0, len(seen_ids), _CHUNK):
@@ -256,6 +263,25 @@ def sync_problems(
     _notes(session, notes)
     session.flush()
     return result
+
+
+def _record_new(session: Session, made: Sequence[Any], why: str) -> None:
+    """One audit entry per new problem, naming the child and the project (and carrying the student's
+    id for the per-student filter), written in one driver-level insert like the problems themselves."""
+    from aidoffice.db.audit import subject_words
+    from aidoffice.db.models import AuditEntry, Policy
+
+    policies = dict(session.execute(select(Policy.code, Policy.name)).all())
+    now, actor, batch = clock.now(), actor_of(session), session.info.get("batch_id")
+    rows = [
+        {"at": now, "actor": actor, "action": "insert", "entity": "problem", "entity_id": pid,
+         "before": None, "after": {"kind": kind, "name": name, "policy_code": code, "student_id": sid},
+         "note": f"【{subject_words(name, policies.get(code) if code else None)}】{why}（{label(kind)}）"[:200],
+         "batch_id": batch, "student_id": sid}
+        for _identity, pid, sid, name, code, kind in made
+    ]  # fmt: skip
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(AuditEntry.__table__), rows[i : i + 5000])
 
 
 def record_finding(session: Session, finding: Finding, *, today: date | None = None) -> Problem:
@@ -674,6 +700,7 @@ class ProblemDetail:
     person_key: str
     policy_code: str | None
     closed_by: str | None
+    recoveries: list[str] = field(default_factory=list)  # 收回 of the award the problem is about
 
 
 def problem_detail(session: Session, problem_id: int) -> ProblemDetail:
@@ -681,7 +708,37 @@ def problem_detail(session: Session, problem_id: int) -> ProblemDetail:
     p = get_problem(session, problem_id)
     row = fetch_problems(session, [problem_id])[0]
     notes = [NoteRow(n.at, n.actor, n.action, n.text) for n in p.notes]
-    return ProblemDetail(row, dict(p.evidence or {}), notes, p.person_key, p.policy_code, p.closed_by)
+    return ProblemDetail(
+        row,
+        dict(p.evidence or {}),
+        notes,
+        p.person_key,
+        p.policy_code,
+        p.closed_by,
+        recoveries_of(session, p),
+    )
+
+
+def recoveries_of(session: Session, p: Problem) -> list[str]:
+    """The recoveries (收回) of the award a problem is about, in words."""
+    from aidoffice.domain.money import format_amount
+
+    if p.kind not in RECOVERY_SETTLES:
+        return []
+    q = select(Recovery).where(Recovery.person_key == p.person_key, Recovery.term_code == p.scope)
+    if p.policy_code:
+        q = q.where(Recovery.policy_code == p.policy_code)
+    out = []
+    for r in session.scalars(q.order_by(Recovery.id)):
+        head = f"{r.policy_name} {format_amount(r.amount)} 元，{r.recorded_by} {r.recorded_at:%Y-%m-%d} 登记收回（{r.reason}）"
+        if r.status is RecoveryStatus.DONE:
+            out.append(
+                f"{head}；已于 {r.done_on:%Y-%m-%d} {r.method}"
+                + (f"（{r.done_note}）" if r.done_note else "")
+            )
+        else:
+            out.append(f"{head}；待收回")
+    return out
 
 
 def open_problems_of(session: Session, student_ids: Iterable[int]) -> dict[int, list[ProblemRow]]:
@@ -733,3 +790,89 @@ def open_problem_texts(
         ):
             out.setdefault(key, []).append(f"问题 #{pid} {label(kind)}：{detail}")
     return out
+
+
+# ---- recoveries (收回) --------------------------------------------------------------------------------
+
+# What a recovery done settles: the problems about the award taken back.
+RECOVERY_SETTLES = frozenset(
+    {"UNSUPPORTED_AID", "WRONG_VARIANT", "AMOUNT_OFF_STANDARD", "AID_AFTER_LEAVING", "DOUBLE_AID"}
+)
+RECOVERED = "已收回"
+
+
+@dataclass
+class RecoverySummary:
+    """Recoveries (收回) of a term (or of every term): how many and how much, to do and done."""
+
+    pending: int = 0
+    pending_amount: Decimal = Decimal("0.00")
+    done: int = 0
+    done_amount: Decimal = Decimal("0.00")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pending": self.pending, "pending_amount": str(self.pending_amount), "done": self.done,
+                "done_amount": str(self.done_amount)}  # fmt: skip
+
+    def describe(self) -> str:
+        from aidoffice.domain.money import format_amount
+
+        if not (self.pending or self.done):
+            return "没有收回记录"
+        return (
+            f"待收回 {self.pending} 笔，{format_amount(self.pending_amount)} 元；"
+            f"已收回 {self.done} 笔，{format_amount(self.done_amount)} 元"
+        )
+
+
+def recovery_summary(session: Session, term_code: str | None = None) -> RecoverySummary:
+    q = select(Recovery.status, func.count(), func.sum(Recovery.amount)).group_by(Recovery.status)
+    if term_code:
+        q = q.where(Recovery.term_code == term_code)
+    out = RecoverySummary()
+    for status, n, amount in session.execute(q):
+        value = Decimal(amount or 0).quantize(Decimal("0.01"))
+        if status is RecoveryStatus.DONE:
+            out.done, out.done_amount = n, value
+        else:
+            out.pending, out.pending_amount = n, value
+    return out
+
+
+def recovery_summaries(session: Session) -> dict[str, RecoverySummary]:
+    """Each term's recoveries (the problem list shows the chosen term's)."""
+    out: dict[str, RecoverySummary] = {}
+    for term, status, n, amount in session.execute(
+        select(Recovery.term_code, Recovery.status, func.count(), func.sum(Recovery.amount)).group_by(
+            Recovery.term_code, Recovery.status
+        )
+    ):
+        one = out.setdefault(term, RecoverySummary())
+        value = Decimal(amount or 0).quantize(Decimal("0.01"))
+        if status is RecoveryStatus.DONE:
+            one.done, one.done_amount = n, value
+        else:
+            one.pending, one.pending_amount = n, value
+    return out
+
+
+def settle_by_recovery(session: Session, recovery: Recovery, text: str) -> list[int]:
+    """Close (as 已收回) the open problems about the award a recovery took back; their ids."""
+    q = select(Problem).where(
+        Problem.status != ProblemStatus.CLOSED,
+        Problem.kind.in_(list(RECOVERY_SETTLES)),
+        Problem.scope == recovery.term_code,
+        Problem.policy_code == recovery.policy_code,
+        (Problem.student_id == recovery.student_id)
+        if recovery.student_id is not None
+        else (Problem.person_key == recovery.person_key),
+    )
+    closed = []
+    who = _actor(session)
+    for p in session.scalars(q.order_by(Problem.id)):
+        p.status, p.resolution, p.closed_by, p.closed_at = ProblemStatus.CLOSED, RECOVERED, who, clock.now()
+        p.still_present = False
+        _add_note(session, p, "fix", f"销号：{RECOVERED}。{text}", who)
+        closed.append(p.id)
+    session.flush()
+    return closed

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, exists, select, type_coerce
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import (
@@ -20,6 +20,8 @@ from aidoffice.db.models import (
     ImportBatch,
     ListEntry,
     ListSnapshot,
+    Recovery,
+    RecoveryStatus,
     Student,
     StudentStatus,
     Township,
@@ -269,6 +271,8 @@ def load_sources(session: Session, term: TermRow) -> Sources:
             )
             .outerjoin(ImportBatch, ImportBatch.id == Award.batch_id)
             .where(Award.term_id == term.id)
+            # money recovered (收回 recorded as done) is no longer aid; a recovery still to do is
+            .where(~exists().where(Recovery.award_id == Award.id, Recovery.status == RecoveryStatus.DONE))
             .order_by(Award.id)
         ).all()
     ]

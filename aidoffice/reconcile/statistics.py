@@ -23,7 +23,7 @@ from aidoffice.reconcile.compare import Comparison, compare
 from aidoffice.reconcile.coverage import VillageCoverage
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
-from aidoffice.reconcile.problems import scopes_for
+from aidoffice.reconcile.problems import RecoverySummary, recovery_summary, scopes_for
 from aidoffice.security.access import require_whole_school
 
 
@@ -55,6 +55,7 @@ class TermStatistics:
     open_by_kind: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, label, count)
     closed_in_term: list[tuple[str, str, int]] = field(default_factory=list)
     closed_by_resolution: list[tuple[str, int]] = field(default_factory=list)
+    recoveries: RecoverySummary = field(default_factory=RecoverySummary)  # 收回: to do and done
 
 
 def _rates(items: Iterable[tuple[str, int, bool]], labels: dict[str, str], order: list[str]) -> list[Rate]:
@@ -131,6 +132,7 @@ def statistics_from(session: Session, comparison: Comparison) -> TermStatistics:
         open_by_kind=[(k, label(k), open_counts[k]) for k in KINDS if open_counts.get(k)],
         closed_in_term=[(k, label(k), closed[k]) for k in KINDS if closed.get(k)],
         closed_by_resolution=[(r or "", n) for r, n in resolutions],
+        recoveries=recovery_summary(session, ctx.code),
     )
 
 

@@ -232,6 +232,11 @@ def write_problem_workbook(
         problems.append(["本学期已销号（按类别）", name, n])
     for resolution, n in stats.closed_by_resolution:
         problems.append(["本学期已销号（按处理结果）", resolution, n])
+    rec = stats.recoveries
+    problems.append(["收回（已发放、审核去掉）", "待收回（笔）", rec.pending])
+    problems.append(["收回（已发放、审核去掉）", "待收回金额（元）", float(rec.pending_amount)])
+    problems.append(["收回（已发放、审核去掉）", "已收回（笔）", rec.done])
+    problems.append(["收回（已发放、审核去掉）", "已收回金额（元）", float(rec.done_amount)])
     villages = book.sheet(
         "各村学龄儿童",
         f"服务村学龄儿童去向（{ctx.starts_on:%Y-%m-%d} 的周岁）",

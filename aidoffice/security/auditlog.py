@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db.audit import record
-from aidoffice.db.models import STATUS_NAMES, AuditEntry, Award, HouseholdMember, Student
+from aidoffice.db.models import STATUS_NAMES, AuditEntry, HouseholdMember, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.privacy import Level, scrub, show_column
@@ -71,6 +71,9 @@ ENTITY_NAMES = {
     "households": "户籍名册",
     "list": "外部名单",
     "awards": "资助发放名单",
+    "recovery": "收回",
+    "problem": "问题清单",
+    "problem_note": "问题处理记录",
 }
 FIELD_NAMES = {
     "name": "姓名",
@@ -108,6 +111,12 @@ FIELD_NAMES = {
     "household_no": "户编号",
     "phone": "电话",
     "address": "住址",
+    "reason": "原因",
+    "method": "收回方式",
+    "done_on": "收回日期",
+    "done_note": "收回说明",
+    "policy_name": "资助项目",
+    "term_code": "学期",
 }
 
 
@@ -152,12 +161,13 @@ def _query(session: Session, f: AuditFilter) -> Select:
     if f.text.strip():
         q = q.where(AuditEntry.note.contains(f.text.strip(), autoescape=True))
     if f.student_id is not None:
-        awards = select(Award.id).where(Award.student_id == f.student_id)
+        # entries carry the child they are about (their awards, problems and recoveries too, even once
+        # the row is gone); never matched by a row id alone, which another child's row may have had
         members = select(HouseholdMember.id).where(HouseholdMember.student_id == f.student_id)
         q = q.where(
             or_(
+                AuditEntry.student_id == f.student_id,
                 and_(AuditEntry.entity == "student", AuditEntry.entity_id == f.student_id),
-                and_(AuditEntry.entity == "award", AuditEntry.entity_id.in_(awards)),
                 and_(AuditEntry.entity == "household_member", AuditEntry.entity_id.in_(members)),
             )
         )
@@ -222,13 +232,14 @@ def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) ->
         return []
     entries = {e.id: e for e in session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids)))}
     student_ids = {e.entity_id for e in entries.values() if e.entity == "student" and e.entity_id}
+    student_ids |= {e.student_id for e in entries.values() if e.student_id}
     names = dict(session.execute(select(Student.id, Student.name).where(Student.id.in_(student_ids))).all())
     out = []
     for i in ids:
         e = entries.get(i)
         if e is None:
             continue
-        subject = names.get(e.entity_id, "") if e.entity == "student" else ""
+        subject = names.get(e.entity_id, "") if e.entity == "student" else names.get(e.student_id, "")
         if not subject and e.entity == "student":
             subject = str((e.before or e.after or {}).get("name", ""))
         out.append(

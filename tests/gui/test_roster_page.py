@@ -5,12 +5,15 @@ problems. Every database call runs off the GUI thread (the conftest fails the te
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from aidoffice import clock
-from aidoffice.db.models import Award, ImportBatch
+from aidoffice.db.models import Award, ImportBatch, Recovery, RecoveryStatus
+from aidoffice.domain.money import format_amount
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.exporting.samples import Shape, build
 from aidoffice.privacy import find_sensitive
@@ -18,7 +21,9 @@ from tests.factories import an_id
 from tests.gui.helpers import finish, idle
 from tests.integration.test_consolidate import school_file
 from ui.pages.consolidate_page import ConsolidatePage
+from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage
+from ui.pages.statistics_page import StatisticsPage
 
 
 class FakeMappingDialog:
@@ -37,6 +42,11 @@ class FakeMappingDialog:
         return {u["header"]: "留空" for u in self.unplaced}
 
 
+def this_term() -> str:
+    """The demo fills the term of the day the tests run on (the clock is pinned, any day of the year)."""
+    return TermValue.containing(clock.today()).code
+
+
 def test_propose_review_map_check_and_export(qtbot, ctx, demo_db, tmp_path, monkeypatch, messages):
     """The whole roster job on one page: masked review, changes with reasons, the unknown column, checks, export."""
     page = RosterPage(ctx)
@@ -44,7 +54,7 @@ def test_propose_review_map_check_and_export(qtbot, ctx, demo_db, tmp_path, monk
     page.activate()
     idle(qtbot, ctx)
     assert page.policy.count() > 5 and page.policy.itemData(0) == "compulsory_living"
-    page.term.setText(TermValue.containing(clock.today()).code)  # the demo fills the term of the day
+    page.term.setText(this_term())  # the demo fills the term of the day
     finish(qtbot, page.propose())
     model = page.model
     assert model.rowCount() == len(page.proposal.lines) > 10
@@ -118,3 +128,92 @@ def test_county_page_consolidates_and_lists_the_problems(qtbot, ctx, tmp_path):
     )
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b)] == before
     assert (tmp_path / "县汇总.xlsx").exists()
+
+
+@pytest.mark.today("2026-11-22")
+def test_a_paid_award_taken_off_becomes_a_recovery_the_clerk_records_as_done(
+    qtbot, ctx, demo_db, tmp_path, monkeypatch, messages
+):
+    """Removing a child whose aid was paid keeps the award: the page lists the recovery to be done, and
+    the clerk records it as done (date, how) from the same page."""
+    page = RosterPage(ctx)
+    qtbot.addWidget(page)
+    page.activate()
+    idle(qtbot, ctx)
+    page.term.setText(this_term())
+    page.format.setCurrentIndex(page.format.findData("standard"))
+    finish(qtbot, page.propose())
+    idle(qtbot, ctx)
+    assert page.recoveries.count() == 0 and not page.recovery_done_btn.isEnabled()
+    row = next(i for i, x in enumerate(page.proposal.lines) if x.award_id is not None and x.included)
+    paid = page.proposal.lines[row]
+    page.select_row(row)
+    page.remove_selected("无认定材料，误助")
+    monkeypatch.setattr(page, "ask_anyway", lambda message: "县里同意先报")
+    finish(qtbot, page.export(str(tmp_path / "花名册.xlsx")))
+    idle(qtbot, ctx)
+    finish(qtbot, page.last_task)
+    idle(qtbot, ctx)
+    assert "待收回" in page.summary.text() or "待收回" in page.recovery_summary.text()
+    assert page.recoveries.count() == 1
+    item = page.recoveries.item(0).text()
+    assert paid.name in item and "待收回" in item and "无认定材料，误助" in item
+    assert f"待收回 1 笔，{format_amount(paid.amount)} 元" in page.recovery_summary.text()
+    with demo_db.reading() as s:
+        assert s.get(Award, paid.award_id) is not None  # the money record is kept
+    owed = f"待收回 1 笔，{format_amount(paid.amount)} 元"
+    stats = StatisticsPage(ctx)  # the statistics and the problem list say so too
+    qtbot.addWidget(stats)
+    stats.show()
+    stats.activate()
+    idle(qtbot, ctx)
+    assert owed in stats.headline.text()
+    problems = ReconcilePage(ctx)
+    qtbot.addWidget(problems)
+    problems.show()
+    problems.activate()
+    idle(qtbot, ctx)
+    problems.term.setCurrentIndex(problems.term.findData(this_term()))
+    assert owed in problems.recovery_label.text()
+    page.recoveries.setCurrentRow(0)
+    assert page.recovery_done_btn.isEnabled()
+    finish(qtbot, page.mark_recovery_done(date(2026, 11, 20), "退回", "家长到校退回"))
+    idle(qtbot, ctx)
+    finish(qtbot, page.recovery_task)
+    assert "已收回（2026-11-20，退回）" in page.recoveries.item(0).text()
+    assert "已收回 1 笔" in page.recovery_summary.text() and "待收回 0 笔" in page.recovery_summary.text()
+    assert not page.recovery_done_btn.isEnabled()
+    with demo_db.reading() as s:
+        rec = s.scalars(select(Recovery)).one()
+        assert (rec.status, rec.method, rec.done_by) == (RecoveryStatus.DONE, "退回", "测试员")
+    assert not find_sensitive(
+        " ".join(page.recoveries.item(i).text() for i in range(page.recoveries.count()))
+    )
+
+
+@pytest.mark.today("2026-11-22")
+def test_recording_a_recovery_with_a_date_to_come_says_what_is_wrong(
+    qtbot, ctx, demo_db, tmp_path, monkeypatch, messages, expect_errors
+):
+    page = RosterPage(ctx)
+    qtbot.addWidget(page)
+    page.activate()
+    idle(qtbot, ctx)
+    page.term.setText(this_term())
+    page.format.setCurrentIndex(page.format.findData("standard"))
+    finish(qtbot, page.propose())
+    idle(qtbot, ctx)
+    row = next(i for i, x in enumerate(page.proposal.lines) if x.award_id is not None and x.included)
+    page.select_row(row)
+    page.remove_selected("已转学")
+    monkeypatch.setattr(page, "ask_anyway", lambda message: "县里同意先报")
+    finish(qtbot, page.export(str(tmp_path / "花名册.xlsx")))
+    idle(qtbot, ctx)
+    finish(qtbot, page.last_task)
+    idle(qtbot, ctx)
+    page.recoveries.setCurrentRow(0)
+    finish(qtbot, page.mark_recovery_done(date(2026, 12, 30), "抵扣"))
+    idle(qtbot, ctx)
+    assert any("还没有到" in text for _kind, _title, text in messages)
+    with demo_db.reading() as s:
+        assert s.scalars(select(Recovery)).one().status is RecoveryStatus.PENDING

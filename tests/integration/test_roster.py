@@ -149,7 +149,7 @@ def test_confirming_writes_the_terms_awards_in_one_audited_batch(school):
         assert {"name": "一般困难生甲", "reason": "已转学"}.items() <= entry.after["left_out"][0].items()
 
 
-def test_recorded_awards_join_the_proposal_and_a_removal_deletes_them_with_the_reason(school):
+def test_recorded_awards_join_the_proposal_and_a_removal_becomes_a_recovery_with_the_reason(school):
     """An imported award list and the proposal meet in the same awards."""
     db, ids = school
     with db.unit_of_work() as s:
@@ -169,12 +169,16 @@ def test_recorded_awards_join_the_proposal_and_a_removal_deletes_them_with_the_r
         assert lines["低保生"].amount == Decimal("700.00") and lines["低保生"].standard == Decimal("750.00")
         roster.remove(p, ids["普通生"], "无认定材料，误助")
         result = roster.confirm(s, p)
-        assert (result.created, result.deleted) == (4, 1)
-    with db.reading() as s:
-        gone = s.scalars(
-            select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.entity == "award")
-        ).one()
-        assert "无认定材料，误助" in gone.note
+        assert (result.created, result.deleted, result.recovered) == (4, 0, 1)
+    with db.reading() as s:  # an award entered by hand may have been paid: kept, a recovery to do
+        assert (
+            s.scalars(
+                select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.entity == "award")
+            ).all()
+            == []
+        )
+        kept = s.scalars(select(AuditEntry).where(AuditEntry.entity == "recovery")).one()
+        assert "无认定材料，误助" in kept.note and "普通生甲" in kept.note
 
 
 def test_exporting_what_was_paid_names_the_eligible_children_left_out(school, tmp_path):

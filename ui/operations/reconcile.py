@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -35,6 +35,7 @@ class Choices:
     villages: list[str]
     groups: list[tuple[str, str]]  # (code, name)
     resolutions: tuple[str, ...]
+    recoveries: dict[str, service.RecoverySummary] = field(default_factory=dict)  # 收回 by term
 
 
 def _choices(session) -> Choices:  # type: ignore[no-untyped-def]
@@ -51,6 +52,7 @@ def _choices(session) -> Choices:  # type: ignore[no-untyped-def]
         villages=found["villages"],
         groups=groups,
         resolutions=rules().resolutions,
+        recoveries=service.recovery_summaries(session),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Term
 from aidoffice.domain.terms import Term as TermValue
-from aidoffice.exporting import checks, roster
+from aidoffice.exporting import checks, recoveries, roster
 from aidoffice.exporting.consolidate import ConsolidateResult, consolidate
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
@@ -160,5 +161,41 @@ def run_consolidation(
         changes=Changes(),
         label=parent.tr("正在汇总各校花名册…"),
         note="consolidate",
+        failure=failure,
+    )
+
+
+def load_recoveries(
+    ctx: AppContext,
+    parent: QWidget,
+    term: str | None,
+    success: Callable[[tuple[list[recoveries.RecoveryRow], recoveries.RecoverySummary]], None],
+) -> Task:
+    """The recoveries (收回) of the term, with their totals."""
+    return ctx.query(
+        parent,
+        lambda s, _p: (recoveries.list_recoveries(s, term or None), recoveries.summary(s, term or None)),
+        success,
+    )
+
+
+def mark_recovery_done(
+    ctx: AppContext,
+    parent: QWidget,
+    recovery_id: int,
+    done_on: date,
+    method: str,
+    note: str | None,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    """Record a recovery as done: the problem about it closes as 已收回."""
+    return ctx.write(
+        parent,
+        lambda s, _p: recoveries.mark_done(s, recovery_id, done_on, method, note).id,
+        success,
+        changes=Changes(awards=True, problems=True),
+        label=parent.tr("正在登记收回…"),
+        note=f"recovery done {recovery_id}",
         failure=failure,
     )

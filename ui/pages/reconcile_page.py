@@ -116,7 +116,11 @@ class ReconcilePage(QWidget):
             bar.addWidget(w)
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
+        self.recovery_label = QLabel()
+        self.recovery_label.setObjectName("recoveries")
+        self.recovery_label.setToolTip(self.tr("花名册审核去掉的已发放资助：在“导出花名册”页登记已收回"))
         bar.addStretch()
+        bar.addWidget(self.recovery_label)
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
         for text, value in ((self.tr("未销号"), "open"), (self.tr("待处理"), ProblemStatus.OPEN),
@@ -153,6 +157,7 @@ class ReconcilePage(QWidget):
         for combo in (self.kind, self.status, self.grade, self.class_name, self.village, self.group):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.model.counted.connect(self._counted)
+        self.term.currentIndexChanged.connect(lambda _i: self._show_recoveries())
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.open_problem(cur.row()))
         self.show_full.toggled.connect(self._full_ids)
         self.run_btn.clicked.connect(self.run_comparison)
@@ -294,6 +299,12 @@ class ReconcilePage(QWidget):
                 index = w.findData(c.current)
             w.setCurrentIndex(max(0, index))
             w.blockSignals(False)
+        self._show_recoveries()
+
+    def _show_recoveries(self) -> None:
+        c = self.choices
+        total = c.recoveries.get(self.term.currentData() or "") if c is not None else None
+        self.recovery_label.setText(self.tr("收回：{text}　").format(text=total.describe()) if total else "")
 
     def current_filter(self) -> ProblemFilter:
         status = self.status.currentData()
@@ -411,6 +422,7 @@ class ReconcilePage(QWidget):
         basis += [f"· {escape(a['text'])}" for a in ev.get("awards", [])]
         basis += [f"· {escape(str(c[0]))}：{escape(str(c[1] if c[2] not in ('id', 'student_no') else show(Field.ID_NUMBER, c[1], self.level)))}"
                   for c in ev.get("columns", []) if c[1] not in (None, "")]  # fmt: skip
+        basis += [f"· {escape(self.tr('收回'))}：{escape(t)}" for t in d.recoveries]
         self.basis.setText("<br>".join(basis) or self.tr("（无）"))
         self.history.clear()
         for n in d.notes:

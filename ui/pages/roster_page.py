@@ -4,6 +4,8 @@ its header in view; see the checks before saving; confirm and export."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice.db.models import RECOVERY_METHODS
 from aidoffice.domain.money import format_amount
 from aidoffice.exporting import roster
 from ui.dialogs.template_mapping import TemplateMappingDialog
@@ -32,6 +35,7 @@ from ui.operations import AppContext
 from ui.operations import roster as ops
 from ui.operations.roster import ExportChoice
 from ui.tasks import Task, show_error
+from ui.widgets import today_qdate
 
 FORMATS = [
     ("县里的模板", None),
@@ -125,7 +129,25 @@ class RosterPage(QWidget):
         self.findings = QListWidget()
         self.findings.setObjectName("findings")
         split.addWidget(self.findings)
-        split.setSizes([420, 140])
+        # 收回: paid awards a review took off; never deleted, recorded as done when the money is back
+        recover = QWidget()
+        rlay = QVBoxLayout(recover)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        rtop = QHBoxLayout()
+        self.recovery_summary = QLabel(self.tr("收回：没有收回记录"))
+        self.recovery_summary.setObjectName("recovery_summary")
+        self.recovery_done_btn = QPushButton(self.tr("登记已收回…"))
+        self.recovery_done_btn.setToolTip(self.tr("选中一笔待收回的资助，登记收回的日期和方式（退回、抵扣）"))
+        rtop.addWidget(self.recovery_summary, 1)
+        rtop.addWidget(self.recovery_done_btn)
+        rlay.addLayout(rtop)
+        self.recoveries = QListWidget()
+        self.recoveries.setObjectName("recoveries")
+        rlay.addWidget(self.recoveries)
+        split.addWidget(recover)
+        split.setSizes([400, 120, 110])
+        self.recovery_rows: list = []
+        self.recovery_task: Task | None = None
         layout.addWidget(split, 1)
 
         self.propose_btn.clicked.connect(lambda: self.propose())
@@ -135,6 +157,8 @@ class RosterPage(QWidget):
         self.check_btn.clicked.connect(lambda: self.check())
         self.report_btn.clicked.connect(lambda: self.save_report())
         self.export_btn.clicked.connect(lambda: self.export())
+        self.recovery_done_btn.clicked.connect(lambda: self.mark_recovery_done())
+        self.recoveries.currentRowChanged.connect(lambda _r: self._update_buttons())
         self.browse_btn.clicked.connect(self._browse)
         self.format.currentIndexChanged.connect(self._format_changed)
         self._update_buttons()
@@ -196,6 +220,7 @@ class RosterPage(QWidget):
     def _show_proposal(self, proposal: roster.RosterProposal) -> None:
         self.proposal = proposal
         self.refresh()
+        self.load_recoveries()
 
     def refresh(self) -> None:
         p = self.proposal
@@ -392,7 +417,12 @@ class RosterPage(QWidget):
                 text += self.tr("已确认为本学期发放记录（新增 {c} 条，改金额 {u} 条，去掉 {d} 条）。").format(
                     c=confirmed.created, u=confirmed.updated, d=confirmed.deleted
                 )
+            if confirmed is not None and confirmed.recovered:
+                text += self.tr("已发放的 {r} 笔没有删除，登记为待收回（见下方“收回”）。").format(
+                    r=confirmed.recovered
+                )
             self.summary.setText(text)
+            self.load_recoveries()
             QMessageBox.information(self, self.tr("花名册已导出"), text)
 
         def failed(exc: BaseException) -> None:
@@ -434,7 +464,78 @@ class RosterPage(QWidget):
         )  # fmt: skip
         return reason.strip() if ok and reason.strip() else None
 
+    # ---- recoveries (收回) ---------------------------------------------------------------------------
+
+    def load_recoveries(self) -> Task:
+        self.recovery_task = ops.load_recoveries(
+            self.ctx, self, self.term.text().strip(), self._show_recoveries
+        )
+        return self.recovery_task
+
+    def _show_recoveries(self, result: tuple) -> None:  # type: ignore[type-arg]
+        rows, total = result
+        self.recovery_rows = list(rows)
+        self.recoveries.clear()
+        for r in rows:
+            self.recoveries.addItem(r.describe())
+        self.recovery_summary.setText(self.tr("收回：{text}").format(text=total.describe()))
+        self._update_buttons()
+
+    def selected_recovery(self):  # type: ignore[no-untyped-def]
+        row = self.recoveries.currentRow()
+        return self.recovery_rows[row] if 0 <= row < len(self.recovery_rows) else None
+
+    def mark_recovery_done(
+        self, done_on: date | None = None, method: str | None = None, note: str | None = None
+    ) -> Task | None:
+        """The selected recovery is done: on which day and how (退回 / 抵扣 / 其他, with a note)."""
+        rec = self.selected_recovery()
+        if rec is None or rec.status != "pending":
+            return None
+        if method is None:
+            method, ok = QInputDialog.getItem(
+                self, self.tr("登记已收回"),
+                self.tr("{n} {p} {a} 元怎样收回的：").format(n=rec.name, p=rec.policy_name, a=format_amount(rec.amount)),
+                list(RECOVERY_METHODS), 0, False,
+            )  # fmt: skip
+            if not ok:
+                return None
+        if done_on is None:
+            text, ok = QInputDialog.getText(
+                self, self.tr("登记已收回"), self.tr("收回的日期（如 2026-09-18）："),
+                text=today_qdate().toString("yyyy-MM-dd"),
+            )  # fmt: skip
+            if not ok:
+                return None
+            try:
+                done_on = date.fromisoformat(text.strip())
+            except ValueError:
+                show_error(
+                    self,
+                    roster.InputRefused(self.tr("日期“{t}”无法识别，请写作 2026-09-18。").format(t=text)),
+                )
+                return None
+        if note is None and method == "其他":
+            note, ok = QInputDialog.getText(self, self.tr("登记已收回"), self.tr("怎样收回的："))
+            if not ok:
+                return None
+
+        def done(_rid: int) -> None:
+            self.load_recoveries()
+            self.summary.setText(
+                self.tr("已登记收回：{n} {p} {a} 元（{d:%Y-%m-%d}，{m}）；相关问题已销号（已收回）。").format(
+                    n=rec.name, p=rec.policy_name, a=format_amount(rec.amount), d=done_on, m=method
+                )
+            )
+
+        self.last_task = ops.mark_recovery_done(
+            self.ctx, self, rec.id, done_on, method, note, done, failure=lambda exc: show_error(self, exc)
+        )
+        return self.last_task
+
     def _update_buttons(self) -> None:
+        rec = self.selected_recovery() if hasattr(self, "recoveries") else None
+        self.recovery_done_btn.setEnabled(rec is not None and rec.status == "pending")
         has = self.proposal is not None
         for b in (self.add_btn, self.remove_btn, self.amount_btn, self.check_btn, self.export_btn):
             b.setEnabled(has)

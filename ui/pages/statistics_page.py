@@ -139,6 +139,7 @@ class StatisticsPage(QWidget):
             self.tr(
                 "{label}　重点群体应助尽助率 {rate}（应资助 {e} 人，已资助 {a} 人）　比对日期 {day}"
             ).format(label=s.label, rate=rate, e=total.eligible, a=total.aided, day=f"{s.on_date:%Y-%m-%d}")
+            + self.tr("\n收回：{text}").format(text=s.recoveries.describe())
         )
         self.charts["group"].set_bars(_rate_bars(s.by_group), 1.0)
         self.charts["grade"].set_bars(_rate_bars(s.by_grade), 1.0)
