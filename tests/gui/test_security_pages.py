@@ -385,6 +385,7 @@ def test_backup_with_a_password_then_restore_from_settings_brings_the_rows_back(
     out = tmp_path / "U盘" / "资助办备份.aidbak"
     out.parent.mkdir()
     dialog.path.setText(str(out))
+    assert not dialog.encrypt.isChecked() and not dialog.password.isEnabled()  # no backup password yet
     dialog.encrypt.setChecked(True)
     dialog.password.setText("usb-stick-2026")
     dialog.password2.setText("usb-stick-2026")
@@ -393,6 +394,10 @@ def test_backup_with_a_password_then_restore_from_settings_brings_the_rows_back(
     idle(qtbot, ctx)
     assert out.exists() and dialog.result_value.encrypted
     assert any(m[1] == "备份完成" for m in messages)
+    # a backup password has been set: the next backup is encrypted unless the clerk unticks it
+    again = page.safety.backup_now()
+    assert again.encrypt.isChecked() and again.password.isEnabled()
+    again.reject()
     with ctx.db.unit_of_work() as s:
         add_student(s, 1, student("新来的", "七年级", "1班"))
     db_path = Path(ctx.db.engine.url.database)
@@ -475,7 +480,13 @@ def test_settings_list_the_automatic_backups_and_keep_the_idle_and_backup_number
     if made is not None:
         files = [s.autos.item(r, 3).text() for r in range(s.autos.rowCount())]
         assert made.name in files
-        assert s.autos.item(files.index(made.name), 1).text() == "导入前"
+        reasons = [s.autos.item(r, 1).text() for r in range(s.autos.rowCount())]
+        assert reasons[files.index(made.name)].startswith("导入前")
+        # newest first; the oldest of today is the day's first, and it alone says so
+        day = f"{clock.today():%Y-%m-%d}"
+        todays = [reasons[r] for r in range(s.autos.rowCount()) if s.autos.item(r, 0).text().startswith(day)]
+        assert todays[-1].endswith("（当日首份）")
+        assert not any(r.endswith("（当日首份）") for r in todays[:-1])
     s.idle.setValue(5)
     finish(qtbot, s.save_idle())
     s.keep.setValue(12)
