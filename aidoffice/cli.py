@@ -247,9 +247,9 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("--name", metavar="NAME", help="姓名（显示用）")
     e.add_argument(
         "--role",
-        required=True,
         metavar="ROLE",
-        help="admin 管理员、clerk 资助专干、head_teacher 班主任、county_viewer 县级查看",
+        help="admin 管理员、clerk 资助专干、head_teacher 班主任、county_viewer 县级查看"
+        "（不写时为权限最少的角色，按角色文件，默认是班主任，须写 --class）",
     )
     e.add_argument(
         "--class",

@@ -226,10 +226,14 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         ]
         return {"users": [u.as_json() for u in users], "message": "\n".join(lines) or "还没有账户。"}
     if what == "add":
+        from aidoffice.security.roles import role_book
+
         classes = accounts.parse_classes(args.classes)
+        # no role given: the least privileged one, never more rights than asked for
+        role = args.role or role_book().least_privileged().code
         password = _ask(f"新账户“{args.login}”的密码：", NEW_PASSWORD_ENV, confirm=True)
         with db.unit_of_work() as s:
-            user = accounts.create_user(s, args.login, args.name or args.login, password, args.role, classes)
+            user = accounts.create_user(s, args.login, args.name or args.login, password, role, classes)
             info = accounts.info_of(user)
         msg = f"已建立账户“{info.login}”（{info.display_name}，{info.role}）"
         if info.must_change_password:

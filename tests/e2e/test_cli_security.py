@@ -411,3 +411,15 @@ def test_once_a_backup_password_is_set_the_command_encrypts_by_default(office, t
         password=ADMIN_PW,
     )
     assert r.returncode == 0 and last_json(r)["encrypted"] is False, r.stderr
+
+
+def test_users_add_without_a_role_gives_the_least_privileged_one(office):
+    """`users add` with no --role: a head teacher (the least rights), who needs their class."""
+    home, db = office
+    r = run("--json", "--user", "zhang", "users", "add", "zhou", "--class", "七年级1班", home=home, db=db,
+            password=ADMIN_PW, AIDOFFICE_NEW_PASSWORD="Temporary-7")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["user"]["role"] == "head_teacher" and last_json(r)["user"]["classes"] == ["七年级1班"]
+    r = run("--user", "zhang", "users", "add", "qian", home=home, db=db, password=ADMIN_PW,
+            AIDOFFICE_NEW_PASSWORD="Temporary-7")  # fmt: skip
+    assert r.returncode == 1 and "班级" in r.stderr

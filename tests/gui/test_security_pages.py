@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import func, select, text
 
 from aidoffice import clock
@@ -601,3 +601,24 @@ def test_a_clerk_edits_students_but_the_audit_and_accounts_pages_are_marked(qtbo
         act_as(s, o.clerk)
         first = s.scalar(select(Student.id).order_by(Student.id).limit(1))
         assert get_student(s, first).id == first
+
+
+def test_a_new_account_starts_with_the_least_privileged_role_and_shows_the_password_rules(qtbot, office):
+    """An administrator who only types a name and a password gives no more rights than the least (the
+    head teacher's own class); the password rules are on screen before anything is saved."""
+    ctx, _ = office
+    page = UsersPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.reload())
+    dialog = page.add_account()
+    dialog.show()
+    assert dialog.role.currentData() == "head_teacher" and dialog.role.currentText() == "班主任"
+    assert dialog.classes.isEnabled()
+    rules = dialog.findChild(QLabel, "passwordRules")
+    assert rules is not None and rules.isVisible()
+    assert "至少 8 个字符" in rules.text() and "字母和数字" in rules.text() and "登录名" in rules.text()
+    assert dialog.error.text() == ""
+    # an existing account keeps its own role
+    _select(page, "county")
+    edit = page.edit_account()
+    assert edit.role.currentData() == "county_viewer"

@@ -157,6 +157,11 @@ def roles() -> list[tuple[str, str, str, bool]]:
     return [(r.code, r.name, r.description, r.own_classes_only) for r in role_book().roles.values()]
 
 
+def least_role() -> str:
+    """The role a new account starts with: the least privileged one (the roles file decides which)."""
+    return role_book().least_privileged().code
+
+
 def add_user(
     ctx: AppContext,
     parent: QWidget,
