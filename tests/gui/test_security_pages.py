@@ -547,6 +547,8 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
     assert form.windowTitle() == "学生信息（只读）" and form.fields["name"].isReadOnly()
     shown_id = form.fields["id_number"].text()
     assert "*" in shown_id and not find_sensitive(shown_id)
+    # a head teacher may not see the whole number: “显示” is there, greyed out
+    assert form.show_buttons["id_number"].isVisible() and not form.show_buttons["id_number"].isEnabled()
     form.reject()
 
     publicity = window.publicity
