@@ -27,6 +27,7 @@ from aidoffice.security.wording import (
     action_name,
     entity_name,
     field_name,
+    note_words,
     value_name,
 )
 
@@ -180,7 +181,7 @@ def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) ->
                 e.entity_id,
                 subject,
                 summarize(e, level, coded),
-                scrub(e.note or "") if level is not Level.FULL else (e.note or ""),
+                scrub(note_words(e.note or "")) if level is not Level.FULL else note_words(e.note or ""),
             )
         )
     return out

@@ -399,3 +399,30 @@ def _class(value: Any) -> str:
 def is_code(text: str) -> bool:
     """Looks like an internal identifier (problem_note, still_present, open) rather than words."""
     return bool(_CODE.match(text))
+
+
+_LEDGER_NAMES = {"school": "学籍台账", "village": "户籍台账"}
+
+
+def note_words(note: str) -> str:
+    """The note a command or a page gave its whole unit of work (`import students`, `letters aid`,
+    `export roster …`), in words; any other note as it is."""
+    text = (note or "").strip()
+    head, _, rest = text.partition(" ")
+    if head == "init" and not rest:
+        return "建立或升级数据库"
+    if head == "demo" and not rest:
+        return "填入演示数据"
+    if head == "consolidate" and not rest:
+        return "县级汇总"
+    if head == "import" and rest in {*_IMPORT_NAMES, "assessments"}:
+        return "导入" + (_IMPORT_NAMES.get(rest) or "家庭经济困难学生认定表")
+    if head == "letters" and rest in MATERIAL_NAMES:
+        return "生成" + MATERIAL_NAMES[rest]
+    if head == "export":
+        what, _, more = rest.partition(" ")
+        if what == "ledger" and more in _LEDGER_NAMES:
+            return "导出" + _LEDGER_NAMES[more]
+        if what == "roster":
+            return ("导出花名册 " + more).strip()
+    return text

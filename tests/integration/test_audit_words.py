@@ -41,12 +41,13 @@ def identifier_words(text: str) -> set[str]:
 
 
 def clerks_term(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    with db.unit_of_work(actor="资助专干") as s:
+    # the notes the command line gives its units of work (aidoffice/cli.py)
+    with db.unit_of_work(actor="资助专干", note="demo") as s:
         generate(s, 80)
     book = write_xlsx(
         tmp_path / "学籍导出.xlsx", [ENROLLMENT_HEADER, *enrollment_rows(6, seed=3, school_code="3130624999")]
     )
-    with db.unit_of_work(actor="资助专干") as s:
+    with db.unit_of_work(actor="资助专干", note="import students") as s:
         run_import(s, book, ImportOptions(kind="students"))
     with db.unit_of_work(actor="资助专干") as s:
         run_reconcile(s, TERM)
@@ -60,12 +61,12 @@ def clerks_term(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
         close_problem(s, first.id, "已核实无误", "村委会证明已存档")
     from aidoffice.exporting import roster
 
-    with db.unit_of_work(actor="资助专干") as s:
+    with db.unit_of_work(actor="资助专干", note="export roster 生活补助 2026-2027-1") as s:
         p = roster.propose(s, "义务教育家庭经济困难学生生活补助", TERM)
         if p.included:
             roster.remove(p, p.included[-1].person_key, "已转学")
         roster.confirm(s, p)
-    with db.unit_of_work(actor="资助专干") as s:
+    with db.unit_of_work(actor="资助专干", note="letters policy") as s:
         batch = produce_letters(
             s, "policy", tmp_path / "告知书.pdf", term=TERM, grade="七年级", class_name="1班"
         )
