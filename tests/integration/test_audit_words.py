@@ -16,6 +16,7 @@ from aidoffice.db.audit import default_actor
 from aidoffice.db.models import Base, Problem, ProblemStatus
 from aidoffice.demo import generate
 from aidoffice.importing.service import ImportOptions, run_import
+from aidoffice.privacy import find_sensitive
 from aidoffice.publicity.letters import produce_letters
 from aidoffice.publicity.slips import receive
 from aidoffice.reconcile.problems import add_note, close_problem, take_problem
@@ -101,11 +102,15 @@ def _check_words(school_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-
         for word in identifier_words(shown):
             seen.setdefault(word, set()).add(shown[:160])
     assert not seen, {k: sorted(v)[:2] for k, v in seen.items()}
+    # and masked, as every screen is: no whole ID, phone or card number
+    leaks = [r for r in rows if find_sensitive(" ".join([r.subject, r.summary, r.note]))]
+    assert not leaks, leaks[:3]
     with school_db.unit_of_work() as s:
         out = export_audit(s, AuditFilter(), tmp_path / "操作记录.xlsx")
     ws = load_workbook(out.path).active
     cells = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str))
     assert not identifier_words(cells)
+    assert not find_sensitive(cells)
 
 
 def test_the_wording_table_names_every_kind_of_record_and_every_field_of_the_schema():
