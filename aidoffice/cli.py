@@ -224,8 +224,10 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument(
         "--password",
         action="store_true",
-        help="加密备份：密码在提示时输入两次，或放在环境变量 AIDOFFICE_BACKUP_PASSWORD 中",
+        help="加密备份：密码在提示时输入两次，或放在环境变量 AIDOFFICE_BACKUP_PASSWORD 中"
+        "（设置过备份密码后，或该环境变量有值时，默认就加密）",
     )
+    s.add_argument("--no-password", action="store_true", help="不加密（即使设置过备份密码）")
     s = sub.add_parser("restore", help="从备份恢复数据库（先检查备份，当前数据库另存一份）")
     s.add_argument("file", metavar="FILE", help=".aidbak 备份或自动备份的 .db 文件")
     s.add_argument(
@@ -258,9 +260,9 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("--name", metavar="NAME", help="姓名（显示用）")
     e.add_argument(
         "--role",
-        required=True,
         metavar="ROLE",
-        help="admin 管理员、clerk 资助专干、head_teacher 班主任、county_viewer 县级查看",
+        help="admin 管理员、clerk 资助专干、head_teacher 班主任、county_viewer 县级查看"
+        "（不写时为权限最少的角色，按角色文件，默认是班主任，须写 --class）",
     )
     e.add_argument(
         "--class",

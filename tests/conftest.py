@@ -90,6 +90,21 @@ def _data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["AIDOFFICE_HOME"] = old
 
 
+@pytest.fixture(autouse=True)
+def _settings_restored(_data_home: Path) -> Iterator[None]:
+    """A test that changes this PC's settings (a backup password set, how many backups to keep) leaves
+    them as it found them for the next test."""
+    from aidoffice.paths import settings_file
+
+    path = settings_file()
+    before = path.read_bytes() if path.exists() else None
+    yield
+    if before is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(before)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

@@ -1,6 +1,13 @@
 """The one runner every page uses for work that can take longer than a blink: the job runs on a
-worker thread with a progress dialog and a cancel button, its result comes back on the GUI thread,
-and a failure becomes a Chinese message — written once, here (after Anki's QueryOp)."""
+worker thread with a progress dialog, its result comes back on the GUI thread, and a failure becomes
+a Chinese message — written once, here (after Anki's QueryOp).
+
+The cancel button appears only where the job can stop: a job stops at its progress reports (the
+report raises OperationCancelled and the job's transaction rolls back, so a cancelled job writes
+nothing). So the button shows once the job has made its first report — a job that never reports
+cannot be stopped and offers no button — and goes again when the job seals its work (`seal()`: the
+work is done and is being saved; from there it runs to the end), or when it was made with
+`cancellable=False`."""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from aidoffice.errors import AidofficeError, OperationCancelled
 from aidoffice.paths import log_file
@@ -43,8 +50,22 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "") -> No
 
 class _Signals(QObject):
     progress = Signal(int, int, str)
+    sealed = Signal()
     succeeded = Signal(object)
     failed = Signal(object)
+
+
+class _Reporter:
+    """The progress callback a job is given; `seal()` says the job can no longer stop."""
+
+    def __init__(self, job: _Job):
+        self.job = job
+
+    def __call__(self, done: int, total: int | None, message: str = "") -> None:
+        self.job.report(done, total, message)
+
+    def seal(self) -> None:
+        self.job.seal()
 
 
 class _Job(QRunnable):
@@ -54,15 +75,22 @@ class _Job(QRunnable):
         self.fn = fn
         self.signals = _Signals()
         self.cancel_requested = threading.Event()
+        self.sealed = threading.Event()
 
     def report(self, done: int, total: int | None, message: str = "") -> None:
-        if self.cancel_requested.is_set():
+        if self.cancel_requested.is_set() and not self.sealed.is_set():
             raise OperationCancelled()
         self.signals.progress.emit(done, -1 if total is None else total, message)
 
+    def seal(self) -> None:
+        if self.cancel_requested.is_set() and not self.sealed.is_set():
+            raise OperationCancelled()  # cancelled before the last step: still nothing written
+        self.sealed.set()
+        self.signals.sealed.emit()
+
     def run(self) -> None:
         try:
-            result = self.fn(self.report)
+            result = self.fn(_Reporter(self))
         except BaseException as exc:  # everything must reach the GUI thread
             self.signals.failed.emit(exc)
         else:
@@ -76,35 +104,73 @@ class Task(QObject):
 
     def __init__(self, runner: TaskRunner, label: str, job: _Job, parent_widget: QWidget | None,
                  on_success: Callable[[Any], None] | None, on_failure: Callable[[BaseException], None] | None,
-                 show_progress: bool):  # fmt: skip
+                 show_progress: bool, cancellable: bool = True):  # fmt: skip
         super().__init__(runner)
         self.runner, self.label, self.job = runner, label, job
         self.on_success, self.on_failure, self.parent_widget = on_success, on_failure, parent_widget
         self.dialog: QProgressDialog | None = None
+        self.cancel_button: QPushButton | None = None
+        self.cancellable = cancellable
         self.finished = False
         if show_progress:
-            self.dialog = QProgressDialog(label, self.tr("取消"), 0, 0, parent_widget)
+            self.dialog = QProgressDialog(label, "", 0, 0, parent_widget)
+            self.cancel_button = QPushButton(self.tr("取消"))
+            self.dialog.setCancelButton(self.cancel_button)
+            self.cancel_button.hide()  # until the job shows it can stop (its first report)
             self.dialog.setWindowTitle(self.tr("请稍候"))
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
             self.dialog.setMinimumDuration(300)
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
-            self.dialog.canceled.connect(self.cancel)
+            self.dialog.canceled.connect(self._cancel_pressed)
         job.signals.progress.connect(self._progress)
+        job.signals.sealed.connect(self._sealed)
         job.signals.succeeded.connect(self._succeeded)
         job.signals.failed.connect(self._failed)
 
+    @property
+    def can_cancel(self) -> bool:
+        """The cancel button is offered now."""
+        return self.cancel_button is not None and not self.cancel_button.isHidden()
+
+    @Slot()
+    def _cancel_pressed(self) -> None:
+        # the dialog also says “canceled” when it is closed (Esc, the title bar): only a job that can
+        # stop is stopped; another one keeps its dialog and runs to the end
+        if self.can_cancel:
+            self.cancel()
+        elif self.dialog is not None and not self.finished:
+            self.dialog.show()
+
     @Slot()
     def cancel(self) -> None:
+        if self.job.sealed.is_set() or not self.cancellable:
+            return
         self.job.cancel_requested.set()
+        if self.cancel_button is not None:
+            self.cancel_button.hide()
         if self.dialog is not None:
             self.dialog.setLabelText(self.tr("正在取消…"))
+
+    @Slot()
+    def _sealed(self) -> None:
+        if self.cancel_button is not None:
+            self.cancel_button.hide()
+        if self.dialog is not None:
+            self.dialog.setLabelText(self.tr("正在保存…"))
 
     @Slot(int, int, str)
     def _progress(self, done: int, total: int, message: str) -> None:
         dialog = self.dialog
         if dialog is None:
             return
+        if (
+            self.cancel_button is not None
+            and self.cancellable
+            and not self.job.sealed.is_set()
+            and not self.job.cancel_requested.is_set()
+        ):
+            self.cancel_button.show()  # it reports, so it stops at its next report
         if total > 0:
             dialog.setMaximum(total)
             # a modal progress dialog processes events in setValue: the task may finish right here
@@ -152,9 +218,10 @@ class TaskRunner(QObject):
 
     def run(self, label: str, fn: Callable[[Progress], Any], *, parent: QWidget | None = None,
             on_success: Callable[[Any], None] | None = None,
-            on_failure: Callable[[BaseException], None] | None = None, show_progress: bool = True) -> Task:  # fmt: skip
+            on_failure: Callable[[BaseException], None] | None = None, show_progress: bool = True,
+            cancellable: bool = True) -> Task:  # fmt: skip
         job = _Job(fn)
-        task = Task(self, label, job, parent, on_success, on_failure, show_progress)
+        task = Task(self, label, job, parent, on_success, on_failure, show_progress, cancellable)
         self.active.append(task)
         self.pool.start(job)
         return task

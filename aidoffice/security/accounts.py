@@ -110,6 +110,12 @@ _COMMON_PASSWORDS = {
 }  # fmt: skip
 
 
+PASSWORD_RULES = (
+    f"密码要求：至少 {MIN_PASSWORD} 个字符，同时使用字母和数字（可再加符号）；"
+    "不能是常见密码或字符大多重复，不能包含登录名。"
+)  # shown under every password field before saving, in the words check_password_rules refuses with
+
+
 def check_password_rules(password: str, login: str = "") -> None:
     problems = []
     if len(password) < MIN_PASSWORD:

@@ -14,113 +14,25 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db.audit import record
-from aidoffice.db.models import STATUS_NAMES, AuditEntry, HouseholdMember, Student
+from aidoffice.db.models import AuditEntry, HouseholdMember, Policy, PriorityGroup, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.privacy import Level, scrub, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.security.access import require
+from aidoffice.security.wording import (
+    ACTION_NAMES,
+    ENTITY_NAMES,
+    FIELD_NAMES,
+    action_name,
+    entity_name,
+    field_name,
+    note_words,
+    value_name,
+)
 
-ACTION_NAMES = {
-    "insert": "新增",
-    "update": "修改",
-    "delete": "删除",
-    "bulk_insert": "批量新增",
-    "bulk_update": "批量修改",
-    "bulk_delete": "批量删除",
-    "export": "导出",
-    "import": "导入",
-    "produce": "生成",
-    "confirm": "确认",
-    "sign_in": "登录",
-    "sign_out": "退出登录",
-    "lock": "锁定",
-    "sign_in_failed": "登录失败",
-    "user_add": "建立账户",
-    "user_update": "修改账户",
-    "user_lock": "停用账户",
-    "user_unlock": "启用账户",
-    "user_passwd": "修改密码",
-    "user_reset": "重置密码",
-    "setting": "修改设置",
-    "backup": "备份",
-    "restore": "恢复备份",
-}
-ENTITY_NAMES = {
-    "student": "学生",
-    "award": "资助发放",
-    "household": "户",
-    "household_member": "户成员",
-    "group_membership": "重点群体身份",
-    "priority_group": "重点群体类别",
-    "school": "学校",
-    "term": "学期",
-    "township": "乡镇",
-    "village": "村",
-    "policy": "资助项目",
-    "policy_family": "资助项目类别",
-    "list_snapshot": "外部名单",
-    "app_user": "账户",
-    "database": "数据库",
-    "publicity_batch": "宣传材料",
-    "slip": "回执",
-    "class_session": "宣讲课",
-    "audit_entry": "操作记录",
-    "consolidation": "县级汇总",
-    "students": "学籍名单",
-    "households": "户籍名册",
-    "list": "外部名单",
-    "awards": "资助发放名单",
-    "recovery": "收回",
-    "problem": "问题清单",
-    "problem_note": "问题处理记录",
-}
-FIELD_NAMES = {
-    "name": "姓名",
-    "id_number": "身份证件号",
-    "id_type": "证件类型",
-    "student_no": "全国学籍号",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "ethnicity": "民族",
-    "stage": "学段",
-    "grade": "年级",
-    "class_name": "班级",
-    "status": "学生状态",
-    "status_changed_on": "状态变更日期",
-    "status_note": "状态说明",
-    "boarding": "住校",
-    "enrolled_on": "入学年月",
-    "hukou_address": "户口所在地",
-    "hukou_township": "户籍乡镇",
-    "hukou_village": "户籍村",
-    "village_id": "所属村",
-    "current_address": "现住址",
-    "guardian_name": "监护人",
-    "guardian_relation": "监护人关系",
-    "guardian_phone": "监护人联系电话",
-    "bank_name": "开户银行",
-    "bank_account": "银行卡号",
-    "notes": "备注",
-    "amount": "金额",
-    "paid_on": "发放日期",
-    "group_code": "群体",
-    "active": "有效",
-    "relation": "与户主关系",
-    "head_name": "户主",
-    "household_no": "户编号",
-    "phone": "电话",
-    "address": "住址",
-    "reason": "原因",
-    "method": "收回方式",
-    "done_on": "收回日期",
-    "done_note": "收回说明",
-    "policy_name": "资助项目",
-    "term_code": "学期",
-}
-
-
-_STATUS = {status.value: name for status, name in STATUS_NAMES.items()}
+# the wording of every entity, field and value shown lives in one table: aidoffice/security/wording.py
+__all__ = ["ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
 
 
 @dataclass
@@ -185,42 +97,60 @@ def actors(session: Session) -> list[str]:
     return sorted(session.scalars(select(AuditEntry.actor).distinct()))
 
 
-def _show(key: str, value: Any, level: Level) -> str:
-    if value is None or value == "":
+Names = dict[str, dict[str, str]]  # what the database names: group codes, policy codes
+
+
+def _show(entity: str, key: str, value: Any, level: Level, names: Names | None = None) -> str:
+    if value is None or value == "" or value == []:
         return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if key == "status" and value in _STATUS:
-        return _STATUS[value]  # 在读 → 转出, as the ledger says it
+    if key == "password_hash":
+        return "（已更改）"  # never even the hash
+    said = value_name(entity, key, value, names)
+    if said is not None:
+        return said if level is Level.FULL else scrub(said)
     shown = show_column(key, value, level)
     text = "" if shown is None else str(shown)
     return text if level is Level.FULL else scrub(text)
 
 
-def _label(entity: str, key: str) -> str:
-    if key == "name" and entity not in ("student", "household_member"):
-        return "名称"
-    return FIELD_NAMES.get(key, key)
-
-
-def summarize(entry: AuditEntry, level: Level = Level.MASKED) -> str:
+def summarize(entry: AuditEntry, level: Level = Level.MASKED, names: Names | None = None) -> str:
     """A change in words: 监护人联系电话：138****0000 → 139****0000；…"""
     before, after = entry.before or {}, entry.after or {}
+    e = entry.entity
+
+    def show(k: str, v: Any) -> str:
+        return _show(e, k, v, level, names)
+
     if entry.action == "update":
-        keys = [k for k in after if k != "version"]
+        keys = [k for k in after if k not in ("version", "updated_at")]
         return "；".join(
-            f"{_label(entry.entity, k)}：{_show(k, before.get(k), level)} → {_show(k, after.get(k), level)}"
-            for k in keys
+            f"{field_name(e, k)}：{show(k, before.get(k))} → {show(k, after.get(k))}" for k in keys
         )
     if entry.action in ("insert", "delete"):
         values = after if entry.action == "insert" else before
-        keys = [
-            k for k in ("name", "grade", "class_name", "id_number", "amount", "group_code") if k in values
-        ]
-        return "，".join(f"{_label(entry.entity, k)}：{_show(k, values[k], level)}" for k in keys)
+        wanted = (
+            "name",
+            "grade",
+            "class_name",
+            "id_number",
+            "amount",
+            "group_code",
+            "kind",
+            "action",
+            "text",
+        )
+        keys = [k for k in wanted if k in values and values[k] not in (None, "")]
+        return "，".join(f"{field_name(e, k)}：{show(k, values[k])}" for k in keys)
     if entry.action.startswith("bulk_") and isinstance(after, dict) and "rows" in after:
         return f"{after['rows']} 行"
     return ""
+
+
+def _names(session: Session) -> Names:
+    return {
+        "group": dict(session.execute(select(PriorityGroup.code, PriorityGroup.name)).all()),
+        "policy": dict(session.execute(select(Policy.code, Policy.name)).all()),
+    }
 
 
 def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) -> list[AuditRow]:
@@ -234,6 +164,7 @@ def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) ->
     student_ids = {e.entity_id for e in entries.values() if e.entity == "student" and e.entity_id}
     student_ids |= {e.student_id for e in entries.values() if e.student_id}
     names = dict(session.execute(select(Student.id, Student.name).where(Student.id.in_(student_ids))).all())
+    coded = _names(session)
     out = []
     for i in ids:
         e = entries.get(i)
@@ -247,12 +178,12 @@ def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) ->
                 e.id,
                 e.at,
                 e.actor,
-                ACTION_NAMES.get(e.action, e.action),
-                ENTITY_NAMES.get(e.entity, e.entity),
+                action_name(e.action),
+                entity_name(e.entity),
                 e.entity_id,
                 subject,
-                summarize(e, level),
-                scrub(e.note or "") if level is not Level.FULL else (e.note or ""),
+                summarize(e, level, coded),
+                scrub(note_words(e.note or "")) if level is not Level.FULL else note_words(e.note or ""),
             )
         )
     return out

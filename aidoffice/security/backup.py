@@ -534,9 +534,17 @@ def write_backup(
         database_size = plain.stat().st_size
     with db.unit_of_work() as s:
         _record(s, "backup", f"备份到 {out.name}" + ("（已加密）" if password else ""), {"bytes": size})
+    if password and not encryption_default():
+        update_settings(backup_encrypt=True)  # from now on manual backups are encrypted unless unticked
     return BackupResult(
         out, size, database_size, time.monotonic() - started, bool(password), header["counts"]
     )
+
+
+def encryption_default() -> bool:
+    """Once a backup password has been set on this PC (an encrypted backup made), manual backups are
+    encrypted by default: the dialog's box starts ticked and `backup` asks for the password."""
+    return load_settings().get("backup_encrypt") is True
 
 
 def _record(session: Session, action: str, note: str, details: dict | None = None) -> None:
@@ -604,7 +612,7 @@ def auto_backup(db: Database | str, reason: str, now: datetime | None = None) ->
     """An automatic backup of the embedded database into the data folder's backups/ (a plain SQLite
     copy, quick). `reason`: start (skipped if one was made today), import, batch, upgrade, restore.
     Returns the file, or None when nothing was done (PostgreSQL: the server's own backups apply; a
-    database file that does not exist yet)."""
+    database file that does not exist yet). Old ones are pruned by `keep_by_age`."""
     if reason not in REASONS:
         raise ValueError(reason)
     if isinstance(db, str):
@@ -617,29 +625,115 @@ def auto_backup(db: Database | str, reason: str, now: datetime | None = None) ->
     now = now or clock.now()
     folder = backups_dir()
     stem = path.stem
-    mine = sorted(folder.glob(f"{stem}-auto-*.db"))
-    if reason == "start" and any(p.name.startswith(f"{stem}-auto-{now:%Y%m%d}-") for p in mine):
+    mine = _auto_backups_of(folder, stem)
+    if reason == "start" and any(a.made.date() == now.date() for a in mine):
         return None
-    target = folder / f"{stem}-auto-{now:%Y%m%d-%H%M%S}-{reason}.db"
-    n = 1
-    while target.exists():
+    # backups made in the same second are numbered in the order they were made (whatever the reason),
+    # so the newest always sorts last: pruning keeps it and `check` anchors on it
+    stamp = f"{now:%Y%m%d-%H%M%S}"
+    n = 1 + max((a.seq for a in mine if a.stamp == stamp), default=0)
+    target = folder / f"{stem}-auto-{stamp}-{reason}{'' if n == 1 else f'-{n}'}.db"
+    while target.exists():  # a stray file of that name: never overwrite it
         n += 1
-        target = folder / f"{stem}-auto-{now:%Y%m%d-%H%M%S}-{reason}-{n}.db"
+        target = folder / f"{stem}-auto-{stamp}-{reason}-{n}.db"
     with atomic_path(target) as tmp:
         tmp.unlink()
         copy_sqlite(path, tmp)
-    mine = sorted(folder.glob(f"{stem}-auto-*.db"))
-    for old in mine[: max(0, len(mine) - backup_keep())]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+    mine = _auto_backups_of(folder, stem)
+    keep = keep_by_age(mine, now, backup_keep())
+    for old in mine:
+        if old.path not in keep:
+            with contextlib.suppress(OSError):
+                old.path.unlink()
     return target
 
 
-def list_auto_backups(db: Database) -> list[Path]:
+KEEP_DAILY_DAYS = 30  # the day's first backup is kept this long
+KEEP_MONTHLY_DAYS = 365  # and the month's first this long
+
+
+@dataclass(frozen=True)
+class AutoBackup:
+    """An automatic backup, as its name tells: when it was made (the program's clock), why, and its
+    number among those made in the same second (1, 2 …)."""
+
+    path: Path
+    stamp: str  # 20261127-080000
+    seq: int
+    reason: str  # start / import / …
+    made: datetime
+    day_first: bool = False  # the first backup of its day (kept for 30 days)
+
+    @property
+    def order(self) -> tuple[str, int]:
+        return (self.stamp, self.seq)
+
+    @property
+    def reason_label(self) -> str:
+        return REASONS.get(self.reason, "")
+
+
+def _parse_auto(path: Path, stem: str) -> AutoBackup | None:
+    """`{stem}-auto-YYYYMMDD-HHMMSS-{reason}[-n].db`; None for a file of another shape."""
+    name = path.name
+    prefix = f"{stem}-auto-"
+    if not name.startswith(prefix) or not name.endswith(".db"):
+        return None
+    parts = name[len(prefix) : -3].split("-")
+    if len(parts) not in (3, 4):
+        return None
+    day, time_of_day, reason = parts[:3]
+    seq = parts[3] if len(parts) == 4 else "1"
+    if not seq.isdigit():
+        return None
+    try:
+        made = datetime.strptime(f"{day}{time_of_day}", "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return AutoBackup(path, f"{day}-{time_of_day}", int(seq), reason, made)
+
+
+def _auto_backups_of(folder: Path, stem: str) -> list[AutoBackup]:
+    """The automatic backups of one database, oldest first, each day's first marked."""
+    found = [a for p in folder.glob(f"{stem}-auto-*.db") if (a := _parse_auto(p, stem)) is not None]
+    found.sort(key=lambda a: a.order)
+    out, seen = [], set()
+    for a in found:
+        first = a.made.date() not in seen
+        seen.add(a.made.date())
+        out.append(AutoBackup(a.path, a.stamp, a.seq, a.reason, a.made, first))
+    return out
+
+
+def keep_by_age(backups: list[AutoBackup], now: datetime, keep: int) -> set[Path]:
+    """Which automatic backups to keep (oldest first in `backups`): the newest `keep`; the first of
+    each day for 30 days; the first of each month for a year — so a mistake noticed weeks later
+    can still be undone, without filling the disk."""
+    kept = {a.path for a in backups[-keep:]} if keep > 0 else set()
+    months: set[tuple[int, int]] = set()
+    for a in backups:
+        age = (now.date() - a.made.date()).days
+        if a.day_first and age <= KEEP_DAILY_DAYS:
+            kept.add(a.path)
+        month = (a.made.year, a.made.month)
+        if a.day_first and month not in months:
+            months.add(month)
+            if age <= KEEP_MONTHLY_DAYS:
+                kept.add(a.path)
+    return kept
+
+
+def auto_backups(db: Database) -> list[AutoBackup]:
+    """The automatic backups of `db`, newest first (the order they were made), each day's first marked."""
     path = sqlite_path(db)
     if path is None:
         return []
-    return sorted(backups_dir().glob(f"{path.stem}-auto-*.db"), reverse=True)
+    return list(reversed(_auto_backups_of(backups_dir(), path.stem)))
+
+
+def list_auto_backups(db: Database) -> list[Path]:
+    """The files of `auto_backups`, newest first."""
+    return [a.path for a in auto_backups(db)]
 
 
 # ---- verifying and restoring ----------------------------------------------------------------------------

@@ -82,13 +82,25 @@ def run(
 
 
 def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.backup import SUFFIX, write_backup
+    from aidoffice.security.backup import SUFFIX, encryption_default, write_backup
 
     if not args.out.lower().endswith(SUFFIX):
         raise usage_error(f"备份文件名应以 {SUFFIX} 结尾，如 --out 资助办备份-2026-11-27{SUFFIX}")
+    plain = getattr(args, "no_password", False)
+    if plain and args.password:
+        raise usage_error("--password 与 --no-password 只能选一个")
+    # encrypted by default once a backup password was set (or one is given in the environment)
+    encrypt = not plain and (
+        args.password or encryption_default() or bool(os.environ.get(BACKUP_PASSWORD_ENV))
+    )
     password = (
-        _ask("备份密码（请牢记，忘记后无法恢复）：", BACKUP_PASSWORD_ENV, confirm=True)
-        if args.password
+        _ask(
+            "备份密码（请牢记，忘记后无法恢复；不加密请加 --no-password）：",
+            BACKUP_PASSWORD_ENV,
+            confirm=True,
+            why="已设置过备份密码，备份默认加密，需要密码（不加密请加 --no-password）",
+        )
+        if encrypt
         else None
     )
     if password is not None and len(password) < 8:
@@ -214,10 +226,14 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         ]
         return {"users": [u.as_json() for u in users], "message": "\n".join(lines) or "还没有账户。"}
     if what == "add":
+        from aidoffice.security.roles import role_book
+
         classes = accounts.parse_classes(args.classes)
+        # no role given: the least privileged one, never more rights than asked for
+        role = args.role or role_book().least_privileged().code
         password = _ask(f"新账户“{args.login}”的密码：", NEW_PASSWORD_ENV, confirm=True)
         with db.unit_of_work() as s:
-            user = accounts.create_user(s, args.login, args.name or args.login, password, args.role, classes)
+            user = accounts.create_user(s, args.login, args.name or args.login, password, role, classes)
             info = accounts.info_of(user)
         msg = f"已建立账户“{info.login}”（{info.display_name}，{info.role}）"
         if info.must_change_password:

@@ -56,6 +56,14 @@ class RoleBook:
                 return role
         raise AidofficeError(f"没有叫“{text}”的角色。可用的有：{'、'.join(self.names())}。")
 
+    def least_privileged(self) -> Role:
+        """The role a new account gets unless another is chosen: the fewest rights (an “all rights”
+        role last), and of two with as many, the one limited to its own classes."""
+        return min(
+            self.roles.values(),
+            key=lambda r: (ALL in r.permissions, len(r.permissions), not r.own_classes_only),
+        )
+
     def label(self, permission: str) -> str:
         return self.permissions.get(permission, permission)
 

@@ -381,3 +381,45 @@ def test_nobody_replaces_the_database_without_signing_in_as_an_administrator(off
     assert r.returncode == 0, r.stderr
     assert school() == ours
     assert run("--user", "zhang", "check", home=home, db=db, password=ADMIN_PW).returncode == 0
+
+
+def test_once_a_backup_password_is_set_the_command_encrypts_by_default(office, tmp_path):
+    """After one encrypted backup, `backup` without --password is encrypted too (the password from the
+    environment), refuses without a password rather than writing the data in the clear, and
+    --no-password still makes a plain one."""
+    home, db = office
+    first = run("--json", "--user", "zhang", "backup", "--out", str(tmp_path / "a.aidbak"), "--password", home=home, db=db, password=ADMIN_PW,
+                AIDOFFICE_BACKUP_PASSWORD="usb-stick-2026")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    r = run("--json", "--user", "zhang", "backup", "--out", str(tmp_path / "b.aidbak"), home=home, db=db, password=ADMIN_PW,
+            AIDOFFICE_BACKUP_PASSWORD="usb-stick-2026")  # fmt: skip
+    assert r.returncode == 0 and last_json(r)["encrypted"] is True, r.stderr
+    r = run(
+        "--user", "zhang", "backup", "--out", str(tmp_path / "c.aidbak"), home=home, db=db, password=ADMIN_PW
+    )
+    assert r.returncode == 1 and "--no-password" in r.stderr and not (tmp_path / "c.aidbak").exists()
+    r = run(
+        "--json",
+        "--user",
+        "zhang",
+        "backup",
+        "--out",
+        str(tmp_path / "d.aidbak"),
+        "--no-password",
+        home=home,
+        db=db,
+        password=ADMIN_PW,
+    )
+    assert r.returncode == 0 and last_json(r)["encrypted"] is False, r.stderr
+
+
+def test_users_add_without_a_role_gives_the_least_privileged_one(office):
+    """`users add` with no --role: a head teacher (the least rights), who needs their class."""
+    home, db = office
+    r = run("--json", "--user", "zhang", "users", "add", "zhou", "--class", "七年级1班", home=home, db=db,
+            password=ADMIN_PW, AIDOFFICE_NEW_PASSWORD="Temporary-7")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["user"]["role"] == "head_teacher" and last_json(r)["user"]["classes"] == ["七年级1班"]
+    r = run("--user", "zhang", "users", "add", "qian", home=home, db=db, password=ADMIN_PW,
+            AIDOFFICE_NEW_PASSWORD="Temporary-7")  # fmt: skip
+    assert r.returncode == 1 and "班级" in r.stderr

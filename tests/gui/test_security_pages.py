@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import func, select, text
 
 from aidoffice import clock
@@ -385,6 +385,7 @@ def test_backup_with_a_password_then_restore_from_settings_brings_the_rows_back(
     out = tmp_path / "U盘" / "资助办备份.aidbak"
     out.parent.mkdir()
     dialog.path.setText(str(out))
+    assert not dialog.encrypt.isChecked() and not dialog.password.isEnabled()  # no backup password yet
     dialog.encrypt.setChecked(True)
     dialog.password.setText("usb-stick-2026")
     dialog.password2.setText("usb-stick-2026")
@@ -393,6 +394,10 @@ def test_backup_with_a_password_then_restore_from_settings_brings_the_rows_back(
     idle(qtbot, ctx)
     assert out.exists() and dialog.result_value.encrypted
     assert any(m[1] == "备份完成" for m in messages)
+    # a backup password has been set: the next backup is encrypted unless the clerk unticks it
+    again = page.safety.backup_now()
+    assert again.encrypt.isChecked() and again.password.isEnabled()
+    again.reject()
     with ctx.db.unit_of_work() as s:
         add_student(s, 1, student("新来的", "七年级", "1班"))
     db_path = Path(ctx.db.engine.url.database)
@@ -475,7 +480,13 @@ def test_settings_list_the_automatic_backups_and_keep_the_idle_and_backup_number
     if made is not None:
         files = [s.autos.item(r, 3).text() for r in range(s.autos.rowCount())]
         assert made.name in files
-        assert s.autos.item(files.index(made.name), 1).text() == "导入前"
+        reasons = [s.autos.item(r, 1).text() for r in range(s.autos.rowCount())]
+        assert reasons[files.index(made.name)].startswith("导入前")
+        # newest first; the oldest of today is the day's first, and it alone says so
+        day = f"{clock.today():%Y-%m-%d}"
+        todays = [reasons[r] for r in range(s.autos.rowCount()) if s.autos.item(r, 0).text().startswith(day)]
+        assert todays[-1].endswith("（当日首份）")
+        assert not any(r.endswith("（当日首份）") for r in todays[:-1])
     s.idle.setValue(5)
     finish(qtbot, s.save_idle())
     s.keep.setValue(12)
@@ -536,6 +547,8 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
     assert form.windowTitle() == "学生信息（只读）" and form.fields["name"].isReadOnly()
     shown_id = form.fields["id_number"].text()
     assert "*" in shown_id and not find_sensitive(shown_id)
+    # a head teacher may not see the whole number: “显示” is there, greyed out
+    assert form.show_buttons["id_number"].isVisible() and not form.show_buttons["id_number"].isEnabled()
     form.reject()
 
     publicity = window.publicity
@@ -590,3 +603,24 @@ def test_a_clerk_edits_students_but_the_audit_and_accounts_pages_are_marked(qtbo
         act_as(s, o.clerk)
         first = s.scalar(select(Student.id).order_by(Student.id).limit(1))
         assert get_student(s, first).id == first
+
+
+def test_a_new_account_starts_with_the_least_privileged_role_and_shows_the_password_rules(qtbot, office):
+    """An administrator who only types a name and a password gives no more rights than the least (the
+    head teacher's own class); the password rules are on screen before anything is saved."""
+    ctx, _ = office
+    page = UsersPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.reload())
+    dialog = page.add_account()
+    dialog.show()
+    assert dialog.role.currentData() == "head_teacher" and dialog.role.currentText() == "班主任"
+    assert dialog.classes.isEnabled()
+    rules = dialog.findChild(QLabel, "passwordRules")
+    assert rules is not None and rules.isVisible()
+    assert "至少 8 个字符" in rules.text() and "字母和数字" in rules.text() and "登录名" in rules.text()
+    assert dialog.error.text() == ""
+    # an existing account keeps its own role
+    _select(page, "county")
+    edit = page.edit_account()
+    assert edit.role.currentData() == "county_viewer"

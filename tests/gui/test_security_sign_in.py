@@ -176,3 +176,21 @@ def test_a_second_copy_on_the_same_file_is_told_who_has_it_and_quits(
     assert kind == "critical" and title == "数据库正在使用"
     assert "已被另一个程序窗口打开" in text and "进程" in text
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_first_administrators_fields_are_full_size_with_the_password_rules(qtbot, school_ctx):
+    """The long explanations above used to squeeze the login and password fields to slivers."""
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    dialog = FirstAdminDialog(school_ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    fields = dialog.form.findChildren(QLineEdit)
+    assert len(fields) == 4
+    for field in fields:
+        assert field.height() >= field.sizeHint().height(), field.placeholderText()
+        assert field.width() >= dialog.width() * 0.6
+    rules = dialog.findChild(QLabel, "passwordRules")
+    assert rules is not None and rules.isVisible() and "至少 8 个字符" in rules.text()
+    assert rules.geometry().bottom() < dialog.ok_btn.mapTo(dialog, dialog.ok_btn.rect().topLeft()).y()

@@ -305,3 +305,45 @@ def test_a_second_clerks_save_is_refused_not_merged(qtbot, ctx, messages, expect
     assert messages[-1][0] == "warning" and "张主任" in messages[-1][2] and "没有保存" in messages[-1][2]
     with ctx.db.reading() as s:
         assert s.get(Student, sid).guardian_phone == "13911112222"
+
+
+def test_the_form_masks_id_bank_and_phone_numbers_until_shown(qtbot, ctx):
+    """Opening a student's form for another reason must not put the whole ID, card and phone numbers
+    on screen; “显示” shows one when the role allows it, and saving never writes a masked number back."""
+    from aidoffice.privacy import find_sensitive
+
+    with ctx.db.reading() as s:
+        before = s.scalars(
+            select(Student)
+            .where(Student.bank_account.is_not(None), Student.guardian_phone.is_not(None))
+            .order_by(Student.id)
+        ).first()
+    loaded = []
+    finish(qtbot, ops.load_form(ctx, None, before.id, loaded.append))
+    form = StudentForm(ctx, before.id, loaded[0])
+    qtbot.addWidget(form)
+    form.show()
+    texts = [w.text() for w in form.fields.values() if hasattr(w, "text") and hasattr(w, "setReadOnly")]
+    assert not find_sensitive(" ".join(texts)), texts
+    for key in ("id_number", "bank_account", "guardian_phone"):
+        assert "*" in form.fields[key].text() and form.fields[key].isReadOnly(), key
+    assert before.id_number not in " ".join(texts) and before.bank_account not in " ".join(texts)
+    button = form.show_buttons["id_number"]
+    assert button.isVisible() and button.isEnabled()
+    button.click()
+    assert form.fields["id_number"].text() == before.id_number and not form.fields["id_number"].isReadOnly()
+    button.click()
+    assert "*" in form.fields["id_number"].text()
+    form.fields["notes"].setText("家访已核实")
+    form.accept()
+    finish(qtbot, form.last_task)
+    assert form.result() == 1, form.errors.text()
+    with ctx.db.reading() as s:
+        after = s.get(Student, before.id)
+        assert after.notes == "家访已核实"
+        assert (after.id_number, after.student_no, after.bank_account, after.guardian_phone) == (
+            before.id_number,
+            before.student_no,
+            before.bank_account,
+            before.guardian_phone,
+        )

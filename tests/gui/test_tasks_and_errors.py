@@ -99,3 +99,133 @@ def test_an_error_outside_any_task_becomes_a_message_not_a_crash(qtbot, messages
     finally:
         sys.excepthook = old
     assert messages and messages[-1][0] == "critical" and "日志" in messages[-1][2]
+
+
+def _buttons(task):
+    from PySide6.QtWidgets import QPushButton
+
+    return [b for b in task.dialog.findChildren(QPushButton) if b.isVisible()]
+
+
+def test_the_cancel_button_appears_only_once_the_job_can_stop(qtbot, runner):
+    """A job stops at its progress reports: before its first one (and in a job that never reports) a
+    cancel button would promise what cannot be done."""
+    first, second = threading.Event(), threading.Event()
+
+    def job(progress):
+        first.wait(10)  # a step with no report: cannot stop here
+        progress(1, 3, "第一步")
+        second.wait(10)
+        progress(2, 3, "第二步")
+        return 1
+
+    task = runner.run("任务", job)
+    task.dialog.show()
+    assert _buttons(task) == []
+    first.set()
+    qtbot.waitUntil(lambda: len(_buttons(task)) == 1)
+    assert _buttons(task)[0].text() == "取消"
+    second.set()
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+
+
+def test_a_job_made_not_cancellable_never_offers_the_button(qtbot, runner):
+    gate = threading.Event()
+
+    def job(progress):
+        progress(1, 2, "第一步")
+        gate.wait(10)
+        return 1
+
+    task = runner.run("恢复", job, cancellable=False)
+    task.dialog.show()
+    qtbot.wait(100)
+    assert _buttons(task) == []
+    gate.set()
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+
+
+@pytest.mark.today("2026-11-22")
+def test_an_import_cancelled_after_its_last_report_writes_nothing(qtbot, school_ctx, tmp_path, monkeypatch):
+    """The clerk presses 取消 while the import finishes its last rows: the import is rolled back, not
+    saved behind a dialog that said it was cancelling."""
+    from sqlalchemy import func, select
+
+    from aidoffice.db.models import ImportBatch, Student
+    from aidoffice.importing.service import ImportOptions
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+    from ui.operations import imports
+
+    book = write_xlsx(
+        tmp_path / "学籍导出.xlsx", [ENROLLMENT_HEADER, *enrollment_rows(40, school_code="3130624999")]
+    )
+    real = imports.run_import
+    reached, go = threading.Event(), threading.Event()
+
+    def slow_end(*args, **kwargs):
+        report = real(*args, **kwargs)  # every row read and applied, every report made
+        reached.set()
+        go.wait(10)
+        return report
+
+    monkeypatch.setattr(imports, "run_import", slow_end)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    done = []
+    task = imports.run(school_ctx, parent, str(book), ImportOptions(kind="students"), done.append)
+    assert reached.wait(30)
+    qtbot.waitUntil(lambda: task.can_cancel)  # it reported: it can still stop
+    task.cancel()
+    go.set()
+    with qtbot.waitSignal(task.done, timeout=30_000):
+        pass
+    assert done == []
+    with school_ctx.db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Student)) == 0
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+
+
+@pytest.mark.today("2026-11-22")
+def test_letters_cancelled_after_the_pdf_is_made_leave_no_file_and_no_slip_codes(
+    qtbot, ctx, tmp_path, monkeypatch
+):
+    from sqlalchemy import func, select
+
+    from aidoffice.db.models import PublicityBatch, Slip
+    from ui.operations import publicity
+
+    real = publicity.produce_letters
+    reached, go = threading.Event(), threading.Event()
+
+    def slow_end(*args, **kwargs):
+        batch = real(*args, **kwargs)
+        reached.set()
+        go.wait(10)
+        return batch
+
+    monkeypatch.setattr(publicity, "produce_letters", slow_end)
+    with ctx.db.reading() as s:
+        before = (
+            s.scalar(select(func.count()).select_from(Slip)),
+            s.scalar(select(func.count()).select_from(PublicityBatch)),
+        )
+    out = tmp_path / "七年级告知书.pdf"
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    done = []
+    task = publicity.make_letters(ctx, parent, "policy", str(out), {"grade": "七年级"}, done.append)
+    assert reached.wait(60) and out.exists()
+    qtbot.waitUntil(lambda: task.can_cancel)
+    task.cancel()
+    go.set()
+    with qtbot.waitSignal(task.done, timeout=30_000):
+        pass
+    assert done == [] and not out.exists()
+    with ctx.db.reading() as s:
+        after = (
+            s.scalar(select(func.count()).select_from(Slip)),
+            s.scalar(select(func.count()).select_from(PublicityBatch)),
+        )
+    assert after == before

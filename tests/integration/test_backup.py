@@ -177,7 +177,7 @@ def test_restore_replaces_a_damaged_database_and_keeps_it_aside(tmp_path):
         restored.dispose()
 
 
-def test_automatic_backups_once_a_day_on_start_before_each_import_and_only_the_newest_kept(sqlite_db):
+def test_automatic_backups_once_a_day_on_start_before_each_import_the_newest_and_days_first_kept(sqlite_db):
     """A clerk who never backs up still has today's copy and one before each import, without filling the disk."""
     settings_file().write_text('{"backup_keep": 3}', "utf-8")
     try:
@@ -188,7 +188,8 @@ def test_automatic_backups_once_a_day_on_start_before_each_import_and_only_the_n
         for i in range(3):
             bk.auto_backup(sqlite_db, "import", now=day + timedelta(days=2, minutes=i))
         kept = bk.list_auto_backups(sqlite_db)
-        assert [p.name.rsplit("-", 1)[-1] for p in kept] == ["import.db"] * 3
+        # the newest three, and each day's first (kept for 30 days)
+        assert [p.name.rsplit("-", 1)[-1] for p in kept] == ["import.db"] * 3 + ["start.db"] * 2
         restored, _ = bk.restore(sqlite_db, kept[0])
         restored.dispose()
         # the restore set the abandoned history's backups aside, in a folder of their own
@@ -302,3 +303,68 @@ def test_a_backup_cut_short_is_refused_when_chosen_not_after_the_password(sqlite
         cut.write_bytes(out.read_bytes()[: out.stat().st_size - 100])
         with pytest.raises(bk.BackupRefused, match="不完整"):
             bk.backup_info(cut)
+
+
+def test_backups_made_in_the_same_second_sort_in_the_order_they_were_made(sqlite_db):
+    """An import, then a batch, then another import all in one second: the newest is listed first and
+    survives pruning (the list used to put “…-import.db” above the later “…-import-2.db”)."""
+    settings_file().write_text('{"backup_keep": 1}', "utf-8")
+    try:
+        moment = datetime(2026, 11, 27, 8, 0, 0)
+        made = [bk.auto_backup(sqlite_db, reason, now=moment) for reason in ("import", "batch", "import")]
+        assert len(set(made)) == 3
+        # the newest (the one to keep) and the day's first (kept for 30 days)
+        assert bk.list_auto_backups(sqlite_db) == [made[2], made[0]]
+        assert not made[1].exists()
+    finally:
+        shutil.rmtree(bk.backups_dir(), ignore_errors=True)
+
+
+def test_automatic_backups_keep_the_days_first_for_a_month_and_the_months_first_for_a_year(sqlite_db):
+    """Keep-by-age: a mistake noticed three weeks or five months later can still be undone, while the
+    many backups of one busy day do not pile up."""
+    settings_file().write_text('{"backup_keep": 3}', "utf-8")
+    today = datetime(2026, 12, 6, 8, 0)
+    try:
+        # one backup a day at 8:00 and one at 15:00, for the 400 days up to today
+        for back in range(400, -1, -1):
+            day = today - timedelta(days=back)
+            bk.auto_backup(sqlite_db, "import", now=day)
+            bk.auto_backup(sqlite_db, "import", now=day + timedelta(hours=7))
+        kept = bk.auto_backups(sqlite_db)
+        made = [a.made for a in kept]
+        # the newest three, whatever they are
+        assert made[:3] == [today + timedelta(hours=7), today, today - timedelta(days=1) + timedelta(hours=7)]
+        days_firsts = {a.made for a in kept if a.day_first}
+        for back in range(0, 31):  # the day's first of the last 30 days
+            assert today - timedelta(days=back) in days_firsts, back
+        assert today - timedelta(days=40) not in made
+        months = {(m.year, m.month) for m in made}
+        # the first of each month for a year (December 2025's, made on the 1st, is more than a year old)
+        assert {(2026, m) for m in range(1, 13)} <= months
+        assert min(made) >= today - timedelta(days=365)
+        old = [m for m in made if m < today - timedelta(days=31)]
+        assert old and all(m.day == 1 and m.hour == 8 for m in old)
+        assert len(kept) < 3 + 31 + 13
+    finally:
+        shutil.rmtree(bk.backups_dir(), ignore_errors=True)
+
+
+def test_the_days_first_backup_is_marked(sqlite_db):
+    try:
+        day = datetime(2026, 11, 27, 8, 0)
+        first = bk.auto_backup(sqlite_db, "start", now=day)
+        second = bk.auto_backup(sqlite_db, "import", now=day + timedelta(hours=2))
+        next_day = bk.auto_backup(sqlite_db, "import", now=day + timedelta(days=1))
+        marks = {a.path: a.day_first for a in bk.auto_backups(sqlite_db)}
+        assert marks == {first: True, second: False, next_day: True}
+    finally:
+        shutil.rmtree(bk.backups_dir(), ignore_errors=True)
+
+
+def test_once_a_backup_password_is_set_backups_are_encrypted_by_default(sqlite_db, tmp_path):
+    assert bk.encryption_default() is False
+    bk.write_backup(sqlite_db, tmp_path / "plain.aidbak")
+    assert bk.encryption_default() is False
+    bk.write_backup(sqlite_db, tmp_path / "locked.aidbak", password="usb-stick-2026")
+    assert bk.encryption_default() is True

@@ -24,3 +24,10 @@ def test_a_roles_file_in_the_users_own_folder_counts_only_for_a_database_on_this
     finally:
         roles.shared_database(False)
         roles.role_book.cache_clear()
+
+
+def test_the_least_privileged_role_is_the_head_teachers():
+    from aidoffice.security.roles import read_roles, resources_dir
+
+    book = read_roles(resources_dir() / "security" / "roles.toml")
+    assert book.least_privileged().code == "head_teacher"

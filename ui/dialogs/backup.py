@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from aidoffice import clock
 from aidoffice.errors import AidofficeError
-from aidoffice.security.backup import SUFFIX, BackupHeader, BackupResult, BrokenTrail, RestoreResult
+from aidoffice.security.backup import (
+    SUFFIX,
+    BackupHeader,
+    BackupResult,
+    BrokenTrail,
+    RestoreResult,
+    encryption_default,
+)
 from ui.dialogs.sign_in import password_field
 from ui.operations import AppContext
 from ui.operations import security as ops
@@ -92,7 +99,9 @@ class BackupDialog(QDialog):
         cancel.clicked.connect(self.reject)
         layout.addWidget(box)
         self.encrypt.toggled.connect(self._encrypt_toggled)
-        self._encrypt_toggled(False)
+        # once a backup password has been set on this PC, backups are encrypted unless unticked
+        self.encrypt.setChecked(encryption_default())
+        self._encrypt_toggled(self.encrypt.isChecked())
         self.resize(560, 0)
 
     def _encrypt_toggled(self, on: bool) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.errors import AidofficeError
-from ui.dialogs.sign_in import password_field, problems_text
+from ui.dialogs.sign_in import fit_to_width, password_field, password_rules_label, problems_text
 from ui.operations import AppContext
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
@@ -87,6 +87,7 @@ class FirstAdminDialog(QDialog):
         form.addRow(self.tr("登录名"), self.login)
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("密码"), self.password)
+        form.addRow("", password_rules_label())
         form.addRow(self.tr("再输入一次"), self.password2)
         self.form = QWidget()
         self.form.setLayout(form)
@@ -100,7 +101,7 @@ class FirstAdminDialog(QDialog):
         cancel.clicked.connect(self.reject)
         layout.addWidget(box)
         self.choice.idToggled.connect(lambda _id, _on: self.form.setEnabled(self.choice.checkedId() != NONE))
-        self.resize(560, 0)
+        fit_to_width(self, 560)  # the entry fields at their full height, not squeezed by the wrapped texts
 
     def choose(self, option: int) -> None:
         self.choice.button(option).setChecked(True)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice.errors import AidofficeError, ValidationError
 from aidoffice.security.access import Principal
-from aidoffice.security.accounts import LOCK_AFTER, SignInFailed, lock_time
+from aidoffice.security.accounts import LOCK_AFTER, PASSWORD_RULES, SignInFailed, lock_time
 from ui.operations import AppContext
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
@@ -39,6 +39,24 @@ def password_field(placeholder: str = "") -> QLineEdit:
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setPlaceholderText(placeholder)
     return field
+
+
+def password_rules_label() -> QLabel:
+    """The password rules, shown under a new password field before anything is saved."""
+    label = QLabel(PASSWORD_RULES)
+    label.setObjectName("passwordRules")
+    label.setWordWrap(True)
+    label.setStyleSheet("color:#4b5563")
+    return label
+
+
+def fit_to_width(dialog: QWidget, width: int) -> None:
+    """Size a dialog to `width` and the height its rows need there (wrapped labels make the layout's
+    own guess too small, which squeezes the entry fields to slivers)."""
+    layout = dialog.layout()
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
+    dialog.resize(width, max(height, layout.totalSizeHint().height()))
+    dialog.setMinimumHeight(max(height, layout.totalMinimumSize().height()))
 
 
 def problems_text(exc: BaseException) -> str:
@@ -252,6 +270,7 @@ class SignInDialog(QDialog):
         self.new2 = password_field()
         self.new2.setObjectName("newPassword2")
         form.addRow(self.tr("新密码"), self.new1)
+        form.addRow("", password_rules_label())
         form.addRow(self.tr("再输入一次"), self.new2)
         v.addLayout(form)
         self.new_error = error_label()

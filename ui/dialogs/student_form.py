@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,7 @@ from aidoffice.db.models import SOURCE_NAMES
 from aidoffice.domain.grades import make_grade
 from aidoffice.errors import ValidationError
 from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.privacy import Level, show_column
 from ui.operations import AppContext
 from ui.operations import students as ops
 from ui.tasks import Task, show_error
@@ -98,10 +100,28 @@ class StudentForm(QDialog):
             "guardian_phone": "监护人联系电话", "bank_name": "开户银行", "bank_account": "银行卡号", "notes": "备注",
         }  # fmt: skip
         self.labels = {k: self.tr(v) for k, v in labels.items()}
+        # ID, 学籍号, bank card and phone: masked (privacy.py) until “显示” is pressed, for a role that may
+        self.show_buttons: dict[str, QPushButton] = {}
+        self._full: dict[str, str] = {}  # the numbers as loaded, saved back unchanged unless edited
+        self._masked: dict[str, str] = {}
         for i, key in enumerate(labels):
             row, col = divmod(i, 2)
             grid.addWidget(QLabel(self.labels[key]), row, col * 2)
-            grid.addWidget(f[key], row, col * 2 + 1)
+            if key in ops.SENSITIVE:
+                cell = QWidget()
+                h = QHBoxLayout(cell)
+                h.setContentsMargins(0, 0, 0, 0)
+                h.addWidget(f[key], 1)
+                button = QPushButton(self.tr("显示"))
+                button.setObjectName(f"show_{key}")
+                button.setCheckable(True)
+                button.hide()  # only for a number that is there and masked
+                button.toggled.connect(lambda on, k=key: self._reveal(k, on))
+                h.addWidget(button)
+                self.show_buttons[key] = button
+                grid.addWidget(cell, row, col * 2 + 1)
+            else:
+                grid.addWidget(f[key], row, col * 2 + 1)
 
         box = QGroupBox(self.tr("学籍登记的重点群体"))
         flags = QHBoxLayout(box)
@@ -118,11 +138,45 @@ class StudentForm(QDialog):
         outer.addWidget(self.errors)
         self.buttons = dialog_buttons(self, self.tr("保存"), self.tr("取消"))
         outer.addWidget(self.buttons)
+        self.read_only = bool(loaded and loaded.read_only)
         if loaded is not None:
             self._load(loaded)
             if loaded.read_only:
                 self._read_only()
+            self._mask(loaded)
         self.resize(760, 520)
+
+    def _mask(self, loaded: ops.FormData) -> None:
+        for key, masked in loaded.masked.items():
+            w = self.fields[key]
+            assert isinstance(w, QLineEdit)
+            self._full[key], self._masked[key] = w.text(), masked
+            w.setText(masked)
+            w.setReadOnly(True)
+            button = self.show_buttons[key]
+            button.show()
+            button.setEnabled(loaded.may_show_full)
+            button.setToolTip(
+                self.tr("显示完整号码（可修改）")
+                if loaded.may_show_full
+                else self.tr("您的角色不能查看完整号码")
+            )
+
+    def _reveal(self, key: str, on: bool) -> None:
+        """“显示”: the whole number, editable if the form is; pressed again, masked again."""
+        w = self.fields[key]
+        assert isinstance(w, QLineEdit)
+        if on:
+            w.setText(self._full[key])
+            w.setReadOnly(self.read_only)
+            self.show_buttons[key].setText(self.tr("隐藏"))
+        else:
+            if w.text() != self._full[key] and not self.read_only:
+                self._full[key] = w.text()  # what was typed while shown is kept
+            self._masked[key] = str(show_column(key, self._full[key], Level.MASKED) or "")
+            w.setText(self._masked[key])
+            w.setReadOnly(True)
+            self.show_buttons[key].setText(self.tr("显示"))
 
     def _read_only(self) -> None:
         """A role that may look but not change (the service would refuse a save anyway)."""
@@ -176,6 +230,12 @@ class StudentForm(QDialog):
                 values[key] = w.currentText()
             else:
                 values[key] = w.text()  # type: ignore[attr-defined]
+            if (
+                key in self._full
+                and not self.show_buttons[key].isChecked()
+                and values[key] == self._masked[key]
+            ):
+                values[key] = self._full[key]  # never the masked text written back
         birth = values.pop("birth_date").strip()
         try:
             values["birth_date"] = date.fromisoformat(birth) if birth else None

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from aidoffice.errors import AidofficeError
 from aidoffice.security.access import ClassKey, Principal
 from aidoffice.security.accounts import AccountInfo
-from ui.dialogs.sign_in import password_field, problems_text
+from ui.dialogs.sign_in import fit_to_width, password_field, password_rules_label, problems_text
 from ui.operations import AppContext
 from ui.operations import security as ops
 from ui.tasks import Task, show_error
@@ -85,8 +85,9 @@ class UserDialog(_Saving):
         for code, name, description, own in ops.roles():
             self.role.addItem(name, code)
             self.role.setItemData(self.role.count() - 1, (description, own), Qt.ItemDataRole.UserRole + 1)
-        if account is not None:
-            self.role.setCurrentIndex(max(0, self.role.findData(account.role_code)))
+        # a new account starts with the least privileged role: more rights are a deliberate choice
+        code = account.role_code if account is not None else ops.least_role()
+        self.role.setCurrentIndex(max(0, self.role.findData(code)))
         self.classes = QListWidget()
         self.classes.setObjectName("userClasses")
         mine = set(account.classes) if account else set()
@@ -106,6 +107,7 @@ class UserDialog(_Saving):
             self.password = password_field(self.tr("临时密码，对方首次登录时须修改"))
             self.password2 = password_field()
             form.addRow(self.tr("临时密码"), self.password)
+            form.addRow("", password_rules_label())
             form.addRow(self.tr("再输入一次"), self.password2)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -113,7 +115,7 @@ class UserDialog(_Saving):
         layout.addWidget(box)
         self.role.currentIndexChanged.connect(self._role_changed)
         self._role_changed()
-        self.resize(460, 0)
+        fit_to_width(self, 460)
 
     def _role_changed(self) -> None:
         description, own = self.role.currentData(Qt.ItemDataRole.UserRole + 1) or ("", False)
@@ -174,11 +176,13 @@ class ResetPasswordDialog(_Saving):
         self.password = password_field()
         self.password2 = password_field()
         form.addRow(self.tr("临时密码"), self.password)
+        form.addRow("", password_rules_label())
         form.addRow(self.tr("再输入一次"), self.password2)
         layout.addLayout(form)
         layout.addWidget(self.error)
         box, self.ok_btn = _buttons(self, self.tr("重置"))
         layout.addWidget(box)
+        fit_to_width(self, 420)
 
     def accept(self) -> None:
         if self.password.text() != self.password2.text():
@@ -205,11 +209,13 @@ class ChangePasswordDialog(_Saving):
         self.new2 = password_field()
         form.addRow(self.tr("原密码"), self.old)
         form.addRow(self.tr("新密码"), self.new1)
+        form.addRow("", password_rules_label())
         form.addRow(self.tr("再输入一次"), self.new2)
         layout.addLayout(form)
         layout.addWidget(self.error)
         box, self.ok_btn = _buttons(self, self.tr("保存"))
         layout.addWidget(box)
+        fit_to_width(self, 420)
 
     def accept(self) -> None:
         if self.new1.text() != self.new2.text():

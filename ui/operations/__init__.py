@@ -6,8 +6,10 @@
   import and a letter batch never fight over SQLite's write lock) inside one unit of work (all or
   nothing, audited as the signed-in person); on success every page hears `ctx.data_changed(changes,
   initiator)` and decides itself whether to refresh — no page pokes another.
-- A `label` shows a progress dialog with a cancel button (after 300 ms); without one the op runs
-  quietly (table pages, combos). Failures become Chinese messages unless `failure` handles them.
+- A `label` shows a progress dialog (after 300 ms); without one the op runs quietly (table pages,
+  combos). Its cancel button appears only once the op reports progress (where it can stop), and a
+  write's goes when the op has returned and its work is being saved (ui/tasks.py). Failures become
+  Chinese messages unless `failure` handles them.
 
 One short function per use case lives in the modules beside this one (`ui/operations/students.py`…);
 pages call those."""
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
 from aidoffice.db.engine import Database
+from aidoffice.errors import OperationCancelled
 from aidoffice.office import batch_operation
 from aidoffice.progress import Progress
 from ui.tasks import Task, TaskRunner
@@ -100,15 +104,29 @@ class AppContext(QObject):
         note: str | None = None,
         failure: Callable[[BaseException], None] | None = None,
         batch: str | None = None,
+        out: str | Path | None = None,
     ) -> Task:
         """`batch`: an import or batch write ("import", "letters", "roster"): backed up first and run
-        one at a time across every program using this database (aidoffice.office.batch_operation)."""
+        one at a time across every program using this database (aidoffice.office.batch_operation).
+        `out`: the file the op writes; a cancelled op leaves none (the database is rolled back, and a
+        file it created is removed), so a cancelled job writes nothing."""
         db, actor = self.db, self.actor
+        target = Path(out) if out else None
 
         def job(progress: Progress) -> T:
+            existed = target is not None and target.exists()
             guard = batch_operation(db, batch) if batch else contextlib.nullcontext()
-            with guard, db.unit_of_work(actor=actor, note=note) as session:
-                return op(session, progress)
+            try:
+                with guard, db.unit_of_work(actor=actor, note=note) as session:
+                    result = op(session, progress)
+                    seal = getattr(progress, "seal", None)
+                    if seal is not None:
+                        seal()  # done: a cancel pressed before this rolls back; from here the commit runs
+                    return result
+            except OperationCancelled:
+                if target is not None and not existed:
+                    target.unlink(missing_ok=True)
+                raise
 
         def done(result: T) -> None:
             try:

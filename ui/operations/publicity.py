@@ -77,6 +77,7 @@ def make_letters(
         note=f"生成{KIND_NAMES[kind]}",
         failure=failure,
         batch="letters",
+        out=out,
     )
 
 
@@ -177,7 +178,7 @@ def make_poster(
 ) -> Task:
     return ctx.write(
         parent, lambda s, _p: produce_poster(s, out, size=size), success, changes=Changes(publicity=True),
-        label=parent.tr("正在生成海报…"), note="生成宣传栏海报",
+        label=parent.tr("正在生成海报…"), note="生成宣传栏海报", out=out,
     )  # fmt: skip
 
 
@@ -186,7 +187,7 @@ def make_notice(
 ) -> Task:
     return ctx.write(
         parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts), success,
-        changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示",
+        changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示", out=out,
     )  # fmt: skip
 
 
@@ -196,6 +197,7 @@ def make_pack_zip(
     return ctx.write(
         parent, lambda s, p: make_pack(s, out, term=term, progress=p), success,
         changes=Changes(publicity=True, slips=True), label=parent.tr("正在生成迎检材料包…"), note="生成迎检材料包",
+        out=out,
     )  # fmt: skip
 
 

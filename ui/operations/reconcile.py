@@ -81,6 +81,7 @@ def run(
         changes=PROBLEMS,
         label=parent.tr("正在比对学籍、户籍、名单和资助记录…"),
         note="双向比对",
+        out=out,
     )
 
 

@@ -130,6 +130,7 @@ def export(
         note=f"export roster {proposal.title} {proposal.term.code}",
         failure=failure,
         batch="roster" if confirm else None,
+        out=out,
     )
 
 

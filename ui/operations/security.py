@@ -157,6 +157,11 @@ def roles() -> list[tuple[str, str, str, bool]]:
     return [(r.code, r.name, r.description, r.own_classes_only) for r in role_book().roles.values()]
 
 
+def least_role() -> str:
+    """The role a new account starts with: the least privileged one (the roles file decides which)."""
+    return role_book().least_privileged().code
+
+
 def add_user(
     ctx: AppContext,
     parent: QWidget,
@@ -264,17 +269,15 @@ class SafetySettings:
 
 
 def _auto_backups(db: Any) -> list[tuple[Path, datetime, int, str]]:
+    """Newest first; the first backup of each day says so after its reason (kept for 30 days)."""
     out = []
-    for path in backup.list_auto_backups(db):
+    for entry in backup.auto_backups(db):
         try:
-            stat = path.stat()
+            size = entry.path.stat().st_size
         except OSError:
             continue
-        why = backup.REASONS.get(path.stem.split("-")[-1].split(".")[0], "")
-        if not why:  # a second backup in the same second: …-import-2
-            parts = path.stem.split("-")
-            why = backup.REASONS.get(parts[-2], "") if len(parts) > 2 else ""
-        out.append((path, datetime.fromtimestamp(stat.st_mtime), stat.st_size, why))
+        why = entry.reason_label + ("（当日首份）" if entry.day_first else "")
+        out.append((entry.path, entry.made, size, why))
     return out
 
 

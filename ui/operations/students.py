@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -77,21 +77,34 @@ class FormData:
     other_groups: list[tuple[Any, ...]]  # (code, name, source kind, label, known on, active)
     version: int  # the row's version when loaded: a save after someone else's is refused, not merged
     read_only: bool = False  # the role may look, not change (a head teacher, a county viewer)
+    # the numbers as the form first shows them (privacy.py's screen masking), key → text; the full
+    # number appears only when “显示” is pressed, and only for a role that may see it whole
+    masked: dict[str, str] = field(default_factory=dict)
+    may_show_full: bool = False
 
 
-# shown masked on a read-only form unless the role may see them whole
-_SENSITIVE = ("id_number", "student_no", "bank_account", "guardian_phone")
+# shown masked on the form unless “显示” is pressed and the role may see them whole
+SENSITIVE = ("id_number", "student_no", "bank_account", "guardian_phone")
+_SENSITIVE = SENSITIVE
 
 
 def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped-def]
     st = service.get_student(session, student_id)
     data = StudentInput.from_student(st)
     read_only = not allowed(session, "students.edit")
-    if read_only and not allowed(session, "students.view_full_ids"):
+    may_show_full = allowed(session, "students.view_full_ids")
+    masked = {
+        key: str(show_column(key, getattr(data, key), Level.MASKED) or "")
+        for key in _SENSITIVE
+        if getattr(data, key)
+    }
+    if read_only and not may_show_full:
         # only when nothing can be saved: masked numbers must never be written back
         for key in _SENSITIVE:
             setattr(data, key, show_column(key, getattr(data, key), Level.MASKED))
     return FormData(
+        masked=masked,
+        may_show_full=may_show_full,
         read_only=read_only,
         data=data,
         grade_name=make_grade(st.grade, st.stage == "vocational").name,

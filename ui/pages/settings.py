@@ -194,6 +194,7 @@ class SafetySection(QWidget):
             self.auto_label.setText(
                 self.tr(
                     "自动备份：每天第一次打开程序时、每次导入和批量操作前、升级前，保存在数据文件夹的 backups 中。"
+                    "保留最近的若干份，另外每天的第一份保留 30 天、每月的第一份保留一年。"
                 )
             )
         self.autos.removeRows(0, self.autos.rowCount())
