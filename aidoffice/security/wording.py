@@ -75,6 +75,7 @@ ENTITY_NAMES = {
     "hardship_assessment": "困难认定",
     "problem": "问题清单",
     "problem_note": "问题处理记录",
+    "recovery": "收回",
     "database": "数据库",
     "publicity_batch": "宣传材料",
     "slip": "回执",
@@ -257,6 +258,17 @@ ENTITY_FIELD_NAMES = {
     ("award", "batch_id"): "导入批次",
     ("app_setting", "value"): "设置值",
     ("hardship_assessment", "level"): "认定等级",
+    ("recovery", "status"): "收回状态",
+    ("recovery", "reason"): "收回原因",
+    ("recovery", "method"): "收回方式",
+    ("recovery", "done_on"): "收回日期",
+    ("recovery", "done_note"): "收回说明",
+    ("recovery", "done_by"): "登记收回的人",
+    ("recovery", "done_at"): "登记收回的时间",
+    ("recovery", "recorded_by"): "记录人",
+    ("recovery", "recorded_at"): "记录时间",
+    ("recovery", "award_id"): "发放记录",
+    ("recovery", "policy_name"): "资助项目",
 }
 
 NOTE_ACTION_NAMES = {
@@ -320,6 +332,7 @@ _IMPORT_NAMES = {code: kind.label for code, kind in IMPORT_KINDS.items()}
 
 # (entity or "*", field) → how a coded value is said; "*" applies to every kind of record
 VALUE_NAMES: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    ("recovery", "status"): _lookup({"pending": "待收回", "done": "已收回"}),
     ("problem", "status"): _problem_status,
     ("problem", "kind"): _lookup(_FINDING_NAMES),
     ("problem_note", "action"): _lookup(NOTE_ACTION_NAMES),
