@@ -648,6 +648,7 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("codes", nargs="+", metavar="CODE")
     e.add_argument("--answer", choices=["apply", "decline", "agree", "object"], help="家长勾选的选项")
     e.add_argument("--objection", metavar="TEXT", help="有异议时家长写的内容")
+    e.add_argument("--term", metavar="TERM", help="登记到哪个学期（默认当前学期；别的学期的回执不计入）")
     e = ssub.add_parser("status", help="各班回执收回情况")
     scope(e)
     e.add_argument("--kind", choices=["policy", "aid"], help="只看一种告知书的回执")
@@ -763,14 +764,17 @@ def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
     if args.what == "receive":
         with db.unit_of_work(note="slips receive") as s:
             receipts = [
-                slips.receive(s, code, args.answer, args.objection) for code in args.codes if code.strip()
+                slips.receive(s, code, args.answer, args.objection, term=args.term)
+                for code in args.codes
+                if code.strip()
             ]
         out: dict[str, Any] = {
             o.value: [r.code or r.typed for r in receipts if r.outcome is o] for o in slips.Outcome
         }
         out["results"] = [r.as_json() for r in receipts]
         out["message"] = "\n".join(r.message for r in receipts)
-        if any(r.outcome in (slips.Outcome.UNKNOWN, slips.Outcome.MISTYPED) for r in receipts):
+        refused = (slips.Outcome.UNKNOWN, slips.Outcome.MISTYPED, slips.Outcome.OTHER_TERM)
+        if any(r.outcome in refused for r in receipts):
             out["_exit"] = 1  # a script learns that a code was not registered (the others were)
         return out
     if args.out:

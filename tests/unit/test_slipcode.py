@@ -63,6 +63,20 @@ def test_characters_that_look_alike_are_never_used():
     assert len(ALPHABET) == 31
 
 
+def test_new_codes_never_print_a_character_that_looks_like_another():
+    """A head teacher reading 6/G, 8/B, 2/Z or 5/S off a slip types the wrong one; new codes have neither
+    letter of those pairs, the check character included."""
+    drawn = [new_code() for _ in range(3000)]
+    assert not set("".join(drawn)) & set("GBZS01IO")
+    assert all(is_valid(c) for c in drawn)
+
+
+@given(codes)
+def test_codes_issued_before_with_look_alike_letters_stay_valid(code):
+    """Slips already in families' hands (with G, B, Z or S) are still registered."""
+    assert parse(display(code)).valid
+
+
 def test_a_wrong_length_or_foreign_character_is_not_a_code():
     """A short code or one with a 0 must be called malformed, not mistyped, so the clerk rereads the slip."""
     assert parse("ABC").verdict is Verdict.MALFORMED

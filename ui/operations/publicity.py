@@ -205,9 +205,10 @@ def make_pack_zip(
 def receive(
     ctx: AppContext, parent: QWidget, code: str, answer: str | None, objection: str | None,
     success: Callable[[slip_service.Receipt], None], failure: Callable[[BaseException], None] | None = None,
+    term: str | None = None,
 ) -> Task:  # fmt: skip
     return ctx.write(
-        parent, lambda s, _p: slip_service.receive(s, code, answer, objection), success,
+        parent, lambda s, _p: slip_service.receive(s, code, answer, objection, term=term), success,
         changes=Changes(slips=True), note="登记回执", failure=failure,
     )  # fmt: skip
 
