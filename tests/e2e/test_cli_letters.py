@@ -115,6 +115,23 @@ def test_a_class_of_letters_then_its_slips_scanned_back(office):
     assert (home / "b.pdf").read_bytes() == out.read_bytes()
 
 
+def test_a_slip_of_another_term_is_named_and_not_registered(office):
+    """`slips receive` with last term's slip: the message names that term, nothing is registered, exit 1."""
+    home, db = office
+    r = run(
+        "--json", "letters", "policy", "--term", "2024-2025-2", "--grade", "一年级", "--class", "1",
+        "--out", str(home / "old.pdf"), home=home, db=db,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    old = last_json(r)["slips"][0]
+    r = run("--json", "slips", "receive", old, "--answer", "apply", home=home, db=db)
+    assert r.returncode == 1, r.stderr
+    got = last_json(r)
+    assert got["other_term"] == [old] and got["received"] == []
+    said = got["results"][0]["message"]
+    assert "2024-2025学年第二学期" in said and "不计入" in said
+
+
 def test_poster_notice_and_refusals(office):
     """The poster and the notice work from a script; an unknown grade, a non-PDF name or a wrong kind is refused."""
     home, db = office
