@@ -655,6 +655,8 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("--out", metavar="FILE.xlsx", help="把各班情况和未交名单保存为工作簿")
 
     s = sub.add_parser("contacts", help="告知书和海报上的电话、申请截止、落款（不带参数时显示）")
+    s.add_argument("--contact-name", metavar="NAME", help="资助专干姓名（告知书和公示上的联系人）")
+    s.add_argument("--contact-phone", metavar="PHONE", help="资助专干电话（默认同学校资助办电话）")
     s.add_argument("--aid-office-phone", metavar="PHONE", help="学校资助办电话")
     s.add_argument("--county-phone", metavar="PHONE", help="县学生资助管理中心电话")
     s.add_argument("--complaint-phone", metavar="PHONE", help="监督举报电话")
@@ -804,6 +806,8 @@ def cmd_contacts(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.publicity.settings import LABELS, write_settings
 
     changes = {
+        "contact_name": args.contact_name,
+        "contact_phone": args.contact_phone,
         "aid_office_phone": args.aid_office_phone,
         "county_centre_phone": args.county_phone,
         "complaint_phone": args.complaint_phone,

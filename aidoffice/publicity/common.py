@@ -108,6 +108,8 @@ def common_values(school: School, settings: PublicitySettings, term: Term, day: 
         "日期": chinese_date(day),
         "申请截止": settings.apply_deadline or "开学后第二周周五",
         "回执交回": month_day(day + timedelta(days=settings.slip_days or 7)),
+        "资助专干": settings.contact_name or BLANK,
+        "资助专干电话": settings.contact_phone or settings.aid_office_phone or BLANK,
         "资助办电话": settings.aid_office_phone or BLANK,
         "县资助中心电话": settings.county_centre_phone or BLANK,
         "监督电话": settings.complaint_phone or BLANK,

@@ -56,7 +56,16 @@ from aidoffice.publicity.content import (
     stage_label,
     yuan,
 )
-from aidoffice.publicity.flow import Flow, Row, Scale, Table, draw_rows, page_height, paginate
+from aidoffice.publicity.flow import (
+    Flow,
+    Row,
+    Scale,
+    Table,
+    draw_rows,
+    page_height,
+    paginate,
+    without_seal_space,
+)
 from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
@@ -379,6 +388,11 @@ class LetterRenderer:
         markers = {"仅毕业年级": is_leaving(s.stage, s.grade), "仅入学年级": is_entry(s.stage, s.grade)}
         rows = self.flow.template_rows(template, values, self.blocks(s), markers)
         pages = paginate(rows, BODY_H, BODY_H)
+        if page_height(pages[-1]) + SLIP_H > BODY_H:
+            # the seal's room is not worth another sheet: the seal is stamped over the name and date
+            tight = paginate(without_seal_space(rows), BODY_H, BODY_H)
+            if len(tight) < len(pages) or page_height(tight[-1]) + SLIP_H <= BODY_H:
+                pages = tight
         if page_height(pages[-1]) + SLIP_H > BODY_H:
             # the slip goes on a new page, with the closing paragraph and the signature
             last = pages[-1]

@@ -107,6 +107,8 @@ class PublicityPage(QWidget):
         self.grade.blockSignals(False)
         self._grade_changed()
         st = choices.settings
+        self.f_contact.setText(st.contact_name)
+        self.f_contact_phone.setText(st.contact_phone)
         self.f_office.setText(st.aid_office_phone)
         self.f_county.setText(st.county_centre_phone)
         self.f_complaint.setText(st.complaint_phone)
@@ -502,6 +504,9 @@ class PublicityPage(QWidget):
         w = QWidget()
         layout = QVBoxLayout(w)
         form = QFormLayout()
+        self.f_contact, self.f_contact_phone = QLineEdit(), QLineEdit()
+        self.f_contact.setPlaceholderText(self.tr("如：王丽"))
+        self.f_contact_phone.setPlaceholderText(self.tr("不填则印学校资助办电话"))
         self.f_office, self.f_county, self.f_complaint = QLineEdit(), QLineEdit(), QLineEdit()
         self.f_deadline, self.f_issuer = QLineEdit(), QLineEdit()
         self.f_issuer.setPlaceholderText(self.tr("默认为学校名称"))
@@ -511,6 +516,8 @@ class PublicityPage(QWidget):
         self.f_slip_days.setRange(1, 30)
         self.f_slip_days.setSuffix(self.tr(" 天"))
         self.f_slip_days.setToolTip(self.tr("回执上印“于（告知书日期加这些天）前交回”"))
+        form.addRow(self.tr("资助专干（联系人）"), self.f_contact)
+        form.addRow(self.tr("资助专干电话"), self.f_contact_phone)
         form.addRow(self.tr("学校资助办电话"), self.f_office)
         form.addRow(self.tr("县学生资助管理中心电话"), self.f_county)
         form.addRow(self.tr("监督举报电话"), self.f_complaint)
@@ -529,6 +536,8 @@ class PublicityPage(QWidget):
 
     def save_contacts(self) -> Task:
         values = {
+            "contact_name": self.f_contact.text(),
+            "contact_phone": self.f_contact_phone.text(),
             "aid_office_phone": self.f_office.text(),
             "county_centre_phone": self.f_county.text(),
             "complaint_phone": self.f_complaint.text(),
