@@ -694,7 +694,7 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
                 "--kind", choices=["entry", "leaving"], help="默认：毕业年级为 leaving，其余为 entry"
             )
 
-    s = sub.add_parser("pack", help="迎检材料包：本学期的告知书、回执情况、宣讲课记录、海报、公示（zip）")
+    s = sub.add_parser("pack", help="迎检材料包：收集本学期已生成的告知书、海报、公示、讲义，加回执情况和宣讲课记录（zip）")
     s.add_argument("--term", metavar="TERM")
     s.add_argument("--out", required=True, metavar="FILE.zip")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="材料上的日期（默认今天）")
@@ -895,7 +895,8 @@ def cmd_pack(args: argparse.Namespace) -> dict[str, Any]:
     lines = [
         f"已生成迎检材料包：{res.path}",
         *(f"  {f}" for f in res.files),
-        *(f"未生成：{w}" for w in res.skipped),
+        *(f"未收集：{w}" for w in res.skipped),
+        *(f"文件有变：{w}" for w in res.changed),
     ]
     return {**res.as_json(), "message": "\n".join(lines)}
 

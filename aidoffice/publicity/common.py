@@ -162,7 +162,7 @@ def open_batch(
         term_code=term_code,
         scope=scope,
         params=params,
-        file_name=str(out)[:260],
+        file_name=str(Path(out).resolve())[:260],
         fingerprint="",
         pages=0,
         items=0,

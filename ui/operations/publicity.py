@@ -195,7 +195,7 @@ def make_pack_zip(
 ) -> Task:
     return ctx.write(
         parent, lambda s, p: make_pack(s, out, term=term, progress=p), success,
-        changes=Changes(publicity=True, slips=True), label=parent.tr("正在生成迎检材料包…"), note="生成迎检材料包",
+        changes=Changes(publicity=True), label=parent.tr("正在收集迎检材料包…"), note="生成迎检材料包",
     )  # fmt: skip
 
 

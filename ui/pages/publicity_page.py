@@ -490,13 +490,18 @@ class PublicityPage(QWidget):
 
         def pack() -> None:
             if path := ask(self.tr("保存迎检材料包"), "迎检材料包.zip", "Zip (*.zip)"):
-                ops.make_pack_zip(self.ctx, self, path, self.pack_term.currentText(),
-                                  lambda r: self.board_result.setText(self.tr("已生成迎检材料包：{p}").format(p=r.path)))  # fmt: skip
+                ops.make_pack_zip(self.ctx, self, path, self.pack_term.currentText(), self._packed)
 
         poster_btn.clicked.connect(poster)
         notice_btn.clicked.connect(notice)
         pack_btn.clicked.connect(pack)
         return w
+
+    def _packed(self, r) -> None:  # type: ignore[no-untyped-def]
+        lines = [self.tr("已生成迎检材料包：{p}（{n} 个文件）").format(p=r.path, n=len(r.files))]
+        lines += [self.tr("未收集：{w}").format(w=w) for w in r.skipped]
+        lines += [self.tr("文件有变：{w}").format(w=w) for w in r.changed]
+        self.board_result.setText("\n".join(lines))
 
     # ---- 电话与设置 ---------------------------------------------------------------------------------
 
