@@ -626,6 +626,11 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--duplex", action="store_true", help="双面打印：每封信补成偶数页，一张纸只印一个孩子的信")
     s.add_argument("--no-cover", action="store_true", help="不要每班前面的班主任回执登记表")
     s.add_argument("--batch", type=int, metavar="N", help="remake 时要重新生成的批次号")
+    s.add_argument(
+        "--include-flagged",
+        metavar="REASON",
+        help="列入有未处理的疑似误助/离校仍资助问题的学生，并写明理由（默认不列入）",
+    )
 
     s = sub.add_parser("poster", help="宣传栏海报（一栏）")
     s.add_argument("--out", required=True, metavar="FILE.pdf")
@@ -641,6 +646,11 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--start", metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
     s.add_argument("--days", type=int, metavar="N", help="公示工作日数（不少于5，默认按设置）")
     s.add_argument("--level", action="store_true", help="列出资助档次（仅在县里要求时使用）")
+    s.add_argument(
+        "--include-flagged",
+        metavar="REASON",
+        help="列入有未处理的疑似误助/离校仍资助问题的学生，并写明理由（默认不列入）",
+    )
 
     s = sub.add_parser("slips", help="回执：receive 登记收回的回执，status 收回情况")
     ssub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
@@ -694,7 +704,9 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
                 "--kind", choices=["entry", "leaving"], help="默认：毕业年级为 leaving，其余为 entry"
             )
 
-    s = sub.add_parser("pack", help="迎检材料包：收集本学期已生成的告知书、海报、公示、讲义，加回执情况和宣讲课记录（zip）")
+    s = sub.add_parser(
+        "pack", help="迎检材料包：收集本学期已生成的告知书、海报、公示、讲义，加回执情况和宣讲课记录（zip）"
+    )
     s.add_argument("--term", metavar="TERM")
     s.add_argument("--out", required=True, metavar="FILE.zip")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="材料上的日期（默认今天）")
@@ -715,6 +727,12 @@ def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
                 raise UsageError("letters remake 需要 --batch 批次号")
             res = remake_batch(s, args.batch, args.out, progress=ProgressBar())
         else:
+            include = None
+            if args.include_flagged and args.which == "aid":
+                from aidoffice.publicity.letters import plan_letters
+
+                plan = plan_letters(s, "aid", term=args.term, grade=args.grade, class_name=args.class_name)
+                include = {h.student_id: args.include_flagged for h in plan.held}
             res = produce_letters(
                 s,
                 args.which,
@@ -725,6 +743,7 @@ def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
                 letter_date=day,
                 duplex=args.duplex,
                 covers=not args.no_cover,
+                include=include,
                 progress=ProgressBar(),
             )
     return {**res.as_json(), "message": res.summary()}
@@ -744,13 +763,22 @@ def cmd_poster(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_notice(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.publicity.notice import produce_notice
+    from aidoffice.publicity.notice import notice_held, produce_notice
 
     day = _date_arg(args.start, "--start")
     db = _open(args)
     with db.unit_of_work(note="notice") as s:
+        include = None
+        if args.include_flagged:
+            include = {h.student_id: args.include_flagged for h in notice_held(s, args.term)}
         res = produce_notice(
-            s, args.out, term=args.term, starts=day, days=args.days, show_level=True if args.level else None
+            s,
+            args.out,
+            term=args.term,
+            starts=day,
+            days=args.days,
+            show_level=True if args.level else None,
+            include=include,
         )
     lines = [
         f"已生成受助学生公示：{res.path}（{res.students} 人，{res.pages} 页）",

@@ -89,3 +89,65 @@ def test_an_unset_contact_is_said_and_printed_as_a_blank(school_db, tmp_path):
         made = produce_letters(s, "policy", tmp_path / "p.pdf", grade="六年级", letter_date=LETTER_DAY)
     assert any("资助专干姓名" in w for w in made.warnings)
     assert "资助专干__________" in "".join(pdf_pages(made.path)).replace(" ", "")
+
+
+@pytest.fixture
+def questioned(school_db):
+    """build_school's world after the comparison: 孙小明's boarding subsidy has no basis on record
+    (an open 疑似误助); 张三's is backed by the 低保 record."""
+    from sqlalchemy import select
+
+    from aidoffice.db.models import Problem
+    from aidoffice.reconcile.service import run_reconcile
+
+    school = build_school(school_db, rare_names=False)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s)
+        kinds = {
+            (p.name, p.kind) for p in s.scalars(select(Problem).where(Problem.kind == "UNSUPPORTED_AID"))
+        }
+    assert ("孙小明", "UNSUPPORTED_AID") in kinds and ("张三", "UNSUPPORTED_AID") not in kinds
+    return school
+
+
+def test_aid_letters_and_the_notice_leave_out_a_child_whose_aid_is_in_question(
+    school_db, questioned, tmp_path
+):
+    """A family must not be told of aid that may be recovered, nor the village shown it: the child is
+    left out by default, and the clerk is told who and why."""
+    from aidoffice.publicity.letters import plan_letters
+
+    with school_db.unit_of_work(actor="资助专干") as s:
+        plan = plan_letters(s, "aid")
+        aid = produce_letters(s, "aid", tmp_path / "a.pdf", letter_date=LETTER_DAY, covers=False)
+        notice = produce_notice(s, tmp_path / "n.pdf", starts=LETTER_DAY)
+    assert [h.name for h in plan.held] == ["孙小明"] and "疑似误助" in plan.held[0].kinds
+    for made in (aid, notice):
+        text = "".join(pdf_pages(made.path))
+        assert "孙小明" not in text and "张三" in text
+        assert [h["name"] for h in made.held_back] == ["孙小明"]
+        assert any("孙小明" in w and "疑似误助" in w for w in made.warnings)
+    assert aid.letters == 1
+
+
+def test_a_child_kept_with_a_reason_is_printed_and_the_reason_recorded(school_db, questioned, tmp_path):
+    """The clerk who has checked the case keeps the child in, with a reason the audit trail keeps; a
+    blank reason does not count."""
+    from sqlalchemy import select
+
+    from aidoffice.db.models import AuditEntry
+
+    sun = questioned.ids["孙小明"]
+    with school_db.unit_of_work(actor="资助专干") as s:
+        blank = produce_letters(s, "aid", tmp_path / "b.pdf", include={sun: "  "}, covers=False)
+        aid = produce_letters(
+            s, "aid", tmp_path / "a.pdf", include={sun: "已核实：低保证明补交"}, covers=False
+        )
+        notice = produce_notice(s, tmp_path / "n.pdf", include={sun: "已核实：低保证明补交"})
+    assert blank.letters == 1
+    assert aid.letters == 2 and "孙小明" in "".join(pdf_pages(aid.path))
+    assert "孙小明" in "".join(pdf_pages(notice.path))
+    assert aid.included[0]["reason"] == "已核实：低保证明补交"
+    with school_db.reading() as s:
+        notes = [e.note for e in s.scalars(select(AuditEntry)) if "有未处理问题" in (e.note or "")]
+    assert len(notes) == 2 and all("孙小明" in n and "低保证明补交" in n for n in notes)
