@@ -22,8 +22,15 @@ from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import KIND_NAMES
 from aidoffice.publicity.content import grade_name
-from aidoffice.publicity.letters import LetterBatch, preview_letter, produce_letters, remake_batch
-from aidoffice.publicity.notice import produce_notice
+from aidoffice.publicity.letters import (
+    LetterBatch,
+    LetterPlan,
+    plan_letters,
+    preview_letter,
+    produce_letters,
+    remake_batch,
+)
+from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
@@ -62,6 +69,25 @@ def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], 
         return Choices(terms, term.code, grades, sample, read_settings(s))
 
     return ctx.query(parent, op, success)
+
+
+def plan(
+    ctx: AppContext, parent: QWidget, kind: str, options: dict[str, Any], success: Callable[[LetterPlan], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    """Count the batch before making it: pages, and the children whose aid is in question."""
+    keys = ("term", "grade", "class_name", "letter_date", "duplex", "covers")
+    return ctx.query(
+        parent, lambda s, _p: plan_letters(s, kind, **{k: options[k] for k in keys if k in options}), success,
+        label=parent.tr("正在统计页数…"), failure=failure,
+    )  # fmt: skip
+
+
+def held_for_notice(
+    ctx: AppContext, parent: QWidget, term: str, success: Callable[[list[Any]], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    return ctx.query(parent, lambda s, _p: notice_held(s, term), success, failure=failure)
 
 
 def make_letters(
@@ -182,10 +208,11 @@ def make_poster(
 
 
 def make_notice(
-    ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None]
-) -> Task:
+    ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None],
+    include: dict[int, str] | None = None,
+) -> Task:  # fmt: skip
     return ctx.write(
-        parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts), success,
+        parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts, include=include), success,
         changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示",
     )  # fmt: skip
 

@@ -14,9 +14,12 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -37,7 +41,8 @@ from PySide6.QtWidgets import (
 
 from aidoffice import clock
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.letters import LetterBatch
+from aidoffice.publicity.common import HeldBack
+from aidoffice.publicity.letters import LetterBatch, LetterPlan
 from aidoffice.publicity.settings import PublicitySettings
 from ui.operations import AppContext, Changes
 from ui.operations import publicity as ops
@@ -45,6 +50,72 @@ from ui.tasks import Task, show_error
 from ui.widgets import error_label, qdate
 
 KINDS = [("policy", "资助政策告知书"), ("aid", "受助情况告知书")]
+ASK_ABOVE_PAGES = 300  # a batch this large is asked about first (a whole school by mistake)
+
+
+class HeldDialog(QDialog):
+    """Children with an open 疑似误助 / 离校仍资助 problem: leave them out (default) or include them with
+    a reason the audit trail keeps."""
+
+    def __init__(self, parent: QWidget, held: list[HeldBack], what: str):
+        super().__init__(parent)
+        self.held = held
+        self.setWindowTitle(self.tr("有待核实的受助学生"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "以下 {n} 名学生有未处理的疑似误助或离校仍资助问题。资助可能要收回，先不要告知家长或公示；"
+                "核实后在问题清单中处理。"
+            ).format(n=len(held))
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        names = QLabel("<br>".join(h.label for h in held))
+        names.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(names)
+        scroll.setMinimumHeight(80)
+        layout.addWidget(scroll, 1)
+        self.leave_out = QRadioButton(self.tr("不列入这些学生（推荐）"))
+        self.include_them = QRadioButton(self.tr("已核实，仍列入{w}，理由：").format(w=what))
+        group = QButtonGroup(self)
+        group.addButton(self.leave_out)
+        group.addButton(self.include_them)
+        self.leave_out.setChecked(True)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("如：低保证明已补交，问题待销号"))
+        self.reason.setEnabled(False)
+        self.error = error_label()
+        layout.addWidget(self.leave_out)
+        layout.addWidget(self.include_them)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("继续生成"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+        self.include_them.toggled.connect(self.reason.setEnabled)
+
+    def buttons_ok(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _accept(self) -> None:
+        if self.include_them.isChecked() and not self.reason.text().strip():
+            self.error.setText(self.tr("请写明列入的理由（会记入操作记录）。"))
+            self.reason.setFocus()
+            return
+        self.accept()
+
+    def include(self) -> dict[int, str] | None:
+        if not self.include_them.isChecked():
+            return None
+        return {h.student_id: self.reason.text().strip() for h in self.held}
 
 
 def _pydate(q: QDate) -> date:
@@ -98,14 +169,21 @@ class PublicityPage(QWidget):
             combo.clear()
             combo.addItems(choices.terms)
             combo.setCurrentText(current if current in choices.terms else choices.current)
+        # the grade and class chosen stay chosen when the data changes (a batch just made): falling
+        # back to 全校 made the next click print the whole school
+        grade, class_ = self.grade.currentText(), self.class_.currentText()
         self.grade.blockSignals(True)
         self.grade.clear()
         if not self.class_only:
             self.grade.addItem(self.tr("全校"), None)
         for name, classes in choices.grades:
             self.grade.addItem(name, classes)
+        if grade and (index := self.grade.findText(grade)) >= 0:
+            self.grade.setCurrentIndex(index)
         self.grade.blockSignals(False)
         self._grade_changed()
+        if class_ and (index := self.class_.findText(class_)) >= 0:
+            self.class_.setCurrentIndex(index)
         st = choices.settings
         self.f_contact.setText(st.contact_name)
         self.f_contact_phone.setText(st.contact_phone)
@@ -204,8 +282,53 @@ class PublicityPage(QWidget):
         self.make_letters(str(folder / self._default_name()), open_after=True)
 
     def make_letters(self, path: str, open_after: bool = False) -> Task:
+        """Count first (pages, children whose aid is in question), ask where needed, then make."""
         kind = self.kind.currentData()
+        options = self.letter_options()
+        self.held_dialog: HeldDialog | None = None
+        self.last_task = ops.plan(
+            self.ctx, self, kind, options,
+            lambda plan: self._planned(kind, options, plan, path, open_after),
+            lambda exc: show_error(self, exc, self.tr("生成告知书")),
+        )  # fmt: skip
+        return self.last_task
 
+    def _planned(self, kind: str, options: dict, plan: LetterPlan, path: str, open_after: bool) -> None:
+        if plan.held:
+            dialog = HeldDialog(self, plan.held, self.kind.currentText())
+            self.held_dialog = dialog
+            dialog.accepted.connect(
+                lambda: self._confirmed(
+                    kind, {**options, "include": dialog.include()}, plan, path, open_after
+                )
+            )
+            dialog.rejected.connect(lambda: self.result.setText(self.tr("已取消，未生成告知书。")))
+            dialog.open()
+            return
+        self._confirmed(kind, options, plan, path, open_after)
+
+    def _confirmed(self, kind: str, options: dict, plan: LetterPlan, path: str, open_after: bool) -> None:
+        if plan.pages > ASK_ABOVE_PAGES:
+            answer = QMessageBox.question(
+                self,
+                self.tr("页数很多"),
+                self.tr("将生成 {n} 封告知书，约 {p} 页（{scope}）。确定要生成并打印这么多吗？").format(
+                    n=plan.letters, p=plan.pages, scope=self._scope_text()
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.result.setText(self.tr("已取消，未生成告知书。"))
+                return
+        self._produce(kind, options, path, open_after)
+
+    def _scope_text(self) -> str:
+        if self.grade.currentData() is None:
+            return self.tr("全校")
+        return self.grade.currentText() + (self.class_.currentData() or self.tr("全年级"))
+
+    def _produce(self, kind: str, options: dict, path: str, open_after: bool) -> Task:
         def done(res: LetterBatch) -> None:
             self.result.setText(res.summary().replace("\n", "<br>"))
             ops.load_batches(self.ctx, self, self._show_batches)
@@ -213,7 +336,7 @@ class PublicityPage(QWidget):
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(res.path)))
 
         self.last_task = ops.make_letters(
-            self.ctx, self, kind, path, self.letter_options(), done,
+            self.ctx, self, kind, path, options, done,
             lambda exc: show_error(self, exc, self.tr("生成告知书")),
         )  # fmt: skip
         return self.last_task
@@ -485,8 +608,7 @@ class PublicityPage(QWidget):
 
         def notice() -> None:
             if path := ask(self.tr("保存公示"), "受助学生公示.pdf", "PDF (*.pdf)"):
-                ops.make_notice(self.ctx, self, path, self.notice_term.currentText(), _pydate(self.notice_start.date()),
-                                lambda r: self.board_result.setText(self.tr("已生成公示：{p}（公示期 {a} 至 {b}）").format(p=r.path, a=r.starts, b=r.ends)))  # fmt: skip
+                self.make_notice(path)
 
         def pack() -> None:
             if path := ask(self.tr("保存迎检材料包"), "迎检材料包.zip", "Zip (*.zip)"):
@@ -496,6 +618,36 @@ class PublicityPage(QWidget):
         notice_btn.clicked.connect(notice)
         pack_btn.clicked.connect(pack)
         return w
+
+    def make_notice(self, path: str) -> Task:
+        """The children whose aid is in question are asked about first, as for the aid letters."""
+        term, starts = self.notice_term.currentText(), _pydate(self.notice_start.date())
+        self.held_dialog = None
+
+        def make(include: dict[int, str] | None) -> None:
+            self.last_task = ops.make_notice(
+                self.ctx, self, path, term, starts, self._noticed, include=include
+            )
+
+        def checked(held: list[HeldBack]) -> None:
+            if not held:
+                make(None)
+                return
+            dialog = HeldDialog(self, held, self.tr("公示"))
+            self.held_dialog = dialog
+            dialog.accepted.connect(lambda: make(dialog.include()))
+            dialog.rejected.connect(lambda: self.board_result.setText(self.tr("已取消，未生成公示。")))
+            dialog.open()
+
+        self.last_task = ops.held_for_notice(
+            self.ctx, self, term, checked, lambda exc: show_error(self, exc, self.tr("生成公示"))
+        )
+        return self.last_task
+
+    def _noticed(self, r) -> None:  # type: ignore[no-untyped-def]
+        lines = [self.tr("已生成公示：{p}（公示期 {a} 至 {b}）").format(p=r.path, a=r.starts, b=r.ends)]
+        lines += [self.tr("注意：{w}").format(w=w) for w in r.warnings]
+        self.board_result.setText("\n".join(lines))
 
     def _packed(self, r) -> None:  # type: ignore[no-untyped-def]
         lines = [self.tr("已生成迎检材料包：{p}（{n} 个文件）").format(p=r.path, n=len(r.files))]
