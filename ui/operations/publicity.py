@@ -256,3 +256,58 @@ def export_outstanding(ctx: AppContext, parent: QWidget, out: str, term: str | N
         parent, lambda s, _p: slip_service.export_outstanding(s, out, term=term, kind=kind), success,
         label=parent.tr("正在保存未交名单…"),
     )  # fmt: skip
+
+
+# ---- 两节课 ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionsView:
+    """The school year's policy classes and the classes still missing theirs."""
+
+    sessions: list[Any]  # sessions.SessionRow
+    missing: list[Any]  # sessions.MissingSession
+
+
+def load_sessions(
+    ctx: AppContext, parent: QWidget, term: str | None, success: Callable[[SessionsView], None]
+) -> Task:
+    from aidoffice.publicity import sessions
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        return SessionsView(
+            sessions.list_sessions(s, term, whole_year=True), sessions.missing_sessions(s, term)
+        )
+
+    return ctx.query(parent, op, success)
+
+
+def record_session(
+    ctx: AppContext, parent: QWidget, values: dict[str, Any], success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    from aidoffice.publicity import sessions
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        row = sessions.record_session(s, **values)
+        return (row.id, row.attendance, row.enrolled)
+
+    return ctx.write(parent, op, success, changes=Changes(publicity=True), note="记录宣讲课", failure=failure)
+
+
+def make_class_sheet(
+    ctx: AppContext, parent: QWidget, what: str, out: str, values: dict[str, Any], success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    """The handout (讲义) or the sign-in sheet (签到表) of one class."""
+    from aidoffice.publicity import sessions
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        if what == "handout":
+            return sessions.produce_handout(s, out, **values)
+        return sessions.produce_signin(s, out, **values)
+
+    return ctx.write(
+        parent, op, success, changes=Changes(publicity=True), label=parent.tr("正在生成…"),
+        note="生成宣讲课讲义" if what == "handout" else "生成宣讲课签到表", failure=failure,
+    )  # fmt: skip
