@@ -151,3 +151,15 @@ def test_a_child_kept_with_a_reason_is_printed_and_the_reason_recorded(school_db
     with school_db.reading() as s:
         notes = [e.note for e in s.scalars(select(AuditEntry)) if "有未处理问题" in (e.note or "")]
     assert len(notes) == 2 and all("孙小明" in n and "低保证明补交" in n for n in notes)
+
+
+@pytest.mark.parametrize("bad", ["{学生姓名}", "王丽\n李四", "王" * 21])
+def test_a_contact_name_that_is_not_a_name_is_refused(school_db, bad):
+    """A placeholder, a second line or a paragraph typed as the contact's name never reaches a letter."""
+    from aidoffice.errors import ValidationError
+    from aidoffice.publicity.settings import read_settings
+
+    with pytest.raises(ValidationError, match="资助专干姓名"), school_db.unit_of_work() as s:
+        write_settings(s, contact_name=bad)
+    with school_db.reading() as s:
+        assert read_settings(s).contact_name == ""
