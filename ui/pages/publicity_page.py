@@ -72,6 +72,8 @@ class HeldDialog(QDialog):
         layout.addWidget(intro)
         names = QLabel("<br>".join(h.label for h in held))
         names.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        names.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        names.setMargin(6)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(names)

@@ -234,6 +234,7 @@ class SlipsPage(QWidget):
             self._beep(3)
             if not isinstance(exc, AidofficeError):  # a refused answer is said on the sign; a bug is not
                 show_error(self, exc, self.tr("登记回执"))
+            self.code.setFocus()  # the next scan goes into the code field, not a closed box
 
         term = self.term.currentText() or None
         self.last_task = ops.receive(self.ctx, self, text, answer, objection, done, failed, term=term)
