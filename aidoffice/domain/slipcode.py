@@ -8,8 +8,8 @@ substitution changes the sum by ``w·d`` and every swap of two neighbours by ``d
 both are always detected. 31⁵ ≈ 28.6 million payloads: a school prints a few thousand a year.
 
 New codes are drawn from the characters that do not look like another in print (PRINTABLE: no G, B, Z
-or S, read as 6, 8, 2 and 5), payload and check character alike; about 23⁵·23/31 ≈ 4.8 million codes
-remain. Codes issued earlier with those letters stay valid: the check works over the whole alphabet.
+or S, read as 6, 8, 2 and 5), payload and check character alike; about 27⁵·27/31 ≈ 12.5 million
+codes remain. Codes issued earlier with those letters stay valid: the check works over the whole alphabet.
 
 Typed input is forgiving about what carries no information: case, spaces, hyphens, full-width
 characters (a Chinese input method left on)."""

@@ -139,6 +139,10 @@ def test_aid_in_question_is_left_out_unless_a_reason_is_given(tmp_path):
     assert run("init", "--school", "阜平县实验学校", home=home, db=db).returncode == 0
     assert run("demo", "--students", "300", home=home, db=db).returncode == 0  # the GUI tests' school
     assert run("reconcile", home=home, db=db).returncode == 0
+    r = run(
+        "--json", "contacts", "--contact-name", "王丽", "--contact-phone", "13912345678", home=home, db=db
+    )
+    assert (last_json(r)["contact_name"], last_json(r)["contact_phone"]) == ("王丽", "13912345678")
     r = run("--json", "letters", "aid", "--out", str(home / "aid.pdf"), "--no-cover", home=home, db=db)
     assert r.returncode == 0, r.stderr
     left = last_json(r)

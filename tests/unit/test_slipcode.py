@@ -87,7 +87,7 @@ def test_a_wrong_length_or_foreign_character_is_not_a_code():
 def test_new_codes_are_valid_and_spread_out():
     """Codes are drawn at random: a sequence would make a double typo land on a neighbour's slip."""
     drawn = {new_code() for _ in range(500)}
-    # about 28.6 million codes: two of 500 random ones coincide about once in 200 runs (the program
+    # about 12.5 million new codes: two of 500 random ones coincide about once in 100 runs (the program
     # draws again when a code is taken); a sequence or a weak generator would repeat far more
     assert len(drawn) >= 498
     assert all(is_valid(c) for c in drawn)
