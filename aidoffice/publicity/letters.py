@@ -396,10 +396,15 @@ class LetterRenderer:
         rows = self.flow.template_rows(template, values, self.blocks(s), markers)
         pages = paginate(rows, BODY_H, BODY_H)
         if page_height(pages[-1]) + SLIP_H > BODY_H:
-            # the seal's room is not worth another sheet: the seal is stamped over the name and date
+            # the seal's room is not worth another sheet: it shrinks to what is left (the seal is
+            # stamped over the name and the date anyway)
             tight = paginate(without_seal_space(rows), BODY_H, BODY_H)
             if len(tight) < len(pages) or page_height(tight[-1]) + SLIP_H <= BODY_H:
-                pages = tight
+                spare = max(0.0, BODY_H - SLIP_H - page_height(tight[-1]) - 0.5)
+                rows = [replace(r, height=min(r.height, spare)) if r.kind == "seal" else r for r in rows]
+                pages = paginate(rows, BODY_H, BODY_H)
+                if len(pages) != len(tight) or page_height(pages[-1]) + SLIP_H > BODY_H:
+                    pages = tight
         if page_height(pages[-1]) + SLIP_H > BODY_H:
             # the slip goes on a new page, with the closing paragraph and the signature
             last = pages[-1]
