@@ -728,6 +728,8 @@ def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
             res = remake_batch(s, args.batch, args.out, progress=ProgressBar())
         else:
             include = None
+            if args.include_flagged is not None and args.which != "aid":
+                raise UsageError("--include-flagged 只用于受助情况告知书（letters aid）")
             if args.include_flagged and args.which == "aid":
                 from aidoffice.publicity.letters import plan_letters
 

@@ -158,6 +158,8 @@ def test_aid_in_question_is_left_out_unless_a_reason_is_given(tmp_path):
     r = run("--json", "notice", "--out", str(home / "n.pdf"), home=home, db=db)
     assert r.returncode == 0, r.stderr
     assert last_json(r)["held_back"]
+    r = run("letters", "policy", "--out", str(home / "p.pdf"), "--include-flagged", "x", home=home, db=db)
+    assert r.returncode == 2 and "letters aid" in r.stderr + r.stdout
 
 
 def test_poster_notice_and_refusals(office):
