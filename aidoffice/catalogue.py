@@ -40,7 +40,7 @@ from aidoffice.paths import data_dir, resources_dir
 FILES = ("groups.toml", "catalogue.toml")
 _GROUP_KEYS = {"code", "name", "priority", "description"}
 _FAMILY_KEYS = {"code", "name", "aliases"}
-_POLICY_KEYS = {"code", "name", "stage", "boarding", "eligible_groups", "amounts", "aliases", "family", "letter_text"}  # fmt: skip
+_POLICY_KEYS = {"code", "name", "stage", "boarding", "eligible_groups", "amounts", "aliases", "family", "letter_text", "for_leavers"}  # fmt: skip
 _AMOUNT_KEYS = {"kind", "from", "to", "annual", "average", "per_day", "tiers", "terms_per_year", "note"}
 
 
@@ -133,6 +133,13 @@ def _strings(src: _Source, table: str, i: int, item: dict, key: str) -> tuple[st
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise src.fail(table, i, key, f'“{key}”应是文字的列表，如 ["甲", "乙"]')
     return tuple(value)
+
+
+def _flag(src: _Source, table: str, i: int, item: dict, key: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise src.fail(table, i, key, f"“{key}”应写 true 或 false")
+    return value
 
 
 def _date(src: _Source, i: int, value: Any, key: str) -> date | None:
@@ -335,6 +342,7 @@ def read_catalogue(files: dict[str, Path] | None = None) -> Catalogue:
             aliases=_strings(p_src, "policy", i, item, "aliases"),
             family=family,
             letter_text=item.get("letter_text"),
+            for_leavers=_flag(p_src, "policy", i, item, "for_leavers"),
         )
     digest = hashlib.sha256(g_src.text.encode() + b"\0" + p_src.text.encode()).hexdigest()
     return Catalogue(groups, policies, families, fingerprint=digest)
@@ -399,6 +407,7 @@ def spec_of(row: Policy) -> PolicySpec:
         aliases=tuple(row.aliases or ()),
         family=row.family,
         letter_text=row.letter_text,
+        for_leavers=bool(row.for_leavers),
     )
 
 
@@ -499,6 +508,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue | None = None) -> Cata
                 "eligible_groups": list(p.eligible_groups),
                 "amount_rule": amounts_to_json(p.amounts),
                 "letter_text": p.letter_text,
+                "for_leavers": p.for_leavers,
                 "aliases": list(p.aliases),
                 "family": p.family,
             }

@@ -669,6 +669,11 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--duplex", action="store_true", help="双面打印：每封信补成偶数页，一张纸只印一个孩子的信")
     s.add_argument("--no-cover", action="store_true", help="不要每班前面的班主任回执登记表")
     s.add_argument("--batch", type=int, metavar="N", help="remake 时要重新生成的批次号")
+    s.add_argument(
+        "--include-flagged",
+        metavar="REASON",
+        help="列入有未处理的疑似误助/离校仍资助问题的学生，并写明理由（默认不列入）",
+    )
 
     s = sub.add_parser("poster", help="宣传栏海报（一栏）")
     s.add_argument("--out", required=True, metavar="FILE.pdf")
@@ -684,6 +689,11 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--start", metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
     s.add_argument("--days", type=int, metavar="N", help="公示工作日数（不少于5，默认按设置）")
     s.add_argument("--level", action="store_true", help="列出资助档次（仅在县里要求时使用）")
+    s.add_argument(
+        "--include-flagged",
+        metavar="REASON",
+        help="列入有未处理的疑似误助/离校仍资助问题的学生，并写明理由（默认不列入）",
+    )
 
     s = sub.add_parser("slips", help="回执：receive 登记收回的回执，status 收回情况")
     ssub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
@@ -691,12 +701,15 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("codes", nargs="+", metavar="CODE")
     e.add_argument("--answer", choices=["apply", "decline", "agree", "object"], help="家长勾选的选项")
     e.add_argument("--objection", metavar="TEXT", help="有异议时家长写的内容")
+    e.add_argument("--term", metavar="TERM", help="登记到哪个学期（默认当前学期；别的学期的回执不计入）")
     e = ssub.add_parser("status", help="各班回执收回情况")
     scope(e)
     e.add_argument("--kind", choices=["policy", "aid"], help="只看一种告知书的回执")
     e.add_argument("--out", metavar="FILE.xlsx", help="把各班情况和未交名单保存为工作簿")
 
     s = sub.add_parser("contacts", help="告知书和海报上的电话、申请截止、落款（不带参数时显示）")
+    s.add_argument("--contact-name", metavar="NAME", help="资助专干姓名（告知书和公示上的联系人）")
+    s.add_argument("--contact-phone", metavar="PHONE", help="资助专干电话（默认同学校资助办电话）")
     s.add_argument("--aid-office-phone", metavar="PHONE", help="学校资助办电话")
     s.add_argument("--county-phone", metavar="PHONE", help="县学生资助管理中心电话")
     s.add_argument("--complaint-phone", metavar="PHONE", help="监督举报电话")
@@ -734,7 +747,9 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
                 "--kind", choices=["entry", "leaving"], help="默认：毕业年级为 leaving，其余为 entry"
             )
 
-    s = sub.add_parser("pack", help="迎检材料包：本学期的告知书、回执情况、宣讲课记录、海报、公示（zip）")
+    s = sub.add_parser(
+        "pack", help="迎检材料包：收集本学期已生成的告知书、海报、公示、讲义，加回执情况和宣讲课记录（zip）"
+    )
     s.add_argument("--term", metavar="TERM")
     s.add_argument("--out", required=True, metavar="FILE.zip")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="材料上的日期（默认今天）")
@@ -755,6 +770,14 @@ def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
                 raise UsageError("letters remake 需要 --batch 批次号")
             res = remake_batch(s, args.batch, args.out, progress=ProgressBar())
         else:
+            include = None
+            if args.include_flagged is not None and args.which != "aid":
+                raise UsageError("--include-flagged 只用于受助情况告知书（letters aid）")
+            if args.include_flagged and args.which == "aid":
+                from aidoffice.publicity.letters import plan_letters
+
+                plan = plan_letters(s, "aid", term=args.term, grade=args.grade, class_name=args.class_name)
+                include = {h.student_id: args.include_flagged for h in plan.held}
             res = produce_letters(
                 s,
                 args.which,
@@ -765,6 +788,7 @@ def cmd_letters(args: argparse.Namespace) -> dict[str, Any]:
                 letter_date=day,
                 duplex=args.duplex,
                 covers=not args.no_cover,
+                include=include,
                 progress=ProgressBar(),
             )
     return {**res.as_json(), "message": res.summary()}
@@ -784,13 +808,22 @@ def cmd_poster(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_notice(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.publicity.notice import produce_notice
+    from aidoffice.publicity.notice import notice_held, produce_notice
 
     day = _date_arg(args.start, "--start")
     db = _open(args)
     with db.unit_of_work(note="notice") as s:
+        include = None
+        if args.include_flagged:
+            include = {h.student_id: args.include_flagged for h in notice_held(s, args.term)}
         res = produce_notice(
-            s, args.out, term=args.term, starts=day, days=args.days, show_level=True if args.level else None
+            s,
+            args.out,
+            term=args.term,
+            starts=day,
+            days=args.days,
+            show_level=True if args.level else None,
+            include=include,
         )
     lines = [
         f"已生成受助学生公示：{res.path}（{res.students} 人，{res.pages} 页）",
@@ -806,14 +839,17 @@ def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
     if args.what == "receive":
         with db.unit_of_work(note="slips receive") as s:
             receipts = [
-                slips.receive(s, code, args.answer, args.objection) for code in args.codes if code.strip()
+                slips.receive(s, code, args.answer, args.objection, term=args.term)
+                for code in args.codes
+                if code.strip()
             ]
         out: dict[str, Any] = {
             o.value: [r.code or r.typed for r in receipts if r.outcome is o] for o in slips.Outcome
         }
         out["results"] = [r.as_json() for r in receipts]
         out["message"] = "\n".join(r.message for r in receipts)
-        if any(r.outcome in (slips.Outcome.UNKNOWN, slips.Outcome.MISTYPED) for r in receipts):
+        refused = (slips.Outcome.UNKNOWN, slips.Outcome.MISTYPED, slips.Outcome.OTHER_TERM)
+        if any(r.outcome in refused for r in receipts):
             out["_exit"] = 1  # a script learns that a code was not registered (the others were)
         return out
     if args.out:
@@ -843,6 +879,8 @@ def cmd_contacts(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.publicity.settings import LABELS, write_settings
 
     changes = {
+        "contact_name": args.contact_name,
+        "contact_phone": args.contact_phone,
         "aid_office_phone": args.aid_office_phone,
         "county_centre_phone": args.county_phone,
         "complaint_phone": args.complaint_phone,
@@ -930,7 +968,8 @@ def cmd_pack(args: argparse.Namespace) -> dict[str, Any]:
     lines = [
         f"已生成迎检材料包：{res.path}",
         *(f"  {f}" for f in res.files),
-        *(f"未生成：{w}" for w in res.skipped),
+        *(f"未收集：{w}" for w in res.skipped),
+        *(f"文件有变：{w}" for w in res.changed),
     ]
     return {**res.as_json(), "message": "\n".join(lines)}
 

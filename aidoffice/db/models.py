@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -333,6 +334,8 @@ class Policy(Audited, Base):
     letter_text: Mapped[str | None] = mapped_column(Text)
     aliases: Mapped[list[str]] = mapped_column(default=list)
     family: Mapped[str | None] = mapped_column(ForeignKey("policy_family.code"))
+    # for the stage's leaving class about the next stage (新生入学资助 for 高三): see publicity.content
+    for_leavers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Award(Audited, Base):

@@ -113,6 +113,9 @@ class PolicySpec:
     aliases: tuple[str, ...] = ()
     family: str | None = None
     letter_text: str | None = None
+    # for the stage's leaving class, about what comes after it (新生入学资助 for 高三 going to
+    # university): the letters show it only under the leaving class's next-stage policies
+    for_leavers: bool = False
 
     @property
     def universal(self) -> bool:

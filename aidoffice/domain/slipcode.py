@@ -7,6 +7,10 @@ The check is a weighted sum modulo 31 (a prime): with weights 1, 2, …, 6 every
 substitution changes the sum by ``w·d`` and every swap of two neighbours by ``d`` (d ≠ 0 mod 31), so
 both are always detected. 31⁵ ≈ 28.6 million payloads: a school prints a few thousand a year.
 
+New codes are drawn from the characters that do not look like another in print (PRINTABLE: no G, B, Z
+or S, read as 6, 8, 2 and 5), payload and check character alike; about 27⁵·27/31 ≈ 12.5 million
+codes remain. Codes issued earlier with those letters stay valid: the check works over the whole alphabet.
+
 Typed input is forgiving about what carries no information: case, spaces, hyphens, full-width
 characters (a Chinese input method left on)."""
 
@@ -22,6 +26,9 @@ PAYLOAD = 5
 LENGTH = PAYLOAD + 1
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 assert MODULUS == 31
+# pairs that look alike in print: 6/G, 0/O, 1/I, 8/B, 2/Z, 5/S (0, 1, I, O are not in ALPHABET at all)
+LOOK_ALIKE = "GBZS"
+PRINTABLE = "".join(ch for ch in ALPHABET if ch not in LOOK_ALIKE)
 
 _IGNORED = str.maketrans("", "", " -_\u3000\u2014\u2013－")
 
@@ -52,8 +59,12 @@ def make_code(payload: str) -> str:
 
 
 def new_code() -> str:
-    """A fresh random code (the caller makes sure it is not already used)."""
-    return make_code("".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD)))
+    """A fresh random code with no look-alike character (the caller makes sure it is not already
+    used); a payload whose check character would be one is drawn again."""
+    while True:
+        code = make_code("".join(secrets.choice(PRINTABLE) for _ in range(PAYLOAD)))
+        if code[-1] not in LOOK_ALIKE:
+            return code
 
 
 def display(code: str) -> str:

@@ -9,12 +9,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db import audit
 from aidoffice.db.audit import actor_of
-from aidoffice.db.models import PublicityBatch, School, Term
+from aidoffice.db.models import Problem, ProblemStatus, PublicityBatch, School, Student, Term
 from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
 from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
@@ -108,6 +109,8 @@ def common_values(school: School, settings: PublicitySettings, term: Term, day: 
         "日期": chinese_date(day),
         "申请截止": settings.apply_deadline or "开学后第二周周五",
         "回执交回": month_day(day + timedelta(days=settings.slip_days or 7)),
+        "资助专干": settings.contact_name or BLANK,
+        "资助专干电话": settings.contact_phone or settings.aid_office_phone or BLANK,
         "资助办电话": settings.aid_office_phone or BLANK,
         "县资助中心电话": settings.county_centre_phone or BLANK,
         "监督电话": settings.complaint_phone or BLANK,
@@ -160,7 +163,7 @@ def open_batch(
         term_code=term_code,
         scope=scope,
         params=params,
-        file_name=str(out)[:260],
+        file_name=str(Path(out).resolve())[:260],
         fingerprint="",
         pages=0,
         items=0,
@@ -186,3 +189,95 @@ def close_batch(session: Session, batch: PublicityBatch, out: Path, pages: int, 
     )
     session.flush()
     return digest
+
+
+# ---- children whose aid is in question -------------------------------------------------------------
+
+# open problems that put a child's aid of the term in doubt: a letter or a notice would tell the family
+# (and the village) of aid that may be recovered
+HOLD_KINDS = {"UNSUPPORTED_AID": "疑似误助", "AID_AFTER_LEAVING": "离校仍资助"}
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A child of the term's aid letters or notice with an open 疑似误助 / 离校仍资助 problem."""
+
+    student_id: int
+    name: str
+    class_label: str
+    kinds: tuple[str, ...]  # 疑似误助, 离校仍资助
+    problems: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.class_label}，{'、'.join(self.kinds)}）"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "student": self.student_id,
+            "name": self.name,
+            "class": self.class_label,
+            "kinds": list(self.kinds),
+            "problems": list(self.problems),
+        }
+
+
+def held_back(session: Session, term: Term, student_ids: list[int] | None = None) -> dict[int, HeldBack]:
+    """The children (of `student_ids`, or all) with an open 疑似误助 or 离校仍资助 problem of `term`."""
+    q = (
+        select(
+            Problem.id,
+            Problem.kind,
+            Student.id,
+            Student.name,
+            Student.stage,
+            Student.grade,
+            Student.class_name,
+        )
+        .join(Student, Student.id == Problem.student_id)
+        .where(
+            Problem.kind.in_(HOLD_KINDS),
+            Problem.scope == term.code,
+            Problem.status != ProblemStatus.CLOSED,
+        )
+        .order_by(Student.id, Problem.id)
+    )
+    found: dict[int, HeldBack] = {}
+    wanted = set(student_ids) if student_ids is not None else None
+    for pid, kind, sid, name, stage, grade, class_name in session.execute(q).all():
+        if wanted is not None and sid not in wanted:
+            continue
+        h = found.get(sid) or HeldBack(sid, name, grade_name(stage, grade) + class_name, (), ())
+        kinds = h.kinds if HOLD_KINDS[kind] in h.kinds else (*h.kinds, HOLD_KINDS[kind])
+        found[sid] = HeldBack(sid, name, h.class_label, kinds, (*h.problems, pid))
+    return found
+
+
+def split_held(
+    session: Session,
+    what: str,
+    held: dict[int, HeldBack],
+    include: dict[int, str] | None,
+    warnings: list[str],
+) -> tuple[set[int], list[dict[str, Any]]]:
+    """Which held children are left out (no reason given) and which are kept (a reason for each, recorded
+    in the audit trail); says both in `warnings`."""
+    include = {int(k): str(v).strip() for k, v in (include or {}).items() if str(v).strip()}
+    left = {sid for sid in held if sid not in include}
+    kept = [{**held[sid].as_json(), "reason": include[sid]} for sid in held if sid in include]
+    if left:
+        names = "；".join(held[sid].label for sid in left)
+        warnings.append(
+            f"{len(left)} 名学生有未处理的疑似误助或离校仍资助问题，未列入{what}：{names}。"
+            "核实后在问题清单中处理，或说明理由后列入。"
+        )
+    for k in kept:
+        audit.record(
+            session,
+            "produce",  # an action the audit page already words (生成)
+            "publicity_batch",
+            f"{what}列入有未处理问题的学生 {k['name']}（{k['class']}，{'、'.join(k['kinds'])}），理由：{k['reason']}",
+            k,
+        )
+        warnings.append(f"已按说明的理由列入{k['name']}（{'、'.join(k['kinds'])}）：{k['reason']}")
+    return left, kept

@@ -104,11 +104,12 @@ def _description(policy: PolicySpec) -> str | None:
     return text if text.endswith("。") else text + "。"
 
 
-def policy_texts(cat: Catalogue, stage: str, day: date) -> list[PolicyText]:
-    """The policies of `stage` that have a standard on `day`, in catalogue order."""
+def policy_texts(cat: Catalogue, stage: str, day: date, *, leavers: bool = False) -> list[PolicyText]:
+    """The policies of `stage` that have a standard on `day`, in catalogue order: the stage's own
+    policies, or with `leavers` those for its leaving class about the next stage (新生入学资助)."""
     out = []
     for p in cat.policies.values():
-        if not p.fits_stage(stage):
+        if not p.fits_stage(stage) or p.for_leavers != leavers:
             continue
         spec = p.standard_on(day)
         if spec is None:
@@ -138,8 +139,19 @@ def policy_texts(cat: Catalogue, stage: str, day: date) -> list[PolicyText]:
     return out
 
 
+# what the policies for a stage's leaving class (for_leavers) are about
+AFTER_STAGE = {"senior": "高等教育", "vocational": "高等教育"}
+
+
 def next_stage_texts(cat: Catalogue, stage: str, day: date) -> list[tuple[str, list[PolicyText]]]:
-    return [(STAGES[s], policy_texts(cat, s, day)) for s in NEXT_STAGES.get(stage, ())]
+    """What a leaving class's letter says about the next stage: the next stages' own policies (not
+    their leavers' policies: a 九年级 letter never names the university grant) and the policies for
+    this stage's leavers (新生入学资助 on the 高三 letter)."""
+    out = [(STAGES[s], policy_texts(cat, s, day)) for s in NEXT_STAGES.get(stage, ())]
+    mine = policy_texts(cat, stage, day, leavers=True)
+    if mine:
+        out.append((AFTER_STAGE.get(stage, "下一学段"), mine))
+    return out
 
 
 def stage_label(stage: str) -> str:

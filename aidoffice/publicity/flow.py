@@ -6,8 +6,9 @@ anti-fraud warning) are wrapped once per document and reused."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -115,7 +116,10 @@ class Flow:
         if block.kind == "item":
             return self.text_rows("· " + text, Style(s.body, BODY, s.leading, "justify", 0, 1.0), "item")
         if block.kind == "right":
-            return self.text_rows(text, Style(s.body, BODY, s.leading, "right"), "right")
+            rows = self.text_rows(text, Style(s.body, BODY, s.leading, "right"), "right")
+            if "盖章" in text:  # room above the signing line for the school's seal
+                rows.insert(0, Row(SEAL_SPACE, lambda c, x, top: None, "seal", rows[0].group))
+            return rows
         if block.kind == "gap":
             return [self.gap(s.body * 0.35)]
         # a short line ending with a colon is a greeting or a lead-in (尊敬的家长：): not indented
@@ -205,11 +209,19 @@ class Flow:
         """The rows of a template's body. A section is left out when one of its markers is false
         ({仅毕业年级} for a class that is not leaving) or a block placeholder in it has no content."""
         rows: list[Row] = []
+        printed = 0
         for section in template.sections:
             if not _section_applies(section, blocks, markers):
                 continue
             if section.heading is not None:
-                rows += self.block_rows(section.heading, values)
+                heading = section.heading
+                if _NUMBERED.match(heading.text):
+                    # 一、二、三… by the sections printed, not as written (一、二、四、五 when 三 is left out)
+                    printed += 1
+                    heading = replace(
+                        heading, text=_NUMBERED.sub(chinese_number(printed) + "、", heading.text, 1)
+                    )
+                rows += self.block_rows(heading, values)
             for block in section.blocks:
                 if block.kind == "marker":
                     continue
@@ -218,6 +230,25 @@ class Flow:
                     continue
                 rows += self.block_rows(block, values)
         return rows
+
+
+# room above 学校（盖章）for the seal (stamped over the name and the date); a letter that would need
+# another sheet for it goes without (see without_seal_space)
+SEAL_SPACE = 36.0
+_NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (section numbers)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def without_seal_space(rows: list[Row]) -> list[Row]:
+    return [r for r in rows if r.kind != "seal"]
 
 
 def _section_applies(section: Section, blocks: dict[str, list[Row] | None], markers: dict[str, bool]) -> bool:

@@ -36,12 +36,15 @@ from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import (
     KIND_NAMES,
+    HeldBack,
     Scope,
     close_batch,
     common_values,
     contact_warnings,
+    held_back,
     open_batch,
     resolve_term,
+    split_held,
     term_label,
 )
 from aidoffice.publicity.content import (
@@ -56,7 +59,16 @@ from aidoffice.publicity.content import (
     stage_label,
     yuan,
 )
-from aidoffice.publicity.flow import Flow, Row, Scale, Table, draw_rows, page_height, paginate
+from aidoffice.publicity.flow import (
+    Flow,
+    Row,
+    Scale,
+    Table,
+    draw_rows,
+    page_height,
+    paginate,
+    without_seal_space,
+)
 from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
@@ -128,6 +140,8 @@ class LetterBatch:
     fingerprint: str = ""
     warnings: list[str] = field(default_factory=list)
     identical: bool | None = None  # for a batch made again: same bytes as the first time
+    held_back: list[dict[str, Any]] = field(default_factory=list)  # left out: aid in question
+    included: list[dict[str, Any]] = field(default_factory=list)  # kept despite that, with a reason
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +157,8 @@ class LetterBatch:
             "batch": self.batch_id,
             "sha256": self.fingerprint,
             "warnings": self.warnings,
+            "held_back": self.held_back,
+            "included": self.included,
             **({"identical": self.identical} if self.identical is not None else {}),
         }
 
@@ -380,6 +396,16 @@ class LetterRenderer:
         rows = self.flow.template_rows(template, values, self.blocks(s), markers)
         pages = paginate(rows, BODY_H, BODY_H)
         if page_height(pages[-1]) + SLIP_H > BODY_H:
+            # the seal's room is not worth another sheet: it shrinks to what is left (the seal is
+            # stamped over the name and the date anyway)
+            tight = paginate(without_seal_space(rows), BODY_H, BODY_H)
+            if len(tight) < len(pages) or page_height(tight[-1]) + SLIP_H <= BODY_H:
+                spare = max(0.0, BODY_H - SLIP_H - page_height(tight[-1]) - 0.5)
+                rows = [replace(r, height=min(r.height, spare)) if r.kind == "seal" else r for r in rows]
+                pages = paginate(rows, BODY_H, BODY_H)
+                if len(pages) != len(tight) or page_height(pages[-1]) + SLIP_H > BODY_H:
+                    pages = tight
+        if page_height(pages[-1]) + SLIP_H > BODY_H:
             # the slip goes on a new page, with the closing paragraph and the signature
             last = pages[-1]
             groups = list(dict.fromkeys(r.group for r in reversed(last) if r.kind != "gap"))[:3]
@@ -588,10 +614,13 @@ def produce_letters(
     texts: dict[str, str] | None = None,
     settings: PublicitySettings | None = None,
     fonts: FontSet | None = None,
+    include: dict[int, str] | None = None,
     progress: Progress = no_progress,
 ) -> LetterBatch:
     """Make a batch of letters as one PDF and record it. `texts` and `settings` replace the office's
-    current templates and contacts (used to make a recorded batch again)."""
+    current templates and contacts (used to make a recorded batch again). An aid letter is not made for
+    a child with an open 疑似误助 / 离校仍资助 problem of the term unless `include` gives a reason for
+    that child (student id → reason, recorded in the audit trail); the result names both."""
     scope = Scope.parse(grade, class_name)
     # a head teacher names one of their own classes; a grade or the whole school is refused
     require_scope(session, "letters.print", scope.grade, scope.class_name)
@@ -614,6 +643,9 @@ def produce_letters(
             warnings.append(
                 f"另有 {left} 名本学期受助学生已不在读（转出、毕业等），未生成告知书，请另行告知。"
             )
+        held = held_back(session, term_row, [s.id for s in students])
+        held_ids, kept = split_held(session, KIND_NAMES[kind], held, include, warnings)
+        students = [s for s in students if s.id not in held_ids]
         if not students:
             raise InputRefused(
                 f"{scope.label}在 {term_row.code} 学期没有受助记录的在读学生，没有可生成的受助情况告知书。"
@@ -630,11 +662,16 @@ def produce_letters(
         "texts": renderer.texts,
         "settings": settings.as_dict(),
     }
+    if kind == "aid" and (held or include):
+        params["include"] = {str(k["student"]): k["reason"] for k in kept}
     batch = open_batch(session, kind, term_row.code, scope.label, params, out)
     codes, new = slip_codes(session, kind, term_row, [s.id for s in students], batch.id)
     result = LetterBatch(
         kind, out, term_row.code, scope.label, batch_id=batch.id, new_slips=new, warnings=warnings
     )
+    if kind == "aid":
+        result.held_back = [held[sid].as_json() for sid in held if sid in held_ids]
+        result.included = kept
     report = Throttled(progress, len(students), step=25, message="正在生成告知书")
     unprintable: dict[str, set[str]] = {}
     title = f"{school.name} {KIND_NAMES[kind]}（{scope.label}，{term_label(term_row)}）"
@@ -659,6 +696,62 @@ def produce_letters(
         )
     result.fingerprint = close_batch(session, batch, out, result.pages, result.letters)
     return result
+
+
+@dataclass
+class LetterPlan:
+    """What a batch would be, said before it is made: how many letters and about how many pages, and
+    the children whose aid is in question (to leave out or include with a reason)."""
+
+    letters: int
+    classes: int
+    pages: int
+    held: list[HeldBack]
+
+
+def plan_letters(
+    session: Session,
+    kind: str,
+    *,
+    term: str | None = None,
+    grade: str | int | None = None,
+    class_name: str | None = None,
+    letter_date: date | None = None,
+    duplex: bool = False,
+    covers: bool = True,
+    fonts: FontSet | None = None,
+) -> LetterPlan:
+    """Count a batch before making it (nothing is written): the pages are laid out for one letter of
+    each grade (and number of aid items), as they would print."""
+    scope = Scope.parse(grade, class_name)
+    require_scope(session, "letters.print", scope.grade, scope.class_name)
+    if kind not in KINDS:
+        raise InputRefused(f"告知书种类应为 policy 或 aid，而不是“{kind}”。")
+    school = require_school(session)
+    term_row = resolve_term(session, term)
+    cat = load_catalogue(session)
+    if kind == "policy":
+        students = enrolled_students(session, scope)
+        held: dict[int, HeldBack] = {}
+    else:
+        students, _left = aided_students(session, scope, term_row, cat)
+        held = held_back(session, term_row, [s.id for s in students])
+    renderer = LetterRenderer(
+        fonts or default_fonts(), kind, school, read_settings(session), term_row,
+        letter_date or clock.today(), cat, {},
+    )  # fmt: skip
+    sizes: dict[tuple, int] = {}
+    pages = 0
+    groups = list(by_class(students))
+    for s in students:
+        key = (s.stage, s.grade, len(s.items))
+        if key not in sizes:
+            sizes[key] = len(renderer.letter_pages(s)[2])
+        n = sizes[key]
+        pages += n + (n % 2 if duplex else 0)
+    if covers:
+        pages += len(groups) * (2 if duplex else 1)
+    return LetterPlan(len(students), len(groups), pages, list(held.values()))
 
 
 def remake_batch(
@@ -695,6 +788,7 @@ def _remake(session: Session, batch: Any, scope: Scope, out: str | Path, progres
         covers=p.get("covers", True),
         texts=p.get("texts"),
         settings=PublicitySettings(**p.get("settings", {})),
+        include={int(k): v for k, v in (p.get("include") or {}).items()},
         progress=progress,
     )
 

@@ -27,8 +27,10 @@ from aidoffice.publicity.common import (
     close_batch,
     common_values,
     contact_warnings,
+    held_back,
     open_batch,
     resolve_term,
+    split_held,
     term_label,
 )
 from aidoffice.publicity.content import class_key, grade_key, grade_name
@@ -75,6 +77,8 @@ class NoticeResult:
     batch_id: int | None = None
     fingerprint: str = ""
     warnings: list[str] = field(default_factory=list)
+    held_back: list[dict] = field(default_factory=list)  # left out: aid in question
+    included: list[dict] = field(default_factory=list)  # kept despite that, with a reason
 
     def as_json(self) -> dict:
         return {
@@ -87,6 +91,8 @@ class NoticeResult:
             "batch": self.batch_id,
             "sha256": self.fingerprint,
             "warnings": self.warnings,
+            "held_back": self.held_back,
+            "included": self.included,
         }
 
 
@@ -100,7 +106,10 @@ def produce_notice(
     show_level: bool | None = None,
     text: str | None = None,
     fonts: FontSet | None = None,
+    include: dict[int, str] | None = None,
 ) -> NoticeResult:
+    """The recipients' public notice. A child with an open 疑似误助 / 离校仍资助 problem of the term is
+    left out unless `include` gives a reason for that child (recorded in the audit trail)."""
     require_whole_school(session, "letters.print", "受助学生公示")
     out = check_target(out, (".pdf",))
     school = require_school(session)
@@ -123,6 +132,14 @@ def produce_notice(
     ).all()  # fmt: skip
     if not rows:
         raise InputRefused(f"{term_row.code} 学期没有受助记录，没有可公示的名单。请先导入资助发放名单。")
+    warnings = contact_warnings(settings)
+    held = held_back(session, term_row, list({r[0] for r in rows}))
+    held_ids, kept = split_held(session, "受助学生公示", held, include, warnings)
+    rows = [r for r in rows if r[0] not in held_ids]
+    if not rows:
+        raise InputRefused(
+            f"{term_row.code} 学期的受助学生都有未处理的疑似误助或离校仍资助问题，没有可公示的名单。"
+        )
     people = []
     for _sid, group in itertools.groupby(rows, key=lambda r: r[0]):
         group = list(group)
@@ -171,11 +188,12 @@ def produce_notice(
         "show_level": show_level,
         "texts": {"notice": template.text},
         "settings": settings.as_dict(),
+        "include": {str(k["student"]): k["reason"] for k in kept},
     }
     batch = open_batch(session, "notice", term_row.code, "全校", params, out)
-    result = NoticeResult(
-        out, term_row.code, len(people), 0, starts, ends, batch.id, warnings=contact_warnings(settings)
-    )
+    result = NoticeResult(out, term_row.code, len(people), 0, starts, ends, batch.id, warnings=warnings)
+    result.held_back = [held[sid].as_json() for sid in held if sid in held_ids]
+    result.included = kept
     title = f"{school.name}{term_label(term_row)}受助学生公示"
     with document(out, fonts, title, school.name) as doc:
 
@@ -196,3 +214,11 @@ def produce_notice(
         )
     result.fingerprint = close_batch(session, batch, out, result.pages, len(people))
     return result
+
+
+def notice_held(session: Session, term: str | None = None) -> list:  # type: ignore[type-arg]
+    """Before a notice is made: the aided children with an open 疑似误助 / 离校仍资助 problem."""
+    require_whole_school(session, "letters.print", "受助学生公示")
+    term_row = resolve_term(session, term)
+    aided = list(set(session.scalars(select(Award.student_id).where(Award.term_id == term_row.id))))
+    return list(held_back(session, term_row, aided).values())

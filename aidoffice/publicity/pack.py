@@ -1,7 +1,10 @@
-"""The inspection pack (迎检材料包): one zip with a term's 1222 evidence for the province's checks —
-the policy letters and the aid letters of the whole school, the slip-status workbook, the policy-class
-records, the poster and the public notice — and a list of every file with its SHA-256 and of every
-batch recorded this term (who made what, when)."""
+"""The inspection pack (迎检材料包): one zip with a term's 1222 evidence for the province's checks. It
+COLLECTS what was produced this term — every recorded batch of letters, the poster, the public notice,
+the class handouts and sign-in sheets, each file as it was made (checked against the SHA-256 its batch
+recorded) — and adds two reports of records (the slip-status workbook and the policy-class records).
+It never makes a letter or issues a slip code itself: a pack made before any letter was printed says
+what is missing instead. The list names every file with its SHA-256 and every batch of the term, and
+the batches whose file was moved or changed since (to make again from 生成记录)."""
 
 from __future__ import annotations
 
@@ -16,18 +19,25 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db.models import PublicityBatch
-from aidoffice.errors import InputRefused
 from aidoffice.files import atomic_path, check_target, fingerprint
 from aidoffice.ledgers.school import require_school
 from aidoffice.progress import Progress, no_progress
 from aidoffice.publicity.common import KIND_NAMES, close_batch, open_batch, resolve_term, term_label
-from aidoffice.publicity.fonts import FontSet, default_fonts
-from aidoffice.publicity.letters import produce_letters
-from aidoffice.publicity.notice import produce_notice
-from aidoffice.publicity.poster import produce_poster
+from aidoffice.publicity.fonts import FontSet
 from aidoffice.publicity.sessions import export_sessions
 from aidoffice.publicity.slips import export_outstanding
 from aidoffice.security.access import require_whole_school
+
+# what the pack collects, in the order an inspector reads it (kind → what to say when there is none)
+COLLECTED = {
+    "policy": "本学期还没有生成资助政策告知书",
+    "aid": "本学期还没有生成受助情况告知书",
+    "poster": "本学期还没有生成宣传栏海报",
+    "notice": "本学期还没有生成受助学生公示",
+    "handout": None,  # optional: the class records say which classes had their class
+    "signin": None,
+}
+_UNSAFE = str.maketrans({c: "_" for c in '\\/:*?"<>| '})
 
 
 @dataclass
@@ -35,7 +45,8 @@ class PackResult:
     path: Path
     term: str
     files: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # kinds not produced this term
+    changed: list[str] = field(default_factory=list)  # batches whose file was moved or changed since
     fingerprint: str = ""
 
     def as_json(self) -> dict:
@@ -44,6 +55,7 @@ class PackResult:
             "term": self.term,
             "files": self.files,
             "skipped": self.skipped,
+            "changed": self.changed,
             "sha256": self.fingerprint,
         }
 
@@ -62,61 +74,57 @@ def make_pack(
     school = require_school(session)
     term_row = resolve_term(session, term)
     day = on or clock.today()
-    fonts = fonts or default_fonts()
     result = PackResult(out, term_row.code)
-    steps = 6
+    batches = session.scalars(
+        select(PublicityBatch).where(PublicityBatch.term_code == term_row.code).order_by(PublicityBatch.id)
+    ).all()
+    steps = len(batches) + 3
     with tempfile.TemporaryDirectory(prefix="aidoffice-pack-") as tmp:
         folder = Path(tmp)
         made: list[Path] = []
-
-        def step(n: int, message: str) -> None:
-            progress(n, steps, message)
-
-        step(0, "资助政策告知书")
-        try:
-            path = folder / "01_资助政策告知书_全校.pdf"
-            produce_letters(session, "policy", path, term=term_row.code, letter_date=day, fonts=fonts)
-            made.append(path)
-        except InputRefused as exc:
-            result.skipped.append(f"资助政策告知书：{exc}")
-        step(1, "受助情况告知书")
-        try:
-            path = folder / "02_受助情况告知书_全校.pdf"
-            produce_letters(session, "aid", path, term=term_row.code, letter_date=day, fonts=fonts)
-            made.append(path)
-        except InputRefused as exc:
-            result.skipped.append(f"受助情况告知书：{exc}")
-        step(2, "回执收回情况")
-        path = folder / "03_回执收回情况.xlsx"
+        collected: list[tuple[str, Path]] = []  # (name in the zip, the file as produced)
+        changed: list[str] = []
+        n = 0
+        for kind, none_said in COLLECTED.items():
+            seen: set[str] = set()
+            for b in (b for b in batches if b.kind == kind and b.fingerprint):
+                progress(n, steps, f"收集{KIND_NAMES[kind]}")
+                n += 1
+                if b.fingerprint in seen:
+                    continue  # the same file made again
+                source = Path(b.file_name)
+                if not source.is_file() or fingerprint(source) != b.fingerprint:
+                    changed.append(
+                        f"#{b.id} {KIND_NAMES[kind]}（{b.scope}）：{source} "
+                        + ("已不在原处" if not source.is_file() else "已被改动")
+                        + "，请在“生成记录”中按批次重新生成后再打包"
+                    )
+                    continue
+                seen.add(b.fingerprint)
+                index = len(collected) + 1
+                name = f"{index:02d}_{KIND_NAMES[kind]}_{b.scope}_批次{b.id}{source.suffix}".translate(
+                    _UNSAFE
+                )
+                collected.append((name, source))
+            if not seen and none_said:
+                result.skipped.append(f"{KIND_NAMES[kind]}：{none_said}（迎检材料包只收集已生成的材料）")
+        progress(n, steps, "回执收回情况")
+        path = folder / "回执收回情况.xlsx"
         export_outstanding(session, path, term=term_row.code)
         made.append(path)
-        step(3, "宣讲课记录")
-        path = folder / "04_宣讲课记录.xlsx"
+        progress(n + 1, steps, "宣讲课记录")
+        path = folder / "宣讲课记录.xlsx"
         export_sessions(session, path, term=term_row.code)
         made.append(path)
-        step(4, "宣传栏海报")
-        path = folder / "05_宣传栏海报_A3.pdf"
-        produce_poster(session, path, size="A3", term=term_row.code, poster_date=day, fonts=fonts)
-        made.append(path)
-        step(5, "受助学生公示")
-        try:
-            path = folder / "06_受助学生公示.pdf"
-            produce_notice(session, path, term=term_row.code, starts=day, fonts=fonts)
-            made.append(path)
-        except InputRefused as exc:
-            result.skipped.append(f"受助学生公示：{exc}")
-        batches = session.scalars(
-            select(PublicityBatch)
-            .where(PublicityBatch.term_code == term_row.code)
-            .order_by(PublicityBatch.id)
-        ).all()
+        entries = [*collected, *((f"{len(collected) + i:02d}_{p.name}", p) for i, p in enumerate(made, 1))]
         lines = [
             f"{school.name} {term_label(term_row)} “1222”宣传材料迎检包",
             f"生成日期：{day.isoformat()}",
             "",
             "文件（SHA-256）：",
-            *(f"  {p.name}  {fingerprint(p)}" for p in made),
-            *(f"  未生成：{s}" for s in result.skipped),
+            *(f"  {name}  {fingerprint(p)}" for name, p in entries),
+            *(f"  未收集：{s}" for s in result.skipped),
+            *(f"  文件有变：{c}" for c in changed),
             "",
             "本学期生成过的宣传材料（批次号、种类、范围、操作人、时间、页数、文件 SHA-256）：",
             *(
@@ -130,12 +138,13 @@ def make_pack(
         listing.write_text("\n".join(lines) + "\n", "utf-8")
         batch = open_batch(session, "pack", term_row.code, "全校", {"date": day.isoformat()}, out)
         with atomic_path(out) as target, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-            for p in [listing, *made]:
+            for name, p in [(listing.name, listing), *entries]:
                 # a fixed timestamp: the zip's bytes depend on its contents only
-                info = zipfile.ZipInfo(p.name, date_time=(day.year, day.month, day.day, 0, 0, 0))
+                info = zipfile.ZipInfo(name, date_time=(day.year, day.month, day.day, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, p.read_bytes())
-        result.files = [p.name for p in [listing, *made]]
-        step(6, "完成")
+        result.files = [listing.name, *(name for name, _p in entries)]
+        result.changed = changed
+        progress(steps, steps, "完成")
     result.fingerprint = close_batch(session, batch, out, 0, len(result.files))
     return result

@@ -15,6 +15,8 @@ from aidoffice.security.access import require
 
 KEY = "publicity"
 LABELS = {
+    "contact_name": "资助专干姓名",
+    "contact_phone": "资助专干电话",
     "aid_office_phone": "学校资助办电话",
     "county_centre_phone": "县学生资助管理中心电话",
     "complaint_phone": "监督举报电话",
@@ -29,6 +31,8 @@ _PHONE = re.compile(r"^[0-9０-９\-－()（） 转,，、/]{5,40}$")
 
 @dataclass(frozen=True)
 class PublicitySettings:
+    contact_name: str = ""  # the named contact (资助专干) every letter and the notice print
+    contact_phone: str = ""  # empty: the aid office's phone
     aid_office_phone: str = ""
     county_centre_phone: str = ""
     complaint_phone: str = ""
@@ -41,7 +45,7 @@ class PublicitySettings:
     def missing_contacts(self) -> list[str]:
         return [
             LABELS[k]
-            for k in ("aid_office_phone", "county_centre_phone", "complaint_phone")
+            for k in ("contact_name", "aid_office_phone", "county_centre_phone", "complaint_phone")
             if not getattr(self, k)
         ]
 
@@ -57,7 +61,7 @@ def read_settings(session: Session) -> PublicitySettings:
 
 def check(values: dict[str, Any]) -> list[FieldProblem]:
     problems = []
-    for key in ("aid_office_phone", "county_centre_phone", "complaint_phone"):
+    for key in ("contact_phone", "aid_office_phone", "county_centre_phone", "complaint_phone"):
         v = values.get(key)
         if v and not _PHONE.match(str(v)):
             problems.append(
@@ -73,6 +77,9 @@ def check(values: dict[str, Any]) -> list[FieldProblem]:
         v = values.get(key)
         if v is not None and len(str(v)) > 60:
             problems.append(FieldProblem(LABELS[key], "太长（最多60字）"))
+    name = values.get("contact_name")
+    if name is not None and (len(str(name)) > 20 or any(ch in str(name) for ch in "{}\n")):
+        problems.append(FieldProblem(LABELS["contact_name"], "请只写姓名（最多20字），如“王老师”或“王丽”"))
     return problems
 
 

@@ -41,6 +41,7 @@ class Outcome(enum.Enum):
     UNKNOWN = "unknown"  # a well-formed code no letter carries
     MISTYPED = "mistyped"  # the check character fails, or not a code at all
     REPEATED = "repeated"  # this slip was registered before
+    OTHER_TERM = "other_term"  # a slip of another term's letter: not counted for this one
 
 
 OUTCOME_NAMES = {
@@ -48,6 +49,7 @@ OUTCOME_NAMES = {
     Outcome.UNKNOWN: "查无此回执",
     Outcome.MISTYPED: "编号有误",
     Outcome.REPEATED: "已登记过",
+    Outcome.OTHER_TERM: "不是本学期的回执",
 }
 
 
@@ -87,11 +89,13 @@ def receive(
     objection: str | None = None,
     *,
     when: datetime | None = None,
+    term: str | None = None,
 ) -> Receipt:
-    """Register one returned slip. `answer`: apply/decline (policy letter) or agree/object (aid
-    letter); None records the slip as returned without an answer. An answer that does not fit the
-    slip's letter is refused before anything is written. A head teacher registers their own classes'
-    slips only."""
+    """Register one returned slip for `term` (default: the current term). `answer`: apply/decline
+    (policy letter) or agree/object (aid letter); None records the slip as returned without an answer.
+    An answer that does not fit the slip's letter is refused before anything is written. A slip of
+    another term's letter is not registered: the receipt says which term it belongs to. A head teacher
+    registers their own classes' slips only."""
     require(session, "slips.register")
     parsed = slipcode.parse(typed)
     if not parsed.valid:
@@ -118,6 +122,20 @@ def receive(
     student = slip.student
     require_student(session, "slips.register", student)
     label = _label(student)
+    this_term = resolve_term(session, term)
+    if slip.term_id != this_term.id:
+        return Receipt(
+            typed,
+            Outcome.OTHER_TERM,
+            parsed.code,
+            slip.kind,
+            student.name,
+            label,
+            slip.answer,
+            f"{shown}：这是{term_label(slip.term)}的{KIND_NAMES[slip.kind]}回执（{student.name}），"
+            f"不计入{term_label(this_term)}，未登记。本学期的回执请看告知书上的编号；"
+            f"如要补登那个学期的回执，请先把学期切换为 {slip.term.code}。",
+        )
     if answer is not None and answer not in ANSWERS[slip.kind]:
         allowed = "、".join(f"{a}（{ANSWER_NAMES[a]}）" for a in ANSWERS[slip.kind])
         raise InputRefused(f"回执 {shown} 是{KIND_NAMES[slip.kind]}的回执，选项只能是 {allowed}。")
@@ -164,10 +182,12 @@ def _objection_to_problem(session: Session, slip: Slip, student: Student, label:
     record_finding(session, objection_finding(found, student))
 
 
-def receive_many(session: Session, codes: Iterable[str], answer: str | None = None) -> list[Receipt]:
+def receive_many(
+    session: Session, codes: Iterable[str], answer: str | None = None, term: str | None = None
+) -> list[Receipt]:
     """Register several codes; a code typed twice in one go counts as repeated the second time."""
     require(session, "slips.register")
-    return [receive(session, code, answer) for code in codes if code.strip()]
+    return [receive(session, code, answer, term=term) for code in codes if code.strip()]
 
 
 def undo_receipt(session: Session, code: str) -> None:

@@ -115,6 +115,53 @@ def test_a_class_of_letters_then_its_slips_scanned_back(office):
     assert (home / "b.pdf").read_bytes() == out.read_bytes()
 
 
+def test_a_slip_of_another_term_is_named_and_not_registered(office):
+    """`slips receive` with last term's slip: the message names that term, nothing is registered, exit 1."""
+    home, db = office
+    r = run(
+        "--json", "letters", "policy", "--term", "2024-2025-2", "--grade", "一年级", "--class", "1",
+        "--out", str(home / "old.pdf"), home=home, db=db,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    old = last_json(r)["slips"][0]
+    r = run("--json", "slips", "receive", old, "--answer", "apply", home=home, db=db)
+    assert r.returncode == 1, r.stderr
+    got = last_json(r)
+    assert got["other_term"] == [old] and got["received"] == []
+    said = got["results"][0]["message"]
+    assert "2024-2025学年第二学期" in said and "不计入" in said
+
+
+def test_aid_in_question_is_left_out_unless_a_reason_is_given(tmp_path):
+    """After the comparison, `letters aid` and `notice` leave out children with an open 疑似误助 or
+    离校仍资助 problem and name them; --include-flagged "理由" keeps them, with the reason."""
+    home, db = tmp_path, str(tmp_path / "office.db")
+    assert run("init", "--school", "阜平县实验学校", home=home, db=db).returncode == 0
+    assert run("demo", "--students", "300", home=home, db=db).returncode == 0  # the GUI tests' school
+    assert run("reconcile", home=home, db=db).returncode == 0
+    r = run(
+        "--json", "contacts", "--contact-name", "王丽", "--contact-phone", "13912345678", home=home, db=db
+    )
+    assert (last_json(r)["contact_name"], last_json(r)["contact_phone"]) == ("王丽", "13912345678")
+    r = run("--json", "letters", "aid", "--out", str(home / "aid.pdf"), "--no-cover", home=home, db=db)
+    assert r.returncode == 0, r.stderr
+    left = last_json(r)
+    assert left["held_back"] and left["included"] == []
+    assert any("疑似误助" in w or "离校仍资助" in w for w in left["warnings"])
+    r = run(
+        "--json", "letters", "aid", "--out", str(home / "aid2.pdf"), "--no-cover",
+        "--include-flagged", "已核实，材料已补交", home=home, db=db,
+    )  # fmt: skip
+    kept = last_json(r)
+    assert kept["letters"] == left["letters"] + len(left["held_back"])
+    assert {k["reason"] for k in kept["included"]} == {"已核实，材料已补交"}
+    r = run("--json", "notice", "--out", str(home / "n.pdf"), home=home, db=db)
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["held_back"]
+    r = run("letters", "policy", "--out", str(home / "p.pdf"), "--include-flagged", "x", home=home, db=db)
+    assert r.returncode == 2 and "letters aid" in r.stderr + r.stdout
+
+
 def test_poster_notice_and_refusals(office):
     """The poster and the notice work from a script; an unknown grade, a non-PDF name or a wrong kind is refused."""
     home, db = office

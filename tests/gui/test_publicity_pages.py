@@ -86,6 +86,7 @@ def test_contacts_are_saved_and_a_bad_phone_is_refused(qtbot, ctx, expect_errors
     assert any("不像电话号码" in m[2] for m in messages)
     with ctx.db.reading() as s:
         assert read_settings(s).aid_office_phone == ""  # the refused value was not saved
+    page.f_contact.setText("王丽")
     page.f_office.setText("0312-7251234")
     page.f_county.setText("0312-7255678")
     page.f_complaint.setText("0312-7259999")
@@ -94,7 +95,8 @@ def test_contacts_are_saved_and_a_bad_phone_is_refused(qtbot, ctx, expect_errors
     assert page.contacts_hint.text() == ""
     with ctx.db.reading() as s:
         saved = read_settings(s)
-    assert (saved.aid_office_phone, saved.county_centre_phone, saved.complaint_phone) == (
+    assert (saved.contact_name, saved.aid_office_phone, saved.county_centre_phone, saved.complaint_phone) == (
+        "王丽",
         "0312-7251234",
         "0312-7255678",
         "0312-7259999",

@@ -9,13 +9,17 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
+from aidoffice.db.models import Slip
 from aidoffice.errors import InputRefused, ValidationError
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity import sessions
+from aidoffice.publicity.letters import produce_letters
 from aidoffice.publicity.notice import add_working_days, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
+from aidoffice.publicity.slips import slip_status
 from aidoffice.publicity.templates import restore_default, save_template, shipped_text, template_text
 from tests.integration.test_letters_data import (
     ACCOUNT,
@@ -144,21 +148,24 @@ def test_the_office_edits_a_template_and_can_go_back_to_the_shipped_text(school_
 
 
 def test_the_inspection_pack_holds_every_piece_of_evidence_and_nothing_private(school_db, school, tmp_path):
-    """Inspectors ask for the same evidence every year; the pack holds each piece, and no ID or account number."""
+    """Inspectors ask for the same evidence every year; the pack holds each piece as it was produced,
+    and no ID or account number."""
+    made = tmp_path / "made"
+    made.mkdir()
     with school_db.unit_of_work() as s:
+        policy = produce_letters(s, "policy", made / "政策.pdf", term="2026-2027-1", letter_date=LETTER_DAY)
+        produce_letters(s, "aid", made / "受助.pdf", term="2026-2027-1", letter_date=LETTER_DAY)
+        produce_poster(s, made / "海报.pdf", size="A3", term="2026-2027-1")
+        produce_notice(s, made / "公示.pdf", term="2026-2027-1", starts=date(2026, 10, 9))
         res = make_pack(s, tmp_path / "迎检.zip", term="2026-2027-1", on=date(2026, 10, 9))
     with zipfile.ZipFile(res.path) as zf:
         names = zf.namelist()
         zf.extractall(tmp_path / "pack")
-    assert names == [
-        "00_清单.txt",
-        "01_资助政策告知书_全校.pdf",
-        "02_受助情况告知书_全校.pdf",
-        "03_回执收回情况.xlsx",
-        "04_宣讲课记录.xlsx",
-        "05_宣传栏海报_A3.pdf",
-        "06_受助学生公示.pdf",
-    ]
+    assert [n.split("_")[1] for n in names[1:]] == [
+        "资助政策告知书", "受助情况告知书", "宣传栏海报", "受助学生公示", "回执收回情况.xlsx", "宣讲课记录.xlsx",
+    ]  # fmt: skip
+    assert names[0] == "00_清单.txt" and res.skipped == [] and res.changed == []
+    assert (tmp_path / "pack" / names[1]).read_bytes() == policy.path.read_bytes()  # the file as printed
     for name in names:
         path = tmp_path / "pack" / name
         if name.endswith(".pdf"):
@@ -174,5 +181,27 @@ def test_the_inspection_pack_holds_every_piece_of_evidence_and_nothing_private(s
             text = path.read_text("utf-8")
             assert not [n for n in (*school.id_numbers.values(), ACCOUNT) if n in text], name
     listing = (tmp_path / "pack" / "00_清单.txt").read_text("utf-8")
-    assert "01_资助政策告知书_全校.pdf" in listing and "受助学生公示" in listing
-    assert load_workbook(tmp_path / "pack" / "03_回执收回情况.xlsx").sheetnames == ["各班回执", "未交回执"]
+    assert names[1] in listing and "受助学生公示" in listing
+    assert load_workbook(tmp_path / "pack" / names[5]).sheetnames == ["各班回执", "未交回执"]
+
+
+def test_the_pack_collects_what_was_produced_and_never_issues_slips(school_db, school, tmp_path):
+    """The pack made after one class's letters holds that class's letters, issues no slip code to the rest
+    of the school (回执登记 showed 应交 1051 after a pack), says what was not produced, and names a batch
+    whose file was moved since."""
+    with school_db.unit_of_work() as s:
+        six = produce_letters(s, "policy", tmp_path / "六年级.pdf", grade="六年级", letter_date=LETTER_DAY)
+        seven = produce_letters(s, "policy", tmp_path / "七年级.pdf", grade="七年级", letter_date=LETTER_DAY)
+        issued = s.scalar(select(func.count()).select_from(Slip))
+    seven.path.rename(tmp_path / "moved.pdf")
+    with school_db.unit_of_work() as s:
+        res = make_pack(s, tmp_path / "迎检.zip", on=date(2026, 10, 9))
+        assert s.scalar(select(func.count()).select_from(Slip)) == issued
+        assert slip_status(s).total == issued
+    with zipfile.ZipFile(res.path) as zf:
+        names = zf.namelist()
+        assert zf.read(names[1]) == six.path.read_bytes()
+    assert [n for n in names if n.endswith(".pdf")] == [names[1]]
+    assert any("受助情况告知书" in w and "还没有生成" in w for w in res.skipped)
+    assert any("公示" in w for w in res.skipped) and any("海报" in w for w in res.skipped)
+    assert len(res.changed) == 1 and "已不在原处" in res.changed[0] and "七年级" in res.changed[0]

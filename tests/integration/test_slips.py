@@ -187,3 +187,18 @@ def test_a_family_that_applies_is_on_the_assessment_to_do_list_until_assessed(sc
         run_reconcile(s, term_code)
     [settled] = pending()
     assert settled.status is ProblemStatus.CLOSED and settled.resolution == "数据已更正"
+
+
+def test_a_slip_of_another_term_names_its_term_and_is_not_counted(school_db, printed, tmp_path):
+    """A family that hands in last term's slip: the clerk learns whose and which term it is, and this
+    term's count does not move (the old slip stays as it was)."""
+    with school_db.unit_of_work(actor="资助专干") as s:
+        old = produce_letters(s, "policy", tmp_path / "old.pdf", term="2025-2026-2", letter_date=LETTER_DAY)
+        before = slips.slip_status(s, kind="policy").returned
+        got = slips.receive(s, old.slips[0], "apply")
+        after = slips.slip_status(s, kind="policy").returned
+        late = slips.receive(s, old.slips[0], "apply", term="2025-2026-2")  # registered for its own term
+    assert got.outcome is slips.Outcome.OTHER_TERM
+    assert "2025-2026学年第二学期" in got.message and "不计入" in got.message and got.student
+    assert before == after
+    assert late.outcome is slips.Outcome.RECEIVED

@@ -22,8 +22,15 @@ from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import KIND_NAMES
 from aidoffice.publicity.content import grade_name
-from aidoffice.publicity.letters import LetterBatch, preview_letter, produce_letters, remake_batch
-from aidoffice.publicity.notice import produce_notice
+from aidoffice.publicity.letters import (
+    LetterBatch,
+    LetterPlan,
+    plan_letters,
+    preview_letter,
+    produce_letters,
+    remake_batch,
+)
+from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
@@ -62,6 +69,25 @@ def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], 
         return Choices(terms, term.code, grades, sample, read_settings(s))
 
     return ctx.query(parent, op, success)
+
+
+def plan(
+    ctx: AppContext, parent: QWidget, kind: str, options: dict[str, Any], success: Callable[[LetterPlan], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    """Count the batch before making it: pages, and the children whose aid is in question."""
+    keys = ("term", "grade", "class_name", "letter_date", "duplex", "covers")
+    return ctx.query(
+        parent, lambda s, _p: plan_letters(s, kind, **{k: options[k] for k in keys if k in options}), success,
+        label=parent.tr("正在统计页数…"), failure=failure,
+    )  # fmt: skip
+
+
+def held_for_notice(
+    ctx: AppContext, parent: QWidget, term: str, success: Callable[[list[Any]], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    return ctx.query(parent, lambda s, _p: notice_held(s, term), success, failure=failure)
 
 
 def make_letters(
@@ -183,10 +209,11 @@ def make_poster(
 
 
 def make_notice(
-    ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None]
-) -> Task:
+    ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None],
+    include: dict[int, str] | None = None,
+) -> Task:  # fmt: skip
     return ctx.write(
-        parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts), success,
+        parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts, include=include), success,
         changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示", out=out,
     )  # fmt: skip
 
@@ -196,8 +223,7 @@ def make_pack_zip(
 ) -> Task:
     return ctx.write(
         parent, lambda s, p: make_pack(s, out, term=term, progress=p), success,
-        changes=Changes(publicity=True, slips=True), label=parent.tr("正在生成迎检材料包…"), note="生成迎检材料包",
-        out=out,
+        changes=Changes(publicity=True), label=parent.tr("正在收集迎检材料包…"), note="生成迎检材料包", out=out,
     )  # fmt: skip
 
 
@@ -207,9 +233,10 @@ def make_pack_zip(
 def receive(
     ctx: AppContext, parent: QWidget, code: str, answer: str | None, objection: str | None,
     success: Callable[[slip_service.Receipt], None], failure: Callable[[BaseException], None] | None = None,
+    term: str | None = None,
 ) -> Task:  # fmt: skip
     return ctx.write(
-        parent, lambda s, _p: slip_service.receive(s, code, answer, objection), success,
+        parent, lambda s, _p: slip_service.receive(s, code, answer, objection, term=term), success,
         changes=Changes(slips=True), note="登记回执", failure=failure,
     )  # fmt: skip
 
@@ -229,4 +256,59 @@ def export_outstanding(ctx: AppContext, parent: QWidget, out: str, term: str | N
     return ctx.query(
         parent, lambda s, _p: slip_service.export_outstanding(s, out, term=term, kind=kind), success,
         label=parent.tr("正在保存未交名单…"),
+    )  # fmt: skip
+
+
+# ---- 两节课 ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionsView:
+    """The school year's policy classes and the classes still missing theirs."""
+
+    sessions: list[Any]  # sessions.SessionRow
+    missing: list[Any]  # sessions.MissingSession
+
+
+def load_sessions(
+    ctx: AppContext, parent: QWidget, term: str | None, success: Callable[[SessionsView], None]
+) -> Task:
+    from aidoffice.publicity import sessions
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        return SessionsView(
+            sessions.list_sessions(s, term, whole_year=True), sessions.missing_sessions(s, term)
+        )
+
+    return ctx.query(parent, op, success)
+
+
+def record_session(
+    ctx: AppContext, parent: QWidget, values: dict[str, Any], success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    from aidoffice.publicity import sessions
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        row = sessions.record_session(s, **values)
+        return (row.id, row.attendance, row.enrolled)
+
+    return ctx.write(parent, op, success, changes=Changes(publicity=True), note="记录宣讲课", failure=failure)
+
+
+def make_class_sheet(
+    ctx: AppContext, parent: QWidget, what: str, out: str, values: dict[str, Any], success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    """The handout (讲义) or the sign-in sheet (签到表) of one class."""
+    from aidoffice.publicity import sessions
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        if what == "handout":
+            return sessions.produce_handout(s, out, **values)
+        return sessions.produce_signin(s, out, **values)
+
+    return ctx.write(
+        parent, op, success, changes=Changes(publicity=True), label=parent.tr("正在生成…"),
+        note="生成宣讲课讲义" if what == "handout" else "生成宣讲课签到表", failure=failure,
     )  # fmt: skip

@@ -45,6 +45,7 @@ LOOK = {
     Outcome.REPEATED: ("#fef3c7", "#92400e", 2),
     Outcome.UNKNOWN: ("#fee2e2", "#991b1b", 3),
     Outcome.MISTYPED: ("#fee2e2", "#991b1b", 3),
+    Outcome.OTHER_TERM: ("#fee2e2", "#991b1b", 3),
 }
 
 
@@ -83,13 +84,17 @@ class SlipsPage(QWidget):
         answers = QHBoxLayout()
         self.answer_group = QButtonGroup(self)
         self.answer_buttons: list[QRadioButton] = []
+        self.shortcuts: dict[str, QShortcut] = {}
         for n, (code, text) in enumerate(ANSWERS):
             b = QRadioButton(f"{self.tr(text)}（F{n + 2}）")
             b.setProperty("answer", code)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the code field keeps the scanner's keystrokes
             self.answer_group.addButton(b, n)
             self.answer_buttons.append(b)
             answers.addWidget(b)
-            QShortcut(QKeySequence(f"F{n + 2}"), self, activated=b.setChecked)  # one key ticks an answer
+            # one key ticks an answer; the code field keeps the focus for the next scan
+            key = f"F{n + 2}"
+            self.shortcuts[key] = QShortcut(QKeySequence(key), self, activated=lambda n=n: self.tick(n))
         self.answer_buttons[0].setChecked(True)
         self.objection = QLineEdit()
         self.objection.setPlaceholderText(self.tr("有异议时家长写的内容（可不填）"))
@@ -196,6 +201,11 @@ class SlipsPage(QWidget):
 
     # ---- scanning -----------------------------------------------------------------------------------
 
+    def tick(self, n: int) -> None:
+        """F2–F6: tick answer n and go back to the code field for the next scan."""
+        self.answer_buttons[n].setChecked(True)
+        self.code.setFocus()
+
     def answer(self) -> str | None:
         checked = self.answer_group.checkedButton()
         return checked.property("answer") if checked else None
@@ -224,8 +234,10 @@ class SlipsPage(QWidget):
             self._beep(3)
             if not isinstance(exc, AidofficeError):  # a refused answer is said on the sign; a bug is not
                 show_error(self, exc, self.tr("登记回执"))
+            self.code.setFocus()  # the next scan goes into the code field, not a closed box
 
-        self.last_task = ops.receive(self.ctx, self, text, answer, objection, done, failed)
+        term = self.term.currentText() or None
+        self.last_task = ops.receive(self.ctx, self, text, answer, objection, done, failed, term=term)
         self.code.setFocus()
         return self.last_task
 
