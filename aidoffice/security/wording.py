@@ -268,6 +268,7 @@ ENTITY_FIELD_NAMES = {
     ("recovery", "recorded_by"): "记录人",
     ("recovery", "recorded_at"): "记录时间",
     ("recovery", "award_id"): "发放记录",
+    ("policy", "for_leavers"): "只写给毕业年级",
     ("recovery", "policy_name"): "资助项目",
 }
 
