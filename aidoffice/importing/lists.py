@@ -103,7 +103,7 @@ def plan_list(
         rows = fill_down_households(rows)
     syn = synonyms()
     payload = ListPlan(source=source, list_kind=list_kind, known_on=known_on)
-    repeats = Repeats("证件号", keep_first=True)
+    repeats: Repeats[dict[str, Any]] = Repeats("证件号")
     for r in rows:
         out = r.outcome()
         report.outcomes.append(out)
@@ -124,9 +124,9 @@ def plan_list(
         status = text(c.get("list_status")) or None
         if out.action is Action.REFUSED:
             continue  # screening found a cell it could not take
-        if not repeats.first((person.id_number, code), out, person.id_number):
-            continue  # refused by repeats.settle(), naming every row
-        payload.entries.append(
+        repeats.add(
+            (person.id_number, code),
+            out,
             {
                 "row": r.number,
                 "person_key": person.id_number,
@@ -146,9 +146,11 @@ def plan_list(
                 "school_name": text(c.get("school_name")) or None,
                 "schooling": text(c.get("schooling")) or None,
                 "extra": {f: text(c[f]) for f in _EXTRA if text(c.get(f))} or None,
-            }
+            },
+            shown=person.id_number,
         )
-    repeats.settle()
+    # the same child twice: the later row is kept, the kept row names every row
+    payload.entries = repeats.settle(report, "证件号")
     payload.fingerprint = _fingerprint(payload.entries)
     _compare_with_latest(session, report, payload)
     report.plan = payload

@@ -248,18 +248,29 @@ class _Reader:
         return _Row(out, values, flags)
 
 
-def _mark_duplicates(rows: list[_Row]) -> None:
-    """The same ID (or student number) on several rows of one file: every one of them is refused,
-    each naming how many times and all the rows."""
-    by_id, by_no = Repeats("身份证件号", keep_first=False), Repeats("全国学籍号", keep_first=False)
+_LEAVING = (StudentStatus.TRANSFERRED_OUT, StudentStatus.DROPPED_OUT, StudentStatus.GRADUATED)
+
+
+def _mark_duplicates(report: ImportReport, rows: list[_Row], ledger_class: dict[str, tuple]) -> None:
+    """The same ID (or student number) on several rows of one file — a transfer left two records in
+    the 学籍 system: the child is kept. The row still in school wins, then the row in the class the
+    ledger has, then the later one; the others are left out and the kept row warns, naming them all."""
+    by_id = Repeats("身份证件号", reasons=("学生状态为在读", "与台账中的班级相符"))
+    by_no = Repeats("全国学籍号", reasons=("学生状态为在读", "与台账中的班级相符"))
     for r in rows:
-        id_number, student_no = r.values.get("id_number"), r.values.get("student_no")
+        v = r.values
+        id_number, student_no = v.get("id_number"), v.get("student_no")
+        where = ledger_class.get(id_number or "") or ledger_class.get(student_no or "")
+        rank = (
+            v.get("status") not in _LEAVING,
+            where is not None and where == (v.get("grade"), v.get("class_name")),
+        )
         if id_number is not None:
-            by_id.first(id_number, r.outcome)
+            by_id.add(id_number, r.outcome, r, matches=rank)
         if student_no is not None and (id_number is None or not id_number.startswith(student_no[1:])):
-            by_no.first(student_no, r.outcome)
-    by_id.settle()
-    by_no.settle()
+            by_no.add(student_no, r.outcome, r, matches=rank)
+    by_id.settle(report, "身份证件号")
+    by_no.settle(report, "全国学籍号")
 
 
 def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow], today: date) -> None:
@@ -267,7 +278,6 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
     present = set(report.layout.fields)
     reader = _Reader(report, school.code, today)
     parsed = [reader.read(r) for r in rows]
-    _mark_duplicates([p for p in parsed if p.values.get("person_key")])
 
     cols = [getattr(Student, n) for n in COMPARED]
     existing: dict[int, dict[str, Any]] = {}
@@ -281,6 +291,13 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
         if rec["student_no"]:
             by_no[rec["student_no"]] = rec["id"]
         by_key[rec["person_key"]] = rec["id"]
+    ledger_class = {
+        key: (rec["grade"], rec["class_name"])
+        for rec in existing.values()
+        for key in (rec["id_number"], rec["student_no"])
+        if key
+    }
+    _mark_duplicates(report, [p for p in parsed if p.values.get("person_key")], ledger_class)
     flags_now: dict[str, set[str]] = {}
     flag_columns = {FLAG_GROUPS[f] for f in FLAG_GROUPS if f in present}
     if flag_columns:
@@ -305,8 +322,8 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
                 f"证件号属于台账中的“{existing[m1]['name']}”，学籍号却属于“{existing[m2]['name']}”，请核对"
             )
         match = m1 or m2 or by_key.get(v.get("person_key") or "")
-        if match is not None:
-            if match in matched and out.action is not Action.REFUSED:
+        if match is not None and out.action is not Action.REFUSED:
+            if match in matched:
                 out.refuse(f"与第 {matched[match]} 行对应台账中的同一名学生，请删去重复的一行")
             matched.setdefault(match, out.row)
         if out.action is Action.REFUSED:
