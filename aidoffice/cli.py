@@ -465,7 +465,7 @@ def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-
         lines.append(f"  ……另有 {len(report.rejected) - 20} 行未导入")
     for w in report.warnings[:20]:
         where = f"第 {w.row} 行" if w.row else "提示"
-        lines.append(f"  {where}{f'「{w.field}」' if w.field else ''}：{w.reason}")
+        lines.append(f"  {where}{f'「{w.field}」' if w.field else ''}：{w.reason}{w.cli_hint}")
     if len(report.warnings) > 20:
         lines.append(f"  ……另有 {len(report.warnings) - 20} 条提示")
     if report.missing:
@@ -1033,7 +1033,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(args, str(exc), "usage")
         return EXIT_USAGE
     except AidofficeError as exc:
-        _fail(args, str(exc), "refused", getattr(exc, "details", None))
+        # a refusal worded for the GUI (the kind's name in 文件种类, the 设置 page) adds the command to use
+        hint = getattr(exc, "cli_hint", None)
+        _fail(args, f"{exc}{hint or ''}", "refused", getattr(exc, "details", None))
         return EXIT_REFUSED
     except KeyboardInterrupt:
         _fail(args, "已中断，没有写入任何数据。", "refused")

@@ -57,3 +57,23 @@ class InputRefused(AidofficeError):
             if part
         )
         super().__init__(f"{where}：{message}" if where else message)
+
+
+class WrongFileKind(InputRefused):
+    """The file chosen is another kind of file than the one asked for. `str()` speaks the GUI's words
+    (the kind's name as the 文件种类 list shows it); `cli_hint` names the command for the CLI."""
+
+    def __init__(self, message: str, *, asked: str, looks_like: str, cli_hint: str, **where: str | None):
+        self.asked, self.looks_like, self.cli_hint = asked, looks_like, cli_hint
+        self.details = {"looks_like": looks_like}
+        super().__init__(message, **where)  # type: ignore[arg-type]
+
+
+class SchoolCodeMismatch(InputRefused):
+    """Every row of a 学籍 export carries another school code than the school's: one message for the
+    file (the school's code may be set wrong), never a refusal on each row."""
+
+    def __init__(self, message: str, *, found: str, expected: str, cli_hint: str, **where: str | None):
+        self.found, self.expected, self.cli_hint = found, expected, cli_hint
+        self.details = {"school_code_in_file": found, "school_code": expected}
+        super().__init__(message, **where)  # type: ignore[arg-type]

@@ -56,10 +56,11 @@ class Outcome:
 class Warning:
     row: int | None
     field: str | None
-    reason: str
+    reason: str  # in the GUI's words
+    cli_hint: str = ""  # what the command line adds (its flag), never shown in the GUI
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "reason": self.reason}
+        return {"row": self.row, "field": self.field, "reason": self.reason + self.cli_hint}
 
 
 @dataclass
@@ -88,8 +89,8 @@ class ImportReport(Generic[PlanT]):
     applied: bool = False
     plan: PlanT | None = None  # what apply() writes (one plan type per kind of file); never shown
 
-    def warn(self, row: int | None, field_name: str | None, reason: str) -> None:
-        self.warnings.append(Warning(row, field_name, reason))
+    def warn(self, row: int | None, field_name: str | None, reason: str, cli_hint: str = "") -> None:
+        self.warnings.append(Warning(row, field_name, reason, cli_hint))
 
     def count(self, action: Action) -> int:
         return sum(1 for o in self.outcomes if o.action is action)

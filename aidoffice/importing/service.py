@@ -147,7 +147,8 @@ def _plan(
         report.warn(
             None,
             col.header or None,
-            f'{col.describe()}没有识别出是什么，未导入；如需导入，请在“列对应”中指定（命令行：--map "{col.name}=项目名"）',
+            f"{col.describe()}没有识别出是什么，未导入；如需导入，请点“列对应…”指定它是哪一项",
+            f'（命令行：--map "{col.name}=项目名"）',
         )
     fill_merged(table, layout.data_start)
     progress(1, 3, "正在核对每一行")

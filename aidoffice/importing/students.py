@@ -7,6 +7,7 @@ A blank cell never erases what the ledger knows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from aidoffice.domain.idnumber import (
 )
 from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.domain.text import shorten
+from aidoffice.errors import SchoolCodeMismatch
 from aidoffice.importing.cleaning import (
     CleaningError,
     parse_boarding,
@@ -75,6 +77,7 @@ class _Row:
     values: dict[str, Any]
     flags: dict[str, bool]  # group code → yes/no, only for flag columns present
     match_id: int | None = None
+    school_code: str = ""  # 学校标识码 as the row gives it
 
 
 @dataclass
@@ -240,12 +243,38 @@ class _Reader:
                 hint = zeros_hint(v.get("id_number") or "") if p.field == "身份证件号" else ""
                 out.refuse(f"{p.field}：{p.message}{hint}")
         code = t[c["school_code"]] if "school_code" in c else ""
-        if self.school_code and code and code != self.school_code:
-            out.refuse(f"学校标识码为 {shorten(code)}，不是本校（{self.school_code}）的学生")
         values = v
         out.key = values.get("person_key") or ""
         out.name = values.get("name") or out.name
-        return _Row(out, values, flags)
+        return _Row(out, values, flags, school_code=code)
+
+
+def _check_school_code(report: ImportReport, parsed: list[_Row], own: str | None) -> None:
+    """No row carries the school's code: the whole file is another school's, or the school's code is
+    set wrong — one message for the file, not a refusal on each row. Where the school's code is there,
+    the rows of other schools mixed in are refused one by one."""
+    if not own:
+        return
+    codes = Counter(p.school_code for p in parsed if p.school_code)
+    if not codes:
+        return
+    if own not in codes:
+        found, rows = codes.most_common(1)[0]
+        others = f"等 {len(codes)} 个标识码" if len(codes) > 1 else ""
+        raise SchoolCodeMismatch(
+            f"文件中的学校标识码是 {shorten(found)}{others}（{rows} 行），与本校设置的学校标识码 {own} 不同，"
+            "没有导入任何一行。如果本校的学校标识码填错了，请在“设置”中改正后再导入；"
+            "如果这是别的学校的学籍导出，请换用本校的文件。",
+            found=found,
+            expected=own,
+            cli_hint="命令行可用“aidoffice init --school-code "
+            f"{found if found.isdigit() and len(found) == 10 else '10位标识码'}”改正本校的学校标识码。",
+            file=report.file,
+            sheet=report.sheet,
+        )
+    for p in parsed:
+        if p.school_code and p.school_code != own:
+            p.outcome.refuse(f"学校标识码为 {shorten(p.school_code)}，不是本校（{own}）的学生")
 
 
 _LEAVING = (StudentStatus.TRANSFERRED_OUT, StudentStatus.DROPPED_OUT, StudentStatus.GRADUATED)
@@ -278,6 +307,7 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
     present = set(report.layout.fields)
     reader = _Reader(report, school.code, today)
     parsed = [reader.read(r) for r in rows]
+    _check_school_code(report, parsed, school.code)
 
     cols = [getattr(Student, n) for n in COMPARED]
     existing: dict[int, dict[str, Any]] = {}
