@@ -31,7 +31,10 @@ def test_rows_outside_the_rules_sort_into_grade_and_class_order(school_db):
         for i, (grade, class_name) in enumerate(places):  # awards recorded in this (unsorted) order
             birth = date(2011 + ["九年级", "八年级", "七年级"].index(grade), 3, 1 + i)
             st = add_student(
-                s, sid, student("王李张赵"[i] + "同学", grade, class_name, boarding=True, birth=birth), today=TODAY
+                s,
+                sid,
+                student("王李张赵"[i] + "同学", grade, class_name, boarding=True, birth=birth),
+                today=TODAY,
             )
             s.add(Award(student_id=st.id, policy_id=pid, term_id=term.id, amount=Decimal("750")))
             kids.append(st)
