@@ -44,8 +44,11 @@ class InputRefused(AidofficeError):
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        cli_hint: str = "",
     ):
         self.file, self.sheet, self.row, self.column = file, sheet, row, column
+        # what the command line adds (its flag or command); the message itself speaks the GUI's words
+        self.cli_hint = cli_hint
         where = "，".join(
             part
             for part in (
@@ -64,9 +67,9 @@ class WrongFileKind(InputRefused):
     (the kind's name as the 文件种类 list shows it); `cli_hint` names the command for the CLI."""
 
     def __init__(self, message: str, *, asked: str, looks_like: str, cli_hint: str, **where: str | None):
-        self.asked, self.looks_like, self.cli_hint = asked, looks_like, cli_hint
+        self.asked, self.looks_like = asked, looks_like
         self.details = {"looks_like": looks_like}
-        super().__init__(message, **where)  # type: ignore[arg-type]
+        super().__init__(message, cli_hint=cli_hint, **where)  # type: ignore[arg-type]
 
 
 class SchoolCodeMismatch(InputRefused):
@@ -74,6 +77,6 @@ class SchoolCodeMismatch(InputRefused):
     file (the school's code may be set wrong), never a refusal on each row."""
 
     def __init__(self, message: str, *, found: str, expected: str, cli_hint: str, **where: str | None):
-        self.found, self.expected, self.cli_hint = found, expected, cli_hint
+        self.found, self.expected = found, expected
         self.details = {"school_code_in_file": found, "school_code": expected}
-        super().__init__(message, **where)  # type: ignore[arg-type]
+        super().__init__(message, cli_hint=cli_hint, **where)  # type: ignore[arg-type]

@@ -330,7 +330,8 @@ def plan_awards(
             raise InputRefused(policy_problem(policy, [], catalogue))
     elif "policy" not in fields:
         raise InputRefused(
-            "文件中没有“资助项目”列，无法知道发放的是哪一项资助。请加上这一列，或指定资助项目（命令行用 --policy）。",
+            "文件中没有“资助项目”列，无法知道发放的是哪一项资助。请加上这一列，或在“资助项目”中选择。",
+            cli_hint="命令行用 --policy 指定资助项目。",
             file=report.file,
             sheet=report.sheet,
         )

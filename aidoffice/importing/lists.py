@@ -94,8 +94,9 @@ def plan_list(
     )
     if category_field is None and default_group is None:
         raise InputRefused(
-            "名单中没有“保障类别”或“户类型”列，无法知道名单上的人属于哪个重点群体。请指定名单类别"
-            "（命令行用 --group，例如 --group 低保；界面中选择“名单上的人属于”）。",
+            "名单中没有“保障类别”或“户类型”列，无法知道名单上的人属于哪个重点群体。"
+            "请在“名单上的人属于”中选择名单上的人属于哪个重点群体。",
+            cli_hint="命令行用 --group 指定，例如 --group 低保。",
             file=report.file,
             sheet=report.sheet,
         )

@@ -95,3 +95,22 @@ def test_the_command_line_says_the_school_code_once_and_names_its_commands(tmp_p
     r = run("--json", "import", "students", str(awards), home=tmp_path, db=db)
     assert r.returncode == 1 and "aidoffice import awards" in last_json(r)["error"]
     assert last_json(r)["looks_like"] == "awards"
+
+
+def test_refusals_the_clerk_settles_on_the_page_speak_its_words_and_keep_the_flag_for_the_cli(
+    school_db, tmp_path
+):
+    from aidoffice.errors import InputRefused
+
+    no_group = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张三", "130624201305030012"]])
+    with pytest.raises(InputRefused) as exc, school_db.reading() as s:
+        plan_import(s, no_group, ImportOptions(kind="list", today=TODAY))
+    assert "“名单上的人属于”" in str(exc.value) and "--" not in str(exc.value)
+    assert "--group" in exc.value.cli_hint
+    no_policy = write_xlsx(
+        tmp_path / "发放.xlsx", [["姓名", "身份证件号", "金额"], ["张三", "130624201305030012", "400"]]
+    )
+    with pytest.raises(InputRefused) as exc:
+        _plan(school_db, no_policy, kind="awards")
+    assert "“资助项目”中选择" in str(exc.value) and "--" not in str(exc.value)
+    assert "--policy" in exc.value.cli_hint
