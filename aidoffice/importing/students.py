@@ -250,15 +250,15 @@ class _Reader:
 
 
 def _check_school_code(report: ImportReport, parsed: list[_Row], own: str | None) -> None:
-    """No row carries the school's code: the whole file is another school's, or the school's code is
-    set wrong — one message for the file, not a refusal on each row. Where the school's code is there,
-    the rows of other schools mixed in are refused one by one."""
+    """No row carries the school's code and most rows carry another: the whole file is another
+    school's, or the school's code is set wrong — one message for the file, not a refusal on each row.
+    Otherwise the rows of other schools mixed in are refused one by one."""
     if not own:
         return
     codes = Counter(p.school_code for p in parsed if p.school_code)
     if not codes:
         return
-    if own not in codes:
+    if own not in codes and sum(codes.values()) * 2 >= len(parsed):  # most rows: the file's, not a stray row
         found, rows = codes.most_common(1)[0]
         others = f"等 {len(codes)} 个标识码" if len(codes) > 1 else ""
         raise SchoolCodeMismatch(

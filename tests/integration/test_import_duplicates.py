@@ -128,3 +128,34 @@ def test_an_award_list_with_a_child_twice_keeps_the_row_of_the_ledgers_class(sch
     with school_db.reading() as s:
         (award,) = s.scalars(select(Award))
         assert award.amount == 400
+
+
+def test_a_household_roster_with_a_member_twice_keeps_the_later_row(school_db, tmp_path):
+    from aidoffice.db.models import HouseholdMember
+
+    header = ["乡镇", "村", "户编号", "户主姓名", "与户主关系", "姓名", "身份证号", "性别", "出生日期"]
+    child = enrollment_rows(1, school_code=CODE)[0][H["身份证件号"]]
+    rows = [
+        ["龙泉关镇", "黑崖沟村", "001", "张大山", "之子", "张小明", child, "", ""],
+        ["龙泉关镇", "黑崖沟村", "002", "张二山", "之侄", "张小明", child, "", ""],  # moved to his uncle's
+    ]
+    report = do_import(school_db, write_xlsx(tmp_path / "花名册.xlsx", [header, *rows]), kind="households")
+    assert [o.row for o in report.rejected] == [2] and "已按第 3 行导入" in report.rejected[0].detail
+    assert any("第 2 行未导入" in w.reason for w in report.warnings_by_row[3])
+    with school_db.reading() as s:
+        (member,) = s.scalars(select(HouseholdMember).where(HouseholdMember.id_number == child))
+        assert member.relation == "之侄"
+
+
+def test_three_rows_of_one_child_keep_the_one_in_the_ledgers_class_even_in_the_middle(school_db, tmp_path):
+    data = enrollment_rows(2, school_code=CODE)
+    data[0][H["班级"]] = "4班"
+    do_import(school_db, write_xlsx(tmp_path / "秋.xlsx", [ENROLLMENT_HEADER, *data]))
+    rows = [
+        _transfer(data, 0, data[0][H["年级"]], "1班"),
+        data[0],
+        _transfer(data, 0, data[0][H["年级"]], "6班"),
+    ]
+    report = do_import(school_db, write_xlsx(tmp_path / "春.xlsx", [ENROLLMENT_HEADER, *rows, data[1]]))
+    assert [o.row for o in report.rejected] == [2, 4]
+    assert all("已按第 3 行导入（与台账中的班级相符）" in o.detail for o in report.rejected)

@@ -114,3 +114,10 @@ def test_refusals_the_clerk_settles_on_the_page_speak_its_words_and_keep_the_fla
         _plan(school_db, no_policy, kind="awards")
     assert "“资助项目”中选择" in str(exc.value) and "--" not in str(exc.value)
     assert "--policy" in exc.value.cli_hint
+
+
+def test_one_stray_code_in_a_file_of_blank_codes_is_refused_on_its_row_only(school_db, tmp_path):
+    data = enrollment_rows(6, school_code="")
+    data[3][H["学校标识码"]] = "3113006241"
+    report = _plan(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]))
+    assert [o.row for o in report.rejected] == [5] and report.count(Action.NEW) == 5
