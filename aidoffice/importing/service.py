@@ -143,7 +143,7 @@ def _assessments(
     """The 认定表 through the same door as every other kind (the GUI's preview and import)."""
     from aidoffice.ledgers.assessments import import_assessments
 
-    return import_assessments(
+    report = import_assessments(
         session,
         path,
         school_year=options.school_year,
@@ -154,7 +154,11 @@ def _assessments(
         today=options.today,
         progress=progress,
         table=table,
+        known=remembered_mapping(session, options) | _user_mapping(kind_of(options), options),
     )
+    if not dry_run and options.mapping and options.remember:
+        remember_mapping(session, options, _user_mapping(kind_of(options), options))
+    return report
 
 
 def _plan(

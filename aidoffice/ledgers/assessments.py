@@ -274,6 +274,7 @@ def import_assessments(
     today: date | None = None,
     progress: Progress = no_progress,
     table: Table | None = None,
+    known: dict[str, str] | None = None,
 ) -> ImportReport:
     """Read the assessment workbook (姓名, 身份证件号 or 全国学籍号, 认定级别, 认定时间, 认定人, 认定原因 …)
     and record each row as `record_assessment` would, in the caller's transaction: all or nothing.
@@ -282,7 +283,7 @@ def import_assessments(
     require(session, "import.run")
     progress(0, 3, "正在读取文件")
     table = table if table is not None else read_table(path, sheet)
-    layout = find_layout(table, ASSESSMENTS)
+    layout = find_layout(table, ASSESSMENTS, known or {})  # known: columns the clerk placed (列对应)
     check_kind(layout, ASSESSMENTS, table)
     report = ImportReport(
         kind=ASSESSMENTS.code,

@@ -121,3 +121,30 @@ def test_one_stray_code_in_a_file_of_blank_codes_is_refused_on_its_row_only(scho
     data[3][H["学校标识码"]] = "3113006241"
     report = _plan(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]))
     assert [o.row for o in report.rejected] == [5] and report.count(Action.NEW) == 5
+
+
+def test_the_assessment_workbook_goes_through_the_import_door_with_the_clerks_column_mapping(
+    school_db, tmp_path
+):
+    from aidoffice.db.models import HardshipAssessment
+
+    data = enrollment_rows(2, school_code=CODE)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        run_import(
+            s, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]), ImportOptions(kind="students")
+        )
+    book = write_xlsx(
+        tmp_path / "认定.xlsx",
+        [["姓名", "身份证件号", "评议结论"], [data[0][H["姓名"]], data[0][H["身份证件号"]], "比较困难"]],
+    )
+    options = ImportOptions(
+        kind="assessments", today=TODAY, school_year="2026-2027", mapping={"评议结论": "认定级别"}
+    )
+    with school_db.unit_of_work(actor="资助专干") as s:
+        report = run_import(s, book, options)
+    assert report.applied and report.count(Action.NEW) == 1
+    with school_db.reading() as s:
+        assert s.scalars(select(HardshipAssessment.level)).all() == ["relative"]
+    again = ImportOptions(kind="assessments", today=TODAY, school_year="2026-2027")  # remembered
+    with school_db.reading() as s:
+        assert plan_import(s, book, again).count(Action.UNCHANGED) == 1
