@@ -210,6 +210,10 @@ def test_the_hardship_assessment_is_previewed_and_imported_like_the_other_kinds(
     assert "学籍台账中没有" in page.model.data(page.model.index(2, 4))
     with school_db.reading() as s:
         assert s.scalar(select(func.count()).select_from(HardshipAssessment)) == 0  # a preview writes nothing
+    out = tmp_path / "认定表_导入结果.xlsx"
+    wait(qtbot, page.save_report(str(out)))
+    rows = [r for r in load_workbook(out)["逐行结果"].iter_rows(values_only=True)]
+    assert any("未导入" in r and any("学籍台账中没有" in str(c) for c in r) for r in rows)
     wait(qtbot, page.confirm_import())
     assert "已导入" in page.summary.text()
     with school_db.reading() as s:
