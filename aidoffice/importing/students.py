@@ -286,19 +286,25 @@ def _mark_duplicates(report: ImportReport, rows: list[_Row], ledger_class: dict[
     ledger has, then the later one; the others are left out and the kept row warns, naming them all."""
     by_id = Repeats("身份证件号", reasons=("学生状态为在读", "与台账中的班级相符"))
     by_no = Repeats("全国学籍号", reasons=("学生状态为在读", "与台账中的班级相符"))
+    ranks: dict[int, tuple[bool, bool]] = {}
     for r in rows:
         v = r.values
-        id_number, student_no = v.get("id_number"), v.get("student_no")
-        where = ledger_class.get(id_number or "") or ledger_class.get(student_no or "")
-        rank = (
+        id_number = v.get("id_number")
+        where = ledger_class.get(id_number or "") or ledger_class.get(v.get("student_no") or "")
+        ranks[id(r)] = (
             v.get("status") not in _LEAVING,
             where is not None and where == (v.get("grade"), v.get("class_name")),
         )
         if id_number is not None:
-            by_id.add(id_number, r.outcome, r, matches=rank)
-        if student_no is not None and (id_number is None or not id_number.startswith(student_no[1:])):
-            by_no.add(student_no, r.outcome, r, matches=rank)
+            by_id.add(id_number, r.outcome, r, matches=ranks[id(r)])
     by_id.settle(report, "身份证件号")
+    repeated = {key for key, entries in by_id.rows.items() if len(entries) > 1}  # settled already
+    for r in rows:
+        id_number, student_no = r.values.get("id_number"), r.values.get("student_no")
+        if student_no is None or id_number in repeated:
+            continue
+        if id_number is None or not id_number.startswith(student_no[1:]):
+            by_no.add(student_no, r.outcome, r, matches=ranks[id(r)])
     by_no.settle(report, "全国学籍号")
 
 

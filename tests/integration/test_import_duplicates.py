@@ -159,3 +159,13 @@ def test_three_rows_of_one_child_keep_the_one_in_the_ledgers_class_even_in_the_m
     report = do_import(school_db, write_xlsx(tmp_path / "春.xlsx", [ENROLLMENT_HEADER, *rows, data[1]]))
     assert [o.row for o in report.rejected] == [2, 4]
     assert all("已按第 3 行导入（与台账中的班级相符）" in o.detail for o in report.rejected)
+
+
+def test_a_child_twice_by_id_and_student_number_is_reported_once(school_db, tmp_path):
+    data = enrollment_rows(2, school_code=CODE)
+    data[0][H["全国学籍号"]] = "L2013000000123"  # a 学籍号 that is not G + the ID
+    twin = _transfer(data, 0, data[0][H["年级"]], "5班")
+    report = do_import(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data, twin]))
+    assert [o.row for o in report.rejected] == [2]
+    assert len([w for w in report.warnings_by_row[4] if "出现了 2 次" in w.reason]) == 1
+    assert report.rejected[0].detail.count("出现了 2 次") == 1
