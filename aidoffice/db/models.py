@@ -541,7 +541,7 @@ class PersonLink(Audited, Base):
     department; the problem stays open until the corrected list comes back."""
 
     __tablename__ = "person_link"
-    __table_args__ = (UniqueConstraint("from_key", "to_key"),)
+    __table_args__ = (UniqueConstraint("from_key", "to_key", "source_label"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     from_key: Mapped[str] = mapped_column(String(30), index=True)  # the department's (mistyped) number
     to_key: Mapped[str] = mapped_column(String(30), index=True)  # the number on the school's records

@@ -95,7 +95,10 @@ def corrections_due(session: Session) -> list[CorrectionRow]:
             )
         ):
             entries.setdefault(id_number, []).append((latest[snapshot_id], row, name))
-    linked = {(f, t) for f, t in session.execute(select(PersonLink.from_key, PersonLink.to_key))}
+    linked = {
+        tuple(r)
+        for r in session.execute(select(PersonLink.from_key, PersonLink.to_key, PersonLink.source_label))
+    }
     out: list[CorrectionRow] = []
     for p in problems:
         ours, theirs = pairs[p.id]
@@ -119,7 +122,7 @@ def corrections_due(session: Session) -> list[CorrectionRow]:
                     our_name=s.name if s is not None else p.name,
                     where=where,
                     difference=typo_relation(ours, theirs) or "号码不同",
-                    sent=(theirs, ours) in linked,
+                    sent=(theirs, ours, department) in linked,
                 )
             )
     return out
@@ -203,9 +206,9 @@ def mark_sent(
                 f"问题 {'、'.join(f'#{m}' for m in missing)} 不是待部门更正的证件号问题（或已销号），没有标记任何问题。"
             )
     done: list[CorrectionRow] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for r in due:
-        key = (r.their_id, r.our_id)
+        key = (r.their_id, r.our_id, r.department)
         if r.sent or key in seen:
             continue
         seen.add(key)

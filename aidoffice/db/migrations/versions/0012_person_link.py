@@ -33,7 +33,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person_link")),
-        sa.UniqueConstraint("from_key", "to_key", name=op.f("uq_person_link_from_key")),
+        sa.UniqueConstraint("from_key", "to_key", "source_label", name=op.f("uq_person_link_from_key")),
     )
     with op.batch_alter_table("person_link", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_person_link_from_key"), ["from_key"], unique=False)
