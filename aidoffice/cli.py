@@ -157,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--full-ids", action="store_true", help="工作簿中显示完整证件号（默认打码；导出人记入操作留痕）"
     )
+    s.add_argument(
+        "--corrections-dir",
+        metavar="DIR",
+        help="部门名单中证件号疑似抄错的行：每个部门一份“请更正”工作簿，保存到此文件夹（证件号打码，只露出要改的位）",
+    )
+    s.add_argument(
+        "--mark-sent",
+        action="store_true",
+        help="与 --corrections-dir 同用：把这些问题标记为“已发部门更正”，更正前两条记录按同一名学生计",
+    )
     return p
 
 
@@ -480,7 +490,7 @@ def _import_message(report, report_path: str | None) -> str:  # type: ignore[no-
         lines.append(f"  ……另有 {len(report.rejected) - 20} 行未导入")
     for w in report.warnings[:20]:
         where = f"第 {w.row} 行" if w.row else "提示"
-        lines.append(f"  {where}{f'「{w.field}」' if w.field else ''}：{w.reason}")
+        lines.append(f"  {where}{f'「{w.field}」' if w.field else ''}：{w.reason}{w.cli_hint}")
     if len(report.warnings) > 20:
         lines.append(f"  ……另有 {len(report.warnings) - 20} 条提示")
     if report.missing:
@@ -1026,11 +1036,25 @@ def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_reconcile(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.reconcile.service import run_reconcile
 
-    if args.full_ids and not (args.out or args.json):
-        raise UsageError("--full-ids 只用于 --out 写出的工作簿或 --json 输出")
+    if args.full_ids and not (args.out or args.json or args.corrections_dir):
+        raise UsageError("--full-ids 只用于 --out、--corrections-dir 写出的工作簿或 --json 输出")
+    if args.mark_sent and not args.corrections_dir:
+        raise UsageError("--mark-sent 要与 --corrections-dir 一起用：先生成请更正表，再标记为已发部门")
     db = _open(args)
+    corrections: dict[str, Any] | None = None
     with db.unit_of_work(note="reconcile") as s:
         res = run_reconcile(s, args.term, out=args.out, full_ids=args.full_ids, progress=ProgressBar())
+        if args.corrections_dir:
+            from aidoffice.reconcile.corrections import corrections_due, mark_sent, write_corrections
+
+            files = write_corrections(s, args.corrections_dir, full_ids=args.full_ids)
+            due = corrections_due(s)
+            marked = mark_sent(s) if args.mark_sent else []
+            corrections = {
+                "files": {k: str(v) for k, v in files.items()},
+                "rows": len(due),
+                "marked_sent": len(marked),
+            }
         if args.json and args.full_ids:
             from aidoffice.db.audit import record
 
@@ -1043,6 +1067,18 @@ def cmd_reconcile(args: argparse.Namespace) -> dict[str, Any]:
             )
     result = res.as_json(full_ids=args.full_ids)
     result["message"] = _reconcile_message(res)
+    if corrections is not None:
+        result["corrections"] = corrections
+        if corrections["files"]:
+            lines = [f"请更正表 {len(corrections['files'])} 份（共 {corrections['rows']} 行）："]
+            lines += [f"  {k}：{v}" for k, v in corrections["files"].items()]
+            if args.mark_sent:
+                lines.append(
+                    f"已标记为已发部门更正：{corrections['marked_sent']} 个问题（更正前两条记录按同一名学生计）"
+                )
+        else:
+            lines = ["没有需要部门更正证件号的名单行，未生成请更正表。"]
+        result["message"] += "\n" + "\n".join(lines)
     return result
 
 
@@ -1116,7 +1152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(args, str(exc), "usage")
         return EXIT_USAGE
     except AidofficeError as exc:
-        _fail(args, str(exc), "refused", getattr(exc, "details", None))
+        # a refusal worded for the GUI (the kind's name in 文件种类, the 设置 page) adds the command to use
+        hint = getattr(exc, "cli_hint", None)
+        _fail(args, f"{exc}{hint or ''}", "refused", getattr(exc, "details", None))
         return EXIT_REFUSED
     except KeyboardInterrupt:
         _fail(args, "已中断，没有写入任何数据。", "refused")

@@ -44,8 +44,11 @@ class InputRefused(AidofficeError):
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        cli_hint: str = "",
     ):
         self.file, self.sheet, self.row, self.column = file, sheet, row, column
+        # what the command line adds (its flag or command); the message itself speaks the GUI's words
+        self.cli_hint = cli_hint
         where = "，".join(
             part
             for part in (
@@ -57,3 +60,23 @@ class InputRefused(AidofficeError):
             if part
         )
         super().__init__(f"{where}：{message}" if where else message)
+
+
+class WrongFileKind(InputRefused):
+    """The file chosen is another kind of file than the one asked for. `str()` speaks the GUI's words
+    (the kind's name as the 文件种类 list shows it); `cli_hint` names the command for the CLI."""
+
+    def __init__(self, message: str, *, asked: str, looks_like: str, cli_hint: str, **where: str | None):
+        self.asked, self.looks_like = asked, looks_like
+        self.details = {"looks_like": looks_like}
+        super().__init__(message, cli_hint=cli_hint, **where)  # type: ignore[arg-type]
+
+
+class SchoolCodeMismatch(InputRefused):
+    """Every row of a 学籍 export carries another school code than the school's: one message for the
+    file (the school's code may be set wrong), never a refusal on each row."""
+
+    def __init__(self, message: str, *, found: str, expected: str, cli_hint: str, **where: str | None):
+        self.found, self.expected = found, expected
+        self.details = {"school_code_in_file": found, "school_code": expected}
+        super().__init__(message, cli_hint=cli_hint, **where)  # type: ignore[arg-type]

@@ -131,6 +131,24 @@ def shower(field: Field, level: Level) -> Callable[[object], str | None]:
     return one
 
 
+def show_correction(theirs: str, ours: str, level: Level) -> tuple[str, str]:
+    """A 请更正 row sent to a department: the ID as its list has it and the ID on the school's records.
+    MASKED (the default): masked as on screen, but the characters where the two differ stay visible
+    in both — with their own list at hand the department sees which digits to change, and the file
+    carries no whole number of a child. FULL: both whole (a department that asks for them; audited)."""
+    if level is Level.FULL:
+        return theirs, ours
+    if level is not Level.MASKED:
+        return "", ""
+    differ = {i for i in range(max(len(theirs), len(ours))) if theirs[i : i + 1] != ours[i : i + 1]}
+
+    def one(value: str) -> str:
+        masked = mask_id(value)
+        return "".join(value[i] if i in differ else ch for i, ch in enumerate(masked))
+
+    return one(theirs), one(ours)
+
+
 # Columns of the ledgers and exports by the sensitive field they hold.
 COLUMN_FIELDS = {
     "id_number": Field.ID_NUMBER,

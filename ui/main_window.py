@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         apply_to_widgets(self, user, self.may)
         self.settings_page.restart_requested.connect(self.restart_requested)
+        self.imports.open_settings.connect(self._correct_school_code)
         self.users.accounts_started.connect(self.accounts_started)
         self.nav.currentRowChanged.connect(self.show_page)
 
@@ -133,6 +134,17 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         self.nav.setCurrentRow(0)
         self.resize(1366, 768)
+
+    def _correct_school_code(self) -> None:
+        self.go_to(self.settings_page)
+        self.settings_page.code.setFocus()
+        self.settings_page.code.selectAll()
+
+    def go_to(self, page: QWidget) -> None:
+        """Show `page` (if this user may see it): a page's button that leads to another page."""
+        row = self.stack.indexOf(page)
+        if row >= 0:
+            self.nav.setCurrentRow(row)
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

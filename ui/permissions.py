@@ -45,6 +45,7 @@ WIDGET_RIGHTS = {
         "contacts_save": "publicity.setup",
     },
     "settings_page": {"save_btn": "school.setup"},
+    "problems": {"corrections_btn": "problems.close"},  # 请更正表 and marking them as sent
 }
 
 # page attribute → widgets a head teacher may not use: they reach the whole school

@@ -540,6 +540,24 @@ class HardshipAssessment(Audited, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
+class PersonLink(Audited, Base):
+    """Two records of one child linked while a department corrects the ID it mistyped (请更正): the
+    department's number counts as the number on the school's records, so the child's groups from that
+    list count and the roster is not held up. Made when the typo finding is marked as sent to the
+    department; the problem stays open until the corrected list comes back."""
+
+    __tablename__ = "person_link"
+    __table_args__ = (UniqueConstraint("from_key", "to_key", "source_label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_key: Mapped[str] = mapped_column(String(30), index=True)  # the department's (mistyped) number
+    to_key: Mapped[str] = mapped_column(String(30), index=True)  # the number on the school's records
+    source_label: Mapped[str] = mapped_column(String(100))  # the department whose list has it
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id", ondelete="SET NULL"), index=True)
+    sent_on: Mapped[date] = mapped_column(Date)
+    sent_by: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class StudyElsewhere(Audited, Base):
     """在外就读: a school-age child of the villages served who is not in this school's ledger, verified
     by the clerk as studying at another school. One current record per child; re-verifying updates it."""

@@ -56,12 +56,20 @@ class Finding:
             "kind": self.kind,
             "blocking": self.blocking,
             "row": self.row,
+            "student_id": self.student_id,
             "name": self.name,
             "id_number": self.id_shown,
             "detail": self.detail,
         }
 
-    def describe(self) -> str:
+    def describe(self, shown_row: int | None = None) -> str:
+        """In words. `shown_row`: the row the clerk sees in the review table (its left-hand number),
+        named first; the row of the written sheet follows, since that is a different number."""
+        if shown_row is not None:
+            sheet = f"（花名册第 {self.row} 行）" if self.row else ""
+            return (
+                f"表中第 {shown_row} 行{sheet} {self.name}（{self.id_shown}）{self.kind_name}：{self.detail}"
+            )
         where = f"第 {self.row} 行 " if self.row else ""
         return f"{where}{self.name}（{self.id_shown}）{self.kind_name}：{self.detail}"
 

@@ -95,6 +95,7 @@ class RosterLine:
     removed_reason: str | None = None
     recovery_id: int | None = None  # the paid award is being taken back (收回): off the roster for good
     recovery_status: str | None = None  # pending / done
+    order: tuple = ()  # the class-roll order (grade, class, name) the ledger sorts by
 
     @property
     def grade_name(self) -> str:
@@ -261,6 +262,7 @@ def _line(s: Student, policy: PolicySpec, standard: Decimal | None, rank: int) -
         standard=standard,
         amount=standard if standard is not None else Decimal("0.00"),
         rank=rank,
+        order=(s.grade, len(s.class_name or ""), s.class_name or "", s.name_sort or "", s.id),
     )
 
 
@@ -353,6 +355,7 @@ def propose(
         policy, term_value, policies, lines, on_date, quota, days, family_name=family_name
     )
     _join_recorded(session, cat, proposal, facts, days)
+    sort_lines(proposal)
     if quota is not None:
         _apply_quota(proposal, quota)
     progress(len(students), len(students), "完成")
@@ -439,6 +442,17 @@ def _apply_quota(proposal: RosterProposal, quota: int) -> None:
 
 
 # ---- reviewing -------------------------------------------------------------------------------------
+
+
+def sort_lines(proposal: RosterProposal) -> None:
+    """Priority first, then each rank in grade/class order: rows kept outside the rules (an award already
+    recorded, a student added with a reason) take their class's place, not the bottom of the list."""
+    proposal.lines.sort(key=lambda line: (line.rank, line.order))
+
+
+def shown_rows(proposal: RosterProposal) -> dict[int, int]:
+    """student id → the row number the review table shows at its left (1 = first line)."""
+    return {line.student_id: i for i, line in enumerate(proposal.lines, start=1)}
 
 
 def find_line(proposal: RosterProposal, key: str) -> RosterLine | None:
@@ -539,6 +553,7 @@ def add(session: Session, proposal: RosterProposal, key: str, reason: str = "") 
     line.category, line.level, line.basis, line.eligible = category, level, el.reason, bool(el)
     line.source, line.note = "added", (reason.strip()[:200] or None)
     proposal.lines.append(line)
+    sort_lines(proposal)
     proposal.log.append(
         {"action": "add", "student_id": s.id, "name": s.name, "reason": reason, "eligible": bool(el)}
     )

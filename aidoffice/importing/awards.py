@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Award, Student
 from aidoffice.db.models import Term as TermRow
+from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import (
     id_from_student_no,
     is_first_generation,
@@ -64,6 +65,7 @@ class AwardLine:
     batch: str | None
     mangled: bool  # the ID cell was a number Excel had cut
     id_shown: str  # the ID cell as the row shows it (1.30624E+17 when Excel cut it)
+    place: tuple[str, str] = ("", "")  # 年级, 班级 as the row writes them (blank when the list has none)
 
 
 @dataclass
@@ -75,6 +77,7 @@ class MatchedAward:
     policy_id: int
     term: TermValue
     amount: Decimal
+    in_ledger_class: bool = False  # the row's 年级/班级 are the ledger's (the rule for a child listed twice)
 
 
 @dataclass
@@ -144,6 +147,7 @@ class _AwardReader:
             batch=text(c.get("batch")) or None,
             mangled=mangled,
             id_shown=id_shown,
+            place=(text(c.get("grade")), text(c.get("class_name"))),
         )
 
 
@@ -162,6 +166,8 @@ class _AwardMatcher:
                 Student.student_no,
                 Student.stage,
                 Student.boarding,
+                Student.grade,
+                Student.class_name,
             )
         ):
             if s.id_number:
@@ -216,16 +222,31 @@ class _AwardMatcher:
                 f"{format_amount(ceiling)} 元的 {CEILING_MARGIN} 倍，请核对（是否多写了 0，或写成了别的项目的金额）"
             )
             return None
+        grade, class_name = line.place
+        in_class = bool(class_name) and class_name == student.class_name
+        if in_class and grade and student.grade is not None:
+            in_class = grade in (
+                make_grade(student.grade, student.stage == "vocational").name,
+                str(student.grade),
+            )
         return MatchedAward(
-            line, student.id, student.name, pol, self.catalogue.policy_ids[pol.code], line.term, amount
+            line,
+            student.id,
+            student.name,
+            pol,
+            self.catalogue.policy_ids[pol.code],
+            line.term,
+            amount,
+            in_class,
         )
 
 
 class _AwardDiffer:
     """MatchedAward → new, changed or unchanged against the awards already recorded; a student aided
-    twice for one policy in one term within the file is refused on every row it appears."""
+    twice for one policy in one term within the file is kept once (the shared rule of `Repeats`)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, report: ImportReport):
+        self.report = report
         self.existing: dict[tuple[int, int, str], tuple[int, Decimal, date | None, str | None]] = {}
         for a_id, sid, pid, code, amount, paid_on, batch in session.execute(
             select(
@@ -242,14 +263,13 @@ class _AwardDiffer:
 
     def diff(self, matched: Iterable[MatchedAward]) -> AwardsPlan:
         plan = AwardsPlan()
-        repeats = Repeats("学生", keep_first=False)
-        kept = []
+        repeats: Repeats[MatchedAward] = Repeats("学生", reasons=("与台账中的班级相符",))
         for m in matched:
             key = (m.student_id, m.policy_id, m.term.code)
-            repeats.first(key, m.line.outcome, f"{m.student_name}的“{m.policy.name}”（{m.term.code}）")
-            kept.append(m)
-        repeats.settle()
-        for m in kept:
+            shown = f"{m.student_name}的“{m.policy.name}”（{m.term.code}）"
+            repeats.add(key, m.line.outcome, m, matches=(m.in_ledger_class,), shown=shown)
+        # the same child twice for one project in one term: one row is kept, naming every row
+        for m in repeats.settle(self.report, "资助项目"):
             out, line = m.line.outcome, m.line
             if out.action is Action.REFUSED:
                 continue
@@ -310,7 +330,8 @@ def plan_awards(
             raise InputRefused(policy_problem(policy, [], catalogue))
     elif "policy" not in fields:
         raise InputRefused(
-            "文件中没有“资助项目”列，无法知道发放的是哪一项资助。请加上这一列，或指定资助项目（命令行用 --policy）。",
+            "文件中没有“资助项目”列，无法知道发放的是哪一项资助。请加上这一列，或在“资助项目”中选择。",
+            cli_hint="命令行用 --policy 指定资助项目。",
             file=report.file,
             sheet=report.sheet,
         )
@@ -318,7 +339,7 @@ def plan_awards(
     matcher = _AwardMatcher(session, catalogue, report)
     lines = (reader.read(r) for r in rows)
     matched = (m for line in lines if line is not None and (m := matcher.match(line)) is not None)
-    report.plan = _AwardDiffer(session).diff(matched)
+    report.plan = _AwardDiffer(session, report).diff(matched)
 
 
 def policy_problem(value: str, candidates: list[PolicySpec], catalogue: Catalogue) -> str:

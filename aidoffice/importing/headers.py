@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from aidoffice.domain.text import to_halfwidth, without_control_characters
-from aidoffice.errors import InputRefused
+from aidoffice.errors import InputRefused, WrongFileKind
 from aidoffice.importing.kinds import KINDS, Kind
 from aidoffice.importing.readers import Table
 from aidoffice.paths import resources_dir
@@ -328,6 +328,13 @@ def check_kind(layout: Layout, kind: Kind, table: Table) -> None:
             own = fields & set(kind.signature)
             if other is not None and not own and other.code == "students":
                 raise _wrong_kind(table, kind, other, layout)
+        elif kind.code == "students":
+            # an award list has 姓名, 证件号, 年级 and 班级 too: without a column only a 学籍 export has,
+            # a file with the award list's own columns is an award list
+            needed = {f for alts in kind.required for f in alts}
+            other = _looks_like(layout, table, exclude=kind)
+            if other is not None and other.code == "awards" and not fields & (set(kind.signature) - needed):
+                raise _wrong_kind(table, kind, other, layout)
         return
     other = _looks_like(layout, table, exclude=kind)
     if other is not None:
@@ -371,10 +378,14 @@ def _looks_like(layout: Layout, table: Table, exclude: Kind) -> Kind | None:
 
 
 def _wrong_kind(table: Table, asked: Kind, other: Kind, layout: Layout) -> InputRefused:
+    """In the GUI's words (the name the 文件种类 list shows); the command line is told its command."""
     marks = [field_label(f) for f in other.signature if f in layout.any_fields][:3]
-    return InputRefused(
-        f"这个文件看起来是「{other.label}」（有“{'”“'.join(marks)}”等列），不是「{asked.label}」。"
-        f"请改用“{other.command}”（界面中选“{other.label}”）导入。",
+    return WrongFileKind(
+        f"这个文件像是“{other.label}”（有“{'”“'.join(marks)}”等列），不是“{asked.label}”。"
+        f"请在“文件种类”中选择“{other.label}”后再预览。",
+        asked=asked.code,
+        looks_like=other.code,
+        cli_hint=f"命令行请改用“{other.command}”导入。",
         file=table.file,
         sheet=table.sheet,
     )

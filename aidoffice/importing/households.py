@@ -72,7 +72,7 @@ def plan_households(session: Session, report: ImportReport, rows: Iterable[DataR
         )
         if m.person_key
     }
-    repeats = Repeats("证件号", keep_first=True)
+    repeats: Repeats[_Planned] = Repeats("证件号")
     covered: set[int] = set()
     in_file: set[str] = set()
     for r in rows:
@@ -97,8 +97,6 @@ def plan_households(session: Session, report: ImportReport, rows: Iterable[DataR
                 in_file.add(person.id_number)
             continue
         in_file.add(person.id_number)
-        if not repeats.first(person.id_number, out):
-            continue  # refused by repeats.settle(), naming every row
         vid = villages.get((town, village))
         if vid is not None:
             covered.add(vid)
@@ -114,7 +112,7 @@ def plan_households(session: Session, report: ImportReport, rows: Iterable[DataR
         }
         old = members.get(person.id_number)
         planned = _Planned(r.number, town, village, household_no, head, member, old.id if old else None)
-        payload.rows.append(planned)
+        repeats.add(person.id_number, out, planned)
         if old is None:
             continue
         current = (
@@ -130,7 +128,8 @@ def plan_households(session: Session, report: ImportReport, rows: Iterable[DataR
             changes.append(f"户：改为 {town}{village} {household_no or head}")
         out.action = Action.UPDATED if changes else Action.UNCHANGED
         out.changes = changes
-    repeats.settle()
+    # the same person twice: the later row is kept, the kept row names every row
+    payload.rows = repeats.settle(report, "证件号")
     report.plan = payload
     report.missing_label = "不在新名册中"
     for m in members.values():

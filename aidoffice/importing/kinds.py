@@ -70,7 +70,19 @@ AWARDS = Kind(
     signature=("policy", "amount", "paid_on", "batch"),
 )  # fmt: skip
 
-KINDS = {k.code: k for k in (STUDENTS, HOUSEHOLDS, LIST, AWARDS)}
+ASSESSMENTS = Kind(
+    code="assessments",
+    label="家庭经济困难学生认定表",
+    command="aidoffice import assessments",
+    fields=(
+        "name", "id_number", "student_no", "grade", "class_name", "sex", "assessment_level", "category",
+        "assessed_on", "assessed_by", "assessment_reason", "school_year", "notes",
+    ),
+    required=(("id_number", "student_no"), ("name",), ("assessment_level", "category")),
+    signature=("assessment_level", "assessed_on", "assessed_by", "assessment_reason"),
+)  # fmt: skip
+
+KINDS = {k.code: k for k in (STUDENTS, HOUSEHOLDS, LIST, AWARDS, ASSESSMENTS)}
 
 LIST_KINDS = {
     "poverty": "乡村振兴（农业农村）部门名单",

@@ -94,8 +94,9 @@ def plan_list(
     )
     if category_field is None and default_group is None:
         raise InputRefused(
-            "名单中没有“保障类别”或“户类型”列，无法知道名单上的人属于哪个重点群体。请指定名单类别"
-            "（命令行用 --group，例如 --group 低保；界面中选择“名单上的人属于”）。",
+            "名单中没有“保障类别”或“户类型”列，无法知道名单上的人属于哪个重点群体。"
+            "请在“名单上的人属于”中选择名单上的人属于哪个重点群体。",
+            cli_hint="命令行用 --group 指定，例如 --group 低保。",
             file=report.file,
             sheet=report.sheet,
         )
@@ -103,7 +104,7 @@ def plan_list(
         rows = fill_down_households(rows)
     syn = synonyms()
     payload = ListPlan(source=source, list_kind=list_kind, known_on=known_on)
-    repeats = Repeats("证件号", keep_first=True)
+    repeats: Repeats[dict[str, Any]] = Repeats("证件号")
     for r in rows:
         out = r.outcome()
         report.outcomes.append(out)
@@ -124,9 +125,9 @@ def plan_list(
         status = text(c.get("list_status")) or None
         if out.action is Action.REFUSED:
             continue  # screening found a cell it could not take
-        if not repeats.first((person.id_number, code), out, person.id_number):
-            continue  # refused by repeats.settle(), naming every row
-        payload.entries.append(
+        repeats.add(
+            (person.id_number, code),
+            out,
             {
                 "row": r.number,
                 "person_key": person.id_number,
@@ -146,9 +147,11 @@ def plan_list(
                 "school_name": text(c.get("school_name")) or None,
                 "schooling": text(c.get("schooling")) or None,
                 "extra": {f: text(c[f]) for f in _EXTRA if text(c.get(f))} or None,
-            }
+            },
+            shown=person.id_number,
         )
-    repeats.settle()
+    # the same child twice: the later row is kept, the kept row names every row
+    payload.entries = repeats.settle(report, "证件号")
     payload.fingerprint = _fingerprint(payload.entries)
     _compare_with_latest(session, report, payload)
     report.plan = payload

@@ -13,6 +13,7 @@ from aidoffice.importing.readers import Table
 from aidoffice.messages import repeated_in_file
 
 PlanT = TypeVar("PlanT")
+ItemT = TypeVar("ItemT")
 
 
 class Action(enum.Enum):
@@ -55,10 +56,11 @@ class Outcome:
 class Warning:
     row: int | None
     field: str | None
-    reason: str
+    reason: str  # in the GUI's words
+    cli_hint: str = ""  # what the command line adds (its flag), never shown in the GUI
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "reason": self.reason}
+        return {"row": self.row, "field": self.field, "reason": self.reason + self.cli_hint}
 
 
 @dataclass
@@ -87,8 +89,8 @@ class ImportReport(Generic[PlanT]):
     applied: bool = False
     plan: PlanT | None = None  # what apply() writes (one plan type per kind of file); never shown
 
-    def warn(self, row: int | None, field_name: str | None, reason: str) -> None:
-        self.warnings.append(Warning(row, field_name, reason))
+    def warn(self, row: int | None, field_name: str | None, reason: str, cli_hint: str = "") -> None:
+        self.warnings.append(Warning(row, field_name, reason, cli_hint))
 
     def count(self, action: Action) -> int:
         return sum(1 for o in self.outcomes if o.action is action)
@@ -141,31 +143,77 @@ class ImportReport(Generic[PlanT]):
         }
 
 
-class Repeats:
-    """The same key on several rows of one file. `first(key, outcome)` says whether this is the
-    key's first row; `settle()` refuses the repeats, each naming how many times and every row."""
+class Repeats(Generic[ItemT]):
+    """The same key on several rows of one file (a transfer left two records in the 学籍 system, a
+    department sent a child twice): the child is kept, never lost. One shared rule for every kind of
+    file: of the rows that could be imported, the one that `matches` the ledger (the ledger's class,
+    an enrolled status …) wins, else the later one (lower in the file). The other rows are left out,
+    each saying which row was taken; the kept row warns, naming every row. Rows that give the key
+    different names are not one child twice but a wrong number: all of them are refused.
 
-    def __init__(self, what: str, keep_first: bool):
-        self.what, self.keep_first = what, keep_first
-        self.rows: dict[Any, list[Outcome]] = {}
+    `add(key, outcome, item, matches=…, shown=…)` for every row; `settle(report)` decides and
+    returns the kept items in file order (a kind that plans row by row builds its plan from them)."""
+
+    def __init__(self, what: str, reasons: tuple[str, ...] = ()):
+        self.what, self.reasons = what, reasons  # reasons: what each position of `matches` means
+        self.rows: dict[Any, list[tuple[Outcome, ItemT | None, tuple]]] = {}
         self.shown: dict[Any, str] = {}
 
-    def first(self, key: Any, outcome: Outcome, shown: str | None = None) -> bool:
-        rows = self.rows.setdefault(key, [])
-        rows.append(outcome)
+    def add(
+        self,
+        key: Any,
+        outcome: Outcome,
+        item: ItemT | None = None,
+        *,
+        matches: tuple | bool = (),
+        shown: str | None = None,
+    ) -> None:
+        rank = matches if isinstance(matches, tuple) else (matches,)
+        self.rows.setdefault(key, []).append((outcome, item, rank))
         if shown is not None:
             self.shown.setdefault(key, shown)
-        return len(rows) == 1
 
-    def settle(self) -> None:
-        for key, outcomes in self.rows.items():
-            if len(outcomes) < 2:
+    def settle(self, report: ImportReport | None = None, field_name: str | None = None) -> list[ItemT]:
+        kept: list[tuple[int, ItemT | None]] = []
+        for key, entries in self.rows.items():
+            if len(entries) < 2:
+                kept.append((entries[0][0].row, entries[0][1]))
                 continue
-            numbers = [o.row for o in outcomes]
+            numbers = sorted(o.row for o, _, _ in entries)
+            best = max(entries, key=lambda e: (e[0].action is not Action.REFUSED, e[2], e[0].row))
+            chosen, item, _ = best
             message = repeated_in_file(self.what, self.shown.get(key, str(key)), numbers)
-            if self.keep_first:
-                for o in outcomes[1:]:
-                    o.refuse(f"{message}，已按第 {numbers[0]} 行导入")
-            else:
-                for o in outcomes:
-                    o.refuse(f"{message}，请只保留一行")
+            if chosen.action is Action.REFUSED:  # no row of them could be imported: each says why
+                for o, _, _ in entries:
+                    o.refuse(message)
+                continue
+            names = list(dict.fromkeys(o.name for o, _, _ in entries if o.name))
+            if len(names) > 1:  # not one child twice: one of the rows has a wrong number
+                for o, _, _ in entries:
+                    o.refuse(
+                        f"{message}，姓名却不同（{'、'.join(names)}），请核对是哪一行的号码有误，改正后再导入"
+                    )
+                continue
+            why = self._why(best, [e for e in entries if e is not best])
+            others = "、".join(str(n) for n in numbers if n != chosen.row)
+            for o, _, _ in entries:
+                if o is not chosen:
+                    o.refuse(f"{message}，已按第 {chosen.row} 行导入（{why}），本行未导入")
+            if report is not None:
+                report.warn(
+                    chosen.row,
+                    field_name or self.what,
+                    f"{message}，已按本行导入（{why}），第 {others} 行未导入；请在原系统中核实并删去多余的记录",
+                )
+            kept.append((chosen.row, item))
+        kept.sort(key=lambda k: k[0])
+        return [item for _, item in kept if item is not None]
+
+    def _why(self, best: tuple, others: list[tuple]) -> str:
+        runner_up = max(others, key=lambda e: (e[0].action is not Action.REFUSED, e[2], e[0].row))
+        if runner_up[0].action is Action.REFUSED:
+            return "其他行有错误不能导入"
+        for i, (mine, theirs) in enumerate(zip(best[2], runner_up[2], strict=False)):
+            if mine != theirs:
+                return self.reasons[i] if i < len(self.reasons) else "与台账相符"
+        return "取位置靠后的一行"

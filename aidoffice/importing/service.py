@@ -41,7 +41,7 @@ from aidoffice.security.access import require
 
 @dataclass
 class ImportOptions:
-    kind: str  # students / households / list / awards
+    kind: str  # students / households / list / awards / assessments
     sheet: str | None = None
     list_kind: str = "other"
     source: str | None = None
@@ -52,6 +52,10 @@ class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # header (any form) → field code or label
     remember: bool = True  # keep `mapping` for this kind of file
     today: date | None = None
+    # 认定表 (assessments): what the file's missing columns default to
+    school_year: str | None = None
+    decided_on: date | None = None
+    decided_by: str | None = None
 
     @property
     def memory_key(self) -> str:
@@ -122,8 +126,39 @@ def plan_import(
 ) -> ImportReport:
     """What the import would do; writes nothing. `table`: the file already read (see readers.read_ahead)."""
     require(session, "import.run")
+    if options.kind == "assessments":
+        return _assessments(session, path, options, True, progress, table)
     with _gc_paused():
         return _plan(session, path, options, progress, table)
+
+
+def _assessments(
+    session: Session,
+    path: str | Path,
+    options: ImportOptions,
+    dry_run: bool,
+    progress: Progress,
+    table: Table | None,
+) -> ImportReport:
+    """The 认定表 through the same door as every other kind (the GUI's preview and import)."""
+    from aidoffice.ledgers.assessments import import_assessments
+
+    report = import_assessments(
+        session,
+        path,
+        school_year=options.school_year,
+        decided_on=options.decided_on,
+        decided_by=options.decided_by,
+        sheet=options.sheet,
+        dry_run=dry_run,
+        today=options.today,
+        progress=progress,
+        table=table,
+        known=remembered_mapping(session, options) | _user_mapping(kind_of(options), options),
+    )
+    if not dry_run and options.mapping and options.remember:
+        remember_mapping(session, options, _user_mapping(kind_of(options), options))
+    return report
 
 
 def _plan(
@@ -147,7 +182,8 @@ def _plan(
         report.warn(
             None,
             col.header or None,
-            f'{col.describe()}没有识别出是什么，未导入；如需导入，请在“列对应”中指定（命令行：--map "{col.name}=项目名"）',
+            f"{col.describe()}没有识别出是什么，未导入；如需导入，请点“列对应…”指定它是哪一项",
+            f'（命令行：--map "{col.name}=项目名"）',
         )
     fill_merged(table, layout.data_start)
     progress(1, 3, "正在核对每一行")
@@ -200,6 +236,8 @@ def run_import(
 ) -> ImportReport:
     """Plan and, unless `dry_run`, apply inside the caller's unit of work (one transaction)."""
     require(session, "import.run")
+    if options.kind == "assessments":
+        return _assessments(session, path, options, dry_run, progress, table)
     with _gc_paused():
         report = plan_import(session, path, options, progress, table)
         if not dry_run:

@@ -7,6 +7,7 @@ A blank cell never erases what the ledger knows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from aidoffice.domain.idnumber import (
 )
 from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.domain.text import shorten
+from aidoffice.errors import SchoolCodeMismatch
 from aidoffice.importing.cleaning import (
     CleaningError,
     parse_boarding,
@@ -75,6 +77,7 @@ class _Row:
     values: dict[str, Any]
     flags: dict[str, bool]  # group code → yes/no, only for flag columns present
     match_id: int | None = None
+    school_code: str = ""  # 学校标识码 as the row gives it
 
 
 @dataclass
@@ -240,26 +243,69 @@ class _Reader:
                 hint = zeros_hint(v.get("id_number") or "") if p.field == "身份证件号" else ""
                 out.refuse(f"{p.field}：{p.message}{hint}")
         code = t[c["school_code"]] if "school_code" in c else ""
-        if self.school_code and code and code != self.school_code:
-            out.refuse(f"学校标识码为 {shorten(code)}，不是本校（{self.school_code}）的学生")
         values = v
         out.key = values.get("person_key") or ""
         out.name = values.get("name") or out.name
-        return _Row(out, values, flags)
+        return _Row(out, values, flags, school_code=code)
 
 
-def _mark_duplicates(rows: list[_Row]) -> None:
-    """The same ID (or student number) on several rows of one file: every one of them is refused,
-    each naming how many times and all the rows."""
-    by_id, by_no = Repeats("身份证件号", keep_first=False), Repeats("全国学籍号", keep_first=False)
+def _check_school_code(report: ImportReport, parsed: list[_Row], own: str | None) -> None:
+    """No row carries the school's code and most rows carry another: the whole file is another
+    school's, or the school's code is set wrong — one message for the file, not a refusal on each row.
+    Otherwise the rows of other schools mixed in are refused one by one."""
+    if not own:
+        return
+    codes = Counter(p.school_code for p in parsed if p.school_code)
+    if not codes:
+        return
+    if own not in codes and sum(codes.values()) * 2 >= len(parsed):  # most rows: the file's, not a stray row
+        found, rows = codes.most_common(1)[0]
+        others = f"等 {len(codes)} 个标识码" if len(codes) > 1 else ""
+        raise SchoolCodeMismatch(
+            f"文件中的学校标识码是 {shorten(found)}{others}（{rows} 行），与本校设置的学校标识码 {own} 不同，"
+            "没有导入任何一行。如果本校的学校标识码填错了，请在“设置”中改正后再导入；"
+            "如果这是别的学校的学籍导出，请换用本校的文件。",
+            found=found,
+            expected=own,
+            cli_hint="命令行可用“aidoffice init --school-code "
+            f"{found if found.isdigit() and len(found) == 10 else '10位标识码'}”改正本校的学校标识码。",
+            file=report.file,
+            sheet=report.sheet,
+        )
+    for p in parsed:
+        if p.school_code and p.school_code != own:
+            p.outcome.refuse(f"学校标识码为 {shorten(p.school_code)}，不是本校（{own}）的学生")
+
+
+_LEAVING = (StudentStatus.TRANSFERRED_OUT, StudentStatus.DROPPED_OUT, StudentStatus.GRADUATED)
+
+
+def _mark_duplicates(report: ImportReport, rows: list[_Row], ledger_class: dict[str, tuple]) -> None:
+    """The same ID (or student number) on several rows of one file — a transfer left two records in
+    the 学籍 system: the child is kept. The row still in school wins, then the row in the class the
+    ledger has, then the later one; the others are left out and the kept row warns, naming them all."""
+    by_id = Repeats("身份证件号", reasons=("学生状态为在读", "与台账中的班级相符"))
+    by_no = Repeats("全国学籍号", reasons=("学生状态为在读", "与台账中的班级相符"))
+    ranks: dict[int, tuple[bool, bool]] = {}
+    for r in rows:
+        v = r.values
+        id_number = v.get("id_number")
+        where = ledger_class.get(id_number or "") or ledger_class.get(v.get("student_no") or "")
+        ranks[id(r)] = (
+            v.get("status") not in _LEAVING,
+            where is not None and where == (v.get("grade"), v.get("class_name")),
+        )
+        if id_number is not None:
+            by_id.add(id_number, r.outcome, r, matches=ranks[id(r)])
+    by_id.settle(report, "身份证件号")
+    repeated = {key for key, entries in by_id.rows.items() if len(entries) > 1}  # settled already
     for r in rows:
         id_number, student_no = r.values.get("id_number"), r.values.get("student_no")
-        if id_number is not None:
-            by_id.first(id_number, r.outcome)
-        if student_no is not None and (id_number is None or not id_number.startswith(student_no[1:])):
-            by_no.first(student_no, r.outcome)
-    by_id.settle()
-    by_no.settle()
+        if student_no is None or id_number in repeated:
+            continue
+        if id_number is None or not id_number.startswith(student_no[1:]):
+            by_no.add(student_no, r.outcome, r, matches=ranks[id(r)])
+    by_no.settle(report, "全国学籍号")
 
 
 def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow], today: date) -> None:
@@ -267,7 +313,7 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
     present = set(report.layout.fields)
     reader = _Reader(report, school.code, today)
     parsed = [reader.read(r) for r in rows]
-    _mark_duplicates([p for p in parsed if p.values.get("person_key")])
+    _check_school_code(report, parsed, school.code)
 
     cols = [getattr(Student, n) for n in COMPARED]
     existing: dict[int, dict[str, Any]] = {}
@@ -281,6 +327,13 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
         if rec["student_no"]:
             by_no[rec["student_no"]] = rec["id"]
         by_key[rec["person_key"]] = rec["id"]
+    ledger_class = {
+        key: (rec["grade"], rec["class_name"])
+        for rec in existing.values()
+        for key in (rec["id_number"], rec["student_no"])
+        if key
+    }
+    _mark_duplicates(report, [p for p in parsed if p.values.get("person_key")], ledger_class)
     flags_now: dict[str, set[str]] = {}
     flag_columns = {FLAG_GROUPS[f] for f in FLAG_GROUPS if f in present}
     if flag_columns:
@@ -305,8 +358,8 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
                 f"证件号属于台账中的“{existing[m1]['name']}”，学籍号却属于“{existing[m2]['name']}”，请核对"
             )
         match = m1 or m2 or by_key.get(v.get("person_key") or "")
-        if match is not None:
-            if match in matched and out.action is not Action.REFUSED:
+        if match is not None and out.action is not Action.REFUSED:
+            if match in matched:
                 out.refuse(f"与第 {matched[match]} 行对应台账中的同一名学生，请删去重复的一行")
             matched.setdefault(match, out.row)
         if out.action is Action.REFUSED:

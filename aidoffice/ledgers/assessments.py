@@ -31,9 +31,9 @@ from aidoffice.domain.text import strip_all_spaces
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
 from aidoffice.importing.cleaning import CleaningError, parse_date, read_id_cell, text
 from aidoffice.importing.headers import check_kind, find_layout
-from aidoffice.importing.kinds import Kind
+from aidoffice.importing.kinds import ASSESSMENTS
 from aidoffice.importing.readers import Table, read_table
-from aidoffice.importing.report import Action, ImportReport, Outcome
+from aidoffice.importing.report import Action, ImportReport, Outcome, Repeats
 from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.importing.screening import screen_rows
 from aidoffice.progress import Progress, no_progress
@@ -250,18 +250,6 @@ def assessments_of(session: Session, student_id: int) -> list[AssessmentRow]:
 
 # ---- importing the assessment workbook ------------------------------------------------------------
 
-ASSESSMENTS = Kind(
-    code="assessments",
-    label="家庭经济困难学生认定表",
-    command="aidoffice import assessments",
-    fields=(
-        "name", "id_number", "student_no", "grade", "class_name", "sex", "assessment_level", "category",
-        "assessed_on", "assessed_by", "assessment_reason", "school_year", "notes",
-    ),
-    required=(("id_number", "student_no"), ("name",), ("assessment_level", "category")),
-    signature=("assessment_level", "assessed_on", "assessed_by", "assessment_reason"),
-)  # fmt: skip
-
 
 @dataclass
 class _Planned:
@@ -286,6 +274,7 @@ def import_assessments(
     today: date | None = None,
     progress: Progress = no_progress,
     table: Table | None = None,
+    known: dict[str, str] | None = None,
 ) -> ImportReport:
     """Read the assessment workbook (姓名, 身份证件号 or 全国学籍号, 认定级别, 认定时间, 认定人, 认定原因 …)
     and record each row as `record_assessment` would, in the caller's transaction: all or nothing.
@@ -294,7 +283,7 @@ def import_assessments(
     require(session, "import.run")
     progress(0, 3, "正在读取文件")
     table = table if table is not None else read_table(path, sheet)
-    layout = find_layout(table, ASSESSMENTS)
+    layout = find_layout(table, ASSESSMENTS, known or {})  # known: columns the clerk placed (列对应)
     check_kind(layout, ASSESSMENTS, table)
     report = ImportReport(
         kind=ASSESSMENTS.code,
@@ -342,8 +331,8 @@ def import_assessments(
         if student_no:
             by_no[student_no] = (sid, name)
     existing = {(r.student_id, r.school_year): r for r in session.scalars(select(HardshipAssessment))}
-    planned: list[_Planned] = []
-    seen: dict[tuple[int, str], int] = {}
+    # the same student twice for one school year: the later row is kept (the rule of every import)
+    repeats: Repeats[_Planned] = Repeats("学生")
     for r in rows:
         c = r.cells
         out = Outcome(r.number, Action.NEW, name="".join(text(c.get("name")).split()))
@@ -396,10 +385,6 @@ def import_assessments(
         who = text(c.get("assessed_by")) or default_by
         note = "；".join(filter(None, (text(c.get("assessment_reason")), text(c.get("notes"))))) or None
         key = (sid, year)
-        if key in seen:
-            out.refuse(f"同一学生、同一学年在第 {seen[key]} 行已有认定，请删去重复的一行")
-            continue
-        seen[key] = r.number
         out.changes = [f"{year}学年 {LEVEL_NAMES[level]}（{when:%Y-%m-%d}，{who}）"]
         old = existing.get(key)
         if old is not None:
@@ -412,8 +397,14 @@ def import_assessments(
                     f"{year}学年：{LEVEL_NAMES[old.level]}（{old.decided_on:%Y-%m-%d}）→ "
                     f"{LEVEL_NAMES[level]}（{when:%Y-%m-%d}，{who}）"
                 ]
-        if out.action is not Action.UNCHANGED:
-            planned.append(_Planned(r.number, sid, year, level, when, who, note))
+        item = _Planned(r.number, sid, year, level, when, who, note)
+        repeats.add(
+            key,
+            out,
+            item if out.action is not Action.UNCHANGED else None,
+            shown=f"{ledger_name}的{year}学年认定",
+        )
+    planned = repeats.settle(report, "认定级别")
     report.outcomes.sort(key=lambda o: o.row)
     report.payload = planned
     if dry_run:

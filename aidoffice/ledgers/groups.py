@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aidoffice.db.models import GroupMembership
+from aidoffice.db.models import GroupMembership, PersonLink
 from aidoffice.domain.policies import GroupFact
 
 _CHUNK = 900  # under SQLite's bound-parameter limit
@@ -42,4 +42,26 @@ def group_facts(session: Session, keys: Iterable[str] | None = None) -> dict[str
     for rows in batches:
         for row in rows:
             out.setdefault(row[0], []).append(_fact(tuple(row)))
+    _linked_facts(session, out, None if keys is None else set(wanted), cols)
     return out
+
+
+def _linked_facts(
+    session: Session, out: dict[str, list[GroupFact]], wanted: set[str] | None, cols: tuple
+) -> None:
+    """A department's list with the child's ID mistyped, sent back to be corrected (请更正): meanwhile
+    that list's memberships under the mistyped number count for the number on the school's records."""
+    query = select(PersonLink.from_key, PersonLink.to_key, PersonLink.source_label)
+    links = [link for link in session.execute(query) if wanted is None or link.to_key in wanted]
+    if not links:
+        return
+    by_from: dict[str, list[tuple[str, str]]] = {}
+    for from_key, to_key, label in links:
+        by_from.setdefault(from_key, []).append((to_key, label))
+    keys = list(by_from)
+    for i in range(0, len(keys), _CHUNK):
+        for row in session.execute(select(*cols).where(GroupMembership.person_key.in_(keys[i : i + _CHUNK]))):
+            fact = _fact(tuple(row))
+            for to_key, label in by_from[row[0]]:
+                if fact.source_label == label:
+                    out.setdefault(to_key, []).append(fact)

@@ -31,6 +31,7 @@ from aidoffice.db.audit import actor_of
 from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import (
     PROBLEM_STATUS_NAMES,
+    PersonLink,
     PriorityGroup,
     Problem,
     ProblemNote,
@@ -785,6 +786,8 @@ def open_problem_texts(
                 Problem.person_key.in_(wanted[i : i + _CHUNK]),
                 Problem.status != ProblemStatus.CLOSED,
                 Problem.kind.not_in(list(exclude_kinds)) if exclude_kinds else true(),
+                # a mistyped ID sent back to its department (请更正), the two records linked meanwhile
+                Problem.id.not_in(select(PersonLink.problem_id).where(PersonLink.problem_id.is_not(None))),
             )
             .order_by(Problem.id)
         ):

@@ -118,6 +118,7 @@ KIND_HEADERS = {
     "households": POVERTY_HEADER,
     "list": POVERTY_HEADER,
     "awards": ["姓名", "身份证件号", "全国学籍号", "资助项目", "学年学期", "金额", "发放日期", "批次"],
+    "assessments": ["姓名", "身份证件号", "认定级别", "认定时间", "认定人", "认定原因", "学年"],
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
@@ -133,3 +134,88 @@ def test_an_outside_list_is_imported_with_its_source_and_kind(
             )
         ).all()
     assert groups == [("poverty_exited", "阜平县乡村振兴局")]
+
+
+def test_another_schools_code_is_one_message_with_a_button_to_the_settings(
+    qtbot, school_ctx, school_db, tmp_path
+):
+    """884 rows refused one by one told the clerk nothing; one message names both codes and its button
+    opens 设置 at the school code."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(school_ctx)
+    qtbot.addWidget(window)
+    idle(qtbot, school_ctx)
+    page = window.imports
+    window.go_to(page)
+    rows = enrollment_rows(40, school_code="3113006241")
+    page.set_file(str(write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows])))
+    wait(qtbot, page.preview())
+    assert page.fix_bar.isVisibleTo(page) and page.model.rowCount() == 0
+    assert "3113006241" in page.fix_text.text() and "3130624999" in page.fix_text.text()
+    assert "aidoffice" not in page.fix_text.text()
+    assert not page.import_btn.isEnabled()
+    qtbot.mouseClick(page.fix_btn, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.settings_page
+    idle(qtbot, school_ctx)
+    assert window.settings_page.code.text() == "3130624999"  # the code to correct, in front of the clerk
+
+
+def test_a_file_of_another_kind_names_it_as_the_list_does_and_switches_to_it(qtbot, school_ctx, tmp_path):
+    page = ImportPage(school_ctx)
+    qtbot.addWidget(page)
+    idle(qtbot, school_ctx)
+    header = ["姓名", "身份证件号", "年级", "班级", "资助项目", "学年学期", "金额"]
+    body = [["张三", "130624201305030012", "七年级", "1班", "营养餐", "2026-2027-1", "400"]]
+    page.set_file(str(write_xlsx(tmp_path / "发放.xlsx", [header, *body])))
+    wait(qtbot, page.preview())
+    text = page.fix_text.text()
+    assert "这个文件像是“资助发放名单”" in text and "请在“文件种类”中选择“资助发放名单”" in text
+    assert "aidoffice" not in text and "命令" not in text
+    assert page.kind.itemText(page.kind.findData("awards")) == "资助发放名单"  # the words the list shows
+    qtbot.mouseClick(page.fix_btn, Qt.MouseButton.LeftButton)
+    assert page.kind.currentData() == "awards"
+    wait(qtbot, page.last_task)
+    assert not page.fix_bar.isVisibleTo(page) and page.report is not None  # previewed as an award list
+
+
+def test_the_hardship_assessment_is_previewed_and_imported_like_the_other_kinds(
+    qtbot, school_ctx, school_db, tmp_path
+):
+    from aidoffice.db.models import HardshipAssessment
+
+    data = enrollment_rows(3, school_code="3130624999")
+    with school_db.unit_of_work(actor="资助专干") as s:
+        from aidoffice.importing.service import ImportOptions, run_import
+
+        run_import(
+            s, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]), ImportOptions(kind="students")
+        )
+    book = [
+        ["姓名", "身份证件号", "认定级别", "认定原因"],
+        [data[0][4], data[0][9], "特别困难", "孤儿"],
+        [data[1][4], data[1][9], "比较困难", "因病"],
+        ["外校学生", "130624201305030012", "一般困难", ""],
+    ]
+    page = ImportPage(school_ctx)
+    qtbot.addWidget(page)
+    idle(qtbot, school_ctx)
+    page.kind.setCurrentIndex(page.kind.findData("assessments"))
+    assert page.form.isRowVisible(page.assessment_row) and not page.form.isRowVisible(page.award_row)
+    page.school_year.setText("2026-2027")
+    page.decided_by.setText("七年级评议小组")
+    page.set_file(str(write_xlsx(tmp_path / "认定表.xlsx", book)))
+    wait(qtbot, page.preview())
+    assert "新增 2" in page.summary.text() and "未导入 1" in page.summary.text()
+    assert "学籍台账中没有" in page.model.data(page.model.index(2, 4))
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(HardshipAssessment)) == 0  # a preview writes nothing
+    out = tmp_path / "认定表_导入结果.xlsx"
+    wait(qtbot, page.save_report(str(out)))
+    rows = [r for r in load_workbook(out)["逐行结果"].iter_rows(values_only=True)]
+    assert any("未导入" in r and any("学籍台账中没有" in str(c) for c in r) for r in rows)
+    wait(qtbot, page.confirm_import())
+    assert "已导入" in page.summary.text()
+    with school_db.reading() as s:
+        rows = s.execute(select(HardshipAssessment.level, HardshipAssessment.decided_by)).all()
+    assert sorted(rows) == [("relative", "七年级评议小组"), ("special", "七年级评议小组")]

@@ -216,3 +216,32 @@ def test_the_main_window_opens_both_pages(qtbot, world_ctx):
     window.nav.setCurrentRow(titles.index("统计"))
     idle(qtbot, ctx)
     assert window.statistics.stats is not None
+
+
+def test_the_correction_workbooks_are_written_per_department_and_marked_as_sent(qtbot, world_ctx, tmp_path):
+    """A button on the comparison page: one 请更正 workbook per department; once sent, the typo problems
+    are 处理中 and the two records count as one child."""
+    from aidoffice.db.models import PersonLink
+    from aidoffice.privacy import find_sensitive
+    from tests.reconcile_world import POVERTY
+
+    ctx, w = world_ctx
+    page = _page(qtbot, ctx)
+    _run(qtbot, page)
+    folder = tmp_path / "请更正"
+    finish(qtbot, page.write_corrections(str(folder)))
+    finish(qtbot, page.last_task)  # the clerk said yes: marked as sent
+    idle(qtbot, ctx)
+    book = folder / f"请更正_{POVERTY}.xlsx"
+    cells = [
+        c for row in load_workbook(book).active.iter_rows(values_only=True) for c in row if c is not None
+    ]
+    assert "黄磊" in cells and find_sensitive(" ".join(map(str, cells))) == []
+    assert "已发部门更正" in page.summary.text()
+    with ctx.db.reading() as s:
+        links = {(link.from_key, link.to_key) for link in s.scalars(select(PersonLink))}
+        assert (w.ids["黄磊′"], w.ids["黄磊"]) in links
+        status = s.scalar(
+            select(Problem.status).where(Problem.kind == "ID_TYPO_SUSPECT", Problem.name == "黄磊")
+        )
+        assert status is ProblemStatus.IN_PROGRESS

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from aidoffice import clock
@@ -217,3 +218,55 @@ def test_recording_a_recovery_with_a_date_to_come_says_what_is_wrong(
     assert any("还没有到" in text for _kind, _title, text in messages)
     with demo_db.reading() as s:
         assert s.scalars(select(Recovery)).one().status is RecoveryStatus.PENDING
+
+
+def test_the_check_pane_names_the_rows_on_screen_and_follows_each_change(qtbot, ctx, demo_db):
+    """A problem says the row number the table shows at its left; removing that student makes the checks
+    again at once; double-clicking a problem selects its row."""
+    import re
+
+    page = RosterPage(ctx)
+    qtbot.addWidget(page)
+    page.activate()
+    idle(qtbot, ctx)
+    page.term.setText(this_term())
+    finish(qtbot, page.propose())
+    page.format.setCurrentIndex(page.format.findData("standard"))
+    finish(qtbot, page.check())
+    idle(qtbot, ctx)
+    texts = [page.findings.item(i).text() for i in range(page.findings.count())]
+    named = [t for t in texts if re.match(r"(问题|提示) 表中第 \d+ 行", t)]
+    assert named, texts
+    first = next(i for i in range(page.findings.count()) if page.findings.item(i).text() in named)
+    shown = int(re.search(r"表中第 (\d+) 行", page.findings.item(first).text())[1])
+    name = page.proposal.lines[shown - 1].name
+    assert name in page.findings.item(first).text()  # the row on screen is that student's
+    assert page.model.headerData(shown - 1, Qt.Orientation.Vertical) == shown
+    page.findings.itemActivated.emit(page.findings.item(first))
+    assert page.selected_line().name == name
+    masked = page.proposal.lines[shown - 1].shown_id
+    page.remove_selected("已转学")
+    assert page.outcome is None
+    finish(qtbot, page.last_task)  # the checks run again by themselves
+    idle(qtbot, ctx)
+    assert page.outcome is not None
+    after = [page.findings.item(i).text() for i in range(page.findings.count())]
+    assert after and not any(masked in t for t in after)  # the removed student's problems are gone
+
+
+def test_the_export_anyway_question_scrolls_when_the_list_is_long(qtbot, ctx):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    page = RosterPage(ctx)
+    qtbot.addWidget(page)
+    message = "检查发现 400 个需要处理的问题：\n" + "\n".join(
+        f"  第 {i} 行 学生{i}：没有登记银行卡号" for i in range(400)
+    )
+    dialog = page.anyway_dialog(message)
+    text = dialog.findChild(QPlainTextEdit, "anywayMessage")
+    assert text.toPlainText() == message  # the whole message, not its first 600 characters
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert text.verticalScrollBar().maximum() > 0  # it scrolls
+    assert dialog.height() < 700  # the reason and the buttons stay on a small screen
+    dialog.reject()

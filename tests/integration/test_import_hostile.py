@@ -195,9 +195,14 @@ def test_a_row_present_three_times_names_how_many_times_and_every_row(school_db,
     data[3] = list(data[0])
     path = write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data])
     report = do_import(school_db, path)
-    for row in (2, 4, 5):
+    for row in (2, 4):
         detail = next(o.detail for o in report.outcomes if o.row == row)
-        assert "出现了 3 次（第 2、4、5 行）" in detail
+        assert "出现了 3 次（第 2、4、5 行），已按第 5 行导入" in detail
+    kept = report.warnings_by_row[5]
+    assert any(
+        "出现了 3 次（第 2、4、5 行），已按本行导入" in w.reason and "第 2、4 行未导入" in w.reason
+        for w in kept
+    )
     poverty = [
         ["阜平县", "龙泉关镇", "黑崖沟村", "001", "张大山", "之子", "张小明", CHILD, "男", "2014-03-09", "脱贫户",
          "继续享受政策", "", ""]
@@ -205,8 +210,8 @@ def test_a_row_present_three_times_names_how_many_times_and_every_row(school_db,
     path = write_xlsx(tmp_path / "脱贫户.xlsx", [POVERTY_HEADER, *poverty])
     report = do_import(school_db, path, kind="list", list_kind="poverty")
     assert report.count(Action.NEW) == 1
-    assert all("出现了 3 次（第 2、3、4 行），已按第 2 行导入" in o.detail for o in report.rejected)
-    assert [o.row for o in report.rejected] == [3, 4]
+    assert all("出现了 3 次（第 2、3、4 行），已按第 4 行导入" in o.detail for o in report.rejected)
+    assert [o.row for o in report.rejected] == [2, 3]
 
 
 # ---- item 4 (report) and item 2: the report workbook --------------------------------------------

@@ -137,8 +137,9 @@ def test_a_civil_affairs_csv_in_gb18030(school_db, tmp_path):
 def test_a_list_without_a_category_needs_a_group(school_db, tmp_path):
     """A list with no category column does not say which group it grants; the clerk must name one."""
     path = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张小明", CHILD]])
-    with pytest.raises(InputRefused, match="--group"):
+    with pytest.raises(InputRefused, match="名单上的人属于") as exc:
         imp(school_db, path, "list", list_kind="other")
+    assert "--group" in exc.value.cli_hint  # the command line is told its flag
     imp(school_db, path, "list", list_kind="other", group="孤儿", source="民政孤儿名单")
     assert memberships(school_db, "民政孤儿名单") == {(CHILD, "orphan"): (None, True)}
 

@@ -277,9 +277,13 @@ def test_refusals_write_nothing(school_db, tmp_path):
     assert "Word" in messages["学生名单.xlsx"]
     assert "找不到身份证件号列" in messages["无证件号.xlsx"]
     assert "空" in messages["空表.xlsx"]
+    # in the GUI's words: the kind's name as the 文件种类 list shows it, no command line
     assert (
-        "不是「学籍系统导出」" in messages["脱贫户.xlsx"] and "import households" in messages["脱贫户.xlsx"]
+        "像是“户籍（村）花名册”" in messages["脱贫户.xlsx"]
+        and "不是“学籍系统导出”" in messages["脱贫户.xlsx"]
     )
+    assert "在“文件种类”中选择“户籍（村）花名册”" in messages["脱贫户.xlsx"]
+    assert "aidoffice" not in messages["脱贫户.xlsx"] and "--" not in messages["脱贫户.xlsx"]
     assert count(school_db) == 0
 
 

@@ -99,22 +99,23 @@ def test_the_autumn_workbook_is_imported_row_by_row_with_reasons(school_db, tmp_
         [
             ["2026年秋季学期家庭经济困难学生认定汇总表"],
             ["序号", "学生姓名", "身份证件号码", "困难等级", "认定日期", "评议小组", "备注"],
-            [1, "甲同学", a_key, "特别困难", "2026.10.12", "七年级评议小组", "孤儿"],
+            [1, "甲同学", a_key, "一般困难", "2026-10-12", None, None],
             [2, "乙同学", b_key, "特困", "2026-10-12", None, None],
             [3, "外校学生", stranger, "一般困难", "2026-10-12", None, None],
             [4, "丙同学", None, "一般困难", "2027-01-05", None, None],
-            [5, "甲同学", a_key, "一般困难", "2026-10-12", None, None],
+            [5, "甲同学", a_key, "特别困难", "2026.10.12", "七年级评议小组", "孤儿"],
         ],
     )
     with school_db.unit_of_work(actor="资助专干") as s:
         preview = import_assessments(s, book, school_year="2026-2027", dry_run=True, today=TODAY)
     assert facts(school_db, a_key) == []  # a preview writes nothing
-    assert [o.action for o in preview.outcomes] == [Action.NEW] + [Action.REFUSED] * 4
+    # 甲同学 twice: the later row is kept (the rule of every import), the earlier one names it
+    assert [o.action for o in preview.outcomes] == [Action.REFUSED] * 4 + [Action.NEW]
     reasons = {o.row: o.detail for o in preview.rejected}
     assert "特困" in reasons[4] and "特别困难" in reasons[4]
     assert "学籍台账中没有" in reasons[5]
     assert "没有证件号或学籍号" in reasons[6]
-    assert "同一学生、同一学年在第 3 行已有认定" in reasons[7]
+    assert "出现了 2 次（第 3、7 行），已按第 7 行导入" in reasons[3]
     with school_db.unit_of_work(actor="资助专干") as s:
         report = import_assessments(s, book, school_year="2026-2027", today=TODAY)
     assert report.applied and report.count(Action.NEW) == 1

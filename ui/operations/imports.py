@@ -20,6 +20,7 @@ CHANGES = {
     "households": Changes(households=True, students=True),
     "list": Changes(lists=True, groups=True),
     "awards": Changes(awards=True),
+    "assessments": Changes(students=True, groups=True),
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Term
 from aidoffice.ledgers.school import current_term
+from aidoffice.reconcile import corrections
 from aidoffice.reconcile import problems as service
 from aidoffice.reconcile.kinds import rules
 from aidoffice.reconcile.problems import ProblemDetail, ProblemFilter, ProblemRow
@@ -82,6 +83,33 @@ def run(
         label=parent.tr("正在比对学籍、户籍、名单和资助记录…"),
         note="双向比对",
         out=out,
+    )
+
+
+def write_corrections(
+    ctx: AppContext,
+    parent: QWidget,
+    folder: str,
+    full_ids: bool,
+    success: Callable[[tuple], None],  # type: ignore[type-arg]
+) -> Task:
+    """The 请更正 workbooks, one per department, and the rows they list: (files, rows)."""
+
+    def op(s, _p):  # type: ignore[no-untyped-def]
+        files = corrections.write_corrections(s, folder, full_ids=full_ids)
+        return files, corrections.corrections_due(s)
+
+    return ctx.write(parent, op, success, changes=Changes(), label=parent.tr("正在生成请更正表…"))
+
+
+def mark_sent(ctx: AppContext, parent: QWidget, success: Callable[[Any], None]) -> Task:
+    """The typo findings marked as sent to their departments; the two records count as one child."""
+    return ctx.write(
+        parent,
+        lambda s, _p: corrections.mark_sent(s),
+        success,
+        changes=PROBLEMS | Changes(groups=True),
+        note="请更正：已发部门",
     )
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.domain.terms import Term
+from aidoffice.errors import SchoolCodeMismatch, WrongFileKind
 from aidoffice.importing.kinds import KINDS, LIST_KINDS
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions
@@ -40,6 +41,7 @@ FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 class ImportPage(QWidget):
     available = True
     imported = Signal(str)  # the kind imported (every page hears of the change through ctx.data_changed)
+    open_settings = Signal()  # the clerk asks to correct the school's settings (学校标识码)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,6 +110,29 @@ class ImportPage(QWidget):
         ar.addWidget(QLabel(self.tr("资助项目")))
         ar.addWidget(self.policy, 1)
         form.addRow(self.tr("发放"), self.award_row)
+
+        # hardship assessments (认定表): what the file's missing columns default to
+        self.assessment_row = QWidget()
+        sr = QHBoxLayout(self.assessment_row)
+        sr.setContentsMargins(0, 0, 0, 0)
+        self.school_year = QLineEdit()
+        self.school_year.setPlaceholderText(Term.containing(today_qdate().toPython()).school_year)
+        self.school_year.setToolTip(self.tr("文件中没有“学年”列时使用，如 2026-2027；不填为本学年"))
+        self.decided_on = QDateEdit(today_qdate())
+        self.decided_on.setCalendarPopup(True)
+        self.decided_on.setDisplayFormat("yyyy-MM-dd")
+        self.decided_on.setToolTip(self.tr("文件中没有“认定时间”列时使用"))
+        self.decided_by = QLineEdit()
+        self.decided_by.setPlaceholderText(self.tr("学校资助工作领导小组"))
+        self.decided_by.setToolTip(self.tr("文件中没有“认定人”列时使用"))
+        for w, label in (
+            (self.school_year, "学年"),
+            (self.decided_on, "认定时间"),
+            (self.decided_by, "认定人"),
+        ):
+            sr.addWidget(QLabel(self.tr(label)))
+            sr.addWidget(w, 1 if w is self.decided_by else 0)
+        form.addRow(self.tr("认定"), self.assessment_row)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
@@ -138,6 +163,22 @@ class ImportPage(QWidget):
         self.notes.setStyleSheet("color:#92400e")
         layout.addWidget(self.notes)
 
+        # a whole-file problem the clerk can put right from here: the school code (设置) or the kind
+        self.fix_bar = QWidget()
+        self.fix_bar.setObjectName("fixBar")
+        fb = QHBoxLayout(self.fix_bar)
+        fb.setContentsMargins(0, 0, 0, 0)
+        self.fix_text = QLabel()
+        self.fix_text.setWordWrap(True)
+        self.fix_text.setStyleSheet("color:#b91c1c")
+        self.fix_btn = QPushButton()
+        fb.addWidget(self.fix_text, 1)
+        fb.addWidget(self.fix_btn)
+        self.fix_bar.hide()
+        self.fix_btn.clicked.connect(self._fix)
+        self._fix_action: tuple[str, str] | None = None
+        layout.addWidget(self.fix_bar)
+
         self.model = ImportPreviewModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -159,8 +200,9 @@ class ImportPage(QWidget):
         self.filter.currentIndexChanged.connect(lambda: self.model.set_filter(self.filter.currentData()))
         self.full_ids.toggled.connect(self.model.set_show_full_ids)
         self.sheet.activated.connect(lambda: self.preview())
-        for w in (self.path, self.source, self.term):
+        for w in (self.path, self.source, self.term, self.school_year, self.decided_by):
             w.textEdited.connect(self._invalidate)
+        self.decided_on.dateChanged.connect(self._invalidate)
         for c in (self.list_kind, self.group, self.policy):
             c.currentIndexChanged.connect(self._invalidate)
         self._fill_choices()
@@ -186,12 +228,14 @@ class ImportPage(QWidget):
         code = self.kind.currentData()
         self.form.setRowVisible(self.list_row, code == "list")
         self.form.setRowVisible(self.award_row, code == "awards")
+        self.form.setRowVisible(self.assessment_row, code == "assessments")
         self.mapping = {}
         self._invalidate()
 
     def _invalidate(self) -> None:
         """Any change of the choices makes the preview stale: nothing can be imported until it is redone."""
         self.report = None
+        self.fix_bar.hide()
         self.model.set_report(None)
         self.import_btn.setEnabled(False)
         self.report_btn.setEnabled(False)
@@ -209,6 +253,9 @@ class ImportPage(QWidget):
             policy=self.policy.currentData(),
             known_on=self.known_on.date().toPython() if code == "list" else None,
             mapping=dict(self.mapping),
+            school_year=self.school_year.text().strip() or None,
+            decided_on=self.decided_on.date().toPython() if code == "assessments" else None,
+            decided_by=self.decided_by.text().strip() or None,
         )
 
     def set_file(self, path: str) -> None:
@@ -237,7 +284,31 @@ class ImportPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.summary.setText(self.tr("未能读取：{e}").format(e=exc))
-        show_error(self, exc, self.tr("导入预览"))
+        if isinstance(exc, SchoolCodeMismatch):
+            self._offer_fix(str(exc), self.tr("打开“设置”改正学校标识码"), ("settings", exc.found))
+        elif isinstance(exc, WrongFileKind) and self.kind.findData(exc.looks_like) >= 0:
+            label = KINDS[exc.looks_like].label
+            self._offer_fix(str(exc), self.tr("改选“{k}”并预览").format(k=label), ("kind", exc.looks_like))
+        else:
+            show_error(self, exc, self.tr("导入预览"))
+
+    def _offer_fix(self, text: str, button: str, action: tuple[str, str]) -> None:
+        """The file as a whole cannot be taken, and the clerk can put it right from here: one message
+        with the button that does it (not a dialog, not hundreds of refused rows)."""
+        self.fix_text.setText(text)
+        self.fix_btn.setText(button)
+        self._fix_action = action
+        self.fix_bar.show()
+
+    def _fix(self) -> None:
+        if self._fix_action is None:
+            return
+        what, value = self._fix_action
+        if what == "settings":
+            self.open_settings.emit()
+        else:
+            self.kind.setCurrentIndex(self.kind.findData(value))
+            self.preview()
 
     def _show(self, report: ImportReport) -> None:
         self.report = report

@@ -81,6 +81,11 @@ class ReconcilePage(QWidget):
         self.run_btn = QPushButton(self.tr("运行比对"))
         self.run_btn.setToolTip(self.tr("比对学籍台账、户籍台账、各部门名单和本学期资助，更新问题清单"))
         self.export_btn = QPushButton(self.tr("比对并导出问题清单…"))
+        self.corrections_btn = QPushButton(self.tr("请更正表…"))
+        self.corrections_btn.setToolTip(
+            self.tr("部门名单中证件号疑似抄错的行：每个部门一份“请更正”工作簿（证件号打码，只露出要改的位），"
+                    "发出后可标记为“已发部门更正”，更正前两条记录按同一名学生计")
+        )  # fmt: skip
         self.show_full = QCheckBox(self.tr("显示完整证件号"))
         self.summary = QLabel()
         self.summary.setObjectName("summary")
@@ -90,6 +95,7 @@ class ReconcilePage(QWidget):
         top.addWidget(self.term)
         top.addWidget(self.run_btn)
         top.addWidget(self.export_btn)
+        top.addWidget(self.corrections_btn)
         top.addStretch()
         top.addWidget(self.show_full)
         layout.addLayout(top)
@@ -162,6 +168,7 @@ class ReconcilePage(QWidget):
         self.show_full.toggled.connect(self._full_ids)
         self.run_btn.clicked.connect(self.run_comparison)
         self.export_btn.clicked.connect(self.export)
+        self.corrections_btn.clicked.connect(lambda: self.write_corrections())
         ctx.data_changed.connect(self._data_changed)
 
     # -- the detail panel -------------------------------------------------------------------------
@@ -368,6 +375,54 @@ class ReconcilePage(QWidget):
             self.ctx, self, self.term.currentData(), done, out=path, full_ids=self.show_full.isChecked()
         )
         return self.last_task
+
+    def write_corrections(self, folder: str | None = None) -> Task | None:
+        """请更正: a workbook per department into a folder; then, once they are sent, mark them so."""
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("选择保存请更正表的文件夹"))
+            if not folder:
+                return None
+
+        def written(result: tuple) -> None:  # type: ignore[type-arg]
+            files, rows = result
+            if not files:
+                QMessageBox.information(
+                    self,
+                    self.tr("请更正表"),
+                    self.tr("没有部门名单中证件号疑似抄错的行（先运行比对，看“证件号疑似抄错”类问题）。"),
+                )
+                return
+            names = "\n".join(f"{d}：{p}" for d, p in files.items())
+            waiting = sum(1 for r in rows if not r.sent)
+            if not waiting:
+                QMessageBox.information(
+                    self,
+                    self.tr("请更正表"),
+                    self.tr("已生成 {n} 份请更正表：\n{names}").format(n=len(files), names=names),
+                )
+                return
+            answer = QMessageBox.question(
+                self,
+                self.tr("请更正表"),
+                self.tr(
+                    "已生成 {n} 份请更正表：\n{names}\n\n发给各部门后，是否把这 {k} 行标记为“已发部门更正”？"
+                    "标记后问题转为“处理中”，部门更正前两条记录按同一名学生计（重点群体计入，花名册不再因此受阻）；"
+                    "部门发回更正后的名单并重新比对后自动销号。"
+                ).format(n=len(files), names=names, k=waiting),
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.last_task = ops.mark_sent(self.ctx, self, self._marked)
+
+        self.last_task = ops.write_corrections(self.ctx, self, folder, self.show_full.isChecked(), written)
+        return self.last_task
+
+    def _marked(self, rows: list) -> None:  # type: ignore[type-arg]
+        if isValid(self):
+            self.summary.setText(
+                self.tr("已标记 {n} 个问题为“已发部门更正”，部门更正前两条记录按同一名学生计。").format(
+                    n=len(rows)
+                )
+            )
 
     def _ran(self, result: ReconcileResult) -> None:
         if not isValid(self):

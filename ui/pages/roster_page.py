@@ -9,6 +9,8 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -17,7 +19,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -55,6 +59,7 @@ class RosterPage(QWidget):
         self.ctx = ctx
         self.proposal: roster.RosterProposal | None = None
         self.outcome: roster.ExportOutcome | None = None
+        self._checked = False  # the checks were made: a change of the review makes them again
         self.mapping: dict[str, str] = {}
         self.last_task: Task | None = None
         self._loaded = False
@@ -128,6 +133,7 @@ class RosterPage(QWidget):
         split.addWidget(self.table)
         self.findings = QListWidget()
         self.findings.setObjectName("findings")
+        self.findings.itemActivated.connect(self._go_to_finding)
         split.addWidget(self.findings)
         # 收回: paid awards a review took off; never deleted, recorded as done when the money is back
         recover = QWidget()
@@ -219,6 +225,8 @@ class RosterPage(QWidget):
 
     def _show_proposal(self, proposal: roster.RosterProposal) -> None:
         self.proposal = proposal
+        self._checked = False  # a new roster: the old checks were about another one
+        self.findings.clear()
         self.refresh()
         self.load_recoveries()
 
@@ -283,8 +291,7 @@ class RosterPage(QWidget):
         except roster.InputRefused as exc:
             show_error(self, exc)
             return
-        self.outcome = None
-        self.refresh()
+        self._changed()
 
     def change_selected_amount(self, amount: str | None = None, reason: str | None = None) -> None:
         line = self.selected_line()
@@ -304,8 +311,7 @@ class RosterPage(QWidget):
         except roster.InputRefused as exc:
             show_error(self, exc)
             return
-        self.outcome = None
-        self.refresh()
+        self._changed()
 
     def add_student(self, key: str | None = None, reason: str | None = None) -> Task | None:
         if self.proposal is None:
@@ -325,8 +331,7 @@ class RosterPage(QWidget):
         proposal = self.proposal
 
         def done(_line: roster.RosterLine) -> None:
-            self.outcome = None
-            self.refresh()
+            self._changed()
 
         self.last_task = self.ctx.query(
             self, lambda s, _p: roster.add(s, proposal, key.strip(), reason or ""), done,
@@ -355,13 +360,38 @@ class RosterPage(QWidget):
         self.findings.clear()
         for note in outcome.notes:
             self.findings.addItem(self.tr("说明：") + note)
+        rows = roster.shown_rows(self.proposal) if self.proposal is not None else {}
         for f in outcome.findings:
-            self.findings.addItem((self.tr("问题 ") if f.blocking else self.tr("提示 ")) + f.describe())
+            shown = rows.get(f.student_id) if f.student_id is not None else None
+            self._add_finding(
+                (self.tr("问题 ") if f.blocking else self.tr("提示 ")) + f.describe(shown), shown
+            )
         for c in outcome.cell_problems:
             self.findings.addItem(self.tr("上传会被拒绝：") + c.describe())
         if not outcome.findings and not outcome.cell_problems:
             self.findings.addItem(self.tr("检查通过：没有发现问题。"))
+        self._checked = True
         self.refresh()
+
+    def _add_finding(self, text: str, shown_row: int | None) -> None:
+        """A line of the check pane; one naming a student's row selects that row when double-clicked."""
+        item = QListWidgetItem(text)
+        if shown_row is not None:
+            item.setData(Qt.ItemDataRole.UserRole, shown_row)
+        self.findings.addItem(item)
+
+    def _go_to_finding(self, item: QListWidgetItem) -> None:
+        row = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(row, int):
+            self.select_row(row - 1)
+
+    def _changed(self) -> None:
+        """After each change of the review the checks are made again, so the pane never shows problems
+        of a roster that is no longer the one on screen."""
+        self.outcome = None
+        self.refresh()
+        if self._checked:
+            self.check()
 
     def _check_failed(self, exc: BaseException) -> None:
         details = getattr(exc, "details", {}) or {}
@@ -446,23 +476,52 @@ class RosterPage(QWidget):
 
     def _show_checks_from(self, details: dict) -> None:  # type: ignore[type-arg]
         self.findings.clear()
+        rows = roster.shown_rows(self.proposal) if self.proposal is not None else {}
         for f in details.get("checks", []):
-            self.findings.addItem(
+            shown = rows.get(f.get("student_id"))  # type: ignore[arg-type]
+            where = f"表中第 {shown} 行" if shown else f"第 {f['row']} 行"
+            sheet = f"（花名册第 {f['row']} 行）" if shown and f.get("row") else ""
+            self._add_finding(
                 ("问题 " if f["blocking"] else "提示 ")
-                + f"第 {f['row']} 行 {f['name']}（{f['id_number']}）：{f['detail']}"
+                + f"{where}{sheet} {f['name']}（{f['id_number']}）：{f['detail']}",
+                shown,
             )
         for c in details.get("refused_cells", []):
             self.findings.addItem(
                 f"上传会被拒绝：第 {c['row']} 行 {c['column']} 列「{c['title']}」：{c['reason']}"
             )
 
+    def anyway_dialog(self, message: str) -> QDialog:
+        """Exporting despite the checks: the whole message in a box that scrolls (a long list of
+        problems never pushes the reason field and the buttons off the screen), then the reason."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("检查发现问题"))
+        box = QVBoxLayout(dialog)
+        text = QPlainTextEdit(message)
+        text.setObjectName("anywayMessage")
+        text.setReadOnly(True)
+        text.setMinimumWidth(560)
+        text.setMaximumHeight(320)
+        box.addWidget(text)
+        box.addWidget(QLabel(self.tr("如确需照样导出，请写明原因（会记入留痕）：")))
+        reason = QLineEdit()
+        reason.setObjectName("anywayReason")
+        box.addWidget(reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        box.addWidget(buttons)
+        return dialog
+
     def ask_anyway(self, message: str) -> str | None:
         """Exporting despite the checks needs a reason, which the audit trail keeps."""
-        reason, ok = QInputDialog.getText(
-            self, self.tr("检查发现问题"),
-            message[:600] + "\n\n" + self.tr("如确需照样导出，请写明原因（会记入留痕）："),
-        )  # fmt: skip
-        return reason.strip() if ok and reason.strip() else None
+        dialog = self.anyway_dialog(message)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        reason = dialog.findChild(QLineEdit, "anywayReason").text().strip()  # type: ignore[union-attr]
+        return reason or None
 
     # ---- recoveries (收回) ---------------------------------------------------------------------------
 

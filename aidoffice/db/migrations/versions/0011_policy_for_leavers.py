@@ -3,7 +3,7 @@ for 高三 going to university): the letters show it under the next stage's poli
 leaving class only, never among the stage's own policies nor on an earlier stage's letter
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-06
 """
 
