@@ -76,6 +76,7 @@ ENTITY_NAMES = {
     "problem": "问题清单",
     "problem_note": "问题处理记录",
     "recovery": "收回",
+    "person_link": "证件号抄错的同一人（待部门更正）",
     "database": "数据库",
     "publicity_batch": "宣传材料",
     "slip": "回执",
@@ -269,6 +270,12 @@ ENTITY_FIELD_NAMES = {
     ("recovery", "recorded_at"): "记录时间",
     ("recovery", "award_id"): "发放记录",
     ("policy", "for_leavers"): "只写给毕业年级",
+    ("person_link", "from_key"): "部门名单上的证件号",
+    ("person_link", "to_key"): "学校记录中的证件号",
+    ("person_link", "source_label"): "部门",
+    ("person_link", "problem_id"): "问题",
+    ("person_link", "sent_on"): "送部门更正日期",
+    ("person_link", "sent_by"): "经办人",
     ("recovery", "policy_name"): "资助项目",
 }
 
