@@ -3,12 +3,19 @@ family, in a public notice. One place, called by the Qt models, every exporter a
 
 Levels, from most to least revealing:
 - FULL: the number as it is (a payment roster; a clerk who ticked “显示完整证件号”).
-- MASKED: screens and masked exports: enough to tell people apart, not enough to misuse.
+- MASKED: screens and masked exports: enough to tell people apart, not enough to misuse. A masked
+  ID shows its first 6 and last 4 characters (region, sequence, sex, check character): the 8 hidden
+  digits are the birth date. So nothing shown beside it may narrow the birth date below what the
+  grade alone tells: no birth date, no birth month, no birth year (a year beside a grade splits the
+  grade's twelve months) — about 30 IDs of a grade stay possible, never 1–4.
 - LETTER: a letter to one family about their own child: no ID number at all, the account's last four.
 - PUBLIC: a public notice (公示): none of these fields (national student-aid centre rules).
 
-`scrub()` masks the same numbers inside free text (reasons, notes, error messages, logs), and
-`find_sensitive()` finds any that are left, for the tests that scan every output."""
+`scrub()` masks the same numbers inside free text (reasons, notes, error messages, logs);
+`free_text(text, level)` is what every writer calls on text people wrote (a parent's objection on a
+slip, a clerk's note): ID, phone and card numbers in it are masked like the fields are, also when
+written with spaces, dashes or full-width digits. `find_sensitive()` finds any that are left, for the
+tests that scan every output."""
 
 from __future__ import annotations
 
@@ -75,7 +82,8 @@ def mask_account(value: str | None) -> str:
 
 
 def mask_birth(value: date | str | None) -> str:
-    """Year and month: 2013-05."""
+    """Year and month: 2013-05 — only where no masked ID sits beside it (LETTER and PUBLIC levels hide
+    the birth date entirely, and MASKED hides it because the masked ID is there: see the module)."""
     if not value:
         return ""
     text = value.isoformat() if isinstance(value, date) else str(value)
@@ -106,7 +114,8 @@ def _hidden(_value: object) -> None:
 _RULES: dict[Field, dict[Level, Callable[[object], str | None]]] = {
     Field.ID_NUMBER: {Level.FULL: _full, Level.MASKED: mask_id, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
     Field.STUDENT_NO: {Level.FULL: _full, Level.MASKED: mask_student_no, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
-    Field.BIRTH_DATE: {Level.FULL: _full, Level.MASKED: mask_birth, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    # beside a masked ID any part of the birth date rebuilds the hidden digits (see the module)
+    Field.BIRTH_DATE: {Level.FULL: _full, Level.MASKED: _hidden, Level.LETTER: _hidden, Level.PUBLIC: _hidden},
     Field.PHONE: {Level.FULL: _full, Level.MASKED: mask_phone, Level.LETTER: mask_phone, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
     Field.ACCOUNT: {Level.FULL: _full, Level.MASKED: mask_account, Level.LETTER: mask_account, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
     Field.ADDRESS: {Level.FULL: _full, Level.MASKED: mask_address, Level.LETTER: mask_address, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
@@ -163,13 +172,59 @@ _LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{12,19}(?![0-9])")
 SENSITIVE_PATTERNS = {"id_number": _ID18, "phone": _PHONE, "account": _LONG_DIGITS}
 
 
-def scrub(text: str) -> str:
-    """Mask every ID number, phone and account number inside `text` (messages, notes, log lines)."""
+# A run of digits as people write it: spaces, dashes or dots between the groups (138 1234 5678,
+# 130624-2013-0503-1234), an X at the end; full-width digits are made half-width first.
+_RUN = re.compile(
+    r"(?<![0-9])[0-9](?:[ \t\u3000\-\u2010-\u2015_.·]{0,2}[0-9])*(?:[ \t\u3000\-]?[Xx])?(?![0-9])"
+)
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")
+
+
+def _mask_run(m: re.Match[str], landlines: bool) -> str:
+    run = m[0]
+    digits = "".join(ch for ch in run if ch.isdigit() or ch in "Xx").upper()
+    n = len(digits)
+    if n == 18 and digits[:17].isdigit():
+        return mask_id(digits)
+    if not digits.isdigit():
+        digits, run = digits[:-1], run.rstrip("Xx \t\u3000-")  # a stray X after a shorter number
+        n = len(digits)
+        tail = m[0][len(run) :]
+    else:
+        tail = ""
+    if n == 11 and digits[0] == "1" and digits[1] in "3456789":
+        return mask_phone(digits) + tail
+    if 12 <= n <= 19:
+        return mask_account(digits).replace(" ", "") + tail
+    if landlines and digits[0] == "0" and 10 <= n <= 12:  # area code and number: 0312****234
+        return digits[: n - 7] + "****" + digits[-3:] + tail
+    if landlines and 7 <= n <= 8 and not any(ch in run for ch in "-./"):
+        return "****" + digits[-3:] + tail  # a local number without its area code
+    return m[0]
+
+
+def _mask_numbers(text: str, landlines: bool) -> str:
     if not text or not any(ch.isdigit() for ch in text):
         return text
-    text = _ID18.sub(lambda m: mask_id(m[0]), text)
-    text = _LONG_DIGITS.sub(lambda m: mask_account(m[0]).replace(" ", ""), text)
-    return _PHONE.sub(lambda m: mask_phone(m[0]), text)
+    text = text.translate(_WIDE)
+    return _RUN.sub(lambda m: _mask_run(m, landlines), text)
+
+
+def scrub(text: str) -> str:
+    """Mask every ID number, mobile and account number inside `text` (messages, notes, log lines),
+    also when written in groups (138 1234 5678) or with full-width digits."""
+    return _mask_numbers(text, landlines=False)
+
+
+def free_text(text: str | None, level: Level = Level.MASKED) -> str:
+    """Text people wrote (a parent's objection on a slip, a clerk's note, a reason) as it may appear at
+    `level`: at FULL as written; otherwise every ID, mobile, landline and card number in it masked
+    like the fields are. The one function every writer calls on such text."""
+    if not text:
+        return ""
+    if level is Level.FULL:
+        return text
+    return _mask_numbers(text, landlines=True)
 
 
 def find_sensitive(text: str) -> list[tuple[str, str]]:

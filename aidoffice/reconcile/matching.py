@@ -180,8 +180,8 @@ def rec_side(rec: Rec) -> dict:
         rec.label,
         rec.name,
         rec.id_number,
-        f"出生 {rec.birth_date:%Y-%m-%d}" if rec.birth_date else None,
         rec.info,
+        birth=rec.birth_date,
     )
 
 
