@@ -357,6 +357,7 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
         "out": res.path,
         "rows": res.rows,
         "masked": res.masked,
+        "masked_for_role": res.masked_for_role,
         "message": f"已导出{name}：{res.path}（{res.rows} 行）{note}",
     }
 
