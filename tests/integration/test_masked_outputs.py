@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,16 +26,20 @@ from openpyxl import load_workbook
 from aidoffice.db.engine import Database
 from aidoffice.db.models import ListEntry, ListSnapshot
 from aidoffice.domain.idnumber import make_id
+from aidoffice.exporting import roster
 from aidoffice.exporting.ledger import export_school_ledger
 from aidoffice.importing.lists import derive_memberships
 from aidoffice.ledgers.school import require_school, setup_school
 from aidoffice.ledgers.students import StudentInput, add_student
 from aidoffice.publicity.letters import produce_letters
+from aidoffice.publicity.notice import produce_notice
+from aidoffice.publicity.pack import make_pack
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.security.auditlog import AuditFilter, export_audit
 
 TODAY = date(2026, 11, 22)
 TERM = "2026-2027-1"
+LIVING = "义务教育家庭经济困难学生生活补助"
 NAMES = ["赵一鸣", "钱二宝", "孙三立", "李四海", "周五洲", "吴六合", "郑七星", "王八方"]
 REGIONS = ["130624", "130681", "532128"]
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -143,9 +148,13 @@ def records_of_pdf(path: Path) -> list[str]:
     return out.stdout.decode("utf-8").split("\f")
 
 
-def assert_no_child_narrowed(children: list[Child], records: list[str], what: str) -> None:
+def assert_no_child_narrowed(
+    children: list[Child], records: list[str], what: str, every: bool = False
+) -> None:
+    """`every`: each child must be in the output (so the check looked at something)."""
     for child in children:
         shown = "\n".join(r for r in records if child.name in r)
+        assert shown or not every, f"{what}：没有 {child.name}"
         left, usual = possible_ids(child, shown), usual_mask(child)
         assert left >= usual, f"{what}：{child.name} 的证件号只剩 {left} 个可能（通常打码留 {usual} 个）"
 
@@ -193,7 +202,15 @@ def _plant(db: Database, children: list[Child]) -> None:
             add_student(
                 s,
                 school.id,
-                StudentInput(name=c.name, id_number=c.id_number, grade=c.grade, class_name="1班"),
+                StudentInput(
+                    name=c.name,
+                    id_number=c.id_number,
+                    grade=c.grade,
+                    class_name="1班",
+                    roster_groups={"poverty_exited"},  # aided this term: on the aid letters and notice
+                    bank_name="农村信用社",
+                    bank_account=f"62284800000{c.seq:08d}",
+                ),
                 today=TODAY,
             )
         # the poverty office lists each child with its birth date and an ID one digit off
@@ -212,7 +229,7 @@ def _plant(db: Database, children: list[Child]) -> None:
 
 
 @pytest.mark.today("2026-11-22")
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=children_strategy)
 def test_no_masked_writer_narrows_a_childs_id_below_the_usual_mask(raw, sqlite_template):
     children = _children(raw)
@@ -231,14 +248,41 @@ def test_no_masked_writer_narrows_a_childs_id_below_the_usual_mask(raw, sqlite_t
                 run_reconcile(s, TERM, out=folder / "problems.xlsx", today=TODAY)
             problems = records_of_workbook(folder / "problems.xlsx")
             assert any("疑似" in r or "抄错" in r for r in problems)  # the typo pairs are in it
-            assert_no_child_narrowed(children, problems, "问题清单")
+            assert_no_child_narrowed(children, problems, "问题清单", True)
             with db.unit_of_work(actor="资助专干") as s:
                 export_audit(s, AuditFilter(), folder / "audit.xlsx")
-            assert_no_child_narrowed(children, records_of_workbook(folder / "audit.xlsx"), "操作记录导出")
+            assert_no_child_narrowed(
+                children, records_of_workbook(folder / "audit.xlsx"), "操作记录导出", True
+            )
+            with db.unit_of_work(actor="资助专干") as s:
+                proposal = roster.propose(s, LIVING, TERM, today=TODAY)
+                roster.confirm(s, proposal)
+                roster.export_roster(s, proposal, None, report=folder / "check.xlsx", today=TODAY)
+            assert_no_child_narrowed(children, records_of_workbook(folder / "check.xlsx"), "花名册检查结果")
             if not shutil.which("pdftotext"):
                 return  # the PDFs are read by test_letters_data's tools (poppler-utils)
             with db.unit_of_work(actor="资助专干") as s:
-                produce_letters(s, "policy", folder / "letters.pdf", term=TERM)
-            assert_no_child_narrowed(children, records_of_pdf(folder / "letters.pdf"), "政策告知书")
+                produce_letters(s, "policy", folder / "policy.pdf", term=TERM)
+                produce_letters(s, "aid", folder / "aid.pdf", term=TERM)
+                produce_notice(s, folder / "notice.pdf", term=TERM)
+                make_pack(s, folder / "pack.zip", term=TERM)
+            for name, what in (
+                ("policy.pdf", "政策告知书"),
+                ("aid.pdf", "受助告知书"),
+                ("notice.pdf", "公示"),
+            ):
+                assert_no_child_narrowed(children, records_of_pdf(folder / name), what, True)
+            with zipfile.ZipFile(folder / "pack.zip") as pack:
+                for member in pack.namelist():
+                    target = folder / "pack" / f"{len(member)}-{Path(member).name}"
+                    target.parent.mkdir(exist_ok=True)
+                    target.write_bytes(pack.read(member))
+                    if target.suffix == ".pdf":
+                        records = records_of_pdf(target)
+                    elif target.suffix == ".xlsx":
+                        records = records_of_workbook(target)
+                    else:
+                        records = target.read_text("utf-8", errors="replace").splitlines()
+                    assert_no_child_narrowed(children, records, f"迎检材料包 {member}")
         finally:
             db.dispose()
