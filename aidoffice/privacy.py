@@ -173,21 +173,22 @@ SENSITIVE_PATTERNS = {"id_number": _ID18, "phone": _PHONE, "account": _LONG_DIGI
 
 
 # A run of digits as people write it: spaces, dashes or dots between the groups (138 1234 5678,
-# 130624-2013-0503-1234), an X at the end; full-width digits are made half-width first.
+# 130624-2013-0503-1234), an X at the end, in half- or full-width digits.
+_D = "0-9\uff10-\uff19"  # half- and full-width digits
 _RUN = re.compile(
-    r"(?<![0-9])[0-9](?:[ \t\u3000\-\u2010-\u2015_.·]{0,2}[0-9])*(?:[ \t\u3000\-]?[Xx])?(?![0-9])"
+    rf"(?<![{_D}])[{_D}](?:[ \t\u3000\-\uff0d\u2010-\u2015_.·]{{0,2}}[{_D}])*(?:[ \t\u3000\-]?[XxＸｘ])?(?![{_D}])"
 )
-_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")  # only inside a number
 
 
 def _mask_run(m: re.Match[str], landlines: bool) -> str:
     run = m[0]
-    digits = "".join(ch for ch in run if ch.isdigit() or ch in "Xx").upper()
+    digits = "".join(ch for ch in run.translate(_WIDE) if ch in "0123456789Xx").upper()
     n = len(digits)
     if n == 18 and digits[:17].isdigit():
         return mask_id(digits)
     if not digits.isdigit():
-        digits, run = digits[:-1], run.rstrip("Xx \t\u3000-")  # a stray X after a shorter number
+        digits, run = digits[:-1], run.rstrip("XxＸｘ \t\u3000-")  # a stray X after a shorter number
         n = len(digits)
         tail = m[0][len(run) :]
     else:
@@ -206,7 +207,6 @@ def _mask_run(m: re.Match[str], landlines: bool) -> str:
 def _mask_numbers(text: str, landlines: bool) -> str:
     if not text or not any(ch.isdigit() for ch in text):
         return text
-    text = text.translate(_WIDE)
     return _RUN.sub(lambda m: _mask_run(m, landlines), text)
 
 
