@@ -536,6 +536,8 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
     assert form.windowTitle() == "学生信息（只读）" and form.fields["name"].isReadOnly()
     shown_id = form.fields["id_number"].text()
     assert "*" in shown_id and not find_sensitive(shown_id)
+    # beside the masked ID no birth date: the two together are all 18 digits (issue 20 §1)
+    assert form.fields["birth_date"].text() == ""
     form.reject()
 
     publicity = window.publicity

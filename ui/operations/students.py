@@ -79,8 +79,9 @@ class FormData:
     read_only: bool = False  # the role may look, not change (a head teacher, a county viewer)
 
 
-# shown masked on a read-only form unless the role may see them whole
-_SENSITIVE = ("id_number", "student_no", "bank_account", "guardian_phone")
+# shown masked on a read-only form unless the role may see them whole; the birth date is left out
+# (beside a masked ID it gives the hidden digits away: aidoffice.privacy)
+_SENSITIVE = ("id_number", "student_no", "bank_account", "guardian_phone", "birth_date")
 
 
 def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped-def]
