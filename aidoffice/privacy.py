@@ -181,27 +181,66 @@ _RUN = re.compile(
 _WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")  # only inside a number
 
 
-def _mask_run(m: re.Match[str], landlines: bool) -> str:
-    run = m[0]
-    digits = "".join(ch for ch in run.translate(_WIDE) if ch in "0123456789Xx").upper()
+_GROUP = re.compile(rf"[{_D}]+(?:[ \t\u3000\-]?[XxＸｘ](?![{_D}]))?")
+
+
+def _masked(digits: str, dated: bool, landlines: bool) -> str | None:
+    """`digits` (one number, half-width) masked, or None when it is no number to hide. `dated`: written
+    with dots, slashes or dashes between short groups, as dates are (not a local phone number)."""
     n = len(digits)
     if n == 18 and digits[:17].isdigit():
         return mask_id(digits)
     if not digits.isdigit():
-        digits, run = digits[:-1], run.rstrip("XxＸｘ \t\u3000-")  # a stray X after a shorter number
-        n = len(digits)
-        tail = m[0][len(run) :]
-    else:
-        tail = ""
+        return None
     if n == 11 and digits[0] == "1" and digits[1] in "3456789":
-        return mask_phone(digits) + tail
+        return mask_phone(digits)
     if 12 <= n <= 19:
-        return mask_account(digits).replace(" ", "") + tail
+        return mask_account(digits).replace(" ", "")
     if landlines and digits[0] == "0" and 10 <= n <= 12:  # area code and number: 0312****234
-        return digits[: n - 7] + "****" + digits[-3:] + tail
-    if landlines and 7 <= n <= 8 and not any(ch in run for ch in "-./"):
-        return "****" + digits[-3:] + tail  # a local number without its area code
-    return m[0]
+        return digits[: n - 7] + "****" + digits[-3:]
+    if landlines and 7 <= n <= 8 and not dated:
+        return "****" + digits[-3:]  # a local number without its area code
+    return None
+
+
+def _mask_run(m: re.Match[str], landlines: bool) -> str:
+    """A run of digit groups (138 1234 5678 / 130624 2013… 13812345678): from the left, the longest
+    span of whole groups that is a number to hide (an ID first, then a mobile, then the longest
+    account) is masked; two numbers written side by side are masked each."""
+    run = m[0]
+    groups = [(g.start(), g.end()) for g in _GROUP.finditer(run)]
+    digits = [
+        "".join(ch for ch in run[a:b].translate(_WIDE) if ch in "0123456789Xx").upper() for a, b in groups
+    ]
+    out, i, done = [], 0, 0
+    while i < len(groups):
+        found = None
+        total = ""
+        for j in range(i, len(groups)):
+            if j > i and (not digits[j - 1].isdigit() or len(digits[j]) >= 11 or len(digits[i]) >= 11):
+                break  # an X ends a number; a group of 11 or more digits is a number of its own
+            total += digits[j]
+            if len(total) > 19:
+                break
+            between = run[groups[i][0] : groups[j][1]]
+            if len({run[groups[k][1] : groups[k + 1][0]] for k in range(i, j)}) > 1:
+                break  # 2026-11-20 138…: groups joined in two ways are two things, not one number
+            shown = _masked(
+                total, any(ch in between for ch in "./") or ("-" in between and total[0] != "0"), landlines
+            )
+            if shown is None:
+                continue
+            rank = 0 if len(total) == 18 else 1 if len(total) == 11 and total[0] == "1" else 2
+            if found is None or rank < found[0] or (rank == found[0] and j > found[1]):
+                found = (rank, j, shown)
+        if found is None:
+            i += 1
+            continue
+        _rank, j, shown = found
+        out.append(run[done : groups[i][0]] + shown)
+        done, i = groups[j][1], j + 1
+    out.append(run[done:])
+    return "".join(out)
 
 
 def _mask_numbers(text: str, landlines: bool) -> str:
