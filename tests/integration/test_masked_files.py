@@ -105,3 +105,19 @@ def test_free_text_masks_numbers_however_people_write_them():
     }
     for text, shown in cases.items():
         assert free_text(text) == shown, text
+
+
+def test_an_objection_recorded_with_the_parents_words_as_written_is_shown_masked(school_db, printed):  # noqa: F811
+    """A problem an older version recorded with the phone number in full is listed masked on screen."""
+    from aidoffice.reconcile.problems import ProblemFilter, fetch_problems, problem_ids
+
+    _, aid = printed
+    with school_db.unit_of_work() as s:
+        slips.receive(s, aid.slips[0], "object", "金额不对")
+    with school_db.unit_of_work() as s:
+        problem = s.scalars(select(Problem).where(Problem.kind == "AID_OBJECTION")).one()
+        problem.detail += "，请回电13812345678"  # as the older version stored it
+    with school_db.reading() as s:
+        rows = fetch_problems(s, problem_ids(s, ProblemFilter()))
+    [row] = [r for r in rows if r.kind == "AID_OBJECTION"]
+    assert "请回电138****5678" in row.detail and not find_sensitive(row.detail)
