@@ -191,6 +191,11 @@ def _roster_parser(esub) -> None:  # type: ignore[no-untyped-def]
         metavar="列名=项目",
         help='模板中认不出的列填什么，如 --map "持卡人=监护人姓名" 或 --map "签名=留空"；会按模板记住',
     )
+    e.add_argument(
+        "--force-map",
+        action="store_true",
+        help="确认 --map 与模板认出的列名不符时仍按 --map 填（如“联系电话=监护人联系电话”）",
+    )
     e.add_argument("--quota", type=int, metavar="N", help="名额（重点群体不受名额限制）")
     e.add_argument("--days", type=int, metavar="N", help="按天计算的项目（营养餐）本学期的在校天数")
     e.add_argument(
@@ -368,7 +373,18 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
     with db.unit_of_work(note=f"export ledger {args.which}") as s:
         res = fn(s, args.out, mask=args.mask, purpose=args.purpose, progress=ProgressBar())
     name = "学籍台账" if args.which == "school" else "户籍台账"
-    return {"out": res.path, "rows": res.rows, "message": f"已导出{name}：{res.path}（{res.rows} 行）"}
+    note = ""
+    if res.masked_for_role:
+        note = "。您的账户没有导出完整证件号的权限，已按打码导出（证件号只显示前6位和后4位，学籍号、电话同样打码）"
+    elif res.masked:
+        note = "（证件号已打码）"
+    return {
+        "out": res.path,
+        "rows": res.rows,
+        "masked": res.masked,
+        "masked_for_role": res.masked_for_role,
+        "message": f"已导出{name}：{res.path}（{res.rows} 行）{note}",
+    }
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -562,7 +578,8 @@ def cmd_export_roster(args: argparse.Namespace) -> dict[str, Any]:
         confirmed = None
         outcome = roster.export_roster(
             s, proposal, None if args.dry_run else args.out, template=args.template, sheet=args.sheet,
-            mapping=mapping, profile=args.profile, anyway=args.anyway, report=args.report, progress=ProgressBar(),
+            mapping=mapping, force_map=args.force_map, profile=args.profile, anyway=args.anyway, report=args.report,
+            progress=ProgressBar(),
         )  # fmt: skip
         if args.confirm and not args.dry_run:
             confirmed = roster.confirm(s, proposal)

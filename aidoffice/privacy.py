@@ -3,12 +3,19 @@ family, in a public notice. One place, called by the Qt models, every exporter a
 
 Levels, from most to least revealing:
 - FULL: the number as it is (a payment roster; a clerk who ticked “显示完整证件号”).
-- MASKED: screens and masked exports: enough to tell people apart, not enough to misuse.
+- MASKED: screens and masked exports: enough to tell people apart, not enough to misuse. A masked
+  ID shows its first 6 and last 4 characters (region, sequence, sex, check character): the 8 hidden
+  digits are the birth date. So nothing shown beside it may narrow the birth date below what the
+  grade alone tells: no birth date, no birth month, no birth year (a year beside a grade splits the
+  grade's twelve months) — about 30 IDs of a grade stay possible, never 1–4.
 - LETTER: a letter to one family about their own child: no ID number at all, the account's last four.
 - PUBLIC: a public notice (公示): none of these fields (national student-aid centre rules).
 
-`scrub()` masks the same numbers inside free text (reasons, notes, error messages, logs), and
-`find_sensitive()` finds any that are left, for the tests that scan every output."""
+`scrub()` masks the same numbers inside free text (reasons, notes, error messages, logs);
+`free_text(text, level)` is what every writer calls on text people wrote (a parent's objection on a
+slip, a clerk's note): ID, phone and card numbers in it are masked like the fields are, also when
+written with spaces, dashes or full-width digits. `find_sensitive()` finds any that are left, for the
+tests that scan every output."""
 
 from __future__ import annotations
 
@@ -75,7 +82,8 @@ def mask_account(value: str | None) -> str:
 
 
 def mask_birth(value: date | str | None) -> str:
-    """Year and month: 2013-05."""
+    """Year and month: 2013-05 — only where no masked ID sits beside it (LETTER and PUBLIC levels hide
+    the birth date entirely, and MASKED hides it because the masked ID is there: see the module)."""
     if not value:
         return ""
     text = value.isoformat() if isinstance(value, date) else str(value)
@@ -106,7 +114,8 @@ def _hidden(_value: object) -> None:
 _RULES: dict[Field, dict[Level, Callable[[object], str | None]]] = {
     Field.ID_NUMBER: {Level.FULL: _full, Level.MASKED: mask_id, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
     Field.STUDENT_NO: {Level.FULL: _full, Level.MASKED: mask_student_no, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
-    Field.BIRTH_DATE: {Level.FULL: _full, Level.MASKED: mask_birth, Level.LETTER: _hidden, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
+    # beside a masked ID any part of the birth date rebuilds the hidden digits (see the module)
+    Field.BIRTH_DATE: {Level.FULL: _full, Level.MASKED: _hidden, Level.LETTER: _hidden, Level.PUBLIC: _hidden},
     Field.PHONE: {Level.FULL: _full, Level.MASKED: mask_phone, Level.LETTER: mask_phone, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
     Field.ACCOUNT: {Level.FULL: _full, Level.MASKED: mask_account, Level.LETTER: mask_account, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
     Field.ADDRESS: {Level.FULL: _full, Level.MASKED: mask_address, Level.LETTER: mask_address, Level.PUBLIC: _hidden},  # type: ignore[dict-item]
@@ -181,13 +190,98 @@ _LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{12,19}(?![0-9])")
 SENSITIVE_PATTERNS = {"id_number": _ID18, "phone": _PHONE, "account": _LONG_DIGITS}
 
 
-def scrub(text: str) -> str:
-    """Mask every ID number, phone and account number inside `text` (messages, notes, log lines)."""
+# A run of digits as people write it: spaces, dashes or dots between the groups (138 1234 5678,
+# 130624-2013-0503-1234), an X at the end, in half- or full-width digits.
+_D = "0-9\uff10-\uff19"  # half- and full-width digits
+_RUN = re.compile(
+    rf"(?<![{_D}])[{_D}](?:[ \t\u3000\-\uff0d\u2010-\u2015_.·]{{0,2}}[{_D}])*(?:[ \t\u3000\-]?[XxＸｘ])?(?![{_D}])"
+)
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")  # only inside a number
+
+
+_GROUP = re.compile(rf"[{_D}]+(?:[ \t\u3000\-]?[XxＸｘ](?![{_D}]))?")
+
+
+def _masked(digits: str, dated: bool, landlines: bool) -> str | None:
+    """`digits` (one number, half-width) masked, or None when it is no number to hide. `dated`: written
+    with dots, slashes or dashes between short groups, as dates are (not a local phone number)."""
+    n = len(digits)
+    if n == 18 and digits[:17].isdigit():
+        return mask_id(digits)
+    if not digits.isdigit():
+        return None
+    if n == 11 and digits[0] == "1" and digits[1] in "3456789":
+        return mask_phone(digits)
+    if 12 <= n <= 19:
+        return mask_account(digits).replace(" ", "")
+    if landlines and digits[0] == "0" and 10 <= n <= 12:  # area code and number: 0312****234
+        return digits[: n - 7] + "****" + digits[-3:]
+    if landlines and 7 <= n <= 8 and not dated:
+        return "****" + digits[-3:]  # a local number without its area code
+    return None
+
+
+def _mask_run(m: re.Match[str], landlines: bool) -> str:
+    """A run of digit groups (138 1234 5678 / 130624 2013… 13812345678): from the left, the longest
+    span of whole groups that is a number to hide (an ID first, then a mobile, then the longest
+    account) is masked; two numbers written side by side are masked each."""
+    run = m[0]
+    groups = [(g.start(), g.end()) for g in _GROUP.finditer(run)]
+    digits = [
+        "".join(ch for ch in run[a:b].translate(_WIDE) if ch in "0123456789Xx").upper() for a, b in groups
+    ]
+    out, i, done = [], 0, 0
+    while i < len(groups):
+        found = None
+        total = ""
+        for j in range(i, len(groups)):
+            if j > i and (not digits[j - 1].isdigit() or len(digits[j]) >= 11 or len(digits[i]) >= 11):
+                break  # an X ends a number; a group of 11 or more digits is a number of its own
+            total += digits[j]
+            if len(total) > 19:
+                break
+            between = run[groups[i][0] : groups[j][1]]
+            if len({run[groups[k][1] : groups[k + 1][0]] for k in range(i, j)}) > 1:
+                break  # 2026-11-20 138…: groups joined in two ways are two things, not one number
+            shown = _masked(
+                total, any(ch in between for ch in "./") or ("-" in between and total[0] != "0"), landlines
+            )
+            if shown is None:
+                continue
+            rank = 0 if len(total) == 18 else 1 if len(total) == 11 and total[0] == "1" else 2
+            if found is None or rank < found[0] or (rank == found[0] and j > found[1]):
+                found = (rank, j, shown)
+        if found is None:
+            i += 1
+            continue
+        _rank, j, shown = found
+        out.append(run[done : groups[i][0]] + shown)
+        done, i = groups[j][1], j + 1
+    out.append(run[done:])
+    return "".join(out)
+
+
+def _mask_numbers(text: str, landlines: bool) -> str:
     if not text or not any(ch.isdigit() for ch in text):
         return text
-    text = _ID18.sub(lambda m: mask_id(m[0]), text)
-    text = _LONG_DIGITS.sub(lambda m: mask_account(m[0]).replace(" ", ""), text)
-    return _PHONE.sub(lambda m: mask_phone(m[0]), text)
+    return _RUN.sub(lambda m: _mask_run(m, landlines), text)
+
+
+def scrub(text: str) -> str:
+    """Mask every ID number, mobile and account number inside `text` (messages, notes, log lines),
+    also when written in groups (138 1234 5678) or with full-width digits."""
+    return _mask_numbers(text, landlines=False)
+
+
+def free_text(text: str | None, level: Level = Level.MASKED) -> str:
+    """Text people wrote (a parent's objection on a slip, a clerk's note, a reason) as it may appear at
+    `level`: at FULL as written; otherwise every ID, mobile, landline and card number in it masked
+    like the fields are. The one function every writer calls on such text."""
+    if not text:
+        return ""
+    if level is Level.FULL:
+        return text
+    return _mask_numbers(text, landlines=True)
 
 
 def find_sensitive(text: str) -> list[tuple[str, str]]:

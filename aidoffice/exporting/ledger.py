@@ -37,7 +37,7 @@ from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_que
 from aidoffice.ledgers.villages import birth_bounds, school_age, village_tree
 from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
-from aidoffice.security.access import require, scope_students
+from aidoffice.security.access import allowed, require, scope_students
 
 CHUNK = 2000
 
@@ -90,6 +90,8 @@ SUMMARY_COLUMNS = [
 class ExportResult:
     path: str
     rows: int
+    masked: bool = False  # numbers masked (asked for, or the account may not export full ones)
+    masked_for_role: bool = False  # full numbers were asked for, the account may not: masked instead
 
 
 def stream(session: Session, query: Select, chunk: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -163,11 +165,12 @@ def _export(
     return ExportResult(str(target), rows)
 
 
-def _require_export(session: Session, mask: bool) -> None:
-    """Exporting needs export.ledger; full ID, 学籍 and phone numbers need export.full_ids as well."""
+def _require_export(session: Session, mask: bool) -> bool:
+    """Exporting needs export.ledger; full ID, 学籍 and phone numbers need export.full_ids as well. An
+    account without it (a county viewer) exports the masked ledger, as the manual says: True when the
+    export is to be masked."""
     require(session, "export.ledger")
-    if not mask:
-        require(session, "export.full_ids")
+    return mask or not allowed(session, "export.full_ids")
 
 
 def export_school_ledger(
@@ -178,7 +181,8 @@ def export_school_ledger(
     purpose: str | None = None,
     progress: Progress = no_progress,
 ) -> ExportResult:
-    _require_export(session, mask)
+    asked_full = not mask
+    mask = _require_export(session, mask)
     school = require_school(session)
     term = current_term(session)
     level = Level.MASKED if mask else Level.FULL
@@ -231,6 +235,7 @@ def export_school_ledger(
     result = _export(
         session, out, "student", "学籍台账", not mask, fill, (purpose or "").strip()[:100] or None
     )
+    result.masked, result.masked_for_role = mask, mask and asked_full
     progress(result.rows, result.rows, "完成")
     return result
 
@@ -243,7 +248,8 @@ def export_village_ledger(
     purpose: str | None = None,
     progress: Progress = no_progress,
 ) -> ExportResult:
-    _require_export(session, mask)
+    asked_full = not mask
+    mask = _require_export(session, mask)
     require(session, "villages.view")
     school = require_school(session)
     term = current_term(session)
@@ -349,5 +355,6 @@ def export_village_ledger(
         fill,
         (purpose or "").strip()[:100] or None,
     )
+    result.masked, result.masked_for_role = mask, mask and asked_full
     progress(result.rows, result.rows, "完成")
     return result

@@ -837,6 +837,7 @@ def export_roster(
     template: str | Path | None = None,
     sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    force_map: bool = False,
     profile: str | None = None,
     anyway: str | None = None,
     report: str | Path | None = None,
@@ -846,7 +847,10 @@ def export_roster(
 ) -> ExportOutcome:
     """Check the roster's included lines and, unless a check blocks (and no reason to export anyway is
     given), write them into the template, the national profile or the standard workbook. `out=None`:
-    check only. Records the export (with full ID and account numbers) in the audit trail."""
+    check only. Records the export (with full ID and account numbers) in the audit trail.
+    `force_map`: the user confirmed --map placements that contradict recognised headers. Every filled
+    column's values are checked against its header (a 姓名 column must hold names): a mismatch is
+    refused, whatever the mapping, remembered or given."""
     from aidoffice.exporting import checks, profiles
     from aidoffice.exporting import template as tpl
     from aidoffice.files import check_target, publish_on_commit, temp_beside
@@ -870,7 +874,7 @@ def export_roster(
         remembered = (school.settings or {}).get("template_mappings", {})
         layout = tpl.analyse_workbook(wb, sheet=sheet, remembered_by_fingerprint=remembered, file=name)
         if mapping:
-            tpl.apply_mapping(layout, mapping, file=name)
+            tpl.apply_mapping(layout, mapping, file=name, force=force_map)
         grid = tpl.SheetGrid(wb[layout.sheet])
         if layout.unplaced:
             raise RosterRefused(
@@ -904,6 +908,16 @@ def export_roster(
     else:
         rows = rows_for(lines, columns, school=school, term=proposal.term) if layout is not None else []
         cell_problems = []
+        mismatched = tpl.content_mismatches(columns, rows) if template else []
+        if mismatched:
+            raise RosterRefused(
+                "花名册没有保存：模板中有列要填的内容与列名不符（可能是 --map 或以前记住的对应写错了）：\n  "
+                + "\n  ".join(mismatched)
+                + "\n请用 --map “列名=项目”改正这些列（认出的列不用指定，写“留空”则不填）。",
+                {"mismatched": mismatched, "preview": layout.preview(grid) if layout and grid else []},
+                file=Path(template).name,
+                sheet=layout.sheet if layout is not None else None,
+            )
     outcome = ExportOutcome(
         None, len(lines), proposal.total, findings, cell_problems,
         sheet=layout.sheet if layout is not None else "花名册", first_row=first_row,

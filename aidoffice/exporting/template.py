@@ -42,6 +42,7 @@ from aidoffice.domain.money import format_amount
 from aidoffice.errors import InputRefused
 from aidoffice.exporting.cells import formula, set_value
 from aidoffice.importing.headers import IGNORE, column_letter, header_key, synonyms
+from aidoffice.privacy import free_text
 
 SCAN_ROWS = 40
 
@@ -512,8 +513,12 @@ def analyse_workbook(
     return max(found, key=lambda lay: _score(lay.columns))  # the first of equals: max keeps the first
 
 
-def apply_mapping(layout: TemplateLayout, mapping: Mapping[str, str], *, file: str | None = None) -> None:
-    """The user's own placements: {"列名" or "列E": "项目" (a field label, code or “留空”)}."""
+def apply_mapping(
+    layout: TemplateLayout, mapping: Mapping[str, str], *, file: str | None = None, force: bool = False
+) -> None:
+    """The user's own placements: {"列名" or "列E": "项目" (a field label, code or “留空”)}. A placement
+    that contradicts a header the program recognised (“姓名=身份证件号”) is refused unless `force`
+    (the user confirmed it: --force-map, or the dialog's question); leaving such a column blank is not."""
     syn = synonyms()
     labels = {header_key(v): k for k, v in syn.labels.items() if k in TEMPLATE_FIELDS}
     for name, target in mapping.items():
@@ -551,7 +556,81 @@ def apply_mapping(layout: TemplateLayout, mapping: Mapping[str, str], *, file: s
                 file=file,
                 sheet=layout.sheet,
             )
+        if not force and col.how == "synonym" and col.field not in (None, IGNORE, code):
+            raise MappingContradicts(
+                f"--map “{name}={target}”与列名不符：模板的{col.describe()}按列名应填“{field_label(col.field)}”，"
+                f"不是“{field_label(code)}”。如果是写错了，请去掉这一项 --map（认出的列不用指定）；"
+                "确实要这样填，请加 --force-map 确认（会按模板记住）。",
+                file=file,
+                sheet=layout.sheet,
+            )
         col.field, col.how = code, "mapped"
+
+
+class MappingContradicts(InputRefused):
+    """A --map placement against a header the program recognised: needs the user's confirmation."""
+
+
+# What a value of a field looks like, for the check of every filled column against its header
+_ID_SHAPE = re.compile(r"^(?:[0-9]{15}|[0-9]{17}[0-9X])$")
+_ACCOUNT_SHAPE = re.compile(r"^[0-9]{12,19}$")
+_PHONE_SHAPE = re.compile(r"^(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|[0-9]{7,8})$")
+_NAME_FIELDS = frozenset({"name", "guardian_name", "account_holder"})
+
+
+def _fits(field: str, value: Any) -> bool | None:
+    """Whether `value` looks like a value of `field`; None: nothing to say about this field."""
+    text = _SPACES.sub("", cell_text(value)).upper()
+    if field in _NAME_FIELDS:
+        return not any(ch.isdigit() for ch in text)
+    if field == "id_number":
+        return bool(_ID_SHAPE.match(text))
+    if field == "student_no":
+        return bool(re.match(r"^[A-Z]?[0-9]{10,}[0-9X]?$", text))
+    if field == "bank_account":
+        return bool(_ACCOUNT_SHAPE.match(text.replace("-", "")))
+    if field == "guardian_phone":
+        return bool(_PHONE_SHAPE.match(text))
+    if field in MONEY_FIELDS:
+        try:
+            float(text.replace(",", ""))
+        except ValueError:
+            return False
+        return True
+    if field == "sex":
+        return text in ("男", "女")
+    return None
+
+
+def header_field(header: str) -> str | None:
+    """The field a header names by itself (None when it names none, or a person other than the
+    student: 监护人/身份证号 is the guardian's number)."""
+    parts = [p for p in header.split("/") if p]
+    if not parts:
+        return None
+    if len(parts) > 1 and any(w in parts[0] for w in _PERSON_PARENTS):
+        return None
+    found = _field_of(parts[-1], TEMPLATE_FIELDS) or _field_of(header, TEMPLATE_FIELDS)
+    return None if found == IGNORE else found
+
+
+def content_mismatches(columns: Sequence[tuple[int, str, str]], rows: Sequence[Sequence[Any]]) -> list[str]:
+    """Every filled column whose values do not look like what its header names: a 姓名 column holding
+    ID numbers, an ID column holding names. `columns` as (index, field, header), `rows` in that order.
+    In words, one line per column, with a (masked) example."""
+    problems = []
+    for i, (index, code, header) in enumerate(columns):
+        named = header_field(header)
+        if not named or named == code:
+            continue
+        bad = [r[i] for r in rows if i < len(r) and r[i] not in (None, "") and _fits(named, r[i]) is False]
+        if bad:
+            problems.append(
+                f"「{header}」列（{get_column_letter(index)} 列）按列名应是“{field_label(named)}”，"
+                f"却要填入“{field_label(code)}”：{len(bad)} 行不像{field_label(named)}"
+                f"（如“{free_text(cell_text(bad[0]))[:30]}”）"
+            )
+    return problems
 
 
 def mapping_to_remember(layout: TemplateLayout) -> dict[str, str]:

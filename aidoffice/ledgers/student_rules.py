@@ -28,9 +28,10 @@ _LATIN = re.compile(r"[A-Za-z]")
 _MONTH = re.compile(r"\d{4}-\d{2}")
 # Every CJK ideograph block (Ext A, the URO, compatibility, Ext B–I: 𠮷, 䶮 …), the middle dots of
 # minority names (阿依古丽·买买提), Latin letters and spaces; digits and symbols are refused.
-_NAME = re.compile(
+NAME_MAX = 30
+_NAME_CHARS = re.compile(
     r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\U00031350-\U000323af"
-    r"\u00b7\u30fb\u2022\u2027\uff65A-Za-z\s]{2,30}$"
+    r"\u00b7\u30fb\u2022\u2027\uff65A-Za-z\s]+$"
 )
 
 
@@ -94,8 +95,18 @@ def check_student_values(v: dict[str, Any], vocational: bool, today: date | None
     v["name"] = name
     if not name:
         problems.append(FieldProblem("姓名", "不能为空"))
-    elif not _NAME.match(name):
-        problems.append(FieldProblem("姓名", f"“{name}”含有数字或符号，请只填写姓名"))
+    elif not _NAME_CHARS.match(name):
+        problems.append(FieldProblem("姓名", f"“{name[:40]}”含有数字或符号，请只填写姓名"))
+    elif len(name) > NAME_MAX:
+        problems.append(
+            FieldProblem(
+                "姓名",
+                f"“{name[:12]}…”太长：有 {len(name)} 个字，最多 {NAME_MAX} 个字。"
+                "请只填写学生本人的姓名（备注等写在“备注”里）",
+            )
+        )
+    elif len(name) < 2:
+        problems.append(FieldProblem("姓名", f"“{name}”只有一个字：姓名至少两个字，请填写完整的姓名"))
 
     id_number = normalize_id(v["id_number"]) or None
     student_no = normalize_student_no(v["student_no"]) or None

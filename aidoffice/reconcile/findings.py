@@ -3,7 +3,8 @@ the identity that lets a re-run recognise it as the same problem.
 
 Evidence is plain JSON (strings, numbers, lists), so it is stored as it is and compared across runs:
 - `left`: the school's side (the student record) or the first record; `right`: the other side(s).
-  Each side: {"source", "name", "id_number", "lines": [...]}.
+  Each side: {"source", "name", "id_number", "lines": [...]} and, when known, "birth" (ISO date):
+  the birth date is shown only beside a full ID (a masked ID and a birth date rebuild the number).
 - `columns`: the kind's own columns for the workbook and the GUI, as [label, value, type] with type
   text / id / money (an id is shown at the export's privacy level).
 - `facts`: the group facts looked at, each with its words (`GroupFact.describe`).
@@ -13,13 +14,14 @@ masked ones, so any text of a finding can be printed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from aidoffice.domain.policies import GroupFact, GroupSpec
-from aidoffice.privacy import Field, Level, show
+from aidoffice.privacy import Field, Level, free_text, show
 
 
 @dataclass
@@ -46,16 +48,37 @@ class Finding:
         return "|".join((self.kind, self.key or self.person_key, self.scope, self.what))[:200]
 
 
-def side(source: str, name: str, id_number: str | None, *lines: str | None) -> dict[str, Any]:
-    return {"source": source, "name": name, "id_number": id_number, "lines": [x for x in lines if x]}
+def side(
+    source: str, name: str, id_number: str | None, *lines: str | None, birth: date | None = None
+) -> dict[str, Any]:
+    out = {"source": source, "name": name, "id_number": id_number, "lines": [x for x in lines if x]}
+    if birth is not None:
+        out["birth"] = birth.isoformat()
+    return out
+
+
+_OLD_BIRTH_LINE = re.compile(r"^出生 \d{4}-\d{2}-\d{2}$")  # how older versions recorded it
+
+
+def side_lines(s: dict[str, Any], level: Level = Level.MASKED) -> list[str]:
+    """A side's lines as they may be shown at `level`: the birth date only at FULL (beside a masked
+    ID it gives the hidden digits away), people's words with their numbers masked."""
+    birth = show(Field.BIRTH_DATE, s.get("birth"), level)
+    out = [f"出生 {birth}"] if birth else []
+    for line in s.get("lines", []):
+        if level is not Level.FULL and _OLD_BIRTH_LINE.match(line):
+            continue
+        out.append(free_text(line, level))
+    return out
 
 
 def side_text(s: dict[str, Any], level: Level = Level.MASKED) -> str:
-    """One side as a line of text: 外部名单「…」第12行：张小红，130624********1234，出生 2013-05-03 …"""
+    """One side as a line of text: 外部名单「…」第12行：张小红，130624********1234，… (with 出生 2013-05-03
+    only when the ID is shown in full)"""
     parts = [s.get("name") or ""]
     if s.get("id_number"):
         parts.append(show(Field.ID_NUMBER, s["id_number"], level) or "")
-    parts += s.get("lines", [])
+    parts += side_lines(s, level)
     return f"{s['source']}：" + "，".join(p for p in parts if p)
 
 

@@ -12,11 +12,15 @@ from sqlalchemy.orm import Session
 
 from aidoffice.db.models import HardshipAssessment, Student
 from aidoffice.domain.terms import Term as TermValue
+from aidoffice.privacy import free_text
 from aidoffice.publicity.slips import Objection, applicants, objections
 from aidoffice.reconcile.findings import Finding, side
 
 
 def objection_finding(o: Objection, student: Student) -> Finding:
+    # the parent's words as written, but with any ID, phone or card number in them masked: a finding's
+    # text is printed in the problem list and `reconcile`'s detail
+    said = free_text(o.text)
     return Finding(
         kind="AID_OBJECTION",
         person_key=student.person_key,
@@ -28,7 +32,7 @@ def objection_finding(o: Objection, student: Student) -> Finding:
         rank=1,
         grade=student.grade,
         class_name=student.class_name,
-        detail=f"{o.class_label} {student.name}：家长在受助告知书回执（{o.slip_code}）上提出异议：{o.text}",
+        detail=f"{o.class_label} {student.name}：家长在受助告知书回执（{o.slip_code}）上提出异议：{said}",
         evidence={
             "left": side("学籍台账", student.name, student.id_number, o.class_label),
             "right": [
@@ -37,10 +41,10 @@ def objection_finding(o: Objection, student: Student) -> Finding:
                     student.name,
                     None,
                     f"收回于 {o.received_at:%Y-%m-%d %H:%M}",
-                    f"家长意见：{o.text}",
+                    f"家长意见：{said}",
                 )
             ],
-            "columns": [["回执编号", o.slip_code, "text"], ["家长意见", o.text, "text"]],
+            "columns": [["回执编号", o.slip_code, "text"], ["家长意见", said, "text"]],
         },
     )
 

@@ -108,12 +108,20 @@ def typo_relation(a: str, b: str) -> str | None:
     diffs = [i for i in range(17) if body_a[i] != body_b[i]]
     if len(diffs) == 1:
         i = diffs[0]
-        return f"第{i + 1}位不同（{body_a[i]} / {body_b[i]}）"
+        return f"第{i + 1}位不同" + _digits(i, 1, body_a, body_b)
     if len(diffs) == 2 and diffs[1] == diffs[0] + 1:
         i = diffs[0]
         if body_a[i] == body_b[i + 1] and body_a[i + 1] == body_b[i]:
-            return f"第{i + 1}、{i + 2}位颠倒（{body_a[i : i + 2]} / {body_b[i : i + 2]}）"
+            return f"第{i + 1}、{i + 2}位颠倒" + _digits(i, 2, body_a, body_b)
     return None
+
+
+def _digits(i: int, n: int, a: str, b: str) -> str:
+    """The differing digits in words, unless they are birth-date digits (7th–14th), which a masked ID
+    hides: the words go into a finding's text, printed beside masked IDs."""
+    if i + n > 6 and i < 14:
+        return "（出生日期部分）"
+    return f"（{a[i : i + n]} / {b[i : i + n]}）"
 
 
 def one_character_apart(a: str, b: str) -> bool:
@@ -180,8 +188,8 @@ def rec_side(rec: Rec) -> dict:
         rec.label,
         rec.name,
         rec.id_number,
-        f"出生 {rec.birth_date:%Y-%m-%d}" if rec.birth_date else None,
         rec.info,
+        birth=rec.birth_date,
     )
 
 

@@ -48,7 +48,7 @@ from aidoffice.ledgers.elsewhere import record_elsewhere
 from aidoffice.ledgers.student_queries import roster_groups
 from aidoffice.ledgers.student_rules import StudentInput
 from aidoffice.ledgers.students import get_student, update_student
-from aidoffice.privacy import mask_id
+from aidoffice.privacy import free_text, mask_id
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.kinds import KINDS, RESOLVED_BY_DATA, label
 from aidoffice.security.access import require
@@ -617,6 +617,8 @@ def status_name(status: ProblemStatus, still_present: bool) -> str:
 def _row(r: Any) -> ProblemRow:
     (pid, kind, status, still, rank, name, idn, sid, grade, cls, village, groups, detail, who, res, closed_at,
      first, last, scope) = r  # fmt: skip
+    if kind == "AID_OBJECTION":  # recorded by an older version with the parent's words as written
+        detail = free_text(detail)
     return ProblemRow(
         pid, kind, label(kind), status, status_name(status, still), still, rank, name, idn, sid, grade, cls,
         village, groups, detail, who, res, closed_at, first, last, scope,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from aidoffice import clock
 from aidoffice.db.models import Problem, ProblemNote, ProblemStatus
 from aidoffice.exporting.workbook import Column, StandardWorkbook, display_width
-from aidoffice.privacy import Field, Level, show
+from aidoffice.privacy import Field, Level, free_text, show
 from aidoffice.reconcile.compare import Comparison
 from aidoffice.reconcile.findings import other_sides, side_text
 from aidoffice.reconcile.kinds import KINDS, label
@@ -152,8 +152,8 @@ def write_problem_workbook(
                 f.detail,
                 status_name(st.status, st.still_present) if st else "",
                 (st.assigned_to or "") if st else "",
-                (st.resolution or "") if st else "",
-                (st.last_note or "") if st else "",
+                free_text(st.resolution, level) if st else "",  # people's words: their numbers masked
+                free_text(st.last_note, level) if st else "",
             ]
         )
 
@@ -267,6 +267,8 @@ def write_problem_workbook(
             .where(Problem.id.in_(closed[i : i + _CHUNK]))
             .order_by(Problem.id)
         ):
+            if kind == "AID_OBJECTION":  # recorded by an older version with the parent's words as written
+                detail = free_text(detail, level)
             gone.append(
                 [pid, label(kind), name, show(Field.ID_NUMBER, idn, level) or "", detail, _date(first)]
             )

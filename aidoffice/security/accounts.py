@@ -8,6 +8,7 @@ account is written to the audit trail as a described event (never the hash)."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +55,22 @@ class SignInFailed(AidofficeError):
         super().__init__(
             f"登录名或密码不正确。连续输错 {LOCK_AFTER} 次后需要等待一段时间才能再试；"
             "忘记密码请联系管理员重置。"
+        )
+
+
+class AccountLocked(SignInFailed):
+    """The right password for an account that is locked out: only someone who knows the password
+    learns that it is locked, and for how long (the wrong password keeps the one message for all)."""
+
+    def __init__(self, login: str, until: datetime, now: datetime) -> None:
+        self.login, self.until = login, until
+        self.seconds = max(1, math.ceil((until - now).total_seconds()))
+        wait = f"{self.seconds} 秒" if self.seconds < 120 else f"约 {math.ceil(self.seconds / 60)} 分钟"
+        AidofficeError.__init__(
+            self,
+            f"账户“{login}”因连续输错密码已被锁定，密码正确也要等锁定结束：还需等待{wait}"
+            f"（{until:%H:%M:%S} 解除）。着急时请管理员在“账户管理”中启用（解锁），"
+            f"或运行 aidoffice users unlock {login}。",
         )
 
 
@@ -420,6 +437,8 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         why = "账户已锁定" if locked else "账户已停用" if not user.active else "密码错误"
         session.flush()
         _audit(session, "sign_in_failed", user, f"登录失败：“{user.login}”，{why}")
+        if locked and ok and user.active:
+            raise AccountLocked(user.login, user.locked_until, now)  # type: ignore[arg-type]
         raise SignInFailed()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

@@ -112,6 +112,30 @@ def test_an_unknown_column_is_refused_with_the_header_then_mapped(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_a_map_against_a_recognised_header_is_refused_and_not_remembered(tmp_path):
+    """Issue 20 §4: `--map "姓名=身份证件号"` was accepted and remembered for the template, so later
+    exports filled 姓名 with ID numbers. Refused (exit 1) naming the column and --force-map; confirmed
+    with --force-map, the check of the column's content still refuses IDs under 姓名; nothing written."""
+    home, db = tmp_path, str(tmp_path / "office.db")
+    run("init", "--school", "阜平县城关中学", home=home, db=db)
+    run("demo", "--students", "200", home=home, db=db)
+    template = home / "县模板.xlsx"
+    build(Shape()).save(template)
+    out = home / "a.xlsx"
+    args = ["export", "roster", "--policy", "一补", "--term", TERM, "--template", str(template), "--confirm",
+            "--anyway", "测试", "--out", str(out), "--map", "姓名=身份证件号"]  # fmt: skip
+    r = run("--json", *args, home=home, db=db)
+    assert r.returncode == 1 and "「姓名」列（B 列）" in r.stderr and "--force-map" in r.stderr
+    r = run("--json", *args, "--force-map", home=home, db=db)
+    assert r.returncode == 1 and "不像姓名" in r.stderr and not find_sensitive(r.stderr)
+    assert not out.exists()
+    r = run("--json", *args[:-2], home=home, db=db)  # without the wrong --map: the template as recognised
+    assert r.returncode == 0, r.stderr
+    ws = load_workbook(out)["花名册"]
+    first = last_json(r)["first_row"]
+    assert not any(ch.isdigit() for ch in ws.cell(first, 2).value)
+
+
 def test_usage_mistakes_and_a_term_without_a_roster(tmp_path):
     """A removal without --confirm, a term with no awards, an unknown policy or no --days each says what to do."""
     home, db = tmp_path, str(tmp_path / "office.db")

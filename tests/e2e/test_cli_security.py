@@ -423,3 +423,39 @@ def test_users_add_without_a_role_gives_the_least_privileged_one(office):
     r = run("--user", "zhang", "users", "add", "qian", home=home, db=db, password=ADMIN_PW,
             AIDOFFICE_NEW_PASSWORD="Temporary-7")  # fmt: skip
     assert r.returncode == 1 and "班级" in r.stderr
+
+
+def test_the_right_password_during_a_lock_out_is_told_it_is_locked_and_for_how_long(office):
+    """Issue 20 §4: the CLI answered the right password with “登录名或密码不正确” while the account was
+    locked, and clerks went to have good passwords reset."""
+    home, db = office
+    for n in range(5):
+        r = run("--user", "wang", "slips", "status", home=home, db=db, password=f"Not-it-{n}23")
+        assert r.returncode == 1 and "登录名或密码不正确" in r.stderr
+    r = run("--json", "--user", "wang", "slips", "status", home=home, db=db, password=TEACHER_PW)
+    assert r.returncode == 1
+    assert "已被锁定" in r.stderr and "还需等待" in r.stderr and "秒" in r.stderr
+    assert "登录名或密码不正确" not in r.stderr and "已被锁定" in last_json(r)["error"]
+
+
+def test_a_county_viewers_plain_ledger_export_is_masked_and_the_message_says_so(office, tmp_path):
+    """The manual: a county viewer's ledger export is masked. A plain `export ledger` was refused without
+    a word about --mask; now it exports masked and says why."""
+    home, db = office
+    r = run("--user", "zhang", "users", "add", "county", "--name", "县资助中心", "--role", "县级查看",
+            home=home, db=db, password=ADMIN_PW, AIDOFFICE_NEW_PASSWORD="Temporary-1")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = run("--user", "county", "users", "passwd", home=home, db=db, password="Temporary-1",
+            AIDOFFICE_NEW_PASSWORD="Prefecture-9")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "台账.xlsx"
+    r = run("--json", "--user", "county", "export", "ledger", "school", "--out", str(out),
+            home=home, db=db, password="Prefecture-9")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    result = last_json(r)
+    assert result["masked"] is True and result["masked_for_role"] is True
+    cells = [str(v) for ws in load_workbook(out) for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert not [c for c in cells if find_sensitive(c)] and result["rows"] == 200
+    r = run("--user", "county", "export", "ledger", "school", "--out", str(tmp_path / "台账2.xlsx"),
+            home=home, db=db, password="Prefecture-9")  # fmt: skip
+    assert r.returncode == 0 and "没有导出完整证件号的权限，已按打码导出" in r.stdout

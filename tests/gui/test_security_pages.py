@@ -549,6 +549,9 @@ def test_a_head_teacher_sees_and_prints_their_own_class_only(qtbot, office, tmp_
     assert "*" in shown_id and not find_sensitive(shown_id)
     # a head teacher may not see the whole number: “显示” is there, greyed out
     assert form.show_buttons["id_number"].isVisible() and not form.show_buttons["id_number"].isEnabled()
+
+    # beside the masked ID no birth date: the two together are all 18 digits (issue 20 §1)
+    assert form.fields["birth_date"].text() == ""
     form.reject()
 
     publicity = window.publicity

@@ -66,7 +66,15 @@ def test_five_failures_lock_the_account_and_the_dialog_says_how_long_to_wait(qtb
     dialog._count_down()
     assert dialog.ok_btn.isEnabled()
     _try(qtbot, dialog, "wang", PW)
-    assert dialog.result() == 0 and "登录名或密码不正确" in dialog.error.text()
+    # the right password while still locked: said so, with the time left (issue 20 §4), button off again
+    text = dialog.error.text()
+    assert (
+        dialog.result() == 0
+        and "已被锁定" in text
+        and "还需等待" in text
+        and "登录名或密码不正确" not in text
+    )
+    assert not dialog.ok_btn.isEnabled() and "请等待" in dialog.ok_btn.text()
     with ctx.db.reading() as s:
         wang = s.scalars(select(User).where(User.login == "wang")).one()
         assert wang.locked_until is not None and wang.failed_attempts == LOCK_AFTER

@@ -38,6 +38,16 @@ def test_one_wrong_digit_two_swapped_digits_or_the_check_character_are_slips():
     assert passes_check(ID) and not passes_check(check_only)
 
 
+def test_a_slip_in_the_birth_digits_is_named_by_position_without_the_digits_a_masked_id_hides():
+    """The relation is printed beside masked IDs (problem list, `reconcile` detail): “第14位不同（3 / 4）”
+    would hand over a birth digit the mask hides, and with it most of the hidden date."""
+    day_off = make_id("130624", date(2013, 5, 4), 123)
+    assert typo_relation(ID, day_off) == "第14位不同（出生日期部分）"
+    month_swap = make_id("130624", date(2013, 5, 3), 123)[:10] + "50" + ID[12:]
+    assert typo_relation(ID, month_swap) == "第11、12位颠倒（出生日期部分）"
+    assert "3" not in typo_relation(ID, day_off) and "05" not in typo_relation(ID, month_swap)
+
+
 def test_ids_that_differ_more_are_not_slips():
     """Two IDs three digits apart are two people; calling them a slip would merge different children."""
     assert typo_relation(ID, make_id("130624", date(2013, 5, 3), 456)) is None  # three digits
@@ -51,12 +61,18 @@ def test_ids_that_differ_more_are_not_slips():
 
 @given(st.integers(0, 16), st.integers(1, 9), st.integers(0, 999))
 def test_any_single_digit_slip_is_recognised_both_ways(position, shift, seq):
-    """Whatever digit is mistyped, both orders of the pair name the same slip."""
+    """Whatever digit is mistyped, both orders of the pair name the same slip (the digits themselves only
+    outside the birth date, which a masked ID hides)."""
     real = make_id("130624", date(2012, 2, 29), seq)
     digit = str((int(real[position]) + shift) % 10)
     slip = real[:position] + digit + real[position + 1 :]
-    assert typo_relation(real, slip) == f"第{position + 1}位不同（{real[position]} / {digit}）"
-    assert typo_relation(slip, real) == f"第{position + 1}位不同（{digit} / {real[position]}）"
+    hidden = 6 <= position < 14
+    assert typo_relation(real, slip) == f"第{position + 1}位不同" + (
+        "（出生日期部分）" if hidden else f"（{real[position]} / {digit}）"
+    )
+    assert typo_relation(slip, real) == f"第{position + 1}位不同" + (
+        "（出生日期部分）" if hidden else f"（{digit} / {real[position]}）"
+    )
 
 
 def test_names_alike_by_sound_or_by_one_character():

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice.errors import AidofficeError, ValidationError
 from aidoffice.security.access import Principal
-from aidoffice.security.accounts import LOCK_AFTER, PASSWORD_RULES, SignInFailed, lock_time
+from aidoffice.security.accounts import LOCK_AFTER, PASSWORD_RULES, AccountLocked, SignInFailed, lock_time
 from ui.operations import AppContext
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
@@ -220,6 +220,13 @@ class SignInDialog(QDialog):
         self._failed_login = login
         text = str(exc)
         wait = int(lock_time(self.failures).total_seconds())
+        if isinstance(exc, AccountLocked):  # the right password, a locked account: the message says how long
+            self._wait_left = exc.seconds
+            self._tick.start()
+            self._count_down(first=True)
+            self.error.setText(text)
+            self.adjustSize()
+            return
         if wait:
             text += "\n" + self.tr(
                 "已连续输错 {n} 次：这个账户已被锁定，请 {s} 秒后再试；着急时请管理员在“账户管理”中启用（解锁）。"

@@ -85,7 +85,9 @@ class FormData:
 
 # shown masked on the form unless “显示” is pressed and the role may see them whole
 SENSITIVE = ("id_number", "student_no", "bank_account", "guardian_phone")
-_SENSITIVE = SENSITIVE
+# a read-only form for a role without full numbers also leaves the birth date out (beside a masked ID
+# it gives the hidden digits away: aidoffice.privacy)
+_READ_ONLY_MASKED = (*SENSITIVE, "birth_date")
 
 
 def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped-def]
@@ -95,12 +97,12 @@ def _form_data(session, student_id: int) -> FormData:  # type: ignore[no-untyped
     may_show_full = allowed(session, "students.view_full_ids")
     masked = {
         key: str(show_column(key, getattr(data, key), Level.MASKED) or "")
-        for key in _SENSITIVE
+        for key in SENSITIVE
         if getattr(data, key)
     }
     if read_only and not may_show_full:
         # only when nothing can be saved: masked numbers must never be written back
-        for key in _SENSITIVE:
+        for key in _READ_ONLY_MASKED:
             setattr(data, key, show_column(key, getattr(data, key), Level.MASKED))
     return FormData(
         masked=masked,

@@ -33,7 +33,7 @@ from shiboken6 import isValid
 from aidoffice.db.models import ProblemStatus
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.privacy import Field, Level, show
-from aidoffice.reconcile.findings import other_sides
+from aidoffice.reconcile.findings import other_sides, side_lines
 from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail, ProblemFilter
 from aidoffice.reconcile.service import ReconcileResult
@@ -450,7 +450,7 @@ class ReconcilePage(QWidget):
         parts = []
         for s in sides:
             number = show(Field.ID_NUMBER, s.get("id_number"), self.level)
-            lines = [escape(x) for x in s.get("lines", [])]
+            lines = [escape(x) for x in side_lines(s, self.level)]
             parts.append(
                 f"<b>{escape(s.get('source', ''))}</b><br>{escape(s.get('name') or '')}"
                 + (f"　{escape(number)}" if number else "")
