@@ -122,7 +122,7 @@ def test_a_map_against_a_recognised_header_is_refused_and_not_remembered(tmp_pat
     template = home / "县模板.xlsx"
     build(Shape()).save(template)
     out = home / "a.xlsx"
-    args = ["export", "roster", "--policy", "一补", "--term", TERM, "--template", str(template), "--confirm",
+    args = ["export", "roster", "--policy", "一补", "--term", this_term(), "--template", str(template), "--confirm",
             "--anyway", "测试", "--out", str(out), "--map", "姓名=身份证件号"]  # fmt: skip
     r = run("--json", *args, home=home, db=db)
     assert r.returncode == 1 and "「姓名」列（B 列）" in r.stderr and "--force-map" in r.stderr
