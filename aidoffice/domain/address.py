@@ -177,3 +177,15 @@ def split_columns(
     m = _VILLAGE.match(v)
     name = village_name(m.group(0)) if m else v
     return Place(t + v, township=town, village=name, county=named, inside=True)
+
+
+_VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
+
+
+def village_key(name: str | None) -> str:
+    """How village names are compared: 黑崖沟, 黑崖沟村 and 黑崖沟村委会 are one village."""
+    s = "".join((name or "").split())
+    for suffix in _VILLAGE_SUFFIXES:
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s
