@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db.audit import actor_of
-from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
+from aidoffice.db.models import (
+    GroupMembership,
+    ListEntry,
+    ListSnapshot,
+    PriorityGroup,
+    School,
+    SourceKind,
+)
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.cleaning import text
@@ -25,6 +32,7 @@ from aidoffice.importing.kinds import LIST_KINDS
 from aidoffice.importing.people import fill_down_households, read_person
 from aidoffice.importing.report import Action, ImportReport, Missing, Repeats
 from aidoffice.importing.rows import DataRow
+from aidoffice.ledgers.places import Placer
 
 DEFAULT_GROUP = {"poverty": "poverty_exited", "disabled": "disabled"}
 _EXTRA = (
@@ -149,9 +157,36 @@ def plan_list(
             }
         )
     repeats.settle()
+    if "township" in fields or "village" in fields:
+        _place_entries(session, report, payload.entries)
     payload.fingerprint = _fingerprint(payload.entries)
     _compare_with_latest(session, report, payload)
     report.plan = payload
+
+
+def _place_entries(session: Session, report: ImportReport, entries: list[dict[str, Any]]) -> None:
+    """The 乡镇/村 columns read as the 学籍 export's 户口所在地 is: written the county's way (城南庄 →
+    城南庄镇, 大岸底村委会 → 大岸底村, the whole place in one column), so each row finds its village.
+    A place in another county is kept as written; a row with no place it can be put in is reported."""
+    school = session.scalars(select(School).order_by(School.id)).first()
+    placer = Placer(session, school.county if school is not None else None)
+    foreign: list[int] = []
+    for e in entries:
+        if not e["township"] and not e["village"]:
+            report.warn(e["row"], "乡镇/村", "乡镇和村都为空，此人无法对应到任何村，户籍台账中不显示")
+            continue
+        place = placer.columns(e["township"], e["village"])
+        if place.inside:
+            e["township"], e["village"] = place.township, place.village
+        elif place.foreign:
+            foreign.append(e["row"])
+        else:
+            where = "".join(filter(None, [e["township"], e["village"]]))
+            missing = "村" if place.township else "乡（镇）"
+            report.warn(e["row"], "乡镇/村", f"“{where}”中找不到{missing}名称，此人无法对应到村，户籍台账中不显示")
+    if foreign:
+        rows = "、".join(str(r) for r in foreign[:20]) + ("等" if len(foreign) > 20 else "")
+        report.notes.append(f"{len(foreign)} 行的乡镇/村不在本县（第 {rows} 行），按原文保留，不计入本县各村")
 
 
 def _fingerprint(entries: list[dict[str, Any]]) -> str:

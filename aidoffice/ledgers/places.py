@@ -92,6 +92,44 @@ class VillageFinder:
         return row.id
 
 
+class PlaceIndex:
+    """Places named in a list (乡镇 + 村, or 村 alone) → one of the villages given. The columns are read
+    as the address splitter reads them (城南庄 / 城南庄镇, the whole place in the 村 column, the county
+    before the township); a place in another county is in no village."""
+
+    def __init__(self, villages: Iterable[tuple[int, str, str]], county: str | None = None):
+        self.by_pair: dict[tuple[str, str], int] = {}
+        self.county = county
+        by_name: dict[str, list[int]] = {}
+        towns: set[str] = set()
+        for v_id, township, name in villages:
+            towns.add(township)
+            self.by_pair[(bare_town("".join(township.split())), village_key(name))] = v_id
+            by_name.setdefault(village_key(name), []).append(v_id)
+        self.towns = sorted(towns)
+        # a village name alone places a row only when no other village given has that name
+        self.by_name = {k: ids[0] for k, ids in by_name.items() if len(ids) == 1}
+        self._memo: dict[tuple[str | None, str | None], int | None] = {}
+
+    def find(self, township: str | None, village: str | None) -> int | None:
+        key = (township, village)
+        if key in self._memo:
+            return self._memo[key]
+        found = None
+        place = split_columns(township, village, self.county, self.towns)
+        if not place.foreign:
+            if place.inside:
+                township, village = place.township, place.village
+            v = village_key(village)
+            if v:
+                t = bare_town("".join((township or "").split()))
+                found = self.by_pair.get((t, v)) if t else None
+                if found is None:
+                    found = self.by_name.get(v)
+        self._memo[key] = found
+        return found
+
+
 # ---- served villages ----------------------------------------------------------------------------
 
 
@@ -119,6 +157,11 @@ def _school(session: Session) -> School:
     if school is None:
         raise NotFound("尚未设置学校，请先在“设置”中填写学校信息。")
     return school
+
+
+def served_confirmed(session: Session) -> bool:
+    school = session.scalars(select(School).order_by(School.id)).first()
+    return school is not None and (school.settings or {}).get(SERVED_KEY) is not None
 
 
 def served_village_ids(session: Session) -> set[int]:

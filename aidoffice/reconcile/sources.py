@@ -27,12 +27,11 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.db.models import Term as TermRow
-from aidoffice.domain.address import bare_town, split_columns
 from aidoffice.domain.address import village_key as _village_key
 from aidoffice.domain.policies import GroupFact
 from aidoffice.ledgers.elsewhere import ElsewhereRow, elsewhere_for
 from aidoffice.ledgers.groups import group_facts
-from aidoffice.ledgers.places import served_village_ids
+from aidoffice.ledgers.places import PlaceIndex, served_village_ids
 
 
 class StudentRec(NamedTuple):
@@ -307,39 +306,8 @@ def village_key(name: str | None) -> str:
     return _village_key(name)
 
 
-class VillageIndex:
-    """Places named in a list (乡镇 + 村, or 村 alone) → one of the villages the school serves. The
-    columns are read as the address splitter reads them (城南庄 / 城南庄镇, the whole place in the 村
-    column, the county before the township); a place in another county is in no village."""
+class VillageIndex(PlaceIndex):
+    """Places named in a list (乡镇 + 村, or 村 alone) → one of the villages given (ledgers.places)."""
 
     def __init__(self, villages: dict[int, VillageRec], county: str | None = None):
-        self.by_pair: dict[tuple[str, str], int] = {}
-        self.county = county
-        self.towns = sorted({v.township for v in villages.values()})
-        by_name: dict[str, list[int]] = {}
-        for v in villages.values():
-            self.by_pair[(bare_town("".join(v.township.split())), village_key(v.name))] = v.id
-            by_name.setdefault(village_key(v.name), []).append(v.id)
-        # a village name alone places a row only when no other served village has that name
-        self.by_name = {k: ids[0] for k, ids in by_name.items() if len(ids) == 1}
-        self._memo: dict[tuple[str | None, str | None], int | None] = {}
-
-    def find(self, township: str | None, village: str | None) -> int | None:
-        key = (township, village)
-        if key in self._memo:
-            return self._memo[key]
-        found = None
-        place = split_columns(township, village, self.county, self.towns)
-        if place.foreign:
-            self._memo[key] = None
-            return None
-        if place.inside:
-            township, village = place.township, place.village
-        v = village_key(village)
-        if v:
-            t = bare_town("".join((township or "").split()))
-            found = self.by_pair.get((t, v)) if t else None
-            if found is None:
-                found = self.by_name.get(v)
-        self._memo[key] = found
-        return found
+        super().__init__(((v.id, v.township, v.name) for v in villages.values()), county)
