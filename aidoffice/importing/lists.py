@@ -183,7 +183,9 @@ def _place_entries(session: Session, report: ImportReport, entries: list[dict[st
         else:
             where = "".join(filter(None, [e["township"], e["village"]]))
             missing = "村" if place.township else "乡（镇）"
-            report.warn(e["row"], "乡镇/村", f"“{where}”中找不到{missing}名称，此人无法对应到村，户籍台账中不显示")
+            report.warn(
+                e["row"], "乡镇/村", f"“{where}”中找不到{missing}名称，此人无法对应到村，户籍台账中不显示"
+            )
     if foreign:
         rows = "、".join(str(r) for r in foreign[:20]) + ("等" if len(foreign) > 20 else "")
         report.notes.append(f"{len(foreign)} 行的乡镇/村不在本县（第 {rows} 行），按原文保留，不计入本县各村")

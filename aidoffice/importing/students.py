@@ -394,7 +394,12 @@ class _Placing:
     a place in another county is kept as text and counted as 外县户籍."""
 
     def __init__(
-        self, session: Session, report: ImportReport, county: str | None, parsed: list[_Row], present: set[str]
+        self,
+        session: Session,
+        report: ImportReport,
+        county: str | None,
+        parsed: list[_Row],
+        present: set[str],
     ):
         self.report = report
         self.columns = "hukou_township" in present and "hukou_village" in present

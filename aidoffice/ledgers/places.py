@@ -84,7 +84,11 @@ class VillageFinder:
         town = self.session.scalars(select(Township).where(Township.name == township)).first()
         if town is None:  # the township written another way (城南庄 / 城南庄镇)
             town = next(
-                (t for t in self.session.scalars(select(Township)) if bare_town(t.name) == bare_town(township)),
+                (
+                    t
+                    for t in self.session.scalars(select(Township))
+                    if bare_town(t.name) == bare_town(township)
+                ),
                 None,
             )
         row = get_or_create_village(self.session, town.name if town else township, village)
@@ -178,7 +182,9 @@ def proposed_village_ids(session: Session) -> set[int]:
     enrolled = select(Student.village_id).where(
         Student.village_id.is_not(None), Student.status == StudentStatus.ENROLLED
     )
-    return set(session.scalars(enrolled.distinct())) | set(session.scalars(select(Household.village_id).distinct()))
+    return set(session.scalars(enrolled.distinct())) | set(
+        session.scalars(select(Household.village_id).distinct())
+    )
 
 
 def served_villages(session: Session) -> ServedVillages:
@@ -207,7 +213,9 @@ def served_villages(session: Session) -> ServedVillages:
     return ServedVillages(stored is not None, rows)
 
 
-def set_served_villages(session: Session, village_ids: Iterable[int], added: Iterable[tuple[str, str]] = ()) -> ServedVillages:
+def set_served_villages(
+    session: Session, village_ids: Iterable[int], added: Iterable[tuple[str, str]] = ()
+) -> ServedVillages:
     """Confirm (or change) the served villages: the ids ticked, and villages typed as 乡镇 + 村 that are
     not known yet. Recorded in the audit trail (the school's settings change)."""
     require(session, "households.edit")

@@ -276,7 +276,9 @@ def village_books(
                    r[1] in priority, sid in aided)
         )  # fmt: skip
     school = session.scalars(select(School).order_by(School.id)).first()
-    index = PlaceIndex(((b.id, b.township, b.name) for b in books.values()), school.county if school else None)
+    index = PlaceIndex(
+        ((b.id, b.township, b.name) for b in books.values()), school.county if school else None
+    )
     listed: dict[int, PeopleGroup] = {}
     for e in _latest_entries(session):
         eid, key, number, name, relation, sex, born, town, village, school_name, schooling = e

@@ -127,7 +127,9 @@ def _compare(session: Session, term: str | None, today: date, progress: Progress
     index = VillageIndex(src.villages, src.county)
     progress(1, 5, "正在按证件号匹配，查找疑似抄错")
     matching = match(src, index)
-    served = VillageIndex({i: v for i, v in src.villages.items() if src.served is None or i in src.served}, src.county)
+    served = VillageIndex(
+        {i: v for i, v in src.villages.items() if src.served is None or i in src.served}, src.county
+    )
     progress(2, 5, "正在核对资助条件")
     aid_findings, coverage = check_aid(src, catalogue, ctx, matching)
     progress(3, 5, "正在核对各村学龄儿童")
