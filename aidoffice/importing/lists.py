@@ -24,6 +24,7 @@ from aidoffice.db.models import (
     School,
     SourceKind,
 )
+from aidoffice.domain.address import same_county
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.cleaning import text
@@ -112,6 +113,7 @@ def plan_list(
     syn = synonyms()
     payload = ListPlan(source=source, list_kind=list_kind, known_on=known_on)
     repeats = Repeats("证件号", keep_first=True)
+    counties: dict[int, str] = {}  # row → the 县 column
     for r in rows:
         out = r.outcome()
         report.outcomes.append(out)
@@ -134,6 +136,7 @@ def plan_list(
             continue  # screening found a cell it could not take
         if not repeats.first((person.id_number, code), out, person.id_number):
             continue  # refused by repeats.settle(), naming every row
+        counties[r.number] = text(c.get("county"))
         payload.entries.append(
             {
                 "row": r.number,
@@ -158,13 +161,15 @@ def plan_list(
         )
     repeats.settle()
     if "township" in fields or "village" in fields:
-        _place_entries(session, report, payload.entries)
+        _place_entries(session, report, payload.entries, counties)
     payload.fingerprint = _fingerprint(payload.entries)
     _compare_with_latest(session, report, payload)
     report.plan = payload
 
 
-def _place_entries(session: Session, report: ImportReport, entries: list[dict[str, Any]]) -> None:
+def _place_entries(
+    session: Session, report: ImportReport, entries: list[dict[str, Any]], counties: dict[int, str]
+) -> None:
     """The 乡镇/村 columns read as the 学籍 export's 户口所在地 is: written the county's way (城南庄 →
     城南庄镇, 大岸底村委会 → 大岸底村, the whole place in one column), so each row finds its village.
     A place in another county is kept as written; a row with no place it can be put in is reported."""
@@ -172,6 +177,13 @@ def _place_entries(session: Session, report: ImportReport, entries: list[dict[st
     placer = Placer(session, school.county if school is not None else None)
     foreign: list[int] = []
     for e in entries:
+        county = counties.get(e["row"])
+        if county and placer.county and not same_county(county, placer.county):
+            # another county's row: kept as written, the county before the township so that it is
+            # never taken for a village of ours of the same name
+            e["township"] = county + (e["township"] or "")
+            foreign.append(e["row"])
+            continue
         if not e["township"] and not e["village"]:
             report.warn(e["row"], "乡镇/村", "乡镇和村都为空，此人无法对应到任何村，户籍台账中不显示")
             continue
