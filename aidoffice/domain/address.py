@@ -18,6 +18,9 @@ _COUNTY = re.compile(r"^.{1,9}?(?:自治县|自治旗|县|区|市|旗)")
 _TOWN = re.compile(r"^(.{1,9}?)(街道办事处|街道办|街道|民族乡|镇|乡|苏木)")
 _VILLAGE = re.compile(r"^(.{1,12}?)(村民委员会|居民委员会|村委会|居委会|社区|村|嘎查)")
 _SPACES = re.compile(r"\s+")
+_INNER = re.compile(
+    r"镇|乡|村|街道|社区"
+)  # inside a county's name only as its first character (镇平县, 乡宁县)
 _WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
 TOWN_SUFFIXES = ("街道办事处", "街道办", "街道", "民族乡", "镇", "乡", "苏木")
 
@@ -90,8 +93,10 @@ def _prefix(s: str, county: str | None, towns: list[str]) -> tuple[str | None, s
         rest = rest[m.end() :]
     for pattern in (_CITY, _COUNTY):
         m = pattern.match(rest)
-        if not m or rest[m.end() : m.end() + 1] in ("镇", "乡", "街"):
-            continue  # 新市镇 is a township, not a city
+        if not m or _INNER.search(m.group(0)[1:]):
+            continue
+        if rest[m.end() : m.end() + 1] in ("镇", "乡", "街") and not _COUNTY.match(rest[m.end() :]):
+            continue  # 新市镇 is a township, 东镇东社区 a village: neither a city nor a county
         token, after = m.group(0), rest[m.end() :]
         if county and same_county(token, county):
             return token, after

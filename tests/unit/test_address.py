@@ -24,6 +24,8 @@ COUNTY = "阜平县"
         ("阜平县顺城街道办事处城北社区", "顺城街道", "城北社区"),
         ("阜平县平阳乡各老村", "平阳乡", "各老村"),
         ("阜平县城南庄镇新市村", "城南庄镇", "新市村"),
+        ("东镇东社区", "东镇", "东社区"),  # no 区 county in a village's name
+        ("城南庄镇东区村", "城南庄镇", "东区村"),
         ("阜平　县 城南庄镇　大岸底村", "城南庄镇", "大岸底村"),  # full-width spaces
     ],
 )
@@ -46,6 +48,7 @@ def test_a_township_written_without_its_suffix_is_known_from_the_county_township
         ("北京市朝阳区望京街道花家地社区", "朝阳区"),
         ("河北省定州市东亭镇东亭村", "定州市"),  # a county-level city
         ("山西省五台县台城镇西村", "五台县"),
+        ("河南省南阳市镇平县城关镇东关村", "镇平县"),  # a county whose name begins with 镇
     ],
 )
 def test_a_place_in_another_county_stays_text_and_names_that_county(text, county):
