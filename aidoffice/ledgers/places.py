@@ -46,7 +46,11 @@ class Placer:
 
 def guess_county(addresses: Iterable[str | None]) -> str | None:
     """The county most of the addresses name (for a school whose county is not set yet)."""
-    counts = Counter(p.county for a in addresses if (p := split_place(a, None)).county)
+    counts: Counter[str] = Counter()
+    for address, n in Counter(a for a in addresses if a).items():  # each distinct place split once
+        county = split_place(address, None).county
+        if county:
+            counts[county] += n
     return counts.most_common(1)[0][0] if counts else None
 
 
