@@ -196,8 +196,6 @@ def village_books(
     require(session, "villages.view")
     earliest, latest = birth_bounds(term.starts_on, ages)
     wanted = ledger_village_ids(session)
-    if only is not None:
-        wanted &= only
     books: dict[int, VillageBook] = {}
     for v_id, v_name, v_code, t_name, t_id in session.execute(
         select(Village.id, Village.name, Village.code, Township.name, Township.id)
@@ -256,6 +254,8 @@ def village_books(
     ):  # fmt: skip
         mid, hh_id, key, number, name, relation, sex, born, sid, school_name, schooling = m
         counted_keys.update(k for k in (key, number) if k)
+        if sid is None:  # a member the roster import could not link (imported before the student)
+            sid = by_key.get(key or "") or by_key.get(number or "")
         if sid is not None:
             counted_students.add(sid)
         groups[hh_id].people.append(
@@ -264,7 +264,12 @@ def village_books(
         )  # fmt: skip
     placed: dict[int, PeopleGroup] = {}
     for sid, r in students.items():
-        if r[10] not in books or sid in linked or r[9] is not StudentStatus.ENROLLED:
+        if (
+            r[10] not in books
+            or sid in linked
+            or sid in counted_students
+            or r[9] is not StudentStatus.ENROLLED
+        ):
             continue
         group = placed.get(r[10])
         if group is None:
@@ -303,7 +308,9 @@ def village_books(
     for extra in (placed, listed):
         for v_id, group in extra.items():
             books[v_id].groups.append(group)
-    return list(books.values())
+    # `only` filters the result, never the counting: a child counted in another village (a household
+    # member there, a student placed there) is not counted again here, whichever village is opened
+    return [b for b in books.values() if only is None or b.id in only]
 
 
 def village_tree(
