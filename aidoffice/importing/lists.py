@@ -181,7 +181,7 @@ def _place_entries(
         if county and placer.county and not same_county(county, placer.county):
             # another county's row: kept as written, the county before the township so that it is
             # never taken for a village of ours of the same name
-            e["township"] = county + (e["township"] or "")
+            e["township"] = (county + (e["township"] or ""))[:50]
             foreign.append(e["row"])
             continue
         if not e["township"] and not e["village"]:

@@ -213,3 +213,22 @@ def test_the_student_form_saves_the_hukou_village_and_the_table_shows_it(county_
         tree = village_tree(s, current_term(s))
         counts = {v.name: v.in_school for t in tree for v in t.villages}
         assert counts["黑崖沟村"] == 1 and counts.get("大岸底村委会", 0) == 0
+
+
+def test_after_a_village_roster_the_village_counts_its_children_in_school(county_db, tmp_path):
+    """The roster's households take the children the 学籍 export placed; the village still counts them."""
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    imp(county_db, poverty_file(tmp_path, rows), "households")
+    with county_db.reading() as s:
+        term = current_term(s)
+        hei = next(v for t in village_tree(s, term) for v in t.villages if v.name == "黑崖沟村")
+        assert (hei.households, hei.children, hei.in_school) == (1, 4, 3)  # not 在本校 0
+        rows_ = households_of(s, hei.id, term)
+        household = next(r for r in rows_ if r.kind == "household")
+        assert (household.head_name, household.in_school, household.children) == ("王大山", 1, 2)
+        assert [r.kind for r in rows_] == ["household", STUDENTS]  # the linked student is counted once
+        assert hei.in_school == sum(r.in_school for r in rows_)
+        assert hei.children == sum(r.children for r in rows_)
+        enrolled = s.scalars(select(Student).where(Student.id_number == rows[0][H["身份证件号"]])).one()
+        assert enrolled.village_id == hei.id
