@@ -123,3 +123,17 @@ def test_any_shape_of_a_county_place_splits_back_into_its_parts(
 def test_any_place_of_another_county_is_foreign(other, town, village):
     place = split_place(f"河北省保定市{other}{town}镇{village}村", COUNTY)
     assert place.foreign and place.county == other and place.township is None
+
+
+@given(text=st.text(alphabet=st.sampled_from("省市县区镇乡村街道社区组号阜平城南庄大岸底 　0123４５\t=\n"), max_size=80))
+def test_any_text_splits_without_error_into_short_names(text):
+    """Whatever a cell holds (formula text, digits, a pile of suffixes), the splitter answers; a place
+    it calls inside the county has a township and a village short enough for the ledger."""
+    for county in ("阜平县", None):
+        place = split_place(text, county, ["城南庄镇"])
+        if place.inside:
+            assert place.township and place.village
+            assert len(place.township) <= 20 and len(place.village) <= 20
+        assert place.why_not()
+        columns = split_columns(text[:10], text[10:], county, ["城南庄镇"])
+        assert not (columns.inside and columns.foreign)
