@@ -89,3 +89,36 @@ def test_only_the_students_export_and_two_lists_fill_both_ledgers(office, tmp_pa
     )
     for row in load_workbook(masked)["学龄儿童"].iter_rows(values_only=True):
         assert find_sensitive(" ".join(str(c) for c in row if c is not None)) == []
+
+
+def test_served_villages_from_the_command_line(office, tmp_path):
+    home = tmp_path
+    assert (
+        run(
+            "init",
+            "--school",
+            "阜平县城关中学",
+            "--school-code",
+            CODE,
+            "--county",
+            "阜平县",
+            home=home,
+            db=office,
+        ).returncode
+        == 0
+    )
+    path, _rows = students_file(tmp_path)
+    assert run("import", "students", str(path), home=home, db=office).returncode == 0
+    shown = last_json(run("--json", "villages", home=home, db=office))
+    assert not shown["confirmed"]
+    assert {v["village"] for v in shown["villages"] if v["served"]} == {"黑崖沟村", "大岸底村", "城北社区"}
+    assert run("villages", "--set", "城南庄镇", home=home, db=office).returncode == 2  # not 乡镇/村
+    r = run(
+        "--json", "villages", "--set", "龙泉关镇/黑崖沟村", "--set", "龙泉关镇/骆驼湾村", home=home, db=office
+    )
+    assert r.returncode == 0, r.stderr
+    out = last_json(r)
+    assert out["confirmed"]
+    assert {v["village"] for v in out["villages"] if v["served"]} == {"黑崖沟村", "骆驼湾村"}
+    text = run("villages", home=home, db=office)
+    assert "已确认" in text.stdout and "骆驼湾村" in text.stdout
