@@ -264,3 +264,29 @@ def link_student_place(session: Session, student: Student, finder: VillageFinder
         student.village_id = (finder or VillageFinder(session)).get_or_create(town, village)
     else:
         student.village_id = None
+
+
+class Outside(NamedTuple):
+    """Enrolled students in no village of the county: registered in another county (外县, 随迁), and
+    those whose place could not be split (to complete in the 学籍 system or on the student form)."""
+
+    foreign: int
+    unplaced: int
+
+
+def students_outside(session: Session) -> Outside:
+    require(session, "villages.view")
+    school = session.scalars(select(School).order_by(School.id)).first()
+    county = school.county if school is not None else None
+    placer = Placer(session, county)
+    foreign = unplaced = 0
+    for address, n in session.execute(
+        select(Student.hukou_address, func.count())
+        .where(Student.village_id.is_(None), Student.status == StudentStatus.ENROLLED)
+        .group_by(Student.hukou_address)
+    ):
+        if placer.place(address).foreign:
+            foreign += n
+        else:
+            unplaced += n
+    return Outside(foreign, unplaced)

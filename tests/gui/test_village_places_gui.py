@@ -59,6 +59,9 @@ def test_an_empty_village_ledger_says_what_to_import_then_fills_with_consistent_
     model = page.model
     assert "尚未确认" in page.notice.text()
     assert "0 个乡镇" not in page.summary.text()
+    assert (
+        "户籍在外县（随迁）1 人" in page.summary.text() and "未能对应到本县的村 1 人" in page.summary.text()
+    )
     towns = {model.data(model.index(r, 0)): model.index(r, 0) for r in range(model.rowCount())}
     assert set(towns) == {"龙泉关镇", "城南庄镇", "阜平镇"}
     for town in towns.values():

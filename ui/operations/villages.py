@@ -9,7 +9,13 @@ from PySide6.QtWidgets import QWidget
 
 from aidoffice.db.models import Term
 from aidoffice.exporting.ledger import ExportResult, export_village_ledger
-from aidoffice.ledgers.places import ServedVillages, served_confirmed, served_villages, set_served_villages
+from aidoffice.ledgers.places import (
+    ServedVillages,
+    served_confirmed,
+    served_villages,
+    set_served_villages,
+    students_outside,
+)
 from aidoffice.ledgers.school import current_term, require_school
 from aidoffice.ledgers.villages import (
     HouseholdRow,
@@ -31,7 +37,7 @@ def load_tree(
         p(0, None, label or "")
         term = current_term(s)
         ages = school_age(require_school(s))
-        return village_tree(s, term, ages), term, ages, served_confirmed(s)
+        return village_tree(s, term, ages), term, ages, served_confirmed(s), students_outside(s)
 
     return ctx.query(parent, op, success, label=label)
 

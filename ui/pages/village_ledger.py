@@ -90,7 +90,7 @@ class VillageLedgerPage(QWidget):
         return self.last_task
 
     def _loaded_tree(self, result) -> None:  # type: ignore[no-untyped-def]
-        tree, term, ages, confirmed = result
+        tree, term, ages, confirmed, outside = result
         self.model.load(tree, term, ages)
         if not tree:
             self.notice.setText(
@@ -113,6 +113,10 @@ class VillageLedgerPage(QWidget):
                 children=sum(t.total("children") for t in tree), here=sum(t.total("in_school") for t in tree),
                 prio=sum(t.total("priority") for t in tree), aided=sum(t.total("aided") for t in tree))
         )  # fmt: skip
+        if outside.foreign or outside.unplaced:
+            self.summary.setText(self.summary.text() + "\n" + self.tr(
+                "另有在读学生：户籍在外县（随迁）{f} 人，户口所在地未能对应到本县的村 {u} 人（在学生信息中填写户籍乡镇、户籍村即可计入）"
+            ).format(f=outside.foreign, u=outside.unplaced))  # fmt: skip
         if len(tree) == 1:
             self.tree.expand(self.model.index(0, 0))
 
