@@ -89,7 +89,9 @@ class VillageTreeModel(QAbstractItemModel):
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         node = self._node(parent)
         if not node.loaded:
-            return node.kind in ("village", "household", "group")
+            if node.kind == "village":  # households, or children placed there without one
+                return any(bool(v) and v != "0" for v in node.values[1:4])
+            return node.kind in ("household", "group")
         return bool(node.children)
 
     def canFetchMore(self, parent: Index) -> bool:
