@@ -131,9 +131,9 @@ class PlaceIndex:
             v = village_key(village)
             if v:
                 t = bare_town("".join((township or "").split()))
-                found = self.by_pair.get((t, v)) if t else None
-                if found is None:
-                    found = self.by_name.get(v)
+                # a township named decides: a village of the same name in a township not given (one
+                # the school does not serve) is not ours; the name alone places a row only without one
+                found = self.by_pair.get((t, v)) if t else self.by_name.get(v)
         self._memo[key] = found
         return found
 

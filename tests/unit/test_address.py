@@ -125,7 +125,11 @@ def test_any_place_of_another_county_is_foreign(other, town, village):
     assert place.foreign and place.county == other and place.township is None
 
 
-@given(text=st.text(alphabet=st.sampled_from("省市县区镇乡村街道社区组号阜平城南庄大岸底 　0123４５\t=\n"), max_size=80))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from("省市县区镇乡村街道社区组号阜平城南庄大岸底 　0123４５\t=\n"), max_size=80
+    )
+)
 def test_any_text_splits_without_error_into_short_names(text):
     """Whatever a cell holds (formula text, digits, a pile of suffixes), the splitter answers; a place
     it calls inside the county has a township and a village short enough for the ledger."""
@@ -137,3 +141,14 @@ def test_any_text_splits_without_error_into_short_names(text):
         assert place.why_not()
         columns = split_columns(text[:10], text[10:], county, ["城南庄镇"])
         assert not (columns.inside and columns.foreign)
+
+
+def test_a_list_row_of_a_township_not_served_is_not_put_in_a_served_village_of_the_same_name():
+    from aidoffice.ledgers.places import PlaceIndex
+
+    index = PlaceIndex([(1, "龙泉关镇", "东庄村"), (2, "城南庄镇", "大岸底村")], "阜平县")
+    assert index.find("龙泉关", "东庄村委会") == 1
+    assert index.find("平阳镇", "东庄村") is None  # another township's 东庄村
+    assert index.find(None, "东庄") == 1
+    assert index.find("", "城南庄镇大岸底村") == 2
+    assert index.find("曲阳县灵山镇", "东庄村") is None  # another county
