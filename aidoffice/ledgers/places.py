@@ -247,6 +247,11 @@ def set_served_villages(
 def link_student_place(session: Session, student: Student, finder: VillageFinder | None = None) -> None:
     """A student typed on the form: the 户籍乡镇 + 户籍村 written (or the 户口所在地 split) decide the
     village, unless a household of the village roster already places the child."""
+    with session.no_autoflush:  # a new student is inserted once, with its village
+        _link_student_place(session, student, finder)
+
+
+def _link_student_place(session: Session, student: Student, finder: VillageFinder | None) -> None:
     if any(link.household is not None for link in student.household_links):
         return
     town, village = student.hukou_township, student.hukou_village
