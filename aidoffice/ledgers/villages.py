@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import (
@@ -208,14 +208,50 @@ def village_books(
         return []
     priority = set(session.scalars(_priority_keys().distinct()))
     aided = set(session.scalars(select(Award.student_id).where(Award.term_id == term.id).distinct()))
+    conn = session.connection()  # plain rows: a district has 100,000 members
+    school = session.scalars(select(School).order_by(School.id)).first()
+    index = PlaceIndex(
+        ((b.id, b.township, b.name) for b in books.values()), school.county if school else None
+    )
+    entries = _latest_entries(session)
+    student_query = select(
+        Student.id, Student.person_key, Student.id_number, Student.name, Student.sex, Student.birth_date,
+        Student.grade, Student.stage, Student.class_name, Student.status, Student.village_id,
+    )  # fmt: skip
+    shown_households = select(Household.id).where(Household.village_id.in_(list(books)))
+    restrict = only is not None
+    if restrict:
+        # one village opened: only the people who can count there are read, and the few facts that
+        # decide whether they are counted elsewhere (a household there, a student placed there)
+        shown_households = select(Household.id).where(Household.village_id.in_(list(only)))  # type: ignore[arg-type]
+        keys: set[str] = set()
+        for e in entries:
+            if index.find(e[7], e[8]) in only:  # type: ignore[operator]
+                keys.update(k for k in (e[1], e[2]) if k)
+        for key, number in conn.execute(
+            select(HouseholdMember.person_key, HouseholdMember.id_number).where(
+                HouseholdMember.household_id.in_(shown_households)
+            )
+        ):
+            keys.update(k for k in (key, number) if k)
+        wanted_keys = list(keys)
+        conds = [
+            Student.village_id.in_(list(only)),  # type: ignore[arg-type]
+            Student.id.in_(
+                select(HouseholdMember.student_id).where(HouseholdMember.household_id.in_(shown_households))
+            ),
+        ]
+        rows = list(conn.execute(student_query.where(or_(*conds))))
+        for i in range(0, len(wanted_keys), 900):
+            chunk = wanted_keys[i : i + 900]
+            rows += conn.execute(
+                student_query.where(or_(Student.person_key.in_(chunk), Student.id_number.in_(chunk)))
+            ).all()
+    else:
+        rows = conn.execute(student_query).all()
     students: dict[int, tuple] = {}
     by_key: dict[str, int] = {}
-    for r in session.execute(
-        select(
-            Student.id, Student.person_key, Student.id_number, Student.name, Student.sex, Student.birth_date,
-            Student.grade, Student.stage, Student.class_name, Student.status, Student.village_id,
-        )
-    ):  # fmt: skip
+    for r in rows:
         students[r[0]] = tuple(r)
         by_key[r[1]] = r[0]
         if r[2]:
@@ -233,9 +269,9 @@ def village_books(
     counted_students: set[int] = set()
     counted_keys: set[str] = set()
     groups: dict[int, PeopleGroup] = {}
-    for hh_id, v_id, hh_no, head in session.execute(
+    for hh_id, v_id, hh_no, head in conn.execute(
         select(Household.id, Household.village_id, Household.household_no, Household.head_name)
-        .where(Household.village_id.in_(list(books)))
+        .where(Household.id.in_(shown_households))
         .order_by(Household.household_no, Household.id)
     ):
         groups[hh_id] = PeopleGroup("household", hh_id, hh_no, head, [])
@@ -243,7 +279,25 @@ def village_books(
     linked: set[int] = set(
         session.scalars(select(HouseholdMember.student_id).where(HouseholdMember.student_id.is_not(None)))
     )
-    for m in session.execute(
+    if restrict:
+        # counted in another village's household: linked to it, or named there by ID
+        ids = list(students)
+        for i in range(0, len(ids), 900):
+            chunk_keys = [k for sid in ids[i : i + 900] for k in students[sid][1:3] if k]
+            for key, number, hh_village in conn.execute(
+                select(HouseholdMember.person_key, HouseholdMember.id_number, Household.village_id)
+                .join(Household, Household.id == HouseholdMember.household_id)
+                .where(
+                    or_(HouseholdMember.person_key.in_(chunk_keys), HouseholdMember.id_number.in_(chunk_keys))
+                )
+            ):
+                if hh_village not in only:  # type: ignore[operator]
+                    counted_keys.update(k for k in (key, number) if k)
+                    for k in (key, number):
+                        if k and k in by_key:
+                            counted_students.add(by_key[k])
+        counted_students |= linked & students.keys()  # each counted in its household's village
+    for m in conn.execute(
         select(
             HouseholdMember.id, HouseholdMember.household_id, HouseholdMember.person_key, HouseholdMember.id_number,
             HouseholdMember.name, HouseholdMember.relation, HouseholdMember.sex, HouseholdMember.birth_date,
@@ -280,12 +334,8 @@ def village_books(
             Person(None, r[1], r[2], r[3], None, r[4], r[5], r[5] is None or age_ok(r[5]), info(sid), None, None,
                    r[1] in priority, sid in aided)
         )  # fmt: skip
-    school = session.scalars(select(School).order_by(School.id)).first()
-    index = PlaceIndex(
-        ((b.id, b.township, b.name) for b in books.values()), school.county if school else None
-    )
     listed: dict[int, PeopleGroup] = {}
-    for e in _latest_entries(session):
+    for e in entries:
         eid, key, number, name, relation, sex, born, town, village, school_name, schooling = e
         if key in counted_keys or not age_ok(born):
             continue
