@@ -96,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--purpose", metavar="TEXT", help="含完整证件号时写明用途（记入操作记录），如“报县资助中心核对”"
     )
     _roster_parser(esub)
+    s = sub.add_parser(
+        "villages", help="服务村：列出本校服务的村（不带参数时显示），--confirm 确认推荐，--set 指定服务村"
+    )
+    s.add_argument("--confirm", action="store_true", help="按显示的服务村（或推荐）确认")
+    s.add_argument(
+        "--set",
+        action="append",
+        metavar="乡镇/村",
+        dest="serve",
+        help="服务村，如 城南庄镇/大岸底村（可多次给出）",
+    )
     s = sub.add_parser("import", help="导入学籍导出、户籍名册、外部名单、资助发放名单或困难学生认定表")
     isub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     helps = {
@@ -342,6 +353,35 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
         f"数据库已就绪：{result['database']}\n学校：{result['school']}；当前学期：{result['term']}"
     )
     return result
+
+
+def cmd_villages(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.ledgers.places import served_villages, set_served_villages
+
+    pairs = []
+    for value in args.serve or []:
+        town, _, village = value.replace("／", "/").partition("/")
+        if not town.strip() or not village.strip():
+            raise UsageError(f"“{value}”应写作 乡镇/村，如 城南庄镇/大岸底村")
+        pairs.append((town.strip(), village.strip()))
+    db = _open(args)
+    with db.unit_of_work(note="villages") as s:
+        served = served_villages(s)
+        if pairs:
+            served = set_served_villages(s, [], pairs)
+        elif args.confirm:
+            served = set_served_villages(s, served.ids)
+        rows = [
+            {"id": v.id, "township": v.township, "village": v.name, "enrolled": v.enrolled,
+             "households": v.households, "served": v.served}
+            for v in served.villages
+        ]  # fmt: skip
+    lines = [f"服务村（{'已确认' if served.confirmed else '尚未确认，以下为按在校学生户籍推荐'}）："]
+    lines += [
+        f"{'√' if r['served'] else '　'} {r['township']}{r['village']}（在校学生 {r['enrolled']} 人，户籍花名册 {r['households']} 户）"
+        for r in rows
+    ]
+    return {"confirmed": served.confirmed, "villages": rows, "message": "\n".join(lines)}
 
 
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
@@ -1135,6 +1175,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "consolidate": cmd_consolidate,
     "recoveries": cmd_recoveries,
     "reconcile": cmd_reconcile,
+    "villages": cmd_villages,
     **PUBLICITY_COMMANDS,
 }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record
@@ -21,12 +21,8 @@ from aidoffice.db.models import (
     STATUS_NAMES,
     Award,
     GroupMembership,
-    Household,
-    HouseholdMember,
     PriorityGroup,
     Student,
-    Township,
-    Village,
 )
 from aidoffice.domain.grades import STAGES, make_grade
 from aidoffice.domain.idnumber import age_on
@@ -34,7 +30,7 @@ from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.ledgers.school import current_term, require_school
 from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_query
-from aidoffice.ledgers.villages import birth_bounds, school_age, village_tree
+from aidoffice.ledgers.villages import LISTED, STUDENTS, school_age, village_books, village_tree
 from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.security.access import allowed, require, scope_students
@@ -74,6 +70,7 @@ VILLAGE_COLUMNS = [
     Column("重点群体", 22),
     Column("本学期是否受助", 10),
 ]
+GROUP_NOTES = {STUDENTS: "（未对应到户，按学籍户口所在地）", LISTED: "（部门名单，未在户籍台账中）"}
 SUMMARY_COLUMNS = [
     Column("乡镇", 10),
     Column("村", 12),
@@ -256,43 +253,7 @@ def export_village_ledger(
     ages = school_age(school)
     level = Level.MASKED if mask else Level.FULL
     tree = village_tree(session, term, ages)
-    earliest, latest = birth_bounds(term.starts_on, ages)
-    aided = exists().where(Award.student_id == Student.id, Award.term_id == term.id)
-    query = (
-        select(
-            Township.name,
-            Village.name,
-            Household.household_no,
-            Household.head_name,
-            HouseholdMember.name,
-            HouseholdMember.relation,
-            HouseholdMember.sex,
-            HouseholdMember.id_number,
-            HouseholdMember.birth_date,
-            HouseholdMember.person_key,
-            HouseholdMember.school_name,
-            HouseholdMember.schooling,
-            Student.id,
-            Student.grade,
-            Student.stage,
-            Student.class_name,
-            Student.status,
-            aided,
-        )
-        .join(Village, Village.township_id == Township.id)
-        .join(Household, Household.village_id == Village.id)
-        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
-        .outerjoin(Student, Student.id == HouseholdMember.student_id)
-        .where(and_(HouseholdMember.birth_date >= earliest, HouseholdMember.birth_date <= latest))
-        .order_by(
-            Township.code,
-            Township.name,
-            Village.code,
-            Village.name,
-            Household.household_no,
-            HouseholdMember.id,
-        )
-    )
+    books = village_books(session, term, ages)
     total = sum(v.children for t in tree for v in t.villages)
     report = Throttled(progress, total, CHUNK, "导出户籍台账")
 
@@ -316,34 +277,33 @@ def export_village_ledger(
                 )
         ws = book.sheet("学龄儿童", f"{school.name} 户籍台账 学龄儿童名单（{term.code}）", VILLAGE_COLUMNS)
         n = 0
-        for rows in stream(session, query):
-            groups = groups_of(session, [r.person_key for r in rows if r.person_key])
-            for (town, village, hh_no, head, name, relation, sex, id_number, birth, key, school_name, schooling,
-                 sid, grade, stage, class_name, status, was_aided) in rows:  # fmt: skip
+        for b in books:
+            people = [(g, p) for g in b.groups for p in g.people if p.school_age]
+            groups = groups_of(session, [p.key for _g, p in people if p.key])
+            for g, p in people:
                 n += 1
-                if sid is not None:
-                    school_text = f"本校 {make_grade(grade, stage == 'vocational').name}{class_name}"
-                    if status.value != "enrolled":
-                        school_text += f"（{STATUS_NAMES[status]}）"
+                if p.student is not None:
+                    school_text = p.student.describe()
                 else:
-                    school_text = school_name or schooling or "未登记"
+                    school_text = p.school_name or p.schooling or "未登记"
+                household = g.kind == "household"
                 ws.append(
                     [
-                        town,
-                        village,
-                        hh_no,
-                        head,
-                        name,
-                        relation,
-                        sex,
-                        show(Field.ID_NUMBER, id_number, level),
-                        age_on(birth, term.starts_on),
+                        b.township,
+                        b.name,
+                        g.household_no if household else None,
+                        g.head_name if household else GROUP_NOTES[g.kind],
+                        p.name,
+                        p.relation,
+                        p.sex,
+                        show(Field.ID_NUMBER, p.id_number, level),
+                        age_on(p.birth_date, term.starts_on) if p.birth_date else None,
                         school_text,
-                        "、".join(groups.get(key or "", ())) or None,
-                        ("是" if was_aided else "否") if sid is not None else None,
+                        "、".join(groups.get(p.key or "", ())) or None,
+                        ("是" if p.aided else "否") if p.student is not None else None,
                     ]
                 )
-            report(n)
+                report(n)
         return n
 
     result = _export(

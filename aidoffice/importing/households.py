@@ -151,6 +151,7 @@ def apply_households(session: Session, report: ImportReport[HouseholdsPlan], bat
     villages: dict[tuple[str, str], Village] = {}
     households = payload.households
     students = dict(session.execute(select(Student.person_key, Student.id)).all())
+    linked: dict[int, int] = {}  # student id → the village of the household that names the child
     for p in payload.rows:
         village = villages.get((p.town, p.village))
         if village is None:
@@ -179,4 +180,11 @@ def apply_households(session: Session, report: ImportReport[HouseholdsPlan], bat
         student_id = students.get(p.member["person_key"])
         if student_id is not None and member.student_id != student_id:
             member.student_id = student_id
+        if student_id is not None:
+            linked[student_id] = village.id
+    # the village roster places a child: the student's village is the household's
+    for chunk in [list(linked)[i : i + 500] for i in range(0, len(linked), 500)]:
+        for student in session.scalars(select(Student).where(Student.id.in_(chunk))):
+            if student.village_id != linked[student.id]:
+                student.village_id = linked[student.id]
     session.flush()

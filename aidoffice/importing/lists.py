@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db.audit import actor_of
-from aidoffice.db.models import GroupMembership, ListEntry, ListSnapshot, PriorityGroup, SourceKind
+from aidoffice.db.models import (
+    GroupMembership,
+    ListEntry,
+    ListSnapshot,
+    PriorityGroup,
+    School,
+    SourceKind,
+)
+from aidoffice.domain.address import same_county
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.importing.cleaning import text
@@ -25,6 +33,7 @@ from aidoffice.importing.kinds import LIST_KINDS
 from aidoffice.importing.people import fill_down_households, read_person
 from aidoffice.importing.report import Action, ImportReport, Missing, Repeats
 from aidoffice.importing.rows import DataRow
+from aidoffice.ledgers.places import Placer
 
 DEFAULT_GROUP = {"poverty": "poverty_exited", "disabled": "disabled"}
 _EXTRA = (
@@ -105,6 +114,7 @@ def plan_list(
     syn = synonyms()
     payload = ListPlan(source=source, list_kind=list_kind, known_on=known_on)
     repeats: Repeats[dict[str, Any]] = Repeats("证件号")
+    counties: dict[int, str] = {}  # row → the 县 column
     for r in rows:
         out = r.outcome()
         report.outcomes.append(out)
@@ -125,6 +135,7 @@ def plan_list(
         status = text(c.get("list_status")) or None
         if out.action is Action.REFUSED:
             continue  # screening found a cell it could not take
+        counties[r.number] = text(c.get("county"))
         repeats.add(
             (person.id_number, code),
             out,
@@ -152,9 +163,47 @@ def plan_list(
         )
     # the same child twice: the later row is kept, the kept row names every row
     payload.entries = repeats.settle(report, "证件号")
+    if "township" in fields or "village" in fields:
+        _place_entries(session, report, payload.entries, counties)
     payload.fingerprint = _fingerprint(payload.entries)
     _compare_with_latest(session, report, payload)
     report.plan = payload
+
+
+def _place_entries(
+    session: Session, report: ImportReport, entries: list[dict[str, Any]], counties: dict[int, str]
+) -> None:
+    """The 乡镇/村 columns read as the 学籍 export's 户口所在地 is: written the county's way (城南庄 →
+    城南庄镇, 大岸底村委会 → 大岸底村, the whole place in one column), so each row finds its village.
+    A place in another county is kept as written; a row with no place it can be put in is reported."""
+    school = session.scalars(select(School).order_by(School.id)).first()
+    placer = Placer(session, school.county if school is not None else None)
+    foreign: list[int] = []
+    for e in entries:
+        county = counties.get(e["row"])
+        if county and placer.county and not same_county(county, placer.county):
+            # another county's row: kept as written, the county before the township so that it is
+            # never taken for a village of ours of the same name
+            e["township"] = (county + (e["township"] or ""))[:50]
+            foreign.append(e["row"])
+            continue
+        if not e["township"] and not e["village"]:
+            report.warn(e["row"], "乡镇/村", "乡镇和村都为空，此人无法对应到任何村，户籍台账中不显示")
+            continue
+        place = placer.columns(e["township"], e["village"])
+        if place.inside:
+            e["township"], e["village"] = place.township, place.village
+        elif place.foreign:
+            foreign.append(e["row"])
+        else:
+            where = "".join(filter(None, [e["township"], e["village"]]))
+            missing = "村" if place.township else "乡（镇）"
+            report.warn(
+                e["row"], "乡镇/村", f"“{where}”中找不到{missing}名称，此人无法对应到村，户籍台账中不显示"
+            )
+    if foreign:
+        rows = "、".join(str(r) for r in foreign[:20]) + ("等" if len(foreign) > 20 else "")
+        report.notes.append(f"{len(foreign)} 行的乡镇/村不在本县（第 {rows} 行），按原文保留，不计入本县各村")
 
 
 def _fingerprint(entries: list[dict[str, Any]]) -> str:

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record
 from aidoffice.db.bulk import insert_many
-from aidoffice.db.models import STATUS_NAMES, GroupMembership, SourceKind, Student, StudentStatus
+from aidoffice.db.models import (
+    STATUS_NAMES,
+    GroupMembership,
+    HouseholdMember,
+    SourceKind,
+    Student,
+    StudentStatus,
+)
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import (
     id_from_student_no,
@@ -43,6 +50,7 @@ from aidoffice.importing.cleaning import (
 from aidoffice.importing.headers import field_label
 from aidoffice.importing.report import Action, ImportReport, Missing, Outcome, Repeats
 from aidoffice.importing.rows import DataRow
+from aidoffice.ledgers.places import Placer, VillageFinder, guess_county
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import (
     ROSTER_LABEL,
@@ -90,6 +98,10 @@ class StudentsPlan:
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # student id → column → new value
     flag_changes: dict[int, dict[str, bool]] = field(default_factory=dict)
     old_keys: dict[int, str] = field(default_factory=dict)  # student id → person_key before the import
+    # where each student is registered: person_key (new) / student id (existing) → (乡镇, 村) of the
+    # school's county, or None (another county, or a place that could not be split)
+    new_places: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    places: dict[int, tuple[str, str] | None] = field(default_factory=dict)
 
 
 def _parse_status(value: Any) -> StudentStatus | None:
@@ -320,7 +332,7 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
     by_id: dict[str, int] = {}
     by_no: dict[str, int] = {}
     by_key: dict[str, int] = {}
-    for rec in session.execute(select(Student.id, Student.person_key, *cols)).mappings():
+    for rec in session.execute(select(Student.id, Student.person_key, Student.village_id, *cols)).mappings():
         existing[rec["id"]] = dict(rec)
         if rec["id_number"]:
             by_id[rec["id_number"]] = rec["id"]
@@ -348,6 +360,9 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
     if "grade" in present:
         compared.append("stage")
     payload = StudentsPlan(today)
+    placing = _Placing(session, report, school.county, parsed, present)
+    if placing.active:
+        compared += [n for n in ("hukou_township", "hukou_village") if n not in compared]
     matched: dict[int, int] = {}  # student id → file row
     for r in parsed:
         v, out = r.values, r.outcome
@@ -364,7 +379,10 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
             matched.setdefault(match, out.row)
         if out.action is Action.REFUSED:
             continue
+        place = placing.place(out.row, v) if placing.active else None
         if match is None:
+            if placing.active:
+                payload.new_places[v["person_key"]] = place
             row = v  # the values read become the row inserted: no second dict per new student
             for n in COMPARED:
                 row.setdefault(n, None)
@@ -389,6 +407,10 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
                 changes[n] = v[n]
         if "id_number" in changes or "student_no" in changes:
             changes["person_key"] = v["person_key"]
+        if placing.active and match not in placing.in_households:
+            known = placing.finder.find(*place) if place is not None else None
+            if (place is not None and known is None) or known != old["village_id"]:
+                payload.places[match] = place
         old_flags = flags_now.get(old["person_key"], set())
         flag_changes = {g: yes for g, yes in r.flags.items() if yes != (g in old_flags)}
         if not changes and not flag_changes:
@@ -412,10 +434,75 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
             report.warn(
                 out.row, "学生状态", f"台账中为“{STATUS_NAMES[old['status']]}”，但仍在本次学籍导出中，请核实"
             )
+    placing.finish()
     report.outcomes = [p.outcome for p in parsed]
     payload.old_keys = {i: existing[i]["person_key"] for i in payload.updates}
     report.plan = payload
     _find_missing(report, parsed, existing, set(matched))
+
+
+class _Placing:
+    """Where each row's student is registered: 户籍乡镇 + 户籍村 when the file has them, else the
+    户口所在地 split into 乡镇 and 村 of the school's county. What cannot be placed is reported by row;
+    a place in another county is kept as text and counted as 外县户籍."""
+
+    def __init__(
+        self,
+        session: Session,
+        report: ImportReport,
+        county: str | None,
+        parsed: list[_Row],
+        present: set[str],
+    ):
+        self.report = report
+        self.columns = "hukou_township" in present and "hukou_village" in present
+        self.active = self.columns or "hukou_address" in present
+        self.foreign: list[tuple[int, str]] = []
+        self.in_households: set[int] = set()
+        if not self.active:
+            return
+        if not county:
+            county = guess_county(p.values.get("hukou_address") for p in parsed)
+            if county:
+                report.notes.append(
+                    f"学校尚未设置所在县，暂按户口所在地中最多的“{county}”划分本县各村；请在“设置”中填写所在县"
+                )
+        self.placer = Placer(session, county)
+        self.finder = VillageFinder(session)
+        self.in_households = set(
+            session.scalars(select(HouseholdMember.student_id).where(HouseholdMember.student_id.is_not(None)))
+        )
+
+    def place(self, row: int, v: dict[str, Any]) -> tuple[str, str] | None:
+        town, village, address = v.get("hukou_township"), v.get("hukou_village"), v.get("hukou_address")
+        if town and village:
+            place = self.placer.columns(town, village)
+            where = "户籍乡镇、户籍村"
+        else:
+            place = self.placer.place(address or town or village)
+            where = "户口所在地"
+        if place.inside:
+            v["hukou_township"] = v.get("hukou_township") or place.township
+            v["hukou_village"] = v.get("hukou_village") or place.village
+            return (place.township, place.village)  # type: ignore[return-value]
+        if place.foreign:
+            self.foreign.append((row, place.county or ""))
+        elif place.text:
+            self.report.warn(
+                row,
+                where,
+                f"{place.why_not()}；此学生暂不计入任何村。请在学籍系统中补全，或在学生信息中填写户籍乡镇、户籍村",
+            )
+        return None
+
+    def finish(self) -> None:
+        if self.foreign:
+            rows = "、".join(str(r) for r, _ in self.foreign[:20]) + ("等" if len(self.foreign) > 20 else "")
+            counties = "、".join(dict.fromkeys(c for _, c in self.foreign if c))
+            self.report.notes.append(
+                f"{len(self.foreign)} 名学生户籍在外县（{counties}；第 {rows} 行），按外县户籍（随迁）保留户口所在地原文，"
+                "不计入本县任何村"
+            )
 
 
 def _flag_field(group: str) -> str:
@@ -449,8 +536,14 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
     payload = report.plan
     assert payload is not None
     today, old_keys = payload.today, payload.old_keys
+    finder = VillageFinder(session) if payload.new_places or payload.places else None
+
+    def village_of(pair: tuple[str, str] | None) -> int | None:
+        return finder.get_or_create(*pair) if pair is not None and finder is not None else None
+
     if payload.new:
         for row in payload.new:
+            row["village_id"] = village_of(payload.new_places.get(row["person_key"]))
             row["name_pinyin"] = pinyin_key(row["name"])
             row["name_initials"] = initials_key(row["name"])
             row["name_sort"] = sort_key(row["name"])
@@ -482,9 +575,13 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
                 for key, group in payload.new_flags
             ],
         )
-    ids = sorted(set(payload.updates) | set(payload.flag_changes))
+    ids = sorted(set(payload.updates) | set(payload.flag_changes) | set(payload.places))
     for chunk in _chunks(ids, 500):
         for student in session.scalars(select(Student).where(Student.id.in_(chunk))):
+            if student.id in payload.places:
+                village_id = village_of(payload.places[student.id])
+                if student.village_id != village_id:
+                    student.village_id = village_id
             changes = payload.updates.get(student.id, {})
             for name, value in changes.items():
                 setattr(student, name, value)

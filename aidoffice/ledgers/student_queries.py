@@ -162,8 +162,10 @@ _ROW_COLUMNS = (
     Student.class_name,
     Student.status,
     Student.boarding,
-    Township.name,
-    Village.name,
+    # the village the student is linked to; else the place as the 学籍 export wrote it (another county,
+    # or a place that could not be split), so the table and the export show it as it is
+    Township.name.label("township"),
+    func.coalesce(Village.name, Student.hukou_address).label("village"),
     Student.guardian_name,
     Student.guardian_phone,
     Student.birth_date,

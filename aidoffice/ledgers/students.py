@@ -25,6 +25,7 @@ from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import person_key
 from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
+from aidoffice.ledgers.places import link_student_place
 from aidoffice.ledgers.student_rules import (
     ROSTER_LABEL,
     StudentInput,
@@ -104,6 +105,7 @@ def add_student(session: Session, school_id: int, data: StudentInput, today: dat
     require_class(session, "students.edit", values["grade"], values["class_name"])
     student = Student(school_id=school_id, status=StudentStatus.ENROLLED, **values)
     session.add(student)
+    link_student_place(session, student)
     if data.roster_groups:
         _set_roster_groups(session, values["person_key"], set(data.roster_groups), today)
     session.flush()
@@ -131,6 +133,7 @@ def update_student(
     for name, value in values.items():
         if getattr(student, name) != value:
             setattr(student, name, value)
+    link_student_place(session, student)
     if old_key != student.person_key:
         rekey_student(session, student, old_key)
         from aidoffice.ledgers.assessments import sync_assessment_facts  # the assessments follow too

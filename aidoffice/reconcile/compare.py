@@ -124,13 +124,16 @@ def _compare(session: Session, term: str | None, today: date, progress: Progress
     progress(0, 5, "正在读取学籍、户籍、名单和资助记录")
     src = load_sources(session, row)
     catalogue = load_catalogue(session)
-    index = VillageIndex(src.villages)
+    index = VillageIndex(src.villages, src.county)
     progress(1, 5, "正在按证件号匹配，查找疑似抄错")
     matching = match(src, index)
+    served = VillageIndex(
+        {i: v for i, v in src.villages.items() if src.served is None or i in src.served}, src.county
+    )
     progress(2, 5, "正在核对资助条件")
     aid_findings, coverage = check_aid(src, catalogue, ctx, matching)
     progress(3, 5, "正在核对各村学龄儿童")
-    coverage_findings, villages = check_coverage(src, matching, ctx, school_age(school), index)
+    coverage_findings, villages = check_coverage(src, matching, ctx, school_age(school), served)
     findings = matching.findings + aid_findings + coverage_findings
     findings += objection_findings(session, row.code) + applicant_findings(session, row.code)
     _fill_filters(findings, src, ctx)

@@ -66,6 +66,8 @@ def check_coverage(
 
     villages = src.villages
     for m in src.members:
+        if src.served is not None and m.village_id not in src.served:
+            continue  # a village the school does not serve
         child = take(m.id_number, m.name, m.birth_date, m.village_id)
         if child is None:
             continue

@@ -215,7 +215,7 @@ def match(src: Sources, villages: VillageIndex | None = None) -> Matching:
     )
     _name_mismatches(result)
     _typos(result)
-    _duplicates(src, result, villages or VillageIndex(src.villages))
+    _duplicates(src, result, villages or VillageIndex(src.villages, src.county))
     _without_id(src, result)
     return result
 

@@ -22,15 +22,18 @@ from aidoffice.db.models import (
     ListSnapshot,
     Recovery,
     RecoveryStatus,
+    School,
     Student,
     StudentStatus,
     Township,
     Village,
 )
 from aidoffice.db.models import Term as TermRow
+from aidoffice.domain.address import village_key as _village_key
 from aidoffice.domain.policies import GroupFact
 from aidoffice.ledgers.elsewhere import ElsewhereRow, elsewhere_for
 from aidoffice.ledgers.groups import group_facts
+from aidoffice.ledgers.places import PlaceIndex, served_village_ids
 
 
 class StudentRec(NamedTuple):
@@ -121,6 +124,8 @@ class Sources:
     villages: dict[int, VillageRec]
     elsewhere: dict[str, ElsewhereRow]
     counts: dict[str, int] = field(default_factory=dict)
+    served: set[int] | None = None  # the villages the school serves (服务村); None: every village
+    county: str | None = None  # the school's county: places elsewhere are in no village
 
 
 def latest_snapshots(session: Session) -> dict[int, SnapshotRec]:
@@ -170,6 +175,7 @@ def load_sources(session: Session, term: TermRow) -> Sources:
     # Core statements on the session's connection: the ORM's per-row bookkeeping is not needed for
     # plain column tuples (a second of a 50,000-student district).
     conn = session.connection()
+    school = session.scalars(select(School).order_by(School.id)).first()
     villages = {
         v_id: VillageRec(v_id, v_name, t_name)
         for v_id, v_name, t_name in session.execute(
@@ -286,6 +292,8 @@ def load_sources(session: Session, term: TermRow) -> Sources:
         facts=facts,
         villages=villages,
         elsewhere=elsewhere_for(session),
+        served=served_village_ids(session),
+        county=school.county if school is not None else None,
         counts={
             "students": len(students),
             "household_members": len(members),
@@ -296,42 +304,14 @@ def load_sources(session: Session, term: TermRow) -> Sources:
     )
 
 
-_VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
-
-
 @functools.lru_cache(maxsize=1 << 14)
 def village_key(name: str | None) -> str:
     """How village names are compared: 黑崖沟, 黑崖沟村 and 黑崖沟村委会 are one village."""
-    s = "".join((name or "").split())
-    for suffix in _VILLAGE_SUFFIXES:
-        if s.endswith(suffix) and len(s) > len(suffix):
-            return s[: -len(suffix)]
-    return s
+    return _village_key(name)
 
 
-class VillageIndex:
-    """Places named in a list (乡镇 + 村, or 村 alone) → one of the villages the school serves."""
+class VillageIndex(PlaceIndex):
+    """Places named in a list (乡镇 + 村, or 村 alone) → one of the villages given (ledgers.places)."""
 
-    def __init__(self, villages: dict[int, VillageRec]):
-        self.by_pair: dict[tuple[str, str], int] = {}
-        by_name: dict[str, list[int]] = {}
-        for v in villages.values():
-            self.by_pair[("".join(v.township.split()), village_key(v.name))] = v.id
-            by_name.setdefault(village_key(v.name), []).append(v.id)
-        # a village name alone places a row only when no other served village has that name
-        self.by_name = {k: ids[0] for k, ids in by_name.items() if len(ids) == 1}
-        self._memo: dict[tuple[str | None, str | None], int | None] = {}
-
-    def find(self, township: str | None, village: str | None) -> int | None:
-        key = (township, village)
-        if key in self._memo:
-            return self._memo[key]
-        found = None
-        v = village_key(village)
-        if v:
-            t = "".join((township or "").split())
-            found = self.by_pair.get((t, v)) if t else None
-            if found is None:
-                found = self.by_name.get(v)
-        self._memo[key] = found
-        return found
+    def __init__(self, villages: dict[int, VillageRec], county: str | None = None):
+        super().__init__(((v.id, v.township, v.name) for v in villages.values()), county)

@@ -115,6 +115,8 @@ class StudentTableModel(PagedByIdModel[StudentRow]):
             case "boarding":
                 return self.tr("住校") if r.boarding else self.tr("走读")
             case "village":
+                if r.township is None and r.village:  # not a village of the county: the place as written
+                    return self.tr("{place}（外县或未对应到本县的村）").format(place=r.village)
                 return f"{r.township or ''}{r.village or ''}"
             case "groups":
                 return "、".join(r.groups)

@@ -28,6 +28,7 @@ class Node:
     loaded: bool = True
     loading: bool = False
     highlight: bool = False
+    group: str = ""  # for a "group" node: students / listed
 
     def row(self) -> int:
         return self.parent.children.index(self) if self.parent else 0
@@ -88,7 +89,9 @@ class VillageTreeModel(QAbstractItemModel):
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         node = self._node(parent)
         if not node.loaded:
-            return (node.kind == "village" and bool(node.values[1])) or node.kind == "household"
+            if node.kind == "village":  # households, or children placed there without one
+                return any(bool(v) and v != "0" for v in node.values[1:4])
+            return node.kind in ("household", "group")
         return bool(node.children)
 
     def canFetchMore(self, parent: Index) -> bool:
@@ -103,7 +106,10 @@ class VillageTreeModel(QAbstractItemModel):
             return
         node.loading = True
         anchor = QPersistentModelIndex(parent)
-        if node.kind == "village":
+        if node.kind == "group":
+            ops.load_group(self.ctx, self.view_parent, node.ref, node.group, self.term, self.ages,
+                           lambda rows: self._arrived(anchor, node, self._members(node, rows)))  # type: ignore[arg-type]  # fmt: skip
+        elif node.kind == "village":
             ops.load_households(self.ctx, self.view_parent, node.ref, self.term, self.ages,
                                 lambda rows: self._arrived(anchor, node, self._households(node, rows)))  # type: ignore[arg-type]  # fmt: skip
         else:
@@ -111,9 +117,17 @@ class VillageTreeModel(QAbstractItemModel):
                              lambda rows: self._arrived(anchor, node, self._members(node, rows)))  # type: ignore[arg-type]  # fmt: skip
 
     def _households(self, node: Node, rows: list[HouseholdRow]) -> list[Node]:
-        return [Node("household", [self.tr("{head} 户（户编号 {no}）").format(head=r.head_name, no=r.household_no or "—"),
-                                   "", r.children, r.in_school, "、".join(r.groups), "", ""], r.id, node,
-                     loaded=False, highlight=bool(r.groups)) for r in rows]  # fmt: skip
+        out = []
+        for r in rows:
+            groups = self.tr("重点群体：{g}").format(g="、".join(r.groups)) if r.groups else ""
+            if r.kind == "household":
+                label = self.tr("{head} 户（户编号 {no}）").format(head=r.head_name, no=r.household_no or "—")
+                out.append(Node("household", [label, "", r.children, r.in_school, r.priority, r.aided, groups],
+                                r.id, node, loaded=False, highlight=bool(r.groups)))  # fmt: skip
+            else:  # the village's students placed by their 户口所在地, or the children of the lists
+                out.append(Node("group", [self.tr(r.head_name), "", r.children, r.in_school, r.priority, r.aided,
+                                          groups], r.village_id, node, loaded=False, group=r.kind))  # fmt: skip
+        return out
 
     def _members(self, node: Node, rows: list[MemberRow]) -> list[Node]:
         return [Node("member", [self._member_label(m), "", self.tr("是") if m.school_age else self.tr("否"),
@@ -147,7 +161,7 @@ class VillageTreeModel(QAbstractItemModel):
             value = node.values[index.column()]
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.UserRole:
-            return (node.kind, node.ref)
+            return (node.kind, node.ref) if node.kind != "group" else (node.group, node.ref)
         if role == Qt.ItemDataRole.TextAlignmentRole and 1 <= index.column() <= 5:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole and node.kind == "member" and node.highlight:

@@ -9,10 +9,18 @@ from PySide6.QtWidgets import QWidget
 
 from aidoffice.db.models import Term
 from aidoffice.exporting.ledger import ExportResult, export_village_ledger
+from aidoffice.ledgers.places import (
+    ServedVillages,
+    served_confirmed,
+    served_villages,
+    set_served_villages,
+    students_outside,
+)
 from aidoffice.ledgers.school import current_term, require_school
 from aidoffice.ledgers.villages import (
     HouseholdRow,
     MemberRow,
+    group_members,
     households_of,
     members_of,
     school_age,
@@ -29,7 +37,7 @@ def load_tree(
         p(0, None, label or "")
         term = current_term(s)
         ages = school_age(require_school(s))
-        return village_tree(s, term, ages), term, ages
+        return village_tree(s, term, ages), term, ages, served_confirmed(s), students_outside(s)
 
     return ctx.query(parent, op, success, label=label)
 
@@ -46,6 +54,36 @@ def load_members(
     success: Callable[[list[MemberRow]], None],
 ) -> Task:  # fmt: skip
     return ctx.query(parent, lambda s, _p: members_of(s, household_id, term, ages), success)
+
+
+def load_group(
+    ctx: AppContext, parent: QWidget, village_id: int, kind: str, term: Term, ages: tuple[int, int],
+    success: Callable[[list[MemberRow]], None],
+) -> Task:  # fmt: skip
+    return ctx.query(parent, lambda s, _p: group_members(s, village_id, kind, term, ages), success)
+
+
+def load_served(ctx: AppContext, parent: QWidget, success: Callable[[ServedVillages], None]) -> Task:
+    return ctx.query(parent, lambda s, _p: served_villages(s), success)
+
+
+def save_served(
+    ctx: AppContext,
+    parent: QWidget,
+    village_ids: list[int],
+    added: list[tuple[str, str]],
+    success: Callable[[ServedVillages], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    return ctx.write(
+        parent,
+        lambda s, _p: set_served_villages(s, village_ids, added),
+        success,
+        changes=Changes(households=True, settings=True),
+        label=parent.tr("正在保存服务村…"),
+        note="确认服务村",
+        failure=failure,
+    )
 
 
 def export_ledger(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.served_villages import ServedVillagesDialog
 from ui.models.village_tree import VillageTreeModel
 from ui.operations import AppContext, Changes
 from ui.operations import villages as ops
@@ -35,11 +36,19 @@ class VillageLedgerPage(QWidget):
         top.addWidget(self.summary)
         top.addStretch()
         self.expand_btn = QPushButton(self.tr("展开全部乡镇"))
+        self.served_btn = QPushButton(self.tr("服务村…"))
         self.refresh_btn = QPushButton(self.tr("刷新"))
         self.export_btn = QPushButton(self.tr("导出户籍台账…"))
-        for b in (self.expand_btn, self.refresh_btn, self.export_btn):
+        for b in (self.expand_btn, self.served_btn, self.refresh_btn, self.export_btn):
             top.addWidget(b)
         layout.addLayout(top)
+        # what to import when the ledger is empty; the proposal of served villages until confirmed
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background:#fffbeb;border:1px solid #f59e0b;padding:6px;color:#92400e")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         hint = QLabel(self.tr("红字：学龄儿童既不在本校、名单上也没有就读学校，需核实去向。"))
         hint.setStyleSheet("color:#6b7280")
         layout.addWidget(hint)
@@ -55,6 +64,9 @@ class VillageLedgerPage(QWidget):
         layout.addWidget(self.tree)
         self.expand_btn.clicked.connect(self.expand_townships)
         self.refresh_btn.clicked.connect(self.reload)
+        self.served_btn.clicked.connect(self.edit_served)
+        self.served_dialog: ServedVillagesDialog | None = None
+        self.served_btn.setEnabled(may(ctx, "households.edit"))
         self.export_btn.clicked.connect(self.export)
         self._stale = True
         self.last_task: Task | None = None
@@ -78,8 +90,21 @@ class VillageLedgerPage(QWidget):
         return self.last_task
 
     def _loaded_tree(self, result) -> None:  # type: ignore[no-untyped-def]
-        tree, term, ages = result
+        tree, term, ages, confirmed, outside = result
         self.model.load(tree, term, ages)
+        if not tree:
+            self.notice.setText(
+                self.tr("户籍台账中还没有村。请在“导入”页导入学籍系统导出的学生名单（按“户口所在地”自动对应到本县的乡镇和村），"
+                        "再导入乡村振兴部门的脱贫户（监测对象）名单和民政部门的低保名单；有村里的户籍花名册时，"
+                        "导入“户籍（村）花名册”补全各户。学校所在县请在“设置”中填写。"))  # fmt: skip
+            self.notice.show()
+        elif not confirmed:
+            self.notice.setText(
+                self.tr("服务村尚未确认：下面按在校学生的户籍所在村列出。请点“服务村…”核对并保存，"
+                        "比对时将查找这些村名单上未在本校的学龄儿童。"))  # fmt: skip
+            self.notice.show()
+        else:
+            self.notice.hide()
         villages = sum(len(t.villages) for t in tree)
         self.summary.setText(
             self.tr("{term}　{towns} 个乡镇、{villages} 个村　学龄儿童（{a}—{b}岁）{children} 人，在本校 {here} 人，"
@@ -88,8 +113,20 @@ class VillageLedgerPage(QWidget):
                 children=sum(t.total("children") for t in tree), here=sum(t.total("in_school") for t in tree),
                 prio=sum(t.total("priority") for t in tree), aided=sum(t.total("aided") for t in tree))
         )  # fmt: skip
+        if outside.foreign or outside.unplaced:
+            self.summary.setText(self.summary.text() + "\n" + self.tr(
+                "另有在读学生：户籍在外县（随迁）{f} 人，户口所在地未能对应到本县的村 {u} 人（在学生信息中填写户籍乡镇、户籍村即可计入）"
+            ).format(f=outside.foreign, u=outside.unplaced))  # fmt: skip
         if len(tree) == 1:
             self.tree.expand(self.model.index(0, 0))
+
+    def edit_served(self) -> Task:
+        self.last_task = ops.load_served(self.ctx, self, self._open_served)
+        return self.last_task
+
+    def _open_served(self, served) -> None:  # type: ignore[no-untyped-def]
+        self.served_dialog = ServedVillagesDialog(self.ctx, served, self)
+        self.served_dialog.open()
 
     def expand_townships(self) -> None:
         for row in range(self.model.rowCount()):

@@ -1,0 +1,234 @@
+"""Both ledgers from the files a clerk really has: the 学籍 export's 户口所在地 places each student in a
+village of the school's county, the departments' lists place their children the same way, the served
+villages are a setting, and every total of the village ledger is the sum of its rows (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from aidoffice.db.models import AuditEntry, School, Student
+from aidoffice.domain.idnumber import make_id
+from aidoffice.importing.service import ImportOptions, run_import
+from aidoffice.ledgers.places import served_villages, set_served_villages
+from aidoffice.ledgers.school import current_term, setup_school
+from aidoffice.ledgers.student_queries import StudentFilter, fetch_page
+from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.ledgers.students import add_student, update_student
+from aidoffice.ledgers.villages import LISTED, STUDENTS, households_of, village_tree
+from aidoffice.reconcile.service import run_reconcile
+from tests.reconcile_world import make_current
+from tests.sheets import ENROLLMENT_HEADER, POVERTY_HEADER, enrollment_rows, write_csv, write_xlsx
+
+CODE = "3130624999"
+TODAY = date(2026, 11, 22)
+H = {name: i for i, name in enumerate(ENROLLMENT_HEADER)}
+ADDRESSES = [
+    "河北省保定市阜平县龙泉关镇黑崖沟村",  # row 2
+    "阜平县龙泉关镇黑崖沟村3组",  # row 3
+    "城南庄镇大岸底村",  # row 4: only 乡镇 + 村
+    "保定市阜平县城南庄镇大岸底村委会",  # row 5
+    "河北省保定市曲阳县灵山镇东村",  # row 6: another county (随迁)
+    "阜平县城南庄镇",  # row 7: no village
+    "河北省 保定市 阜平县 龙泉关镇 黑崖沟村 二组",  # row 8
+    "阜平县阜平镇城北社区居委会",  # row 9
+]
+NOT_IN_SCHOOL = make_id("130624", date(2016, 5, 5), 71)  # 10, on the poverty list, in no ledger
+NOT_IN_SCHOOL_2 = make_id("130624", date(2017, 2, 2), 82)  # 9, on the 低保 list, in no ledger
+FOREIGN_CHILD = make_id("130627", date(2015, 1, 1), 93)  # on the poverty list, another county
+ADULT = make_id("130624", date(1980, 1, 1), 15)
+
+
+@pytest.fixture
+def county_db(db):
+    with db.unit_of_work(actor="测试员") as s:
+        setup_school(s, "阜平县城关中学", CODE, "阜平县")
+    make_current(db)
+    return db
+
+
+def imp(db, path, kind, **kw):
+    with db.unit_of_work(actor="资助专干") as s:
+        return run_import(s, path, ImportOptions(kind=kind, today=TODAY, **kw))
+
+
+def students_file(tmp_path):
+    rows = enrollment_rows(len(ADDRESSES), seed=11, school_code=CODE)
+    for row, address in zip(rows, ADDRESSES, strict=True):
+        row[H["户口所在地"]] = address
+    return write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows]), rows
+
+
+def poverty_file(tmp_path, students):
+    enrolled = students[0][H["身份证件号"]]
+    rows = [
+        ["阜平县", "龙泉关镇", "黑崖沟村", "0001", "王大山", "户主", "王大山", ADULT, "男", "1980-01-01",
+         "脱贫户", "继续享受政策", "", ""],
+        [None, None, None, None, None, "之子", students[0][H["姓名"]], enrolled, students[0][H["性别"]],
+         students[0][H["出生日期"]], "脱贫户", "继续享受政策", "在校生", "阜平县城关中学"],
+        [None, None, None, None, None, "之女", "王小梅", NOT_IN_SCHOOL, "女", "2016-05-05", "脱贫户",
+         "继续享受政策", "", ""],
+        ["曲阳县", "灵山镇", "东村", "0009", "赵外", "之子", "赵外县", FOREIGN_CHILD, "男", "2015-01-01", "脱贫户",
+         "继续享受政策", "", ""],
+    ]  # fmt: skip
+    return write_xlsx(tmp_path / "脱贫户.xlsx", [["阜平县脱贫人口名单"], POVERTY_HEADER, *rows])
+
+
+def civil_file(tmp_path):
+    rows = [
+        ["乡镇", "村(居)", "姓名", "身份证号码", "保障类别", "保障人数", "月保障金额"],
+        ["城南庄", "大岸底村委会", "李小雨", NOT_IN_SCHOOL_2, "农村低保", "3", "900"],  # written loosely
+        ["", "", "孙无址", make_id("130624", date(2015, 3, 3), 44), "农村低保", "1", "300"],
+    ]
+    return write_csv(tmp_path / "低保.csv", rows, "gb18030")
+
+
+def village_of(db, id_number):
+    with db.reading() as s:
+        st = s.scalars(select(Student).where(Student.id_number == id_number)).one()
+        return (st.village.township.name, st.village.name) if st.village else None
+
+
+def test_the_hukou_address_places_each_student_and_the_report_names_what_could_not_be_placed(
+    county_db, tmp_path
+):
+    path, rows = students_file(tmp_path)
+    report = imp(county_db, path, "students")
+    ids = [r[H["身份证件号"]] for r in rows]
+    assert village_of(county_db, ids[0]) == ("龙泉关镇", "黑崖沟村")
+    assert village_of(county_db, ids[1]) == ("龙泉关镇", "黑崖沟村")
+    assert village_of(county_db, ids[2]) == ("城南庄镇", "大岸底村")
+    assert village_of(county_db, ids[3]) == ("城南庄镇", "大岸底村")  # 村委会 is the same village
+    assert village_of(county_db, ids[4]) is None  # another county: kept as text
+    assert village_of(county_db, ids[5]) is None
+    assert village_of(county_db, ids[6]) == ("龙泉关镇", "黑崖沟村")
+    assert village_of(county_db, ids[7]) == ("阜平镇", "城北社区")
+    warned = report.warnings_by_row
+    assert sorted(warned) == [7]  # the one place that could not be split, by its Excel row
+    assert "村（社区）" in warned[7][0].reason and "户籍乡镇、户籍村" in warned[7][0].reason
+    [note] = [n for n in report.notes if "外县" in n]
+    assert "曲阳县" in note and "第 6 行" in note
+    with county_db.reading() as s:
+        foreign = s.scalars(select(Student).where(Student.id_number == ids[4])).one()
+        assert foreign.hukou_address == ADDRESSES[4] and foreign.hukou_township is None
+        # the table shows the village of each student
+        shown = {r.id_number: (r.township, r.village) for r in fetch_page(s, StudentFilter(), 0, 50)}
+        assert shown[ids[2]] == ("城南庄镇", "大岸底村")
+
+
+def test_with_only_the_students_export_and_two_lists_both_ledgers_are_filled(county_db, tmp_path):
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    poverty = imp(county_db, poverty_file(tmp_path, rows), "list", list_kind="poverty", source="乡村振兴局")
+    assert any("曲阳县" not in n and "不在本县" in n for n in poverty.notes)
+    civil = imp(county_db, civil_file(tmp_path), "list", list_kind="civil", source="民政局低保")
+    assert "乡镇和村都为空" in civil.warnings_by_row[3][0].reason
+    with county_db.reading() as s:
+        term = current_term(s)
+        tree = village_tree(s, term)
+        villages = {(t.name, v.name): v for t in tree for v in t.villages}
+        assert set(villages) == {("龙泉关镇", "黑崖沟村"), ("城南庄镇", "大岸底村"), ("阜平镇", "城北社区")}
+        hei = villages[("龙泉关镇", "黑崖沟村")]
+        # 3 students + the listed girl; the student on the poverty list counted once
+        assert (hei.children, hei.in_school, hei.priority) == (4, 3, 2)
+        da = villages[("城南庄镇", "大岸底村")]
+        assert (da.children, da.in_school, da.priority) == (3, 2, 1)
+        for t in tree:  # every total is the sum of its rows
+            for v in t.villages:
+                rows_ = households_of(s, v.id, term)
+                for attr in ("children", "in_school", "priority", "aided"):
+                    assert getattr(v, attr) == sum(getattr(r, attr) for r in rows_), (v.name, attr)
+            for attr in ("children", "in_school", "priority", "aided"):
+                assert t.total(attr) == sum(getattr(v, attr) for v in t.villages)
+        kinds = {r.kind for r in households_of(s, hei.id, term)}
+        assert kinds == {STUDENTS, LISTED}
+    with county_db.unit_of_work(actor="资助专干") as s:
+        result = run_reconcile(s, today=TODAY)
+    missing = {f.name: f for f in result.comparison.findings if f.kind == "NOT_ENROLLED"}
+    assert set(missing) == {"王小梅", "李小雨"}  # the child of another county is no one's to find
+    assert missing["王小梅"].village == "黑崖沟村" and missing["李小雨"].village == "大岸底村"
+    by_village = {r.label: r for r in result.statistics.by_village}
+    assert "（未登记村）" not in by_village
+    assert by_village["龙泉关镇黑崖沟村"].eligible == 1  # the 脱贫 student of 黑崖沟村
+
+
+def test_served_villages_are_proposed_confirmed_and_listed_before_any_village_roster(county_db, tmp_path):
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    imp(county_db, poverty_file(tmp_path, rows), "list", list_kind="poverty", source="乡村振兴局")
+    with county_db.reading() as s:
+        served = served_villages(s)
+        assert not served.confirmed
+        assert {v.name for v in served.villages if v.served} == {"黑崖沟村", "大岸底村", "城北社区"}
+        hei = next(v.id for v in served.villages if v.name == "黑崖沟村")
+    with county_db.unit_of_work(actor="资助专干") as s:
+        set_served_villages(s, [hei], [("龙泉关镇", "骆驼湾村")])
+    with county_db.reading() as s:
+        served = served_villages(s)
+        assert served.confirmed
+        assert {v.name for v in served.villages if v.served} == {"黑崖沟村", "骆驼湾村"}
+        tree = village_tree(s, current_term(s))
+        assert {v.name for t in tree for v in t.villages} == {"黑崖沟村", "骆驼湾村"}  # listed though empty
+        school = s.scalars(select(School)).one()
+        assert len(school.settings["served_villages"]) == 2
+        assert s.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "school", AuditEntry.action == "update")
+        ).all()
+    with county_db.unit_of_work(actor="资助专干") as s:
+        result = run_reconcile(s, today=TODAY)
+    # 大岸底村 is no longer served: its listed child is not looked for
+    assert {f.name for f in result.comparison.findings if f.kind == "NOT_ENROLLED"} == {"王小梅"}
+
+
+def test_the_student_form_saves_the_hukou_village_and_the_table_shows_it(county_db):
+    with county_db.unit_of_work(actor="资助专干") as s:
+        school = s.scalars(select(School)).one()
+        st = add_student(
+            s,
+            school.id,
+            StudentInput(
+                name="王小明",
+                id_number=make_id("130624", date(2013, 3, 1), 1),
+                grade="七年级",
+                class_name="1班",
+                hukou_township="城南庄",
+                hukou_village="大岸底村委会",
+            ),
+            today=TODAY,
+        )
+        sid = st.id
+    with county_db.reading() as s:
+        [row] = fetch_page(s, StudentFilter(), 0, 10)
+        assert (row.township, row.village) == ("城南庄", "大岸底村")
+    with county_db.unit_of_work(actor="资助专干") as s:
+        data = StudentInput.from_student(s.get(Student, sid))
+        data.hukou_township, data.hukou_village = "龙泉关镇", "黑崖沟村"
+        update_student(s, sid, data, today=TODAY)
+    with county_db.reading() as s:
+        [row] = fetch_page(s, StudentFilter(), 0, 10)
+        assert (row.township, row.village) == ("龙泉关镇", "黑崖沟村")
+        tree = village_tree(s, current_term(s))
+        counts = {v.name: v.in_school for t in tree for v in t.villages}
+        assert counts["黑崖沟村"] == 1 and counts.get("大岸底村委会", 0) == 0
+
+
+def test_after_a_village_roster_the_village_counts_its_children_in_school(county_db, tmp_path):
+    """The roster's households take the children the 学籍 export placed; the village still counts them."""
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    imp(county_db, poverty_file(tmp_path, rows), "households")
+    with county_db.reading() as s:
+        term = current_term(s)
+        hei = next(v for t in village_tree(s, term) for v in t.villages if v.name == "黑崖沟村")
+        assert (hei.households, hei.children, hei.in_school) == (1, 4, 3)  # not 在本校 0
+        rows_ = households_of(s, hei.id, term)
+        household = next(r for r in rows_ if r.kind == "household")
+        assert (household.head_name, household.in_school, household.children) == ("王大山", 1, 2)
+        assert [r.kind for r in rows_] == ["household", STUDENTS]  # the linked student is counted once
+        assert hei.in_school == sum(r.in_school for r in rows_)
+        assert hei.children == sum(r.children for r in rows_)
+        enrolled = s.scalars(select(Student).where(Student.id_number == rows[0][H["身份证件号"]])).one()
+        assert enrolled.village_id == hei.id
