@@ -269,7 +269,7 @@ def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_a_freed_id_
     from sqlalchemy import insert, text
 
     from aidoffice.db.engine import Database, alembic_config, make_engine
-    from aidoffice.db.models import Policy, School
+    from aidoffice.db.models import School
     from aidoffice.db.models import Term as TermRow
 
     path = tmp_path / "old.db"
@@ -279,9 +279,11 @@ def test_upgrading_an_sqlite_database_keeps_its_rows_and_never_gives_a_freed_id_
         c.execute(insert(School.__table__), {"id": 1, "name": "旧学校", "settings": {}})
         c.execute(insert(TermRow.__table__), {"id": 1, "code": TERM, "starts_on": date(2026, 9, 1),
                                               "ends_on": date(2027, 1, 31), "is_current": True})  # fmt: skip
-        c.execute(insert(Policy.__table__), {"id": 1, "code": POLICY, "name": "初中寄宿生生活补助", "stage": "junior",
-                                             "amount_rule": {}, "boarding": "boarding", "eligible_groups": [],
-                                             "aliases": []})  # fmt: skip
+        c.execute(  # the 0008 schema's own columns (the model has grown since)
+            text("INSERT INTO policy (id, code, name, stage, amount_rule, boarding, eligible_groups, aliases) "
+                 "VALUES (1, :code, '初中寄宿生生活补助', 'junior', '{}', 'boarding', '[]', '[]')"),
+            {"code": POLICY},
+        )  # fmt: skip
         for i in (1, 2, 3):
             c.execute(insert(Student.__table__), {"id": i, "school_id": 1, "person_key": f"K{i}", "id_type": "居民身份证",
                                                   "name": f"学生{i}", "name_pinyin": "x", "name_initials": "x",
