@@ -1022,13 +1022,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(db_url=args.db)
 
+    from aidoffice.files import os_problem
     from aidoffice.logs import setup_logging
     from aidoffice.paths import use_private_temp
 
+    safe_console()
+    try:
+        return _main(args, os_problem, setup_logging, use_private_temp)
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_OK
+
+
+def _main(
+    args: argparse.Namespace, os_problem: Callable, setup_logging: Callable, use_private_temp: Callable
+) -> int:
     log_path = setup_logging()
     use_private_temp()
     try:
         result = COMMANDS[args.command](args)
+    except BrokenPipeError:
+        raise  # the reader of our output went away (`| head`): nothing to tell anyone
+    except OSError as exc:
+        # a read-only, full or vanished folder: the same Chinese message the GUI shows, exit 1
+        log.warning("command %s: %s", args.command, exc)
+        _fail(args, str(os_problem(exc)), "refused")
+        return EXIT_REFUSED
     except UsageError as exc:
         _fail(args, str(exc), "usage")
         return EXIT_USAGE
@@ -1049,16 +1068,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     message = result.pop("message", None)
     status = result.pop("_exit", EXIT_OK)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
+        print(_json_line(result))
     elif message:
         print(printable(message))
+    sys.stdout.flush()
     return status
+
+
+def safe_console() -> None:
+    """Never crash on output: a console that cannot show a character (a Chinese Windows console in
+    GBK and a rare name like 𠮷, or U+FFFD) shows “?” in its place instead of raising after the work
+    is done. Streams already in UTF-8 are left alone."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="replace")
+
+
+def _json_line(result: dict[str, Any]) -> str:
+    """The JSON object, with characters the console's encoding lacks written as \\u escapes: still
+    the same JSON for a script, never a “?” in a name."""
+    line = json.dumps(result, ensure_ascii=False, default=str)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        line.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        line = json.dumps(result, ensure_ascii=True, default=str)
+    return line
+
+
+def _stdout_gone() -> None:
+    """After a broken pipe, point stdout at nowhere so Python's final flush prints no traceback."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str, details: dict[str, Any] | None = None) -> None:
     message = printable(message)
     print(f"错误：{message}", file=sys.stderr)
     if getattr(args, "json", False):
-        print(
-            json.dumps({**(details or {}), "error": message, "kind": kind}, ensure_ascii=False, default=str)
-        )
+        print(_json_line({**(details or {}), "error": message, "kind": kind}))
