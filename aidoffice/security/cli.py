@@ -106,7 +106,7 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
 def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from aidoffice.db.errors import DatabaseCorrupt, NotADatabase
     from aidoffice.paths import configured_db_url
-    from aidoffice.security.backup import read_header, restore
+    from aidoffice.security.backup import accounts_text, read_header, restore
     from aidoffice.security.locks import damaged_file_locks, exclusive_all, instance_lock
 
     path = Path(args.file)
@@ -140,6 +140,15 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
             f"原数据库已另存为：{result.kept_aside}" if result.kept_aside else "",
             f"备份的数据库结构已从 {result.upgraded_from} 升级到最新" if result.upgraded_from else "",
             f"学生 {result.counts.get('student', 0)} 名，操作记录 {result.counts.get('audit_entry', 0)} 条",
+            f"备份中的账户：{accounts_text(result.accounts)}" if result.accounts else "",
+            *(
+                [
+                    f"注意：恢复的账户与操作记录不符（{len(result.account_problems)} 处），已按 --anyway 恢复；"
+                    "这些账户在管理员重新设置前不能登录，运行 aidoffice check 查看详情"
+                ]
+                if result.account_problems
+                else []
+            ),
             *(
                 [
                     f"注意：恢复的操作记录与封存时不一致（{len(result.trail_problems)} 处），"
