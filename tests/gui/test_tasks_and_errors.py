@@ -99,3 +99,24 @@ def test_an_error_outside_any_task_becomes_a_message_not_a_crash(qtbot, messages
     finally:
         sys.excepthook = old
     assert messages and messages[-1][0] == "critical" and "日志" in messages[-1][2]
+
+
+def test_a_disk_that_refuses_shows_the_same_chinese_message_as_the_cli(
+    qtbot, runner, messages, expect_errors
+):
+    """A write-protected USB stick: the clerk reads what happened and where, not “发生意外错误（OSError…）”."""
+    import errno
+    import os
+
+    from aidoffice.files import os_problem
+
+    def job(progress):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), "/media/U盘/.~学籍台账abc.xlsx")
+
+    task = runner.run("导出台账", job, parent=QWidget(), show_progress=False)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    [(kind, _title, text)] = messages
+    assert kind == "warning" and "只读" in text and "/media/U盘" in text and "OSError" not in text
+    cli_text = str(os_problem(OSError(errno.EROFS, "x", "/media/U盘/.~学籍台账abc.xlsx")))
+    assert text == cli_text

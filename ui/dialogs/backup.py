@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from aidoffice import clock
 from aidoffice.errors import AidofficeError
-from aidoffice.security.backup import SUFFIX, BackupHeader, BackupResult, BrokenTrail, RestoreResult
+from aidoffice.security.backup import (
+    SUFFIX,
+    AccountsNotExplained,
+    BackupHeader,
+    BackupResult,
+    BrokenTrail,
+    RestoreResult,
+)
 from ui.dialogs.sign_in import password_field
 from ui.operations import AppContext
 from ui.operations import security as ops
@@ -172,7 +179,9 @@ class RestoreDialog(QDialog):
             self.tr("我已了解：现在的数据库会被这个备份替换（另存一份），程序随后重新启动")
         )
         form.addRow("", self.confirm)
-        self.anyway = QCheckBox(self.tr("仍然恢复：我确认要用这个操作记录有问题的备份（会记入操作记录）"))
+        self.anyway = QCheckBox(
+            self.tr("仍然恢复：我是管理员，确认要用这个操作记录或账户有问题的备份（会记入操作记录）")
+        )
         self.anyway.setObjectName("restoreAnyway")
         self.anyway.setVisible(False)
         form.addRow("", self.anyway)
@@ -252,6 +261,6 @@ class RestoreDialog(QDialog):
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, BrokenTrail):
+        if isinstance(exc, BrokenTrail | AccountsNotExplained):  # the administrator's call
             self.anyway.setVisible(True)
         failed(self, exc, self.tr("恢复"))
