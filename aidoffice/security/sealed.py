@@ -105,13 +105,15 @@ def _sealed(conn: Connection, *conditions: Any) -> list[Any]:
 def expected_accounts(source: Connection | Session, user_id: int | None = None) -> dict[int, AccountState]:
     """Each account's state as the sealed account entries leave it (by account id)."""
     conn = _conn(source)
-    conditions = [_t.c.entity == "app_user", _t.c.action.in_(ACCOUNT_ACTIONS)]
+    # by (action, entity_id) alone, so the index ix_audit_entry_action_entity serves it; these actions
+    # are only ever written for accounts, and the entity is checked below
+    conditions = [_t.c.action.in_(ACCOUNT_ACTIONS)]
     if user_id is not None:
         conditions.append(_t.c.entity_id == user_id)
     states: dict[int, AccountState] = {}
     for row in _sealed(conn, *conditions):
         details = row.after if isinstance(row.after, dict) else {}
-        if row.entity_id is None:
+        if row.entity_id is None or row.entity != "app_user":
             continue
         if row.action == "user_add":
             states[row.entity_id] = AccountState(
