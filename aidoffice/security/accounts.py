@@ -37,6 +37,7 @@ from aidoffice.security.sealed import (
     SINGLE_CLERK_KEY,
     account_problems,
     accounts_recorded,
+    password_digest,
     single_clerk_from_trail,
 )
 
@@ -273,7 +274,12 @@ def create_user(
         "user_add",
         user,
         f"建立账户“{login_n}”（{display_name}，{role_obj.name}）" + ("，首个管理员" if first else ""),
-        {"login": login_n, "role": role_obj.code, "classes": user.classes},
+        {
+            "login": login_n,
+            "role": role_obj.code,
+            "classes": user.classes,
+            "pw": password_digest(user.password_hash),
+        },
     )
     return user
 
@@ -378,7 +384,13 @@ def change_password(session: Session, login: str, old_password: str, new_passwor
     user.failed_attempts = 0
     user.locked_until = None
     session.flush()
-    _audit(session, "user_passwd", user, f"账户“{user.login}”修改了密码")
+    _audit(
+        session,
+        "user_passwd",
+        user,
+        f"账户“{user.login}”修改了密码",
+        {"pw": password_digest(user.password_hash)},
+    )
     return user
 
 
@@ -393,7 +405,13 @@ def reset_password(session: Session, login: str, new_password: str) -> User:
     user.failed_attempts = 0
     user.locked_until = None
     session.flush()
-    _audit(session, "user_reset", user, f"重置账户“{user.login}”的密码")
+    _audit(
+        session,
+        "user_reset",
+        user,
+        f"重置账户“{user.login}”的密码",
+        {"pw": password_digest(user.password_hash)},
+    )
     return user
 
 
@@ -435,7 +453,7 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         # the role and classes must be what the sealed trail says (nobody changed them with SQL)
         problems = account_problems(session, user.id)
         if problems:
-            _audit(session, "sign_in_failed", user, f"登录被拒绝：“{user.login}”的角色或班级与操作记录不符")
+            _audit(session, "sign_in_failed", user, f"登录被拒绝：“{user.login}”的账户与操作记录不符")
             raise AccountNotExplained(user.login, problems[0].message)
     if locked or not user.active or not ok:
         if not locked and user.active:
@@ -449,6 +467,13 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         raise SignInFailed()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+        _audit(
+            session,
+            "user_rehash",
+            user,
+            f"“{user.login}”登录时更新了密码的加密参数",
+            {"pw": password_digest(user.password_hash)},
+        )
     user.failed_attempts = 0
     user.locked_until = None
     user.last_sign_in = now

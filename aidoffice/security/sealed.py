@@ -16,7 +16,7 @@ Works on a Connection (a Session's, or a plain engine's over a backup file being
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, inspect, select
@@ -25,7 +25,16 @@ from sqlalchemy.orm import Session
 from aidoffice.db.models import AppSetting, AuditEntry, User
 from aidoffice.security.chain import _CONTENT, GENESIS, entry_digest
 
-ACCOUNT_ACTIONS = ("user_add", "user_update", "user_lock", "user_unlock")
+ACCOUNT_ACTIONS = (
+    "user_add",
+    "user_update",
+    "user_lock",
+    "user_unlock",
+    "user_passwd",
+    "user_reset",
+    "user_rehash",
+)
+_PASSWORD_ACTIONS = ("user_passwd", "user_reset", "user_rehash")
 SINGLE_CLERK_KEY = "single_clerk"  # the old database setting (single-clerk mode now lives on the PC)
 _t = AuditEntry.__table__
 _u = User.__table__
@@ -39,6 +48,15 @@ class AccountState:
     role: str
     classes: frozenset[tuple[int, str]]
     active: bool
+    password: str | None = None  # password_digest of the hash; None: not recorded (older entries)
+
+
+def password_digest(password_hash: str) -> str:
+    """What the trail keeps of a password hash: enough to see it replaced behind the program's back,
+    nothing to guess the password with (the argon2 salt and hash stay in the users table)."""
+    import hashlib
+
+    return hashlib.sha256(f"aidoffice-password:{password_hash}".encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -121,21 +139,25 @@ def expected_accounts(source: Connection | Session, user_id: int | None = None) 
                 str(details.get("role", "")),
                 _classes(details.get("classes")),
                 True,
+                details.get("pw") if isinstance(details.get("pw"), str) else None,
             )
             continue
         state = states.get(row.entity_id)
         if state is None:
             continue
-        if row.action in ("user_lock", "user_unlock"):
-            state = AccountState(state.login, state.role, state.classes, row.action == "user_unlock")
+        if row.action in _PASSWORD_ACTIONS:
+            pw = details.get("pw")
+            state = replace(state, password=pw if isinstance(pw, str) else None)
+        elif row.action in ("user_lock", "user_unlock"):
+            state = replace(state, active=row.action == "user_unlock")
         else:  # user_update: the whole state when recorded (since integrity), else what changed
             full = details.get("state") if isinstance(details.get("state"), dict) else None
             changed = full or (details.get("after") if isinstance(details.get("after"), dict) else {})
-            state = AccountState(
-                state.login,
-                str(changed["role"]) if "role" in changed else state.role,
-                _classes(changed["classes"]) if "classes" in changed else state.classes,
-                bool(changed["active"]) if "active" in changed else state.active,
+            state = replace(
+                state,
+                role=str(changed["role"]) if "role" in changed else state.role,
+                classes=_classes(changed["classes"]) if "classes" in changed else state.classes,
+                active=bool(changed["active"]) if "active" in changed else state.active,
             )
         states[row.entity_id] = state
     return states
@@ -167,11 +189,15 @@ def _differences(actual: AccountState, expected: AccountState) -> list[str]:
         out.append(f"所带班级是 {_classes_text(actual.classes)}，记录中是 {_classes_text(expected.classes)}")
     if actual.active != expected.active:
         out.append("账户是可用的，记录中已停用" if actual.active else "账户已停用，记录中是可用的")
+    if expected.password is not None and actual.password != expected.password:
+        out.append("密码不是在程序中设置的（被人直接替换了）")
     return out
 
 
 def _actual_rows(conn: Connection, user_id: int | None = None) -> list[Any]:
-    query = select(_u.c.id, _u.c.login, _u.c.role, _u.c.classes, _u.c.active).order_by(_u.c.id)
+    query = select(_u.c.id, _u.c.login, _u.c.role, _u.c.classes, _u.c.active, _u.c.password_hash).order_by(
+        _u.c.id
+    )
     if user_id is not None:
         query = query.where(_u.c.id == user_id)
     return conn.execute(query).all()
@@ -186,7 +212,13 @@ def account_problems(source: Connection | Session, user_id: int | None = None) -
     seen = set()
     for row in _actual_rows(conn, user_id):
         seen.add(row.id)
-        actual = AccountState(row.login, row.role, _classes(row.classes), bool(row.active))
+        actual = AccountState(
+            row.login,
+            row.role,
+            _classes(row.classes),
+            bool(row.active),
+            password_digest(row.password_hash or ""),
+        )
         want = expected.get(row.id)
         if want is None:
             out.append(

@@ -101,6 +101,26 @@ def test_an_account_inserted_or_re_enabled_with_sql_is_refused(db):
     assert any("evil" in p for p in problems) and any("wang" in p for p in problems)
 
 
+def test_a_password_hash_replaced_with_sql_is_refused_until_an_administrator_resets_it(db):
+    """Copying a known hash over the administrator's (the classic way in): the right 'new' password
+    is refused; the trail keeps only a digest of each hash, never the hash."""
+    admin = _office(db)
+    with db.reading() as s:
+        known = s.scalar(select(User.password_hash).where(User.login == "wang"))
+    _sql(db, "UPDATE app_user SET password_hash = :h WHERE login = 'zhang'", h=known)
+    with pytest.raises(AccountNotExplained, match="密码不是在程序中设置的"):
+        sign_in(db, "zhang", TEACHER_PW)
+    assert any("zhang" in p and "密码" in p for p in _check(db, admin))
+    with db.unit_of_work() as s:
+        act_as(s, admin)
+        accounts.reset_password(s, "zhang", "New-Start-2026")
+    assert sign_in(db, "zhang", "New-Start-2026").role_code == "admin"
+    with db.reading() as s:
+        trail = repr(s.execute(select(AuditEntry.before, AuditEntry.after, AuditEntry.note)).all())
+        hashes = s.scalars(select(User.password_hash)).all()
+    assert not any(h in trail or h.split("$")[-1] in trail for h in [*hashes, known])
+
+
 def test_an_account_entry_edited_to_match_does_not_explain_the_role(db):
     """Editing the trail's own entry to say 'admin' as well breaks its seal: it explains nothing."""
     _office(db)
