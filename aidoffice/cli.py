@@ -235,7 +235,7 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     s.add_argument("--full-ids", action="store_true", help="显示完整证件号（会记入操作记录）")
 
-    s = sub.add_parser("users", help="账户管理：add、list、passwd、reset、lock、unlock、single-clerk")
+    s = sub.add_parser("users", help="账户管理：add、set、list、passwd、reset、lock、unlock、single-clerk")
     usub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     e = usub.add_parser(
         "add",
@@ -257,6 +257,23 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
         metavar="七年级1班",
         help="班主任所带的班级，可写多次",
     )
+    e = usub.add_parser(
+        "set",
+        help="管理员修改账户的角色或班级；不加选项时按现状确认（账户在程序之外被改动、登录被拒绝时用）",
+    )
+    e.add_argument("login", metavar="LOGIN")
+    e.add_argument(
+        "--role", metavar="ROLE", help="新角色：admin、clerk、head_teacher、county_viewer（或中文名）"
+    )
+    e.add_argument(
+        "--class",
+        dest="classes",
+        action="append",
+        default=None,
+        metavar="七年级1班",
+        help="班主任所带的班级，可写多次",
+    )
+    e.add_argument("--name", metavar="NAME", help="姓名（显示用）")
     usub.add_parser("list", help="列出全部账户")
     usub.add_parser("passwd", help="修改自己的密码（新密码在提示时输入或放在 AIDOFFICE_NEW_PASSWORD 中）")
     e = usub.add_parser("reset", help="管理员重置某人的密码（对方下次登录时须修改）")

@@ -73,7 +73,8 @@ class AccountNotExplained(SignInFailed):
         AidofficeError.__init__(
             self,
             f"{why}。为安全起见，这个账户现在不能登录。请管理员运行“aidoffice check”（或在“检查数据库”中）查看，"
-            f"并在“账户管理”中重新设置“{login}”的角色和班级（会记入操作记录）后再登录。",
+            f"并在“账户管理”中重新设置“{login}”的角色和班级（命令行：aidoffice --user 管理员 users set {login} "
+            "--role 角色 [--class 班级]；会记入操作记录）后再登录。",
         )
 
 

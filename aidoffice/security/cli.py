@@ -232,6 +232,19 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         if info.must_change_password:
             msg += "；对方首次登录时须修改密码"
         return {"user": info.as_json(), "message": msg}
+    if what == "set":
+        from aidoffice.security.roles import role_book
+
+        classes = accounts.parse_classes(args.classes) if args.classes is not None else None
+        if classes is None and args.role and not role_book().find(args.role).own_classes_only:
+            classes = []  # a role not limited to classes carries none
+        with db.unit_of_work() as s:
+            user = accounts.update_user(
+                s, args.login, display_name=args.name, role=args.role, classes=classes
+            )
+            info = accounts.info_of(user)
+        shown = f"{info.role}" + (f"，{'、'.join(info.classes)}" if info.classes else "")
+        return {"user": info.as_json(), "message": f"账户“{info.login}”现在是：{shown}（已记入操作记录）。"}
     if what == "passwd":
         if not getattr(args, "user", None):
             raise usage_error("修改密码请加 --user 登录名")

@@ -44,6 +44,14 @@ def test_a_head_teacher_made_administrator_by_sql_is_refused_and_check_names_it(
     assert r.returncode == 1
     found = [p for p in last_json(r)["problems"] if p["kind"] == "accounts"]
     assert len(found) == 1 and "wang" in found[0]["message"]
+    # the administrator sets the account back, recorded: wang signs in again, as a head teacher
+    r = run("--json", "--user", "zhang", "users", "set", "wang", "--role", "班主任", "--class", "七年级1班",
+            home=home, db=db, password=ADMIN_PW)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["user"]["role"] == "head_teacher"
+    r = run("--json", "--user", "wang", "users", "list", home=home, db=db, password=TEACHER_PW)
+    assert r.returncode == 1 and "管理账户" in last_json(r)["error"]
+    assert run("--user", "zhang", "check", home=home, db=db, password=ADMIN_PW).returncode == 0
 
 
 def test_restore_lists_the_accounts_and_takes_an_escalated_backup_only_with_anyway(office, tmp_path):  # noqa: F811
