@@ -276,7 +276,7 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     s.add_argument("--full-ids", action="store_true", help="显示完整证件号（会记入操作记录）")
 
-    s = sub.add_parser("users", help="账户管理：add、list、passwd、reset、lock、unlock、single-clerk")
+    s = sub.add_parser("users", help="账户管理：add、set、list、passwd、reset、lock、unlock、single-clerk")
     usub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     e = usub.add_parser(
         "add",
@@ -298,6 +298,23 @@ def _add_safety_parsers(sub) -> None:  # type: ignore[no-untyped-def]
         metavar="七年级1班",
         help="班主任所带的班级，可写多次",
     )
+    e = usub.add_parser(
+        "set",
+        help="管理员修改账户的角色或班级；不加选项时按现状确认（账户在程序之外被改动、登录被拒绝时用）",
+    )
+    e.add_argument("login", metavar="LOGIN")
+    e.add_argument(
+        "--role", metavar="ROLE", help="新角色：admin、clerk、head_teacher、county_viewer（或中文名）"
+    )
+    e.add_argument(
+        "--class",
+        dest="classes",
+        action="append",
+        default=None,
+        metavar="七年级1班",
+        help="班主任所带的班级，可写多次",
+    )
+    e.add_argument("--name", metavar="NAME", help="姓名（显示用）")
     usub.add_parser("list", help="列出全部账户")
     usub.add_parser("passwd", help="修改自己的密码（新密码在提示时输入或放在 AIDOFFICE_NEW_PASSWORD 中）")
     e = usub.add_parser("reset", help="管理员重置某人的密码（对方下次登录时须修改）")
@@ -1199,13 +1216,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(db_url=args.db)
 
+    from aidoffice.files import os_problem
     from aidoffice.logs import setup_logging
     from aidoffice.paths import use_private_temp
 
+    safe_console()
+    try:
+        return _main(args, os_problem, setup_logging, use_private_temp)
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_OK
+
+
+def _main(
+    args: argparse.Namespace, os_problem: Callable, setup_logging: Callable, use_private_temp: Callable
+) -> int:
     log_path = setup_logging()
     use_private_temp()
     try:
         result = COMMANDS[args.command](args)
+    except BrokenPipeError:
+        raise  # the reader of our output went away (`| head`): nothing to tell anyone
+    except OSError as exc:
+        # a read-only, full or vanished folder: the same Chinese message the GUI shows, exit 1
+        log.warning("command %s: %s", args.command, exc)
+        _fail(args, str(os_problem(exc)), "refused")
+        return EXIT_REFUSED
     except UsageError as exc:
         _fail(args, str(exc), "usage")
         return EXIT_USAGE
@@ -1228,16 +1264,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     message = result.pop("message", None)
     status = result.pop("_exit", EXIT_OK)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, default=str))
+        print(_json_line(result))
     elif message:
         print(printable(message))
+    sys.stdout.flush()
     return status
+
+
+def safe_console() -> None:
+    """Never crash on output: a console that cannot show a character (a Chinese Windows console in
+    GBK and a rare name like 𠮷, or U+FFFD) shows “?” in its place instead of raising after the work
+    is done. Streams already in UTF-8 are left alone."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="replace")
+
+
+def _json_line(result: dict[str, Any]) -> str:
+    """The JSON object, with characters the console's encoding lacks written as \\u escapes: still
+    the same JSON for a script, never a “?” in a name."""
+    line = json.dumps(result, ensure_ascii=False, default=str)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        line.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        line = json.dumps(result, ensure_ascii=True, default=str)
+    return line
+
+
+def _stdout_gone() -> None:
+    """After a broken pipe, point stdout at nowhere so Python's final flush prints no traceback."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str, details: dict[str, Any] | None = None) -> None:
     message = printable(message)
     print(f"错误：{message}", file=sys.stderr)
     if getattr(args, "json", False):
-        print(
-            json.dumps({**(details or {}), "error": message, "kind": kind}, ensure_ascii=False, default=str)
-        )
+        print(_json_line({**(details or {}), "error": message, "kind": kind}))

@@ -33,6 +33,10 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "") -> No
     if isinstance(exc, OperationCancelled):
         return
     title = tr("操作未完成")
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+        from aidoffice.files import os_problem
+
+        exc = os_problem(exc)  # the disk's answer in Chinese, the same message the CLI prints
     if isinstance(exc, AidofficeError):
         QMessageBox.warning(parent, title, str(exc))
         return

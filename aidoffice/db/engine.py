@@ -1,9 +1,20 @@
 """Opening a database: the embedded SQLite file (WAL, foreign keys on) or PostgreSQL (psycopg 3),
-migrated to the current schema on open, with a unit of work for services."""
+migrated to the current schema on open, with a unit of work for services.
+
+A SQLite file on a network share (a mapped drive or \\\\server\\share on Windows; a cifs/smb/nfs mount
+on Linux) is opened with the classic rollback journal instead of WAL: WAL keeps its index in shared
+memory that only works when every program using the file runs on one computer, and on a share two
+PCs would each believe they own it and corrupt the file. The rollback journal uses only file locks.
+Several clerks sharing one database should use PostgreSQL (see the manual).
+
+A PostgreSQL database must be created as UTF8: one in SQL_ASCII (the server's default on some
+installations) stores Chinese as bytes the program cannot read back, so it is refused with the
+`createdb -E UTF8 -T template0` command that makes a right one."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import aidoffice.db.audit
 import aidoffice.security  # noqa: F401  (registers the audit chain's sealing and the signed-in actor)
 from aidoffice.db.audit import default_actor
-from aidoffice.db.errors import CannotConnect, NewerDatabase, translate
+from aidoffice.db.errors import CannotConnect, NewerDatabase, NotUtf8Database, translate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -29,6 +40,67 @@ def normalize_url(url: str) -> str:
     if "://" not in url:
         url = f"sqlite:///{Path(url).expanduser().resolve().as_posix()}"
     return url
+
+
+NETWORK_FILESYSTEMS = {
+    "cifs", "smb", "smbfs", "smb3", "nfs", "nfs4", "ncpfs", "afs", "9p", "ceph", "glusterfs",
+    "fuse.sshfs", "fuse.smbnetfs", "fuse.gvfsd-fuse", "davfs", "fuse.davfs2",
+}  # fmt: skip
+log = logging.getLogger("aidoffice.db")
+
+
+def _windows_remote_drive(path: Path) -> bool:
+    import ctypes
+
+    drive = path.drive
+    if not drive or drive.startswith(("\\\\", "//")):
+        return bool(drive)
+    try:
+        return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == 4  # type: ignore[attr-defined]  # DRIVE_REMOTE
+    except (AttributeError, OSError):
+        return False
+
+
+def _linux_mount_type(path: Path, mounts: str = "/proc/mounts") -> str | None:
+    """The filesystem type of the mount holding `path` (the longest mount point that contains it)."""
+    try:
+        lines = Path(mounts).read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    target = str(path)
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind
+
+
+def network_share(path: Path) -> str | None:
+    """How `path` is on a network share (“\\\\server\\share”, “网络驱动器 Z:”, “cifs”), or None for a
+    local disk."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return "网络共享路径"
+    if os.name == "nt":
+        return f"网络驱动器 {path.drive}" if _windows_remote_drive(path) else None
+    kind = _linux_mount_type(path.resolve() if path.exists() else path.parent.resolve() / path.name)
+    return kind if kind in NETWORK_FILESYSTEMS else None
+
+
+def journal_mode_for(path: Path | None) -> str:
+    """WAL on a local disk; the rollback journal (DELETE) on a network share, where WAL is unsafe."""
+    if path is None:
+        return "WAL"
+    share = network_share(path)
+    if share:
+        log.warning("database %s is on a network share (%s): using journal_mode=DELETE, not WAL", path, share)
+        return "DELETE"
+    return "WAL"
 
 
 def _private_file(path: Path) -> None:
@@ -49,21 +121,27 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            _private_file(Path(parsed.database))
+        file = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+        if file is not None:
+            _private_file(file)
+        journal = journal_mode_for(file)
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
         def pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA journal_mode={journal}")
+            cur.execute("PRAGMA synchronous=NORMAL" if journal == "WAL" else "PRAGMA synchronous=FULL")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.close()
 
         event.listen(engine, "connect", pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # text always travels as UTF-8: a server database created in SQL_ASCII would otherwise hand back
+    # bytes, which crash the driver before `_require_utf8` can say what is wrong
+    return create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args={"client_encoding": "utf8"}
+    )
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
@@ -123,6 +201,8 @@ class Database:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
         try:
+            if self.engine.dialect.name == "postgresql":
+                self._require_utf8()
             if migrate:
                 if (revision := schema_revision(self.engine)) is not None and revision != head_revision():
                     from aidoffice.security.backup import auto_backup
@@ -135,6 +215,9 @@ class Database:
         except NewerDatabase as exc:
             self.engine.dispose()
             raise NewerDatabase(self.display_url, exc.detail, opening=True) from None
+        except NotUtf8Database:
+            self.engine.dispose()
+            raise
         except (DBAPIError, StatementError) as exc:
             self.engine.dispose()
             problem = translate(exc, self.display_url, opening=True) or CannotConnect(
@@ -142,6 +225,19 @@ class Database:
             )
             raise problem from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _require_utf8(self) -> None:
+        """A database that is not UTF8 cannot hold Chinese: refused with the command that makes one."""
+        with self.engine.connect() as conn:
+            encoding = conn.exec_driver_sql("SHOW server_encoding").scalar()
+        if str(encoding).upper().replace("-", "") in ("UTF8", "UNICODE"):
+            return
+        url = make_url(self.url)
+        name = url.database or "aidoffice"
+        owner = f" -O {url.username}" if url.username else ""
+        raise NotUtf8Database(
+            self.display_url, str(encoding), f"createdb -E UTF8 -T template0{owner} {name}_utf8"
+        )
 
     @property
     def display_url(self) -> str:

@@ -73,6 +73,21 @@ class NewerDatabase(DatabaseProblem):
     advice = "这个数据库是用更新版本的程序建立的，当前程序无法打开它。请升级程序后再打开（不要用旧版本写入，以免损坏数据）。"
 
 
+class NotUtf8Database(DatabaseProblem):
+    """A PostgreSQL database created in another encoding (SQL_ASCII, GBK…): Chinese cannot be stored."""
+
+    cause = "not_utf8"
+
+    def __init__(self, where: str, encoding: str, command: str):
+        self.encoding, self.command = encoding, command
+        self.advice = (
+            f"这个数据库的编码是 {encoding}，不是 UTF8，无法正确保存中文，程序不会使用它。"
+            f"请让管理员在服务器上建立一个 UTF8 编码的数据库：{command}"
+            "（-T template0 是必需的），然后用 --db 或设置指向新数据库"
+        )
+        super().__init__(where, opening=True)
+
+
 class WriteConflict(DatabaseProblem):
     cause = "conflict"
     advice = "保存时与别人同时写入的记录冲突（可能有人同时在导入或修改同样的数据），没有写入任何数据。请刷新后重试。"

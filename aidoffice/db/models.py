@@ -389,6 +389,8 @@ class AuditEntry(Base):
     """留痕: who changed what, when, with the values before and after."""
 
     __tablename__ = "audit_entry"
+    # sign-in replays one account's sealed entries, `check` the security settings (security/sealed.py)
+    __table_args__ = (Index("ix_audit_entry_action_entity", "action", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
     actor: Mapped[str] = mapped_column(String(60))

@@ -34,6 +34,13 @@ from aidoffice.security.access import (
     require,
 )
 from aidoffice.security.roles import role_book
+from aidoffice.security.sealed import (
+    SINGLE_CLERK_KEY,
+    account_problems,
+    accounts_recorded,
+    password_digest,
+    single_clerk_from_trail,
+)
 
 LOCK_AFTER = 5
 FIRST_LOCK = timedelta(seconds=30)
@@ -71,6 +78,20 @@ class AccountLocked(SignInFailed):
             f"账户“{login}”因连续输错密码已被锁定，密码正确也要等锁定结束：还需等待{wait}"
             f"（{until:%H:%M:%S} 解除）。着急时请管理员在“账户管理”中启用（解锁），"
             f"或运行 aidoffice users unlock {login}。",
+        )
+
+
+class AccountNotExplained(SignInFailed):
+    """The password was right, but the account's role or classes are not what the sealed audit trail
+    says they should be: someone changed them outside the program. Refused until an administrator
+    sets them again (which records them)."""
+
+    def __init__(self, login: str, why: str) -> None:
+        AidofficeError.__init__(
+            self,
+            f"{why}。为安全起见，这个账户现在不能登录。请管理员运行“aidoffice check”（或在“检查数据库”中）查看，"
+            f"并在“账户管理”中重新设置“{login}”的角色和班级（命令行：aidoffice --user 管理员 users set {login} "
+            "--role 角色 [--class 班级]；会记入操作记录）后再登录。",
         )
 
 
@@ -231,7 +252,7 @@ def create_user(
 ) -> User:
     """Add an account. The very first account of a database must be an administrator and may be
     created by anyone (first run); after that only an administrator may add accounts."""
-    first = not _any_user(session)
+    first = not _any_user(session) and not accounts_recorded(session)
     if first:
         if role_book().find(role).code != "admin":
             raise AidofficeError("第一个账户必须是管理员（admin），请先建立管理员账户。")
@@ -277,7 +298,12 @@ def create_user(
         "user_add",
         user,
         f"建立账户“{login_n}”（{display_name}，{role_obj.name}）" + ("，首个管理员" if first else ""),
-        {"login": login_n, "role": role_obj.code, "classes": user.classes},
+        {
+            "login": login_n,
+            "role": role_obj.code,
+            "classes": user.classes,
+            "pw": password_digest(user.password_hash),
+        },
     )
     return user
 
@@ -302,6 +328,7 @@ def update_user(
 ) -> User:
     require(session, "users.manage")
     user = _get(session, login)
+    was_unexplained = bool(account_problems(session, user.id))
     before = {
         "display_name": user.display_name,
         "role": user.role,
@@ -326,9 +353,14 @@ def update_user(
         "active": user.active,
     }
     changed = {k: v for k, v in after.items() if before[k] != v}
-    if changed:
-        session.flush()
-        _audit(session, "user_update", user, f"修改账户“{user.login}”", {"before": before, "after": changed})
+    session.flush()
+    if changed or was_unexplained:
+        # the whole state, so the trail alone says what this account may do (sealed.py replays it);
+        # saving an account whose state was changed outside the program confirms what is now set
+        note = f"修改账户“{user.login}”" if changed else f"管理员确认账户“{user.login}”的角色和班级"
+        if was_unexplained:
+            note += "（其角色或班级曾在程序之外被改动，已由管理员确认）"
+        _audit(session, "user_update", user, note, {"before": before, "after": changed, "state": after})
     return user
 
 
@@ -358,6 +390,7 @@ def set_active(session: Session, login: str, active: bool) -> User:
         "user_unlock" if active else "user_lock",
         user,
         f"{'启用' if active else '停用'}账户“{user.login}”",
+        {"active": active},
     )
     return user
 
@@ -375,7 +408,13 @@ def change_password(session: Session, login: str, old_password: str, new_passwor
     user.failed_attempts = 0
     user.locked_until = None
     session.flush()
-    _audit(session, "user_passwd", user, f"账户“{user.login}”修改了密码")
+    _audit(
+        session,
+        "user_passwd",
+        user,
+        f"账户“{user.login}”修改了密码",
+        {"pw": password_digest(user.password_hash)},
+    )
     return user
 
 
@@ -390,7 +429,13 @@ def reset_password(session: Session, login: str, new_password: str) -> User:
     user.failed_attempts = 0
     user.locked_until = None
     session.flush()
-    _audit(session, "user_reset", user, f"重置账户“{user.login}”的密码")
+    _audit(
+        session,
+        "user_reset",
+        user,
+        f"重置账户“{user.login}”的密码",
+        {"pw": password_digest(user.password_hash)},
+    )
     return user
 
 
@@ -428,6 +473,12 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         raise SignInFailed()
     locked = user.locked_until is not None and user.locked_until > now
     ok = _verify(user, password)  # always: a locked account answers in the same time
+    if ok and not locked and user.active:
+        # the role and classes must be what the sealed trail says (nobody changed them with SQL)
+        problems = account_problems(session, user.id)
+        if problems:
+            _audit(session, "sign_in_failed", user, f"登录被拒绝：“{user.login}”的账户与操作记录不符")
+            raise AccountNotExplained(user.login, problems[0].message)
     if locked or not user.active or not ok:
         if not locked and user.active:
             user.failed_attempts += 1
@@ -442,6 +493,13 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         raise SignInFailed()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+        _audit(
+            session,
+            "user_rehash",
+            user,
+            f"“{user.login}”登录时更新了密码的加密参数",
+            {"pw": password_digest(user.password_hash)},
+        )
     user.failed_attempts = 0
     user.locked_until = None
     user.last_sign_in = now
@@ -508,50 +566,142 @@ def set_idle_minutes(session: Session, minutes: int) -> None:
         raise ValidationError([FieldProblem("自动退出时间", "应在 0（从不）到 1440 分钟之间")])
     old = idle_minutes(session)
     put_setting(session, "idle_minutes", minutes)
-    _audit(session, "setting", None, f"空闲自动退出时间：{old} → {minutes} 分钟")
+    _audit(
+        session,
+        "setting",
+        None,
+        f"空闲自动退出时间：{old} → {minutes} 分钟",
+        {"key": "idle_minutes", "value": minutes},
+    )
+
+
+def _this_database(session_or_db: Any) -> str | None:
+    """The key single-clerk mode is kept under in this computer's settings: the SQLite file's full
+    path (None for a server database, where the mode is never allowed)."""
+    bind = session_or_db.get_bind() if isinstance(session_or_db, Session) else session_or_db.engine
+    if bind.dialect.name != "sqlite":
+        return None
+    name = bind.url.database
+    if not name or name == ":memory:":
+        return None
+    from pathlib import Path
+
+    return str(Path(name).resolve())
+
+
+def _local_single_clerk() -> dict[str, str]:
+    from aidoffice.paths import load_settings
+
+    value = load_settings().get(SINGLE_CLERK_KEY)
+    return {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+
+
+def _store_single_clerk(key: str, login: str | None) -> None:
+    from aidoffice.paths import update_settings
+
+    value = _local_single_clerk()
+    if login is None:
+        value.pop(key, None)
+    else:
+        value[key] = login
+    update_settings(**{SINGLE_CLERK_KEY: value})
 
 
 def single_clerk_login(session: Session) -> str | None:
-    """The administrator who signs in without a password on a personal PC (单人模式), or None."""
-    value = get_setting(session, "single_clerk")
-    return value if isinstance(value, str) and value else None
+    """The administrator who signs in without a password on this PC (单人模式), or None. Kept in this
+    computer's settings (the data folder), never in the database: a backup restored on another PC
+    does not bring it along, and a row added to the database cannot turn it on."""
+    key = _this_database(session)
+    return _local_single_clerk().get(key) if key else None
 
 
 def set_single_clerk(session: Session, login: str | None) -> None:
-    """Turn single-clerk mode on for `login` (an active administrator) or off (None). Recorded in the
-    audit trail, since from then on anyone at this PC acts as that administrator."""
+    """Turn single-clerk mode on for `login` (an active administrator) or off (None), on this PC.
+    Recorded in the audit trail, since from then on anyone at this PC acts as that administrator."""
     if accounts_exist(session):
         require(session, "users.manage")
-    if login is not None and session.get_bind().dialect.name != "sqlite":
+    key = _this_database(session)
+    if login is not None and key is None:
         raise AidofficeError(
             "单人模式只能用于本机数据库：服务器上的数据库由多台电脑共用，自动登录会让任何一台电脑不用密码就成为管理员。"
         )
     if login is None:
-        put_setting(session, "single_clerk", None)
-        _audit(session, "setting", None, "关闭单人模式：以后打开程序需要登录")
+        if key is not None:
+            _store_single_clerk(key, None)
+        _audit(
+            session,
+            "setting",
+            None,
+            "关闭单人模式：以后打开程序需要登录",
+            {"key": SINGLE_CLERK_KEY, "login": None},
+        )
         return
     user = _get(session, login)
     if user.role != "admin" or not user.active:
         raise AidofficeError("单人模式只能用于一个可用的管理员账户。")
-    put_setting(session, "single_clerk", user.login)
+    if account_problems(session, user.id):
+        raise AidofficeError(
+            f"账户“{user.login}”的角色或班级与操作记录不符，不能用于单人模式。请先运行 aidoffice check。"
+        )
+    assert key is not None
     _audit(
         session,
         "setting",
         user,
         f"开启单人模式：打开程序时自动以“{user.login}”登录，不再询问密码（适合一人使用的电脑）",
+        {"key": SINGLE_CLERK_KEY, "login": user.login},
     )
+    session.flush()
+    _store_single_clerk(key, user.login)
+
+
+def _adopt_database_flag(session: Session, key: str) -> None:
+    """A database from before single-clerk mode moved to the PC may still hold it as a row: the clerk
+    who turned it on keeps it, on this computer, if the sealed trail says they did; a row the trail
+    does not explain (added by hand) is dropped. Either way the row leaves the database."""
+    row = session.get(AppSetting, SINGLE_CLERK_KEY)
+    if row is None:
+        return
+    login = row.value if isinstance(row.value, str) else None
+    session.delete(row)
+    on = single_clerk_from_trail(session.connection())
+    user = session.get(User, on) if on is not None else None
+    if login and user is not None and user.login == login and key not in _local_single_clerk():
+        _audit(
+            session,
+            "setting",
+            user,
+            f"单人模式（自动以“{login}”登录）改为保存在这台电脑上",
+            {"key": SINGLE_CLERK_KEY, "login": login},
+        )
+        session.flush()
+        _store_single_clerk(key, login)
+    elif login:
+        _audit(
+            session,
+            "setting",
+            None,
+            f"数据库中开启单人模式（“{login}”）的设置未被采用：操作记录中没有开启过，或已在这台电脑上设置",
+            {"key": SINGLE_CLERK_KEY, "ignored": login},
+        )
 
 
 def auto_sign_in(db: Any) -> Principal | None:
-    """The single-clerk administrator, if that mode is on and the account is usable; the sign-in is
-    recorded as such."""
-    if db.dialect != "sqlite":  # a server database is shared by many PCs: never without a password
+    """The single-clerk administrator, if that mode is on for this database on this PC and the account
+    is usable and what the trail says it is; the sign-in is recorded as such."""
+    key = _this_database(db)
+    if key is None:  # a server database is shared by many PCs: never without a password
         return None
     with db.sessions() as session:
-        login = single_clerk_login(session)
+        if session.get(AppSetting, SINGLE_CLERK_KEY) is not None:
+            _adopt_database_flag(session, key)
+            session.commit()
+        login = _local_single_clerk().get(key)
         user = _find(session, login) if login else None
         if user is None or not user.active or user.role != "admin":
             return None
+        if account_problems(session, user.id):
+            return None  # the password dialog follows, and says why when the password is given
         principal = Principal.of(user)
         act_as(session, principal)
         user.last_sign_in = clock.now()

@@ -83,6 +83,34 @@ class BrokenTrail(BackupRefused):
         )
 
 
+class AccountsNotExplained(BackupRefused):
+    """The backup's accounts (roles, classes) are not what its own sealed audit trail says: a role may
+    have been raised by hand in the file. Restoring it anyway is an administrator's call (`anyway=`)."""
+
+    def __init__(self, file: Path, accounts: list[dict[str, Any]], problems: list[str]):
+        self.accounts, self.problems = accounts, problems
+        more = f"等 {len(problems)} 处" if len(problems) > 1 else ""
+        super().__init__(
+            f"备份「{file.name}」里的账户与其操作记录不符（{problems[0]}{more}）：有人可能在程序之外改过账户的角色或班级，"
+            f"没有恢复。备份中的账户：{accounts_text(accounts)}。请换一个备份；若确认这些账户和角色无误，"
+            "可由管理员勾选“仍然恢复”（命令行加 --anyway），这次恢复会记入操作记录，之后登录时这些账户仍会被拒绝，"
+            "直到管理员在“账户管理”中重新设置。"
+        )
+
+
+def accounts_text(accounts: list[dict[str, Any]]) -> str:
+    """“zhang（管理员）、li（班主任：七年级1班）” for a message."""
+    if not accounts:
+        return "（没有账户）"
+    return "、".join(
+        f"{a['login']}（{a['role_name']}"
+        + (f"：{a['classes_text']}" if a.get("classes_text") else "")
+        + ("，已停用" if not a["active"] else "")
+        + "）"
+        for a in accounts
+    )
+
+
 class PasswordNeeded(BackupRefused):
     def __init__(self, file: str):
         super().__init__("这个备份文件已加密，请提供备份时设置的密码（命令行加 --password）。", file=file)
@@ -150,6 +178,8 @@ class RestoreResult:
     counts: dict[str, int]
     upgraded_from: str | None
     trail_problems: list[str] = field(default_factory=list)  # restored anyway: what check will report
+    accounts: list[dict[str, Any]] = field(default_factory=list)  # the backup's accounts and roles
+    account_problems: list[str] = field(default_factory=list)  # restored anyway: accounts not explained
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -158,6 +188,8 @@ class RestoreResult:
             "counts": self.counts,
             "schema_upgraded_from": self.upgraded_from,
             "trail_problems": self.trail_problems,
+            "accounts": self.accounts,
+            "account_problems": self.account_problems,
         }
 
 
@@ -840,6 +872,32 @@ def trail_problems(plain: Path) -> list[str]:
         engine.dispose()
 
 
+def account_state(plain: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The accounts in a database file and what its sealed trail does not explain about them."""
+    from aidoffice.security.sealed import file_problems
+
+    engine = _plain_engine(plain)
+    try:
+        with engine.connect() as conn:
+            return file_problems(conn)
+    finally:
+        engine.dispose()
+
+
+def _drop_single_clerk(plain: Path) -> None:
+    """Single-clerk mode belongs to a PC: a backup made before it moved there must not bring it along."""
+    from aidoffice.security.sealed import SINGLE_CLERK_KEY
+
+    con = sqlite3.connect(plain)
+    try:
+        with con:
+            con.execute("DELETE FROM app_setting WHERE key = ?", (SINGLE_CLERK_KEY,))
+    except sqlite3.Error:
+        pass  # a file from before settings existed
+    finally:
+        con.close()
+
+
 def restore(
     db: Database | str,
     path: str | os.PathLike[str],
@@ -866,6 +924,10 @@ def restore(
         broken = trail_problems(plain)
         if broken and not anyway:
             raise BrokenTrail(path, broken)
+        accounts, unexplained = account_state(plain)
+        if unexplained and not anyway:
+            raise AccountsNotExplained(path, accounts, unexplained)
+        _drop_single_clerk(plain)
         if target is not None:
             aside, restored = _restore_sqlite(current, target, plain)
         else:
@@ -882,11 +944,13 @@ def restore(
             "restore",
             f"从备份恢复：{path.name}"
             + ("（其操作记录与封存时不一致，管理员确认仍然恢复）" if broken else "")
+            + ("（其账户与操作记录不符，管理员确认仍然恢复）" if unexplained else "")
             + (f"；原数据库已另存为 {Path(aside).name}" if aside else ""),
             {"file": path.name, "kept_aside": aside and Path(aside).name, "schema": revision}
-            | ({"trail_problems": len(broken), "first_trail_problem": broken[0]} if broken else {}),
+            | ({"trail_problems": len(broken), "first_trail_problem": broken[0]} if broken else {})
+            | ({"account_problems": unexplained[:20]} if unexplained else {}),
         )
-    return restored, RestoreResult(path, header, aside, counts, upgraded, broken)
+    return restored, RestoreResult(path, header, aside, counts, upgraded, broken, accounts, unexplained)
 
 
 def _require_restore(db: Database) -> None:

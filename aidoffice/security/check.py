@@ -28,13 +28,14 @@ from aidoffice.privacy import mask_id
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import require_whole_school
 from aidoffice.security.chain import verify_chain
+from aidoffice.security.sealed import all_problems
 
 MAX_EACH = 20  # problems of one kind listed before “… and N more”
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # integrity / foreign_key / schema / rule / audit
+    kind: str  # integrity / foreign_key / schema / rule / audit / accounts
     message: str  # Chinese
 
     def as_json(self) -> dict[str, str]:
@@ -64,6 +65,8 @@ def check_database(db: Database, progress: Progress = no_progress) -> list[Probl
         problems += rule_checks(s)
         progress(2, steps, "检查操作记录")
         problems += [Problem("audit", p.message) for p in verify_chain(s)]
+        progress(3, steps, "检查账户与安全设置")
+        problems += _capped("accounts", [p.message for p in all_problems(s)])
     problems += anchor_checks(db)
     progress(steps, steps, "检查完毕")
     return problems
@@ -110,7 +113,17 @@ def anchor_checks(db: Database) -> list[Problem]:
             except (TypeError, ValueError, KeyError):
                 continue
             now = live(seq)
-            if now is not None and now != digest:
+            if now is None:
+                # the entry this backup saw is gone: entries were deleted from inside the part the
+                # backup covers and the chain head rewritten to hide it
+                return [
+                    Problem(
+                        "audit",
+                        f"操作记录第 {seq} 条在自动备份“{path.name}”中存在，现在却没有了：在那次备份之后，"
+                        "有人在程序之外删除了操作记录（并改写了封存记录）",
+                    )
+                ]
+            if now != digest:
                 return [
                     Problem(
                         "audit",

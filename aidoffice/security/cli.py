@@ -118,7 +118,7 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
 def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from aidoffice.db.errors import DatabaseCorrupt, NotADatabase
     from aidoffice.paths import configured_db_url
-    from aidoffice.security.backup import read_header, restore
+    from aidoffice.security.backup import accounts_text, read_header, restore
     from aidoffice.security.locks import damaged_file_locks, exclusive_all, instance_lock
 
     path = Path(args.file)
@@ -152,6 +152,15 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
             f"原数据库已另存为：{result.kept_aside}" if result.kept_aside else "",
             f"备份的数据库结构已从 {result.upgraded_from} 升级到最新" if result.upgraded_from else "",
             f"学生 {result.counts.get('student', 0)} 名，操作记录 {result.counts.get('audit_entry', 0)} 条",
+            f"备份中的账户：{accounts_text(result.accounts)}" if result.accounts else "",
+            *(
+                [
+                    f"注意：恢复的账户与操作记录不符（{len(result.account_problems)} 处），已按 --anyway 恢复；"
+                    "这些账户在管理员重新设置前不能登录，运行 aidoffice check 查看详情"
+                ]
+                if result.account_problems
+                else []
+            ),
             *(
                 [
                     f"注意：恢复的操作记录与封存时不一致（{len(result.trail_problems)} 处），"
@@ -239,6 +248,19 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         if info.must_change_password:
             msg += "；对方首次登录时须修改密码"
         return {"user": info.as_json(), "message": msg}
+    if what == "set":
+        from aidoffice.security.roles import role_book
+
+        classes = accounts.parse_classes(args.classes) if args.classes is not None else None
+        if classes is None and args.role and not role_book().find(args.role).own_classes_only:
+            classes = []  # a role not limited to classes carries none
+        with db.unit_of_work() as s:
+            user = accounts.update_user(
+                s, args.login, display_name=args.name, role=args.role, classes=classes
+            )
+            info = accounts.info_of(user)
+        shown = f"{info.role}" + (f"，{'、'.join(info.classes)}" if info.classes else "")
+        return {"user": info.as_json(), "message": f"账户“{info.login}”现在是：{shown}（已记入操作记录）。"}
     if what == "passwd":
         if not getattr(args, "user", None):
             raise usage_error("修改密码请加 --user 登录名")

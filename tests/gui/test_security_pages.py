@@ -466,6 +466,44 @@ def test_a_backup_with_an_edited_trail_is_restored_only_after_the_administrator_
     assert any(m[1] == "恢复完成" and "1 处与封存时不一致" in m[2] for m in messages)
 
 
+def test_a_backup_with_a_role_raised_by_hand_names_its_accounts_and_needs_the_administrator(
+    qtbot, office, tmp_path, messages
+):
+    """A .db whose head teacher was made administrator with SQL: the dialog lists the backup's accounts
+    and roles, replaces nothing, and restores only once the administrator ticks “仍然恢复”."""
+    import sqlite3
+
+    from aidoffice.security.backup import copy_sqlite
+
+    ctx, _ = office
+    if ctx.db.dialect != "sqlite":
+        pytest.skip(
+            "恢复后重新启动的流程在本机数据库上测试（服务器上的恢复见 tests/integration/test_backup.py）"
+        )
+    db_path = Path(ctx.db.engine.url.database)
+    forged = tmp_path / "提权的.db"
+    copy_sqlite(db_path, forged)
+    with sqlite3.connect(forged) as con:
+        con.execute("UPDATE app_user SET role = 'admin', classes = '[]' WHERE role = 'head_teacher'")
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.activate())
+    idle(qtbot, ctx)
+    dialog = page.safety.restore_from(str(forged))
+    finish(qtbot, dialog.last_task)
+    dialog.confirm.setChecked(True)
+    dialog.accept()
+    finish(qtbot, dialog.last_task)
+    assert "账户与其操作记录不符" in dialog.error.text() and "（管理员）" in dialog.error.text()
+    assert dialog.result() == 0 and dialog.anyway.isVisibleTo(dialog)
+    dialog.anyway.setChecked(True)
+    dialog.accept()
+    finish(qtbot, dialog.last_task)
+    idle(qtbot, ctx)
+    assert dialog.result() == 1 and dialog.result_value.account_problems
+    assert any(m[1] == "恢复完成" and "备份中的账户" in m[2] and "不能登录" in m[2] for m in messages)
+
+
 def test_settings_list_the_automatic_backups_and_keep_the_idle_and_backup_numbers(
     qtbot, office, settings_kept
 ):

@@ -165,9 +165,8 @@ def test_single_clerk_mode_signs_in_by_itself_says_so_and_never_locks(qtbot, she
     )
     assert not shell.watch.timer.isActive()
     with db.reading() as s:
-        assert s.scalars(select(AuditEntry.note).where(AuditEntry.action == "sign_in")).all()[-1] == (
-            "“admin”自动登录（单人模式）"
-        )
+        notes = select(AuditEntry.note).where(AuditEntry.action == "sign_in").order_by(AuditEntry.id)
+        assert s.scalars(notes).all()[-1] == ("“admin”自动登录（单人模式）")
 
 
 def test_without_accounts_the_window_opens_for_anyone_and_says_so(qtbot, school_ctx):

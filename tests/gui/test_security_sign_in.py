@@ -202,3 +202,20 @@ def test_the_first_administrators_fields_are_full_size_with_the_password_rules(q
     rules = dialog.findChild(QLabel, "passwordRules")
     assert rules is not None and rules.isVisible() and "至少 8 个字符" in rules.text()
     assert rules.geometry().bottom() < dialog.ok_btn.mapTo(dialog, dialog.ok_btn.rect().topLeft()).y()
+
+
+def test_a_role_raised_outside_the_program_is_refused_saying_why(qtbot, office):
+    """A head teacher made administrator with SQL: the right password does not open the window, and
+    the dialog says what differs and what the administrator should do (not “wrong password”)."""
+    from sqlalchemy import update
+
+    ctx, _ = office
+    with ctx.db.engine.begin() as conn:
+        conn.execute(update(User).where(User.login == "wang").values(role="admin", classes=[]))
+    dialog = SignInDialog(ctx)
+    qtbot.addWidget(dialog)
+    _try(qtbot, dialog, "wang", PW)
+    text = dialog.error.text()
+    assert dialog.result() == 0 and dialog.signed is None
+    assert "角色是“管理员”，记录中是“班主任”" in text and "users set wang" in text
+    assert "登录名或密码不正确" not in text and "已连续输错" not in text

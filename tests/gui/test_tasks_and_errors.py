@@ -229,3 +229,24 @@ def test_letters_cancelled_after_the_pdf_is_made_leave_no_file_and_no_slip_codes
             s.scalar(select(func.count()).select_from(PublicityBatch)),
         )
     assert after == before
+
+
+def test_a_disk_that_refuses_shows_the_same_chinese_message_as_the_cli(
+    qtbot, runner, messages, expect_errors
+):
+    """A write-protected USB stick: the clerk reads what happened and where, not “发生意外错误（OSError…）”."""
+    import errno
+    import os
+
+    from aidoffice.files import os_problem
+
+    def job(progress):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), "/media/U盘/.~学籍台账abc.xlsx")
+
+    task = runner.run("导出台账", job, parent=QWidget(), show_progress=False)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        pass
+    [(kind, _title, text)] = messages
+    assert kind == "warning" and "只读" in text and "/media/U盘" in text and "OSError" not in text
+    cli_text = str(os_problem(OSError(errno.EROFS, "x", "/media/U盘/.~学籍台账abc.xlsx")))
+    assert text == cli_text

@@ -216,7 +216,9 @@ def test_a_backup_is_written_whole_or_not_at_all(sqlite_db, tmp_path, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr(bk, "pack", broken_pack)
-    with pytest.raises(OSError):
+    from aidoffice.files import DiskProblem
+
+    with pytest.raises(DiskProblem, match=r"x\.aidbak"):  # said in Chinese, naming the file
         bk.write_backup(sqlite_db, tmp_path / "x.aidbak")
     assert list(tmp_path.glob("*.aidbak")) == [] and list(tmp_path.glob(".~*")) == []
 

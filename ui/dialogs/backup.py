@@ -25,6 +25,7 @@ from aidoffice import clock
 from aidoffice.errors import AidofficeError
 from aidoffice.security.backup import (
     SUFFIX,
+    AccountsNotExplained,
     BackupHeader,
     BackupResult,
     BrokenTrail,
@@ -181,7 +182,9 @@ class RestoreDialog(QDialog):
             self.tr("我已了解：现在的数据库会被这个备份替换（另存一份），程序随后重新启动")
         )
         form.addRow("", self.confirm)
-        self.anyway = QCheckBox(self.tr("仍然恢复：我确认要用这个操作记录有问题的备份（会记入操作记录）"))
+        self.anyway = QCheckBox(
+            self.tr("仍然恢复：我是管理员，确认要用这个操作记录或账户有问题的备份（会记入操作记录）")
+        )
         self.anyway.setObjectName("restoreAnyway")
         self.anyway.setVisible(False)
         form.addRow("", self.anyway)
@@ -261,6 +264,6 @@ class RestoreDialog(QDialog):
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, BrokenTrail):
+        if isinstance(exc, BrokenTrail | AccountsNotExplained):  # the administrator's call
             self.anyway.setVisible(True)
         failed(self, exc, self.tr("恢复"))

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 
 from aidoffice.errors import AidofficeError, ValidationError
 from aidoffice.security.access import Principal
-from aidoffice.security.accounts import LOCK_AFTER, PASSWORD_RULES, AccountLocked, SignInFailed, lock_time
+from aidoffice.security.accounts import (
+    LOCK_AFTER,
+    PASSWORD_RULES,
+    AccountLocked,
+    AccountNotExplained,
+    SignInFailed,
+    lock_time,
+)
 from ui.operations import AppContext
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
@@ -206,7 +213,7 @@ class SignInDialog(QDialog):
     def _refused(self, exc: BaseException) -> None:
         self.password.clear()
         self.password.setFocus()
-        if not isinstance(exc, SignInFailed):
+        if not isinstance(exc, SignInFailed) or isinstance(exc, AccountNotExplained):  # not a typo: say why
             self.ok_btn.setEnabled(True)
             self.error.clear()
             if isinstance(exc, AidofficeError):

@@ -251,6 +251,16 @@ class SafetySection(QWidget):
                 n=result.counts.get("student", 0), a=result.counts.get("audit_entry", 0)
             )
         )
+        if result.accounts:
+            from aidoffice.security.backup import accounts_text
+
+            lines.append(self.tr("备份中的账户：{a}").format(a=accounts_text(result.accounts)))
+        if result.account_problems:
+            lines.append(
+                self.tr("注意：有 {n} 个账户与操作记录不符，在管理员重新设置前不能登录。").format(
+                    n=len(result.account_problems)
+                )
+            )
         if result.trail_problems:
             lines.append(
                 self.tr("注意：这个备份的操作记录有 {n} 处与封存时不一致，“检查数据库”会继续报告。").format(
