@@ -273,7 +273,7 @@ def scrub(text: str) -> str:
     return _mask_numbers(text, landlines=False)
 
 
-def free_text(text: str | None, level: Level = Level.MASKED) -> str:
+def free_text(text: str | None, level: Level = Level.MASKED, *, dates: bool = True) -> str:
     """Text people wrote (a parent's objection on a slip, a clerk's note, a reason) as it may appear at
     `level`: at FULL as written; otherwise every ID, mobile, landline and card number in it masked
     like the fields are. The one function every writer calls on such text."""
@@ -281,7 +281,24 @@ def free_text(text: str | None, level: Level = Level.MASKED) -> str:
         return ""
     if level is Level.FULL:
         return text
-    return _mask_numbers(text, landlines=True)
+    masked = _mask_numbers(text, landlines=True)
+    return _BIRTH_DATE_IN_WORDS.sub(_mask_date, masked) if dates else masked
+
+
+# a date written in words (生日2012年7月10日, 2012-07-10, 2012.7.10, 2012/7/10) of a year a child or a
+# parent may be born in: beside a masked ID it gives back the hidden middle digits, so at a masked level
+# only its year stays; the dates of this year and the last two (a visit, a payment) are events, kept
+_BIRTH_DATE_IN_WORDS = re.compile(
+    r"(?<![0-9０-９])((?:19|20)[0-9]{2})(\s*(?:年|[-./／])\s*)([01]?[0-9])(\s*(?:月|[-./／])\s*)([0-3]?[0-9])(日|号)?(?![0-9０-９])"
+)
+
+
+def _mask_date(m: re.Match[str]) -> str:
+    from aidoffice import clock
+
+    if int(m[1]) >= clock.today().year - 2:
+        return m[0]
+    return f"{m[1]}{m[2]}**{m[4]}**{m[6] or ''}"
 
 
 def find_sensitive(text: str) -> list[tuple[str, str]]:

@@ -22,11 +22,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     false,
     func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from aidoffice.domain.policies import SOURCE_NAMES as SOURCE_NAMES  # re-exported: the domain owns it
 from aidoffice.domain.policies import SourceKind
@@ -694,3 +696,10 @@ NEVER_REUSED = tuple(
 )
 for _name in NEVER_REUSED:
     Base.metadata.tables[_name].dialect_options["sqlite"]["autoincrement"] = True
+
+
+def award_stands() -> ColumnElement[bool]:
+    """An award that still counts as aid given: no recovery (收回) recorded against it, to be done or
+    done. Letters, the 公示 and the ledgers' 受助 counts keep to it; the comparison and the problem list
+    see recoveries themselves (a pending one keeps its problem open)."""
+    return ~exists().where(Recovery.award_id == Award.id)

@@ -23,6 +23,7 @@ from aidoffice.db.models import (
     GroupMembership,
     PriorityGroup,
     Student,
+    award_stands,
 )
 from aidoffice.domain.grades import STAGES, make_grade
 from aidoffice.domain.idnumber import age_on
@@ -188,7 +189,7 @@ def export_school_ledger(
     # the term's amounts joined to the stream: one aggregate, not a subquery per student, nor a dict
     amounts = (
         select(Award.student_id.label("student_id"), func.sum(Award.amount).label("amount"))
-        .where(Award.term_id == term.id)
+        .where(Award.term_id == term.id, award_stands())
         .group_by(Award.student_id)
         .subquery()
     )

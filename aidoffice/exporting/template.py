@@ -175,7 +175,7 @@ class TemplateColumn:
     header: str  # as the template shows it; two rows joined with "/"
     key: str  # normalized, for remembering a mapping
     field: str | None  # a field code, IGNORE (recognised, left blank) or None (nobody placed it)
-    how: str = "synonym"  # synonym / remembered / mapped
+    how: str = "synonym"  # synonym / remembered / mapped / forced (against its header: not remembered)
 
     @property
     def letter(self) -> str:
@@ -556,15 +556,18 @@ def apply_mapping(
                 file=file,
                 sheet=layout.sheet,
             )
-        if not force and col.how == "synonym" and col.field not in (None, IGNORE, code):
+        against = col.how in ("synonym", "forced") and col.field not in (None, IGNORE, code)
+        if against and not force:
             raise MappingContradicts(
                 f"--map “{name}={target}”与列名不符：模板的{col.describe()}按列名应填“{field_label(col.field)}”，"
                 f"不是“{field_label(code)}”。如果是写错了，请去掉这一项 --map（认出的列不用指定）；"
-                "确实要这样填，请加 --force-map 确认（会按模板记住）。",
+                "确实要这样填，请加 --force-map 确认（只用于这一次导出，不会记住）。",
                 file=file,
                 sheet=layout.sheet,
             )
-        col.field, col.how = code, "mapped"
+        # a placement against the header is this export's only: remembered, it would fill the next
+        # roster the same way without anyone asking again
+        col.field, col.how = code, "forced" if against else "mapped"
 
 
 class MappingContradicts(InputRefused):

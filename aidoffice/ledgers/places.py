@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice.db.models import Household, School, Student, StudentStatus, Township, Village
 from aidoffice.domain.address import Place, bare_town, split_columns, split_place, village_key
+from aidoffice.domain.text import printable
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.security.access import require
 
@@ -217,6 +218,21 @@ def served_villages(session: Session) -> ServedVillages:
     return ServedVillages(stored is not None, rows)
 
 
+PLACE_NAME_MAX = 30
+
+
+def place_name_problem(name: str) -> str | None:
+    """Why a typed 乡镇 or 村 name cannot be one (None when it can): the names the county gives are
+    Chinese, short, and carry no control characters or formula signs."""
+    if len(name) > PLACE_NAME_MAX:
+        return f"名称太长（{len(name)} 个字，最多 {PLACE_NAME_MAX} 个字）"
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in name):
+        return "名称中有控制字符（可能是从别处复制来的），请重新输入"
+    if not ("\u3400" <= name[0] <= "\u9fff" or "\U00020000" <= name[0] <= "\U0003134f"):
+        return "不是乡（镇）或村的名称：应以汉字开头，如“城南庄镇/大岸底村”"
+    return None
+
+
 def set_served_villages(
     session: Session, village_ids: Iterable[int], added: Iterable[tuple[str, str]] = ()
 ) -> ServedVillages:
@@ -234,6 +250,12 @@ def set_served_villages(
         town, village = (town or "").strip(), (village or "").strip()
         if not town or not village:
             problems.append(FieldProblem("服务村", "添加村时，乡（镇）和村的名称都要填写"))
+            continue
+        bad = place_name_problem(town) or place_name_problem(village)
+        if bad:
+            problems.append(
+                FieldProblem("服务村", f"“{printable(town)[:20]}/{printable(village)[:20]}”{bad}")
+            )
             continue
         ids.add(finder.get_or_create(town, village))
     if problems:

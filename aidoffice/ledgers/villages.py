@@ -25,6 +25,7 @@ from aidoffice.db.models import (
     Term,
     Township,
     Village,
+    award_stands,
 )
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.idnumber import age_on
@@ -207,7 +208,9 @@ def village_books(
     if not books:
         return []
     priority = set(session.scalars(_priority_keys().distinct()))
-    aided = set(session.scalars(select(Award.student_id).where(Award.term_id == term.id).distinct()))
+    aided = set(
+        session.scalars(select(Award.student_id).where(Award.term_id == term.id, award_stands()).distinct())
+    )
     conn = session.connection()  # plain rows: a district has 100,000 members
     school = session.scalars(select(School).order_by(School.id)).first()
     index = PlaceIndex(
@@ -499,7 +502,9 @@ def members_of(
     aided = set(
         session.scalars(
             select(Award.student_id).where(
-                Award.term_id == term.id, Award.student_id.in_([s.id for _, s in members if s is not None])
+                Award.term_id == term.id,
+                award_stands(),
+                Award.student_id.in_([s.id for _, s in members if s is not None]),
             )
         )
     )

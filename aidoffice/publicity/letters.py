@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
-from aidoffice.db.models import Award, Policy, School, Slip, Student, StudentStatus, Term
+from aidoffice.db.models import Award, Policy, School, Slip, Student, StudentStatus, Term, award_stands
 from aidoffice.domain import slipcode
 from aidoffice.domain.money import to_upper
 from aidoffice.domain.pinyin import name_order
@@ -246,7 +246,7 @@ def aided_students(
         )
         .join(Award, Award.student_id == Student.id)
         .join(Policy, Policy.id == Award.policy_id)
-        .where(Award.term_id == term.id)
+        .where(Award.term_id == term.id, award_stands())
         .order_by(Student.id, Policy.id)
     )
     label = term_label(term)

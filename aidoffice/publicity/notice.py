@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
-from aidoffice.db.models import Award, Policy, Student
+from aidoffice.db.models import Award, Policy, Student, award_stands
 from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
@@ -127,7 +127,7 @@ def produce_notice(
                Policy.code, Award.amount)
         .join(Award, Award.student_id == Student.id)
         .join(Policy, Policy.id == Award.policy_id)
-        .where(Award.term_id == term_row.id)
+        .where(Award.term_id == term_row.id, award_stands())
         .order_by(Student.id, Policy.id)
     ).all()  # fmt: skip
     if not rows:
@@ -220,5 +220,7 @@ def notice_held(session: Session, term: str | None = None) -> list:  # type: ign
     """Before a notice is made: the aided children with an open 疑似误助 / 离校仍资助 problem."""
     require_whole_school(session, "letters.print", "受助学生公示")
     term_row = resolve_term(session, term)
-    aided = list(set(session.scalars(select(Award.student_id).where(Award.term_id == term_row.id))))
+    aided = list(
+        set(session.scalars(select(Award.student_id).where(Award.term_id == term_row.id, award_stands())))
+    )
     return list(held_back(session, term_row, aided).values())

@@ -107,6 +107,7 @@ KINDS: dict[str, KindInfo] = {
 ORDER = {code: i for i, code in enumerate(KINDS)}
 AID_KINDS = frozenset(c for c, k in KINDS.items() if k.scope == "term")
 RESOLVED_BY_DATA = "数据已更正"
+NO_LONGER_SERVED = "已不在本校服务村"  # closed by a re-run after the clerk changed the served villages
 
 
 def label(kind: str) -> str:
@@ -147,6 +148,6 @@ def rules() -> Rules:
             raise RulesError(f"比对规则文件「{path}」：stage_ages.{stage} 应写作 [6, 11]")
         ages[stage] = (pair[0], pair[1])
     resolutions = tuple(str(r) for r in data.get("resolutions", []))
-    if RESOLVED_BY_DATA in resolutions:
+    if RESOLVED_BY_DATA in resolutions or NO_LONGER_SERVED in resolutions:
         raise RulesError(f"比对规则文件「{path}」：“{RESOLVED_BY_DATA}”由重新比对自动使用，不能列为处理结果")
     return Rules(frozenset(data.get("once_only", [])), resolutions, ages)

@@ -50,7 +50,7 @@ from aidoffice.ledgers.student_rules import StudentInput
 from aidoffice.ledgers.students import get_student, update_student
 from aidoffice.privacy import free_text, mask_id
 from aidoffice.reconcile.findings import Finding
-from aidoffice.reconcile.kinds import KINDS, RESOLVED_BY_DATA, label
+from aidoffice.reconcile.kinds import KINDS, NO_LONGER_SERVED, RESOLVED_BY_DATA, label
 from aidoffice.security.access import require
 
 _CHUNK = 900
@@ -126,8 +126,11 @@ def sync_problems(
     *,
     today: date | None = None,
     label_text: str = "",
+    served: set[str] | None = None,
 ) -> SyncResult:
-    """Bring the problem list in line with the findings of a run (see the module docstring)."""
+    """Bring the problem list in line with the findings of a run (see the module docstring). `served`:
+    the names of the villages the school serves now; a 需核实去向 problem of a village no longer among
+    them is closed as such (the clerk changed the setting), not as if the data had been corrected."""
     today = today or clock.today()
     now = clock.now()
     actor = _actor(session)
@@ -169,7 +172,7 @@ def sync_problems(
             continue
         result.ids[identity] = old.id
         changed = {k: v for k, v in values.items() if getattr(old, k) != v}
-        if old.status is ProblemStatus.CLOSED and old.resolution == RESOLVED_BY_DATA:
+        if old.status is ProblemStatus.CLOSED and old.resolution in (RESOLVED_BY_DATA, NO_LONGER_SERVED):
             reopen[old.id] = changed
             result.reopened += 1
             notes.append(
@@ -194,12 +197,24 @@ def sync_problems(
         if identity in found:
             continue
         if old.status is not ProblemStatus.CLOSED:
-            close[old.id] = {}
+            unserved = (
+                served is not None
+                and old.kind == "NOT_ENROLLED"
+                and bool(old.village)
+                and old.village not in served
+            )
+            resolution = NO_LONGER_SERVED if unserved else RESOLVED_BY_DATA
+            close[old.id] = {"resolution": resolution}
             result.closed_by_data += 1
             result.closed_now.append(old.id)
+            why = (
+                f"“{old.village}”已不在本校服务村中（服务村设置已改）"
+                if unserved
+                else "数据中已不再出现此问题"
+            )
             notes.append(
                 {"problem_id": old.id, "at": now, "actor": actor, "action": "rerun",
-                 "text": f"{note_prefix}：数据中已不再出现此问题，自动销号（{RESOLVED_BY_DATA}）"}
+                 "text": f"{note_prefix}：{why}，自动销号（{resolution}）"}
             )  # fmt: skip
         elif old.still_present:
             flag[old.id] = False
@@ -255,7 +270,7 @@ def sync_problems(
                 p.still_present, p.last_seen_on = True, today
             elif p.id in close:
                 p.status, p.resolution, p.closed_by, p.closed_at = (
-                    ProblemStatus.CLOSED, RESOLVED_BY_DATA, actor, now,
+                    ProblemStatus.CLOSED, close[p.id].get("resolution", RESOLVED_BY_DATA), actor, now,
                 )  # fmt: skip
                 p.still_present = False
             else:
@@ -307,7 +322,7 @@ def record_finding(session: Session, finding: Finding, *, today: date | None = N
         if getattr(problem, k) != v:
             setattr(problem, k, v)
     problem.last_seen_on = today
-    if problem.status is ProblemStatus.CLOSED and problem.resolution == RESOLVED_BY_DATA:
+    if problem.status is ProblemStatus.CLOSED and problem.resolution in (RESOLVED_BY_DATA, NO_LONGER_SERVED):
         problem.status, problem.resolution, problem.closed_by, problem.closed_at = (
             ProblemStatus.OPEN,
             None,
@@ -389,10 +404,8 @@ def close_problem(
     problems = []
     if not resolution:
         problems.append(FieldProblem("处理结果", "请选择或填写处理结果（如“补助已补发”“已核实无误”）"))
-    elif resolution == RESOLVED_BY_DATA:
-        problems.append(
-            FieldProblem("处理结果", f"“{RESOLVED_BY_DATA}”由重新比对自动使用，请写明实际的处理结果")
-        )
+    elif resolution in (RESOLVED_BY_DATA, NO_LONGER_SERVED):
+        problems.append(FieldProblem("处理结果", f"“{resolution}”由重新比对自动使用，请写明实际的处理结果"))
     if p.status is ProblemStatus.CLOSED:
         problems.append(FieldProblem("状态", f"这个问题已于 {p.closed_at:%Y-%m-%d} 销号（{p.resolution}）"))  # type: ignore[union-attr]
     if problems:

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
@@ -110,6 +111,7 @@ def _run(
             scopes_for(comparison.term.code),
             today=today,
             label_text=comparison.term.code,
+            served=_served_names(session),
         )
     finally:
         session.info["audit_note"] = note
@@ -138,3 +140,15 @@ def _run(
         result.out = target
     progress(6, 6, "完成")
     return result
+
+
+def _served_names(session: Session) -> set[str] | None:
+    """The names of the served villages once the clerk has confirmed them (None before: the proposal
+    follows the data, so nothing is closed for leaving it)."""
+    from aidoffice.db.models import Village
+    from aidoffice.ledgers.places import served_confirmed, served_village_ids
+
+    if not served_confirmed(session):
+        return None
+    ids = served_village_ids(session)
+    return set(session.scalars(select(Village.name).where(Village.id.in_(ids)))) if ids else set()

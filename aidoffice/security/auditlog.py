@@ -17,7 +17,7 @@ from aidoffice.db.audit import record
 from aidoffice.db.models import AuditEntry, HouseholdMember, Policy, PriorityGroup, Student
 from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
-from aidoffice.privacy import Level, scrub, show_column
+from aidoffice.privacy import Level, free_text, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.security.access import require
 from aidoffice.security.wording import (
@@ -107,10 +107,10 @@ def _show(entity: str, key: str, value: Any, level: Level, names: Names | None =
         return "（已更改）"  # never even the hash
     said = value_name(entity, key, value, names)
     if said is not None:
-        return said if level is Level.FULL else scrub(said)
+        return said if level is Level.FULL else free_text(said, level, dates=False)
     shown = show_column(key, value, level)
     text = "" if shown is None else str(shown)
-    return text if level is Level.FULL else scrub(text)
+    return text if level is Level.FULL else free_text(text, level, dates=False)
 
 
 def summarize(entry: AuditEntry, level: Level = Level.MASKED, names: Names | None = None) -> str:
@@ -183,7 +183,9 @@ def audit_rows(session: Session, ids: list[int], level: Level = Level.MASKED) ->
                 e.entity_id,
                 subject,
                 summarize(e, level, coded),
-                scrub(note_words(e.note or "")) if level is not Level.FULL else note_words(e.note or ""),
+                free_text(note_words(e.note or ""), level, dates=False)
+                if level is not Level.FULL
+                else note_words(e.note or ""),
             )
         )
     return out

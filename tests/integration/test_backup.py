@@ -365,6 +365,9 @@ def test_the_days_first_backup_is_marked(sqlite_db):
 
 
 def test_once_a_backup_password_is_set_backups_are_encrypted_by_default(sqlite_db, tmp_path):
+    from aidoffice.paths import update_settings
+
+    update_settings(backup_encrypt=None)  # a PC on which no backup password was ever set
     assert bk.encryption_default() is False
     bk.write_backup(sqlite_db, tmp_path / "plain.aidbak")
     assert bk.encryption_default() is False

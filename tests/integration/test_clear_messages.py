@@ -156,3 +156,27 @@ def test_a_remembered_mapping_that_fills_names_with_ids_is_caught_before_export(
         assert s.scalars(select(School)).one().settings["template_mappings"][layout.fingerprint] == {
             name_key: "name"
         }
+
+
+def test_a_forced_map_against_its_header_is_for_that_export_only(roster_school, tmp_path):  # noqa: F811
+    """Review finding: --map "姓名=监护人姓名" --force-map went into the template's remembered mapping,
+    and every later roster silently filled 姓名 with the parents' names (still names: no check can
+    tell). A placement against a recognised header is used once and never remembered."""
+    db, _ = roster_school
+    template = tmp_path / "县模板.xlsx"
+    build(Shape()).save(template)
+    with db.unit_of_work() as s:
+        roster.confirm(s, roster.propose(s, LIVING, TERM, today=TODAY))
+    with db.unit_of_work() as s:
+        p = roster.recorded_roster(s, LIVING, TERM)
+        roster.export_roster(s, p, tmp_path / "a.xlsx", template=template, mapping={"姓名": "监护人姓名"},
+                             force_map=True, today=TODAY)  # fmt: skip
+    with db.reading() as s:
+        remembered = (s.scalars(select(School)).one().settings or {}).get("template_mappings") or {}
+        assert not any("guardian_name" in m.values() for m in remembered.values())
+    with db.unit_of_work() as s:
+        p = roster.recorded_roster(s, LIVING, TERM)
+        roster.export_roster(s, p, tmp_path / "b.xlsx", template=template, today=TODAY)
+    first = [c.value for c in load_workbook(tmp_path / "a.xlsx")["花名册"]["B"]]
+    second = [c.value for c in load_workbook(tmp_path / "b.xlsx")["花名册"]["B"]]
+    assert first != second and set(p_.name for p_ in p.lines if p_.included) <= set(second)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -121,3 +122,18 @@ def test_an_objection_recorded_with_the_parents_words_as_written_is_shown_masked
         rows = fetch_problems(s, problem_ids(s, ProblemFilter()))
     [row] = [r for r in rows if r.kind == "AID_OBJECTION"]
     assert "请回电138****5678" in row.detail and not find_sensitive(row.detail)
+
+
+@pytest.mark.today("2026-12-06")
+def test_a_birthday_written_in_a_parents_words_is_masked_beside_the_masked_id():
+    """Review finding: an objection reading “身份证130624201207101399……生日2012年7月10日” gave, in the
+    masked problem list, 130624********1399 beside 2012年7月10日 — all 18 digits. Dates of recent events
+    (a visit, a payment) stay."""
+    from aidoffice.privacy import Level, free_text
+
+    said = "身份证130624201207101399，电话0312-7212345，生日2012年7月10日，2012-07-10，家访于2026年11月20日"
+    shown = free_text(said, Level.MASKED)
+    assert "20120710" not in shown.replace("-", "").replace("年", "").replace("月", "").replace("日", "")
+    assert "2012年**月**日" in shown and "2012-**-**" in shown and "0312-7212345" not in shown
+    assert "2026年11月20日" in shown  # an event of this year is no birthday
+    assert free_text(said, Level.FULL) == said

@@ -352,3 +352,29 @@ def test_an_imported_award_list_gives_each_award_an_entry_naming_the_child_and_t
             assert entry.student_id == sid and name in entry.note and policy in entry.note
             assert entry.id in audit_ids(s, AuditFilter(student_id=sid))
         assert not s.scalars(select(AuditEntry).where(AuditEntry.action == "bulk_insert")).all()
+
+
+def test_a_child_whose_aid_is_being_taken_back_is_on_no_aid_letter_and_no_notice(school):
+    """Review finding: after a removal (and after the money came back) the 公示 still listed the child
+    and the aid letter still told the parents of the 750 元. An award under recovery is aid no longer."""
+    from aidoffice.publicity.common import Scope, resolve_term
+    from aidoffice.publicity.letters import aided_students
+
+    db, ids = school
+    pay_imported(db, ids)
+    pay_imported(db, ids, name="低保生")
+
+    def aided_names():
+        with db.reading() as s:
+            term = resolve_term(s, TERM)
+            students, _left = aided_students(s, Scope(), term, load_catalogue(s))
+            return {st.name for st in students}
+
+    assert aided_names() == {"普通生甲", "低保生甲"}
+    review_removing(db, ids["普通生"])
+    after = aided_names()  # the review confirmed the roster: its children are aided now
+    assert "普通生甲" not in after and "低保生甲" in after  # a recovery to be done: no letter about it
+    with db.unit_of_work(actor="资助专干") as s:
+        rec = s.scalars(select(Recovery)).one()
+        recoveries.mark_done(s, rec.id, date(2026, 9, 20), "退回")
+    assert aided_names() == after

@@ -232,3 +232,57 @@ def test_after_a_village_roster_the_village_counts_its_children_in_school(county
         assert hei.children == sum(r.children for r in rows_)
         enrolled = s.scalars(select(Student).where(Student.id_number == rows[0][H["身份证件号"]])).one()
         assert enrolled.village_id == hei.id
+
+
+def test_leaving_a_village_out_of_the_served_ones_does_not_pass_its_children_off_as_corrected(
+    county_db, tmp_path
+):
+    """Review finding: narrowing the served villages closed the 需核实去向 problems of the villages left
+    out as “数据已更正” — nothing about those children had changed. They are closed saying why, and open
+    again when the village is served again."""
+    from aidoffice.db.models import Problem, ProblemStatus
+
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    imp(county_db, poverty_file(tmp_path, rows), "list", list_kind="poverty", source="乡村振兴局")
+    imp(county_db, civil_file(tmp_path), "list", list_kind="civil", source="民政局低保")
+    with county_db.reading() as s:
+        ids = {v.name: v.id for v in served_villages(s).villages}
+    with county_db.unit_of_work(actor="资助专干") as s:
+        set_served_villages(s, [ids["黑崖沟村"], ids["大岸底村"], ids["城北社区"]])
+        run_reconcile(s, today=TODAY)
+
+    def state(name):
+        with county_db.reading() as s:
+            p = s.scalars(select(Problem).where(Problem.kind == "NOT_ENROLLED", Problem.name == name)).one()
+            return p.status, p.resolution
+
+    assert state("李小雨") == (ProblemStatus.OPEN, None)
+    with county_db.unit_of_work(actor="资助专干") as s:
+        set_served_villages(s, [ids["黑崖沟村"], ids["城北社区"]])  # 大岸底村 left out
+        run_reconcile(s, today=TODAY)
+    assert state("李小雨") == (ProblemStatus.CLOSED, "已不在本校服务村")
+    assert state("王小梅") == (ProblemStatus.OPEN, None)
+    with county_db.unit_of_work(actor="资助专干") as s:
+        set_served_villages(s, [ids["黑崖沟村"], ids["大岸底村"], ids["城北社区"]])
+        run_reconcile(s, today=TODAY)
+    assert state("李小雨") == (ProblemStatus.OPEN, None)
+
+
+@pytest.mark.parametrize(
+    ("town", "village", "said"),
+    [
+        ("=1+1", "=2+2", "应以汉字开头"),
+        ("城南庄镇", "a\x1b[2Jb", "控制字符"),
+        ("城南庄镇", "大\x1b[2J村", "控制字符"),
+        ("城南庄镇", "村" * 31, "最多 30 个字"),
+    ],
+)
+def test_a_served_village_typed_by_hand_must_be_a_place_name(county_db, town, village, said):
+    from aidoffice.errors import ValidationError
+
+    with county_db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError) as err:
+        set_served_villages(s, [], [(town, village)])
+    assert said in str(err.value)
+    with county_db.reading() as s:
+        assert not served_villages(s).confirmed  # nothing half-written

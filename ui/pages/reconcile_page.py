@@ -37,6 +37,7 @@ from aidoffice.reconcile.findings import other_sides, side_lines
 from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail, ProblemFilter
 from aidoffice.reconcile.service import ReconcileResult
+from aidoffice.security.wording import NOTE_ACTION_NAMES
 from ui.dialogs.problem_dialogs import (
     AssessmentDialog,
     CloseDialog,
@@ -51,14 +52,6 @@ from ui.operations import reconcile as ops
 from ui.operations.reconcile import Choices
 from ui.tasks import Task, show_error
 
-ACTIONS = {
-    "take": "接手",
-    "note": "备注",
-    "close": "销号",
-    "reopen": "重新打开",
-    "rerun": "重新比对",
-    "fix": "处理",
-}
 _BOX = "QGroupBox{font-weight:bold} QLabel{font-weight:normal}"
 
 
@@ -482,7 +475,7 @@ class ReconcilePage(QWidget):
         self.history.clear()
         for n in d.notes:
             self.history.addItem(
-                f"{n.at:%Y-%m-%d %H:%M} {n.actor}【{ACTIONS.get(n.action, n.action)}】{n.text}"
+                f"{n.at:%Y-%m-%d %H:%M} {n.actor}【{NOTE_ACTION_NAMES.get(n.action, n.action)}】{n.text}"
             )
         if not d.notes:
             self.history.addItem(self.tr("（尚无处理记录）"))
