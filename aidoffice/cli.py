@@ -226,7 +226,8 @@ def _roster_parser(esub) -> None:  # type: ignore[no-untyped-def]
 
 def _consolidate_parser(sub) -> None:  # type: ignore[no-untyped-def]
     s = sub.add_parser(
-        "recoveries", help="收回：花名册审核去掉的已发放资助。list 列出，done 登记已收回（日期、方式）"
+        "recoveries",
+        help="收回：花名册审核去掉的已发放资助。list 列出，done 登记已收回（日期、方式），cancel 撤销误登记的收回",
     )
     rsub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     e = rsub.add_parser("list", help="列出收回记录（待收回在前）")
@@ -237,6 +238,9 @@ def _consolidate_parser(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="收回的日期")
     e.add_argument("--how", required=True, choices=["退回", "抵扣", "其他"], help="收回方式")
     e.add_argument("--note", metavar="TEXT", help="说明（方式为“其他”时必填）")
+    e = rsub.add_parser("cancel", help="撤销一笔待收回（审核时误删，资助仍然有效）")
+    e.add_argument("id", type=int, metavar="ID", help="收回记录的编号（list 中 # 后的数字）")
+    e.add_argument("--reason", required=True, metavar="TEXT", help="撤销的原因（记入操作记录）")
 
     s = sub.add_parser("consolidate", help="县级汇总：把各校按同一模板填好的花名册合成一个，查跨校重复资助")
     s.add_argument("files", nargs="+", metavar="FILE", help="各校的花名册（.xlsx/.xls/.ods）")
@@ -700,6 +704,11 @@ def cmd_recoveries(args: argparse.Namespace) -> dict[str, Any]:
         day = _date_arg(args.date, "--date")
         with db.unit_of_work(note="recoveries done") as s:
             recoveries.mark_done(s, args.id, day, args.how, args.note)
+    cancelled = None
+    if args.what == "cancel":
+        with db.unit_of_work(note="recoveries cancel") as s:
+            rec = recoveries.cancel(s, args.id, args.reason)
+            cancelled = f"{rec.name} {rec.policy_name} {rec.amount} 元"
     with db.reading() as s:
         term = args.term if args.what == "list" else None
         rows = recoveries.list_recoveries(s, term, pending_only=args.what == "list" and args.pending)
@@ -709,6 +718,9 @@ def cmd_recoveries(args: argparse.Namespace) -> dict[str, Any]:
         done = next(r for r in rows if r.id == args.id)
         result["done"] = done.as_json()
         result["message"] = f"已登记收回：{done.describe()}\n{total.describe()}"
+    elif args.what == "cancel":
+        result["cancelled"] = args.id
+        result["message"] = f"已撤销收回：{cancelled}（资助仍然有效）\n{total.describe()}"
     else:
         result["message"] = "\n".join([r.describe() for r in rows] + [total.describe()])
     return result

@@ -199,6 +199,36 @@ def mark_done(
     return rec
 
 
+def cancel(session: Session, recovery_id: int, reason: str) -> Recovery:
+    """Take back a recovery still to be done: the removal in the review was a mistake and the award
+    stands (it counts again for letters, the 公示 and the next roster). Only an administrator-level right
+    (awards.confirm), with a reason, recorded in the trail; a recovery already done cannot be undone."""
+    require(session, "awards.confirm")
+    rec = session.get(Recovery, recovery_id)
+    if rec is None:
+        raise NotFound(f"找不到编号为 {recovery_id} 的收回记录，可能已被他人处理，请刷新。")
+    reason = (reason or "").strip()
+    problems = []
+    if rec.status is RecoveryStatus.DONE:
+        problems.append(
+            FieldProblem(
+                "状态", f"这笔已于 {rec.done_on:%Y-%m-%d} 登记为已收回，不能撤销；如有错误请另作说明"
+            )  # type: ignore[union-attr]
+        )
+    if not reason:
+        problems.append(FieldProblem("原因", "撤销收回需要写明原因（如“审核时误删，该生符合条件”）"))
+    if problems:
+        raise ValidationError(problems)
+    note = session.info.get("audit_note")
+    session.info["audit_note"] = f"撤销收回：{reason[:150]}"
+    try:
+        session.delete(rec)
+        session.flush()
+    finally:
+        session.info["audit_note"] = note
+    return rec
+
+
 def summary(session: Session, term: str | None = None) -> RecoverySummary:
     require(session, "export.roster")
     return recovery_summary(session, term)

@@ -270,3 +270,36 @@ def test_the_export_anyway_question_scrolls_when_the_list_is_long(qtbot, ctx):
     assert text.verticalScrollBar().maximum() > 0  # it scrolls
     assert dialog.height() < 700  # the reason and the buttons stay on a small screen
     dialog.reject()
+
+
+@pytest.mark.today("2026-11-22")
+def test_a_recovery_recorded_by_mistake_is_cancelled_from_the_page(
+    qtbot, ctx, demo_db, tmp_path, monkeypatch
+):
+    """The clerk removed the wrong row: 撤销收回 with a reason takes the recovery back, the award stands."""
+    page = RosterPage(ctx)
+    qtbot.addWidget(page)
+    page.activate()
+    idle(qtbot, ctx)
+    page.term.setText(this_term())
+    page.format.setCurrentIndex(page.format.findData("standard"))
+    finish(qtbot, page.propose())
+    idle(qtbot, ctx)
+    row = next(i for i, x in enumerate(page.proposal.lines) if x.award_id is not None and x.included)
+    paid = page.proposal.lines[row]
+    page.select_row(row)
+    page.remove_selected("看错了行")
+    monkeypatch.setattr(page, "ask_anyway", lambda message: "县里同意先报")
+    finish(qtbot, page.export(str(tmp_path / "花名册.xlsx")))
+    idle(qtbot, ctx)
+    finish(qtbot, page.last_task)
+    idle(qtbot, ctx)
+    assert page.recoveries.count() == 1 and not page.recovery_cancel_btn.isEnabled()
+    page.recoveries.setCurrentRow(0)
+    assert page.recovery_cancel_btn.isEnabled()
+    finish(qtbot, page.cancel_recovery("审核时误删，该生符合条件"))
+    idle(qtbot, ctx)
+    finish(qtbot, page.recovery_task)
+    assert page.recoveries.count() == 0 and "已撤销收回" in page.summary.text()
+    with demo_db.reading() as s:
+        assert s.scalars(select(Recovery)).all() == [] and s.get(Award, paid.award_id) is not None

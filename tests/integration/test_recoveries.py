@@ -378,3 +378,34 @@ def test_a_child_whose_aid_is_being_taken_back_is_on_no_aid_letter_and_no_notice
         rec = s.scalars(select(Recovery)).one()
         recoveries.mark_done(s, rec.id, date(2026, 9, 20), "退回")
     assert aided_names() == after
+
+
+def test_a_recovery_recorded_by_mistake_can_be_cancelled_with_a_reason_but_not_once_done(school):
+    """Review finding: a mistaken removal left a recovery nobody could take back (adding the child back
+    was refused). Cancelling it, with a reason, lets the award stand again; a done one stays."""
+    from aidoffice.errors import NotFound
+
+    db, ids = school
+    award_id = pay_imported(db, ids)
+    review_removing(db, ids["普通生"], reason="审核时看错了行")
+    with db.reading() as s:
+        rec_id = s.scalars(select(Recovery.id)).one()
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError, match="写明原因"):
+        recoveries.cancel(s, rec_id, "  ")
+    with db.unit_of_work(actor="资助专干") as s:
+        recoveries.cancel(s, rec_id, "审核时误删，该生符合条件")
+    with db.reading() as s:
+        assert s.get(Recovery, rec_id) is None and s.get(Award, award_id) is not None
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "recovery", AuditEntry.action == "delete")
+        ).one()
+        assert "审核时误删，该生符合条件" in entry.note and "普通生甲" in entry.note
+        assert entry.actor == "资助专干"
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(NotFound):
+        recoveries.cancel(s, rec_id, "再撤一次")
+    review_removing(db, ids["普通生"])
+    with db.unit_of_work(actor="资助专干") as s:
+        rec = s.scalars(select(Recovery)).one()
+        recoveries.mark_done(s, rec.id, date(2026, 9, 20), "退回")
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError, match="不能撤销"):
+        recoveries.cancel(s, rec.id, "想撤销")

@@ -200,3 +200,23 @@ def mark_recovery_done(
         note=f"recovery done {recovery_id}",
         failure=failure,
     )
+
+
+def cancel_recovery(
+    ctx: AppContext,
+    parent: QWidget,
+    recovery_id: int,
+    reason: str,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    """Take back a recovery recorded by mistake: the award stands again."""
+    return ctx.write(
+        parent,
+        lambda s, _p: recoveries.cancel(s, recovery_id, reason).id,
+        success,
+        changes=Changes(awards=True, problems=True),
+        label=parent.tr("正在撤销收回…"),
+        note=f"recovery cancel {recovery_id}",
+        failure=failure,
+    )

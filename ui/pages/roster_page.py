@@ -144,8 +144,11 @@ class RosterPage(QWidget):
         self.recovery_summary.setObjectName("recovery_summary")
         self.recovery_done_btn = QPushButton(self.tr("登记已收回…"))
         self.recovery_done_btn.setToolTip(self.tr("选中一笔待收回的资助，登记收回的日期和方式（退回、抵扣）"))
+        self.recovery_cancel_btn = QPushButton(self.tr("撤销收回…"))
+        self.recovery_cancel_btn.setToolTip(self.tr("审核时误删：撤销这笔待收回，资助仍然有效（要写明原因）"))
         rtop.addWidget(self.recovery_summary, 1)
         rtop.addWidget(self.recovery_done_btn)
+        rtop.addWidget(self.recovery_cancel_btn)
         rlay.addLayout(rtop)
         self.recoveries = QListWidget()
         self.recoveries.setObjectName("recoveries")
@@ -164,6 +167,7 @@ class RosterPage(QWidget):
         self.report_btn.clicked.connect(lambda: self.save_report())
         self.export_btn.clicked.connect(lambda: self.export())
         self.recovery_done_btn.clicked.connect(lambda: self.mark_recovery_done())
+        self.recovery_cancel_btn.clicked.connect(lambda: self.cancel_recovery())
         self.recoveries.currentRowChanged.connect(lambda _r: self._update_buttons())
         self.browse_btn.clicked.connect(self._browse)
         self.format.currentIndexChanged.connect(self._format_changed)
@@ -592,9 +596,38 @@ class RosterPage(QWidget):
         )
         return self.last_task
 
+    def cancel_recovery(self, reason: str | None = None) -> Task | None:
+        """The selected recovery was recorded by mistake: taken back, with a reason; the award stands."""
+        rec = self.selected_recovery()
+        if rec is None or rec.status != "pending":
+            return None
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("撤销收回"),
+                self.tr("撤销 {n} {p} {a} 元的收回（资助仍然有效）。原因：").format(
+                    n=rec.name, p=rec.policy_name, a=format_amount(rec.amount)
+                ),
+            )  # fmt: skip
+            if not ok:
+                return None
+
+        def done(_rid: int) -> None:
+            self.load_recoveries()
+            self.summary.setText(
+                self.tr("已撤销收回：{n} {p} {a} 元，资助仍然有效。").format(
+                    n=rec.name, p=rec.policy_name, a=format_amount(rec.amount)
+                )
+            )
+
+        self.last_task = ops.cancel_recovery(
+            self.ctx, self, rec.id, reason, done, failure=lambda exc: show_error(self, exc)
+        )
+        return self.last_task
+
     def _update_buttons(self) -> None:
         rec = self.selected_recovery() if hasattr(self, "recoveries") else None
         self.recovery_done_btn.setEnabled(rec is not None and rec.status == "pending")
+        self.recovery_cancel_btn.setEnabled(rec is not None and rec.status == "pending")
         has = self.proposal is not None
         for b in (self.add_btn, self.remove_btn, self.amount_btn, self.check_btn, self.export_btn):
             b.setEnabled(has)
