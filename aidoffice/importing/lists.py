@@ -191,7 +191,12 @@ def _place_entries(
             report.warn(e["row"], "乡镇/村", "乡镇和村都为空，此人无法对应到任何村，户籍台账中不显示")
             continue
         place = placer.columns(e["township"], e["village"])
-        if place.inside:
+        bad = place.inside and _not_a_place(place.township, place.village)
+        if bad:
+            where = "/".join(filter(None, [e["township"], e["village"]]))
+            report.warn(e["row"], "乡镇/村", f"“{where[:40]}”{bad}，此人无法对应到村，户籍台账中不显示")
+            e["township"], e["village"] = None, None
+        elif place.inside:
             e["township"], e["village"] = place.township, place.village
         elif place.foreign:
             foreign.append(e["row"])
@@ -204,6 +209,18 @@ def _place_entries(
     if foreign:
         rows = "、".join(str(r) for r in foreign[:20]) + ("等" if len(foreign) > 20 else "")
         report.notes.append(f"{len(foreign)} 行的乡镇/村不在本县（第 {rows} 行），按原文保留，不计入本县各村")
+
+
+def _not_a_place(township: str | None, village: str | None) -> str | None:
+    """Why the columns name no place (formula text, control characters, a bare “村”), or None."""
+    from aidoffice.ledgers.places import place_name_problem
+
+    for name in (township, village):
+        if name and (bad := place_name_problem(name)):
+            return bad
+    if village and village.strip() in ("村", "社区", "居委会", "村委会"):
+        return "只写了“村”字，没有村名"
+    return None
 
 
 def _fingerprint(entries: list[dict[str, Any]]) -> str:

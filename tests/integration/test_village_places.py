@@ -286,3 +286,21 @@ def test_a_served_village_typed_by_hand_must_be_a_place_name(county_db, town, vi
     assert said in str(err.value)
     with county_db.reading() as s:
         assert not served_villages(s).confirmed  # nothing half-written
+
+
+def test_a_list_row_whose_place_is_no_place_is_reported_by_row(county_db, tmp_path):
+    """Review finding: rows whose 乡镇/村 were formula text or a bare “村” vanished from the ledgers with
+    no word; each is now named by its row, and the child is still on the list."""
+    rows = [
+        ["乡镇", "村(居)", "姓名", "身份证号码", "保障类别"],
+        ["=1+1", "=2+2", "公式甲", make_id("130624", date(2015, 3, 3), 52), "农村低保"],
+        ["城南庄镇", "村", "空村乙", make_id("130624", date(2015, 3, 4), 54), "农村低保"],
+        ["城南庄镇", "@SUM(A1)", "公式丙", make_id("130624", date(2015, 3, 5), 56), "农村低保"],
+        ["城南庄镇", "大岸底村", "正常丁", make_id("130624", date(2015, 3, 6), 58), "农村低保"],
+    ]
+    report = imp(county_db, write_csv(tmp_path / "低保.csv", rows, "gb18030"), "list", list_kind="civil",
+                 source="民政局低保")  # fmt: skip
+    said = {row: " ".join(w.reason for w in ws) for row, ws in report.warnings_by_row.items()}
+    assert "应以汉字开头" in said[2] and "没有村名" in said[3] and "应以汉字开头" in said[4]
+    assert 5 not in said
+    assert report.rows_read == 4 and report.rejected == []  # still on the list, only not placed
