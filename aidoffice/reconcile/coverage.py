@@ -65,6 +65,18 @@ def check_coverage(
         return child
 
     villages = src.villages
+    # the school's own students first, where their 户口所在地 placed them: the 户籍台账 counts them in
+    # that village, and the comparison's village table must say what the ledger says
+    for st in src.students:
+        if st.status not in AT_SCHOOL or st.village_id is None or st.village_id not in villages:
+            continue
+        if src.served is not None and st.village_id not in src.served:
+            continue
+        number = st.id_number or (st.student_no[1:] if st.student_no and st.student_no[:1] == "G" else None)
+        child = take(number, st.name, st.birth_date, st.village_id)
+        if child is not None:
+            child.sources.append("学籍台账")
+            child.student_id = child.student_id or st.id
     for m in src.members:
         if src.served is not None and m.village_id not in src.served:
             continue  # a village the school does not serve

@@ -304,3 +304,20 @@ def test_a_list_row_whose_place_is_no_place_is_reported_by_row(county_db, tmp_pa
     assert "应以汉字开头" in said[2] and "没有村名" in said[3] and "应以汉字开头" in said[4]
     assert 5 not in said
     assert report.rows_read == 4 and report.rejected == []  # still on the list, only not placed
+
+
+def test_the_comparisons_village_table_says_what_the_village_ledger_says(county_db, tmp_path):
+    """Review finding: with only the 学籍 export and the lists, the comparison's 各村学龄儿童 counted
+    only the children on the lists (后庄村 3/0 where the ledger said 12/9). Both count the same children."""
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    imp(county_db, poverty_file(tmp_path, rows), "list", list_kind="poverty", source="乡村振兴局")
+    imp(county_db, civil_file(tmp_path), "list", list_kind="civil", source="民政局低保")
+    with county_db.reading() as s:
+        tree = village_tree(s, current_term(s))
+        ledger = {(t.name, v.name): (v.children, v.in_school) for t in tree for v in t.villages}
+    with county_db.unit_of_work(actor="资助专干") as s:
+        result = run_reconcile(s, today=TODAY)
+    compared = {(v.township, v.village): (v.children, v.in_school) for v in result.comparison.villages}
+    assert compared == ledger
+    assert sum(c for c, _ in compared.values()) > 0
