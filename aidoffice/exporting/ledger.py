@@ -68,7 +68,8 @@ VILLAGE_COLUMNS = [
     Column("身份证件号", 21, text=True),
     Column("年龄", 5),
     Column("就读学校及年级", 26),
-    Column("重点群体", 22),
+    Column("重点群体儿童", 9),
+    Column("所属群体", 22),
     Column("本学期是否受助", 10),
 ]
 GROUP_NOTES = {STUDENTS: "（未对应到户，按学籍户口所在地）", LISTED: "（部门名单，未在户籍台账中）"}
@@ -300,7 +301,8 @@ def export_village_ledger(
                         show(Field.ID_NUMBER, p.id_number, level),
                         age_on(p.birth_date, term.starts_on) if p.birth_date else None,
                         school_text,
-                        "、".join(groups.get(p.key or "", ())) or None,
+                        "是" if p.priority else "否",  # what the 村汇总 sheet counts
+                        "、".join(groups.get(p.key or "", ())) or None,  # also 留守, 随迁 …
                         ("是" if p.aided else "否") if p.student is not None else None,
                     ]
                 )

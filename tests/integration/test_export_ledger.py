@@ -127,3 +127,27 @@ def test_export_to_a_missing_folder_is_refused_and_writes_nothing(demo_db, tmp_p
     with pytest.raises(InputRefused, match="不存在"), demo_db.unit_of_work() as s:
         export_school_ledger(s, tmp_path / "nope" / "x.xlsx")
     assert list(tmp_path.rglob("*.xlsx")) == []
+
+
+def test_each_villages_summary_adds_up_from_its_rows_in_the_workbook(demo_db, tmp_path):
+    """Review finding: 村汇总's 重点群体儿童 counted priority groups while the rows' 重点群体 column also
+    named 留守/随迁, and 25 of 26 villages could not be checked by counting rows. Each row now says
+    whether it counts, and every village's summary is the count of its rows."""
+    out = tmp_path / "户籍台账.xlsx"
+    with demo_db.unit_of_work() as s:
+        export_village_ledger(s, out)
+    wb = load_workbook(out)
+    header = [c.value for c in wb["学龄儿童"][2]]
+    col = {name: header.index(name) for name in ("乡镇", "村", "重点群体儿童", "所属群体")}
+    counted: dict[tuple[str, str], list[int]] = {}
+    for row in wb["学龄儿童"].iter_rows(min_row=3, values_only=True):
+        c = counted.setdefault((row[col["乡镇"]], row[col["村"]]), [0, 0])
+        c[0] += 1
+        c[1] += row[col["重点群体儿童"]] == "是"
+    summary = {(r[0], r[1]): [r[3], r[5]] for r in wb["村汇总"].iter_rows(min_row=3, values_only=True)}
+    assert {k: v for k, v in summary.items() if v[0]} == counted
+    assert sum(v[1] for v in counted.values()) > 0
+    others = [
+        r for r in wb["学龄儿童"].iter_rows(min_row=3, values_only=True) if r[col["重点群体儿童"]] == "否"
+    ]
+    assert any(r[col["所属群体"]] for r in others)  # 留守/随迁 shown, not counted
