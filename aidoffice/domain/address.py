@@ -16,6 +16,7 @@ _PROVINCE = re.compile(r"^(北京|天津|上海|重庆)市?|^.{2,8}?(?:省|自�
 _CITY = re.compile(r"^.{2,9}?(?:市|自治州|地区|盟)")
 _COUNTY = re.compile(r"^.{1,9}?(?:自治县|自治旗|县|区|市|旗)")
 _TOWN = re.compile(r"^(.{1,9}?)(街道办事处|街道办|街道|民族乡|镇|乡|苏木)")
+_STREET = re.compile(r"^.{1,9}?(?:街道办事处|街道办|街道)")
 _VILLAGE = re.compile(r"^(.{1,12}?)(村民委员会|居民委员会|村委会|居委会|社区|村|嘎查)")
 _SPACES = re.compile(r"\s+")
 _INNER = re.compile(
@@ -89,6 +90,7 @@ def _prefix(s: str, county: str | None, towns: list[str]) -> tuple[str | None, s
     """Strip province, city and county: (the county named or None, what follows)."""
     rest = s
     m = _PROVINCE.match(rest)
+    province = m is not None
     if m:
         rest = rest[m.end() :]
     for pattern in (_CITY, _COUNTY):
@@ -107,6 +109,8 @@ def _prefix(s: str, county: str | None, towns: list[str]) -> tuple[str | None, s
                 continue
         if _TOWN.match(after) or not after or _known_town(after, towns):
             return token, after
+        if province and pattern is _COUNTY and _VILLAGE.match(after):
+            return token, after  # 山西省忻州市五台县某某村: a county named in full, its township left out
     return None, rest
 
 
@@ -126,6 +130,9 @@ def split_place(text: str | None, county: str | None, towns: Iterable[str] = ())
     town, rest = _take_town(rest, towns)
     if town is None:
         return Place(s, county=named)
+    street = _STREET.match(rest)
+    if street and _VILLAGE.match(rest[street.end() :]):
+        rest = rest[street.end() :]  # 阜平镇向阳街道办事处幸福社区: the 社区 is the village
     m = _VILLAGE.match(rest)
     if not m:
         return Place(s, township=town, county=named)

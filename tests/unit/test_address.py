@@ -152,3 +152,16 @@ def test_a_list_row_of_a_township_not_served_is_not_put_in_a_served_village_of_t
     assert index.find(None, "东庄") == 1
     assert index.find("", "城南庄镇大岸底村") == 2
     assert index.find("曲阳县灵山镇", "东庄村") is None  # another county
+
+
+def test_another_provinces_county_without_its_township_is_another_county():
+    """Review finding: 山西省忻州市五台县某某村 was reported as an address to fix instead of 外县."""
+    place = split_place("山西省忻州市五台县某某村", "阜平县", ["城南庄镇"])
+    assert place.foreign and place.county == "五台县" and not place.inside
+
+
+def test_a_street_office_inside_a_township_leaves_the_community_as_the_village():
+    """Review finding: …阜平镇向阳街道办事处幸福社区居民委员会 was kept as the village
+    “向阳街道办事处幸福社区”; the 社区 is the village."""
+    place = split_place("河北省保定市阜平县阜平镇向阳街道办事处幸福社区居民委员会", "阜平县", ["阜平镇"])
+    assert (place.township, place.village, place.inside) == ("阜平镇", "幸福社区", True)
