@@ -151,15 +151,15 @@ def _export(
         {"file": str(target), "full_id_numbers": full} | ({"purpose": purpose} if purpose else {}),
     )
     session.flush()
-    book = StandardWorkbook()
-    rows = fill(book)
-    entry.after = {**(entry.after or {}), "rows": rows}
-    tmp = temp_beside(target)
-    try:
-        book.save(tmp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with StandardWorkbook() as book:
+        rows = fill(book)
+        entry.after = {**(entry.after or {}), "rows": rows}
+        tmp = temp_beside(target)
+        try:
+            book.save(tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     publish_on_commit(session, tmp, target)
     return ExportResult(str(target), rows)
 

@@ -12,6 +12,7 @@ landscape fitted to the page width. Streams rows (openpyxl write-only), so memor
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,14 +167,40 @@ class StandardWorkbook:
         self.wb = Workbook(write_only=True)
         self.sheets: list[StandardSheet] = []
 
+    def __enter__(self) -> StandardWorkbook:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if exc is not None:  # filling it failed or was cancelled: its writers closed now, not by the GC
+            discard_write_only(self.wb)
+
     def sheet(self, title: str, heading: str | None, columns: Sequence[Column]) -> StandardSheet:
         sheet = StandardSheet(self, title, heading, columns)
         self.sheets.append(sheet)
         return sheet
 
     def save(self, path: str | Path) -> Path:
-        for sheet in self.sheets:
-            sheet.close()
-        with atomic_path(path) as tmp:
-            self.wb.save(tmp)
+        try:
+            for sheet in self.sheets:
+                sheet.close()
+            with atomic_path(path) as tmp:
+                self.wb.save(tmp)
+        except BaseException:
+            discard_write_only(self.wb)
+            raise
         return Path(path)
+
+
+def discard_write_only(wb: Workbook) -> None:
+    """Close the open writers of a write-only workbook whose save failed (a full disk, a read-only
+    folder): left to the garbage collector, each sheet's generator raises while being finalised, at a
+    random later moment (CPython 3.11 then fails an unrelated compile with a SystemError)."""
+    for ws in getattr(wb, "_sheets", []):
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        for gen in (rows, getattr(writer, "xf", None)):
+            if gen is not None:
+                with contextlib.suppress(Exception):
+                    gen.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()  # its temporary file

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from aidoffice.exporting.cells import cell_value, text_cell
+from aidoffice.exporting.workbook import discard_write_only
 from aidoffice.files import atomic_path, check_target
 from aidoffice.importing.headers import column_letter
 from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
@@ -133,6 +134,10 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
                     cell_value(summary, m.note),
                 ]
             )
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    try:
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        discard_write_only(wb)  # its writers closed now, not by the garbage collector
+        raise
     return target
