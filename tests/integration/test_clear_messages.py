@@ -26,6 +26,9 @@ from tests.factories import student
 from tests.integration.test_roster import LIVING, TERM, TODAY
 from tests.integration.test_roster import school as roster_school  # noqa: F401  (fixture)
 
+# the roster school is dated 2026-09-15 (tests/integration/test_roster.py): run as of that September
+pytestmark = pytest.mark.today("2026-09-20")
+
 PW = "Mountain-2026"
 
 
