@@ -246,7 +246,7 @@ class Shell(QObject):
 
     def _data_changed(self, changes: Changes, _initiator: object) -> None:
         if changes.settings and self.window is not None and self.signed is not None:
-            self.window.ctx.query(None, lambda s, _p: accounts.idle_minutes(s), self._arm)
+            ops.load_idle_minutes(self.window.ctx, self._arm)
 
     def _close_window(self) -> None:
         """Close the current window and the dialogs open over it."""

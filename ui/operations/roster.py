@@ -220,3 +220,16 @@ def cancel_recovery(
         note=f"recovery cancel {recovery_id}",
         failure=failure,
     )
+
+
+def add_to_roster(
+    ctx: AppContext,
+    parent: QWidget,
+    proposal: Any,
+    key: str,
+    reason: str,
+    success: Callable[[Any], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:
+    """Add a student (by ID or 学籍号) to the roster under review; the ledger is read in the background."""
+    return ctx.query(parent, lambda s, _p: roster.add(s, proposal, key, reason), success, failure=failure)

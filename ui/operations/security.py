@@ -459,3 +459,8 @@ def run_check(ctx: AppContext, parent: QWidget, success: Callable[[list[Problem]
     return ctx.background(
         parent, lambda p: check_database(db, p), success, label=parent.tr("正在检查数据库…")
     )
+
+
+def load_idle_minutes(ctx: AppContext, success: Callable[[int], None]) -> Task:
+    """The idle-lock setting, read again after the settings changed."""
+    return ctx.query(None, lambda s, _p: accounts.idle_minutes(s), success)

@@ -337,10 +337,15 @@ class RosterPage(QWidget):
         def done(_line: roster.RosterLine) -> None:
             self._changed()
 
-        self.last_task = self.ctx.query(
-            self, lambda s, _p: roster.add(s, proposal, key.strip(), reason or ""), done,
+        self.last_task = ops.add_to_roster(
+            self.ctx,
+            self,
+            proposal,
+            key.strip(),
+            reason or "",
+            done,
             failure=lambda exc: show_error(self, exc),
-        )  # fmt: skip
+        )
         return self.last_task
 
     # ---- checking, mapping, exporting ------------------------------------------------------------
