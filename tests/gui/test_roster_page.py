@@ -131,12 +131,8 @@ def test_county_page_consolidates_and_lists_the_problems(qtbot, ctx, tmp_path):
     assert (tmp_path / "县汇总.xlsx").exists()
 
 
-@pytest.mark.today("2026-11-22")
-def test_a_paid_award_taken_off_becomes_a_recovery_the_clerk_records_as_done(
-    qtbot, ctx, demo_db, tmp_path, monkeypatch, messages
-):
-    """Removing a child whose aid was paid keeps the award: the page lists the recovery to be done, and
-    the clerk records it as done (date, how) from the same page."""
+def _proposed(qtbot, ctx) -> RosterPage:
+    """The roster page with this term's proposal in the standard format."""
     page = RosterPage(ctx)
     qtbot.addWidget(page)
     page.activate()
@@ -145,16 +141,32 @@ def test_a_paid_award_taken_off_becomes_a_recovery_the_clerk_records_as_done(
     page.format.setCurrentIndex(page.format.findData("standard"))
     finish(qtbot, page.propose())
     idle(qtbot, ctx)
-    assert page.recoveries.count() == 0 and not page.recovery_done_btn.isEnabled()
+    return page
+
+
+def _remove_a_paid_award(qtbot, ctx, page, reason, tmp_path, monkeypatch):
+    """Take the first paid child off in review and export anyway: the line removed."""
     row = next(i for i, x in enumerate(page.proposal.lines) if x.award_id is not None and x.included)
     paid = page.proposal.lines[row]
     page.select_row(row)
-    page.remove_selected("无认定材料，误助")
+    page.remove_selected(reason)
     monkeypatch.setattr(page, "ask_anyway", lambda message: "县里同意先报")
     finish(qtbot, page.export(str(tmp_path / "花名册.xlsx")))
     idle(qtbot, ctx)
     finish(qtbot, page.last_task)
     idle(qtbot, ctx)
+    return paid
+
+
+@pytest.mark.today("2026-11-22")
+def test_a_paid_award_taken_off_becomes_a_recovery_the_clerk_records_as_done(
+    qtbot, ctx, demo_db, tmp_path, monkeypatch, messages
+):
+    """Removing a child whose aid was paid keeps the award: the page lists the recovery to be done, and
+    the clerk records it as done (date, how) from the same page."""
+    page = _proposed(qtbot, ctx)
+    assert page.recoveries.count() == 0 and not page.recovery_done_btn.isEnabled()
+    paid = _remove_a_paid_award(qtbot, ctx, page, "无认定材料，误助", tmp_path, monkeypatch)
     assert "待收回" in page.summary.text() or "待收回" in page.recovery_summary.text()
     assert page.recoveries.count() == 1
     item = page.recoveries.item(0).text()
@@ -196,22 +208,8 @@ def test_a_paid_award_taken_off_becomes_a_recovery_the_clerk_records_as_done(
 def test_recording_a_recovery_with_a_date_to_come_says_what_is_wrong(
     qtbot, ctx, demo_db, tmp_path, monkeypatch, messages, expect_errors
 ):
-    page = RosterPage(ctx)
-    qtbot.addWidget(page)
-    page.activate()
-    idle(qtbot, ctx)
-    page.term.setText(this_term())
-    page.format.setCurrentIndex(page.format.findData("standard"))
-    finish(qtbot, page.propose())
-    idle(qtbot, ctx)
-    row = next(i for i, x in enumerate(page.proposal.lines) if x.award_id is not None and x.included)
-    page.select_row(row)
-    page.remove_selected("已转学")
-    monkeypatch.setattr(page, "ask_anyway", lambda message: "县里同意先报")
-    finish(qtbot, page.export(str(tmp_path / "花名册.xlsx")))
-    idle(qtbot, ctx)
-    finish(qtbot, page.last_task)
-    idle(qtbot, ctx)
+    page = _proposed(qtbot, ctx)
+    _remove_a_paid_award(qtbot, ctx, page, "已转学", tmp_path, monkeypatch)
     page.recoveries.setCurrentRow(0)
     finish(qtbot, page.mark_recovery_done(date(2026, 12, 30), "抵扣"))
     idle(qtbot, ctx)
@@ -277,23 +275,8 @@ def test_a_recovery_recorded_by_mistake_is_cancelled_from_the_page(
     qtbot, ctx, demo_db, tmp_path, monkeypatch
 ):
     """The clerk removed the wrong row: 撤销收回 with a reason takes the recovery back, the award stands."""
-    page = RosterPage(ctx)
-    qtbot.addWidget(page)
-    page.activate()
-    idle(qtbot, ctx)
-    page.term.setText(this_term())
-    page.format.setCurrentIndex(page.format.findData("standard"))
-    finish(qtbot, page.propose())
-    idle(qtbot, ctx)
-    row = next(i for i, x in enumerate(page.proposal.lines) if x.award_id is not None and x.included)
-    paid = page.proposal.lines[row]
-    page.select_row(row)
-    page.remove_selected("看错了行")
-    monkeypatch.setattr(page, "ask_anyway", lambda message: "县里同意先报")
-    finish(qtbot, page.export(str(tmp_path / "花名册.xlsx")))
-    idle(qtbot, ctx)
-    finish(qtbot, page.last_task)
-    idle(qtbot, ctx)
+    page = _proposed(qtbot, ctx)
+    paid = _remove_a_paid_award(qtbot, ctx, page, "看错了行", tmp_path, monkeypatch)
     assert page.recoveries.count() == 1 and not page.recovery_cancel_btn.isEnabled()
     page.recoveries.setCurrentRow(0)
     assert page.recovery_cancel_btn.isEnabled()
