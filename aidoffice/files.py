@@ -217,3 +217,18 @@ def temp_beside(target: Path) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=".~" + target.stem, suffix=target.suffix, dir=target.parent)
         os.close(fd)
     return Path(tmp)
+
+
+def discard_write_only(wb: Any) -> None:
+    """Close the open writers of a write-only workbook whose save failed (a full disk, a read-only
+    folder): left to the garbage collector, each sheet's generator raises while being finalised, at a
+    random later moment (CPython 3.11 then fails an unrelated compile with a SystemError)."""
+    for ws in getattr(wb, "_sheets", []):
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        for gen in (rows, getattr(writer, "xf", None)):
+            if gen is not None:
+                with contextlib.suppress(Exception):
+                    gen.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()  # its temporary file

@@ -12,7 +12,6 @@ landscape fitted to the page width. Streams rows (openpyxl write-only), so memor
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from aidoffice.exporting.cells import number_like, safe_row, text_cell
-from aidoffice.files import atomic_path
+from aidoffice.files import atomic_path, discard_write_only
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -189,18 +188,3 @@ class StandardWorkbook:
             discard_write_only(self.wb)
             raise
         return Path(path)
-
-
-def discard_write_only(wb: Workbook) -> None:
-    """Close the open writers of a write-only workbook whose save failed (a full disk, a read-only
-    folder): left to the garbage collector, each sheet's generator raises while being finalised, at a
-    random later moment (CPython 3.11 then fails an unrelated compile with a SystemError)."""
-    for ws in getattr(wb, "_sheets", []):
-        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
-        for gen in (rows, getattr(writer, "xf", None)):
-            if gen is not None:
-                with contextlib.suppress(Exception):
-                    gen.close()
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.cleanup()  # its temporary file

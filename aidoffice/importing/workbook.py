@@ -17,8 +17,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from aidoffice.exporting.cells import cell_value, text_cell
-from aidoffice.exporting.workbook import discard_write_only
-from aidoffice.files import atomic_path, check_target
+from aidoffice.files import atomic_path, check_target, discard_write_only
 from aidoffice.importing.headers import column_letter
 from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
 
