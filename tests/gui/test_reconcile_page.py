@@ -50,10 +50,15 @@ def _select(qtbot, page, kind, name):
     page.kind.setCurrentIndex(page.kind.findData(kind))
     idle(qtbot, page.ctx)
     model = page.model
-    for r in range(model.rowCount()):
-        model.data(model.index(r, 0))
+
+    def shown() -> list[
+        int
+    ]:  # asking for a row fetches its page; under load the filter may still be on its way
+        return [r for r in range(model.rowCount()) if model.data(model.index(r, 3)) == name]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=30_000)
     idle(qtbot, page.ctx)
-    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 3)) == name)
+    row = shown()[0]
     page.table.selectRow(row)
     idle(qtbot, page.ctx)
     assert page.detail is not None and page.detail.row.name == name
