@@ -97,6 +97,30 @@ def _fill_filters(findings: list[Finding], src: Sources, ctx: TermContext) -> No
             )
 
 
+def _placed(coverage: list[CoverageItem], src: Sources, index: VillageIndex) -> list[CoverageItem]:
+    """A student whose own address names no village is counted where the village ledger counts them:
+    the village of the household that lists them, else the village an outside list gives for them
+    (the statistics by village must agree with the village ledger, not put them under 未登记村)."""
+    if all(c.village_id is not None for c in coverage):
+        return coverage
+    by_student = {m.student_id: m.village_id for m in src.members if m.student_id and m.village_id}
+    by_number: dict[str, int] = {}
+    for e in src.entries:
+        if e.id_number and e.id_number not in by_number:
+            found = index.find(e.township, e.village)
+            if found is not None:
+                by_number[e.id_number] = found
+    numbers = {s.id: s.id_number for s in src.students}
+    placed = []
+    for c in coverage:
+        if c.village_id is None:
+            c = c._replace(
+                village_id=by_student.get(c.student_id) or by_number.get(numbers.get(c.student_id) or "")
+            )
+        placed.append(c)
+    return placed
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """The comparison allocates a few hundred thousand small tuples that form no cycles; the cyclic
@@ -132,6 +156,7 @@ def _compare(session: Session, term: str | None, today: date, progress: Progress
     )
     progress(2, 5, "正在核对资助条件")
     aid_findings, coverage = check_aid(src, catalogue, ctx, matching)
+    coverage = _placed(coverage, src, index)
     progress(3, 5, "正在核对各村学龄儿童")
     coverage_findings, villages = check_coverage(src, matching, ctx, school_age(school), served)
     findings = matching.findings + aid_findings + coverage_findings

@@ -321,3 +321,26 @@ def test_the_comparisons_village_table_says_what_the_village_ledger_says(county_
     compared = {(v.township, v.village): (v.children, v.in_school) for v in result.comparison.villages}
     assert compared == ledger
     assert sum(c for c, _ in compared.values()) > 0
+
+
+def test_a_student_placed_only_by_a_list_is_counted_in_that_village_in_the_statistics(county_db, tmp_path):
+    """Row 7's 户口所在地 names no village; the poverty list puts the boy in 黑崖沟村. The village ledger
+    counts him there, and so must 统计 → 按村 (it put him under （未登记村）)."""
+    path, rows = students_file(tmp_path)
+    imp(county_db, path, "students")
+    unplaced = rows[5]
+    assert village_of(county_db, unplaced[H["身份证件号"]]) is None
+    listed = [
+        ["阜平县", "龙泉关镇", "黑崖沟村", "0002", "刘大林", "户主", "刘大林", ADULT, "男", "1980-01-01",
+         "脱贫户", "继续享受政策", "", ""],
+        [None, None, None, None, None, "之子", unplaced[H["姓名"]], unplaced[H["身份证件号"]], unplaced[H["性别"]],
+         unplaced[H["出生日期"]], "脱贫户", "继续享受政策", "在校生", "阜平县城关中学"],
+    ]  # fmt: skip
+    list_path = write_xlsx(tmp_path / "脱贫户.xlsx", [["阜平县脱贫人口名单"], POVERTY_HEADER, *listed])
+    imp(county_db, list_path, "list", list_kind="poverty", source="乡村振兴局")
+    with county_db.unit_of_work(actor="资助专干") as s:
+        result = run_reconcile(s, today=TODAY)
+    by_village = {r.label: r for r in result.statistics.by_village}
+    assert "（未登记村）" not in by_village
+    assert by_village["龙泉关镇黑崖沟村"].eligible == 1
+    assert result.statistics.total.eligible == sum(r.eligible for r in result.statistics.by_village)
