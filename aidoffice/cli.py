@@ -480,7 +480,7 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     if args.what == "assessments":
         return cmd_import_assessments(args)
 
-    from aidoffice.importing.readers import read_ahead
+    from aidoffice.sheets.readers import read_ahead
 
     table = read_ahead(args.file, args.sheet)  # reads while the database layer loads
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from aidoffice.db.models import STATUS_NAMES, StudentStatus
 from aidoffice.domain.idnumber import InvalidIdNumber, parse_id
 from aidoffice.domain.money import format_amount
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.messages import id_problem
 from aidoffice.privacy import mask_id, scrub
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 # person_key → the open problems of that person, in words (aidoffice.reconcile's problem list)
 OpenProblems = Callable[[Session, Sequence[str]], Mapping[str, Sequence[str]]]

@@ -1033,7 +1033,7 @@ def _profile_value(line: RosterLine, col: Any, school: School, term: TermValue) 
 def _write_standard(
     out: str | Path, lines: Sequence[RosterLine], school: School, proposal: RosterProposal
 ) -> None:
-    from aidoffice.exporting.workbook import Column, StandardWorkbook
+    from aidoffice.sheets.workbook import Column, StandardWorkbook
 
     book = StandardWorkbook()
     text = {"id_number", "student_no", "guardian_phone", "bank_account"}

@@ -20,7 +20,13 @@ from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.files import fingerprint
 from aidoffice.importing import awards, households, lists, students
-from aidoffice.importing.headers import (
+from aidoffice.importing.report import Action, ImportReport
+from aidoffice.importing.rows import data_rows, fill_merged
+from aidoffice.importing.screening import screen_rows
+from aidoffice.ledgers.school import require_school
+from aidoffice.progress import Progress, no_progress
+from aidoffice.security.access import require
+from aidoffice.sheets.headers import (
     IGNORE,
     Layout,
     check_kind,
@@ -29,14 +35,8 @@ from aidoffice.importing.headers import (
     header_key,
     synonyms,
 )
-from aidoffice.importing.kinds import KINDS, LIST_KINDS, Kind
-from aidoffice.importing.readers import Table, read_table
-from aidoffice.importing.report import Action, ImportReport
-from aidoffice.importing.rows import data_rows, fill_merged
-from aidoffice.importing.screening import screen_rows
-from aidoffice.ledgers.school import require_school
-from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
+from aidoffice.sheets.kinds import KINDS, LIST_KINDS, Kind
+from aidoffice.sheets.readers import Table, read_table
 
 
 @dataclass

@@ -16,10 +16,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from aidoffice.exporting.cells import cell_value, text_cell
 from aidoffice.files import atomic_path, check_target, discard_write_only
-from aidoffice.importing.headers import column_letter
 from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
+from aidoffice.sheets.cells import cell_value, text_cell
+from aidoffice.sheets.headers import column_letter
 
 RED = PatternFill("solid", fgColor="FFC7CE")
 YELLOW = PatternFill("solid", fgColor="FFEB9C")

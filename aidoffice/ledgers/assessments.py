@@ -29,15 +29,15 @@ from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.domain.text import strip_all_spaces
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
-from aidoffice.importing.cleaning import CleaningError, parse_date, read_id_cell, text
-from aidoffice.importing.headers import check_kind, find_layout
-from aidoffice.importing.kinds import ASSESSMENTS
-from aidoffice.importing.readers import Table, read_table
 from aidoffice.importing.report import Action, ImportReport, Outcome, Repeats
 from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.importing.screening import screen_rows
 from aidoffice.progress import Progress, no_progress
 from aidoffice.security.access import require
+from aidoffice.sheets.cleaning import CleaningError, parse_date, read_id_cell, text
+from aidoffice.sheets.headers import check_kind, find_layout
+from aidoffice.sheets.kinds import ASSESSMENTS
+from aidoffice.sheets.readers import Table, read_table
 
 # 认定级别 as the national aid system names them → the group each one files (None: not difficult).
 LEVELS: dict[str, tuple[str, str | None]] = {

@@ -21,7 +21,6 @@ from aidoffice.domain import slipcode
 from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.ledgers.school import require_school
 from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
@@ -34,6 +33,7 @@ from aidoffice.security.access import (
     require_student,
     scope_condition,
 )
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 
 class Outcome(enum.Enum):

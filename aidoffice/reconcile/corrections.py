@@ -27,12 +27,12 @@ from aidoffice.db.models import (
     Student,
 )
 from aidoffice.errors import InputRefused
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.ledgers.school import require_school
 from aidoffice.privacy import Level, mask_id, show_correction
 from aidoffice.reconcile.matching import grade_label, passes_check, typo_relation
 from aidoffice.reconcile.sources import latest_snapshots
 from aidoffice.security.access import require
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 KIND = "ID_TYPO_SUSPECT"
 

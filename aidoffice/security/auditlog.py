@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from aidoffice import clock
 from aidoffice.db.audit import record
 from aidoffice.db.models import AuditEntry, HouseholdMember, Policy, PriorityGroup, Student
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.privacy import Level, free_text, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
@@ -30,6 +29,7 @@ from aidoffice.security.wording import (
     note_words,
     value_name,
 )
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 # the wording of every entity, field and value shown lives in one table: aidoffice/security/wording.py
 __all__ = ["ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]

@@ -17,13 +17,13 @@ from typing import Any
 from aidoffice.db.models import PROBLEM_STATUS_NAMES, STATUS_NAMES, ProblemStatus
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.policies import BOARDING_NAMES, SOURCE_NAMES, STAGE_NAMES
-from aidoffice.importing.kinds import KINDS as IMPORT_KINDS
-from aidoffice.importing.kinds import LIST_KINDS
 from aidoffice.ledgers.assessments import LEVEL_NAMES
 from aidoffice.publicity.common import KIND_NAMES as MATERIAL_NAMES
 from aidoffice.publicity.letters import ANSWER_NAMES
 from aidoffice.publicity.sessions import KIND_NAMES as SESSION_NAMES
 from aidoffice.reconcile.kinds import KINDS as FINDING_KINDS
+from aidoffice.sheets.kinds import KINDS as IMPORT_KINDS
+from aidoffice.sheets.kinds import LIST_KINDS
 
 ACTION_NAMES = {
     "insert": "新增",
