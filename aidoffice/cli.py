@@ -341,7 +341,7 @@ def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no
         print(f"资助政策目录已更新：{line}", file=sys.stderr)
     for line in office.warnings:
         print(f"注意：{line}", file=sys.stderr)
-    from aidoffice.security.cli import sign_in_for_cli
+    from aidoffice.safety.cli import sign_in_for_cli
 
     sign_in_for_cli(args, office.db)
     return office.db
@@ -1210,7 +1210,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 
 
 def _safety_command(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.security import cli as safety
+    from aidoffice.safety import cli as safety
 
     return safety.run(args, _open, ProgressBar, UsageError)
 

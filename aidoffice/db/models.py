@@ -406,7 +406,7 @@ class AuditEntry(Base):
     # the child an entry is about (a student, their award, problem or recovery): the per-student filter
     # reads it, so it still finds the entries of an award that is gone (no foreign key: entries outlive rows)
     student_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    # The hash chain (aidoffice/security/chain.py): `pending` marks entries this app wrote in a
+    # The hash chain (aidoffice/safety/chain.py): `pending` marks entries this app wrote in a
     # transaction not yet committed; at commit they get the next `chain_seq` and a `chain_hash` over
     # their content and the previous entry's hash, so `check` finds an entry edited or deleted later.
     chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require
 from aidoffice.domain.idnumber import InvalidIdNumber, id_from_student_no, normalize_student_no, parse_id
 from aidoffice.domain.money import InvalidAmount, format_amount, parse_amount
 from aidoffice.domain.text import shorten
@@ -32,7 +33,6 @@ from aidoffice.files import atomic_path, check_target
 from aidoffice.messages import id_problem, id_recovered_from_student_no
 from aidoffice.privacy import mask_id, scrub
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
 from aidoffice.sheets.cells import set_value
 from aidoffice.sheets.cleaning import read_id_cell
 from aidoffice.sheets.headers import IGNORE

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import allowed, require, scope_students
 from aidoffice.db.audit import record
 from aidoffice.db.models import (
     STATUS_NAMES,
@@ -33,7 +34,6 @@ from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_que
 from aidoffice.ledgers.villages import LISTED, STUDENTS, school_age, village_books, village_tree
 from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
-from aidoffice.security.access import allowed, require, scope_students
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 CHUNK = 2000

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_student, scope_students
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.audit import record, start_batch
 from aidoffice.db.models import RECOVERY_STATUS_NAMES, Award, Recovery, School, Student, StudentStatus
@@ -39,7 +40,6 @@ from aidoffice.ledgers.groups import group_facts
 from aidoffice.ledgers.school import ensure_term
 from aidoffice.privacy import mask_id
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require, require_student, scope_students
 
 LEVELS = ("hardship_special", "hardship_relative", "hardship_general")  # 特别困难 > 比较困难 > 一般困难
 RANK_PRIORITY, RANK_UNIVERSAL, RANK_RECORDED = 0, 4, 5

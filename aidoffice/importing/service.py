@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import record, start_batch
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
@@ -25,7 +26,6 @@ from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.importing.screening import screen_rows
 from aidoffice.ledgers.school import require_school
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
 from aidoffice.sheets.headers import (
     IGNORE,
     Layout,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import record, start_batch
 from aidoffice.db.models import GroupMembership, HardshipAssessment, SourceKind, Student
 from aidoffice.domain.idnumber import id_from_student_no, normalize_student_no
@@ -33,7 +34,6 @@ from aidoffice.importing.report import Action, ImportReport, Outcome, Repeats
 from aidoffice.importing.rows import data_rows, fill_merged
 from aidoffice.importing.screening import screen_rows
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
 from aidoffice.sheets.cleaning import CleaningError, parse_date, read_id_cell, text
 from aidoffice.sheets.headers import check_kind, find_layout
 from aidoffice.sheets.kinds import ASSESSMENTS

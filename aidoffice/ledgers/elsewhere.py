@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.models import Household, HouseholdMember, StudyElsewhere
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.messages import id_problem
-from aidoffice.security.access import require
 
 _CHUNK = 900
 

@@ -15,11 +15,11 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require
 from aidoffice.db.models import Household, School, Student, StudentStatus, Township, Village
 from aidoffice.domain.address import Place, bare_town, split_columns, split_place, village_key
 from aidoffice.domain.text import printable
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
-from aidoffice.security.access import require
 
 SERVED_KEY = "served_villages"  # school.settings: [village id, …] once the clerk has confirmed them
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require, scope_students
 from aidoffice.db.models import (
     Award,
     GroupMembership,
@@ -24,7 +25,6 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import parse_class
 from aidoffice.domain.text import strip_all_spaces
-from aidoffice.security.access import require, scope_students
 
 
 @dataclass

@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_class, require_student
 from aidoffice.db.models import (
     STATUS_NAMES,
     GroupMembership,
@@ -32,7 +33,6 @@ from aidoffice.ledgers.student_rules import (
     check_student_values,
     clean_student,
 )
-from aidoffice.security.access import require, require_class, require_student
 
 __all__ = ["ROSTER_LABEL", "StudentInput", "check_student_values", "clean_student"]  # used by the importer
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_class, scope_condition
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import ClassSession, Student, StudentStatus, Term
 from aidoffice.domain.pinyin import name_order
@@ -52,7 +53,6 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
-from aidoffice.security.access import require, require_class, scope_condition
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 ENTRY, LEAVING = "entry", "leaving"

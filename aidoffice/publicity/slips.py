@@ -15,6 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import (
+    class_scope,
+    classes_text,
+    require,
+    require_scope,
+    require_student,
+    scope_condition,
+)
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
@@ -25,14 +33,6 @@ from aidoffice.ledgers.school import require_school
 from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
-from aidoffice.security.access import (
-    class_scope,
-    classes_text,
-    require,
-    require_scope,
-    require_student,
-    scope_condition,
-)
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import case, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import actor_of
 from aidoffice.db.bulk import insert_many
 from aidoffice.db.models import (
@@ -51,7 +52,6 @@ from aidoffice.ledgers.students import get_student, update_student
 from aidoffice.privacy import free_text, mask_id
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.kinds import KINDS, NO_LONGER_SERVED, RESOLVED_BY_DATA, label
-from aidoffice.security.access import require
 
 _CHUNK = 900
 _CONTENT = (

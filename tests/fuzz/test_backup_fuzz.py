@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aidoffice.access.roles import RolesFileError, read_roles, roles_file
 from aidoffice.catalogue import CatalogueError, catalogue_files, read_catalogue
 from aidoffice.db.engine import Database
 from aidoffice.errors import AidofficeError
-from aidoffice.security import backup as bk
-from aidoffice.security.roles import RolesFileError, read_roles, roles_file
+from aidoffice.safety import backup as bk
 
 TALLY = {"tried": 0, "crashes": 0}
 CJK = "\u4e00\u9fff\U00020000"  # includes a rare character outside the BMP

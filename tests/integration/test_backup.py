@@ -16,9 +16,9 @@ from aidoffice.db.models import Base, OperationLock, Student, Township
 from aidoffice.demo import generate
 from aidoffice.errors import AidofficeError
 from aidoffice.paths import settings_file
-from aidoffice.security import backup as bk
-from aidoffice.security.chain import verify_chain
-from aidoffice.security.check import check_database
+from aidoffice.safety import backup as bk
+from aidoffice.safety.chain import verify_chain
+from aidoffice.safety.check import check_database
 
 
 def _fill(db: Database, n: int = 120) -> None:
@@ -225,8 +225,8 @@ def test_a_backup_is_written_whole_or_not_at_all(sqlite_db, tmp_path, monkeypatc
 
 def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
     """A county viewer may read the data but must not copy it out or overwrite it with a restore."""
-    from aidoffice.security.access import PermissionDenied, act_as
-    from aidoffice.security.accounts import create_user, sign_in
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.safety.accounts import create_user, sign_in
 
     with sqlite_db.unit_of_work() as s:
         create_user(s, "zhang", "张主任", "Mountain-2026", "admin")
@@ -234,7 +234,7 @@ def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
     with sqlite_db.unit_of_work() as s:
         act_as(s, admin)
         create_user(s, "view", "县里", "County-2026", "county_viewer", must_change_password=False)
-    from aidoffice.security.access import bind_user
+    from aidoffice.access.checks import bind_user
 
     bind_user(sqlite_db, sign_in(sqlite_db, "view", "County-2026"))
     with pytest.raises(PermissionDenied, match="备份数据库"):
@@ -274,7 +274,7 @@ def test_a_backup_whose_trail_was_edited_is_refused_unless_the_administrator_ins
 def test_a_restore_waits_for_no_import_and_an_import_waits_for_a_restore(db):
     """Replacing the database under a running import or letter batch would lose it or half-write it:
     the restore is refused while any runs, and each is refused while a restore runs, naming it."""
-    from aidoffice.security.locks import WRITING_OPERATIONS, OperationBusy, exclusive, exclusive_all
+    from aidoffice.safety.locks import WRITING_OPERATIONS, OperationBusy, exclusive, exclusive_all
 
     for running, name in (("import", "导入"), ("letters", "告知书生成"), ("roster", "花名册确认")):
         with (

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from aidoffice.access.checks import act_as
 from aidoffice.db.models import School, User
 from aidoffice.errors import ValidationError
 from aidoffice.exporting import roster
@@ -19,9 +20,8 @@ from aidoffice.exporting.samples import Shape, build
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import add_student
 from aidoffice.privacy import find_sensitive
-from aidoffice.security import accounts
-from aidoffice.security.access import act_as
-from aidoffice.security.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
+from aidoffice.safety import accounts
+from aidoffice.safety.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
 from tests.factories import student
 from tests.integration.test_roster import LIVING, TERM, TODAY
 from tests.integration.test_roster import school as roster_school  # noqa: F401  (fixture)

@@ -288,8 +288,8 @@ def test_statistics_count_problems_closed_this_term(world):
 
 def test_who_may_compare_and_close_follows_the_roles(world):
     """With accounts, a head teacher may not run the comparison or tick problems off; a clerk may."""
-    from aidoffice.security.access import PermissionDenied, act_as
-    from aidoffice.security.accounts import create_user, sign_in
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.safety.accounts import create_user, sign_in
 
     db, _w = world
     with db.unit_of_work() as s:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice import clock
 from aidoffice.errors import AidofficeError
-from aidoffice.security.backup import (
+from aidoffice.safety.backup import (
     SUFFIX,
     AccountsNotExplained,
     BackupHeader,

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
+from aidoffice.access.checks import scope_students
 from aidoffice.db.models import PublicityBatch, Student, StudentStatus, Term
 from aidoffice.ledgers.school import current_term
 from aidoffice.ledgers.student_queries import classes_by_grade
@@ -34,7 +35,6 @@ from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
-from aidoffice.security.access import scope_students
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 

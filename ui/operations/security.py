@@ -16,17 +16,17 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import ClassKey, Principal, act_as, class_label
+from aidoffice.access.roles import role_book
 from aidoffice.db.models import Student, User
 from aidoffice.domain.grades import make_grade
 from aidoffice.ledgers.student_queries import StudentFilter, classes_by_grade, scoped
 from aidoffice.privacy import Level, mask_id
 from aidoffice.progress import Progress
-from aidoffice.security import accounts, auditlog, backup
-from aidoffice.security.access import ClassKey, Principal, act_as, class_label
-from aidoffice.security.auditlog import AuditExport, AuditFilter, AuditRow
-from aidoffice.security.check import Problem, check_database
-from aidoffice.security.locks import exclusive_all
-from aidoffice.security.roles import role_book
+from aidoffice.safety import accounts, auditlog, backup
+from aidoffice.safety.auditlog import AuditExport, AuditFilter, AuditRow
+from aidoffice.safety.check import Problem, check_database
+from aidoffice.safety.locks import exclusive_all
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.privacy import Level
-from aidoffice.security.auditlog import ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
-from aidoffice.security.check import Problem
+from aidoffice.safety.auditlog import ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
+from aidoffice.safety.check import Problem
 from ui.models.audit_table import AuditTableModel
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops

@@ -42,15 +42,15 @@ from sqlalchemy import Connection, create_engine, func, insert, inspect, make_ur
 from sqlalchemy.orm import Session
 
 from aidoffice import __version__, clock
+from aidoffice.access.checks import bind_user, bound_user, require
 from aidoffice.db.audit import actor_of
+from aidoffice.db.audit_chain import HEAD_KEY
 from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
 from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, ValidationError
 from aidoffice.files import atomic_path, check_target
 from aidoffice.paths import data_dir, load_settings, private_dir, private_file, update_settings
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import bind_user, bound_user, require
-from aidoffice.security.chain import HEAD_KEY
 
 MAGIC = b"AIDOBAK\x00"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -755,6 +755,11 @@ def keep_by_age(backups: list[AutoBackup], now: datetime, keep: int) -> set[Path
     return kept
 
 
+def backup_before_upgrade(url: str) -> None:
+    """What a `Database` opened by the program runs before migrating an existing database."""
+    auto_backup(url, "upgrade")
+
+
 def auto_backups(db: Database) -> list[AutoBackup]:
     """The automatic backups of `db`, newest first (the order they were made), each day's first marked."""
     path = sqlite_path(db)
@@ -813,7 +818,7 @@ def clear_stale_restores(folder: Path, older_than: float = 3600) -> None:
     """Remove what a restore killed half-way left behind: a decrypted copy of a backup. The folder
     names the process that made it; once that process is gone the copy goes at once (an unnamed or
     still-running one only after an hour)."""
-    from aidoffice.security.locks import pid_alive
+    from aidoffice.safety.locks import pid_alive
 
     cutoff = time.time() - older_than
     for old in folder.glob(".aidoffice-restore-*"):
@@ -859,7 +864,7 @@ def opened_backup(
 def trail_problems(plain: Path) -> list[str]:
     """The audit chain of a database file, verified as `check` does; [] for a backup made before the
     trail was sealed (its entries are sealed when it is upgraded)."""
-    from aidoffice.security.chain import verify_chain
+    from aidoffice.safety.chain import verify_chain
 
     engine = _plain_engine(plain)
     try:
@@ -874,7 +879,7 @@ def trail_problems(plain: Path) -> list[str]:
 
 def account_state(plain: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """The accounts in a database file and what its sealed trail does not explain about them."""
-    from aidoffice.security.sealed import file_problems
+    from aidoffice.safety.sealed import file_problems
 
     engine = _plain_engine(plain)
     try:
@@ -886,7 +891,7 @@ def account_state(plain: Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 def _drop_single_clerk(plain: Path) -> None:
     """Single-clerk mode belongs to a PC: a backup made before it moved there must not bring it along."""
-    from aidoffice.security.sealed import SINGLE_CLERK_KEY
+    from aidoffice.safety.sealed import SINGLE_CLERK_KEY
 
     con = sqlite3.connect(plain)
     try:
@@ -1003,7 +1008,7 @@ def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str
         with contextlib.suppress(FileNotFoundError):
             Path(f"{target}{extra}").unlink()
     os.replace(staged, target)
-    return aside, Database(str(target))
+    return aside, Database(str(target), before_upgrade=backup_before_upgrade)
 
 
 def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str | None, Database]:
@@ -1011,7 +1016,7 @@ def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str 
     name = make_url(db.url).database or "server"
     aside = backups_dir() / f"{name}-before-restore-{stamp}{SUFFIX}"
     write_backup(db, aside)
-    upgraded = Database(str(plain))  # brings an older backup to the current schema
+    upgraded = Database(str(plain), before_upgrade=backup_before_upgrade)  # an older backup: current schema
     upgraded.dispose()
     engine = _plain_engine(plain)
     try:

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from aidoffice.access.checks import accounts_exist, bind_user
 from aidoffice.errors import AidofficeError
-from aidoffice.security.access import accounts_exist, bind_user
 
 PASSWORD_ENV = "AIDOFFICE_PASSWORD"
 NEW_PASSWORD_ENV = "AIDOFFICE_NEW_PASSWORD"
@@ -44,7 +44,7 @@ def sign_in_for_cli(args: argparse.Namespace, db: Any) -> None:
     """Act as `--user` (password from the prompt or AIDOFFICE_PASSWORD); without --user, as the
     single-clerk administrator if that mode is on; otherwise as today (open mode until the database
     has accounts — the services then refuse what needs a permission)."""
-    from aidoffice.security.accounts import auto_sign_in, sign_in
+    from aidoffice.safety.accounts import auto_sign_in, sign_in
 
     login = getattr(args, "user", None)
     if not login:
@@ -82,7 +82,7 @@ def run(
 
 
 def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.backup import SUFFIX, encryption_default, write_backup
+    from aidoffice.safety.backup import SUFFIX, encryption_default, write_backup
 
     if not args.out.lower().endswith(SUFFIX):
         raise usage_error(f"备份文件名应以 {SUFFIX} 结尾，如 --out 资助办备份-2026-11-27{SUFFIX}")
@@ -118,8 +118,8 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
 def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from aidoffice.db.errors import DatabaseCorrupt, NotADatabase
     from aidoffice.paths import configured_db_url
-    from aidoffice.security.backup import accounts_text, read_header, restore
-    from aidoffice.security.locks import damaged_file_locks, exclusive_all, instance_lock
+    from aidoffice.safety.backup import accounts_text, read_header, restore
+    from aidoffice.safety.locks import damaged_file_locks, exclusive_all, instance_lock
 
     path = Path(args.file)
     header = read_header(path) if path.is_file() else None
@@ -176,7 +176,7 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
 
 
 def _check(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.check import check_database
+    from aidoffice.safety.check import check_database
 
     db = open_db(args)
     problems = check_database(db, progress_bar())
@@ -203,7 +203,7 @@ def _date(value: str | None, usage_error: type) -> date | None:
 
 
 def _audit(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.auditlog import AuditFilter, export_audit
+    from aidoffice.safety.auditlog import AuditFilter, export_audit
 
     f = AuditFilter(
         actor=args.actor,
@@ -219,7 +219,7 @@ def _audit(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
 
 
 def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security import accounts
+    from aidoffice.safety import accounts
 
     db = open_db(args)
     what = args.what
@@ -235,7 +235,7 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         ]
         return {"users": [u.as_json() for u in users], "message": "\n".join(lines) or "还没有账户。"}
     if what == "add":
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         classes = accounts.parse_classes(args.classes)
         # no role given: the least privileged one, never more rights than asked for
@@ -249,7 +249,7 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
             msg += "；对方首次登录时须修改密码"
         return {"user": info.as_json(), "message": msg}
     if what == "set":
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         classes = accounts.parse_classes(args.classes) if args.classes is not None else None
         if classes is None and args.role and not role_book().find(args.role).own_classes_only:

@@ -13,13 +13,13 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import record
 from aidoffice.db.models import AuditEntry, HouseholdMember, Policy, PriorityGroup, Student
 from aidoffice.files import check_target
 from aidoffice.privacy import Level, free_text, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
-from aidoffice.security.access import require
-from aidoffice.security.wording import (
+from aidoffice.safety.wording import (
     ACTION_NAMES,
     ENTITY_NAMES,
     FIELD_NAMES,
@@ -31,7 +31,7 @@ from aidoffice.security.wording import (
 )
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
-# the wording of every entity, field and value shown lives in one table: aidoffice/security/wording.py
+# the wording of every entity, field and value shown lives in one table: aidoffice/safety/wording.py
 __all__ = ["ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
 
 

@@ -305,7 +305,7 @@ _ROLE_NAMES_FALLBACK = {
 
 def _role_name(code: str) -> str | None:
     try:
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         return role_book().roles[code].name
     except Exception:
