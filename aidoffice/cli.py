@@ -930,12 +930,13 @@ def cmd_notice(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.publicity import slips
+    from aidoffice.services import slip_desk
 
     db = _open(args)
     if args.what == "receive":
         with db.unit_of_work(note="slips receive") as s:
             receipts = [
-                slips.receive(s, code, args.answer, args.objection, term=args.term)
+                slip_desk.receive(s, code, args.answer, args.objection, term=args.term)
                 for code in args.codes
                 if code.strip()
             ]

@@ -5,7 +5,6 @@ applied (for the hardship assessment) and the objections (for the problem list).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -157,8 +156,6 @@ def receive(
     if answer == "object":
         slip.objection = (objection or "").strip() or None
     session.flush()
-    if answer == "object":
-        _objection_to_problem(session, slip, student, label)
     said = f"（{ANSWER_NAMES[answer]}）" if answer else ""
     return Receipt(
         typed,
@@ -172,41 +169,18 @@ def receive(
     )
 
 
-def _objection_to_problem(session: Session, slip: Slip, student: Student, label: str) -> None:
-    """An objection is a problem in the problem list from the moment it is registered."""
-    from aidoffice.reconcile.from_slips import objection_finding
-    from aidoffice.reconcile.problems import record_finding
-
-    text = slip.objection or "家长在回执上勾选“有异议”（未写明内容），请联系家长核实"
-    found = Objection(slip.code, student.id, student.name, label, slip.term.code, text, slip.received_at)  # type: ignore[arg-type]
-    record_finding(session, objection_finding(found, student))
-
-
-def receive_many(
-    session: Session, codes: Iterable[str], answer: str | None = None, term: str | None = None
-) -> list[Receipt]:
-    """Register several codes; a code typed twice in one go counts as repeated the second time."""
-    require(session, "slips.register")
-    return [receive(session, code, answer, term=term) for code in codes if code.strip()]
-
-
-def undo_receipt(session: Session, code: str) -> None:
-    """Take back a registration made by mistake (the slip counts as outstanding again)."""
+def undo_receipt(session: Session, code: str) -> Slip:
+    """Take back a registration made by mistake (the slip counts as outstanding again). Keeping the
+    problem list in step is `aidoffice.services.slip_desk`'s work."""
     require(session, "slips.register")
     parsed = slipcode.parse(code)
     slip = session.scalars(select(Slip).where(Slip.code == parsed.code)).first()
     if slip is None:
         raise InputRefused(f"没有编号为 {code} 的回执。")
     require_student(session, "slips.register", slip.student)
-    objected = slip.answer == "object"
     slip.received_at = slip.received_by = slip.answer = slip.objection = None
     session.flush()
-    if objected:
-        from aidoffice.reconcile.problems import settle_by_data
-
-        settle_by_data(
-            session, f"AID_OBJECTION|{slip.student.person_key}|{slip.term.code}|{slip.code}", "回执登记已撤销"
-        )
+    return slip
 
 
 # ---- counts and lists -------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from aidoffice.demo import generate
 from aidoffice.importing.service import ImportOptions, run_import
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity.letters import produce_letters
-from aidoffice.publicity.slips import receive
 from aidoffice.reconcile.problems import add_note, close_problem, take_problem
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.safety import accounts
 from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows, export_audit
 from aidoffice.safety.backup import write_backup
 from aidoffice.safety.wording import ENTITY_NAMES, UNNAMED_FIELD, entity_name, field_name, value_name
+from aidoffice.services.slip_desk import receive
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
 
 TERM = "2026-2027-1"

@@ -23,6 +23,7 @@ from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.sessions import missing_sessions, produce_signin, record_session
 from aidoffice.publicity.settings import write_settings
 from aidoffice.safety.accounts import create_user, sign_in
+from aidoffice.services import slip_desk
 from tests.factories import an_id
 from tests.integration.test_consolidate import school_file
 from tests.integration.test_letters_data import LETTER_DAY, build_school
@@ -114,10 +115,10 @@ def test_a_head_teacher_registers_and_counts_their_own_classes_slips(office, tmp
     other = next(c for c, sid in codes.items() if classes[sid] == "10班")
     with db.unit_of_work() as s:
         act_as(s, who["wang"])
-        assert slips.receive(s, mine, "apply").outcome is slips.Outcome.RECEIVED
+        assert slip_desk.receive(s, mine, "apply").outcome is slips.Outcome.RECEIVED
     with pytest.raises(PermissionDenied, match="七年级10班不是您登记的班级"), db.unit_of_work() as s:
         act_as(s, who["wang"])
-        slips.receive(s, other, "apply")
+        slip_desk.receive(s, other, "apply")
     with db.reading() as s:
         assert s.scalar(select(Slip.received_at).where(Slip.code == other)) is None
         act_as(s, who["wang"])

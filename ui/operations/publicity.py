@@ -35,6 +35,7 @@ from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
+from aidoffice.services import slip_desk
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
@@ -236,7 +237,7 @@ def receive(
     term: str | None = None,
 ) -> Task:  # fmt: skip
     return ctx.write(
-        parent, lambda s, _p: slip_service.receive(s, code, answer, objection, term=term), success,
+        parent, lambda s, _p: slip_desk.receive(s, code, answer, objection, term=term), success,
         changes=Changes(slips=True), note="登记回执", failure=failure,
     )  # fmt: skip
 
