@@ -1085,7 +1085,7 @@ PUBLICITY_COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = 
 def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
-    from aidoffice.ledgers.assessments import import_assessments
+    from aidoffice.importing.assessments import import_assessments
 
     decided_on = None
     if args.date:
