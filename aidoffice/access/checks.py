@@ -212,19 +212,6 @@ def require_student(session: Session, permission: str, student: Student) -> Prin
     return require_class(session, permission, student.grade, student.class_name)
 
 
-def require_classes(session: Session, permission: str, classes: Iterable[ClassKey]) -> Principal | None:
-    user = require(session, permission)
-    scope = class_scope(session)
-    if scope is not None:
-        for key in classes:
-            if key not in scope:
-                assert user is not None
-                raise PermissionDenied(
-                    f"您的账户{user.label}只能处理本班学生，{class_label(key)}不是您登记的班级。", permission
-                )
-    return user
-
-
 def classes_text(scope: Iterable[ClassKey]) -> str:
     return "、".join(class_label(k) for k in sorted(scope)) or "（账户上没有登记班级）"
 

@@ -178,7 +178,7 @@ def cmd_classes(args: argparse.Namespace) -> dict[str, Any]:
             )
             return {
                 "id": row.id,
-                "message": f"已记录{sessions.KIND_NAMES[row.kind]}（{row.held_on}，到课 {row.attendance}/{row.enrolled} 人）",
+                "message": f"已记录{sessions.SESSION_NAMES[row.kind]}（{row.held_on}，到课 {row.attendance}/{row.enrolled} 人）",
             }
     if args.what in ("list", "missing"):
         with db.reading() as s:
@@ -187,7 +187,7 @@ def cmd_classes(args: argparse.Namespace) -> dict[str, Any]:
                 return {
                     "sessions": [r.as_json() for r in rows],
                     "message": "\n".join(
-                        f"{r.held_on} {r.class_label} {sessions.KIND_NAMES[r.kind]} {r.teacher}《{r.topic}》 {r.attendance}人"
+                        f"{r.held_on} {r.class_label} {sessions.SESSION_NAMES[r.kind]} {r.teacher}《{r.topic}》 {r.attendance}人"
                         for r in rows
                     )
                     or "本学年还没有宣讲课记录。",
@@ -195,7 +195,9 @@ def cmd_classes(args: argparse.Namespace) -> dict[str, Any]:
             missing = sessions.missing_sessions(s, args.term)
             return {
                 "missing": [m.as_json() for m in missing],
-                "message": "\n".join(f"{m.class_label}：尚未上{sessions.KIND_NAMES[m.kind]}" for m in missing)
+                "message": "\n".join(
+                    f"{m.class_label}：尚未上{sessions.SESSION_NAMES[m.kind]}" for m in missing
+                )
                 or "应上宣讲课的班级都已上过。",
             }
     day = date_arg(args.date, "--date")

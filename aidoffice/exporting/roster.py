@@ -758,10 +758,6 @@ def rows_for(
     return out
 
 
-def roster_file_note(path: str | Path) -> str:
-    return Path(path).name
-
-
 # ---- exporting -------------------------------------------------------------------------------------
 
 STANDARD_COLUMNS = [

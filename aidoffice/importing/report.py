@@ -23,7 +23,7 @@ class Action(enum.Enum):
     REFUSED = "refused"
 
 
-ACTION_NAMES = {
+ROW_ACTION_NAMES = {
     Action.NEW: "新增",
     Action.UPDATED: "更新",
     Action.UNCHANGED: "无变化",

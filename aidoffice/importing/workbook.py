@@ -17,7 +17,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from aidoffice.files import atomic_path, check_target, discard_write_only
-from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
+from aidoffice.importing.report import ROW_ACTION_NAMES, Action, ImportReport
 from aidoffice.sheets.cells import cell_value, text_cell
 from aidoffice.sheets.headers import column_letter
 
@@ -99,7 +99,7 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
         elif outcome is not None:
             detail = outcome.detail
             extra = "；".join(f"{w.field + '：' if w.field else ''}{w.reason}" for w in notes)
-            result = _styled(ws, ACTION_NAMES[outcome.action])
+            result = _styled(ws, ROW_ACTION_NAMES[outcome.action])
             reason = _styled(ws, "；".join(filter(None, [detail, extra])))
             reason.alignment = Alignment(wrap_text=False)
             if fill is not None:

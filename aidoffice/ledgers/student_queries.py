@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice.access.checks import require, scope_students
 from aidoffice.db.models import (
-    Award,
     GroupMembership,
     PriorityGroup,
     SourceKind,
@@ -336,7 +335,3 @@ def roster_groups(session: Session, key: str) -> set[str]:
             )
         )
     )
-
-
-def aided_in_term(term_id: int):  # type: ignore[no-untyped-def]
-    return exists().where(Award.student_id == Student.id, Award.term_id == term_id)

@@ -56,7 +56,7 @@ from aidoffice.publicity.settings import read_settings
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 ENTRY, LEAVING = "entry", "leaving"
-KIND_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}
+SESSION_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def record_session(
         resolve_term(session, term) if term else resolve_term(session, TermValue.containing(held_on).code)
     )
     problems = []
-    if kind not in KIND_NAMES:
+    if kind not in SESSION_NAMES:
         problems.append(FieldProblem("类型", "应为 entry（入学教育）或 leaving（毕业前）"))
     if not (teacher or "").strip():
         problems.append(FieldProblem("授课教师", "不能为空"))
@@ -198,7 +198,7 @@ class MissingSession:
         return grade_name(self.stage, self.grade) + self.class_name
 
     def as_json(self) -> dict:
-        return {"class": self.class_label, "kind": self.kind, "kind_name": KIND_NAMES[self.kind]}
+        return {"class": self.class_label, "kind": self.kind, "kind_name": SESSION_NAMES[self.kind]}
 
 
 def missing_sessions(session: Session, term: str | None = None) -> list[MissingSession]:
@@ -402,7 +402,7 @@ def export_sessions(session: Session, out: str | Path, term: str | None = None) 
             [
                 r.held_on,
                 r.class_label,
-                KIND_NAMES[r.kind],
+                SESSION_NAMES[r.kind],
                 r.teacher,
                 r.topic,
                 r.attendance,
@@ -416,5 +416,5 @@ def export_sessions(session: Session, out: str | Path, term: str | None = None) 
         [Column("班级"), Column("应上的课")],
     )
     for m in missing_sessions(session, term_row.code):
-        lacking.append([m.class_label, KIND_NAMES[m.kind]])
+        lacking.append([m.class_label, SESSION_NAMES[m.kind]])
     return book.save(out), len(rows)

@@ -29,7 +29,7 @@ from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
 from aidoffice.ledgers.school import require_school
-from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
+from aidoffice.publicity.common import MATERIAL_NAMES, Scope, resolve_term, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
 from aidoffice.sheets.workbook import Column, StandardWorkbook
@@ -131,13 +131,13 @@ def receive(
             student.name,
             label,
             slip.answer,
-            f"{shown}：这是{term_label(slip.term)}的{KIND_NAMES[slip.kind]}回执（{student.name}），"
+            f"{shown}：这是{term_label(slip.term)}的{MATERIAL_NAMES[slip.kind]}回执（{student.name}），"
             f"不计入{term_label(this_term)}，未登记。本学期的回执请看告知书上的编号；"
             f"如要补登那个学期的回执，请先把学期切换为 {slip.term.code}。",
         )
     if answer is not None and answer not in ANSWERS[slip.kind]:
         allowed = "、".join(f"{a}（{ANSWER_NAMES[a]}）" for a in ANSWERS[slip.kind])
-        raise InputRefused(f"回执 {shown} 是{KIND_NAMES[slip.kind]}的回执，选项只能是 {allowed}。")
+        raise InputRefused(f"回执 {shown} 是{MATERIAL_NAMES[slip.kind]}的回执，选项只能是 {allowed}。")
     if slip.received_at is not None:
         before = f"，当时登记为“{ANSWER_NAMES[slip.answer]}”" if slip.answer else ""
         return Receipt(
@@ -165,7 +165,7 @@ def receive(
         student.name,
         label,
         answer,
-        f"{shown}：已登记 {label} {student.name} 的{KIND_NAMES[slip.kind]}回执{said}。",
+        f"{shown}：已登记 {label} {student.name} 的{MATERIAL_NAMES[slip.kind]}回执{said}。",
     )
 
 
@@ -404,7 +404,7 @@ def export_outstanding(
     term_row = resolve_term(session, term)
     status = slip_status(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
     missing = outstanding(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
-    what = KIND_NAMES.get(kind or "", "告知书")
+    what = MATERIAL_NAMES.get(kind or "", "告知书")
     book = StandardWorkbook()
     counts = book.sheet(
         "各班回执",
@@ -430,6 +430,6 @@ def export_outstanding(
     rows = 0
     for label, lines in missing.items():
         for n, line in enumerate(lines, 1):
-            sheet.append([label, n, line.name, KIND_NAMES[line.kind], slipcode.display(line.code)])
+            sheet.append([label, n, line.name, MATERIAL_NAMES[line.kind], slipcode.display(line.code)])
             rows += 1
     return book.save(out), rows

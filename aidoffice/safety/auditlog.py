@@ -20,7 +20,7 @@ from aidoffice.files import check_target
 from aidoffice.privacy import Level, free_text, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.safety.wording import (
-    ACTION_NAMES,
+    AUDIT_ACTION_NAMES,
     ENTITY_NAMES,
     FIELD_NAMES,
     action_name,
@@ -32,7 +32,7 @@ from aidoffice.safety.wording import (
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 # the wording of every entity, field and value shown lives in one table: aidoffice/safety/wording.py
-__all__ = ["ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
+__all__ = ["AUDIT_ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
 
 
 @dataclass
@@ -40,7 +40,7 @@ class AuditFilter:
     actor: str | None = None  # login name or OS user as recorded
     student_id: int | None = None  # the student's own entries, their awards and household links
     entity: str | None = None  # student / award / app_user … (ENTITY_NAMES)
-    action: str | None = None  # insert / update / … (ACTION_NAMES)
+    action: str | None = None  # insert / update / … (AUDIT_ACTION_NAMES)
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     text: str = ""  # in the note

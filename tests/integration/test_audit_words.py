@@ -138,9 +138,9 @@ def test_the_wording_table_names_every_kind_of_record_and_every_field_of_the_sch
 def test_the_audit_pages_choices_are_named_once_each():
     """The page's 对象 and 操作 filters list words, each once (two entries both saying 外部名单 would
     leave the clerk guessing which one holds the import)."""
-    from aidoffice.safety.wording import ACTION_NAMES
+    from aidoffice.safety.wording import AUDIT_ACTION_NAMES
 
-    for table in (ENTITY_NAMES, ACTION_NAMES):
+    for table in (ENTITY_NAMES, AUDIT_ACTION_NAMES):
         labels = list(table.values())
         assert len(labels) == len(set(labels)), [x for x in labels if labels.count(x) > 1]
         assert not [x for x in labels if identifier_words(x)]

@@ -21,7 +21,7 @@ from aidoffice.ledgers.school import current_term
 from aidoffice.ledgers.student_queries import classes_by_grade
 from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.common import KIND_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.letters import (
     LetterBatch,
@@ -101,7 +101,7 @@ def make_letters(
         success,
         changes=Changes(publicity=True, slips=True),
         label=parent.tr("正在生成告知书…"),
-        note=f"生成{KIND_NAMES[kind]}",
+        note=f"生成{MATERIAL_NAMES[kind]}",
         failure=failure,
         batch="letters",
         out=out,
@@ -126,7 +126,7 @@ def load_batches(ctx: AppContext, parent: QWidget, success: Callable[[list[Batch
     def op(s, _p):  # type: ignore[no-untyped-def]
         rows = s.scalars(select(PublicityBatch).order_by(PublicityBatch.id.desc()).limit(500))
         return [
-            BatchRow(b.id, KIND_NAMES.get(b.kind, b.kind), b.term_code or "", b.scope, b.actor,
+            BatchRow(b.id, MATERIAL_NAMES.get(b.kind, b.kind), b.term_code or "", b.scope, b.actor,
                      f"{b.at:%Y-%m-%d %H:%M}", b.pages, b.items, b.file_name, b.fingerprint)
             for b in rows
         ]  # fmt: skip

@@ -146,12 +146,6 @@ def load_accounts(ctx: AppContext, parent: QWidget, success: Callable[[AccountsV
     return ctx.query(parent, op, success)
 
 
-def load_classes(
-    ctx: AppContext, parent: QWidget, success: Callable[[list[tuple[ClassKey, str]]], None]
-) -> Task:
-    return ctx.query(parent, lambda s, _p: _classes(s), success)
-
-
 def roles() -> list[tuple[str, str, str, bool]]:
     """(code, Chinese name, description, own classes only) of every role (from the roles file)."""
     return [(r.code, r.name, r.description, r.own_classes_only) for r in role_book().roles.values()]

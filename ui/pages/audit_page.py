@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.privacy import Level
-from aidoffice.safety.auditlog import ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
+from aidoffice.safety.auditlog import AUDIT_ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
 from aidoffice.safety.check import Problem
 from ui.models.audit_table import AuditTableModel
 from ui.operations import AppContext, Changes
@@ -81,7 +81,7 @@ class AuditPage(QWidget):
             self.entity.addItem(name, code)
         self.action = QComboBox()
         self.action.addItem(self.tr("全部"), None)
-        for code, name in ACTION_NAMES.items():
+        for code, name in AUDIT_ACTION_NAMES.items():
             self.action.addItem(name, code)
         self.date_from, self.date_to = _date_edit(), _date_edit()
         self.text = QLineEdit()
