@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _backup(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.safety.backup import SUFFIX, encryption_default, write_backup
+    from aidoffice.safety.aidbak import SUFFIX
+    from aidoffice.safety.backup import encryption_default, write_backup
 
     if not args.out.lower().endswith(SUFFIX):
         raise UsageError(f"备份文件名应以 {SUFFIX} 结尾，如 --out 资助办备份-2026-11-27{SUFFIX}")
@@ -116,7 +117,8 @@ def _backup(args: argparse.Namespace) -> dict[str, Any]:
 def _restore(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.db.errors import DatabaseCorrupt, NotADatabase
     from aidoffice.paths import configured_db_url
-    from aidoffice.safety.backup import accounts_text, read_header, restore
+    from aidoffice.safety.aidbak import read_header
+    from aidoffice.safety.backup import accounts_text, restore
     from aidoffice.safety.locks import damaged_file_locks, exclusive_all, instance_lock
 
     path = Path(args.file)

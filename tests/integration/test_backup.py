@@ -16,6 +16,7 @@ from aidoffice.db.models import Base, OperationLock, Student, Township
 from aidoffice.demo import generate
 from aidoffice.errors import AidofficeError
 from aidoffice.paths import settings_file
+from aidoffice.safety import aidbak
 from aidoffice.safety import backup as bk
 from aidoffice.safety.chain import verify_chain
 from aidoffice.safety.check import check_database
@@ -112,9 +113,9 @@ def test_an_encrypted_backup_cannot_be_opened_without_its_password(sqlite_db, tm
     with sqlite3.connect(sqlite_db.url.split("///", 1)[1]) as con:
         name = con.execute("SELECT name FROM student LIMIT 1").fetchone()[0]
     assert name.encode() not in raw and b"SQLite format 3" not in raw
-    with pytest.raises(bk.PasswordNeeded):
+    with pytest.raises(aidbak.PasswordNeeded):
         bk.restore(sqlite_db, out.path)
-    with pytest.raises(bk.WrongPassword, match="密码不正确"):
+    with pytest.raises(aidbak.WrongPassword, match="密码不正确"):
         bk.restore(sqlite_db, out.path, password="wrong-horse-9")
     restored, result = bk.restore(sqlite_db, out.path, password="right-horse-9")
     restored.dispose()
@@ -155,7 +156,7 @@ def test_restore_refuses_a_backup_from_a_newer_program(sqlite_db, tmp_path):
     bk.copy_sqlite(Path(sqlite_db.url.split("///", 1)[1]), path)
     with sqlite3.connect(path) as con:
         con.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(bk.BackupRefused, match="更新版本的程序"):
+    with pytest.raises(aidbak.BackupRefused, match="更新版本的程序"):
         bk.restore(sqlite_db, path)
 
 
@@ -303,7 +304,7 @@ def test_a_backup_cut_short_is_refused_when_chosen_not_after_the_password(sqlite
         assert bk.backup_info(out).counts["student"] == 20
         cut = tmp_path / f"截断{bool(password)}.aidbak"
         cut.write_bytes(out.read_bytes()[: out.stat().st_size - 100])
-        with pytest.raises(bk.BackupRefused, match="不完整"):
+        with pytest.raises(aidbak.BackupRefused, match="不完整"):
             bk.backup_info(cut)
 
 

@@ -23,7 +23,7 @@ from aidoffice.domain.grades import make_grade
 from aidoffice.ledgers.student_queries import StudentFilter, classes_by_grade, scoped
 from aidoffice.privacy import Level, mask_id
 from aidoffice.progress import Progress
-from aidoffice.safety import accounts, auditlog, backup
+from aidoffice.safety import accounts, aidbak, auditlog, backup
 from aidoffice.safety.auditlog import AuditExport, AuditFilter, AuditRow
 from aidoffice.safety.check import Problem, check_database
 from aidoffice.safety.locks import exclusive_all
@@ -347,7 +347,7 @@ def backup_info(
     ctx: AppContext,
     parent: QWidget,
     path: str,
-    success: Callable[[backup.BackupHeader | None], None],
+    success: Callable[[aidbak.BackupHeader | None], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
     """What a backup file says about itself (None: a plain database file, an automatic backup)."""
