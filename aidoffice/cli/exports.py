@@ -40,7 +40,7 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_export_roster(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.exporting import roster
+    from aidoffice.exporting import roster, roster_export
 
     adds = pairs(args.add, "--add", False)
     removes = pairs(args.remove, "--remove", True)
@@ -77,14 +77,14 @@ def cmd_export_roster(args: argparse.Namespace) -> dict[str, Any]:
             proposal = roster.recorded_roster(s, args.policy, args.term)
             if not proposal.lines:
                 ahead = roster.propose(s, args.policy, args.term, quota=args.quota, days=args.days)
-                raise roster.RosterRefused(
+                raise roster_export.RosterRefused(
                     f"{ahead.term.label}{ahead.title}还没有发放记录。按资格规则提出的名单有 {len(ahead.included)} 人"
                     f"（合计 {ahead.total} 元）。请先预览（--dry-run），审核后加 --confirm 确认并导出；"
                     "或先在“导入名单”中导入县里下发的资助名单。",
                     {"proposal": ahead.summary()},
                 )
         confirmed = None
-        outcome = roster.export_roster(
+        outcome = roster_export.export_roster(
             s, proposal, None if args.dry_run else args.out, template=args.template, sheet=args.sheet,
             mapping=mapping, force_map=args.force_map, profile=args.profile, anyway=args.anyway, report=args.report,
             progress=ProgressBar(),

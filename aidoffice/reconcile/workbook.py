@@ -21,7 +21,8 @@ from aidoffice.reconcile.compare import Comparison
 from aidoffice.reconcile.findings import other_sides, side_text
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
-from aidoffice.reconcile.problems import SyncResult, status_name
+from aidoffice.reconcile.problem_queries import status_name
+from aidoffice.reconcile.problems import SyncResult
 from aidoffice.reconcile.statistics import TermStatistics
 from aidoffice.sheets.workbook import Column, StandardWorkbook, display_width
 

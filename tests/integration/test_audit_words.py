@@ -19,7 +19,7 @@ from aidoffice.demo import generate
 from aidoffice.importing.service import ImportOptions, run_import
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity.letters import produce_letters
-from aidoffice.reconcile.problems import add_note, close_problem, take_problem
+from aidoffice.reconcile.problem_actions import add_note, close_problem, take_problem
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.safety import accounts
 from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows, export_audit

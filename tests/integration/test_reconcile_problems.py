@@ -17,21 +17,20 @@ from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import ValidationError
 from aidoffice.privacy import find_sensitive
 from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
-from aidoffice.reconcile.problems import (
-    ProblemFilter,
-    add_note,
-    close_problem,
-    fetch_problems,
+from aidoffice.reconcile.problem_actions import add_note, close_problem, reopen_problem, take_problem
+from aidoffice.reconcile.problem_fixes import (
     fix_add_assessment,
     fix_add_roster_group,
     fix_correct_id,
     fix_record_elsewhere,
+)
+from aidoffice.reconcile.problem_queries import (
+    ProblemFilter,
+    fetch_problems,
     open_problem_texts,
     open_problems_of,
     problem_detail,
     problem_ids,
-    reopen_problem,
-    take_problem,
 )
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics

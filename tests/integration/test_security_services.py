@@ -13,7 +13,7 @@ from aidoffice.access import checks as access
 from aidoffice.access.checks import PermissionDenied, Principal, act_as
 from aidoffice.access.roles import Role, RoleBook, role_book
 from aidoffice.db.models import Award, PublicityBatch, Slip, Student
-from aidoffice.exporting import roster
+from aidoffice.exporting import roster, roster_export
 from aidoffice.exporting.consolidate import consolidate
 from aidoffice.publicity import slips
 from aidoffice.publicity.letters import produce_letters
@@ -182,7 +182,7 @@ def test_the_roster_is_a_clerks_job_and_confirming_it_needs_its_own_right(office
         act_as(s, who["clerk"])
         proposal = roster.propose(s, LIVING, "2026-2027-1")
         roster.confirm(s, proposal)
-        roster.export_roster(s, proposal, tmp_path / "花名册.xlsx", anyway="测试")
+        roster_export.export_roster(s, proposal, tmp_path / "花名册.xlsx", anyway="测试")
     assert (tmp_path / "花名册.xlsx").exists()
 
 
@@ -199,11 +199,11 @@ def test_a_payment_roster_with_full_numbers_needs_the_full_numbers_right(office,
     with db.unit_of_work() as s:
         act_as(s, who)
         proposal = roster.propose(s, LIVING, "2026-2027-1")
-        assert roster.export_roster(s, proposal, None).rows == len(proposal.included)  # checking only
+        assert roster_export.export_roster(s, proposal, None).rows == len(proposal.included)  # checking only
     out = tmp_path / "含证件号.xlsx"
     with pytest.raises(PermissionDenied, match="导出含完整证件号"), db.unit_of_work() as s:
         act_as(s, who)
-        roster.export_roster(s, roster.propose(s, LIVING, "2026-2027-1"), out, anyway="测试")
+        roster_export.export_roster(s, roster.propose(s, LIVING, "2026-2027-1"), out, anyway="测试")
     assert not out.exists()
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Award).where(Award.batch_id.is_not(None))) == 0

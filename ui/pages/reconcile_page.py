@@ -35,7 +35,8 @@ from aidoffice.domain.terms import Term as TermValue
 from aidoffice.privacy import Field, Level, show
 from aidoffice.reconcile.findings import other_sides, side_lines
 from aidoffice.reconcile.kinds import KINDS
-from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail, ProblemFilter
+from aidoffice.reconcile.problem_fixes import SCHOOL_GROUPS
+from aidoffice.reconcile.problem_queries import ProblemDetail, ProblemFilter
 from aidoffice.reconcile.service import ReconcileResult
 from aidoffice.safety.wording import NOTE_ACTION_NAMES
 from ui.dialogs.problem_dialogs import (
