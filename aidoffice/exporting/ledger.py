@@ -3,7 +3,7 @@ row per school-age child by household).
 
 Each walks one streamed query (memory flat in the rows, cost linear in them), shows sensitive fields
 through `aidoffice.privacy` (masked unless the full numbers were asked for), writes cells through
-`exporting.cells` (no formula from a user's text, no control character), and records the export in
+`sheets.cells` (no formula from a user's text, no control character), and records the export in
 the audit trail; the file appears under its name only when that record commits."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 at its original row number, with 导入结果 and 原因或提示 added at the right; refused rows red, rows
 with warnings yellow. The two added columns are ignored when the file comes back.
 
-Every cell goes through `exporting.cells`: text the file carried that starts with = stays text (the
+Every cell goes through `sheets.cells`: text the file carried that starts with = stays text (the
 report must never run a formula someone planted in a list), control characters cannot break the
 workbook, ID and account numbers stay text."""
 

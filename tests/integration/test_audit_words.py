@@ -42,7 +42,7 @@ def identifier_words(text: str) -> set[str]:
 
 
 def clerks_term(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # the notes the command line gives its units of work (aidoffice/cli.py)
+    # the notes the command line gives its units of work (aidoffice/cli/)
     with db.unit_of_work(actor="资助专干", note="demo") as s:
         generate(s, 80)
     book = write_xlsx(
