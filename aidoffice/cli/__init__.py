@@ -17,9 +17,6 @@ from typing import Any
 
 from aidoffice.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, UsageError, log
 from aidoffice.cli.parser import build_parser
-from aidoffice.domain.text import printable
-from aidoffice.errors import AidofficeError
-from aidoffice.privacy import scrub
 
 __all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "main"]
 
@@ -78,6 +75,10 @@ def main(argv: Sequence[str] | None = None, open_gui: Callable[[str | None], int
 def _main(
     args: argparse.Namespace, os_problem: Callable, setup_logging: Callable, use_private_temp: Callable
 ) -> int:
+    from aidoffice.domain.text import printable
+    from aidoffice.errors import AidofficeError
+    from aidoffice.privacy import scrub
+
     log_path = setup_logging()
     use_private_temp()
     try:
@@ -151,6 +152,8 @@ def _stdout_gone() -> None:
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str, details: dict[str, Any] | None = None) -> None:
+    from aidoffice.domain.text import printable
+
     message = printable(message)
     print(f"错误：{message}", file=sys.stderr)
     if getattr(args, "json", False):

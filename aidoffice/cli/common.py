@@ -9,8 +9,6 @@ import sys
 import time
 from typing import Any, NoReturn
 
-from aidoffice.privacy import scrub
-
 log = logging.getLogger("aidoffice.cli")
 
 
@@ -71,6 +69,8 @@ def open_db(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[
 
 def masked_json(value: Any) -> Any:
     """Every text inside a JSON result with its ID, phone and account numbers masked."""
+    from aidoffice.privacy import scrub
+
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, list):
