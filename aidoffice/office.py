@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aidoffice.access.roles import local_roles_file, shared_database
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.engine import Database
 from aidoffice.ledgers.school import get_school
 from aidoffice.paths import configured_db_url
-from aidoffice.security.backup import auto_backup, clear_stale_restores, sqlite_path
-from aidoffice.security.locks import exclusive
-from aidoffice.security.roles import local_roles_file, shared_database
+from aidoffice.safety.backup import auto_backup, backup_before_upgrade, clear_stale_restores, sqlite_path
+from aidoffice.safety.locks import exclusive
 
 
 @dataclass
@@ -28,7 +28,7 @@ class OpenedOffice:
 
 
 def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
-    db = Database(configured_db_url(url), migrate=migrate)
+    db = Database(configured_db_url(url), migrate=migrate, before_upgrade=backup_before_upgrade)
     shared_database(db.dialect != "sqlite")
     # a restore killed half-way left a decrypted copy beside the database, or in the private temp folder
     clear_stale_restores(Path(tempfile.gettempdir()))

@@ -81,15 +81,6 @@ def mask_account(value: str | None) -> str:
     return "**** " + digits[-4:] if len(digits) > 4 else "****"
 
 
-def mask_birth(value: date | str | None) -> str:
-    """Year and month: 2013-05 — only where no masked ID sits beside it (LETTER and PUBLIC levels hide
-    the birth date entirely, and MASKED hides it because the masked ID is there: see the module)."""
-    if not value:
-        return ""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return text[:7]
-
-
 _ADDRESS_CUT = re.compile(r"^.*?(?:村|社区|居委会|街道|镇|乡)")
 
 

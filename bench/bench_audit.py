@@ -47,13 +47,13 @@ def main() -> int:
 
     from sqlalchemy import insert, select
 
+    from aidoffice.access.checks import act_as
     from aidoffice.db.engine import Database
     from aidoffice.db.models import AuditEntry, Student
     from aidoffice.demo import generate
     from aidoffice.ledgers.school import setup_school
-    from aidoffice.security.access import act_as
-    from aidoffice.security.accounts import SignInFailed, create_user, sign_in
-    from aidoffice.security.auditlog import AuditFilter, audit_ids, audit_rows
+    from aidoffice.safety.accounts import SignInFailed, create_user, sign_in
+    from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows
 
     path = Path(home) / "bench.db"
     db = Database(str(path))

@@ -37,8 +37,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-backup-"))
     os.environ["AIDOFFICE_HOME"] = str(work / "home")
     from aidoffice.db.engine import Database
-    from aidoffice.security import backup as bk
-    from aidoffice.security.check import check_database
+    from aidoffice.safety import backup as bk
+    from aidoffice.safety.check import check_database
 
     if args.db:
         db_path = Path(args.db)

@@ -73,7 +73,7 @@ def read_and_write(paths: list[Path], out: Path) -> None:
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
 
-    from aidoffice.exporting.cells import cell_value
+    from aidoffice.sheets.cells import cell_value
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("汇总")

@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from aidoffice.exporting import template as tpl  # noqa: E402
-from aidoffice.exporting.cells import cell_value, set_value, text_cell  # noqa: E402
 from aidoffice.exporting.samples import Shape, build  # noqa: E402
 from aidoffice.files import atomic_path  # noqa: E402
+from aidoffice.sheets.cells import cell_value, set_value, text_cell  # noqa: E402
 from tests.factories import an_id  # noqa: E402
 
 TEXT_FIELDS = ("id_number", "student_no", "guardian_phone", "bank_account")

@@ -17,13 +17,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
+from aidoffice.access.checks import act_as, bind_user
 from aidoffice.db.engine import Database
 from aidoffice.db.models import Student, StudentStatus, User
 from aidoffice.demo import generate
 from aidoffice.ledgers.school import setup_school
 from aidoffice.ledgers.students import StudentInput, transfer_out, update_student
-from aidoffice.security.access import act_as, bind_user
-from aidoffice.security.accounts import SignInFailed, create_user, sign_in
+from aidoffice.safety.accounts import SignInFailed, create_user, sign_in
 
 ADMIN_PW, PW = "Mountain-2026", "River-2026x"
 

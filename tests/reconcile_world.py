@@ -29,8 +29,9 @@ from aidoffice.db.models import (
 from aidoffice.domain.idnumber import make_id
 from aidoffice.domain.pinyin import initials_key, pinyin_key
 from aidoffice.domain.terms import Term as TermValue
+from aidoffice.importing.assessments import import_assessments
 from aidoffice.importing.lists import derive_memberships
-from aidoffice.ledgers.assessments import import_assessments, record_assessment
+from aidoffice.ledgers.assessments import record_assessment
 from aidoffice.ledgers.elsewhere import record_elsewhere
 from aidoffice.ledgers.school import ensure_term, require_school
 from aidoffice.ledgers.student_rules import StudentInput

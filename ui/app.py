@@ -15,14 +15,14 @@ from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QProcess, Qt, QTimer, 
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QProgressDialog, QWidget
 from sqlalchemy import make_url
 
+from aidoffice.access.checks import accounts_exist, bind_user
 from aidoffice.db.engine import Database, normalize_url
 from aidoffice.errors import AidofficeError
 from aidoffice.logs import setup_logging
 from aidoffice.office import open_office
 from aidoffice.paths import configured_db_url, use_private_temp
-from aidoffice.security import accounts
-from aidoffice.security.access import accounts_exist, bind_user
-from aidoffice.security.locks import DatabaseInUse, InstanceLock, instance_lock
+from aidoffice.safety import accounts
+from aidoffice.safety.locks import DatabaseInUse, InstanceLock, instance_lock
 from ui.i18n import tr
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops

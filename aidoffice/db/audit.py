@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from aidoffice import clock
@@ -165,8 +165,7 @@ class _Subjects:
         return getattr(obj, "student_id", None), ""
 
 
-@event.listens_for(Session, "after_flush")
-def _record_flush(session: Session, _flush_context: Any) -> None:
+def record_flush(session: Session, _flush_context: Any) -> None:
     rows = []
     audited = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Audited)]
     if not audited:
@@ -199,9 +198,8 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _record_bulk(state: ORMExecuteState) -> None:
-    """Bulk inserts/updates/deletes bypass the flush; record one entry per statement."""
+def record_bulk(state: ORMExecuteState) -> None:
+    """(Installed by `aidoffice.db.audit_chain.install`.) Bulk inserts/updates/deletes bypass the flush; record one entry per statement."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper

@@ -16,16 +16,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-import aidoffice.db.audit
-import aidoffice.security  # noqa: F401  (registers the audit chain's sealing and the signed-in actor)
 from aidoffice.db.audit import default_actor
+from aidoffice.db.audit_chain import install
 from aidoffice.db.errors import CannotConnect, NewerDatabase, NotUtf8Database, translate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -197,17 +196,30 @@ def upgrade(engine: Engine) -> None:
 class Database:
     """An open, migrated database and its session factory."""
 
-    def __init__(self, url: str, *, migrate: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+    def __init__(
+        self,
+        url: str,
+        *,
+        migrate: bool = True,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        before_upgrade: Callable[[str], object] | None = None,
+    ):
+        """`before_upgrade(url)` runs before a migration touches an existing database (the composition
+        root, `aidoffice.office.open_office`, gives it the automatic backup)."""
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        install(self.sessions, self.engine)  # the audit trail's listeners, on this database only
         try:
             if self.engine.dialect.name == "postgresql":
                 self._require_utf8()
             if migrate:
-                if (revision := schema_revision(self.engine)) is not None and revision != head_revision():
-                    from aidoffice.security.backup import auto_backup
-
-                    auto_backup(self.url, "upgrade")  # before any migration touches the clerk's data
+                if (
+                    before_upgrade is not None
+                    and (revision := schema_revision(self.engine)) is not None
+                    and revision != head_revision()
+                ):
+                    before_upgrade(self.url)  # e.g. a backup before any migration touches the clerk's data
                 upgrade(self.engine)
             else:
                 with self.engine.connect():
@@ -224,7 +236,6 @@ class Database:
                 self.display_url, opening=True
             )
             raise problem from exc
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _require_utf8(self) -> None:
         """A database that is not UTF8 cannot hold Chinese: refused with the command that makes one."""

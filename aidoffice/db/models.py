@@ -227,7 +227,7 @@ class Student(Audited, Base):
     )
 
     # Optimistic locking: every ORM update says `WHERE version = <the version read>` and bumps it, so
-    # two clerks saving the same student cannot overwrite each other silently (security/locks.py
+    # two clerks saving the same student cannot overwrite each other silently (safety/locks.py
     # turns the ORM's StaleDataError into a Chinese ConcurrentEdit).
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -391,7 +391,7 @@ class AuditEntry(Base):
     """留痕: who changed what, when, with the values before and after."""
 
     __tablename__ = "audit_entry"
-    # sign-in replays one account's sealed entries, `check` the security settings (security/sealed.py)
+    # sign-in replays one account's sealed entries, `check` the security settings (safety/sealed.py)
     __table_args__ = (Index("ix_audit_entry_action_entity", "action", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -406,7 +406,7 @@ class AuditEntry(Base):
     # the child an entry is about (a student, their award, problem or recovery): the per-student filter
     # reads it, so it still finds the entries of an award that is gone (no foreign key: entries outlive rows)
     student_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    # The hash chain (aidoffice/security/chain.py): `pending` marks entries this app wrote in a
+    # The hash chain (aidoffice/db/audit_chain.py): `pending` marks entries this app wrote in a
     # transaction not yet committed; at commit they get the next `chain_seq` and a `chain_hash` over
     # their content and the previous entry's hash, so `check` finds an entry edited or deleted later.
     chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)

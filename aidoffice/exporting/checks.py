@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from aidoffice.db.models import STATUS_NAMES, StudentStatus
 from aidoffice.domain.idnumber import InvalidIdNumber, parse_id
 from aidoffice.domain.money import format_amount
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.messages import id_problem
 from aidoffice.privacy import mask_id, scrub
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 # person_key → the open problems of that person, in words (aidoffice.reconcile's problem list)
 OpenProblems = Callable[[Session, Sequence[str]], Mapping[str, Sequence[str]]]
@@ -26,7 +26,7 @@ OpenProblems = Callable[[Session, Sequence[str]], Mapping[str, Sequence[str]]]
 _ACCOUNT = re.compile(r"^[0-9]{12,19}$")
 _ACCOUNT_NOISE = re.compile(r"[\s\-]")
 
-KIND_NAMES = {
+CHECK_NAMES = {
     "invalid_id": "证件号无效",
     "no_account": "缺少银行卡号/社保卡号",
     "bad_account": "卡号格式不对",
@@ -49,7 +49,7 @@ class Finding:
 
     @property
     def kind_name(self) -> str:
-        return KIND_NAMES.get(self.kind, self.kind)
+        return CHECK_NAMES.get(self.kind, self.kind)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -22,21 +22,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require
 from aidoffice.domain.idnumber import InvalidIdNumber, id_from_student_no, normalize_student_no, parse_id
 from aidoffice.domain.money import InvalidAmount, format_amount, parse_amount
 from aidoffice.domain.text import shorten
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
-from aidoffice.exporting.cells import set_value
 from aidoffice.exporting.checks import account_problem
 from aidoffice.files import atomic_path, check_target
-from aidoffice.importing.cleaning import read_id_cell
-from aidoffice.importing.headers import IGNORE
-from aidoffice.importing.readers import Table, read_table
 from aidoffice.messages import id_problem, id_recovered_from_student_no
 from aidoffice.privacy import mask_id, scrub
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
+from aidoffice.sheets.cells import set_value
+from aidoffice.sheets.cleaning import read_id_cell
+from aidoffice.sheets.headers import IGNORE
+from aidoffice.sheets.readers import Table, read_table
 
 _FILLED_SCHOOL = re.compile(
     r"((?:学校名称|填报学校|填报单位|单位名称|学校|单位)(?:[（(][^）)]*[）)])?[:：])[ \u3000]*([^\s:：]{2,40})"
@@ -210,11 +210,11 @@ def _school_of(path: Path, grid: tpl.TableGrid, layout: tpl.TemplateLayout) -> s
 def _formula_cells(path: Path, sheet: str | None, row: int) -> dict[int, str]:
     """Formulas of one row, from the sheet's XML (calamine gives values only; a workbook written by a
     program without cached values shows its 合计 as empty)."""
-    from aidoffice.importing.readers import _xlsx_sheet_paths
+    from aidoffice.sheets.readers import xlsx_sheet_paths
 
     try:
         z = zipfile.ZipFile(path)
-        member = _xlsx_sheet_paths(z).get(sheet or "")
+        member = xlsx_sheet_paths(z).get(sheet or "")
         if member is None:
             return {}
         data = z.read(member).decode("utf-8", "replace")

@@ -305,7 +305,7 @@ def check_file(
 ) -> list[CellProblem]:
     """Check a filled import file before uploading it: the header titles exactly as the template's, then
     every cell."""
-    from aidoffice.importing.readers import read_table
+    from aidoffice.sheets.readers import read_table
 
     table = read_table(Path(path))
     rows = table.rows

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, scope_students
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import (
     RECOVERY_METHODS,
@@ -30,7 +31,6 @@ from aidoffice.db.models import Term as TermRow
 from aidoffice.domain.money import format_amount
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.reconcile.problems import RecoverySummary, recovery_summary, settle_by_recovery
-from aidoffice.security.access import require, scope_students
 
 __all__ = ["RECOVERY_METHODS", "RecoverySummary", "recovery_summary"]
 

@@ -34,7 +34,6 @@ from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.domain.text import shorten
 from aidoffice.errors import InputRefused
-from aidoffice.importing.cleaning import CleaningError, parse_date, read_id_cell, text
 from aidoffice.importing.report import Action, ImportReport, Outcome, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.school import ensure_term
@@ -43,6 +42,7 @@ from aidoffice.messages import (
     id_stored_as_number,
     id_upgraded_from_student_no,
 )
+from aidoffice.sheets.cleaning import CleaningError, parse_date, read_id_cell, text
 
 # An amount above the policy's most for one term (its highest tier, or 130 school days) times this is
 # refused as a slip of the pen (an extra 0, a year's amount for a term, 1e20).

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from aidoffice.db.models import Household, HouseholdMember, Student, Township, Village
-from aidoffice.importing.cleaning import text
-from aidoffice.importing.headers import field_label
 from aidoffice.importing.people import fill_down_households, read_person
 from aidoffice.importing.report import Action, ImportReport, Missing, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.villages import get_or_create_village
+from aidoffice.sheets.cleaning import text
+from aidoffice.sheets.headers import field_label
 
 _HEAD_WORDS = ("户主", "本人")
 _MEMBER_FIELDS = ("name", "relation", "sex", "birth_date", "school_name", "schooling")

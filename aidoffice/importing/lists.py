@@ -27,13 +27,13 @@ from aidoffice.db.models import (
 from aidoffice.domain.address import same_county
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
-from aidoffice.importing.cleaning import text
-from aidoffice.importing.headers import field_label, synonyms
-from aidoffice.importing.kinds import LIST_KINDS
 from aidoffice.importing.people import fill_down_households, read_person
 from aidoffice.importing.report import Action, ImportReport, Missing, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.places import Placer
+from aidoffice.sheets.cleaning import text
+from aidoffice.sheets.headers import field_label, synonyms
+from aidoffice.sheets.kinds import LIST_KINDS
 
 DEFAULT_GROUP = {"poverty": "poverty_exited", "disabled": "disabled"}
 _EXTRA = (

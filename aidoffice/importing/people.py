@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 from aidoffice.domain.idnumber import IdProblem, InvalidIdNumber, parse_id
-from aidoffice.importing.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text, zeros_hint
 from aidoffice.importing.report import ImportReport, Outcome
 from aidoffice.importing.rows import DataRow
 from aidoffice.messages import id_problem, id_stored_as_number
+from aidoffice.sheets.cleaning import CleaningError, parse_date, parse_sex, read_id_cell, text, zeros_hint
 
 HOUSEHOLD_FIELDS = ("county", "township", "village", "household_no", "head_name", "head_id_number")
 

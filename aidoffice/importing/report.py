@@ -8,9 +8,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from aidoffice.importing.headers import Layout
-from aidoffice.importing.readers import Table
 from aidoffice.messages import repeated_in_file
+from aidoffice.sheets.headers import Layout
+from aidoffice.sheets.readers import Table
 
 PlanT = TypeVar("PlanT")
 ItemT = TypeVar("ItemT")
@@ -23,7 +23,7 @@ class Action(enum.Enum):
     REFUSED = "refused"
 
 
-ACTION_NAMES = {
+ROW_ACTION_NAMES = {
     Action.NEW: "新增",
     Action.UPDATED: "更新",
     Action.UNCHANGED: "无变化",

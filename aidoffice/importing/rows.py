@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aidoffice.importing.headers import IGNORE, Layout
-from aidoffice.importing.readers import Table
 from aidoffice.importing.report import Action, Outcome
+from aidoffice.sheets.headers import IGNORE, Layout
+from aidoffice.sheets.readers import Table
 
 _TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|共\s*计|累\s*计|本页合计|总合计|全部合计)")
 _FOOTER = re.compile(

@@ -24,11 +24,11 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.text import control_characters, squeeze, without_control_characters
-from aidoffice.importing.headers import field_label
-from aidoffice.importing.readers import excel_error
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.rows import DataRow
 from aidoffice.messages import excel_error_cell, too_long
+from aidoffice.sheets.headers import field_label
+from aidoffice.sheets.readers import excel_error
 
 # field → the model column the field's text is stored in, per kind of file
 _STORED: dict[str, dict[str, Any]] = {

@@ -15,12 +15,18 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import record, start_batch
 from aidoffice.domain.text import without_control_characters
 from aidoffice.errors import InputRefused
 from aidoffice.files import fingerprint
-from aidoffice.importing import awards, households, lists, students
-from aidoffice.importing.headers import (
+from aidoffice.importing import assessments, awards, households, lists, students
+from aidoffice.importing.report import Action, ImportReport
+from aidoffice.importing.rows import data_rows, fill_merged
+from aidoffice.importing.screening import screen_rows
+from aidoffice.ledgers.school import require_school
+from aidoffice.progress import Progress, no_progress
+from aidoffice.sheets.headers import (
     IGNORE,
     Layout,
     check_kind,
@@ -29,14 +35,8 @@ from aidoffice.importing.headers import (
     header_key,
     synonyms,
 )
-from aidoffice.importing.kinds import KINDS, LIST_KINDS, Kind
-from aidoffice.importing.readers import Table, read_table
-from aidoffice.importing.report import Action, ImportReport
-from aidoffice.importing.rows import data_rows, fill_merged
-from aidoffice.importing.screening import screen_rows
-from aidoffice.ledgers.school import require_school
-from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
+from aidoffice.sheets.kinds import KINDS, LIST_KINDS, Kind
+from aidoffice.sheets.readers import Table, read_table
 
 
 @dataclass
@@ -126,39 +126,8 @@ def plan_import(
 ) -> ImportReport:
     """What the import would do; writes nothing. `table`: the file already read (see readers.read_ahead)."""
     require(session, "import.run")
-    if options.kind == "assessments":
-        return _assessments(session, path, options, True, progress, table)
     with _gc_paused():
         return _plan(session, path, options, progress, table)
-
-
-def _assessments(
-    session: Session,
-    path: str | Path,
-    options: ImportOptions,
-    dry_run: bool,
-    progress: Progress,
-    table: Table | None,
-) -> ImportReport:
-    """The 认定表 through the same door as every other kind (the GUI's preview and import)."""
-    from aidoffice.ledgers.assessments import import_assessments
-
-    report = import_assessments(
-        session,
-        path,
-        school_year=options.school_year,
-        decided_on=options.decided_on,
-        decided_by=options.decided_by,
-        sheet=options.sheet,
-        dry_run=dry_run,
-        today=options.today,
-        progress=progress,
-        table=table,
-        known=remembered_mapping(session, options) | _user_mapping(kind_of(options), options),
-    )
-    if not dry_run and options.mapping and options.remember:
-        remember_mapping(session, options, _user_mapping(kind_of(options), options))
-    return report
 
 
 def _plan(
@@ -210,6 +179,16 @@ def _plan(
             known_on=options.known_on or today,
             today=today,
         )
+    elif kind.code == "assessments":
+        assessments.plan_assessments(
+            session,
+            report,
+            rows,
+            school_year=options.school_year,
+            decided_on=options.decided_on,
+            decided_by=options.decided_by,
+            today=today,
+        )
     else:
         awards.plan_awards(session, report, rows, term=options.term, policy=options.policy, today=today)
     report.outcomes.sort(key=lambda o: o.row)
@@ -222,6 +201,7 @@ _APPLY = {
     "households": households.apply_households,
     "list": lists.apply_list,
     "awards": awards.apply_awards,
+    "assessments": assessments.apply_assessments,
 }
 
 
@@ -236,8 +216,6 @@ def run_import(
 ) -> ImportReport:
     """Plan and, unless `dry_run`, apply inside the caller's unit of work (one transaction)."""
     require(session, "import.run")
-    if options.kind == "assessments":
-        return _assessments(session, path, options, dry_run, progress, table)
     with _gc_paused():
         report = plan_import(session, path, options, progress, table)
         if not dry_run:

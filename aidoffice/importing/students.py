@@ -36,18 +36,6 @@ from aidoffice.domain.idnumber import (
 from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.domain.text import shorten
 from aidoffice.errors import SchoolCodeMismatch
-from aidoffice.importing.cleaning import (
-    CleaningError,
-    parse_boarding,
-    parse_date,
-    parse_month,
-    parse_sex,
-    parse_yes_no,
-    read_id_cell,
-    text,
-    zeros_hint,
-)
-from aidoffice.importing.headers import field_label
 from aidoffice.importing.report import Action, ImportReport, Missing, Outcome, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.places import Placer, VillageFinder, guess_county
@@ -59,6 +47,18 @@ from aidoffice.ledgers.students import (
     roster_membership,
 )
 from aidoffice.messages import id_recovered_from_student_no, id_stored_as_number, id_upgraded_from_student_no
+from aidoffice.sheets.cleaning import (
+    CleaningError,
+    parse_boarding,
+    parse_date,
+    parse_month,
+    parse_sex,
+    parse_yes_no,
+    read_id_cell,
+    text,
+    zeros_hint,
+)
+from aidoffice.sheets.headers import field_label
 
 FLAG_GROUPS = {"left_behind": "left_behind", "migrant": "migrant", "orphan": "orphan", "disabled": "disabled"}
 # Problems that do not keep a student out of the ledger: the value is dropped with a warning.

@@ -2,7 +2,7 @@
 at its original row number, with 导入结果 and 原因或提示 added at the right; refused rows red, rows
 with warnings yellow. The two added columns are ignored when the file comes back.
 
-Every cell goes through `exporting.cells`: text the file carried that starts with = stays text (the
+Every cell goes through `sheets.cells`: text the file carried that starts with = stays text (the
 report must never run a formula someone planted in a list), control characters cannot break the
 workbook, ID and account numbers stay text."""
 
@@ -16,10 +16,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from aidoffice.exporting.cells import cell_value, text_cell
 from aidoffice.files import atomic_path, check_target, discard_write_only
-from aidoffice.importing.headers import column_letter
-from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport
+from aidoffice.importing.report import ROW_ACTION_NAMES, Action, ImportReport
+from aidoffice.sheets.cells import cell_value, text_cell
+from aidoffice.sheets.headers import column_letter
 
 RED = PatternFill("solid", fgColor="FFC7CE")
 YELLOW = PatternFill("solid", fgColor="FFEB9C")
@@ -99,7 +99,7 @@ def write_report(report: ImportReport, out: str | Path) -> Path:
         elif outcome is not None:
             detail = outcome.detail
             extra = "；".join(f"{w.field + '：' if w.field else ''}{w.reason}" for w in notes)
-            result = _styled(ws, ACTION_NAMES[outcome.action])
+            result = _styled(ws, ROW_ACTION_NAMES[outcome.action])
             reason = _styled(ws, "；".join(filter(None, [detail, extra])))
             reason.alignment = Alignment(wrap_text=False)
             if fill is not None:

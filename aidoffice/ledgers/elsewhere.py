@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.models import Household, HouseholdMember, StudyElsewhere
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
-from aidoffice.errors import FieldProblem, NotFound, ValidationError
+from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.messages import id_problem
-from aidoffice.security.access import require
 
 _CHUNK = 900
 
@@ -107,16 +107,6 @@ def record_elsewhere(
                 setattr(row, k, v)
     session.flush()
     return row
-
-
-def remove_elsewhere(session: Session, person_key: str) -> None:
-    """Withdraw a record entered by mistake (the deletion is in the audit trail with its values)."""
-    require(session, "households.edit")
-    row = session.scalars(select(StudyElsewhere).where(StudyElsewhere.person_key == person_key)).first()
-    if row is None:
-        raise NotFound("没有这个孩子的在外就读记录。")
-    session.delete(row)
-    session.flush()
 
 
 def elsewhere_for(session: Session, person_keys: Iterable[str] | None = None) -> dict[str, ElsewhereRow]:

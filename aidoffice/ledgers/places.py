@@ -15,11 +15,11 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require
 from aidoffice.db.models import Household, School, Student, StudentStatus, Township, Village
 from aidoffice.domain.address import Place, bare_town, split_columns, split_place, village_key
 from aidoffice.domain.text import printable
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
-from aidoffice.security.access import require
 
 SERVED_KEY = "served_villages"  # school.settings: [village id, …] once the clerk has confirmed them
 
@@ -53,17 +53,6 @@ def guess_county(addresses: Iterable[str | None]) -> str | None:
         if county:
             counts[county] += n
     return counts.most_common(1)[0][0] if counts else None
-
-
-def find_village(session: Session, township: str, village: str) -> Village | None:
-    """The village of that township, however the names are written (城南庄/城南庄镇, 大岸底/大岸底村)."""
-    town_key, v_key = bare_town(township.strip()), village_key(village)
-    for v in session.scalars(
-        select(Village).join(Township, Township.id == Village.township_id).order_by(Village.id)
-    ):
-        if village_key(v.name) == v_key and bare_town(v.township.name) == town_key:
-            return v
-    return None
 
 
 class VillageFinder:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require, scope_students
 from aidoffice.db.models import (
-    Award,
     GroupMembership,
     PriorityGroup,
     SourceKind,
@@ -24,7 +24,6 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import parse_class
 from aidoffice.domain.text import strip_all_spaces
-from aidoffice.security.access import require, scope_students
 
 
 @dataclass
@@ -336,7 +335,3 @@ def roster_groups(session: Session, key: str) -> set[str]:
             )
         )
     )
-
-
-def aided_in_term(term_id: int):  # type: ignore[no-untyped-def]
-    return exists().where(Award.student_id == Student.id, Award.term_id == term_id)

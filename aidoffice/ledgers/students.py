@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_class, require_student
 from aidoffice.db.models import (
     STATUS_NAMES,
     GroupMembership,
@@ -32,7 +33,6 @@ from aidoffice.ledgers.student_rules import (
     check_student_values,
     clean_student,
 )
-from aidoffice.security.access import require, require_class, require_student
 
 __all__ = ["ROSTER_LABEL", "StudentInput", "check_student_values", "clean_student"]  # used by the importer
 
@@ -265,16 +265,3 @@ def link_to_household(
     student.village_id = household.village_id
     session.flush()
     return member
-
-
-def delete_student(session: Session, student_id: int) -> None:
-    """Only for records entered by mistake; a student who leaves is transferred out, not deleted."""
-    student = get_student(session, student_id)
-    require_student(session, "students.edit", student)
-    session.execute(
-        delete(GroupMembership).where(
-            GroupMembership.person_key == student.person_key, GroupMembership.source_kind == SourceKind.ROSTER
-        )
-    )
-    session.delete(student)
-    session.flush()

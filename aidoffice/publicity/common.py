@@ -25,7 +25,7 @@ from aidoffice.ledgers.school import current_term, ensure_term
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.settings import PublicitySettings
 
-KIND_NAMES = {
+MATERIAL_NAMES = {
     "policy": "资助政策告知书",
     "aid": "受助情况告知书",
     "poster": "宣传栏海报",
@@ -179,7 +179,7 @@ def close_batch(session: Session, batch: PublicityBatch, out: Path, pages: int, 
     """Record the finished file: its SHA-256 in the batch and an entry in the audit trail."""
     digest = fingerprint(out)
     batch.fingerprint, batch.pages, batch.items = digest, pages, items
-    name = KIND_NAMES.get(batch.kind, batch.kind)
+    name = MATERIAL_NAMES.get(batch.kind, batch.kind)
     audit.record(
         session,
         "produce",

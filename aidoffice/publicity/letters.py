@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_scope, require_student
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Award, Policy, School, Slip, Student, StudentStatus, Term, award_stands
 from aidoffice.domain import slipcode
@@ -35,7 +36,7 @@ from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import (
-    KIND_NAMES,
+    MATERIAL_NAMES,
     HeldBack,
     Scope,
     close_batch,
@@ -73,7 +74,6 @@ from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
 from aidoffice.publicity.settings import PublicitySettings, read_settings
-from aidoffice.security.access import require, require_scope, require_student
 
 KINDS = ("policy", "aid")
 ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}
@@ -164,7 +164,7 @@ class LetterBatch:
 
     def summary(self) -> str:
         lines = [
-            f"已生成{KIND_NAMES[self.kind]}（{self.scope}，{self.term}）：{self.path}",
+            f"已生成{MATERIAL_NAMES[self.kind]}（{self.scope}，{self.term}）：{self.path}",
             f"共 {self.letters} 封，{self.classes} 个班，{self.pages} 页；回执 {len(self.slips)} 张"
             + (f"（新编号 {self.new_slips} 张）" if self.new_slips else "（编号与上次相同）"),
         ]
@@ -534,7 +534,7 @@ class LetterRenderer:
         first = students[0]
         fonts, flow = self.fonts, self.flow
         options = ("符合、申请", "不申请") if self.kind == "policy" else ("无异议", "有异议")
-        title = f"{KIND_NAMES[self.kind]}回执收回登记表"
+        title = f"{MATERIAL_NAMES[self.kind]}回执收回登记表"
         rows = flow.text_rows(title, Style(16, HEADING, 1.6, "center", fake_bold=True), "title")
         rows += flow.text_rows(
             f"{self.school.name}　{first.class_label}　{term_label(self.term)}",
@@ -644,7 +644,7 @@ def produce_letters(
                 f"另有 {left} 名本学期受助学生已不在读（转出、毕业等），未生成告知书，请另行告知。"
             )
         held = held_back(session, term_row, [s.id for s in students])
-        held_ids, kept = split_held(session, KIND_NAMES[kind], held, include, warnings)
+        held_ids, kept = split_held(session, MATERIAL_NAMES[kind], held, include, warnings)
         students = [s for s in students if s.id not in held_ids]
         if not students:
             raise InputRefused(
@@ -674,7 +674,7 @@ def produce_letters(
         result.included = kept
     report = Throttled(progress, len(students), step=25, message="正在生成告知书")
     unprintable: dict[str, set[str]] = {}
-    title = f"{school.name} {KIND_NAMES[kind]}（{scope.label}，{term_label(term_row)}）"
+    title = f"{school.name} {MATERIAL_NAMES[kind]}（{scope.label}，{term_label(term_row)}）"
     with document(out, fonts, title, school.name) as doc:
         done = 0
         for group in by_class(students):

@@ -18,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require_whole_school
 from aidoffice.db.models import PublicityBatch
 from aidoffice.files import atomic_path, check_target, fingerprint
 from aidoffice.ledgers.school import require_school
 from aidoffice.progress import Progress, no_progress
-from aidoffice.publicity.common import KIND_NAMES, close_batch, open_batch, resolve_term, term_label
+from aidoffice.publicity.common import MATERIAL_NAMES, close_batch, open_batch, resolve_term, term_label
 from aidoffice.publicity.fonts import FontSet
 from aidoffice.publicity.sessions import export_sessions
 from aidoffice.publicity.slips import export_outstanding
-from aidoffice.security.access import require_whole_school
 
 # what the pack collects, in the order an inspector reads it (kind → what to say when there is none)
 COLLECTED = {
@@ -88,26 +88,26 @@ def make_pack(
         for kind, none_said in COLLECTED.items():
             seen: set[str] = set()
             for b in (b for b in batches if b.kind == kind and b.fingerprint):
-                progress(n, steps, f"收集{KIND_NAMES[kind]}")
+                progress(n, steps, f"收集{MATERIAL_NAMES[kind]}")
                 n += 1
                 if b.fingerprint in seen:
                     continue  # the same file made again
                 source = Path(b.file_name)
                 if not source.is_file() or fingerprint(source) != b.fingerprint:
                     changed.append(
-                        f"#{b.id} {KIND_NAMES[kind]}（{b.scope}）：{source} "
+                        f"#{b.id} {MATERIAL_NAMES[kind]}（{b.scope}）：{source} "
                         + ("已不在原处" if not source.is_file() else "已被改动")
                         + "，请在“生成记录”中按批次重新生成后再打包"
                     )
                     continue
                 seen.add(b.fingerprint)
                 index = len(collected) + 1
-                name = f"{index:02d}_{KIND_NAMES[kind]}_{b.scope}_批次{b.id}{source.suffix}".translate(
+                name = f"{index:02d}_{MATERIAL_NAMES[kind]}_{b.scope}_批次{b.id}{source.suffix}".translate(
                     _UNSAFE
                 )
                 collected.append((name, source))
             if not seen and none_said:
-                result.skipped.append(f"{KIND_NAMES[kind]}：{none_said}（迎检材料包只收集已生成的材料）")
+                result.skipped.append(f"{MATERIAL_NAMES[kind]}：{none_said}（迎检材料包只收集已生成的材料）")
         progress(n, steps, "回执收回情况")
         path = folder / "回执收回情况.xlsx"
         export_outstanding(session, path, term=term_row.code)
@@ -128,7 +128,7 @@ def make_pack(
             "",
             "本学期生成过的宣传材料（批次号、种类、范围、操作人、时间、页数、文件 SHA-256）：",
             *(
-                f"  #{b.id} {KIND_NAMES.get(b.kind, b.kind)} {b.scope} {b.actor} {b.at:%Y-%m-%d %H:%M} "
+                f"  #{b.id} {MATERIAL_NAMES.get(b.kind, b.kind)} {b.scope} {b.actor} {b.at:%Y-%m-%d %H:%M} "
                 f"{b.pages}页 {b.fingerprint}"
                 for b in batches
                 if b.fingerprint

@@ -157,11 +157,3 @@ def draw_cut_line(c: Canvas, fonts: FontSet, y: float, left: float, right: float
     c.restoreState()
     draw_scissors(c, left + 8, y, 12)
     draw_text(c, fonts, label, mid - label_w / 2, y - size * 0.35, Style(size))
-
-
-def tick_box(c: Canvas, x: float, y: float, size: float) -> None:
-    """□ drawn as a square (the character's look differs from font to font)."""
-    c.saveState()
-    c.setLineWidth(0.7)
-    c.rect(x, y, size, size, stroke=1, fill=0)
-    c.restoreState()

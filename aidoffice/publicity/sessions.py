@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_class, scope_condition
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import ClassSession, Student, StudentStatus, Term
 from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, ValidationError
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.ledgers.school import require_school
 from aidoffice.publicity import templates as tpl
@@ -53,10 +53,10 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
-from aidoffice.security.access import require, require_class, scope_condition
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 ENTRY, LEAVING = "entry", "leaving"
-KIND_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}
+SESSION_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def record_session(
         resolve_term(session, term) if term else resolve_term(session, TermValue.containing(held_on).code)
     )
     problems = []
-    if kind not in KIND_NAMES:
+    if kind not in SESSION_NAMES:
         problems.append(FieldProblem("类型", "应为 entry（入学教育）或 leaving（毕业前）"))
     if not (teacher or "").strip():
         problems.append(FieldProblem("授课教师", "不能为空"))
@@ -198,7 +198,7 @@ class MissingSession:
         return grade_name(self.stage, self.grade) + self.class_name
 
     def as_json(self) -> dict:
-        return {"class": self.class_label, "kind": self.kind, "kind_name": KIND_NAMES[self.kind]}
+        return {"class": self.class_label, "kind": self.kind, "kind_name": SESSION_NAMES[self.kind]}
 
 
 def missing_sessions(session: Session, term: str | None = None) -> list[MissingSession]:
@@ -402,7 +402,7 @@ def export_sessions(session: Session, out: str | Path, term: str | None = None) 
             [
                 r.held_on,
                 r.class_label,
-                KIND_NAMES[r.kind],
+                SESSION_NAMES[r.kind],
                 r.teacher,
                 r.topic,
                 r.attendance,
@@ -416,5 +416,5 @@ def export_sessions(session: Session, out: str | Path, term: str | None = None) 
         [Column("班级"), Column("应上的课")],
     )
     for m in missing_sessions(session, term_row.code):
-        lacking.append([m.class_label, KIND_NAMES[m.kind]])
+        lacking.append([m.class_label, SESSION_NAMES[m.kind]])
     return book.save(out), len(rows)

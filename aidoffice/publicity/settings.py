@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require
 from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.ledgers.school import require_school
-from aidoffice.security.access import require
 
 KEY = "publicity"
 LABELS = {

@@ -5,7 +5,6 @@ applied (for the hardship assessment) and the objections (for the problem list).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,18 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.db.audit import actor_of
-from aidoffice.db.models import Slip, Student, StudentStatus, Term
-from aidoffice.domain import slipcode
-from aidoffice.domain.pinyin import name_order
-from aidoffice.domain.text import printable, shorten
-from aidoffice.errors import InputRefused
-from aidoffice.exporting.workbook import Column, StandardWorkbook
-from aidoffice.ledgers.school import require_school
-from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
-from aidoffice.publicity.content import class_key, grade_key, grade_name
-from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
-from aidoffice.security.access import (
+from aidoffice.access.checks import (
     class_scope,
     classes_text,
     require,
@@ -34,6 +22,17 @@ from aidoffice.security.access import (
     require_student,
     scope_condition,
 )
+from aidoffice.db.audit import actor_of
+from aidoffice.db.models import Slip, Student, StudentStatus, Term
+from aidoffice.domain import slipcode
+from aidoffice.domain.pinyin import name_order
+from aidoffice.domain.text import printable, shorten
+from aidoffice.errors import InputRefused
+from aidoffice.ledgers.school import require_school
+from aidoffice.publicity.common import MATERIAL_NAMES, Scope, resolve_term, term_label
+from aidoffice.publicity.content import class_key, grade_key, grade_name
+from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 
 class Outcome(enum.Enum):
@@ -132,13 +131,13 @@ def receive(
             student.name,
             label,
             slip.answer,
-            f"{shown}：这是{term_label(slip.term)}的{KIND_NAMES[slip.kind]}回执（{student.name}），"
+            f"{shown}：这是{term_label(slip.term)}的{MATERIAL_NAMES[slip.kind]}回执（{student.name}），"
             f"不计入{term_label(this_term)}，未登记。本学期的回执请看告知书上的编号；"
             f"如要补登那个学期的回执，请先把学期切换为 {slip.term.code}。",
         )
     if answer is not None and answer not in ANSWERS[slip.kind]:
         allowed = "、".join(f"{a}（{ANSWER_NAMES[a]}）" for a in ANSWERS[slip.kind])
-        raise InputRefused(f"回执 {shown} 是{KIND_NAMES[slip.kind]}的回执，选项只能是 {allowed}。")
+        raise InputRefused(f"回执 {shown} 是{MATERIAL_NAMES[slip.kind]}的回执，选项只能是 {allowed}。")
     if slip.received_at is not None:
         before = f"，当时登记为“{ANSWER_NAMES[slip.answer]}”" if slip.answer else ""
         return Receipt(
@@ -157,8 +156,6 @@ def receive(
     if answer == "object":
         slip.objection = (objection or "").strip() or None
     session.flush()
-    if answer == "object":
-        _objection_to_problem(session, slip, student, label)
     said = f"（{ANSWER_NAMES[answer]}）" if answer else ""
     return Receipt(
         typed,
@@ -168,45 +165,22 @@ def receive(
         student.name,
         label,
         answer,
-        f"{shown}：已登记 {label} {student.name} 的{KIND_NAMES[slip.kind]}回执{said}。",
+        f"{shown}：已登记 {label} {student.name} 的{MATERIAL_NAMES[slip.kind]}回执{said}。",
     )
 
 
-def _objection_to_problem(session: Session, slip: Slip, student: Student, label: str) -> None:
-    """An objection is a problem in the problem list from the moment it is registered."""
-    from aidoffice.reconcile.from_slips import objection_finding
-    from aidoffice.reconcile.problems import record_finding
-
-    text = slip.objection or "家长在回执上勾选“有异议”（未写明内容），请联系家长核实"
-    found = Objection(slip.code, student.id, student.name, label, slip.term.code, text, slip.received_at)  # type: ignore[arg-type]
-    record_finding(session, objection_finding(found, student))
-
-
-def receive_many(
-    session: Session, codes: Iterable[str], answer: str | None = None, term: str | None = None
-) -> list[Receipt]:
-    """Register several codes; a code typed twice in one go counts as repeated the second time."""
-    require(session, "slips.register")
-    return [receive(session, code, answer, term=term) for code in codes if code.strip()]
-
-
-def undo_receipt(session: Session, code: str) -> None:
-    """Take back a registration made by mistake (the slip counts as outstanding again)."""
+def undo_receipt(session: Session, code: str) -> Slip:
+    """Take back a registration made by mistake (the slip counts as outstanding again). Keeping the
+    problem list in step is `aidoffice.services.slip_desk`'s work."""
     require(session, "slips.register")
     parsed = slipcode.parse(code)
     slip = session.scalars(select(Slip).where(Slip.code == parsed.code)).first()
     if slip is None:
         raise InputRefused(f"没有编号为 {code} 的回执。")
     require_student(session, "slips.register", slip.student)
-    objected = slip.answer == "object"
     slip.received_at = slip.received_by = slip.answer = slip.objection = None
     session.flush()
-    if objected:
-        from aidoffice.reconcile.problems import settle_by_data
-
-        settle_by_data(
-            session, f"AID_OBJECTION|{slip.student.person_key}|{slip.term.code}|{slip.code}", "回执登记已撤销"
-        )
+    return slip
 
 
 # ---- counts and lists -------------------------------------------------------------------------------
@@ -430,7 +404,7 @@ def export_outstanding(
     term_row = resolve_term(session, term)
     status = slip_status(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
     missing = outstanding(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
-    what = KIND_NAMES.get(kind or "", "告知书")
+    what = MATERIAL_NAMES.get(kind or "", "告知书")
     book = StandardWorkbook()
     counts = book.sheet(
         "各班回执",
@@ -456,6 +430,6 @@ def export_outstanding(
     rows = 0
     for label, lines in missing.items():
         for n, line in enumerate(lines, 1):
-            sheet.append([label, n, line.name, KIND_NAMES[line.kind], slipcode.display(line.code)])
+            sheet.append([label, n, line.name, MATERIAL_NAMES[line.kind], slipcode.display(line.code)])
             rows += 1
     return book.save(out), rows

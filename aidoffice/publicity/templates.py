@@ -244,7 +244,3 @@ def fill(text: str, values: dict[str, str]) -> str:
     if "{" not in text:
         return text
     return _PLACEHOLDER.sub(lambda m: values.get(m[1].strip(), m[0]), text)
-
-
-def uses(text: str, keys: set[str]) -> bool:
-    return any(m[1].strip() in keys for m in _PLACEHOLDER.finditer(text))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import actor_of, record
 from aidoffice.db.models import (
     HouseholdMember,
@@ -27,12 +28,11 @@ from aidoffice.db.models import (
     Student,
 )
 from aidoffice.errors import InputRefused
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.ledgers.school import require_school
 from aidoffice.privacy import Level, mask_id, show_correction
 from aidoffice.reconcile.matching import grade_label, passes_check, typo_relation
 from aidoffice.reconcile.sources import latest_snapshots
-from aidoffice.security.access import require
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 KIND = "ID_TYPO_SUSPECT"
 

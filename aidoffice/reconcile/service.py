@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import actor_of, record
 from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.privacy import Field, Level, show
@@ -29,7 +30,6 @@ from aidoffice.reconcile.kinds import KINDS
 from aidoffice.reconcile.problems import SyncResult, scopes_for, sync_problems
 from aidoffice.reconcile.statistics import TermStatistics, statistics_from
 from aidoffice.reconcile.workbook import write_problem_workbook
-from aidoffice.security.access import require
 
 
 @dataclass

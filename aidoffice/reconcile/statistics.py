@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require_whole_school
 from aidoffice.db.models import Problem, ProblemStatus
 from aidoffice.progress import Progress, no_progress
 from aidoffice.reconcile.aid import CoverageItem
@@ -24,7 +25,6 @@ from aidoffice.reconcile.coverage import VillageCoverage
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
 from aidoffice.reconcile.problems import RecoverySummary, recovery_summary, scopes_for
-from aidoffice.security.access import require_whole_school
 
 
 class Rate(NamedTuple):

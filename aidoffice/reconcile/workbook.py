@@ -16,14 +16,15 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.db.models import Problem, ProblemNote, ProblemStatus
-from aidoffice.exporting.workbook import Column, StandardWorkbook, display_width
 from aidoffice.privacy import Field, Level, free_text, show
 from aidoffice.reconcile.compare import Comparison
 from aidoffice.reconcile.findings import other_sides, side_text
 from aidoffice.reconcile.kinds import KINDS, label
 from aidoffice.reconcile.matching import grade_label
-from aidoffice.reconcile.problems import SyncResult, status_name
+from aidoffice.reconcile.problem_queries import status_name
+from aidoffice.reconcile.problems import SyncResult
 from aidoffice.reconcile.statistics import TermStatistics
+from aidoffice.sheets.workbook import Column, StandardWorkbook, display_width
 
 MONEY = "#,##0.00"
 TEXT_WIDTH = 24  # a column of evidence wider than this wraps

@@ -16,11 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aidoffice.access.roles import RolesFileError, read_roles, roles_file
 from aidoffice.catalogue import CatalogueError, catalogue_files, read_catalogue
 from aidoffice.db.engine import Database
 from aidoffice.errors import AidofficeError
-from aidoffice.security import backup as bk
-from aidoffice.security.roles import RolesFileError, read_roles, roles_file
+from aidoffice.safety import aidbak
+from aidoffice.safety import backup as bk
 
 TALLY = {"tried": 0, "crashes": 0}
 CJK = "\u4e00\u9fff\U00020000"  # includes a rare character outside the BMP
@@ -112,15 +113,15 @@ def test_garbage_and_near_miss_headers_are_refused(tmp_path, data):
     with pytest.raises(AidofficeError):
         _restore_refuses(tmp_path, data)
     with pytest.raises(AidofficeError):
-        _restore_refuses(tmp_path, bk.MAGIC + data)
+        _restore_refuses(tmp_path, aidbak.MAGIC + data)
     with pytest.raises(AidofficeError):
-        _restore_refuses(tmp_path, bk.SQLITE_MAGIC + data)
+        _restore_refuses(tmp_path, aidbak.SQLITE_MAGIC + data)
 
 
 def _forged(header: dict, chunks: list[bytes]) -> bytes:
     raw = json.dumps(header).encode()
     body = b"".join(struct.pack(">I", len(c)) + c for c in chunks)
-    return bk.MAGIC + struct.pack(">I", len(raw)) + raw + body
+    return aidbak.MAGIC + struct.pack(">I", len(raw)) + raw + body
 
 
 BASE = {
@@ -128,7 +129,7 @@ BASE = {
     "created": "2026-11-27T00:00:00",
     "schema": "0007",
     "compression": "zlib",
-    "chunk": bk.CHUNK,
+    "chunk": aidbak.CHUNK,
 }
 
 
@@ -136,7 +137,7 @@ def test_a_decompression_bomb_is_stopped_at_the_declared_size(tmp_path):
     """1 GiB of zeros compresses to about 1 MB; the reader must stop at one chunk's worth."""
     bomb = zlib.compress(b"\0" * (64 << 20), 9)
     data = _forged(dict(BASE, size=100, sha256="0" * 64), [bomb])
-    with pytest.raises(bk.BackupRefused, match="已损坏"):
+    with pytest.raises(aidbak.BackupRefused, match="已损坏"):
         _restore_refuses(tmp_path, data)
     assert not list(tmp_path.glob("**/restored.db"))
 
@@ -144,7 +145,9 @@ def test_a_decompression_bomb_is_stopped_at_the_declared_size(tmp_path):
 def test_a_header_claiming_terabytes_is_refused_before_any_work(tmp_path):
     """A forged size is refused from the header alone, before the program checks disk space or reads any data."""
     data = _forged(dict(BASE, size=1 << 45, sha256="0" * 64), [])
-    with pytest.raises(bk.BackupRefused, match="大小或压缩方式不对"):  # the header, not a later disk check
+    with pytest.raises(
+        aidbak.BackupRefused, match="大小或压缩方式不对"
+    ):  # the header, not a later disk check
         _restore_refuses(tmp_path, data)
 
 
@@ -152,7 +155,7 @@ def test_hostile_key_derivation_settings_are_refused(tmp_path):
     """A forged header must not make the program allocate gigabytes to derive a key."""
     enc = {"cipher": "AES-256-GCM", "kdf": "scrypt", "n": 1 << 24, "r": 8, "p": 1, "salt": "00" * 16}
     data = _forged(dict(BASE, size=10, encryption=enc, nonce="00" * 7), [b"x"])
-    with pytest.raises(bk.BackupRefused, match="加密参数"):
+    with pytest.raises(aidbak.BackupRefused, match="加密参数"):
         _restore_refuses(tmp_path, data, "pw-123456")
 
 
@@ -163,7 +166,7 @@ def test_wrong_passwords_are_refused_as_wrong_passwords(good_backups, tmp_path, 
     _plain, sealed = good_backups
     if password == "fuzz-pass-1":
         return
-    with pytest.raises(bk.WrongPassword):
+    with pytest.raises(aidbak.WrongPassword):
         _restore_refuses(tmp_path, sealed, password)
 
 
@@ -174,7 +177,7 @@ def test_a_zip_file_is_not_mistaken_for_a_backup(tmp_path):
     z = tmp_path / "bomb.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("a.db", b"\0" * (8 << 20))
-    with pytest.raises(bk.BackupRefused, match="不是本程序的备份文件"):
+    with pytest.raises(aidbak.BackupRefused, match="不是本程序的备份文件"):
         _restore_refuses(tmp_path, z.read_bytes())
 
 

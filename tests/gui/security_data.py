@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from aidoffice.access.checks import Principal, act_as
 from aidoffice.db.models import Student, StudentStatus
-from aidoffice.security.access import Principal, act_as
-from aidoffice.security.accounts import create_user, sign_in
+from aidoffice.safety.accounts import create_user, sign_in
 
 ADMIN_PW = "Mountain-2026"
 PW = "River-2026x"

@@ -89,7 +89,7 @@ def test_a_mapped_column_is_used_and_remembered(qtbot, school_ctx, school_db, tm
 
     from ui.dialogs.column_mapping import ColumnMappingDialog
 
-    dialog = ColumnMappingDialog(__import__("aidoffice.importing.kinds", fromlist=["KINDS"]).KINDS["students"],
+    dialog = ColumnMappingDialog(__import__("aidoffice.sheets.kinds", fromlist=["KINDS"]).KINDS["students"],
                                  page.report.layout.unplaced)  # fmt: skip
     qtbot.addWidget(dialog)
     combo = dialog.combos["家长手机"]

@@ -14,16 +14,16 @@ from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import func, select, text
 
 from aidoffice import clock
+from aidoffice.access.checks import act_as, bind_user, class_label
 from aidoffice.db.engine import Database
 from aidoffice.db.models import Student, StudentStatus, User
 from aidoffice.domain.grades import make_grade
 from aidoffice.ledgers.students import StudentInput, add_student, get_student, update_student
 from aidoffice.paths import settings_file
 from aidoffice.privacy import find_sensitive
-from aidoffice.security import accounts
-from aidoffice.security.access import act_as, bind_user, class_label
-from aidoffice.security.auditlog import AuditFilter, audit_ids
-from aidoffice.security.backup import auto_backup, backup_keep
+from aidoffice.safety import accounts
+from aidoffice.safety.auditlog import AuditFilter, audit_ids
+from aidoffice.safety.backup import auto_backup, backup_keep
 from tests.factories import student
 from tests.gui.helpers import finish, idle
 from tests.gui.security_data import make_office
@@ -434,7 +434,7 @@ def test_a_backup_with_an_edited_trail_is_restored_only_after_the_administrator_
     ticked, the restore goes through and the closing message repeats the warning."""
     import sqlite3
 
-    from aidoffice.security.backup import copy_sqlite
+    from aidoffice.safety.backup import copy_sqlite
 
     ctx, _ = office
     if ctx.db.dialect != "sqlite":
@@ -473,7 +473,7 @@ def test_a_backup_with_a_role_raised_by_hand_names_its_accounts_and_needs_the_ad
     and roles, replaces nothing, and restores only once the administrator ticks “仍然恢复”."""
     import sqlite3
 
-    from aidoffice.security.backup import copy_sqlite
+    from aidoffice.safety.backup import copy_sqlite
 
     ctx, _ = office
     if ctx.db.dialect != "sqlite":

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
+from aidoffice.access.checks import act_as, bind_user
 from aidoffice.db.models import AuditEntry
-from aidoffice.security import accounts
-from aidoffice.security.access import act_as, bind_user
+from aidoffice.safety import accounts
 from tests.gui.helpers import finish, idle
 from tests.gui.security_data import ADMIN_PW, PW, make_office
 from ui.app import Shell

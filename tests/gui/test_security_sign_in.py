@@ -7,11 +7,11 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from aidoffice.access.checks import act_as, bind_user
 from aidoffice.db.models import AuditEntry, User
-from aidoffice.security import accounts
-from aidoffice.security.access import act_as, bind_user
-from aidoffice.security.accounts import LOCK_AFTER, SignInFailed, sign_in
-from aidoffice.security.locks import instance_lock
+from aidoffice.safety import accounts
+from aidoffice.safety.accounts import LOCK_AFTER, SignInFailed, sign_in
+from aidoffice.safety.locks import instance_lock
 from tests.gui.helpers import finish, idle
 from tests.gui.security_data import ADMIN_PW, PW, make_office
 from ui.dialogs.first_admin import NONE, SINGLE, FirstAdminDialog

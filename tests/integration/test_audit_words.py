@@ -12,20 +12,20 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from aidoffice.access.checks import bind_user
 from aidoffice.db.audit import default_actor
 from aidoffice.db.models import Base, Problem, ProblemStatus
 from aidoffice.demo import generate
 from aidoffice.importing.service import ImportOptions, run_import
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity.letters import produce_letters
-from aidoffice.publicity.slips import receive
-from aidoffice.reconcile.problems import add_note, close_problem, take_problem
+from aidoffice.reconcile.problem_actions import add_note, close_problem, take_problem
 from aidoffice.reconcile.service import run_reconcile
-from aidoffice.security import accounts
-from aidoffice.security.access import bind_user
-from aidoffice.security.auditlog import AuditFilter, audit_ids, audit_rows, export_audit
-from aidoffice.security.backup import write_backup
-from aidoffice.security.wording import ENTITY_NAMES, UNNAMED_FIELD, entity_name, field_name, value_name
+from aidoffice.safety import accounts
+from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows, export_audit
+from aidoffice.safety.backup import write_backup
+from aidoffice.safety.wording import ENTITY_NAMES, UNNAMED_FIELD, entity_name, field_name, value_name
+from aidoffice.services.slip_desk import receive
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
 
 TERM = "2026-2027-1"
@@ -42,7 +42,7 @@ def identifier_words(text: str) -> set[str]:
 
 
 def clerks_term(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # the notes the command line gives its units of work (aidoffice/cli.py)
+    # the notes the command line gives its units of work (aidoffice/cli/)
     with db.unit_of_work(actor="资助专干", note="demo") as s:
         generate(s, 80)
     book = write_xlsx(
@@ -138,9 +138,9 @@ def test_the_wording_table_names_every_kind_of_record_and_every_field_of_the_sch
 def test_the_audit_pages_choices_are_named_once_each():
     """The page's 对象 and 操作 filters list words, each once (two entries both saying 外部名单 would
     leave the clerk guessing which one holds the import)."""
-    from aidoffice.security.wording import ACTION_NAMES
+    from aidoffice.safety.wording import AUDIT_ACTION_NAMES
 
-    for table in (ENTITY_NAMES, ACTION_NAMES):
+    for table in (ENTITY_NAMES, AUDIT_ACTION_NAMES):
         labels = list(table.values())
         assert len(labels) == len(set(labels)), [x for x in labels if labels.count(x) > 1]
         assert not [x for x in labels if identifier_words(x)]

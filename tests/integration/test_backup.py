@@ -16,9 +16,10 @@ from aidoffice.db.models import Base, OperationLock, Student, Township
 from aidoffice.demo import generate
 from aidoffice.errors import AidofficeError
 from aidoffice.paths import settings_file
-from aidoffice.security import backup as bk
-from aidoffice.security.chain import verify_chain
-from aidoffice.security.check import check_database
+from aidoffice.safety import aidbak
+from aidoffice.safety import backup as bk
+from aidoffice.safety.chain import verify_chain
+from aidoffice.safety.check import check_database
 
 
 def _fill(db: Database, n: int = 120) -> None:
@@ -112,9 +113,9 @@ def test_an_encrypted_backup_cannot_be_opened_without_its_password(sqlite_db, tm
     with sqlite3.connect(sqlite_db.url.split("///", 1)[1]) as con:
         name = con.execute("SELECT name FROM student LIMIT 1").fetchone()[0]
     assert name.encode() not in raw and b"SQLite format 3" not in raw
-    with pytest.raises(bk.PasswordNeeded):
+    with pytest.raises(aidbak.PasswordNeeded):
         bk.restore(sqlite_db, out.path)
-    with pytest.raises(bk.WrongPassword, match="密码不正确"):
+    with pytest.raises(aidbak.WrongPassword, match="密码不正确"):
         bk.restore(sqlite_db, out.path, password="wrong-horse-9")
     restored, result = bk.restore(sqlite_db, out.path, password="right-horse-9")
     restored.dispose()
@@ -155,7 +156,7 @@ def test_restore_refuses_a_backup_from_a_newer_program(sqlite_db, tmp_path):
     bk.copy_sqlite(Path(sqlite_db.url.split("///", 1)[1]), path)
     with sqlite3.connect(path) as con:
         con.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(bk.BackupRefused, match="更新版本的程序"):
+    with pytest.raises(aidbak.BackupRefused, match="更新版本的程序"):
         bk.restore(sqlite_db, path)
 
 
@@ -225,8 +226,8 @@ def test_a_backup_is_written_whole_or_not_at_all(sqlite_db, tmp_path, monkeypatc
 
 def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
     """A county viewer may read the data but must not copy it out or overwrite it with a restore."""
-    from aidoffice.security.access import PermissionDenied, act_as
-    from aidoffice.security.accounts import create_user, sign_in
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.safety.accounts import create_user, sign_in
 
     with sqlite_db.unit_of_work() as s:
         create_user(s, "zhang", "张主任", "Mountain-2026", "admin")
@@ -234,7 +235,7 @@ def test_a_backup_needs_the_backup_permission(sqlite_db, tmp_path):
     with sqlite_db.unit_of_work() as s:
         act_as(s, admin)
         create_user(s, "view", "县里", "County-2026", "county_viewer", must_change_password=False)
-    from aidoffice.security.access import bind_user
+    from aidoffice.access.checks import bind_user
 
     bind_user(sqlite_db, sign_in(sqlite_db, "view", "County-2026"))
     with pytest.raises(PermissionDenied, match="备份数据库"):
@@ -274,7 +275,7 @@ def test_a_backup_whose_trail_was_edited_is_refused_unless_the_administrator_ins
 def test_a_restore_waits_for_no_import_and_an_import_waits_for_a_restore(db):
     """Replacing the database under a running import or letter batch would lose it or half-write it:
     the restore is refused while any runs, and each is refused while a restore runs, naming it."""
-    from aidoffice.security.locks import WRITING_OPERATIONS, OperationBusy, exclusive, exclusive_all
+    from aidoffice.safety.locks import WRITING_OPERATIONS, OperationBusy, exclusive, exclusive_all
 
     for running, name in (("import", "导入"), ("letters", "告知书生成"), ("roster", "花名册确认")):
         with (
@@ -303,7 +304,7 @@ def test_a_backup_cut_short_is_refused_when_chosen_not_after_the_password(sqlite
         assert bk.backup_info(out).counts["student"] == 20
         cut = tmp_path / f"截断{bool(password)}.aidbak"
         cut.write_bytes(out.read_bytes()[: out.stat().st_size - 100])
-        with pytest.raises(bk.BackupRefused, match="不完整"):
+        with pytest.raises(aidbak.BackupRefused, match="不完整"):
             bk.backup_info(cut)
 
 

@@ -10,18 +10,18 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from aidoffice.access.checks import act_as
 from aidoffice.db.models import School, User
 from aidoffice.errors import ValidationError
-from aidoffice.exporting import roster
+from aidoffice.exporting import roster, roster_export
 from aidoffice.exporting import template as tpl
 from aidoffice.exporting.ledger import export_school_ledger
 from aidoffice.exporting.samples import Shape, build
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import add_student
 from aidoffice.privacy import find_sensitive
-from aidoffice.security import accounts
-from aidoffice.security.access import act_as
-from aidoffice.security.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
+from aidoffice.safety import accounts
+from aidoffice.safety.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
 from tests.factories import student
 from tests.integration.test_roster import LIVING, TERM, TODAY
 from tests.integration.test_roster import school as roster_school  # noqa: F401  (fixture)
@@ -115,10 +115,12 @@ def test_a_map_against_a_recognised_header_is_refused_unless_confirmed(roster_sc
     with db.unit_of_work() as s:
         p = roster.recorded_roster(s, LIVING, TERM)
         with pytest.raises(tpl.MappingContradicts) as err:
-            roster.export_roster(s, p, out, template=template, mapping={"姓名": "身份证件号"}, today=TODAY)
+            roster_export.export_roster(
+                s, p, out, template=template, mapping={"姓名": "身份证件号"}, today=TODAY
+            )
         assert "「姓名」列（B 列）" in str(err.value) and "--force-map" in str(err.value)
-        with pytest.raises(roster.RosterRefused) as forced:
-            roster.export_roster(
+        with pytest.raises(roster_export.RosterRefused) as forced:
+            roster_export.export_roster(
                 s, p, out, template=template, mapping={"姓名": "身份证件号"}, force_map=True, today=TODAY
             )
         assert "「姓名」列（B 列）按列名应是“姓名”" in str(forced.value) and "不像姓名" in str(forced.value)
@@ -150,10 +152,10 @@ def test_a_remembered_mapping_that_fills_names_with_ids_is_caught_before_export(
     out = tmp_path / "花名册.xlsx"
     with db.unit_of_work() as s:
         p = roster.recorded_roster(s, LIVING, TERM)
-        with pytest.raises(roster.RosterRefused, match="不像姓名") as err:
-            roster.export_roster(s, p, out, template=template, today=TODAY)
+        with pytest.raises(roster_export.RosterRefused, match="不像姓名") as err:
+            roster_export.export_roster(s, p, out, template=template, today=TODAY)
         assert "--map" in str(err.value)
-        res = roster.export_roster(s, p, out, template=template, mapping={"姓名": "姓名"}, today=TODAY)
+        res = roster_export.export_roster(s, p, out, template=template, mapping={"姓名": "姓名"}, today=TODAY)
     assert load_workbook(out)["花名册"].cell(row=res.first_row, column=2).value.endswith("甲")
     with db.reading() as s:  # the corrected placement is what the template remembers now
         assert s.scalars(select(School)).one().settings["template_mappings"][layout.fingerprint] == {
@@ -172,14 +174,14 @@ def test_a_forced_map_against_its_header_is_for_that_export_only(roster_school, 
         roster.confirm(s, roster.propose(s, LIVING, TERM, today=TODAY))
     with db.unit_of_work() as s:
         p = roster.recorded_roster(s, LIVING, TERM)
-        roster.export_roster(s, p, tmp_path / "a.xlsx", template=template, mapping={"姓名": "监护人姓名"},
+        roster_export.export_roster(s, p, tmp_path / "a.xlsx", template=template, mapping={"姓名": "监护人姓名"},
                              force_map=True, today=TODAY)  # fmt: skip
     with db.reading() as s:
         remembered = (s.scalars(select(School)).one().settings or {}).get("template_mappings") or {}
         assert not any("guardian_name" in m.values() for m in remembered.values())
     with db.unit_of_work() as s:
         p = roster.recorded_roster(s, LIVING, TERM)
-        roster.export_roster(s, p, tmp_path / "b.xlsx", template=template, today=TODAY)
+        roster_export.export_roster(s, p, tmp_path / "b.xlsx", template=template, today=TODAY)
     first = [c.value for c in load_workbook(tmp_path / "a.xlsx")["花名册"]["B"]]
     second = [c.value for c in load_workbook(tmp_path / "b.xlsx")["花名册"]["B"]]
     assert first != second and set(p_.name for p_ in p.lines if p_.included) <= set(second)

@@ -18,7 +18,7 @@ from aidoffice.ledgers.groups import group_facts
 from aidoffice.ledgers.students import add_student
 from aidoffice.privacy import find_sensitive
 from aidoffice.reconcile.corrections import corrections_due, mark_sent, write_corrections
-from aidoffice.reconcile.problems import open_problem_texts
+from aidoffice.reconcile.problem_queries import open_problem_texts
 from aidoffice.reconcile.service import run_reconcile
 from tests.factories import student
 from tests.sheets import write_xlsx

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from aidoffice.db.models import Student
 from aidoffice.errors import SchoolCodeMismatch, WrongFileKind
-from aidoffice.importing.kinds import KINDS
 from aidoffice.importing.report import Action
 from aidoffice.importing.service import ImportOptions, plan_import, run_import
+from aidoffice.sheets.kinds import KINDS
 from tests.e2e.cli import last_json, run
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
 

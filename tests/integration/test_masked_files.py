@@ -14,8 +14,8 @@ from sqlalchemy import select
 from aidoffice.db.models import Problem, Student
 from aidoffice.exporting.ledger import export_school_ledger
 from aidoffice.privacy import find_sensitive, free_text
-from aidoffice.publicity import slips
 from aidoffice.reconcile.service import run_reconcile
+from aidoffice.services import slip_desk
 from tests.integration.test_slips import printed  # noqa: F401  (fixture)
 from tests.reconcile_world import TERM, TODAY, plant
 
@@ -71,7 +71,7 @@ def test_a_parents_words_reach_the_problem_list_with_their_numbers_masked(school
     spaced_id = f"{someone[:6]} {someone[6:14]} {someone[14:]}"
     said = f"金额不对，请回电 138 1234 5678 或 0312-7251234，孩子证件号 {spaced_id}，卡号６２２２０２１２３４５６７８９０１２３"
     with school_db.unit_of_work() as s:
-        slips.receive(s, aid.slips[0], "object", said)
+        slip_desk.receive(s, aid.slips[0], "object", said)
     with school_db.reading() as s:
         [problem] = s.scalars(select(Problem).where(Problem.kind == "AID_OBJECTION")).all()
         detail = problem.detail
@@ -110,11 +110,11 @@ def test_free_text_masks_numbers_however_people_write_them():
 
 def test_an_objection_recorded_with_the_parents_words_as_written_is_shown_masked(school_db, printed):  # noqa: F811
     """A problem an older version recorded with the phone number in full is listed masked on screen."""
-    from aidoffice.reconcile.problems import ProblemFilter, fetch_problems, problem_ids
+    from aidoffice.reconcile.problem_queries import ProblemFilter, fetch_problems, problem_ids
 
     _, aid = printed
     with school_db.unit_of_work() as s:
-        slips.receive(s, aid.slips[0], "object", "金额不对")
+        slip_desk.receive(s, aid.slips[0], "object", "金额不对")
     with school_db.unit_of_work() as s:
         problem = s.scalars(select(Problem).where(Problem.kind == "AID_OBJECTION")).one()
         problem.detail += "，请回电13812345678"  # as the older version stored it

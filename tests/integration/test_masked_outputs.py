@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from aidoffice.db.engine import Database
 from aidoffice.db.models import ListEntry, ListSnapshot
 from aidoffice.domain.idnumber import make_id
-from aidoffice.exporting import roster
+from aidoffice.exporting import roster, roster_export
 from aidoffice.exporting.ledger import export_school_ledger
 from aidoffice.importing.lists import derive_memberships
 from aidoffice.ledgers.school import require_school, setup_school
@@ -35,7 +35,7 @@ from aidoffice.publicity.letters import produce_letters
 from aidoffice.publicity.notice import produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.reconcile.service import run_reconcile
-from aidoffice.security.auditlog import AuditFilter, export_audit
+from aidoffice.safety.auditlog import AuditFilter, export_audit
 
 TODAY = date(2026, 11, 22)
 TERM = "2026-2027-1"
@@ -257,7 +257,7 @@ def test_no_masked_writer_narrows_a_childs_id_below_the_usual_mask(raw, sqlite_t
             with db.unit_of_work(actor="资助专干") as s:
                 proposal = roster.propose(s, LIVING, TERM, today=TODAY)
                 roster.confirm(s, proposal)
-                roster.export_roster(s, proposal, None, report=folder / "check.xlsx", today=TODAY)
+                roster_export.export_roster(s, proposal, None, report=folder / "check.xlsx", today=TODAY)
             assert_no_child_narrowed(children, records_of_workbook(folder / "check.xlsx"), "花名册检查结果")
             if not shutil.which("pdftotext"):
                 return  # the PDFs are read by test_letters_data's tools (poppler-utils)

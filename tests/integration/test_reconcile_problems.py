@@ -17,21 +17,20 @@ from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import ValidationError
 from aidoffice.privacy import find_sensitive
 from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
-from aidoffice.reconcile.problems import (
-    ProblemFilter,
-    add_note,
-    close_problem,
-    fetch_problems,
+from aidoffice.reconcile.problem_actions import add_note, close_problem, reopen_problem, take_problem
+from aidoffice.reconcile.problem_fixes import (
     fix_add_assessment,
     fix_add_roster_group,
     fix_correct_id,
     fix_record_elsewhere,
+)
+from aidoffice.reconcile.problem_queries import (
+    ProblemFilter,
+    fetch_problems,
     open_problem_texts,
     open_problems_of,
     problem_detail,
     problem_ids,
-    reopen_problem,
-    take_problem,
 )
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
@@ -288,8 +287,8 @@ def test_statistics_count_problems_closed_this_term(world):
 
 def test_who_may_compare_and_close_follows_the_roles(world):
     """With accounts, a head teacher may not run the comparison or tick problems off; a clerk may."""
-    from aidoffice.security.access import PermissionDenied, act_as
-    from aidoffice.security.accounts import create_user, sign_in
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.safety.accounts import create_user, sign_in
 
     db, _w = world
     with db.unit_of_work() as s:

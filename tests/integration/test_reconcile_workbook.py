@@ -143,7 +143,7 @@ def test_a_rolled_back_run_publishes_no_workbook(world, tmp_path):
 def test_the_latest_note_column_shows_the_clerks_words_not_the_reruns(world, tmp_path):
     """The printed list is ticked off by hand: 最近备注 must be what the clerk wrote, however often the
     comparison ran since."""
-    from aidoffice.reconcile.problems import add_note, close_problem
+    from aidoffice.reconcile.problem_actions import add_note, close_problem
 
     db, _w = world
     write(db, tmp_path / "first.xlsx")

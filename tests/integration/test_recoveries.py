@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from aidoffice.access.checks import PermissionDenied, Principal, act_as
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.audit import start_batch
 from aidoffice.db.models import (
@@ -26,11 +27,12 @@ from aidoffice.exporting import recoveries, roster
 from aidoffice.ledgers.school import ensure_term, require_school
 from aidoffice.ledgers.students import add_student
 from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
-from aidoffice.reconcile.problems import RECOVERED, add_note, problem_detail, recovery_summaries
+from aidoffice.reconcile.problem_actions import add_note
+from aidoffice.reconcile.problem_queries import problem_detail
+from aidoffice.reconcile.problems import RECOVERED, recovery_summaries
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
-from aidoffice.security.access import PermissionDenied, Principal, act_as
-from aidoffice.security.auditlog import AuditFilter, audit_ids, audit_rows
+from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows
 from tests.factories import student
 from tests.integration import test_roster
 from tests.integration.test_roster import LIVING, TERM, TODAY

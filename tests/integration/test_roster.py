@@ -14,7 +14,7 @@ from sqlalchemy import select
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import AuditEntry, Award, GroupMembership, ImportBatch, School, SourceKind, Student
 from aidoffice.errors import InputRefused
-from aidoffice.exporting import roster
+from aidoffice.exporting import roster, roster_export
 from aidoffice.exporting.samples import Shape, build
 from aidoffice.ledgers.school import ensure_term, require_school
 from aidoffice.ledgers.students import add_student, transfer_out
@@ -195,7 +195,7 @@ def test_exporting_what_was_paid_names_the_eligible_children_left_out(school, tm
         p = roster.recorded_roster(s, LIVING, TERM, today=TODAY)
         assert names(p.included) == ["低保生"]
         assert sorted(names(p.not_recorded)) == ["一般困难生", "比较困难生", "特别困难生", "脱贫走读生"]
-        out = roster.export_roster(s, p, tmp_path / "已发放.xlsx", today=TODAY, open_problems=None)
+        out = roster_export.export_roster(s, p, tmp_path / "已发放.xlsx", today=TODAY, open_problems=None)
     note = next(n for n in out.notes if "没有发放记录" in n)
     assert "特别困难生甲（九年级1班）" in note and "共 4 人" in note and "--confirm" in note
     assert out.as_json()["rows"] == 1 and p.summary()["not_recorded"] == 4
@@ -218,7 +218,7 @@ def test_checks_find_what_the_county_would_send_back(school):
             s, s.scalars(select(Student).where(Student.id_number == ids["一般困难生"])).one().id, TODAY
         )
         p = roster.recorded_roster(s, LIVING, TERM, today=TODAY)
-        out = roster.export_roster(s, p, None, today=TODAY)
+        out = roster_export.export_roster(s, p, None, today=TODAY)
     kinds = {(f.name[:-1], f.kind) for f in out.findings}
     assert ("低保生", "no_account") in kinds
     assert ("特别困难生", "bad_account") in kinds
@@ -236,10 +236,10 @@ def test_an_amount_off_the_standard_blocks_unless_the_review_said_why(school):
         p = roster.propose(s, LIVING, TERM, today=TODAY)
         line = roster.find_line(p, ids["低保生"])
         line.amount = Decimal("800.00")
-        found = roster.export_roster(s, p, None, today=TODAY).findings
+        found = roster_export.export_roster(s, p, None, today=TODAY).findings
         assert [(f.kind, f.blocking) for f in found] == [("amount_off_standard", True)]
         roster.change_amount(p, ids["低保生"], "800", "县里追加")
-        found = roster.export_roster(s, p, None, today=TODAY).findings
+        found = roster_export.export_roster(s, p, None, today=TODAY).findings
         assert [(f.kind, f.blocking) for f in found] == [("amount_off_standard", False)]
 
 
@@ -252,7 +252,7 @@ def test_an_open_problem_from_the_problem_list_blocks_the_export(school):
 
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        found = roster.export_roster(s, p, None, open_problems=problems, today=TODAY).findings
+        found = roster_export.export_roster(s, p, None, open_problems=problems, today=TODAY).findings
     assert [(f.name, f.kind) for f in found] == [("低保生甲", "open_problem")]
 
 
@@ -272,7 +272,7 @@ def test_the_problem_lists_open_problems_block_but_missed_aid_does_not(school):
             record_finding(
                 s, Finding(kind, st.person_key, st.name, f"{kind} 的说明", st.id_number, st.id, scope=TERM)
             )
-        found = roster.export_roster(s, p, None, today=TODAY).findings
+        found = roster_export.export_roster(s, p, None, today=TODAY).findings
     problems = [(f.name, f.kind, f.blocking) for f in found if f.kind == "open_problem"]
     assert problems == [(first.name, "open_problem", True)]
 
@@ -286,7 +286,7 @@ def test_export_fills_the_template_and_records_who_exported_full_numbers(school,
     with db.unit_of_work(actor="资助专干") as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
         roster.confirm(s, p)
-        res = roster.export_roster(s, p, out, template=template, today=TODAY)
+        res = roster_export.export_roster(s, p, out, template=template, today=TODAY)
     assert (res.rows, res.first_row, res.total_row, res.total) == (5, 5, 10, Decimal("3312.50"))
     ws = load_workbook(out)["花名册"]
     assert ws["B5"].value == "脱贫走读生甲" and ws["D5"].value == ids["脱贫走读生"]
@@ -311,8 +311,12 @@ def test_a_total_too_wide_for_the_countys_amount_column_is_pointed_out(school, t
     build(Shape()).save(sample)
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        tight = roster.export_roster(s, p, tmp_path / "a.xlsx", template=narrow, today=TODAY, anyway="测试")
-        roomy = roster.export_roster(s, p, tmp_path / "b.xlsx", template=sample, today=TODAY, anyway="测试")
+        tight = roster_export.export_roster(
+            s, p, tmp_path / "a.xlsx", template=narrow, today=TODAY, anyway="测试"
+        )
+        roomy = roster_export.export_roster(
+            s, p, tmp_path / "b.xlsx", template=sample, today=TODAY, anyway="测试"
+        )
     assert any("合计 3,312.50" in n and "K 列" in n and "###" in n for n in tight.notes), tight.notes
     assert not any("###" in n for n in roomy.notes)
 
@@ -325,8 +329,8 @@ def test_problems_refuse_the_export_until_a_reason_is_given_and_the_reason_is_re
     out, report = tmp_path / "花名册.xlsx", tmp_path / "检查结果.xlsx"
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        with pytest.raises(roster.RosterRefused, match="--anyway") as err:
-            roster.export_roster(s, p, out, report=report, today=TODAY)
+        with pytest.raises(roster_export.RosterRefused, match="--anyway") as err:
+            roster_export.export_roster(s, p, out, report=report, today=TODAY)
     assert not out.exists() and report.exists()
     assert err.value.details["checks"][0]["kind"] == "no_account"
     rep = load_workbook(report).active
@@ -334,7 +338,7 @@ def test_problems_refuse_the_export_until_a_reason_is_given_and_the_reason_is_re
     assert not find_sensitive(" ".join(str(c.value) for row in rep.iter_rows() for c in row if c.value))
     with db.unit_of_work(actor="资助专干") as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        res = roster.export_roster(s, p, out, anyway="家长正在办卡，县里同意先报", today=TODAY)
+        res = roster_export.export_roster(s, p, out, anyway="家长正在办卡，县里同意先报", today=TODAY)
     assert out.exists() and res.anyway == "家长正在办卡，县里同意先报"
     with db.reading() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
@@ -351,16 +355,16 @@ def test_an_unplaced_column_is_refused_then_the_mapping_is_remembered_for_that_t
     wb.save(template)
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        with pytest.raises(roster.RosterRefused, match="领款签字栏位") as err:
-            roster.export_roster(s, p, tmp_path / "a.xlsx", template=template, today=TODAY)
+        with pytest.raises(roster_export.RosterRefused, match="领款签字栏位") as err:
+            roster_export.export_roster(s, p, tmp_path / "a.xlsx", template=template, today=TODAY)
         assert err.value.details["unplaced"] == [{"column": "R", "header": "领款签字栏位"}]
         assert err.value.details["preview"][0][1] == "姓名"
-        roster.export_roster(
+        roster_export.export_roster(
             s, p, tmp_path / "a.xlsx", template=template, mapping={"领款签字栏位": "留空"}, today=TODAY
         )
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        res = roster.export_roster(s, p, tmp_path / "b.xlsx", template=template, today=TODAY)
+        res = roster_export.export_roster(s, p, tmp_path / "b.xlsx", template=template, today=TODAY)
         assert any("上次" in n for n in res.notes)
         saved = s.scalars(select(School)).one().settings["template_mappings"]
     assert list(saved.values()) == [{"领款签字栏位": ""}]
@@ -374,7 +378,7 @@ def test_the_standard_workbook_is_used_without_a_template(school, tmp_path):
     out = tmp_path / "花名册.xlsx"
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        roster.export_roster(s, p, out, today=TODAY)
+        roster_export.export_roster(s, p, out, today=TODAY)
     ws = load_workbook(out).active
     assert ws["A1"].value == "测试县第一中学2026-2027学年第一学期义务教育家庭经济困难学生生活补助发放花名册"
     assert ws["B3"].value == "脱贫走读生甲" and ws["D3"].number_format == "@"
@@ -388,7 +392,7 @@ def test_the_national_family_profile_leaves_group_flags_blank_never_no(school, t
     out = tmp_path / "家庭经济信息.xlsx"
     with db.unit_of_work() as s:
         p = roster.propose(s, LIVING, TERM, today=TODAY)
-        res = roster.export_roster(s, p, out, profile="家庭经济信息", today=TODAY)
+        res = roster_export.export_roster(s, p, out, profile="家庭经济信息", today=TODAY)
     assert res.cell_problems == []
     ws = load_workbook(out).active
     header = [c.value for c in ws[1]]
@@ -408,7 +412,7 @@ def test_the_national_assessment_profile_writes_levels_and_dates_as_the_system_w
         for x in p.lines:
             if x.level is None:
                 roster.remove(p, x.id_number, "不是认定的困难学生")
-        res = roster.export_roster(s, p, out, profile="困难学生认定", today=TODAY)
+        res = roster_export.export_roster(s, p, out, profile="困难学生认定", today=TODAY)
     assert res.cell_problems == []
     rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
     assert [(r[3], r[4]) for r in rows] == [

@@ -7,11 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from aidoffice.db.models import AuditEntry, Student, User
-from aidoffice.errors import AidofficeError, ValidationError
-from aidoffice.ledgers.students import add_student
-from aidoffice.security import accounts
-from aidoffice.security.access import (
+from aidoffice.access.checks import (
     PermissionDenied,
     Principal,
     act_as,
@@ -21,7 +17,11 @@ from aidoffice.security.access import (
     require_student,
     scope_students,
 )
-from aidoffice.security.accounts import SignInFailed, authenticate, create_user, sign_in
+from aidoffice.db.models import AuditEntry, Student, User
+from aidoffice.errors import AidofficeError, ValidationError
+from aidoffice.ledgers.students import add_student
+from aidoffice.safety import accounts
+from aidoffice.safety.accounts import SignInFailed, authenticate, create_user, sign_in
 from tests.factories import student
 
 ADMIN_PW = "Mountain-2026"

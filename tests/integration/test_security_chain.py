@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from aidoffice.db.models import AuditEntry, Township
 from aidoffice.ledgers.students import add_student, update_student
-from aidoffice.security.chain import verify_chain
-from aidoffice.security.check import check_database
+from aidoffice.safety.chain import verify_chain
+from aidoffice.safety.check import check_database
 from tests.factories import student
 
 
@@ -177,11 +177,11 @@ def test_upgrading_an_older_database_seals_the_entries_it_already_had(tmp_path):
 def test_a_trail_rewritten_and_resealed_end_to_end_is_found_against_an_automatic_backup(tmp_path):
     """Someone who knows the recipe edits an entry and recomputes every seal after it: the chain holds
     together, but the automatic backup taken before remembers what the chain said then."""
+    from aidoffice.db.audit_chain import GENESIS, HEAD_KEY, entry_digest
     from aidoffice.db.engine import Database
     from aidoffice.db.models import AppSetting
     from aidoffice.ledgers.school import setup_school
-    from aidoffice.security.backup import auto_backup, backups_dir
-    from aidoffice.security.chain import GENESIS, HEAD_KEY, entry_digest
+    from aidoffice.safety.backup import auto_backup, backups_dir
 
     db = Database(str(tmp_path / "anchor-check.db"))
     try:
@@ -221,7 +221,7 @@ def test_a_restore_to_an_older_backup_is_not_taken_for_a_rewritten_trail(tmp_pat
     must not make check cry wolf (also when the backups are made in the same second)."""
     from aidoffice.db.engine import Database
     from aidoffice.ledgers.school import setup_school
-    from aidoffice.security.backup import auto_backup, backups_dir, restore
+    from aidoffice.safety.backup import auto_backup, backups_dir, restore
 
     db = Database(str(tmp_path / "anchor-restore.db"))
     try:

@@ -12,13 +12,13 @@ import sqlite3
 import pytest
 from sqlalchemy import delete, select, text, update
 
+from aidoffice.access.checks import PermissionDenied, Principal, act_as, bind_user, require
 from aidoffice.db.engine import Database
 from aidoffice.db.models import AppSetting, AuditEntry, User
 from aidoffice.errors import AidofficeError
-from aidoffice.security import accounts
-from aidoffice.security.access import PermissionDenied, Principal, act_as, bind_user, require
-from aidoffice.security.accounts import AccountNotExplained, create_user, sign_in
-from aidoffice.security.check import check_database
+from aidoffice.safety import accounts
+from aidoffice.safety.accounts import AccountNotExplained, create_user, sign_in
+from aidoffice.safety.check import check_database
 
 ADMIN_PW = "Mountain-2026"
 TEACHER_PW = "River-2026x"
@@ -266,7 +266,7 @@ def test_single_clerk_mode_is_refused_for_a_tampered_administrator(tmp_path):
 
 
 def test_restore_shows_the_accounts_and_refuses_an_escalated_role_unless_confirmed(tmp_path):
-    from aidoffice.security.backup import AccountsNotExplained, copy_sqlite, restore
+    from aidoffice.safety.backup import AccountsNotExplained, copy_sqlite, restore
 
     db = Database(str(tmp_path / "live.db"))
     admin = _office(db)
@@ -299,7 +299,7 @@ def test_restore_shows_the_accounts_and_refuses_an_escalated_role_unless_confirm
 
 
 def test_an_untouched_backup_restores_and_lists_its_accounts(tmp_path):
-    from aidoffice.security.backup import restore, write_backup
+    from aidoffice.safety.backup import restore, write_backup
 
     db = Database(str(tmp_path / "live.db"))
     admin = _office(db)
@@ -322,9 +322,9 @@ def test_an_untouched_backup_restores_and_lists_its_accounts(tmp_path):
 def test_entries_deleted_inside_what_a_backup_covers_are_found_when_the_head_is_rewritten(tmp_path):
     """Entries deleted from the middle, the rest renumbered and resealed, the head rewritten: the chain
     holds, but the automatic backup knew a longer trail."""
+    from aidoffice.db.audit_chain import GENESIS, HEAD_KEY, entry_digest
     from aidoffice.ledgers.school import setup_school
-    from aidoffice.security.backup import auto_backup, backups_dir
-    from aidoffice.security.chain import GENESIS, HEAD_KEY, entry_digest
+    from aidoffice.safety.backup import auto_backup, backups_dir
 
     db = Database(str(tmp_path / "anchor-gap.db"))
     try:

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from aidoffice import clock
 from aidoffice.db.models import OperationLock, Student
 from aidoffice.ledgers.students import StudentInput, add_student, update_student
-from aidoffice.security.locks import (
+from aidoffice.safety.locks import (
     ConcurrentEdit,
     DatabaseInUse,
     OperationBusy,
@@ -104,7 +104,7 @@ def test_a_lock_row_left_by_a_dead_importer_is_taken_over(db):
 
 def _hold_import(url: str, ready, release) -> None:  # runs in another process
     from aidoffice.db.engine import Database
-    from aidoffice.security.locks import exclusive
+    from aidoffice.safety.locks import exclusive
 
     database = Database(url)
     with exclusive(database, "import", holder="另一台电脑的张老师"):
@@ -142,7 +142,7 @@ def test_a_second_program_on_the_same_file_is_told_who_has_it(tmp_path, sqlite_t
     held = instance_lock(db)
     try:
         code = (
-            "import sys; from aidoffice.db.engine import Database; from aidoffice.security.locks import instance_lock\n"
+            "import sys; from aidoffice.db.engine import Database; from aidoffice.safety.locks import instance_lock\n"
             "try:\n    instance_lock(Database(sys.argv[1]))\nexcept Exception as e:\n    print(e); sys.exit(1)\n"
         )
         r = subprocess.run(
@@ -166,7 +166,7 @@ def test_a_lock_file_left_by_a_killed_program_is_taken_over(tmp_path, sqlite_tem
     path = tmp_path / "office.db"
     shutil.copy(sqlite_template, path)
     code = (
-        "import os, sys; from aidoffice.db.engine import Database; from aidoffice.security.locks import instance_lock\n"
+        "import os, sys; from aidoffice.db.engine import Database; from aidoffice.safety.locks import instance_lock\n"
         "instance_lock(Database(sys.argv[1])); os._exit(9)\n"
     )
     subprocess.run([sys.executable, "-c", code, str(path)], timeout=60)
@@ -200,7 +200,7 @@ def test_versions_count_up_with_each_save(school_db):
 
 def test_a_busy_import_names_the_signed_in_account_not_the_computer(db):
     """Clerks share one Windows login on the office PC: the message must name the account importing."""
-    from aidoffice.security.access import Principal, bind_user
+    from aidoffice.access.checks import Principal, bind_user
 
     bind_user(db, Principal(1, "zhang", "张老师", "clerk"))
     try:

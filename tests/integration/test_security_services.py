@@ -9,8 +9,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from aidoffice.access import checks as access
+from aidoffice.access.checks import PermissionDenied, Principal, act_as
+from aidoffice.access.roles import Role, RoleBook, role_book
 from aidoffice.db.models import Award, PublicityBatch, Slip, Student
-from aidoffice.exporting import roster
+from aidoffice.exporting import roster, roster_export
 from aidoffice.exporting.consolidate import consolidate
 from aidoffice.publicity import slips
 from aidoffice.publicity.letters import produce_letters
@@ -19,10 +22,8 @@ from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.sessions import missing_sessions, produce_signin, record_session
 from aidoffice.publicity.settings import write_settings
-from aidoffice.security import access
-from aidoffice.security.access import PermissionDenied, Principal, act_as
-from aidoffice.security.accounts import create_user, sign_in
-from aidoffice.security.roles import Role, RoleBook, role_book
+from aidoffice.safety.accounts import create_user, sign_in
+from aidoffice.services import slip_desk
 from tests.factories import an_id
 from tests.integration.test_consolidate import school_file
 from tests.integration.test_letters_data import LETTER_DAY, build_school
@@ -114,10 +115,10 @@ def test_a_head_teacher_registers_and_counts_their_own_classes_slips(office, tmp
     other = next(c for c, sid in codes.items() if classes[sid] == "10班")
     with db.unit_of_work() as s:
         act_as(s, who["wang"])
-        assert slips.receive(s, mine, "apply").outcome is slips.Outcome.RECEIVED
+        assert slip_desk.receive(s, mine, "apply").outcome is slips.Outcome.RECEIVED
     with pytest.raises(PermissionDenied, match="七年级10班不是您登记的班级"), db.unit_of_work() as s:
         act_as(s, who["wang"])
-        slips.receive(s, other, "apply")
+        slip_desk.receive(s, other, "apply")
     with db.reading() as s:
         assert s.scalar(select(Slip.received_at).where(Slip.code == other)) is None
         act_as(s, who["wang"])
@@ -131,8 +132,8 @@ def test_a_head_teacher_registers_and_counts_their_own_classes_slips(office, tmp
                 slips.slip_status(s, grade=grade, class_name=class_name)
         act_as(s, who["clerk"])
         assert len(slips.slip_status(s).classes) == 3
-    from aidoffice.security.access import bind_user
-    from aidoffice.security.check import check_database
+    from aidoffice.access.checks import bind_user
+    from aidoffice.safety.check import check_database
 
     bind_user(db, who["wang"])  # check's findings name students of every class
     try:
@@ -181,7 +182,7 @@ def test_the_roster_is_a_clerks_job_and_confirming_it_needs_its_own_right(office
         act_as(s, who["clerk"])
         proposal = roster.propose(s, LIVING, "2026-2027-1")
         roster.confirm(s, proposal)
-        roster.export_roster(s, proposal, tmp_path / "花名册.xlsx", anyway="测试")
+        roster_export.export_roster(s, proposal, tmp_path / "花名册.xlsx", anyway="测试")
     assert (tmp_path / "花名册.xlsx").exists()
 
 
@@ -198,11 +199,11 @@ def test_a_payment_roster_with_full_numbers_needs_the_full_numbers_right(office,
     with db.unit_of_work() as s:
         act_as(s, who)
         proposal = roster.propose(s, LIVING, "2026-2027-1")
-        assert roster.export_roster(s, proposal, None).rows == len(proposal.included)  # checking only
+        assert roster_export.export_roster(s, proposal, None).rows == len(proposal.included)  # checking only
     out = tmp_path / "含证件号.xlsx"
     with pytest.raises(PermissionDenied, match="导出含完整证件号"), db.unit_of_work() as s:
         act_as(s, who)
-        roster.export_roster(s, roster.propose(s, LIVING, "2026-2027-1"), out, anyway="测试")
+        roster_export.export_roster(s, roster.propose(s, LIVING, "2026-2027-1"), out, anyway="测试")
     assert not out.exists()
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Award).where(Award.batch_id.is_not(None))) == 0

@@ -13,6 +13,7 @@ from aidoffice.errors import InputRefused
 from aidoffice.publicity import slips
 from aidoffice.publicity.letters import produce_letters
 from aidoffice.reconcile.service import run_reconcile
+from aidoffice.services import slip_desk
 from tests.integration.test_letters_data import LETTER_DAY, build_school
 
 
@@ -36,8 +37,8 @@ def test_a_scanned_code_is_received_once_and_a_second_scan_says_already(school_d
     policy, _ = printed
     code = policy.slips[0]
     with school_db.unit_of_work(actor="资助专干") as s:
-        first = slips.receive(s, code, "apply")
-        again = slips.receive(s, slipcode.display(code).lower(), "decline")
+        first = slip_desk.receive(s, code, "apply")
+        again = slip_desk.receive(s, slipcode.display(code).lower(), "decline")
     assert first.outcome is slips.Outcome.RECEIVED and "已登记" in first.message
     assert again.outcome is slips.Outcome.REPEATED and "符合、申请" in again.message
     with school_db.reading() as s:
@@ -52,9 +53,9 @@ def test_a_mistyped_or_unknown_code_registers_nothing(school_db, printed):
     while unknown in policy.slips:
         unknown = slipcode.new_code()
     with school_db.unit_of_work() as s:
-        typo = slips.receive(s, _mistype(policy.slips[0]))
-        junk = slips.receive(s, "hello")
-        nobody = slips.receive(s, unknown)
+        typo = slip_desk.receive(s, _mistype(policy.slips[0]))
+        junk = slip_desk.receive(s, "hello")
+        nobody = slip_desk.receive(s, unknown)
     assert typo.outcome is slips.Outcome.MISTYPED and "校验码" in typo.message
     assert junk.outcome is slips.Outcome.MISTYPED
     assert nobody.outcome is slips.Outcome.UNKNOWN and "查无此回执" in nobody.message
@@ -71,7 +72,7 @@ def test_an_answer_that_does_not_fit_the_slip_is_refused(school_db, printed):
     """“有异议” cannot be the answer on a policy letter's slip: a wrong key must not be recorded."""
     policy, _ = printed
     with pytest.raises(InputRefused, match="选项只能是"), school_db.unit_of_work() as s:
-        slips.receive(s, policy.slips[0], "object")
+        slip_desk.receive(s, policy.slips[0], "object")
 
 
 def test_counts_per_class_and_the_outstanding_lists_follow_the_scans(school_db, printed, tmp_path):
@@ -79,7 +80,7 @@ def test_counts_per_class_and_the_outstanding_lists_follow_the_scans(school_db, 
     policy, _ = printed
     with school_db.unit_of_work() as s:
         for code in policy.slips[:3]:
-            slips.receive(s, code, "decline")
+            slip_desk.receive(s, code, "decline")
     status = _status(school_db, kind="policy")
     by_class = {c.label: c for c in status.classes}
     assert status.total == 7 and status.returned == 3
@@ -101,8 +102,8 @@ def test_families_that_apply_are_listed_for_the_hardship_assessment(school_db, p
     """A family that applies on its slip must reach the assessment list; one that declines must not."""
     policy, _ = printed
     with school_db.unit_of_work() as s:
-        slips.receive(s, policy.slips[1], "apply")
-        slips.receive(s, policy.slips[2], "decline")
+        slip_desk.receive(s, policy.slips[1], "apply")
+        slip_desk.receive(s, policy.slips[2], "decline")
     with school_db.reading() as s:
         found = slips.applicants(s)
     assert [a.code for a in found] == [policy.slips[1]]
@@ -112,8 +113,8 @@ def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(sc
     """A parent's objection reaches the problem list at once, in their own words, and survives a re-run."""
     _, aid = printed
     with school_db.unit_of_work() as s:
-        slips.receive(s, aid.slips[0], "object", "金额与通知的不一致")
-        slips.receive(s, aid.slips[1], "agree")
+        slip_desk.receive(s, aid.slips[0], "object", "金额与通知的不一致")
+        slip_desk.receive(s, aid.slips[1], "agree")
     with school_db.reading() as s:
         found = slips.objections(s)
     assert len(found) == 1
@@ -135,7 +136,7 @@ def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(sc
     [again] = problems()
     assert (again.id, again.status) == (problem.id, ProblemStatus.OPEN)  # a comparison keeps it
     with school_db.unit_of_work() as s:
-        slips.undo_receipt(s, aid.slips[0])
+        slip_desk.undo_receipt(s, aid.slips[0])
     [undone] = problems()
     assert undone.status is ProblemStatus.CLOSED and undone.resolution == "数据已更正"
 
@@ -144,9 +145,9 @@ def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, p
     """A slip registered by mistake can be undone, with both the registration and the undo on record."""
     policy, _ = printed
     with school_db.unit_of_work(actor="资助专干") as s:
-        slips.receive(s, policy.slips[0], "apply")
+        slip_desk.receive(s, policy.slips[0], "apply")
     with school_db.unit_of_work() as s:
-        slips.undo_receipt(s, policy.slips[0])
+        slip_desk.undo_receipt(s, policy.slips[0])
     assert _status(school_db, kind="policy").returned == 0
     with school_db.reading() as s:
         updates = s.scalars(
@@ -167,8 +168,8 @@ def test_a_family_that_applies_is_on_the_assessment_to_do_list_until_assessed(sc
 
     policy, _ = printed
     with school_db.unit_of_work() as s:
-        applied = slips.receive(s, policy.slips[0], "apply")
-        slips.receive(s, policy.slips[1], "decline")
+        applied = slip_desk.receive(s, policy.slips[0], "apply")
+        slip_desk.receive(s, policy.slips[1], "decline")
     with school_db.reading() as s:
         student_id = slips.applicants(s)[0].student_id
         term_code = s.scalars(select(Slip).where(Slip.code == policy.slips[0])).one().term.code
@@ -195,9 +196,9 @@ def test_a_slip_of_another_term_names_its_term_and_is_not_counted(school_db, pri
     with school_db.unit_of_work(actor="资助专干") as s:
         old = produce_letters(s, "policy", tmp_path / "old.pdf", term="2025-2026-2", letter_date=LETTER_DAY)
         before = slips.slip_status(s, kind="policy").returned
-        got = slips.receive(s, old.slips[0], "apply")
+        got = slip_desk.receive(s, old.slips[0], "apply")
         after = slips.slip_status(s, kind="policy").returned
-        late = slips.receive(s, old.slips[0], "apply", term="2025-2026-2")  # registered for its own term
+        late = slip_desk.receive(s, old.slips[0], "apply", term="2025-2026-2")  # registered for its own term
     assert got.outcome is slips.Outcome.OTHER_TERM
     assert "2025-2026学年第二学期" in got.message and "不计入" in got.message and got.student
     assert before == after

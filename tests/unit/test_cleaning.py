@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aidoffice.importing.cleaning import CleaningError, parse_date, parse_month, parse_yes_no, text
+from aidoffice.sheets.cleaning import CleaningError, parse_date, parse_month, parse_yes_no, text
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from aidoffice.errors import InputRefused
-from aidoffice.importing.headers import column_letter, find_layout, header_key, synonyms
-from aidoffice.importing.kinds import LIST, STUDENTS
-from aidoffice.importing.readers import Table
+from aidoffice.sheets.headers import column_letter, find_layout, header_key, synonyms
+from aidoffice.sheets.kinds import LIST, STUDENTS
+from aidoffice.sheets.readers import Table
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_a_column_left_out_never_makes_the_first_student_a_second_header_row(lef
 
 def test_a_row_of_id_numbers_dates_and_phones_is_never_a_header_row():
     """Data is data whatever the words above it: a header search must not swallow a student."""
-    from aidoffice.importing.headers import looks_like_data
+    from aidoffice.sheets.headers import looks_like_data
 
     assert looks_like_data(["张三", "130624201305030111", "男"])
     assert looks_like_data(["张三", "G130624201305030111"])

@@ -17,7 +17,7 @@ from openpyxl.styles import Border, Side
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
 from aidoffice.exporting.samples import COLUMNS, Shape, build
-from aidoffice.importing.headers import IGNORE
+from aidoffice.sheets.headers import IGNORE
 from tests.factories import an_id
 
 TEXT = ("id_number", "student_no", "bank_account", "guardian_phone")

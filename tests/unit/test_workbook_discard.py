@@ -11,8 +11,8 @@ import sys
 import pytest
 from openpyxl import Workbook
 
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import DiskProblem
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 
 def _unraisable(monkeypatch) -> list:

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 
 from aidoffice import clock
 from aidoffice.errors import AidofficeError
-from aidoffice.security.backup import (
-    SUFFIX,
+from aidoffice.safety.aidbak import SUFFIX, BackupHeader
+from aidoffice.safety.backup import (
     AccountsNotExplained,
-    BackupHeader,
     BackupResult,
     BrokenTrail,
     RestoreResult,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayout
 
-from aidoffice.importing.headers import IGNORE, Column, field_label
-from aidoffice.importing.kinds import Kind
+from aidoffice.sheets.headers import IGNORE, Column, field_label
+from aidoffice.sheets.kinds import Kind
 from ui.widgets import dialog_buttons
 
 

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice.access.checks import Principal
 from aidoffice.errors import AidofficeError, ValidationError
-from aidoffice.security.access import Principal
-from aidoffice.security.accounts import (
+from aidoffice.safety.accounts import (
     LOCK_AFTER,
     PASSWORD_RULES,
     AccountLocked,

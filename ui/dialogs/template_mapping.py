@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.exporting.template import TEMPLATE_FIELDS, field_label
-from aidoffice.importing.headers import IGNORE, column_letter
+from aidoffice.sheets.headers import IGNORE, column_letter
 from ui.widgets import dialog_buttons
 
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice.access.checks import ClassKey, Principal
 from aidoffice.errors import AidofficeError
-from aidoffice.security.access import ClassKey, Principal
-from aidoffice.security.accounts import AccountInfo
+from aidoffice.safety.accounts import AccountInfo
 from ui.dialogs.sign_in import fit_to_width, password_field, password_rules_label, problems_text
 from ui.operations import AppContext
 from ui.operations import security as ops

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from aidoffice.privacy import Level
-from aidoffice.security.auditlog import AuditFilter, AuditRow
+from aidoffice.safety.auditlog import AuditFilter, AuditRow
 from ui.models.paged import Index, PagedByIdModel
 from ui.operations import AppContext
 from ui.operations import security as ops

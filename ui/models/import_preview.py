@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from aidoffice.importing.report import ACTION_NAMES, Action, ImportReport, Outcome
+from aidoffice.importing.report import ROW_ACTION_NAMES, Action, ImportReport, Outcome
 from aidoffice.privacy import mask_id
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
@@ -96,7 +96,7 @@ class ImportPreviewModel(QAbstractTableModel):
             if col == 0:
                 return o.row
             if col == 1:
-                return ACTION_NAMES[o.action]
+                return ROW_ACTION_NAMES[o.action]
             if col == 2:
                 return o.name
             if col == 3:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from aidoffice.db.models import ProblemStatus
 from aidoffice.domain.grades import make_grade
 from aidoffice.privacy import Field, Level, show
-from aidoffice.reconcile.problems import ProblemFilter, ProblemRow
+from aidoffice.reconcile.problem_queries import ProblemFilter, ProblemRow
 from ui.models.paged import PagedByIdModel
 from ui.operations import AppContext
 from ui.operations import reconcile as ops

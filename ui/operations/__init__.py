@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -155,7 +155,3 @@ class AppContext(QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self.writer.wait(msecs) and self.readers.wait(msecs)
-
-
-def noop(_result: Any) -> None:
-    """A success callback for ops whose result nobody needs."""

@@ -15,12 +15,13 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
+from aidoffice.access.checks import scope_students
 from aidoffice.db.models import PublicityBatch, Student, StudentStatus, Term
 from aidoffice.ledgers.school import current_term
 from aidoffice.ledgers.student_queries import classes_by_grade
 from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.common import KIND_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.letters import (
     LetterBatch,
@@ -34,7 +35,7 @@ from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
-from aidoffice.security.access import scope_students
+from aidoffice.services import slip_desk
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
@@ -100,7 +101,7 @@ def make_letters(
         success,
         changes=Changes(publicity=True, slips=True),
         label=parent.tr("正在生成告知书…"),
-        note=f"生成{KIND_NAMES[kind]}",
+        note=f"生成{MATERIAL_NAMES[kind]}",
         failure=failure,
         batch="letters",
         out=out,
@@ -125,7 +126,7 @@ def load_batches(ctx: AppContext, parent: QWidget, success: Callable[[list[Batch
     def op(s, _p):  # type: ignore[no-untyped-def]
         rows = s.scalars(select(PublicityBatch).order_by(PublicityBatch.id.desc()).limit(500))
         return [
-            BatchRow(b.id, KIND_NAMES.get(b.kind, b.kind), b.term_code or "", b.scope, b.actor,
+            BatchRow(b.id, MATERIAL_NAMES.get(b.kind, b.kind), b.term_code or "", b.scope, b.actor,
                      f"{b.at:%Y-%m-%d %H:%M}", b.pages, b.items, b.file_name, b.fingerprint)
             for b in rows
         ]  # fmt: skip
@@ -236,7 +237,7 @@ def receive(
     term: str | None = None,
 ) -> Task:  # fmt: skip
     return ctx.write(
-        parent, lambda s, _p: slip_service.receive(s, code, answer, objection, term=term), success,
+        parent, lambda s, _p: slip_desk.receive(s, code, answer, objection, term=term), success,
         changes=Changes(slips=True), note="登记回执", failure=failure,
     )  # fmt: skip
 

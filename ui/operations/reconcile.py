@@ -12,10 +12,10 @@ from sqlalchemy import select
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Term
 from aidoffice.ledgers.school import current_term
-from aidoffice.reconcile import corrections
+from aidoffice.reconcile import corrections, problem_actions, problem_fixes, problem_queries
 from aidoffice.reconcile import problems as service
 from aidoffice.reconcile.kinds import rules
-from aidoffice.reconcile.problems import ProblemDetail, ProblemFilter, ProblemRow
+from aidoffice.reconcile.problem_queries import ProblemDetail, ProblemFilter, ProblemRow
 from aidoffice.reconcile.service import ReconcileResult, run_reconcile
 from aidoffice.reconcile.statistics import TermStatistics, term_statistics
 from ui.operations import AppContext, Changes
@@ -40,7 +40,7 @@ class Choices:
 
 
 def _choices(session) -> Choices:  # type: ignore[no-untyped-def]
-    found = service.filter_choices(session)
+    found = problem_queries.filter_choices(session)
     current = session.scalars(select(Term.code).where(Term.is_current.is_(True))).first()
     terms = list(session.scalars(select(Term.code).order_by(Term.starts_on.desc())))
     groups = [(code, g.name) for code, g in load_catalogue(session).groups.items()]
@@ -116,19 +116,19 @@ def mark_sent(ctx: AppContext, parent: QWidget, success: Callable[[Any], None]) 
 def load_ids(
     ctx: AppContext, parent: QWidget, f: ProblemFilter, success: Callable[[list[int]], None]
 ) -> Task:
-    return ctx.query(parent, lambda s, _p: service.problem_ids(s, f), success)
+    return ctx.query(parent, lambda s, _p: problem_queries.problem_ids(s, f), success)
 
 
 def load_rows(
     ctx: AppContext, parent: QWidget, ids: list[int], success: Callable[[list[ProblemRow]], None]
 ) -> Task:
-    return ctx.query(parent, lambda s, _p: service.fetch_problems(s, ids), success)
+    return ctx.query(parent, lambda s, _p: problem_queries.fetch_problems(s, ids), success)
 
 
 def load_detail(
     ctx: AppContext, parent: QWidget, problem_id: int, success: Callable[[ProblemDetail], None]
 ) -> Task:
-    return ctx.query(parent, lambda s, _p: service.problem_detail(s, problem_id), success)
+    return ctx.query(parent, lambda s, _p: problem_queries.problem_detail(s, problem_id), success)
 
 
 def _change(
@@ -143,11 +143,11 @@ def _change(
 
 
 def take(ctx: AppContext, parent: QWidget, pid: int, note: str, success: Callable[[Any], None]) -> Task:
-    return _change(ctx, parent, lambda s: service.take_problem(s, pid, note=note), success)
+    return _change(ctx, parent, lambda s: problem_actions.take_problem(s, pid, note=note), success)
 
 
 def add_note(ctx: AppContext, parent: QWidget, pid: int, text: str, success: Callable[[Any], None]) -> Task:
-    return _change(ctx, parent, lambda s: service.add_note(s, pid, text), success)
+    return _change(ctx, parent, lambda s: problem_actions.add_note(s, pid, text), success)
 
 
 def close(
@@ -159,18 +159,20 @@ def close(
     success: Callable[[Any], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:
-    return _change(ctx, parent, lambda s: service.close_problem(s, pid, resolution, note), success, failure)
+    return _change(
+        ctx, parent, lambda s: problem_actions.close_problem(s, pid, resolution, note), success, failure
+    )
 
 
 def reopen(ctx: AppContext, parent: QWidget, pid: int, note: str, success: Callable[[Any], None]) -> Task:
-    return _change(ctx, parent, lambda s: service.reopen_problem(s, pid, note), success)
+    return _change(ctx, parent, lambda s: problem_actions.reopen_problem(s, pid, note), success)
 
 
 # the fixes a finding offers: the service that makes it, and what it changes besides the problem list
 _FIXES: dict[str, tuple[Callable[..., Any], Changes]] = {
-    "id": (service.fix_correct_id, PROBLEMS | Changes(students=True, groups=True)),
+    "id": (problem_fixes.fix_correct_id, PROBLEMS | Changes(students=True, groups=True)),
     "elsewhere": (
-        lambda s, pid, v: service.fix_record_elsewhere(
+        lambda s, pid, v: problem_fixes.fix_record_elsewhere(
             s,
             pid,
             v["school_name"],
@@ -182,10 +184,12 @@ _FIXES: dict[str, tuple[Callable[..., Any], Changes]] = {
         PROBLEMS | Changes(households=True),
     ),
     "assessment": (
-        lambda s, pid, level, on, by, note: service.fix_add_assessment(s, pid, level, on, by, note=note),
+        lambda s, pid, level, on, by, note: problem_fixes.fix_add_assessment(
+            s, pid, level, on, by, note=note
+        ),
         PROBLEMS | Changes(groups=True),
     ),
-    "group": (service.fix_add_roster_group, PROBLEMS | Changes(students=True, groups=True)),
+    "group": (problem_fixes.fix_add_roster_group, PROBLEMS | Changes(students=True, groups=True)),
 }
 
 

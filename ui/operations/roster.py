@@ -16,7 +16,7 @@ from aidoffice import clock
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Term
 from aidoffice.domain.terms import Term as TermValue
-from aidoffice.exporting import checks, recoveries, roster
+from aidoffice.exporting import checks, recoveries, roster, roster_export
 from aidoffice.exporting.consolidate import ConsolidateResult, consolidate
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
@@ -79,12 +79,12 @@ def check(
     proposal: roster.RosterProposal,
     choice: ExportChoice,
     mapping: Mapping[str, str],
-    success: Callable[[roster.ExportOutcome], None],
+    success: Callable[[roster_export.ExportOutcome], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
     return ctx.query(
         parent,
-        lambda s, p: roster.export_roster(
+        lambda s, p: roster_export.export_roster(
             s,
             proposal,
             None,
@@ -110,11 +110,11 @@ def export(
     *,
     confirm: bool,
     anyway: str | None,
-    success: Callable[[tuple[roster.ExportOutcome, roster.ConfirmResult | None]], None],
+    success: Callable[[tuple[roster_export.ExportOutcome, roster.ConfirmResult | None]], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
     def op(s, p):  # type: ignore[no-untyped-def]
-        outcome = roster.export_roster(
+        outcome = roster_export.export_roster(
             s, proposal, out, template=choice.template, sheet=choice.sheet, mapping=mapping,
             profile=choice.profile, anyway=anyway, progress=p,
         )  # fmt: skip

@@ -16,17 +16,17 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import ClassKey, Principal, act_as, class_label
+from aidoffice.access.roles import role_book
 from aidoffice.db.models import Student, User
 from aidoffice.domain.grades import make_grade
 from aidoffice.ledgers.student_queries import StudentFilter, classes_by_grade, scoped
 from aidoffice.privacy import Level, mask_id
 from aidoffice.progress import Progress
-from aidoffice.security import accounts, auditlog, backup
-from aidoffice.security.access import ClassKey, Principal, act_as, class_label
-from aidoffice.security.auditlog import AuditExport, AuditFilter, AuditRow
-from aidoffice.security.check import Problem, check_database
-from aidoffice.security.locks import exclusive_all
-from aidoffice.security.roles import role_book
+from aidoffice.safety import accounts, aidbak, auditlog, backup
+from aidoffice.safety.auditlog import AuditExport, AuditFilter, AuditRow
+from aidoffice.safety.check import Problem, check_database
+from aidoffice.safety.locks import exclusive_all
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
@@ -144,12 +144,6 @@ def load_accounts(ctx: AppContext, parent: QWidget, success: Callable[[AccountsV
         )
 
     return ctx.query(parent, op, success)
-
-
-def load_classes(
-    ctx: AppContext, parent: QWidget, success: Callable[[list[tuple[ClassKey, str]]], None]
-) -> Task:
-    return ctx.query(parent, lambda s, _p: _classes(s), success)
 
 
 def roles() -> list[tuple[str, str, str, bool]]:
@@ -353,7 +347,7 @@ def backup_info(
     ctx: AppContext,
     parent: QWidget,
     path: str,
-    success: Callable[[backup.BackupHeader | None], None],
+    success: Callable[[aidbak.BackupHeader | None], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
     """What a backup file says about itself (None: a plain database file, an automatic backup)."""

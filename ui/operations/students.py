@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from aidoffice.access.checks import allowed
 from aidoffice.domain.grades import make_grade
 from aidoffice.exporting.ledger import ExportResult, export_school_ledger
 from aidoffice.ledgers import students as service
@@ -26,8 +27,7 @@ from aidoffice.ledgers.student_queries import (
 )
 from aidoffice.ledgers.student_rules import StudentInput
 from aidoffice.privacy import Level, show_column
-from aidoffice.security.access import allowed
-from aidoffice.security.locks import edits_checked, expect_version
+from aidoffice.safety.locks import edits_checked, expect_version
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.privacy import Level
-from aidoffice.security.auditlog import ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
-from aidoffice.security.check import Problem
+from aidoffice.safety.auditlog import AUDIT_ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
+from aidoffice.safety.check import Problem
 from ui.models.audit_table import AuditTableModel
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops
@@ -81,7 +81,7 @@ class AuditPage(QWidget):
             self.entity.addItem(name, code)
         self.action = QComboBox()
         self.action.addItem(self.tr("全部"), None)
-        for code, name in ACTION_NAMES.items():
+        for code, name in AUDIT_ACTION_NAMES.items():
             self.action.addItem(name, code)
         self.date_from, self.date_to = _date_edit(), _date_edit()
         self.text = QLineEdit()

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from aidoffice.domain.terms import Term
 from aidoffice.errors import SchoolCodeMismatch, WrongFileKind
-from aidoffice.importing.kinds import KINDS, LIST_KINDS
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions
+from aidoffice.sheets.kinds import KINDS, LIST_KINDS
 from ui.dialogs.column_mapping import ColumnMappingDialog
 from ui.models.import_preview import FILTERS, ImportPreviewModel
 from ui.operations import AppContext

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice.db.models import RECOVERY_METHODS
 from aidoffice.domain.money import format_amount
-from aidoffice.exporting import roster
+from aidoffice.exporting import roster, roster_export
 from ui.dialogs.template_mapping import TemplateMappingDialog
 from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
@@ -58,7 +58,7 @@ class RosterPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.proposal: roster.RosterProposal | None = None
-        self.outcome: roster.ExportOutcome | None = None
+        self.outcome: roster_export.ExportOutcome | None = None
         self._checked = False  # the checks were made: a change of the review makes them again
         self.mapping: dict[str, str] = {}
         self.last_task: Task | None = None
@@ -364,7 +364,7 @@ class RosterPage(QWidget):
         )
         return self.last_task
 
-    def _show_checks(self, outcome: roster.ExportOutcome) -> None:
+    def _show_checks(self, outcome: roster_export.ExportOutcome) -> None:
         self.outcome = outcome
         self.findings.clear()
         for note in outcome.notes:
@@ -445,7 +445,7 @@ class RosterPage(QWidget):
                 return None
         proposal = self.proposal
 
-        def done(result: tuple[roster.ExportOutcome, roster.ConfirmResult | None]) -> None:
+        def done(result: tuple[roster_export.ExportOutcome, roster.ConfirmResult | None]) -> None:
             outcome, confirmed = result
             self.outcome = outcome
             self._show_checks(outcome)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice import clock
-from aidoffice.security.accounts import AccountInfo
+from aidoffice.safety.accounts import AccountInfo
 from ui.dialogs.first_admin import FirstAdminDialog
 from ui.dialogs.users import ResetPasswordDialog, UserDialog
 from ui.operations import AppContext, Changes

@@ -59,7 +59,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
     # entries written before the chain existed are sealed now, in the order they were written
-    from aidoffice.security.chain import seal_legacy
+    from aidoffice.db.audit_chain import seal_legacy
 
     seal_legacy(op.get_bind())
 

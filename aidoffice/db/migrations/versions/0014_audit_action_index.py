@@ -1,6 +1,6 @@
 """audit_entry (action, entity_id): sign-in replays one account's sealed account entries, and `check`
 the security settings, without reading the whole trail; single-clerk mode leaves the database (it is
-kept on the computer now: aidoffice.security.accounts moves the old row there when the trail explains it)
+kept on the computer now: aidoffice.safety.accounts moves the old row there when the trail explains it)
 
 Revision ID: 0014
 Revises: 0012

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, event, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from aidoffice.db.audit import record_bulk, record_flush
 from aidoffice.db.models import AppSetting, AuditEntry
 
 CHAIN_VERSION = 1
@@ -32,7 +31,7 @@ HEAD_KEY = "audit_chain_head"
 _PG_LOCK = 0x61696463  # "aidc": the advisory lock that serializes sealing on PostgreSQL
 
 _t = AuditEntry.__table__
-_CONTENT = (_t.c.id, _t.c.at, _t.c.actor, _t.c.action, _t.c.entity, _t.c.entity_id, _t.c.before, _t.c.after, _t.c.note, _t.c.batch_id)  # fmt: skip
+CONTENT = (_t.c.id, _t.c.at, _t.c.actor, _t.c.action, _t.c.entity, _t.c.entity_id, _t.c.before, _t.c.after, _t.c.note, _t.c.batch_id)  # fmt: skip
 
 
 def _plain(value: Any) -> Any:
@@ -41,7 +40,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _shown_time(value: Any) -> str:
+def shown_time(value: Any) -> str:
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     return str(value)[:16].replace("T", " ")
@@ -69,10 +68,16 @@ def entry_digest(prev_hash: str, seq: int, row: Any) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+def stored_head(conn: Connection | Session) -> dict | None:
+    settings = AppSetting.__table__
+    value = conn.execute(select(settings.c.value).where(settings.c.key == HEAD_KEY)).scalar()
+    return value if isinstance(value, dict) else None
+
+
 def chain_head(conn: Connection) -> tuple[int, str]:
     """Where the next entry links on: the head stored at the last seal (so entries deleted from the end
     leave a gap the next entry makes visible), or the newest sealed entry when none is stored."""
-    stored = _stored_head(conn)
+    stored = stored_head(conn)
     if stored and isinstance(stored.get("seq"), int) and isinstance(stored.get("hash"), str):
         return stored["seq"], stored["hash"]
     row = conn.execute(
@@ -88,7 +93,7 @@ def _seal(conn: Connection, condition: Any) -> int:
     """Seal the unsealed entries matching `condition`, in id order; the number sealed."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-    rows = conn.execute(select(*_CONTENT).where(condition, _t.c.chain_seq.is_(None)).order_by(_t.c.id)).all()
+    rows = conn.execute(select(*CONTENT).where(condition, _t.c.chain_seq.is_(None)).order_by(_t.c.id)).all()
     if not rows:
         return 0
     seq, prev = chain_head(conn)
@@ -124,7 +129,6 @@ def seal_legacy(conn: Connection) -> int:
     return _seal(conn, _t.c.pending.is_(None))
 
 
-@event.listens_for(Session, "before_commit")
 def _seal_on_commit(session: Session) -> None:
     # before_commit runs before the commit's own final flush: flush first so every entry is sealed
     session.flush()
@@ -136,102 +140,29 @@ def _seal_on_commit(session: Session) -> None:
         conn.info.pop("audit_pending", None)
 
 
-@event.listens_for(Engine, "rollback")
 def _forget_token_on_rollback(conn: Connection) -> None:
     conn.info.pop("audit_pending", None)
 
 
-@event.listens_for(Engine, "commit")
 def _forget_token_on_commit(conn: Connection) -> None:
     conn.info.pop("audit_pending", None)
 
 
-# ---- verifying ------------------------------------------------------------------------------------------
+def _actor_is_the_user(session: Session, _transaction: Any, _connection: Any) -> None:
+    # unit_of_work(actor=…) fills in the operating-system login; a signed-in user (aidoffice.access's
+    # bind_user) overrides it so the audit trail names the account, whoever opened the session
+    user = session.info.get("user")
+    if user is not None:
+        session.info["actor"] = user.login
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    entry_id: int | None
-    seq: int | None
-    message: str  # Chinese, for `check` and the 操作记录 page
-
-
-def verify_chain(conn: Connection | Session, batch: int = 5000) -> list[ChainProblem]:
-    """Recompute the chain; the problems found, the first broken link first. An entry whose content
-    was changed, a gap (entries deleted), entries missing from the end, and entries nobody sealed."""
-    problems: list[ChainProblem] = []
-    expected_seq = 0
-    prev: str | None = GENESIS
-    first_break: ChainProblem | None = None
-    for row in _sealed_rows(conn, batch):
-        expected_seq += 1
-        if row.chain_seq != expected_seq:
-            problems.append(
-                ChainProblem(
-                    row.id,
-                    row.chain_seq,
-                    f"操作记录第 {expected_seq}—{row.chain_seq - 1} 条（按封存顺序）缺失：可能被人从数据库中删除",
-                )
-            )
-            expected_seq = row.chain_seq
-            prev = None  # the link to the missing entry cannot be checked; the gap is the finding
-        digest = entry_digest(prev, row.chain_seq, row) if prev is not None else row.chain_hash
-        if digest != row.chain_hash and first_break is None:
-            first_break = ChainProblem(
-                row.id,
-                row.chain_seq,
-                f"操作记录编号 {row.id}（{_shown_time(row.at)}，{row.actor}，{row.action} {row.entity}）"
-                "的内容与封存时不一致：可能在程序之外被修改",
-            )
-            problems.append(first_break)
-        prev = row.chain_hash  # go on from the stored hash: one edit is reported once, not forever
-    head = _stored_head(conn)
-    if head and 0 < head.get("seq", 0) < expected_seq:
-        problems.append(
-            ChainProblem(
-                None,
-                expected_seq,
-                f"第 {head['seq']} 条之后的 {expected_seq - head['seq']} 条操作记录不是程序封存的：可能是在程序之外加进数据库的",
-            )
-        )
-    if head and (head.get("seq", 0) > expected_seq):
-        problems.append(
-            ChainProblem(
-                None,
-                head.get("seq"),
-                f"最后 {head['seq'] - expected_seq} 条操作记录缺失（记录应到第 {head['seq']} 条，现在只到第 {expected_seq} 条）",
-            )
-        )
-    execute = conn.execute
-    unsealed = execute(
-        select(_t.c.id, _t.c.pending).where(_t.c.chain_seq.is_(None)).order_by(_t.c.id).limit(20)
-    ).all()
-    for row in unsealed:
-        problems.append(
-            ChainProblem(
-                row.id,
-                None,
-                f"操作记录编号 {row.id} 未封存："
-                + ("写入它的程序没有启用留痕封存" if row.pending else "可能是在程序之外直接写入数据库的"),
-            )
-        )
-    return problems
-
-
-def _sealed_rows(conn: Connection | Session, batch: int) -> Iterator[Any]:
-    last = 0
-    cols = (*_CONTENT, _t.c.chain_seq, _t.c.chain_hash)
-    while True:
-        rows = conn.execute(
-            select(*cols).where(_t.c.chain_seq > last).order_by(_t.c.chain_seq).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].chain_seq
-
-
-def _stored_head(conn: Connection | Session) -> dict | None:
-    settings = AppSetting.__table__
-    value = conn.execute(select(settings.c.value).where(settings.c.key == HEAD_KEY)).scalar()
-    return value if isinstance(value, dict) else None
+def install(sessions: sessionmaker, engine: Engine) -> None:
+    """Every listener that writes or seals audit rows, on this database's own session factory and engine
+    (never the global `Session` class): the signed-in actor, an entry per flush and per bulk statement,
+    the chain sealed at commit."""
+    event.listen(sessions, "after_begin", _actor_is_the_user)
+    event.listen(sessions, "after_flush", record_flush)
+    event.listen(sessions, "do_orm_execute", record_bulk)
+    event.listen(sessions, "before_commit", _seal_on_commit)
+    event.listen(engine, "rollback", _forget_token_on_rollback)
+    event.listen(engine, "commit", _forget_token_on_commit)

@@ -14,16 +14,11 @@ from a server to a PC and back.
   truncated or edited file is refused).
 - `restore` accepts both kinds. It verifies first (format, password, size and checksum, SQLite's
   integrity check, the schema revision), keeps the current database aside, and only then replaces it.
-
-File layout (format 1): b"AIDOBAK\\0", a 4-byte big-endian header length, the header (UTF-8 JSON),
-then chunks, each a 4-byte big-endian length and the zlib-compressed (and, if encrypted, sealed)
-bytes of up to `chunk` bytes of the database file; an unencrypted file ends with the SHA-256 of its
-header (the database's own SHA-256 is in the header)."""
+The `.aidbak` container itself (header, chunks, encryption) is `aidoffice.safety.aidbak`."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +26,6 @@ import sqlite3
 import struct
 import tempfile
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,31 +36,28 @@ from sqlalchemy import Connection, create_engine, func, insert, inspect, make_ur
 from sqlalchemy.orm import Session
 
 from aidoffice import __version__, clock
+from aidoffice.access.checks import bind_user, bound_user, require
 from aidoffice.db.audit import actor_of
+from aidoffice.db.audit_chain import HEAD_KEY
 from aidoffice.db.engine import Database, head_revision, known_revisions, normalize_url
 from aidoffice.db.models import AuditEntry, Base, OperationLock, School
-from aidoffice.errors import AidofficeError, FieldProblem, InputRefused, ValidationError
+from aidoffice.errors import AidofficeError, FieldProblem, ValidationError
 from aidoffice.files import atomic_path, check_target
 from aidoffice.paths import data_dir, load_settings, private_dir, private_file, update_settings
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import bind_user, bound_user, require
-from aidoffice.security.chain import HEAD_KEY
+from aidoffice.safety.aidbak import (
+    MAGIC,
+    SUFFIX,
+    BackupHeader,
+    BackupRefused,
+    _refuse,
+    pack,
+    read_header,
+    unpack,
+)
 
-MAGIC = b"AIDOBAK\x00"
-SQLITE_MAGIC = b"SQLite format 3\x00"
-FORMAT = 1
-CHUNK = 1 << 20
-SUFFIX = ".aidbak"
-MAX_HEADER = 64 * 1024
-MAX_CHUNK = 16 << 20
-MAX_SIZE = 64 << 30  # a database file larger than this is not ours
-SCRYPT = {"n": 1 << 15, "r": 8, "p": 1}
 DEFAULT_KEEP = 10
 _NOT_COPIED = {OperationLock.__tablename__}  # who holds a lock is the running program's business
-
-
-class BackupRefused(InputRefused):
-    """A backup file that cannot be restored, with the reason (never a traceback)."""
 
 
 class BrokenTrail(BackupRefused):
@@ -109,45 +100,6 @@ def accounts_text(accounts: list[dict[str, Any]]) -> str:
         + "）"
         for a in accounts
     )
-
-
-class PasswordNeeded(BackupRefused):
-    def __init__(self, file: str):
-        super().__init__("这个备份文件已加密，请提供备份时设置的密码（命令行加 --password）。", file=file)
-
-
-class WrongPassword(BackupRefused):
-    def __init__(self, file: str):
-        super().__init__("密码不正确，无法打开这个加密备份。请确认密码（区分大小写）后重试。", file=file)
-
-
-@dataclass
-class BackupHeader:
-    """What a backup says about itself (readable without the password)."""
-
-    created: str
-    app: str
-    schema: str
-    source: str  # sqlite / postgresql
-    school: str | None
-    counts: dict[str, int]
-    size: int
-    chunk: int
-    encrypted: bool
-    sha256: str | None = None  # of the database file; absent when encrypted (the cipher authenticates)
-    kdf: dict[str, Any] | None = None
-    nonce: str | None = None
-    key_check: str | None = None
-    audit_head: dict[str, Any] | None = None
-    raw: bytes = field(default=b"", repr=False)
-
-    def describe(self) -> str:
-        students = self.counts.get("student")
-        return (
-            f"{self.school or '（未登记学校）'}，{self.created[:16].replace('T', ' ')} 备份"
-            + (f"，{students} 名学生" if students is not None else "")
-            + ("，已加密" if self.encrypted else "")
-        )
 
 
 @dataclass
@@ -308,218 +260,6 @@ def _audit_head(conn: Connection) -> dict | None:
         with contextlib.suppress(ValueError):
             value = json.loads(value)
     return value if isinstance(value, dict) else None
-
-
-# ---- the .aidbak container ----------------------------------------------------------------------------
-
-
-def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, str]:
-    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
-    material = Scrypt(salt=salt, length=64, n=n, r=r, p=p).derive(password.encode("utf-8"))
-    # the second half only tells a wrong password from a damaged file
-    return material[:32], hashlib.sha256(material[32:]).hexdigest()[:32]
-
-
-def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
-    return prefix + struct.pack(">I", index) + (b"\x01" if last else b"\x00")
-
-
-def pack(plain: Path, out: Path, header: dict[str, Any], password: str | None, progress: Progress) -> int:
-    """Write `plain` (an SQLite file) as an .aidbak to `out`; the bytes written."""
-    size = plain.stat().st_size
-    header = dict(header, format=FORMAT, size=size, chunk=CHUNK, compression="zlib")
-    aead = None
-    if password:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        salt, prefix = os.urandom(16), os.urandom(7)
-        key, check = _derive(password, salt, **SCRYPT)
-        aead = AESGCM(key)
-        header["encryption"] = {"cipher": "AES-256-GCM", "kdf": "scrypt", **SCRYPT, "salt": salt.hex()}
-        header["nonce"] = prefix.hex()
-        header["key_check"] = check
-    else:
-        header["sha256"] = _sha256(plain)
-    raw = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    chunks = max(1, -(-size // CHUNK))
-    written = 0
-    with open(plain, "rb") as src, open(out, "wb") as dst:
-        dst.write(MAGIC + struct.pack(">I", len(raw)) + raw)
-        for index in range(chunks):
-            data = zlib.compress(src.read(CHUNK), 1)
-            if aead is not None:
-                data = aead.encrypt(_nonce(prefix, index, index == chunks - 1), data, raw)
-            dst.write(struct.pack(">I", len(data)) + data)
-            written += len(data)
-            progress(index + 1, chunks, "写入备份文件")
-        if aead is None:  # the cipher authenticates the header of an encrypted file; this, a plain one's
-            dst.write(hashlib.sha256(raw).digest())
-            written += 32
-        dst.flush()
-        os.fsync(dst.fileno())
-    return len(MAGIC) + 4 + len(raw) + 4 * chunks + written
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _refuse(file: Path, message: str) -> BackupRefused:
-    return BackupRefused(message, file=str(file))
-
-
-def read_header(path: Path) -> BackupHeader | None:
-    """The header of an .aidbak file; None for a plain SQLite file; BackupRefused for anything else."""
-    try:
-        with open(path, "rb") as fh:
-            start = fh.read(len(SQLITE_MAGIC))
-            if start == SQLITE_MAGIC:
-                return None
-            if not start.startswith(MAGIC):
-                raise _refuse(
-                    path,
-                    "这不是本程序的备份文件（也不是 SQLite 数据库文件）。请选择 .aidbak 备份或自动备份的 .db 文件。",
-                )
-            fh.seek(len(MAGIC))
-            length_bytes = fh.read(4)
-            if len(length_bytes) < 4:
-                raise _refuse(path, "备份文件不完整（文件头被截断），可能复制时中断了。")
-            (length,) = struct.unpack(">I", length_bytes)
-            if not 2 <= length <= MAX_HEADER:
-                raise _refuse(path, "备份文件头已损坏。")
-            raw = fh.read(length)
-    except OSError as exc:
-        raise _refuse(path, f"无法读取文件（{exc.strerror or exc}）。") from None
-    if len(raw) < length:
-        raise _refuse(path, "备份文件不完整（文件头被截断），可能复制时中断了。")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError
-        fmt = data["format"]
-        if not isinstance(fmt, int):
-            raise ValueError
-        if fmt > FORMAT:
-            raise _refuse(path, f"这个备份由更新版本的程序制作（格式 {fmt}），请先升级程序再恢复。")
-        enc = data.get("encryption")
-        header = BackupHeader(
-            created=str(data["created"]),
-            app=str(data.get("app", "")),
-            schema=str(data["schema"]),
-            source=str(data.get("source", "")),
-            school=data.get("school") if isinstance(data.get("school"), str) else None,
-            counts={str(k): int(v) for k, v in (data.get("counts") or {}).items()},
-            size=int(data["size"]),
-            chunk=int(data["chunk"]),
-            encrypted=enc is not None,
-            sha256=data.get("sha256"),
-            kdf=enc,
-            nonce=data.get("nonce"),
-            key_check=data.get("key_check"),
-            audit_head=data.get("audit_head") if isinstance(data.get("audit_head"), dict) else None,
-            raw=raw,
-        )
-    except BackupRefused:
-        raise
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
-        raise _refuse(path, "备份文件头已损坏，无法识别。") from None
-    if (
-        data.get("compression") != "zlib"
-        or not 0 <= header.size <= MAX_SIZE
-        or not 1 <= header.chunk <= MAX_CHUNK
-    ):
-        raise _refuse(path, "备份文件头已损坏（大小或压缩方式不对）。")
-    if header.encrypted:
-        kdf = header.kdf or {}
-        ok = (
-            isinstance(kdf, dict)
-            and kdf.get("cipher") == "AES-256-GCM"
-            and kdf.get("kdf") == "scrypt"
-            and kdf.get("n") in {1 << k for k in range(14, 18)}  # at most 128 MiB of memory to derive
-            and kdf.get("r") in range(1, 9)
-            and kdf.get("p") in range(1, 5)
-            and isinstance(kdf.get("salt"), str)
-            and isinstance(header.nonce, str)
-            and len(header.nonce) == 14
-        )
-        if not ok:
-            raise _refuse(path, "备份文件头已损坏（加密参数不对）。")
-    elif not isinstance(header.sha256, str):
-        raise _refuse(path, "备份文件头已损坏（缺少校验值）。")
-    return header
-
-
-def unpack(path: Path, header: BackupHeader, password: str | None, out: Path, progress: Progress) -> None:
-    """Decrypt, decompress and check an .aidbak into the SQLite file `out`; BackupRefused if anything
-    is wrong: the password, a truncated or altered file, a decompression bomb."""
-    aead = prefix = None
-    if header.encrypted:
-        if not password:
-            raise PasswordNeeded(str(path))
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        kdf = header.kdf or {}
-        try:
-            salt, prefix = bytes.fromhex(kdf["salt"]), bytes.fromhex(header.nonce or "")
-        except ValueError:
-            raise _refuse(path, "备份文件头已损坏（加密参数不对）。") from None
-        key, check = _derive(password, salt, kdf["n"], kdf["r"], kdf["p"])
-        if header.key_check is not None and check != header.key_check:
-            raise WrongPassword(str(path))
-        aead = AESGCM(key)
-    free = shutil.disk_usage(out.parent).free
-    if header.size > free:
-        raise _refuse(path, f"磁盘空间不足：恢复需要 {header.size / 1e6:.0f} MB，只剩 {free / 1e6:.0f} MB。")
-    chunks = max(1, -(-header.size // header.chunk))
-    digest = hashlib.sha256()
-    written = 0
-    limit = header.chunk * 2 + 1024  # a compressed or sealed chunk is never much bigger than the chunk
-    damaged = "备份文件已损坏或不完整（可能复制时中断，或被改动过），无法恢复。请换一份备份。"
-    with open(path, "rb") as src, open(out, "wb") as dst:
-        src.seek(len(MAGIC) + 4 + len(header.raw))
-        for index in range(chunks):
-            length_bytes = src.read(4)
-            if len(length_bytes) < 4:
-                raise _refuse(path, damaged)
-            (length,) = struct.unpack(">I", length_bytes)
-            if length > limit:
-                raise _refuse(path, damaged)
-            data = src.read(length)
-            if len(data) < length:
-                raise _refuse(path, damaged)
-            if aead is not None:
-                from cryptography.exceptions import InvalidTag
-
-                try:
-                    data = aead.decrypt(_nonce(prefix or b"", index, index == chunks - 1), data, header.raw)
-                except InvalidTag:
-                    raise (
-                        WrongPassword(str(path)) if header.key_check is None else _refuse(path, damaged)
-                    ) from None
-            try:
-                inflater = zlib.decompressobj()
-                block = inflater.decompress(data, header.chunk)
-                if inflater.unconsumed_tail or not inflater.eof:
-                    raise zlib.error("chunk larger than declared")
-            except zlib.error:
-                raise _refuse(path, damaged) from None
-            written += len(block)
-            if written > header.size or (index < chunks - 1 and len(block) != header.chunk):
-                raise _refuse(path, damaged)
-            digest.update(block)
-            dst.write(block)
-            progress(index + 1, chunks, "读取备份文件")
-        if aead is None and src.read(32) != hashlib.sha256(header.raw).digest():
-            raise _refuse(path, damaged)
-        if src.read(1):
-            raise _refuse(path, damaged)
-    if written != header.size or (header.sha256 is not None and digest.hexdigest() != header.sha256):
-        raise _refuse(path, damaged)
 
 
 # ---- writing backups ------------------------------------------------------------------------------------
@@ -755,6 +495,11 @@ def keep_by_age(backups: list[AutoBackup], now: datetime, keep: int) -> set[Path
     return kept
 
 
+def backup_before_upgrade(url: str) -> None:
+    """What a `Database` opened by the program runs before migrating an existing database."""
+    auto_backup(url, "upgrade")
+
+
 def auto_backups(db: Database) -> list[AutoBackup]:
     """The automatic backups of `db`, newest first (the order they were made), each day's first marked."""
     path = sqlite_path(db)
@@ -813,7 +558,7 @@ def clear_stale_restores(folder: Path, older_than: float = 3600) -> None:
     """Remove what a restore killed half-way left behind: a decrypted copy of a backup. The folder
     names the process that made it; once that process is gone the copy goes at once (an unnamed or
     still-running one only after an hour)."""
-    from aidoffice.security.locks import pid_alive
+    from aidoffice.safety.locks import pid_alive
 
     cutoff = time.time() - older_than
     for old in folder.glob(".aidoffice-restore-*"):
@@ -859,7 +604,7 @@ def opened_backup(
 def trail_problems(plain: Path) -> list[str]:
     """The audit chain of a database file, verified as `check` does; [] for a backup made before the
     trail was sealed (its entries are sealed when it is upgraded)."""
-    from aidoffice.security.chain import verify_chain
+    from aidoffice.safety.chain import verify_chain
 
     engine = _plain_engine(plain)
     try:
@@ -874,7 +619,7 @@ def trail_problems(plain: Path) -> list[str]:
 
 def account_state(plain: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """The accounts in a database file and what its sealed trail does not explain about them."""
-    from aidoffice.security.sealed import file_problems
+    from aidoffice.safety.sealed import file_problems
 
     engine = _plain_engine(plain)
     try:
@@ -886,7 +631,7 @@ def account_state(plain: Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 def _drop_single_clerk(plain: Path) -> None:
     """Single-clerk mode belongs to a PC: a backup made before it moved there must not bring it along."""
-    from aidoffice.security.sealed import SINGLE_CLERK_KEY
+    from aidoffice.safety.sealed import SINGLE_CLERK_KEY
 
     con = sqlite3.connect(plain)
     try:
@@ -1003,7 +748,7 @@ def _restore_sqlite(db: Database | None, target: Path, plain: Path) -> tuple[str
         with contextlib.suppress(FileNotFoundError):
             Path(f"{target}{extra}").unlink()
     os.replace(staged, target)
-    return aside, Database(str(target))
+    return aside, Database(str(target), before_upgrade=backup_before_upgrade)
 
 
 def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str | None, Database]:
@@ -1011,7 +756,7 @@ def _restore_server(db: Database, plain: Path, progress: Progress) -> tuple[str 
     name = make_url(db.url).database or "server"
     aside = backups_dir() / f"{name}-before-restore-{stamp}{SUFFIX}"
     write_backup(db, aside)
-    upgraded = Database(str(plain))  # brings an older backup to the current schema
+    upgraded = Database(str(plain), before_upgrade=backup_before_upgrade)  # an older backup: current schema
     upgraded.dispose()
     engine = _plain_engine(plain)
     try:

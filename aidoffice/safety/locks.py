@@ -33,7 +33,7 @@ from aidoffice.db.audit import default_actor
 from aidoffice.db.engine import Database
 from aidoffice.db.models import AuditEntry, OperationLock, Student
 from aidoffice.errors import AidofficeError
-from aidoffice.security.backup import sqlite_path
+from aidoffice.safety.backup import sqlite_path
 
 OPERATION_NAMES = {
     "import": "导入",
@@ -282,7 +282,7 @@ def exclusive(
     """Run one `operation` (import, batch, restore) at a time on this database; OperationBusy says who
     is running the other one and since when. `doing` names the work holding the lock when it is not
     `operation` itself (a restore holding the import lock)."""
-    from aidoffice.security.access import bound_user
+    from aidoffice.access.checks import bound_user
 
     user = bound_user(db)  # “另一项导入正在进行（张老师…）”: the account, not the computer's login
     holder = holder or (user.login if user is not None else default_actor())

@@ -13,15 +13,14 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.db.audit import record
 from aidoffice.db.models import AuditEntry, HouseholdMember, Policy, PriorityGroup, Student
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.privacy import Level, free_text, show_column
 from aidoffice.progress import Progress, Throttled, no_progress
-from aidoffice.security.access import require
-from aidoffice.security.wording import (
-    ACTION_NAMES,
+from aidoffice.safety.wording import (
+    AUDIT_ACTION_NAMES,
     ENTITY_NAMES,
     FIELD_NAMES,
     action_name,
@@ -30,9 +29,10 @@ from aidoffice.security.wording import (
     note_words,
     value_name,
 )
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
-# the wording of every entity, field and value shown lives in one table: aidoffice/security/wording.py
-__all__ = ["ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
+# the wording of every entity, field and value shown lives in one table: aidoffice/safety/wording.py
+__all__ = ["AUDIT_ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
 
 
 @dataclass
@@ -40,7 +40,7 @@ class AuditFilter:
     actor: str | None = None  # login name or OS user as recorded
     student_id: int | None = None  # the student's own entries, their awards and household links
     entity: str | None = None  # student / award / app_user … (ENTITY_NAMES)
-    action: str | None = None  # insert / update / … (ACTION_NAMES)
+    action: str | None = None  # insert / update / … (AUDIT_ACTION_NAMES)
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     text: str = ""  # in the note

@@ -284,7 +284,7 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+def xlsx_sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the XML member holding it."""
     workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
@@ -376,7 +376,7 @@ def check_xlsx_sheet(path: Path, name: str) -> dict[tuple[int, int], str]:
     cells holding Excel error values, which calamine reads as blanks."""
     try:
         z = zipfile.ZipFile(path)
-        member = _xlsx_sheet_paths(z).get(name)
+        member = xlsx_sheet_paths(z).get(name)
     except Exception:  # no workbook part or relations: calamine's own refusal says what is wrong
         return {}
     if member is None or member not in z.namelist():

@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, event, exists, false, or_, select
+from sqlalchemy import Connection, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from aidoffice.db.models import Student, User
+from aidoffice.access.roles import Role, role_book
+from aidoffice.db.models import AuditEntry, Student, User
 from aidoffice.domain.grades import make_grade
 from aidoffice.errors import AidofficeError
-from aidoffice.security.roles import Role, role_book
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -110,24 +110,31 @@ def bound_user(db: Database) -> Principal | None:
     return (db.sessions.kw.get("info") or {}).get("user")
 
 
-@event.listens_for(Session, "after_begin")
-def _actor_is_the_user(session: Session, _transaction: Any, _connection: Any) -> None:
-    # unit_of_work(actor=…) fills in the operating-system login; a signed-in user overrides it so the
-    # audit trail names the account, whoever opened the session
-    user = session.info.get("user")
-    if user is not None:
-        session.info["actor"] = user.login
-
-
 def accounts_exist(session: Session) -> bool:
     cached = session.info.get("_accounts_exist")
     if cached is None:
-        from aidoffice.security.sealed import accounts_recorded
-
         # accounts all deleted by hand must not open the database to everyone: the trail remembers
         cached = bool(session.scalar(select(exists().select_from(User)))) or accounts_recorded(session)
         session.info["_accounts_exist"] = cached
     return cached
+
+
+def accounts_recorded(source: Connection | Session) -> bool:
+    """Whether the sealed trail has ever created an account: a database whose accounts were all
+    deleted by hand must not fall back to open mode (where everyone may do everything)."""
+    conn = source.connection() if isinstance(source, Session) else source
+    return (
+        conn.execute(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.entity == "app_user",
+                AuditEntry.action == "user_add",
+                AuditEntry.chain_seq.is_not(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 # ---- checks ------------------------------------------------------------------------------------------
@@ -203,19 +210,6 @@ def require_class(session: Session, permission: str, grade: int, class_name: str
 
 def require_student(session: Session, permission: str, student: Student) -> Principal | None:
     return require_class(session, permission, student.grade, student.class_name)
-
-
-def require_classes(session: Session, permission: str, classes: Iterable[ClassKey]) -> Principal | None:
-    user = require(session, permission)
-    scope = class_scope(session)
-    if scope is not None:
-        for key in classes:
-            if key not in scope:
-                assert user is not None
-                raise PermissionDenied(
-                    f"您的账户{user.label}只能处理本班学生，{class_label(key)}不是您登记的班级。", permission
-                )
-    return user
 
 
 def classes_text(scope: Iterable[ClassKey]) -> str:

@@ -23,8 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from aidoffice.exporting.cells import number_like, safe_row, text_cell
 from aidoffice.files import atomic_path, discard_write_only
+from aidoffice.sheets.cells import number_like, safe_row, text_cell
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

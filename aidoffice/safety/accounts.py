@@ -20,24 +20,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.db.audit import actor_of
-from aidoffice.db.models import AppSetting, AuditEntry, User
-from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
-from aidoffice.errors import AidofficeError, FieldProblem, ValidationError
-from aidoffice.security.access import (
+from aidoffice.access.checks import (
     ClassKey,
     Principal,
     accounts_exist,
+    accounts_recorded,
     act_as,
     class_label,
     current_user,
     require,
 )
-from aidoffice.security.roles import role_book
-from aidoffice.security.sealed import (
+from aidoffice.access.roles import role_book
+from aidoffice.db.audit import actor_of
+from aidoffice.db.models import AppSetting, AuditEntry, User
+from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
+from aidoffice.errors import AidofficeError, FieldProblem, ValidationError
+from aidoffice.safety.sealed import (
     SINGLE_CLERK_KEY,
     account_problems,
-    accounts_recorded,
     password_digest,
     single_clerk_from_trail,
 )

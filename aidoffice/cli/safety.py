@@ -1,5 +1,5 @@
 """The safety commands of the CLI (`backup`, `restore`, `check`, `audit`, `users …`) and signing in with
-`--user`. Kept apart from aidoffice/cli.py, which only routes to `run` and calls `sign_in_for_cli`.
+`--user`. `aidoffice.cli` routes them to `run`; `cli.common.open_db` calls `sign_in_for_cli`.
 
 Passwords never go on the command line (they would stay in the shell history and show in the process
 list): they are typed at a prompt, or given in an environment variable for scripts —
@@ -12,13 +12,13 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from aidoffice.access.checks import accounts_exist, bind_user
+from aidoffice.cli.common import ProgressBar, UsageError, open_db
 from aidoffice.errors import AidofficeError
-from aidoffice.security.access import accounts_exist, bind_user
 
 PASSWORD_ENV = "AIDOFFICE_PASSWORD"
 NEW_PASSWORD_ENV = "AIDOFFICE_NEW_PASSWORD"
@@ -44,7 +44,7 @@ def sign_in_for_cli(args: argparse.Namespace, db: Any) -> None:
     """Act as `--user` (password from the prompt or AIDOFFICE_PASSWORD); without --user, as the
     single-clerk administrator if that mode is on; otherwise as today (open mode until the database
     has accounts — the services then refuse what needs a permission)."""
-    from aidoffice.security.accounts import auto_sign_in, sign_in
+    from aidoffice.safety.accounts import auto_sign_in, sign_in
 
     login = getattr(args, "user", None)
     if not login:
@@ -68,9 +68,7 @@ def sign_in_for_cli(args: argparse.Namespace, db: Any) -> None:
     args._password = password  # `users passwd` needs the old password it was signed in with
 
 
-def run(
-    args: argparse.Namespace, open_db: Callable, progress_bar: Callable, usage_error: type
-) -> dict[str, Any]:
+def run(args: argparse.Namespace) -> dict[str, Any]:
     handlers = {
         "backup": _backup,
         "restore": _restore,
@@ -78,17 +76,18 @@ def run(
         "audit": _audit,
         "users": _users,
     }
-    return handlers[args.command](args, open_db, progress_bar, usage_error)
+    return handlers[args.command](args)
 
 
-def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.backup import SUFFIX, encryption_default, write_backup
+def _backup(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.safety.aidbak import SUFFIX
+    from aidoffice.safety.backup import encryption_default, write_backup
 
     if not args.out.lower().endswith(SUFFIX):
-        raise usage_error(f"备份文件名应以 {SUFFIX} 结尾，如 --out 资助办备份-2026-11-27{SUFFIX}")
+        raise UsageError(f"备份文件名应以 {SUFFIX} 结尾，如 --out 资助办备份-2026-11-27{SUFFIX}")
     plain = getattr(args, "no_password", False)
     if plain and args.password:
-        raise usage_error("--password 与 --no-password 只能选一个")
+        raise UsageError("--password 与 --no-password 只能选一个")
     # encrypted by default once a backup password was set (or one is given in the environment)
     encrypt = not plain and (
         args.password or encryption_default() or bool(os.environ.get(BACKUP_PASSWORD_ENV))
@@ -106,7 +105,7 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
     if password is not None and len(password) < 8:
         raise AidofficeError("备份密码至少 8 个字符。")
     db = open_db(args)
-    result = write_backup(db, args.out, password, progress_bar())
+    result = write_backup(db, args.out, password, ProgressBar())
     out = result.as_json()
     out["message"] = (
         f"已备份到 {result.path}（{result.size / 1e6:.1f} MB，数据库 {result.database_size / 1e6:.1f} MB，"
@@ -115,11 +114,12 @@ def _backup(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type
     return out
 
 
-def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _restore(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.db.errors import DatabaseCorrupt, NotADatabase
     from aidoffice.paths import configured_db_url
-    from aidoffice.security.backup import accounts_text, read_header, restore
-    from aidoffice.security.locks import damaged_file_locks, exclusive_all, instance_lock
+    from aidoffice.safety.aidbak import read_header
+    from aidoffice.safety.backup import accounts_text, restore
+    from aidoffice.safety.locks import damaged_file_locks, exclusive_all, instance_lock
 
     path = Path(args.file)
     header = read_header(path) if path.is_file() else None
@@ -134,12 +134,12 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
         db = configured_db_url(args.db)
     if isinstance(db, str):
         with damaged_file_locks(db):
-            restored, result = restore(db, path, password, progress_bar(), anyway=args.anyway)
+            restored, result = restore(db, path, password, ProgressBar(), anyway=args.anyway)
     else:
         holder = instance_lock(db)
         try:
             with exclusive_all(db, "restore"):
-                restored, result = restore(db, path, password, progress_bar(), anyway=args.anyway)
+                restored, result = restore(db, path, password, ProgressBar(), anyway=args.anyway)
         finally:
             holder.release()
     restored.dispose()
@@ -175,11 +175,11 @@ def _restore(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # typ
     return out
 
 
-def _check(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.check import check_database
+def _check(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.safety.check import check_database
 
     db = open_db(args)
-    problems = check_database(db, progress_bar())
+    problems = check_database(db, ProgressBar())
     lines = (
         [f"发现 {len(problems)} 个问题："] + [f"  {p.message}" for p in problems]
         if problems
@@ -193,33 +193,33 @@ def _check(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
     }
 
 
-def _date(value: str | None, usage_error: type) -> date | None:
+def _date(value: str | None) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise usage_error(f"日期应写作 2026-11-22，而不是“{value}”") from None
+        raise UsageError(f"日期应写作 2026-11-22，而不是“{value}”") from None
 
 
-def _audit(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security.auditlog import AuditFilter, export_audit
+def _audit(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.safety.auditlog import AuditFilter, export_audit
 
     f = AuditFilter(
         actor=args.actor,
         entity=args.entity,
         action=args.action,
-        date_from=_date(args.date_from, usage_error),
-        date_to=_date(args.date_to, usage_error),
+        date_from=_date(args.date_from),
+        date_to=_date(args.date_to),
     )
     db = open_db(args)
     with db.unit_of_work() as s:
-        res = export_audit(s, f, args.out, full=args.full_ids, progress=progress_bar())
+        res = export_audit(s, f, args.out, full=args.full_ids, progress=ProgressBar())
     return {"out": res.path, "rows": res.rows, "message": f"已导出操作记录：{res.path}（{res.rows} 条）"}
 
 
-def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from aidoffice.security import accounts
+def _users(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice.safety import accounts
 
     db = open_db(args)
     what = args.what
@@ -235,7 +235,7 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         ]
         return {"users": [u.as_json() for u in users], "message": "\n".join(lines) or "还没有账户。"}
     if what == "add":
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         classes = accounts.parse_classes(args.classes)
         # no role given: the least privileged one, never more rights than asked for
@@ -249,7 +249,7 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
             msg += "；对方首次登录时须修改密码"
         return {"user": info.as_json(), "message": msg}
     if what == "set":
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         classes = accounts.parse_classes(args.classes) if args.classes is not None else None
         if classes is None and args.role and not role_book().find(args.role).own_classes_only:
@@ -263,7 +263,7 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         return {"user": info.as_json(), "message": f"账户“{info.login}”现在是：{shown}（已记入操作记录）。"}
     if what == "passwd":
         if not getattr(args, "user", None):
-            raise usage_error("修改密码请加 --user 登录名")
+            raise UsageError("修改密码请加 --user 登录名")
         new = _ask("新密码：", NEW_PASSWORD_ENV, confirm=True)
         with db.unit_of_work() as s:
             accounts.change_password(s, args.user, args._password, new)
@@ -283,7 +283,7 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
         }
     if what == "single-clerk":
         if args.off == bool(args.login):
-            raise usage_error("写 users single-clerk 登录名 开启单人模式，或 users single-clerk --off 关闭")
+            raise UsageError("写 users single-clerk 登录名 开启单人模式，或 users single-clerk --off 关闭")
         with db.unit_of_work() as s:
             accounts.set_single_clerk(s, None if args.off else args.login)
         return {
@@ -292,4 +292,4 @@ def _users(args, open_db, progress_bar, usage_error) -> dict[str, Any]:  # type:
             if args.off
             else f"已开启单人模式：以后不加 --user 时，程序自动以“{args.login}”（管理员）运行，不再询问密码。",
         }
-    raise usage_error(f"未知的 users 子命令：{what}")
+    raise UsageError(f"未知的 users 子命令：{what}")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require_whole_school
 from aidoffice.db.engine import Database, head_revision, schema_is_current
 from aidoffice.db.models import (
     Award,
@@ -26,9 +27,8 @@ from aidoffice.db.models import (
 from aidoffice.domain.idnumber import person_key
 from aidoffice.privacy import mask_id
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require_whole_school
-from aidoffice.security.chain import verify_chain
-from aidoffice.security.sealed import all_problems
+from aidoffice.safety.chain import verify_chain
+from aidoffice.safety.sealed import all_problems
 
 MAX_EACH = 20  # problems of one kind listed before “… and N more”
 
@@ -80,8 +80,8 @@ def anchor_checks(db: Database) -> list[Problem]:
     backups of the history it abandons (nothing in the database itself decides what to skip)."""
     import sqlite3
 
-    from aidoffice.security.backup import list_auto_backups
-    from aidoffice.security.chain import HEAD_KEY
+    from aidoffice.db.audit_chain import HEAD_KEY
+    from aidoffice.safety.backup import list_auto_backups
 
     if db.dialect != "sqlite":
         return []

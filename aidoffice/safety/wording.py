@@ -17,15 +17,15 @@ from typing import Any
 from aidoffice.db.models import PROBLEM_STATUS_NAMES, STATUS_NAMES, ProblemStatus
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.policies import BOARDING_NAMES, SOURCE_NAMES, STAGE_NAMES
-from aidoffice.importing.kinds import KINDS as IMPORT_KINDS
-from aidoffice.importing.kinds import LIST_KINDS
 from aidoffice.ledgers.assessments import LEVEL_NAMES
-from aidoffice.publicity.common import KIND_NAMES as MATERIAL_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES
 from aidoffice.publicity.letters import ANSWER_NAMES
-from aidoffice.publicity.sessions import KIND_NAMES as SESSION_NAMES
+from aidoffice.publicity.sessions import SESSION_NAMES
 from aidoffice.reconcile.kinds import KINDS as FINDING_KINDS
+from aidoffice.sheets.kinds import KINDS as IMPORT_KINDS
+from aidoffice.sheets.kinds import LIST_KINDS
 
-ACTION_NAMES = {
+AUDIT_ACTION_NAMES = {
     "insert": "新增",
     "update": "修改",
     "delete": "删除",
@@ -305,7 +305,7 @@ _ROLE_NAMES_FALLBACK = {
 
 def _role_name(code: str) -> str | None:
     try:
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         return role_book().roles[code].name
     except Exception:
@@ -361,7 +361,6 @@ VALUE_NAMES: dict[tuple[str, str], Callable[[Any], str | None]] = {
 }
 
 UNNAMED_FIELD = "其他内容"
-_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$|^[a-z]+$")
 
 
 def entity_name(entity: str) -> str:
@@ -369,7 +368,7 @@ def entity_name(entity: str) -> str:
 
 
 def action_name(action: str) -> str:
-    return ACTION_NAMES.get(action, "其他操作")
+    return AUDIT_ACTION_NAMES.get(action, "其他操作")
 
 
 def field_name(entity: str, key: str) -> str:
@@ -415,11 +414,6 @@ def _class(value: Any) -> str:
         return f"{_grade(grade) or grade}{name}"
     except (TypeError, ValueError):
         return str(value)
-
-
-def is_code(text: str) -> bool:
-    """Looks like an internal identifier (problem_note, still_present, open) rather than words."""
-    return bool(_CODE.match(text))
 
 
 _LEDGER_NAMES = {"school": "学籍台账", "village": "户籍台账"}

@@ -111,15 +111,3 @@ def formula(cell: Cell, expression: str) -> None:
     if not expression.startswith("="):
         raise ValueError(expression)
     cell.value = expression
-
-
-def csv_field(value: Any) -> str:
-    """A value for a CSV file: text starting with a formula trigger gets a leading apostrophe, as
-    Excel itself shows such text; control characters are replaced."""
-    if value is None:
-        return ""
-    text = str(value)
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text)
-    if text.startswith(_CSV_TRIGGERS):
-        return "'" + text
-    return text

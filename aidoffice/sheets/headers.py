@@ -16,9 +16,9 @@ from typing import Any
 
 from aidoffice.domain.text import to_halfwidth, without_control_characters
 from aidoffice.errors import InputRefused, WrongFileKind
-from aidoffice.importing.kinds import KINDS, Kind
-from aidoffice.importing.readers import Table
 from aidoffice.paths import resources_dir
+from aidoffice.sheets.kinds import KINDS, Kind
+from aidoffice.sheets.readers import Table
 
 IGNORE = "ignore"
 SCAN_ROWS = 40

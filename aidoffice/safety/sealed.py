@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, inspect, select
 from sqlalchemy.orm import Session
 
+from aidoffice.db.audit_chain import CONTENT, GENESIS, entry_digest
 from aidoffice.db.models import AppSetting, AuditEntry, User
-from aidoffice.security.chain import _CONTENT, GENESIS, entry_digest
 
 ACCOUNT_ACTIONS = (
     "user_add",
@@ -105,7 +105,7 @@ def _sealed(conn: Connection, *conditions: Any) -> list[Any]:
     transaction wrote through the program (sealed when it commits: an account created and set up in
     one transaction is explained within it)."""
     rows = conn.execute(
-        select(*_CONTENT, _t.c.chain_seq, _t.c.chain_hash)
+        select(*CONTENT, _t.c.chain_seq, _t.c.chain_hash)
         .where(_t.c.chain_seq.is_not(None), *conditions)
         .order_by(_t.c.chain_seq)
     ).all()
@@ -113,7 +113,7 @@ def _sealed(conn: Connection, *conditions: Any) -> list[Any]:
     token = conn.info.get("audit_pending")
     if token is not None:
         out += conn.execute(
-            select(*_CONTENT, _t.c.chain_seq, _t.c.chain_hash)
+            select(*CONTENT, _t.c.chain_seq, _t.c.chain_hash)
             .where(_t.c.chain_seq.is_(None), _t.c.pending == token, *conditions)
             .order_by(_t.c.id)
         ).all()
@@ -164,7 +164,7 @@ def expected_accounts(source: Connection | Session, user_id: int | None = None) 
 
 
 def _role_name(code: str) -> str:
-    from aidoffice.security.roles import role_book
+    from aidoffice.access.roles import role_book
 
     try:
         role = role_book().roles.get(code)
@@ -174,7 +174,7 @@ def _role_name(code: str) -> str:
 
 
 def _classes_text(classes: frozenset[tuple[int, str]]) -> str:
-    from aidoffice.security.access import classes_text
+    from aidoffice.access.checks import classes_text
 
     return classes_text(classes) if all(g >= 0 for g, _ in classes) else "（无法读取）"
 
@@ -249,20 +249,6 @@ def account_problems(source: Connection | Session, user_id: int | None = None) -
                     )
                 )
     return out
-
-
-def accounts_recorded(source: Connection | Session) -> bool:
-    """Whether the sealed trail has ever created an account: a database whose accounts were all
-    deleted by hand must not fall back to open mode (where everyone may do everything)."""
-    conn = _conn(source)
-    return (
-        conn.execute(
-            select(_t.c.id)
-            .where(_t.c.entity == "app_user", _t.c.action == "user_add", _t.c.chain_seq.is_not(None))
-            .limit(1)
-        ).first()
-        is not None
-    )
 
 
 # ---- security settings kept in the database ----------------------------------------------------------------

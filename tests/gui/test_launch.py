@@ -1,0 +1,38 @@
+"""The console entry point lives outside the core (ui/launch.py): no command opens the GUI, a command
+runs headless, and `python -m aidoffice` goes the same way."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+
+import pytest
+
+
+def test_no_command_opens_the_gui_and_python_m_aidoffice_does_too(monkeypatch):
+    import ui.app
+    from ui import launch
+
+    opened: list[str | None] = []
+    monkeypatch.setattr(ui.app, "run_gui", lambda db_url=None: opened.append(db_url) or 0)
+    assert launch.main(["--db", "one.db"]) == 0
+    monkeypatch.setattr(sys, "argv", ["aidoffice", "--db", "two.db"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("aidoffice", run_name="__main__")
+    assert done.value.code == 0
+    assert opened == ["one.db", "two.db"]
+
+
+def test_a_command_runs_headless_through_the_console_entry(tmp_path):
+    """`aidoffice --json init …` (the console script is ui.launch:main): no window, one JSON line."""
+    env = {**os.environ, "AIDOFFICE_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    db = str(tmp_path / "x.db")
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.launch", "--db", db, "--json", "init", "--school", "测试中学"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1])["school"] == "测试中学"
