@@ -248,21 +248,29 @@ class Shell(QObject):
         if changes.settings and self.window is not None and self.signed is not None:
             ops.load_idle_minutes(self.window.ctx, self._arm)
 
-    def _close_window(self) -> None:
-        """Close the current window and the dialogs open over it."""
+    def _close_window(self, then: Callable[[], None] | None = None) -> None:
+        """Close the current window and the dialogs open over it; `then` runs when it has closed."""
         window, self.window = self.window, None
         self.watch.stop()
         self._remove_overlays()
-        self._close(window)
+        self._close(window, then)
 
-    def _close(self, window) -> None:  # type: ignore[no-untyped-def]
+    def _close(self, window, then: Callable[[], None] | None = None) -> None:  # type: ignore[no-untyped-def]
+        """Its reads dropped; a write still being saved finishes first (“正在完成保存…”)."""
         if window is None:
+            if then is not None:
+                then()
             return
         for dialog in open_dialogs(window):
             dialog.reject()
-        window.ctx.wait(30_000)
-        window.close()
-        window.deleteLater()
+
+        def closed() -> None:
+            window.close()
+            window.deleteLater()
+            if then is not None:
+                then()
+
+        window.ctx.close_then(window, closed)
 
     def _accounts_started(self, signed: SignedIn) -> None:
         """The first administrator was made from the users page: from now on everybody signs in."""
@@ -387,7 +395,9 @@ class Shell(QObject):
     def restart_now(self, why: str = "") -> None:
         """After a restore: the database was replaced under this window; start again on it."""
         log.info("restarting: %s", why)
-        self._close_window()
+        self._close_window(then=self._restart_closed)
+
+    def _restart_closed(self) -> None:
         bind_user(self.db, None)
         self.db.dispose()
         if self.holder is not None:
@@ -404,8 +414,11 @@ class Shell(QObject):
         self.deleteLater()
 
     def quit(self) -> None:
+        """Close the window (a write still being saved finishes first), then end the program."""
         self.watch.stop()
-        self._close_window()
+        self._close_window(then=self._quit_closed)
+
+    def _quit_closed(self) -> None:
         self.quit_requested.emit()
         self.exit_app()
 

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.user = user
         self.single_clerk = single_clerk
+        self.finishing = None  # the “正在完成保存…” dialog while closing waits for a write
         ctx.setParent(self)
         self.setWindowTitle(self.tr("学校资助办助手"))
         self.nav = QListWidget()
@@ -230,5 +231,12 @@ class MainWindow(QMainWindow):
         return [self.nav.item(i).text() for i in range(self.nav.count())]
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self.ctx.wait(10_000)
+        """Reads in flight are dropped; a write still being saved is waited for, with “正在完成保存…”
+        shown, and the window closes when it is done (never cut off half-way, never a silent wait)."""
+        if self.ctx.pending_writes():
+            event.ignore()
+            if self.finishing is None:
+                self.finishing = self.ctx.close_then(self, self.close)
+            return
+        self.ctx.drop_reads()
         super().closeEvent(event)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -116,6 +117,7 @@ class Task(QObject):
         self.cancel_button: QPushButton | None = None
         self.cancellable = cancellable
         self.finished = False
+        self.discarded = False
         if show_progress:
             self.dialog = QProgressDialog(label, "", 0, 0, parent_widget)
             self.cancel_button = QPushButton(self.tr("取消"))
@@ -155,6 +157,17 @@ class Task(QObject):
             self.cancel_button.hide()
         if self.dialog is not None:
             self.dialog.setLabelText(self.tr("正在取消…"))
+
+    def discard(self) -> None:
+        """Nobody waits for the result any more (its window is closing): stop the job where it can
+        stop, and let neither its result nor its failure reach the window."""
+        self.discarded = True
+        self.on_success = None
+        self.on_failure = lambda _exc: None
+        if not self.job.sealed.is_set() and self.cancellable:
+            self.job.cancel_requested.set()
+        if self.dialog is not None:
+            self.dialog.hide()
 
     @Slot()
     def _sealed(self) -> None:
@@ -236,3 +249,18 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
+
+
+# database URL → its writer; held by the contexts that use it, gone with the last of them
+_WRITERS: weakref.WeakValueDictionary[str, TaskRunner] = weakref.WeakValueDictionary()
+
+
+def writer_for(url: str) -> TaskRunner:
+    """The one writer queue of the database at `url`: every window and context of this program writing
+    to it shares it, so their writes run one after another, never side by side (SQLite takes one
+    writer at a time; two writers of one program would only wait for each other's lock)."""
+    writer = _WRITERS.get(url)
+    if writer is None:
+        writer = TaskRunner(None, threads=1)
+        _WRITERS[url] = writer
+    return writer

@@ -54,7 +54,7 @@ def setup_school(
         if county:
             school.county = county.strip()
     sync_catalogue(session)
-    current_term(session)
+    ensure_current_term(session)
     session.flush()
     return school
 
@@ -68,8 +68,9 @@ def ensure_term(session: Session, term: TermValue) -> Term:
     return row
 
 
-def current_term(session: Session, today: date | None = None) -> Term:
-    """The term marked current, or the one containing today (created and marked if new)."""
+def ensure_current_term(session: Session, today: date | None = None) -> Term:
+    """The term marked current, or the one containing today (created and marked if new): the one write
+    function for the current term; a read uses `ledgers.term_queries.read_current_term`."""
     row = session.scalars(select(Term).where(Term.is_current.is_(True))).first()
     if row is not None:
         return row

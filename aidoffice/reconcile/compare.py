@@ -17,7 +17,8 @@ from aidoffice.db.models import Term as TermRow
 from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import InputRefused
-from aidoffice.ledgers.school import current_term, ensure_term, require_school
+from aidoffice.ledgers.school import ensure_current_term, ensure_term, require_school
+from aidoffice.ledgers.term_queries import read_current_term
 from aidoffice.ledgers.villages import school_age
 from aidoffice.progress import Progress, no_progress
 from aidoffice.reconcile.aid import CoverageItem, TermContext, check_aid, comparison_date
@@ -51,7 +52,7 @@ class Comparison:
 def resolve_term(session: Session, term: str | None) -> TermRow:
     """The term named (any notation), else the current one."""
     if not term:
-        return current_term(session)
+        return ensure_current_term(session)
     try:
         value = TermValue.parse(term)
     except InvalidTerm:
@@ -61,7 +62,7 @@ def resolve_term(session: Session, term: str | None) -> TermRow:
 
 def term_context(session: Session, row: TermRow, today: date) -> TermContext:
     value = TermValue.parse(row.code)
-    ledger = TermValue.parse(current_term(session, today).code)
+    ledger = read_current_term(session, today).value
     return TermContext(
         code=row.code,
         label=value.label,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice.domain.terms import Term
 from aidoffice.errors import SchoolCodeMismatch, WrongFileKind
+from aidoffice.importing.choices import ImportChoices
 from aidoffice.importing.kinds import KINDS, LIST_KINDS
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions
@@ -213,8 +214,8 @@ class ImportPage(QWidget):
     def _fill_choices(self) -> None:
         ops.load_choices(self.ctx, self, self._got_choices)
 
-    def _got_choices(self, choices: tuple) -> None:  # type: ignore[type-arg]
-        groups, policies = choices
+    def _got_choices(self, choices: ImportChoices) -> None:
+        groups, policies = choices.groups, choices.policies
         self.group.clear()
         self.policy.clear()
         self.group.addItem(self.tr("按文件中的类别列"), None)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from aidoffice.db.models import RECOVERY_METHODS
 from aidoffice.domain.money import format_amount
 from aidoffice.exporting import roster
+from aidoffice.exporting.roster_choices import RosterChoices
 from ui.dialogs.template_mapping import TemplateMappingDialog
 from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
@@ -180,8 +181,8 @@ class RosterPage(QWidget):
             self._loaded = True
             self.last_task = ops.load_choices(self.ctx, self, self._show_choices)
 
-    def _show_choices(self, result: tuple) -> None:  # type: ignore[type-arg]
-        items, term = result
+    def _show_choices(self, result: RosterChoices) -> None:
+        items, term = result.policies, result.term
         self.policy.clear()
         for label, code in items:
             self.policy.addItem(label, code)
