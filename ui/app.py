@@ -1,5 +1,6 @@
 """Starting the GUI: logging; the database file claimed for this copy of the program (a second copy on
-the same file is told who has it, and quits); the database opened and migrated before the first window;
+the same file is told who has it, and quits); the database opened and migrated before the first window,
+off the GUI thread while a start-up window shows the step (ui/startup.py);
 the first-run dialogs (the school, then the administrator or single-clerk mode); signing in; the main
 window; locking it after idle time and signing out; restarting after a restore; and a last line of
 defence that turns an unexpected error into a message instead of a crash."""
@@ -18,8 +19,9 @@ from sqlalchemy import make_url
 from aidoffice.db.engine import Database, normalize_url
 from aidoffice.errors import AidofficeError
 from aidoffice.logs import setup_logging
-from aidoffice.office import open_office
+from aidoffice.office import OpenedOffice, open_office
 from aidoffice.paths import configured_db_url, use_private_temp
+from aidoffice.progress import Progress
 from aidoffice.security import accounts
 from aidoffice.security.access import accounts_exist, bind_user
 from aidoffice.security.locks import DatabaseInUse, InstanceLock, instance_lock
@@ -27,6 +29,7 @@ from ui.i18n import tr
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
+from ui.startup import StartupWindow, run_starting
 
 log = logging.getLogger("aidoffice.ui")
 
@@ -435,6 +438,27 @@ def install_qt_chinese(app: QApplication) -> bool:
     return True
 
 
+def start_up(url: str, window: StartupWindow | None = None) -> tuple[InstanceLock, OpenedOffice]:
+    """Claim the file and open the database (upgrade, the day's backup, the catalogue) off the GUI
+    thread, with the start-up window saying which step it is on; failures are raised here."""
+
+    def work(progress: Progress) -> tuple[InstanceLock, OpenedOffice]:
+        progress(0, 0, tr("正在打开数据库…"))
+        holder = claim_database(url)
+        try:
+            return holder, open_office(url, progress=progress)
+        except BaseException:
+            holder.release()
+            raise
+
+    window = window or StartupWindow()
+    try:
+        return run_starting(window, work)
+    finally:
+        window.close()
+        window.deleteLater()
+
+
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
     use_private_temp()
@@ -445,7 +469,7 @@ def run_gui(db_url: str | None = None) -> int:
     install_excepthook()
     url = configured_db_url(db_url)
     try:
-        holder = claim_database(url)
+        holder, office = start_up(url)
     except DatabaseInUse as exc:
         QMessageBox.critical(None, tr("数据库正在使用"), str(exc))
         return 1
@@ -453,11 +477,6 @@ def run_gui(db_url: str | None = None) -> int:
         QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
         return 1
     try:
-        try:
-            office = open_office(url)
-        except AidofficeError as exc:
-            QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
-            return 1
         shell = Shell(
             office.db, has_school=office.has_school, catalogue_changes=office.catalogue_changes, holder=holder
         )

@@ -35,7 +35,7 @@ from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
-from ui.permissions import PAGE_RIGHTS, WHOLE_SCHOOL_PAGES, NoAccessPage, apply_to_widgets, page_refusal
+from ui.permissions import NoAccessPage, apply_rights, page_refusal
 
 
 class MainWindow(QMainWindow):
@@ -95,13 +95,12 @@ class MainWindow(QMainWindow):
             (self.tr("操作记录"), self.audit),
             (self.tr("设置"), self.settings_page),
         ]  # fmt: skip
-        names = {getattr(self, n): n for n in (*PAGE_RIGHTS, *WHOLE_SCHOOL_PAGES)}
         for title, page in pages:
             item = QListWidgetItem(title if page.available else self.tr("{t}（未开放）").format(t=title))  # type: ignore[attr-defined]
             if not page.available:  # type: ignore[attr-defined]
                 item.setForeground(QColor("#9ca3af"))
                 item.setToolTip(self.tr("此功能尚未开放"))
-            reason = page_refusal(user, self.may, names[page]) if page in names else None
+            reason = page_refusal(user, self.may, page)
             if reason is not None:
                 # the page is kept out of sight (it would only meet refusals); its place says why
                 item.setText(self.tr("{t}（无权限）").format(t=title))
@@ -112,7 +111,8 @@ class MainWindow(QMainWindow):
                 page = NoAccessPage(title, reason)
             self.nav.addItem(item)
             self.stack.addWidget(page)
-        apply_to_widgets(self, user, self.may)
+        for _title, page in pages:
+            apply_rights(page, user, self.may)  # what each page declares (its RIGHTS)
         self.settings_page.restart_requested.connect(self.restart_requested)
         self.imports.open_settings.connect(self._correct_school_code)
         self.users.accounts_started.connect(self.accounts_started)

@@ -33,6 +33,7 @@ from ui.dialogs.column_mapping import ColumnMappingDialog
 from ui.models.import_preview import FILTERS, ImportPreviewModel
 from ui.operations import AppContext
 from ui.operations import imports as ops
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 from ui.widgets import today_qdate
 
@@ -41,6 +42,7 @@ FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
 class ImportPage(QWidget):
     available = True
+    RIGHTS = Rights(page="import.run")
     imported = Signal(str)  # the kind imported (every page hears of the change through ctx.data_changed)
     open_settings = Signal()  # the clerk asks to correct the school's settings (学校标识码)
 

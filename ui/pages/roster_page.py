@@ -39,6 +39,7 @@ from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
 from ui.operations import roster as ops
 from ui.operations.roster import ExportChoice
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 from ui.widgets import today_qdate
 
@@ -54,6 +55,7 @@ HEADERS = ("姓名", "年级班级", "证件号", "类别", "标准", "金额", 
 
 class RosterPage(QWidget):
     available = True
+    RIGHTS = Rights(page="export.roster")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

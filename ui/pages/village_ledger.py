@@ -21,11 +21,13 @@ from ui.models.village_tree import VillageTreeModel
 from ui.operations import AppContext, Changes
 from ui.operations import villages as ops
 from ui.operations.security import may
+from ui.permissions import Rights
 from ui.tasks import Task
 
 
 class VillageLedgerPage(QWidget):
     available = True
+    RIGHTS = Rights(page="villages.view", controls={"export.ledger": ("export_btn",)})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
