@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from aidoffice import clock
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.models import School, Term
+from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
-from aidoffice.errors import FieldProblem, NotFound, ValidationError
+from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
 from aidoffice.security.access import require
 
 
@@ -78,3 +79,15 @@ def ensure_current_term(session: Session, today: date | None = None) -> Term:
     row.is_current = True
     session.flush()
     return row
+
+
+def resolve_term(session: Session, term: str | None) -> Term:
+    """The term named (any notation) or, with none named, the current one; its row is made when new
+    (for work that records something of the term: letters, slips, a comparison)."""
+    if not term:
+        return ensure_current_term(session)
+    try:
+        value = TermValue.parse(term)
+    except InvalidTerm:
+        raise InputRefused(f"学期“{term}”无法识别，应写作 2026-2027-1 或 2026-2027学年第一学期。") from None
+    return ensure_term(session, value)

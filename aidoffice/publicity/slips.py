@@ -22,8 +22,8 @@ from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
 from aidoffice.exporting.workbook import Column, StandardWorkbook
-from aidoffice.ledgers.school import require_school
-from aidoffice.publicity.common import KIND_NAMES, Scope, resolve_term, term_label
+from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.publicity.common import KIND_NAMES, Scope, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
 from aidoffice.security.access import (

@@ -46,3 +46,19 @@ def test_opening_the_screens_on_a_database_without_a_term_writes_nothing(qtbot, 
     assert got["publicity"].current == "2026-2027-1"  # type: ignore[attr-defined]
     assert got["reconcile"].current == "2026-2027-1"  # type: ignore[attr-defined]
     assert got["roster"].term == "2026-2027-1"  # type: ignore[attr-defined]
+
+
+def test_the_check_on_operation_results_finds_an_entity_however_deep():
+    """What tests/gui/conftest.py's no_orm_objects_cross_threads looks for in every operation's result:
+    the village ledger used to hand its Term entity to the GUI thread inside a tuple."""
+    from datetime import date
+
+    from aidoffice.ledgers.term_queries import CurrentTerm
+    from aidoffice.ledgers.village_queries import VillageOverview
+    from tests.gui.conftest import orm_inside
+
+    row = Term(code="2026-2027-1", starts_on=date(2026, 9, 1), ends_on=date(2027, 2, 28))
+    assert orm_inside(([], row, (3, 18))) == "result[1]: Term"
+    assert orm_inside({"x": [{"y": row}]}) == "result['x'][0]['y']: Term"
+    plain = CurrentTerm("2026-2027-1", date(2026, 9, 1), date(2027, 2, 28), 1, True)
+    assert orm_inside(VillageOverview([], plain, (3, 18), True, None)) is None  # type: ignore[arg-type]
