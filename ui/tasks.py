@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
+from shiboken6 import isValid
 
 from aidoffice.errors import AidofficeError, OperationCancelled
 from aidoffice.paths import log_file
@@ -118,6 +119,7 @@ class Task(QObject):
         self.cancellable = cancellable
         self.finished = False
         self.discarded = False
+        self.drop_orphan = True
         if show_progress:
             self.dialog = QProgressDialog(label, "", 0, 0, parent_widget)
             self.cancel_button = QPushButton(self.tr("取消"))
@@ -166,7 +168,7 @@ class Task(QObject):
         self.on_failure = lambda _exc: None
         if not self.job.sealed.is_set() and self.cancellable:
             self.job.cancel_requested.set()
-        if self.dialog is not None:
+        if self.dialog is not None and isValid(self.dialog):
             self.dialog.hide()
 
     @Slot()
@@ -197,13 +199,21 @@ class Task(QObject):
 
     def _close(self) -> None:
         if self.dialog is not None:
-            self.dialog.reset()
-            self.dialog.deleteLater()
+            if isValid(self.dialog):  # (gone with its parent widget)
+                self.dialog.reset()
+                self.dialog.deleteLater()
             self.dialog = None
         self.runner._finished(self)
 
+    def _parent_gone(self) -> bool:
+        """The widget that asked was deleted meanwhile (its window closed): a read's result goes
+        nowhere (a write's callback sees to itself: others still hear that the data changed)."""
+        return self.drop_orphan and self.parent_widget is not None and not isValid(self.parent_widget)
+
     @Slot(object)
     def _succeeded(self, result: Any) -> None:
+        if self._parent_gone():
+            self.discard()
         self._close()
         try:
             if self.on_success is not None:
@@ -215,6 +225,8 @@ class Task(QObject):
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
+        if self._parent_gone():
+            self.discard()
         self._close()
         if self.on_failure is not None:
             self.on_failure(exc)

@@ -108,3 +108,44 @@ def test_another_database_has_its_own_writer(qtbot, school_db, tmp_path):
         assert AppContext(school_db).writer is not AppContext(other).writer
     finally:
         other.dispose()
+
+
+def test_a_read_whose_page_is_gone_meanwhile_goes_nowhere(qtbot, school_ctx):
+    """A page deleted while its read was on the way (its window closed) must not be touched by the
+    result: that raised “Internal C++ object already deleted” in an error box."""
+    from shiboken6 import isValid
+
+    gate = threading.Event()
+    got: list[object] = []
+    parent = QWidget()
+
+    def op(_s, _p):  # type: ignore[no-untyped-def]
+        assert gate.wait(10)
+        return 1
+
+    task = school_ctx.query(parent, op, got.append)
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(parent), timeout=5000)
+    gate.set()
+    qtbot.waitUntil(lambda: task.finished, timeout=10_000)
+    assert got == [] and task.discarded
+
+
+def test_a_write_whose_page_is_gone_still_says_the_data_changed(qtbot, school_ctx):
+    from shiboken6 import isValid
+
+    gate = threading.Event()
+    heard: list[object] = []
+    school_ctx.data_changed.connect(lambda changes, _who: heard.append(changes))
+    parent = QWidget()
+
+    def op(_s, _p):  # type: ignore[no-untyped-def]
+        assert gate.wait(10)
+        return 1
+
+    task = school_ctx.write(parent, op, lambda _r: heard.append("callback"), changes=Changes(students=True))
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(parent), timeout=5000)
+    gate.set()
+    qtbot.waitUntil(lambda: task.finished, timeout=10_000)
+    assert heard == [Changes(students=True)]  # the other pages refresh; the gone page is not called

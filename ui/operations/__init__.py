@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from aidoffice.db.engine import Database
@@ -134,14 +135,15 @@ class AppContext(QObject):
 
         def done(result: T) -> None:
             try:
-                if success is not None:
-                    success(result)
+                if success is not None and (parent is None or isValid(parent)):
+                    success(result)  # (not when the widget that asked is gone)
             finally:
                 self.data_changed.emit(changes, parent)
 
         task = self.writer.run(
             label or "", job, parent=parent, on_success=done, on_failure=failure, show_progress=bool(label)
         )
+        task.drop_orphan = False  # `done` above: the change is announced even when the asker is gone
         self.writes.append(task)
         task.done.connect(lambda: self.writes.remove(task) if task in self.writes else None)
         return task
