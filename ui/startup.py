@@ -43,7 +43,7 @@ class StartupWindow(QWidget):
         self.setFixedSize(440, 150)
 
     def show_step(self, done: int, total: int, message: str) -> None:
-        if message:
+        if message and (not self.steps or self.steps[-1] != message):
             self.steps.append(message)
             self.message.setText(message)
         if total > 0:

@@ -203,7 +203,8 @@ class Task(QObject):
                 self.dialog.reset()
                 self.dialog.deleteLater()
             self.dialog = None
-        self.runner._finished(self)
+        if isValid(self.runner):
+            self.runner._finished(self)
 
     def _parent_gone(self) -> bool:
         """The widget that asked was deleted meanwhile (its window closed): a read's result goes
@@ -212,6 +213,8 @@ class Task(QObject):
 
     @Slot(object)
     def _succeeded(self, result: Any) -> None:
+        if not isValid(self):  # its window (and the context's readers) went while the job ran
+            return
         if self._parent_gone():
             self.discard()
         self._close()
@@ -220,11 +223,17 @@ class Task(QObject):
                 self.on_success(result)
         except Exception as exc:
             show_error(self.parent_widget, exc, self.label)
+        self._done()
+
+    def _done(self) -> None:
         self.finished = True
-        self.done.emit()
+        if isValid(self):  # (a callback may have closed the window that owned it)
+            self.done.emit()
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
         if self._parent_gone():
             self.discard()
         self._close()
@@ -232,8 +241,7 @@ class Task(QObject):
             self.on_failure(exc)
         else:
             show_error(self.parent_widget, exc, self.label)
-        self.finished = True
-        self.done.emit()
+        self._done()
 
 
 class TaskRunner(QObject):
