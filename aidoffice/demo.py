@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.audit import start_batch
 from aidoffice.db.models import (
@@ -40,7 +41,6 @@ from aidoffice.domain.policies import GroupFact, StudentFacts, eligible
 from aidoffice.errors import AidofficeError
 from aidoffice.ledgers.school import ensure_current_term, get_school, setup_school
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.access import require
 
 REGION = "130624"
 COUNTY = "阜平县"

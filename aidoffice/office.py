@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aidoffice.access.roles import local_roles_file, shared_database
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.engine import Database, head_revision, schema_revision
 from aidoffice.ledgers.school import get_school
 from aidoffice.paths import configured_db_url
 from aidoffice.progress import Progress, no_progress
-from aidoffice.security.backup import auto_backup, clear_stale_restores, sqlite_path
-from aidoffice.security.locks import exclusive
-from aidoffice.security.roles import local_roles_file, shared_database
+from aidoffice.safety.backup import auto_backup, clear_stale_restores, sqlite_path
+from aidoffice.safety.locks import exclusive
 
 
 @dataclass

@@ -12,6 +12,8 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
+from aidoffice.access.checks import accounts_exist, bind_user
+from aidoffice.safety.locks import DatabaseInUse, InstanceLock, instance_lock
 from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QProcess, Qt, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QProgressDialog, QWidget
 from sqlalchemy import make_url
@@ -22,9 +24,7 @@ from aidoffice.logs import setup_logging
 from aidoffice.office import OpenedOffice, open_office
 from aidoffice.paths import configured_db_url, use_private_temp
 from aidoffice.progress import Progress
-from aidoffice.security import accounts
-from aidoffice.security.access import accounts_exist, bind_user
-from aidoffice.security.locks import DatabaseInUse, InstanceLock, instance_lock
+from aidoffice.safety import accounts
 from ui.i18n import tr
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops

@@ -4,6 +4,7 @@ the role may not use is marked (ui/permissions.py); the services refuse it anywa
 
 from __future__ import annotations
 
+from aidoffice.access.checks import Principal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidoffice.security.access import Principal
 from ui.help import ManualViewer, page_for_screen, show_about
 from ui.operations import AppContext, Changes
 from ui.operations import school as school_ops

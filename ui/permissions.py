@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from aidoffice.access.checks import Principal
+from aidoffice.access.roles import role_book
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-
-from aidoffice.security.access import Principal
-from aidoffice.security.roles import role_book
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import allowed, require, scope_students
 from aidoffice.db.audit import record
 from aidoffice.db.models import (
     STATUS_NAMES,
@@ -27,7 +28,6 @@ from aidoffice.db.models import (
 )
 from aidoffice.domain.grades import STAGES, make_grade
 from aidoffice.domain.idnumber import age_on
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_query
@@ -35,7 +35,7 @@ from aidoffice.ledgers.term_queries import read_current_term
 from aidoffice.ledgers.villages import LISTED, STUDENTS, school_age, village_books, village_tree
 from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
-from aidoffice.security.access import allowed, require, scope_students
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 CHUNK = 2000
 

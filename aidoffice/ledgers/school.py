@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.models import School, Term
 from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
-from aidoffice.security.access import require
 
 
 def get_school(session: Session) -> School | None:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import require
 from aidoffice.db.models import (
     STATUS_NAMES,
     Award,
@@ -34,7 +35,6 @@ from aidoffice.ledgers.elsewhere import elsewhere_counts, elsewhere_for
 from aidoffice.ledgers.places import PlaceIndex, served_confirmed, served_village_ids
 from aidoffice.ledgers.student_queries import groups_of
 from aidoffice.ledgers.term_queries import CurrentTerm
-from aidoffice.security.access import require
 
 DEFAULT_SCHOOL_AGE = (3, 18)  # preschool to the end of senior high; set per school in settings
 

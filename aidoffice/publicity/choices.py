@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aidoffice.access.checks import scope_students
 from aidoffice.db.models import PublicityBatch, Student, StudentStatus
 from aidoffice.ledgers.student_queries import classes_by_grade
 from aidoffice.ledgers.term_queries import term_choices
-from aidoffice.publicity.common import KIND_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.settings import PublicitySettings, read_settings
-from aidoffice.security.access import scope_students
 
 
 @dataclass(frozen=True)

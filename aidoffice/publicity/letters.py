@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_scope, require_student
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Award, Policy, School, Slip, Student, StudentStatus, Term, award_stands
 from aidoffice.domain import slipcode
@@ -34,8 +35,8 @@ from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import templates as tpl
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES
 from aidoffice.publicity.common import (
-    KIND_NAMES,
     HeldBack,
     Scope,
     close_batch,
@@ -72,7 +73,6 @@ from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
 from aidoffice.publicity.settings import PublicitySettings, read_settings
-from aidoffice.security.access import require, require_scope, require_student
 
 KINDS = ("policy", "aid")
 ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}

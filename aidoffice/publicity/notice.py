@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require_whole_school
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Award, Policy, Student, award_stands
 from aidoffice.domain.pinyin import name_order
@@ -38,7 +39,6 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
-from aidoffice.security.access import require_whole_school
 
 MIN_DAYS = 5
 

@@ -18,15 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require_whole_school
 from aidoffice.db.models import PublicityBatch
 from aidoffice.files import atomic_path, check_target, fingerprint
 from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.progress import Progress, no_progress
-from aidoffice.publicity.common import KIND_NAMES, close_batch, open_batch, term_label
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES
+from aidoffice.publicity.common import close_batch, open_batch, term_label
 from aidoffice.publicity.fonts import FontSet
 from aidoffice.publicity.sessions import export_sessions
 from aidoffice.publicity.slips import export_outstanding
-from aidoffice.security.access import require_whole_school
 
 # what the pack collects, in the order an inspector reads it (kind → what to say when there is none)
 COLLECTED = {

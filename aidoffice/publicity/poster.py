@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Student, StudentStatus
 from aidoffice.domain.grades import STAGES
@@ -29,7 +30,6 @@ from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
-from aidoffice.security.access import require
 
 A3_BODY = 24.0  # pt on A3
 MIN_SHARE = 0.75

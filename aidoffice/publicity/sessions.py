@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
+from aidoffice.access.checks import require, require_class, scope_condition
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import ClassSession, Student, StudentStatus, Term
 from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, ValidationError
-from aidoffice.exporting.workbook import Column, StandardWorkbook
 from aidoffice.files import check_target
 from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.publicity import templates as tpl
@@ -45,7 +45,7 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
-from aidoffice.security.access import require, require_class, scope_condition
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 ENTRY, LEAVING = "entry", "leaving"
 KIND_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}

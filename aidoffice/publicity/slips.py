@@ -15,18 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.db.audit import actor_of
-from aidoffice.db.models import Slip, Student, StudentStatus, Term
-from aidoffice.domain import slipcode
-from aidoffice.domain.pinyin import name_order
-from aidoffice.domain.text import printable, shorten
-from aidoffice.errors import InputRefused
-from aidoffice.exporting.workbook import Column, StandardWorkbook
-from aidoffice.ledgers.school import require_school, resolve_term
-from aidoffice.publicity.common import KIND_NAMES, Scope, term_label
-from aidoffice.publicity.content import class_key, grade_key, grade_name
-from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
-from aidoffice.security.access import (
+from aidoffice.access.checks import (
     class_scope,
     classes_text,
     require,
@@ -34,6 +23,18 @@ from aidoffice.security.access import (
     require_student,
     scope_condition,
 )
+from aidoffice.db.audit import actor_of
+from aidoffice.db.models import Slip, Student, StudentStatus, Term
+from aidoffice.domain import slipcode
+from aidoffice.domain.pinyin import name_order
+from aidoffice.domain.text import printable, shorten
+from aidoffice.errors import InputRefused
+from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES
+from aidoffice.publicity.common import Scope, term_label
+from aidoffice.publicity.content import class_key, grade_key, grade_name
+from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
+from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 
 class Outcome(enum.Enum):

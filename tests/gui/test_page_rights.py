@@ -4,10 +4,10 @@ role may not use and hides a page it may not use at all."""
 from __future__ import annotations
 
 import pytest
+from aidoffice.access.checks import Principal
+from aidoffice.access.roles import role_book
 from PySide6.QtWidgets import QWidget
 
-from aidoffice.security.access import Principal
-from aidoffice.security.roles import role_book
 from tests.gui.helpers import idle
 from ui.main_window import MainWindow
 from ui.permissions import NoAccessPage, Rights, control, rights_of

@@ -7,12 +7,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from aidoffice.safety.locks import instance_lock
 from alembic import command
 from PySide6.QtCore import QTimer
 
 from aidoffice.db.engine import Database, alembic_config, head_revision, schema_revision
 from aidoffice.errors import AidofficeError
-from aidoffice.security.locks import instance_lock
 from ui import app as app_module
 from ui.app import start_up
 from ui.startup import StartupWindow

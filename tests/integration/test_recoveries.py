@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from aidoffice.access.checks import PermissionDenied, Principal, act_as
+from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows
 from sqlalchemy import select
 
 from aidoffice.catalogue import load_catalogue
@@ -29,8 +31,6 @@ from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
 from aidoffice.reconcile.problems import RECOVERED, add_note, problem_detail, recovery_summaries
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
-from aidoffice.security.access import PermissionDenied, Principal, act_as
-from aidoffice.security.auditlog import AuditFilter, audit_ids, audit_rows
 from tests.factories import student
 from tests.integration import test_roster
 from tests.integration.test_roster import LIVING, TERM, TODAY

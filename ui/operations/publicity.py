@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.choices import BatchRow, LetterChoices, letter_choices, recent_batches
-from aidoffice.publicity.common import KIND_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES
 from aidoffice.publicity.letters import (
     LetterBatch,
     LetterPlan,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aidoffice.reconcile.problem_queries import ProblemFilter
 from PySide6.QtWidgets import QWidget
 
 from aidoffice.ledgers.school import ensure_current_term
 from aidoffice.reconcile import corrections
 from aidoffice.reconcile import problems as service
 from aidoffice.reconcile.choices import ProblemChoices, problem_choices
-from aidoffice.reconcile.problems import ProblemDetail, ProblemFilter, ProblemRow
+from aidoffice.reconcile.problems import ProblemDetail, ProblemRow
 from aidoffice.reconcile.service import ReconcileResult, run_reconcile
 from aidoffice.reconcile.statistics import TermStatistics, term_statistics
 from ui.operations import AppContext, Changes

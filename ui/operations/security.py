@@ -12,25 +12,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aidoffice.access.checks import ClassKey, Principal, act_as
+from aidoffice.access.roles import role_book
+from aidoffice.safety.auditlog import AuditExport, AuditFilter, AuditRow
+from aidoffice.safety.check import Problem, check_database
+from aidoffice.safety.locks import exclusive_all
 from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
 from aidoffice.ledgers.student_search import StudentChoice, student_choices
 from aidoffice.privacy import Level
 from aidoffice.progress import Progress
-from aidoffice.security import accounts, auditlog, backup
-from aidoffice.security.access import ClassKey, Principal, act_as
-from aidoffice.security.account_queries import (
+from aidoffice.safety import accounts, auditlog, backup
+from aidoffice.safety.account_queries import (
     AccountsView,
     SignedIn,
     accounts_view,
     class_choices,
     signed_in_view,
 )
-from aidoffice.security.auditlog import AuditExport, AuditFilter, AuditRow
-from aidoffice.security.check import Problem, check_database
-from aidoffice.security.locks import exclusive_all
-from aidoffice.security.roles import role_book
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from aidoffice.safety.auditlog import ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
+from aidoffice.safety.check import Problem
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,8 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.privacy import Level
-from aidoffice.security.auditlog import ACTION_NAMES, ENTITY_NAMES, AuditExport, AuditFilter
-from aidoffice.security.check import Problem
 from ui.models.audit_table import AuditTableModel
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops

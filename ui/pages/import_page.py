@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aidoffice.sheets.kinds import KINDS, LIST_KINDS
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
 from aidoffice.domain.terms import Term
 from aidoffice.errors import SchoolCodeMismatch, WrongFileKind
 from aidoffice.importing.choices import ImportChoices
-from aidoffice.importing.kinds import KINDS, LIST_KINDS
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions
 from ui.dialogs.column_mapping import ColumnMappingDialog

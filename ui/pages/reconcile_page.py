@@ -8,6 +8,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from aidoffice.reconcile.problem_queries import ProblemFilter
+from aidoffice.safety.wording import NOTE_ACTION_NAMES
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,9 +37,8 @@ from aidoffice.domain.terms import Term as TermValue
 from aidoffice.privacy import Field, Level, show
 from aidoffice.reconcile.findings import other_sides, side_lines
 from aidoffice.reconcile.kinds import KINDS
-from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail, ProblemFilter
+from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail
 from aidoffice.reconcile.service import ReconcileResult
-from aidoffice.security.wording import NOTE_ACTION_NAMES
 from ui.dialogs.problem_dialogs import (
     AssessmentDialog,
     CloseDialog,

@@ -4,6 +4,7 @@ automatic backups to keep."""
 
 from __future__ import annotations
 
+from aidoffice.safety.backup import MAX_KEEP, BackupResult
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from aidoffice.errors import AidofficeError
 from aidoffice.paths import data_dir, log_file
-from aidoffice.security.backup import MAX_KEEP, BackupResult
 from ui.dialogs.backup import BackupDialog, RestoreDialog
 from ui.dialogs.sign_in import problems_text
 from ui.operations import AppContext, Changes
@@ -254,7 +254,7 @@ class SafetySection(QWidget):
             )
         )
         if result.accounts:
-            from aidoffice.security.backup import accounts_text
+            from aidoffice.safety.backup import accounts_text
 
             lines.append(self.tr("备份中的账户：{a}").format(a=accounts_text(result.accounts)))
         if result.account_problems:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aidoffice.safety.accounts import AccountInfo
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice import clock
-from aidoffice.security.accounts import AccountInfo
 from ui.dialogs.first_admin import FirstAdminDialog
 from ui.dialogs.users import ResetPasswordDialog, UserDialog
 from ui.operations import AppContext, Changes

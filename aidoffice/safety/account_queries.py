@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aidoffice.access.checks import ClassKey, Principal, class_label
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.models import User
 from aidoffice.ledgers.student_queries import classes_by_grade
-from aidoffice.security import accounts
-from aidoffice.security.access import ClassKey, Principal, class_label
+from aidoffice.safety import accounts
 
 
 @dataclass(frozen=True)
