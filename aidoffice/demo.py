@@ -39,7 +39,7 @@ from aidoffice.domain.idnumber import make_id, student_no_from_id
 from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
 from aidoffice.domain.policies import GroupFact, StudentFacts, eligible
 from aidoffice.errors import AidofficeError
-from aidoffice.ledgers.school import current_term, get_school, setup_school
+from aidoffice.ledgers.school import ensure_current_term, get_school, setup_school
 from aidoffice.progress import Progress, no_progress
 
 REGION = "130624"
@@ -366,7 +366,7 @@ def generate(
     school = get_school(session) or setup_school(
         session, f"{COUNTY}城南庄镇九年一贯制学校", "3130624001", COUNTY
     )
-    term = current_term(session, today)
+    term = ensure_current_term(session, today)
     session.info["audit_note"] = "演示数据"
     batch = start_batch(session, "demo", note=f"演示数据 {students} 名学生")
     d = _Demo(session, random.Random(seed), school, term, batch.id, students, progress)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from aidoffice.access.roles import local_roles_file, shared_database
 from aidoffice.catalogue import sync_catalogue
-from aidoffice.db.engine import Database
+from aidoffice.db.engine import Database, head_revision, schema_revision
 from aidoffice.ledgers.school import get_school
 from aidoffice.paths import configured_db_url
+from aidoffice.progress import Progress, no_progress
 from aidoffice.safety.backup import auto_backup, backup_before_upgrade, clear_stale_restores, sqlite_path
 from aidoffice.safety.locks import exclusive
 
@@ -27,14 +28,30 @@ class OpenedOffice:
     warnings: list[str] = field(default_factory=list)
 
 
-def open_office(url: str | None = None, *, migrate: bool = True, actor: str | None = None) -> OpenedOffice:
-    db = Database(configured_db_url(url), migrate=migrate, before_upgrade=backup_before_upgrade)
+def open_office(
+    url: str | None = None,
+    *,
+    migrate: bool = True,
+    actor: str | None = None,
+    progress: Progress = no_progress,
+) -> OpenedOffice:
+    """`progress` hears each step in words (the GUI's start-up window shows them)."""
+    url = configured_db_url(url)
+    progress(0, 4, "正在打开数据库…")
+    db = Database(url, migrate=False)
+    if migrate and (revision := schema_revision(db.engine)) != head_revision():
+        progress(1, 4, "正在建立数据库…" if revision is None else "正在升级数据库…")
+        db.dispose()
+        # an existing database is backed up before it is upgraded
+        db = Database(url, migrate=True, before_upgrade=backup_before_upgrade)
     shared_database(db.dialect != "sqlite")
     # a restore killed half-way left a decrypted copy beside the database, or in the private temp folder
     clear_stale_restores(Path(tempfile.gettempdir()))
     if (path := sqlite_path(db)) is not None:
         clear_stale_restores(path.parent)
+        progress(2, 4, "正在备份…")
     auto_backup(db, "start")  # at most one a day
+    progress(3, 4, "正在同步资助政策目录…")
     changes: list[str] = []
     warnings = []
     if db.dialect != "sqlite" and local_roles_file().is_file():

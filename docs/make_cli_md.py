@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aidoffice.cli import build_parser  # noqa: E402
+from aidoffice.cli.parser import build_parser  # noqa: E402
 
 OUT = ROOT / "docs" / "cli.md"
 INTRO = ROOT / "docs" / "cli-intro.md"

@@ -1,5 +1,6 @@
 """Starting the GUI: logging; the database file claimed for this copy of the program (a second copy on
-the same file is told who has it, and quits); the database opened and migrated before the first window;
+the same file is told who has it, and quits); the database opened and migrated before the first window,
+off the GUI thread while a start-up window shows the step (ui/startup.py);
 the first-run dialogs (the school, then the administrator or single-clerk mode); signing in; the main
 window; locking it after idle time and signing out; restarting after a restore; and a last line of
 defence that turns an unexpected error into a message instead of a crash."""
@@ -19,14 +20,16 @@ from aidoffice.access.checks import accounts_exist, bind_user
 from aidoffice.db.engine import Database, normalize_url
 from aidoffice.errors import AidofficeError
 from aidoffice.logs import setup_logging
-from aidoffice.office import open_office
+from aidoffice.office import OpenedOffice, open_office
 from aidoffice.paths import configured_db_url, use_private_temp
+from aidoffice.progress import Progress
 from aidoffice.safety import accounts
 from aidoffice.safety.locks import DatabaseInUse, InstanceLock, instance_lock
 from ui.i18n import tr
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
+from ui.startup import StartupWindow, run_starting
 
 log = logging.getLogger("aidoffice.ui")
 
@@ -248,21 +251,29 @@ class Shell(QObject):
         if changes.settings and self.window is not None and self.signed is not None:
             ops.load_idle_minutes(self.window.ctx, self._arm)
 
-    def _close_window(self) -> None:
-        """Close the current window and the dialogs open over it."""
+    def _close_window(self, then: Callable[[], None] | None = None) -> None:
+        """Close the current window and the dialogs open over it; `then` runs when it has closed."""
         window, self.window = self.window, None
         self.watch.stop()
         self._remove_overlays()
-        self._close(window)
+        self._close(window, then)
 
-    def _close(self, window) -> None:  # type: ignore[no-untyped-def]
+    def _close(self, window, then: Callable[[], None] | None = None) -> None:  # type: ignore[no-untyped-def]
+        """Its reads dropped; a write still being saved finishes first (“正在完成保存…”)."""
         if window is None:
+            if then is not None:
+                then()
             return
         for dialog in open_dialogs(window):
             dialog.reject()
-        window.ctx.wait(30_000)
-        window.close()
-        window.deleteLater()
+
+        def closed() -> None:
+            window.close()
+            window.deleteLater()
+            if then is not None:
+                then()
+
+        window.ctx.close_then(window, closed)
 
     def _accounts_started(self, signed: SignedIn) -> None:
         """The first administrator was made from the users page: from now on everybody signs in."""
@@ -387,7 +398,9 @@ class Shell(QObject):
     def restart_now(self, why: str = "") -> None:
         """After a restore: the database was replaced under this window; start again on it."""
         log.info("restarting: %s", why)
-        self._close_window()
+        self._close_window(then=self._restart_closed)
+
+    def _restart_closed(self) -> None:
         bind_user(self.db, None)
         self.db.dispose()
         if self.holder is not None:
@@ -404,8 +417,11 @@ class Shell(QObject):
         self.deleteLater()
 
     def quit(self) -> None:
+        """Close the window (a write still being saved finishes first), then end the program."""
         self.watch.stop()
-        self._close_window()
+        self._close_window(then=self._quit_closed)
+
+    def _quit_closed(self) -> None:
         self.quit_requested.emit()
         self.exit_app()
 
@@ -422,6 +438,27 @@ def install_qt_chinese(app: QApplication) -> bool:
     return True
 
 
+def start_up(url: str, window: StartupWindow | None = None) -> tuple[InstanceLock, OpenedOffice]:
+    """Claim the file and open the database (upgrade, the day's backup, the catalogue) off the GUI
+    thread, with the start-up window saying which step it is on; failures are raised here."""
+
+    def work(progress: Progress) -> tuple[InstanceLock, OpenedOffice]:
+        progress(0, 0, tr("正在打开数据库…"))
+        holder = claim_database(url)
+        try:
+            return holder, open_office(url, progress=progress)
+        except BaseException:
+            holder.release()
+            raise
+
+    window = window or StartupWindow()
+    try:
+        return run_starting(window, work)
+    finally:
+        window.close()
+        window.deleteLater()
+
+
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
     use_private_temp()
@@ -432,7 +469,7 @@ def run_gui(db_url: str | None = None) -> int:
     install_excepthook()
     url = configured_db_url(db_url)
     try:
-        holder = claim_database(url)
+        holder, office = start_up(url)
     except DatabaseInUse as exc:
         QMessageBox.critical(None, tr("数据库正在使用"), str(exc))
         return 1
@@ -440,11 +477,6 @@ def run_gui(db_url: str | None = None) -> int:
         QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
         return 1
     try:
-        try:
-            office = open_office(url)
-        except AidofficeError as exc:
-            QMessageBox.critical(None, tr("无法打开数据库"), str(exc))
-            return 1
         shell = Shell(
             office.db, has_school=office.has_school, catalogue_changes=office.catalogue_changes, holder=holder
         )

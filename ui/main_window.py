@@ -35,7 +35,7 @@ from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
-from ui.permissions import PAGE_RIGHTS, WHOLE_SCHOOL_PAGES, NoAccessPage, apply_to_widgets, page_refusal
+from ui.permissions import NoAccessPage, apply_rights, page_refusal
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.user = user
         self.single_clerk = single_clerk
+        self.finishing = None  # the “正在完成保存…” dialog while closing waits for a write
         ctx.setParent(self)
         self.setWindowTitle(self.tr("学校资助办助手"))
         self.nav = QListWidget()
@@ -94,13 +95,12 @@ class MainWindow(QMainWindow):
             (self.tr("操作记录"), self.audit),
             (self.tr("设置"), self.settings_page),
         ]  # fmt: skip
-        names = {getattr(self, n): n for n in (*PAGE_RIGHTS, *WHOLE_SCHOOL_PAGES)}
         for title, page in pages:
             item = QListWidgetItem(title if page.available else self.tr("{t}（未开放）").format(t=title))  # type: ignore[attr-defined]
             if not page.available:  # type: ignore[attr-defined]
                 item.setForeground(QColor("#9ca3af"))
                 item.setToolTip(self.tr("此功能尚未开放"))
-            reason = page_refusal(user, self.may, names[page]) if page in names else None
+            reason = page_refusal(user, self.may, page)
             if reason is not None:
                 # the page is kept out of sight (it would only meet refusals); its place says why
                 item.setText(self.tr("{t}（无权限）").format(t=title))
@@ -111,7 +111,8 @@ class MainWindow(QMainWindow):
                 page = NoAccessPage(title, reason)
             self.nav.addItem(item)
             self.stack.addWidget(page)
-        apply_to_widgets(self, user, self.may)
+        for _title, page in pages:
+            apply_rights(page, user, self.may)  # what each page declares (its RIGHTS)
         self.settings_page.restart_requested.connect(self.restart_requested)
         self.imports.open_settings.connect(self._correct_school_code)
         self.users.accounts_started.connect(self.accounts_started)
@@ -230,5 +231,12 @@ class MainWindow(QMainWindow):
         return [self.nav.item(i).text() for i in range(self.nav.count())]
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self.ctx.wait(10_000)
+        """Reads in flight are dropped; a write still being saved is waited for, with “正在完成保存…”
+        shown, and the window closes when it is done (never cut off half-way, never a silent wait)."""
+        if self.ctx.pending_writes():
+            event.ignore()
+            if self.finishing is None:
+                self.finishing = self.ctx.close_then(self, self.close)
+            return
+        self.ctx.drop_reads()
         super().closeEvent(event)

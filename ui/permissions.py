@@ -4,7 +4,8 @@ with the reason as its tooltip. This is for the user's sake only — the service
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -12,46 +13,38 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from aidoffice.access.checks import Principal
 from aidoffice.access.roles import role_book
 
-# the page's attribute on the main window → the permission without which the page is of no use
-PAGE_RIGHTS = {
-    "students": "students.view",
-    "villages": "villages.view",
-    "imports": "import.run",
-    "problems": "reconcile.run",  # the problem list; its buttons are the page's own (closing needs problems.close)
-    "statistics": "students.view",
-    "publicity": "letters.print",
-    "slips": "slips.register",
-    "roster": "export.roster",
-    "consolidation": "export.consolidate",
-    "users": "users.manage",
-    "audit": "audit.view",
-}
 
-# page attribute → {widget attribute: permission}
-WIDGET_RIGHTS = {
-    "students": {
-        "add_btn": "students.edit",
-        "edit_btn": "students.edit",
-        "transfer_btn": "students.edit",
-        "dropout_btn": "students.edit",
-        "reinstate_btn": "students.edit",
-        "export_btn": "export.ledger",
-        "show_full": "students.view_full_ids",
-    },
-    "villages": {"export_btn": "export.ledger"},
-    "publicity": {
-        "template_save": "publicity.setup",
-        "template_restore": "publicity.setup",
-        "contacts_save": "publicity.setup",
-    },
-    "settings_page": {"save_btn": "school.setup"},
-    "problems": {"corrections_btn": "problems.close"},  # 请更正表 and marking them as sent
-}
+@dataclass(frozen=True)
+class Rights:
+    """What a page declares about itself (its class attribute `RIGHTS`): the permission without which
+    it is of no use, the permission each of its controls needs (permission → the names of the
+    controls, attributes of the page), the controls a role that sees only its own classes may not use
+    (they reach the whole school), and whether the page is about the whole school only (its name).
+    tests/gui/test_page_rights.py builds every page and checks that each name is a control."""
 
-# page attribute → widgets a head teacher may not use: they reach the whole school
-WHOLE_SCHOOL = {"publicity": ("notice_btn", "pack_btn")}
-# pages about the whole school only (a head teacher sees their own classes)
-WHOLE_SCHOOL_PAGES = {"statistics": "全校统计"}
+    page: str | None = None
+    controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    whole_school: tuple[str, ...] = ()
+    whole_school_page: str | None = None
+
+    def names(self) -> list[str]:
+        return [n for names in self.controls.values() for n in names] + list(self.whole_school)
+
+
+NO_RIGHTS = Rights()
+
+
+def rights_of(page: object) -> Rights:
+    rights = getattr(type(page), "RIGHTS", NO_RIGHTS)
+    return rights if isinstance(rights, Rights) else NO_RIGHTS
+
+
+def control(page: object, name: str) -> QWidget:
+    """The control `name` of `page`; a declared name that is no control is a bug, said at once."""
+    w = getattr(page, name, None)
+    if not isinstance(w, QWidget):
+        raise LookupError(f"{type(page).__name__}.RIGHTS names “{name}”, which is not one of its controls")
+    return w
 
 
 class NoAccessPage(QWidget):
@@ -76,35 +69,30 @@ def why_not(user: Principal | None, permission: str) -> str:
     return f"您的账户{who}没有“{role_book().label(permission)}”的权限。如需办理，请联系管理员。"
 
 
-def page_refusal(user: Principal | None, may: Callable[[str], bool], name: str) -> str | None:
-    """Why the role may not use the page `name` (an attribute of the main window), or None."""
-    permission = PAGE_RIGHTS.get(name)
-    if permission is not None and not may(permission):
-        return why_not(user, permission)
-    if name in WHOLE_SCHOOL_PAGES and user is not None and user.role.own_classes_only:
-        return f"您的账户{user.label}只能查看本班学生；{WHOLE_SCHOOL_PAGES[name]}涉及全校学生。"
+def page_refusal(user: Principal | None, may: Callable[[str], bool], page: object) -> str | None:
+    """Why the role may not use `page` at all, or None."""
+    rights = rights_of(page)
+    if rights.page is not None and not may(rights.page):
+        return why_not(user, rights.page)
+    if rights.whole_school_page and user is not None and user.role.own_classes_only:
+        return f"您的账户{user.label}只能查看本班学生；{rights.whole_school_page}涉及全校学生。"
     return None
 
 
-def apply_to_widgets(window: object, user: Principal | None, may: Callable[[str], bool]) -> None:
-    """Grey out the buttons of the pages the role may use in part."""
-    for page_name, widgets in WIDGET_RIGHTS.items():
-        page = getattr(window, page_name, None)
-        if page is None:
+def apply_rights(page: object, user: Principal | None, may: Callable[[str], bool]) -> None:
+    """Grey out the page's controls the role may not use, each with the reason as its tooltip."""
+    rights = rights_of(page)
+    for permission, names in rights.controls.items():
+        if may(permission):
             continue
-        for name, permission in widgets.items():
-            w = getattr(page, name, None)
-            if w is not None and not may(permission):
-                w.setEnabled(False)
-                w.setToolTip(why_not(user, permission))
+        for name in names:
+            w = control(page, name)
+            w.setEnabled(False)
+            w.setToolTip(why_not(user, permission))
     if user is not None and user.role.own_classes_only:
-        for page_name, names in WHOLE_SCHOOL.items():
-            page = getattr(window, page_name, None)
-            for name in names:
-                w = getattr(page, name, None)
-                if w is not None:
-                    w.setEnabled(False)
-                    w.setToolTip(f"您的账户{user.label}只能处理本班学生，这份材料涉及全校学生。")
-        publicity = getattr(window, "publicity", None)
-        if publicity is not None:
-            publicity.class_only = True
+        for name in rights.whole_school:
+            w = control(page, name)
+            w.setEnabled(False)
+            w.setToolTip(f"您的账户{user.label}只能处理本班学生，这份材料涉及全校学生。")
+        if hasattr(page, "class_only"):
+            page.class_only = True  # type: ignore[attr-defined]  # no 全校/全年级 choice

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
+from shiboken6 import isValid
 
 from aidoffice.errors import AidofficeError, OperationCancelled
 from aidoffice.paths import log_file
@@ -116,6 +118,8 @@ class Task(QObject):
         self.cancel_button: QPushButton | None = None
         self.cancellable = cancellable
         self.finished = False
+        self.discarded = False
+        self.drop_orphan = True
         if show_progress:
             self.dialog = QProgressDialog(label, "", 0, 0, parent_widget)
             self.cancel_button = QPushButton(self.tr("取消"))
@@ -156,6 +160,17 @@ class Task(QObject):
         if self.dialog is not None:
             self.dialog.setLabelText(self.tr("正在取消…"))
 
+    def discard(self) -> None:
+        """Nobody waits for the result any more (its window is closing): stop the job where it can
+        stop, and let neither its result nor its failure reach the window."""
+        self.discarded = True
+        self.on_success = None
+        self.on_failure = lambda _exc: None
+        if not self.job.sealed.is_set() and self.cancellable:
+            self.job.cancel_requested.set()
+        if self.dialog is not None and isValid(self.dialog):
+            self.dialog.hide()
+
     @Slot()
     def _sealed(self) -> None:
         if self.cancel_button is not None:
@@ -184,31 +199,49 @@ class Task(QObject):
 
     def _close(self) -> None:
         if self.dialog is not None:
-            self.dialog.reset()
-            self.dialog.deleteLater()
+            if isValid(self.dialog):  # (gone with its parent widget)
+                self.dialog.reset()
+                self.dialog.deleteLater()
             self.dialog = None
-        self.runner._finished(self)
+        if isValid(self.runner):
+            self.runner._finished(self)
+
+    def _parent_gone(self) -> bool:
+        """The widget that asked was deleted meanwhile (its window closed): a read's result goes
+        nowhere (a write's callback sees to itself: others still hear that the data changed)."""
+        return self.drop_orphan and self.parent_widget is not None and not isValid(self.parent_widget)
 
     @Slot(object)
     def _succeeded(self, result: Any) -> None:
+        if not isValid(self):  # its window (and the context's readers) went while the job ran
+            return
+        if self._parent_gone():
+            self.discard()
         self._close()
         try:
             if self.on_success is not None:
                 self.on_success(result)
         except Exception as exc:
             show_error(self.parent_widget, exc, self.label)
+        self._done()
+
+    def _done(self) -> None:
         self.finished = True
-        self.done.emit()
+        if isValid(self):  # (a callback may have closed the window that owned it)
+            self.done.emit()
 
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        if self._parent_gone():
+            self.discard()
         self._close()
         if self.on_failure is not None:
             self.on_failure(exc)
         else:
             show_error(self.parent_widget, exc, self.label)
-        self.finished = True
-        self.done.emit()
+        self._done()
 
 
 class TaskRunner(QObject):
@@ -236,3 +269,18 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
+
+
+# database URL → its writer; held by the contexts that use it, gone with the last of them
+_WRITERS: weakref.WeakValueDictionary[str, TaskRunner] = weakref.WeakValueDictionary()
+
+
+def writer_for(url: str) -> TaskRunner:
+    """The one writer queue of the database at `url`: every window and context of this program writing
+    to it shares it, so their writes run one after another, never side by side (SQLite takes one
+    writer at a time; two writers of one program would only wait for each other's lock)."""
+    writer = _WRITERS.get(url)
+    if writer is None:
+        writer = TaskRunner(None, threads=1)
+        _WRITERS[url] = writer
+    return writer

@@ -17,7 +17,7 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from aidoffice.db.models import Policy, PriorityGroup
-    from aidoffice.ledgers.school import current_term, get_school, setup_school
+    from aidoffice.ledgers.school import ensure_current_term, get_school, setup_school
 
     db = open_db(args)
     with db.unit_of_work(note="init") as s:
@@ -26,7 +26,7 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
                 "首次建立数据库需要学校名称：aidoffice init --school 学校名称 [--school-code 10位标识码] [--county 县名]"
             )
         school = setup_school(s, args.school, args.school_code, args.county)
-        term = current_term(s)
+        term = ensure_current_term(s)
         result = {
             "database": db.display_url,
             "school": school.name,

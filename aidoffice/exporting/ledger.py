@@ -29,8 +29,9 @@ from aidoffice.db.models import (
 from aidoffice.domain.grades import STAGES, make_grade
 from aidoffice.domain.idnumber import age_on
 from aidoffice.files import check_target, publish_on_commit, temp_beside
-from aidoffice.ledgers.school import current_term, require_school
+from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.student_queries import StudentFilter, groups_of, page_query
+from aidoffice.ledgers.term_queries import read_current_term
 from aidoffice.ledgers.villages import LISTED, STUDENTS, school_age, village_books, village_tree
 from aidoffice.privacy import Field, Level, show, shower
 from aidoffice.progress import Progress, Throttled, no_progress
@@ -183,7 +184,7 @@ def export_school_ledger(
     asked_full = not mask
     mask = _require_export(session, mask)
     school = require_school(session)
-    term = current_term(session)
+    term = read_current_term(session)
     level = Level.MASKED if mask else Level.FULL
     total = session.scalar(scope_students(session, select(func.count()).select_from(Student))) or 0
     report = Throttled(progress, total, CHUNK, "导出学籍台账")
@@ -251,7 +252,7 @@ def export_village_ledger(
     mask = _require_export(session, mask)
     require(session, "villages.view")
     school = require_school(session)
-    term = current_term(session)
+    term = read_current_term(session)
     ages = school_age(school)
     level = Level.MASKED if mask else Level.FULL
     tree = village_tree(session, term, ages)

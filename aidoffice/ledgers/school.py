@@ -11,8 +11,9 @@ from aidoffice import clock
 from aidoffice.access.checks import require
 from aidoffice.catalogue import sync_catalogue
 from aidoffice.db.models import School, Term
+from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
-from aidoffice.errors import FieldProblem, NotFound, ValidationError
+from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
 
 
 def get_school(session: Session) -> School | None:
@@ -54,7 +55,7 @@ def setup_school(
         if county:
             school.county = county.strip()
     sync_catalogue(session)
-    current_term(session)
+    ensure_current_term(session)
     session.flush()
     return school
 
@@ -68,8 +69,9 @@ def ensure_term(session: Session, term: TermValue) -> Term:
     return row
 
 
-def current_term(session: Session, today: date | None = None) -> Term:
-    """The term marked current, or the one containing today (created and marked if new)."""
+def ensure_current_term(session: Session, today: date | None = None) -> Term:
+    """The term marked current, or the one containing today (created and marked if new): the one write
+    function for the current term; a read uses `ledgers.term_queries.read_current_term`."""
     row = session.scalars(select(Term).where(Term.is_current.is_(True))).first()
     if row is not None:
         return row
@@ -77,3 +79,15 @@ def current_term(session: Session, today: date | None = None) -> Term:
     row.is_current = True
     session.flush()
     return row
+
+
+def resolve_term(session: Session, term: str | None) -> Term:
+    """The term named (any notation) or, with none named, the current one; its row is made when new
+    (for work that records something of the term: letters, slips, a comparison)."""
+    if not term:
+        return ensure_current_term(session)
+    try:
+        value = TermValue.parse(term)
+    except InvalidTerm:
+        raise InputRefused(f"学期“{term}”无法识别，应写作 2026-2027-1 或 2026-2027学年第一学期。") from None
+    return ensure_term(session, value)

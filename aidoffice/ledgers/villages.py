@@ -34,6 +34,7 @@ from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.ledgers.elsewhere import elsewhere_counts, elsewhere_for
 from aidoffice.ledgers.places import PlaceIndex, served_confirmed, served_village_ids
 from aidoffice.ledgers.student_queries import groups_of
+from aidoffice.ledgers.term_queries import CurrentTerm
 
 DEFAULT_SCHOOL_AGE = (3, 18)  # preschool to the end of senior high; set per school in settings
 
@@ -188,7 +189,10 @@ def _latest_entries(session: Session):  # type: ignore[no-untyped-def]
 
 
 def village_books(
-    session: Session, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE, only: set[int] | None = None
+    session: Session,
+    term: Term | CurrentTerm,
+    ages: tuple[int, int] = DEFAULT_SCHOOL_AGE,
+    only: set[int] | None = None,
 ) -> list[VillageBook]:
     """Every village of the ledger with the people it counts, in township and village order: the
     households of the village roster, the enrolled students the 学籍 export places there whom no
@@ -367,7 +371,7 @@ def village_books(
 
 
 def village_tree(
-    session: Session, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
+    session: Session, term: Term | CurrentTerm, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[TownshipSummary]:
     """Townships → villages with their counts; every count is the sum of the village's rows."""
     towns: dict[str, TownshipSummary] = {}
@@ -403,7 +407,7 @@ class HouseholdRow(NamedTuple):
 
 
 def households_of(
-    session: Session, village_id: int, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
+    session: Session, village_id: int, term: Term | CurrentTerm, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[HouseholdRow]:
     """The rows under a village: its households, then its placed students and listed children."""
     books = village_books(session, term, ages, only={village_id})
@@ -438,7 +442,11 @@ def _priority_names(session: Session, keys: list[str]) -> dict[str, set[str]]:
 
 
 def group_members(
-    session: Session, village_id: int, kind: str, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
+    session: Session,
+    village_id: int,
+    kind: str,
+    term: Term | CurrentTerm,
+    ages: tuple[int, int] = DEFAULT_SCHOOL_AGE,
 ) -> list[MemberRow]:
     """The people of a village's students or listed-children row."""
     books = village_books(session, term, ages, only={village_id})
@@ -487,7 +495,7 @@ class MemberRow(NamedTuple):
 
 
 def members_of(
-    session: Session, household_id: int, term: Term, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
+    session: Session, household_id: int, term: Term | CurrentTerm, ages: tuple[int, int] = DEFAULT_SCHOOL_AGE
 ) -> list[MemberRow]:
     require(session, "villages.view")
     members = session.execute(

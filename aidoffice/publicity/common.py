@@ -17,11 +17,9 @@ from aidoffice.db import audit
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Problem, ProblemStatus, PublicityBatch, School, Student, Term
 from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
-from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import InputRefused
 from aidoffice.files import fingerprint
-from aidoffice.ledgers.school import current_term, ensure_term
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.settings import PublicitySettings
 
@@ -37,16 +35,6 @@ MATERIAL_NAMES = {
     "pack": "迎检材料包",
 }
 BLANK = "__________"
-
-
-def resolve_term(session: Session, term: str | None) -> Term:
-    if not term:
-        return current_term(session)
-    try:
-        value = TermValue.parse(term)
-    except InvalidTerm:
-        raise InputRefused(f"学期“{term}”应写作 2026-2027-1 或 2026-2027学年第一学期。") from None
-    return ensure_term(session, value)
 
 
 def term_label(term: Term) -> str:

@@ -31,7 +31,7 @@ from aidoffice.domain.money import to_upper
 from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import templates as tpl
@@ -44,7 +44,6 @@ from aidoffice.publicity.common import (
     contact_warnings,
     held_back,
     open_batch,
-    resolve_term,
     split_held,
     term_label,
 )

@@ -21,7 +21,7 @@ from aidoffice.db.models import Award, Policy, Student, award_stands
 from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import (
     chinese_date,
@@ -30,7 +30,6 @@ from aidoffice.publicity.common import (
     contact_warnings,
     held_back,
     open_batch,
-    resolve_term,
     split_held,
     term_label,
 )

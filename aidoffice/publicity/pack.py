@@ -21,9 +21,9 @@ from aidoffice import clock
 from aidoffice.access.checks import require_whole_school
 from aidoffice.db.models import PublicityBatch
 from aidoffice.files import atomic_path, check_target, fingerprint
-from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.progress import Progress, no_progress
-from aidoffice.publicity.common import MATERIAL_NAMES, close_batch, open_batch, resolve_term, term_label
+from aidoffice.publicity.common import MATERIAL_NAMES, close_batch, open_batch, term_label
 from aidoffice.publicity.fonts import FontSet
 from aidoffice.publicity.sessions import export_sessions
 from aidoffice.publicity.slips import export_outstanding

@@ -21,9 +21,9 @@ from aidoffice.db.models import Student, StudentStatus
 from aidoffice.domain.grades import STAGES
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.common import close_batch, common_values, contact_warnings, open_batch, resolve_term
+from aidoffice.publicity.common import close_batch, common_values, contact_warnings, open_batch
 from aidoffice.publicity.content import STAGE_ORDER, policy_texts
 from aidoffice.publicity.flow import Flow, Row, Scale, page_height
 from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts

@@ -26,17 +26,9 @@ from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, ValidationError
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school
+from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.common import (
-    Scope,
-    chinese_date,
-    close_batch,
-    common_values,
-    open_batch,
-    resolve_term,
-    term_label,
-)
+from aidoffice.publicity.common import Scope, chinese_date, close_batch, common_values, open_batch, term_label
 from aidoffice.publicity.content import (
     class_key,
     grade_key,

@@ -28,8 +28,8 @@ from aidoffice.domain import slipcode
 from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
-from aidoffice.ledgers.school import require_school
-from aidoffice.publicity.common import MATERIAL_NAMES, Scope, resolve_term, term_label
+from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.publicity.common import MATERIAL_NAMES, Scope, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
 from aidoffice.sheets.workbook import Column, StandardWorkbook

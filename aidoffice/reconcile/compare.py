@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from aidoffice import clock
 from aidoffice.catalogue import Catalogue, load_catalogue
 from aidoffice.db.models import Term as TermRow
-from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
-from aidoffice.errors import InputRefused
-from aidoffice.ledgers.school import current_term, ensure_term, require_school
+from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.ledgers.term_queries import read_current_term
 from aidoffice.ledgers.villages import school_age
 from aidoffice.progress import Progress, no_progress
 from aidoffice.reconcile.aid import CoverageItem, TermContext, check_aid, comparison_date
@@ -48,20 +47,9 @@ class Comparison:
         return out
 
 
-def resolve_term(session: Session, term: str | None) -> TermRow:
-    """The term named (any notation), else the current one."""
-    if not term:
-        return current_term(session)
-    try:
-        value = TermValue.parse(term)
-    except InvalidTerm:
-        raise InputRefused(f"学期“{term}”无法识别，请写作 2026-2027-1 或 2026-2027学年第一学期。") from None
-    return ensure_term(session, value)
-
-
 def term_context(session: Session, row: TermRow, today: date) -> TermContext:
     value = TermValue.parse(row.code)
-    ledger = TermValue.parse(current_term(session, today).code)
+    ledger = read_current_term(session, today).value
     return TermContext(
         code=row.code,
         label=value.label,

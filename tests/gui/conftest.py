@@ -2,6 +2,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -82,6 +83,48 @@ def no_sql_on_the_gui_thread():
     yield offences
     event.remove(Engine, "before_cursor_execute", check)
     assert not offences, "SQL on the GUI thread:\n" + offences[0]
+
+
+def orm_inside(value: object, path: str = "result", depth: int = 0) -> str | None:
+    """Where an ORM entity sits inside `value` (a dataclass, tuple, list, dict …), or None."""
+    from aidoffice.db.models import Base
+
+    if isinstance(value, Base):
+        return f"{path}: {type(value).__name__}"
+    if depth > 6 or value is None or isinstance(value, str | bytes | int | float | bool | date | Path):
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = ((f"{path}.{f.name}", getattr(value, f.name, None)) for f in dataclasses.fields(value))
+    elif isinstance(value, dict):
+        items = ((f"{path}[{k!r}]", v) for k, v in list(value.items())[:200])
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(list(value)[:200]))
+    else:
+        return None
+    for where, item in items:
+        if (found := orm_inside(item, where, depth + 1)) is not None:
+            return found
+    return None
+
+
+@pytest.fixture(autouse=True)
+def no_orm_objects_cross_threads(monkeypatch):
+    """Fails any GUI test in which a background operation hands an ORM entity to the GUI thread: its
+    session is closed (or in another thread), so touching an unloaded attribute there would query on
+    the GUI thread or fail. Operations return plain dataclasses and ids."""
+    from ui.tasks import Task
+
+    offences: list[str] = []
+    original = Task._succeeded
+
+    def checked(self, result):  # type: ignore[no-untyped-def]
+        if (where := orm_inside(result)) is not None:
+            offences.append(f"{self.label or 'an operation'} returned {where}")
+        original(self, result)
+
+    monkeypatch.setattr(Task, "_succeeded", checked)
+    yield offences
+    assert not offences, "ORM entity handed to the GUI thread: " + offences[0]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from aidoffice.db.models import Award, GroupMembership, Household, HouseholdMemb
 from aidoffice.demo import generate
 from aidoffice.domain.idnumber import parse_id
 from aidoffice.errors import AidofficeError
-from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.school import ensure_current_term
 from aidoffice.ledgers.students import add_student, link_to_household
 from aidoffice.ledgers.villages import get_or_create_village, households_of, members_of, village_tree
 from tests.factories import student
@@ -49,7 +49,7 @@ def test_demo_awards_follow_the_catalogue_for_this_term(db):
     with db.unit_of_work() as s:
         generate(s, 600, today=TODAY)
     with db.reading() as s:
-        term = current_term(s)
+        term = ensure_current_term(s)
         awards = s.execute(select(Award, Policy.code, Student.boarding).join(Policy).join(Student)).all()
         assert awards
         for award, code, boarding in awards:
@@ -75,7 +75,7 @@ def test_demo_refuses_a_database_that_has_students(db):
 def test_village_counts_answer_the_inspectors_questions(school_db):
     """东庄村: one household, a child here (poor, aided), a sibling at the county senior high, an adult."""
     with school_db.unit_of_work() as s:
-        term = current_term(s, TODAY)
+        term = ensure_current_term(s, TODAY)
         village = get_or_create_village(s, "城南庄镇", "东庄村")
         get_or_create_village(s, "城南庄镇", "西沟村")
         hh = Household(village_id=village.id, household_no="0001", head_name="王大山")
@@ -113,7 +113,7 @@ def test_village_counts_answer_the_inspectors_questions(school_db):
         policy = s.scalars(select(Policy).where(Policy.code == "compulsory_living_junior_day")).one()
         s.add(Award(student_id=here.id, policy_id=policy.id, term_id=term.id, amount=Decimal("375")))
     with school_db.reading() as s:
-        term = current_term(s)
+        term = ensure_current_term(s)
         [town] = village_tree(s, term)
         east = next(v for v in town.villages if v.name == "东庄村")
         west = next(v for v in town.villages if v.name == "西沟村")
@@ -132,13 +132,13 @@ def test_a_child_recorded_as_studying_elsewhere_shows_in_the_village_ledger(scho
     """户籍台账's question — where does each school-age child study — is answered by the clerk's record."""
     from aidoffice.db.models import HouseholdMember
     from aidoffice.ledgers.elsewhere import record_elsewhere
-    from aidoffice.ledgers.school import current_term
+    from aidoffice.ledgers.school import ensure_current_term
     from aidoffice.ledgers.villages import members_of, village_tree
 
     with school_db.unit_of_work() as s:
         generate(s, 120, today=date(2026, 11, 22))
     with school_db.reading() as s:
-        term = current_term(s)
+        term = ensure_current_term(s)
         child = s.scalars(
             select(HouseholdMember).where(
                 HouseholdMember.student_id.is_(None), HouseholdMember.relation.in_(["子", "女"])

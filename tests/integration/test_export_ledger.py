@@ -9,7 +9,7 @@ from aidoffice.db.models import AuditEntry, Household, Student
 from aidoffice.demo import generate
 from aidoffice.errors import InputRefused
 from aidoffice.exporting.ledger import export_school_ledger, export_village_ledger
-from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.school import ensure_current_term
 from aidoffice.ledgers.students import add_student, link_to_household
 from aidoffice.ledgers.villages import get_or_create_village, village_tree
 from aidoffice.privacy import find_sensitive
@@ -108,7 +108,7 @@ def test_village_ledger_summary_matches_the_tree(demo_db, tmp_path):
     with demo_db.unit_of_work() as s:
         export_village_ledger(s, out)
     with demo_db.reading() as s:
-        tree = village_tree(s, current_term(s))
+        tree = village_tree(s, ensure_current_term(s))
     wb = load_workbook(out)
     assert wb.sheetnames == ["村汇总", "学龄儿童"]
     rows = list(wb["村汇总"].iter_rows(min_row=3, values_only=True))

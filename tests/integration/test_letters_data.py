@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from aidoffice.catalogue import load_catalogue
 from aidoffice.db.models import Award, GroupMembership, SourceKind, Student
-from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.school import ensure_current_term
 from aidoffice.ledgers.students import add_student
 from aidoffice.publicity.settings import write_settings
 from tests.factories import student
@@ -84,7 +84,7 @@ def build_school(db, *, rare_names: bool = True) -> School:  # type: ignore[no-u
             ids[new] = ids.pop(old)
             numbers[new] = numbers.pop(old)
         cat = load_catalogue(s)
-        term = current_term(s)
+        term = ensure_current_term(s)
         zhang = s.get(Student, ids["张三"])
         s.add(
             GroupMembership(

@@ -359,7 +359,8 @@ def test_an_imported_award_list_gives_each_award_an_entry_naming_the_child_and_t
 def test_a_child_whose_aid_is_being_taken_back_is_on_no_aid_letter_and_no_notice(school):
     """Review finding: after a removal (and after the money came back) the 公示 still listed the child
     and the aid letter still told the parents of the 750 元. An award under recovery is aid no longer."""
-    from aidoffice.publicity.common import Scope, resolve_term
+    from aidoffice.ledgers.school import resolve_term
+    from aidoffice.publicity.common import Scope
     from aidoffice.publicity.letters import aided_students
 
     db, ids = school

@@ -14,7 +14,7 @@ from aidoffice.db.models import AuditEntry, School, Student
 from aidoffice.domain.idnumber import make_id
 from aidoffice.importing.service import ImportOptions, run_import
 from aidoffice.ledgers.places import served_villages, set_served_villages
-from aidoffice.ledgers.school import current_term, setup_school
+from aidoffice.ledgers.school import ensure_current_term, setup_school
 from aidoffice.ledgers.student_queries import StudentFilter, fetch_page
 from aidoffice.ledgers.student_rules import StudentInput
 from aidoffice.ledgers.students import add_student, update_student
@@ -127,7 +127,7 @@ def test_with_only_the_students_export_and_two_lists_both_ledgers_are_filled(cou
     civil = imp(county_db, civil_file(tmp_path), "list", list_kind="civil", source="民政局低保")
     assert "乡镇和村都为空" in civil.warnings_by_row[3][0].reason
     with county_db.reading() as s:
-        term = current_term(s)
+        term = ensure_current_term(s)
         tree = village_tree(s, term)
         villages = {(t.name, v.name): v for t in tree for v in t.villages}
         assert set(villages) == {("龙泉关镇", "黑崖沟村"), ("城南庄镇", "大岸底村"), ("阜平镇", "城北社区")}
@@ -170,7 +170,7 @@ def test_served_villages_are_proposed_confirmed_and_listed_before_any_village_ro
         served = served_villages(s)
         assert served.confirmed
         assert {v.name for v in served.villages if v.served} == {"黑崖沟村", "骆驼湾村"}
-        tree = village_tree(s, current_term(s))
+        tree = village_tree(s, ensure_current_term(s))
         assert {v.name for t in tree for v in t.villages} == {"黑崖沟村", "骆驼湾村"}  # listed though empty
         school = s.scalars(select(School)).one()
         assert len(school.settings["served_villages"]) == 2
@@ -210,7 +210,7 @@ def test_the_student_form_saves_the_hukou_village_and_the_table_shows_it(county_
     with county_db.reading() as s:
         [row] = fetch_page(s, StudentFilter(), 0, 10)
         assert (row.township, row.village) == ("龙泉关镇", "黑崖沟村")
-        tree = village_tree(s, current_term(s))
+        tree = village_tree(s, ensure_current_term(s))
         counts = {v.name: v.in_school for t in tree for v in t.villages}
         assert counts["黑崖沟村"] == 1 and counts.get("大岸底村委会", 0) == 0
 
@@ -221,7 +221,7 @@ def test_after_a_village_roster_the_village_counts_its_children_in_school(county
     imp(county_db, path, "students")
     imp(county_db, poverty_file(tmp_path, rows), "households")
     with county_db.reading() as s:
-        term = current_term(s)
+        term = ensure_current_term(s)
         hei = next(v for t in village_tree(s, term) for v in t.villages if v.name == "黑崖沟村")
         assert (hei.households, hei.children, hei.in_school) == (1, 4, 3)  # not 在本校 0
         rows_ = households_of(s, hei.id, term)
@@ -314,7 +314,7 @@ def test_the_comparisons_village_table_says_what_the_village_ledger_says(county_
     imp(county_db, poverty_file(tmp_path, rows), "list", list_kind="poverty", source="乡村振兴局")
     imp(county_db, civil_file(tmp_path), "list", list_kind="civil", source="民政局低保")
     with county_db.reading() as s:
-        tree = village_tree(s, current_term(s))
+        tree = village_tree(s, ensure_current_term(s))
         ledger = {(t.name, v.name): (v.children, v.in_school) for t in tree for v in t.villages}
     with county_db.unit_of_work(actor="资助专干") as s:
         result = run_reconcile(s, today=TODAY)

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from aidoffice.db.models import Term
+from aidoffice.ledgers.term_queries import CurrentTerm
 from aidoffice.ledgers.villages import HouseholdRow, MemberRow, TownshipSummary
 from ui.operations import AppContext
 from ui.operations import villages as ops
@@ -41,13 +41,13 @@ class VillageTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self.ctx = ctx
         self.view_parent = parent
-        self.term: Term | None = None
+        self.term: CurrentTerm | None = None
         self.ages: tuple[int, int] = (3, 18)
         self.root = Node("root", [])
         self.headers = [self.tr("乡镇 / 村 / 户 / 成员"), self.tr("户数"), self.tr("学龄儿童"), self.tr("在本校就读"),
                         self.tr("重点群体"), self.tr("本学期受助"), self.tr("就读学校")]  # fmt: skip
 
-    def load(self, tree: list[TownshipSummary], term: Term, ages: tuple[int, int]) -> None:
+    def load(self, tree: list[TownshipSummary], term: CurrentTerm, ages: tuple[int, int]) -> None:
         self.beginResetModel()
         self.term, self.ages = term, ages
         self.root = Node("root", [])

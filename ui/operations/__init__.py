@@ -22,15 +22,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from aidoffice.db.engine import Database
 from aidoffice.errors import OperationCancelled
 from aidoffice.office import batch_operation
 from aidoffice.progress import Progress
-from ui.tasks import Task, TaskRunner
+from ui.i18n import tr
+from ui.tasks import Task, TaskRunner, writer_for
 
 T = TypeVar("T")
 
@@ -63,7 +65,9 @@ class Changes:
 
 
 class AppContext(QObject):
-    """The open database, the background runners and the data-changed signal, shared by all pages."""
+    """The open database, the background runners and the data-changed signal, shared by all pages.
+    Each context has its own readers; the writer is the database's (`ui.tasks.writer_for`): two windows
+    or contexts on one database share one writer queue."""
 
     data_changed = Signal(object, object)  # Changes, initiator (the widget that asked, or None)
 
@@ -72,7 +76,8 @@ class AppContext(QObject):
         self.db = db
         self.actor = actor
         self.readers = TaskRunner(self, threads=2)
-        self.writer = TaskRunner(self, threads=1)
+        self.writer = writer_for(db.url)
+        self.writes: list[Task] = []  # this context's writes in flight (the writer runs others' too)
 
     def query(
         self,
@@ -130,14 +135,18 @@ class AppContext(QObject):
 
         def done(result: T) -> None:
             try:
-                if success is not None:
-                    success(result)
+                if success is not None and (parent is None or isValid(parent)):
+                    success(result)  # (not when the widget that asked is gone)
             finally:
                 self.data_changed.emit(changes, parent)
 
-        return self.writer.run(
+        task = self.writer.run(
             label or "", job, parent=parent, on_success=done, on_failure=failure, show_progress=bool(label)
         )
+        task.drop_orphan = False  # `done` above: the change is announced even when the asker is gone
+        self.writes.append(task)
+        task.done.connect(lambda: self.writes.remove(task) if task in self.writes else None)
+        return task
 
     def background(
         self,
@@ -155,3 +164,44 @@ class AppContext(QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self.writer.wait(msecs) and self.readers.wait(msecs)
+
+    def pending_writes(self) -> list[Task]:
+        return [t for t in self.writes if not t.finished]
+
+    def drop_reads(self) -> None:
+        """Closing: the reads in flight stop where they can, and their results go nowhere."""
+        for task in list(self.readers.active):
+            task.discard()
+
+    def close_then(self, parent: QWidget | None, then: Callable[[], None]) -> QProgressDialog | None:
+        """Closing a window: its reads are dropped; while a write of this context is still being saved,
+        “正在完成保存…” shows (nothing to press: a write is all or nothing and must not be cut) and
+        `then` runs once the last one is done — at once when none is."""
+        self.drop_reads()
+        pending = self.pending_writes()
+        if not pending:
+            then()
+            return None
+        dialog = QProgressDialog(tr("正在完成保存…"), "", 0, 0, parent)
+        dialog.setObjectName("finishingWrites")
+        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setWindowTitle(tr("请稍候"))
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.show()
+        ran = []
+
+        def check() -> None:
+            if ran or self.pending_writes():
+                return
+            ran.append(True)
+            dialog.reset()
+            dialog.hide()
+            dialog.deleteLater()
+            then()
+
+        for task in pending:
+            task.done.connect(check)
+        return dialog

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import select
 
-from aidoffice.db.models import Policy, PriorityGroup
+from aidoffice.importing.choices import ImportChoices, import_choices
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions, plan_import, run_import
 from aidoffice.importing.workbook import write_report
@@ -24,17 +23,8 @@ CHANGES = {
 }
 
 
-def _choices(s) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:  # type: ignore[no-untyped-def]
-    groups = [
-        tuple(r)
-        for r in s.execute(select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.sort_order))
-    ]
-    policies = [tuple(r) for r in s.execute(select(Policy.code, Policy.name).order_by(Policy.id))]
-    return groups, policies  # type: ignore[return-value]
-
-
-def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[tuple], None]) -> Task:  # type: ignore[type-arg]
-    return ctx.query(parent, lambda s, _p: _choices(s), success)
+def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[ImportChoices], None]) -> Task:
+    return ctx.query(parent, lambda s, _p: import_choices(s), success)
 
 
 def preview(

@@ -13,16 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import select
 
-from aidoffice.access.checks import scope_students
-from aidoffice.db.models import PublicityBatch, Student, StudentStatus, Term
-from aidoffice.ledgers.school import current_term
-from aidoffice.ledgers.student_queries import classes_by_grade
 from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
+from aidoffice.publicity.choices import BatchRow, LetterChoices, letter_choices, recent_batches
 from aidoffice.publicity.common import MATERIAL_NAMES
-from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.letters import (
     LetterBatch,
     LetterPlan,
@@ -34,42 +29,16 @@ from aidoffice.publicity.letters import (
 from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
-from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
+from aidoffice.publicity.settings import PublicitySettings, write_settings
 from aidoffice.services import slip_desk
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
-
-@dataclass(frozen=True)
-class Choices:
-    """What the letter form offers: terms, grades with their classes, and a student for previews."""
-
-    terms: list[str]
-    current: str
-    grades: list[tuple[str, list[str]]]  # (年级 name, classes)
-    sample_student: dict[str, int]  # stage → a student id of that stage (for the template preview)
-    settings: PublicitySettings
+Choices = LetterChoices  # the page's name for it
 
 
 def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], None]) -> Task:
-    def op(s, _p):  # type: ignore[no-untyped-def]
-        term = current_term(s)
-        terms = list(s.scalars(select(Term.code).order_by(Term.code.desc())))
-        stages = dict(s.execute(select(Student.grade, Student.stage).distinct()).all())
-        grades = [
-            (grade_name(stages.get(g, "primary"), g), names)
-            for g, names in sorted(classes_by_grade(s).items())
-        ]
-        sample: dict[str, int] = {}
-        for stage, sid in s.execute(
-            scope_students(  # a head teacher previews with a student of their own class
-                s, select(Student.stage, Student.id).where(Student.status == StudentStatus.ENROLLED)
-            ).order_by(Student.id)
-        ):
-            sample.setdefault(stage, sid)
-        return Choices(terms, term.code, grades, sample, read_settings(s))
-
-    return ctx.query(parent, op, success)
+    return ctx.query(parent, lambda s, _p: letter_choices(s), success)
 
 
 def plan(
@@ -108,30 +77,8 @@ def make_letters(
     )
 
 
-@dataclass(frozen=True)
-class BatchRow:
-    id: int
-    kind: str
-    term: str
-    scope: str
-    actor: str
-    at: str
-    pages: int
-    items: int
-    file_name: str
-    fingerprint: str
-
-
 def load_batches(ctx: AppContext, parent: QWidget, success: Callable[[list[BatchRow]], None]) -> Task:
-    def op(s, _p):  # type: ignore[no-untyped-def]
-        rows = s.scalars(select(PublicityBatch).order_by(PublicityBatch.id.desc()).limit(500))
-        return [
-            BatchRow(b.id, MATERIAL_NAMES.get(b.kind, b.kind), b.term_code or "", b.scope, b.actor,
-                     f"{b.at:%Y-%m-%d %H:%M}", b.pages, b.items, b.file_name, b.fingerprint)
-            for b in rows
-        ]  # fmt: skip
-
-    return ctx.query(parent, op, success)
+    return ctx.query(parent, lambda s, _p: recent_batches(s), success)
 
 
 def remake(

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import select
 
-from aidoffice.catalogue import load_catalogue
-from aidoffice.db.models import Term
-from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.school import ensure_current_term
 from aidoffice.reconcile import corrections, problem_actions, problem_fixes, problem_queries
-from aidoffice.reconcile import problems as service
-from aidoffice.reconcile.kinds import rules
+from aidoffice.reconcile.choices import ProblemChoices, problem_choices
 from aidoffice.reconcile.problem_queries import ProblemDetail, ProblemFilter, ProblemRow
 from aidoffice.reconcile.service import ReconcileResult, run_reconcile
 from aidoffice.reconcile.statistics import TermStatistics, term_statistics
@@ -24,41 +19,11 @@ from ui.tasks import Task
 PROBLEMS = Changes(problems=True)
 
 
-@dataclass(frozen=True)
-class Choices:
-    """What the page's combos offer."""
-
-    terms: list[str]  # codes, the newest first
-    current: str
-    kinds: list[str]
-    grades: list[int]
-    classes: list[str]
-    villages: list[str]
-    groups: list[tuple[str, str]]  # (code, name)
-    resolutions: tuple[str, ...]
-    recoveries: dict[str, service.RecoverySummary] = field(default_factory=dict)  # 收回 by term
-
-
-def _choices(session) -> Choices:  # type: ignore[no-untyped-def]
-    found = problem_queries.filter_choices(session)
-    current = session.scalars(select(Term.code).where(Term.is_current.is_(True))).first()
-    terms = list(session.scalars(select(Term.code).order_by(Term.starts_on.desc())))
-    groups = [(code, g.name) for code, g in load_catalogue(session).groups.items()]
-    return Choices(
-        terms=terms,
-        current=current or (terms[0] if terms else ""),
-        kinds=found["kinds"],
-        grades=found["grades"],
-        classes=found["classes"],
-        villages=found["villages"],
-        groups=groups,
-        resolutions=rules().resolutions,
-        recoveries=service.recovery_summaries(session),
-    )
+Choices = ProblemChoices  # the page's name for it
 
 
 def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], None]) -> Task:
-    return ctx.query(parent, lambda s, _p: _choices(s), success)
+    return ctx.query(parent, lambda s, _p: problem_choices(s), success)
 
 
 def run(
@@ -73,7 +38,7 @@ def run(
     """The comparison with progress and cancel; the problem list and the workbook commit together."""
 
     def op(s, p) -> ReconcileResult:  # type: ignore[no-untyped-def]
-        return run_reconcile(s, term or current_term(s).code, out=out, full_ids=full_ids, progress=p)
+        return run_reconcile(s, term or ensure_current_term(s).code, out=out, full_ids=full_ids, progress=p)
 
     return ctx.write(
         parent,

@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import select
 
-from aidoffice import clock
-from aidoffice.catalogue import load_catalogue
-from aidoffice.db.models import Term
-from aidoffice.domain.terms import Term as TermValue
 from aidoffice.exporting import checks, recoveries, roster, roster_export
 from aidoffice.exporting.consolidate import ConsolidateResult, consolidate
+from aidoffice.exporting.roster_choices import RosterChoices, roster_choices
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
@@ -31,16 +27,8 @@ class ExportChoice:
     sheet: str | None = None
 
 
-def _choices(s) -> tuple[list[tuple[str, str]], str]:  # type: ignore[no-untyped-def]
-    cat = load_catalogue(s)
-    items = [(f"{f.name}（按学段和住宿自动分项）", f.code) for f in cat.families.values()]
-    items += [(p.name, p.code) for p in cat.policies.values() if p.paid]
-    current = s.scalars(select(Term.code).where(Term.is_current.is_(True))).first()
-    return items, current or TermValue.containing(clock.today()).code
-
-
-def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[tuple], None]) -> Task:  # type: ignore[type-arg]
-    return ctx.query(parent, lambda s, _p: _choices(s), success)
+def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[RosterChoices], None]) -> Task:
+    return ctx.query(parent, lambda s, _p: roster_choices(s), success)
 
 
 def propose(

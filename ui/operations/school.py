@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
-from aidoffice.ledgers.school import current_term, get_school, setup_school
+from aidoffice.ledgers.school import setup_school
+from aidoffice.ledgers.school_queries import SchoolInfo, school_info
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
-
-@dataclass(frozen=True)
-class SchoolInfo:
-    name: str
-    code: str
-    county: str
-    term: str
-
-
-def _info(s) -> SchoolInfo | None:  # type: ignore[no-untyped-def]
-    school = get_school(s)
-    if school is None:
-        return None
-    return SchoolInfo(school.name, school.code or "", school.county or "", current_term(s).code)
+__all__ = ["SchoolInfo", "load_school", "save_school"]
 
 
 def load_school(
     ctx: AppContext, parent: QWidget | None, success: Callable[[SchoolInfo | None], None]
 ) -> Task:
-    return ctx.query(parent, lambda s, _p: _info(s), success)
+    return ctx.query(parent, lambda s, _p: school_info(s), success)
 
 
 def save_school(

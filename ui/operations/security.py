@@ -13,17 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aidoffice.access.checks import ClassKey, Principal, act_as, class_label
+from aidoffice.access.checks import ClassKey, Principal, act_as
 from aidoffice.access.roles import role_book
-from aidoffice.db.models import Student, User
-from aidoffice.domain.grades import make_grade
-from aidoffice.ledgers.student_queries import StudentFilter, classes_by_grade, scoped
-from aidoffice.privacy import Level, mask_id
+from aidoffice.ledgers.student_search import StudentChoice, student_choices
+from aidoffice.privacy import Level
 from aidoffice.progress import Progress
 from aidoffice.safety import accounts, aidbak, auditlog, backup
+from aidoffice.safety.account_queries import (
+    AccountsView,
+    SignedIn,
+    accounts_view,
+    signed_in_view,
+)
 from aidoffice.safety.auditlog import AuditExport, AuditFilter, AuditRow
 from aidoffice.safety.check import Problem, check_database
 from aidoffice.safety.locks import exclusive_all
@@ -52,18 +55,9 @@ def own_classes_only(ctx: AppContext) -> bool:
     return user is not None and user.role.own_classes_only
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    user: Principal
-    must_change_password: bool
-    idle_minutes: int
-
-
 def _after_sign_in(db: Any, user: Principal) -> SignedIn:
     with db.reading() as s:
-        account = s.get(User, user.id)
-        must = bool(account is not None and account.must_change_password)
-        return SignedIn(user, must, accounts.idle_minutes(s))
+        return signed_in_view(s, user)
 
 
 def sign_in(
@@ -121,29 +115,9 @@ def record_leaving(ctx: AppContext, user: Principal, action: str, note: str | No
 # ---- accounts (administrators) ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AccountsView:
-    accounts: list[accounts.AccountInfo]
-    single_clerk: str | None
-    idle_minutes: int
-    classes: list[tuple[ClassKey, str]]  # every class of the ledger, for a head teacher's account
-
-
-def _classes(s: Session) -> list[tuple[ClassKey, str]]:
-    return [((g, c), class_label((g, c))) for g, names in sorted(classes_by_grade(s).items()) for c in names]
-
-
 def load_accounts(ctx: AppContext, parent: QWidget, success: Callable[[AccountsView | None], None]) -> Task:
     """None in open mode (no accounts yet)."""
-
-    def op(s: Session, _p: Progress) -> AccountsView | None:
-        if not s.scalar(select(func.count()).select_from(User)):
-            return None
-        return AccountsView(
-            accounts.list_users(s), accounts.single_clerk_login(s), accounts.idle_minutes(s), _classes(s)
-        )
-
-    return ctx.query(parent, op, success)
+    return ctx.query(parent, lambda s, _p: accounts_view(s), success)
 
 
 def roles() -> list[tuple[str, str, str, bool]]:
@@ -420,32 +394,12 @@ def export_audit(
     )
 
 
-@dataclass(frozen=True)
-class StudentChoice:
-    id: int
-    label: str  # 张三　七年级1班　1306**********0014
-
-
 def find_students(
     ctx: AppContext, parent: QWidget, text: str, success: Callable[[list[StudentChoice]], None]
 ) -> Task:
     """Students whose name, initials or ID match (as the ledger's search), for the audit filter; a
     student who has left still has a trail, so every status counts."""
-
-    def op(s: Session, _p: Progress) -> list[StudentChoice]:
-        q = scoped(s, StudentFilter(search=text)).with_only_columns(
-            Student.id, Student.name, Student.grade, Student.stage, Student.class_name, Student.id_number
-        )
-        rows = s.execute(q.order_by(Student.name_sort, Student.id).limit(50)).all()
-        return [
-            StudentChoice(
-                r.id,
-                f"{r.name}　{make_grade(r.grade, r.stage == 'vocational').name}{r.class_name}　{mask_id(r.id_number or '')}",
-            )
-            for r in rows
-        ]
-
-    return ctx.query(parent, op, success)
+    return ctx.query(parent, lambda s, _p: student_choices(s, text), success)
 
 
 def run_check(ctx: AppContext, parent: QWidget, success: Callable[[list[Problem]], None]) -> Task:

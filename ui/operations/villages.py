@@ -3,61 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from aidoffice.db.models import Term
 from aidoffice.exporting.ledger import ExportResult, export_village_ledger
-from aidoffice.ledgers.places import (
-    ServedVillages,
-    served_confirmed,
-    served_villages,
-    set_served_villages,
-    students_outside,
-)
-from aidoffice.ledgers.school import current_term, require_school
-from aidoffice.ledgers.villages import (
-    HouseholdRow,
-    MemberRow,
-    group_members,
-    households_of,
-    members_of,
-    school_age,
-    village_tree,
-)
+from aidoffice.ledgers.places import ServedVillages, served_villages, set_served_villages
+from aidoffice.ledgers.term_queries import CurrentTerm
+from aidoffice.ledgers.village_queries import VillageOverview, village_overview
+from aidoffice.ledgers.villages import HouseholdRow, MemberRow, group_members, households_of, members_of
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
 
 def load_tree(
-    ctx: AppContext, parent: QWidget, success: Callable[[Any], None], label: str | None = None
+    ctx: AppContext, parent: QWidget, success: Callable[[VillageOverview], None], label: str | None = None
 ) -> Task:
-    def op(s, p):  # type: ignore[no-untyped-def]
+    def op(s, p) -> VillageOverview:  # type: ignore[no-untyped-def]
         p(0, None, label or "")
-        term = current_term(s)
-        ages = school_age(require_school(s))
-        return village_tree(s, term, ages), term, ages, served_confirmed(s), students_outside(s)
+        return village_overview(s)
 
     return ctx.query(parent, op, success, label=label)
 
 
 def load_households(
-    ctx: AppContext, parent: QWidget, village_id: int, term: Term, ages: tuple[int, int],
+    ctx: AppContext, parent: QWidget, village_id: int, term: CurrentTerm, ages: tuple[int, int],
     success: Callable[[list[HouseholdRow]], None],
 ) -> Task:  # fmt: skip
     return ctx.query(parent, lambda s, _p: households_of(s, village_id, term, ages), success)
 
 
 def load_members(
-    ctx: AppContext, parent: QWidget, household_id: int, term: Term, ages: tuple[int, int],
+    ctx: AppContext, parent: QWidget, household_id: int, term: CurrentTerm, ages: tuple[int, int],
     success: Callable[[list[MemberRow]], None],
 ) -> Task:  # fmt: skip
     return ctx.query(parent, lambda s, _p: members_of(s, household_id, term, ages), success)
 
 
 def load_group(
-    ctx: AppContext, parent: QWidget, village_id: int, kind: str, term: Term, ages: tuple[int, int],
+    ctx: AppContext, parent: QWidget, village_id: int, kind: str, term: CurrentTerm, ages: tuple[int, int],
     success: Callable[[list[MemberRow]], None],
 ) -> Task:  # fmt: skip
     return ctx.query(parent, lambda s, _p: group_members(s, village_id, kind, term, ages), success)

@@ -34,6 +34,7 @@ from ui.models.audit_table import AuditTableModel
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops
 from ui.operations.security import AuditChoices, StudentChoice
+from ui.permissions import Rights
 from ui.tasks import Task
 
 NO_DATE = QDate(2000, 1, 1)  # shown as 不限
@@ -56,6 +57,7 @@ def _py(edit: QDateEdit) -> date | None:
 
 class AuditPage(QWidget):
     available = True
+    RIGHTS = Rights(page="audit.view")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -25,6 +25,7 @@ from aidoffice.privacy import mask_id, scrub
 from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
 from ui.operations import roster as ops
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 
 PROBLEM_HEADERS = ("问题", "学校", "文件", "原表行号", "姓名", "证件号", "说明", "汇总表行号")
@@ -33,6 +34,7 @@ SCHOOL_HEADERS = ("学校", "文件", "人数", "各行相加", "文件中的合
 
 class ConsolidatePage(QWidget):
     available = True
+    RIGHTS = Rights(page="export.consolidate")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from aidoffice.domain.terms import Term
 from aidoffice.errors import SchoolCodeMismatch, WrongFileKind
+from aidoffice.importing.choices import ImportChoices
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions
 from aidoffice.sheets.kinds import KINDS, LIST_KINDS
@@ -32,6 +33,7 @@ from ui.dialogs.column_mapping import ColumnMappingDialog
 from ui.models.import_preview import FILTERS, ImportPreviewModel
 from ui.operations import AppContext
 from ui.operations import imports as ops
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 from ui.widgets import today_qdate
 
@@ -40,6 +42,7 @@ FILE_FILTER = "表格文件 (*.xlsx *.xls *.ods *.csv);;所有文件 (*)"
 
 class ImportPage(QWidget):
     available = True
+    RIGHTS = Rights(page="import.run")
     imported = Signal(str)  # the kind imported (every page hears of the change through ctx.data_changed)
     open_settings = Signal()  # the clerk asks to correct the school's settings (学校标识码)
 
@@ -213,8 +216,8 @@ class ImportPage(QWidget):
     def _fill_choices(self) -> None:
         ops.load_choices(self.ctx, self, self._got_choices)
 
-    def _got_choices(self, choices: tuple) -> None:  # type: ignore[type-arg]
-        groups, policies = choices
+    def _got_choices(self, choices: ImportChoices) -> None:
+        groups, policies = choices.groups, choices.policies
         self.group.clear()
         self.policy.clear()
         self.group.addItem(self.tr("按文件中的类别列"), None)

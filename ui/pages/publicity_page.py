@@ -46,6 +46,7 @@ from aidoffice.publicity.letters import LetterBatch, LetterPlan
 from aidoffice.publicity.settings import PublicitySettings
 from ui.operations import AppContext, Changes
 from ui.operations import publicity as ops
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 from ui.widgets import error_label, qdate, today_qdate
 
@@ -126,6 +127,11 @@ def _pydate(q: QDate) -> date:
 
 class PublicityPage(QWidget):
     available = True
+    RIGHTS = Rights(
+        page="letters.print",
+        controls={"publicity.setup": ("template_save", "template_restore", "contacts_save")},
+        whole_school=("notice_btn", "pack_btn"),  # a head teacher prints for their own classes
+    )
     class_only = False  # a head teacher: no 全校/全年级 choice (the service refuses them anyway)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):

@@ -51,6 +51,7 @@ from ui.models.problem_table import ProblemTableModel, grade_name
 from ui.operations import AppContext, Changes
 from ui.operations import reconcile as ops
 from ui.operations.reconcile import Choices
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 
 _BOX = "QGroupBox{font-weight:bold} QLabel{font-weight:normal}"
@@ -58,6 +59,10 @@ _BOX = "QGroupBox{font-weight:bold} QLabel{font-weight:normal}"
 
 class ReconcilePage(QWidget):
     available = True
+    RIGHTS = Rights(
+        page="reconcile.run",  # the problem list; closing problems needs problems.close
+        controls={"problems.close": ("corrections_btn",)},  # 请更正表 and marking them as sent
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 from aidoffice.db.models import RECOVERY_METHODS
 from aidoffice.domain.money import format_amount
 from aidoffice.exporting import roster, roster_export
+from aidoffice.exporting.roster_choices import RosterChoices
 from ui.dialogs.template_mapping import TemplateMappingDialog
 from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
 from ui.operations import roster as ops
 from ui.operations.roster import ExportChoice
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 from ui.widgets import today_qdate
 
@@ -53,6 +55,7 @@ HEADERS = ("姓名", "年级班级", "证件号", "类别", "标准", "金额", 
 
 class RosterPage(QWidget):
     available = True
+    RIGHTS = Rights(page="export.roster")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -180,8 +183,8 @@ class RosterPage(QWidget):
             self._loaded = True
             self.last_task = ops.load_choices(self.ctx, self, self._show_choices)
 
-    def _show_choices(self, result: tuple) -> None:  # type: ignore[type-arg]
-        items, term = result
+    def _show_choices(self, result: RosterChoices) -> None:
+        items, term = result.policies, result.term
         self.policy.clear()
         for label, code in items:
             self.policy.addItem(label, code)

@@ -31,11 +31,13 @@ from ui.operations import school as ops
 from ui.operations import security as safety
 from ui.operations.school import SchoolInfo
 from ui.operations.security import SafetySettings
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 
 
 class SettingsPage(QWidget):
     available = True
+    RIGHTS = Rights(controls={"school.setup": ("save_btn",)})
     restart_requested = Signal(str)  # why: the database was replaced by a backup
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):

@@ -31,6 +31,7 @@ from aidoffice.errors import AidofficeError
 from aidoffice.publicity.slips import Outcome, Receipt, SlipLine, SlipStatus
 from ui.operations import AppContext, Changes
 from ui.operations import publicity as ops
+from ui.permissions import Rights
 from ui.tasks import Task, show_error
 
 ANSWERS = [
@@ -51,6 +52,7 @@ LOOK = {
 
 class SlipsPage(QWidget):
     available = True
+    RIGHTS = Rights(page="slips.register")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -27,6 +27,7 @@ from ui.charts import Bar, BarChart
 from ui.operations import AppContext, Changes
 from ui.operations import reconcile as ops
 from ui.operations.reconcile import Choices
+from ui.permissions import Rights
 from ui.tasks import Task
 
 MAX_VILLAGES = 15  # the villages furthest from 应助尽助 first; the workbook has them all
@@ -46,6 +47,7 @@ def _rate_bars(rates: list[Rate]) -> list[Bar]:
 
 class StatisticsPage(QWidget):
     available = True
+    RIGHTS = Rights(page="students.view", whole_school_page="全校统计")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

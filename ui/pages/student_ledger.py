@@ -28,11 +28,20 @@ from ui.dialogs.student_form import StatusDialog, StudentForm
 from ui.models.student_table import StudentTableModel
 from ui.operations import AppContext, Changes
 from ui.operations import students as ops
+from ui.permissions import Rights
 from ui.tasks import Task
 
 
 class StudentLedgerPage(QWidget):
     available = True
+    RIGHTS = Rights(
+        page="students.view",
+        controls={
+            "students.edit": ("add_btn", "edit_btn", "transfer_btn", "dropout_btn", "reinstate_btn"),
+            "export.ledger": ("export_btn",),
+            "students.view_full_ids": ("show_full",),
+        },
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -28,6 +28,7 @@ from ui.dialogs.users import ResetPasswordDialog, UserDialog
 from ui.operations import AppContext, Changes
 from ui.operations import security as ops
 from ui.operations.security import AccountsView, SignedIn
+from ui.permissions import Rights
 from ui.tasks import Task
 
 COLUMNS = ["登录名", "姓名", "角色", "所带班级", "状态", "最近登录"]
@@ -46,6 +47,7 @@ def account_state(a: AccountInfo, now: datetime | None = None) -> str:
 
 class UsersPage(QWidget):
     available = True
+    RIGHTS = Rights(page="users.manage")
     accounts_started = Signal(object)  # SignedIn: the first administrator, created from open mode
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):

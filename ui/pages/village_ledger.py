@@ -15,16 +15,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice.ledgers.village_queries import VillageOverview
 from ui.dialogs.served_villages import ServedVillagesDialog
 from ui.models.village_tree import VillageTreeModel
 from ui.operations import AppContext, Changes
 from ui.operations import villages as ops
 from ui.operations.security import may
+from ui.permissions import Rights
 from ui.tasks import Task
 
 
 class VillageLedgerPage(QWidget):
     available = True
+    RIGHTS = Rights(page="villages.view", controls={"export.ledger": ("export_btn",)})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -89,8 +92,9 @@ class VillageLedgerPage(QWidget):
         )
         return self.last_task
 
-    def _loaded_tree(self, result) -> None:  # type: ignore[no-untyped-def]
-        tree, term, ages, confirmed, outside = result
+    def _loaded_tree(self, result: VillageOverview) -> None:
+        tree, term, ages = result.tree, result.term, result.ages
+        confirmed, outside = result.served_confirmed, result.outside
         self.model.load(tree, term, ages)
         if not tree:
             self.notice.setText(

@@ -1,0 +1,59 @@
+"""The current term is read one way and made one way: reading it never writes a row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from aidoffice.db.models import Term
+from aidoffice.ledgers.school import ensure_current_term
+from aidoffice.ledgers.term_queries import read_current_term, term_choices
+
+
+def _drop_terms(db) -> None:  # type: ignore[no-untyped-def]
+    """A school whose database has no term yet (an older copy, or a term never made)."""
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM term"))
+
+
+@pytest.mark.today("2026-11-22")
+def test_reading_the_current_term_of_a_database_without_one_writes_nothing(school_db):
+    _drop_terms(school_db)
+    with school_db.reading() as s:
+        term = read_current_term(s)
+        choices = term_choices(s)
+        assert not s.new and not s.dirty
+    assert (term.code, term.id, term.marked) == ("2026-2027-1", None, False)
+    assert term.label == "2026-2027学年第一学期"
+    assert choices.current == "2026-2027-1" and choices.codes == ["2026-2027-1"]
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Term)) == 0
+
+
+@pytest.mark.today("2026-11-22")
+def test_the_term_made_is_the_term_read_before_it_was_made(school_db):
+    _drop_terms(school_db)
+    with school_db.reading() as s:
+        before = read_current_term(s)
+    with school_db.unit_of_work(actor="测试员") as s:
+        row = ensure_current_term(s)
+        made = (row.id, row.code)
+    with school_db.reading() as s:
+        after = read_current_term(s)
+    assert made[1] == before.code == after.code
+    assert after.id == made[0] and after.marked
+
+
+@pytest.mark.today("2027-04-02")
+def test_a_term_marked_current_wins_over_the_calendar(school_db):
+    """The office moves to the next term when it is ready, not when the calendar says."""
+    _drop_terms(school_db)
+    with school_db.unit_of_work(actor="测试员") as s:
+        ensure_current_term(s, date(2026, 11, 22))
+    with school_db.reading() as s:
+        term = read_current_term(s)
+        choices = term_choices(s)
+    assert term.code == "2026-2027-1" and term.marked
+    assert choices.current == "2026-2027-1"
