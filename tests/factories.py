@@ -23,3 +23,20 @@ def student(name: str = "张三", grade: str | int = "七年级", class_name: st
     if "id_number" not in kw:
         kw["id_number"] = an_id(birth, male)
     return StudentInput(name=name, grade=grade, class_name=class_name, **kw)
+
+
+def a_school(database) -> None:  # type: ignore[no-untyped-def]
+    """The test school (`school_db`): the school, the catalogue and the current term."""
+    from aidoffice.ledgers.school import setup_school
+
+    with database.unit_of_work(actor="测试员") as s:
+        setup_school(s, "测试县第一中学", "3130624999", "测试县")
+
+
+def a_demo_school(database, students: int = 300) -> None:  # type: ignore[no-untyped-def]
+    """`students` demo students as of 2026-11-22 in the test school (`a_school`), as the GUI tests'
+    `demo_db` has them."""
+    from aidoffice.demo import generate
+
+    with database.unit_of_work() as s:
+        generate(s, students, today=date(2026, 11, 22))

@@ -24,7 +24,10 @@ from aidoffice.db.models import Base
 from tests.e2e.cli import run
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_fast_xlsx
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX"),
+    pytest.mark.slow,  # killing real processes: in CI, left out of a quick `-m "not slow"` run
+]
 
 KILLS = int(os.environ.get("AIDOFFICE_CRASH_KILLS", "20"))
 TALLY = {"kills": 0, "inconsistent": 0, "before": 0, "after": 0}

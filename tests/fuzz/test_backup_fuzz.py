@@ -22,6 +22,8 @@ from aidoffice.errors import AidofficeError
 from aidoffice.security import backup as bk
 from aidoffice.security.roles import RolesFileError, read_roles, roles_file
 
+pytestmark = pytest.mark.slow  # fuzzing: in CI, left out of a quick `-m "not slow"` run
+
 TALLY = {"tried": 0, "crashes": 0}
 CJK = "\u4e00\u9fff\U00020000"  # includes a rare character outside the BMP
 

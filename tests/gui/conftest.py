@@ -6,7 +6,6 @@ import logging
 import sys
 import threading
 import traceback
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -85,12 +84,11 @@ def no_sql_on_the_gui_thread():
 
 
 @pytest.fixture
-def demo_db(school_db):
-    from aidoffice.demo import generate
+def demo_db(school_db, snapshots):
+    """The school with 300 demo students: generated once per session (and day), copied per test."""
+    from tests.factories import a_demo_school
 
-    with school_db.unit_of_work() as s:
-        generate(s, 300, today=date(2026, 11, 22))
-    return school_db
+    return snapshots.restore(school_db, "demo300", a_demo_school)
 
 
 def make_ctx(qtbot, database):
