@@ -227,12 +227,16 @@ class Snapshots:
                 f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}";'
                 + "".join(f'CREATE TABLE "{schema}"."{t.name}" AS TABLE public."{t.name}";' for t in tables)
             )
-            sequences = conn.execute(
-                text(
-                    "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"
+            sequences = (
+                conn.execute(
+                    text(
+                        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             state = [
                 (seq, *conn.exec_driver_sql(f"SELECT last_value, is_called FROM {seq}").one())
                 for seq in sequences
