@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from aidoffice.privacy import find_sensitive
 from tests.e2e.cli import last_json, run
-from tests.integration.test_village_places import CODE, civil_file, poverty_file, students_file
+from tests.village_world import CODE, civil_file, poverty_file, students_file
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -161,7 +161,7 @@ def test_usage_mistakes_and_a_term_without_a_roster(tmp_path):
 def test_county_consolidation_from_the_command_line(tmp_path):
     """County staff merge the schools' files by script: counts and problems in JSON, no full ID, sources untouched."""
     from tests.factories import an_id
-    from tests.integration.test_consolidate import school_file
+    from tests.sheets import school_file
 
     twice = an_id()
     a = school_file(tmp_path / "甲校.xlsx", "甲校", [("王一", twice, 750, "6228480000000000011")])

@@ -12,6 +12,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import Engine, event
 
+from tests.gui.helpers import make_ctx
+
 UI_DIR = str(Path(__file__).resolve().parents[2] / "ui") + os.sep
 # Opening the database before the first window is the one place the GUI thread may query.
 STARTUP = {str(Path(UI_DIR) / "app.py")}
@@ -89,15 +91,6 @@ def demo_db(school_db, snapshots):
     from tests.factories import a_demo_school
 
     return snapshots.restore(school_db, "demo300", a_demo_school)
-
-
-def make_ctx(qtbot, database):
-    from ui.operations import AppContext
-
-    ctx = AppContext(database, actor="测试员")
-    yield ctx
-    ctx.wait(30_000)
-    qtbot.waitUntil(lambda: not ctx.readers.active and not ctx.writer.active, timeout=30_000)
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from aidoffice.security.access import PermissionDenied, Principal, act_as
 from aidoffice.security.accounts import create_user, sign_in
 from aidoffice.security.roles import Role, RoleBook, role_book
 from tests.factories import an_id
-from tests.integration.test_consolidate import school_file
-from tests.integration.test_letters_data import LETTER_DAY, build_school
+from tests.letters_world import LETTER_DAY, build_school
+from tests.sheets import school_file
 
 ADMIN_PW = "Mountain-2026"
 PW = "River-2026x"
