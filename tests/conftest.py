@@ -139,7 +139,10 @@ def pg_cli_url(worker_id: str) -> str:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        path = tmp_path / "test.db"
+        # named after the test: the automatic backups in the shared data folder are found by the
+        # database's name, and copies of one snapshot share their first audit entry, so one test's
+        # backups must not pass for another's (`check` compares the trail with them)
+        path = tmp_path / f"{tmp_path.name}.db"
         shutil.copy(sqlite_template, path)
         database = Database(str(path))
         yield database
