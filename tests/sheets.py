@@ -92,7 +92,7 @@ def write_fast_xlsx(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "学
     """Large files: openpyxl's write-only mode."""
     from openpyxl import Workbook
 
-    from aidoffice.importing.headers import column_letter
+    from aidoffice.sheets.headers import column_letter
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)

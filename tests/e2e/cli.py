@@ -98,7 +98,7 @@ def _as_text_mode(text: str) -> str:
 def _as_a_fresh_process(environ: dict[str, str], out: io.StringIO, err: io.StringIO) -> Iterator[None]:
     """The process state a command reads or changes, set as a new process would see it and put back."""
     from aidoffice import clock, logs
-    from aidoffice.security import roles
+    from aidoffice.access import roles
 
     saved_environ = dict(os.environ)
     saved_day = clock.pinned()

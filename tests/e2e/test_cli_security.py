@@ -253,7 +253,7 @@ def test_nobody_replaces_the_database_without_signing_in_as_an_administrator(off
     """A restore swaps in another database with its own administrator: without a password, with an
     unknown login or as a head teacher it is refused and the school's data stays; only a file too
     damaged to open may be restored without signing in, and only while nothing else holds it."""
-    from aidoffice.security.locks import damaged_file_locks
+    from aidoffice.safety.locks import damaged_file_locks
 
     home, db = office
     evil = tmp_path / "evil.db"

@@ -146,7 +146,7 @@ def _workbook_whole(rows: int):
 
 
 def _backup_whole(target: Path) -> bool:
-    from aidoffice.security.backup import opened_backup
+    from aidoffice.safety.backup import opened_backup
 
     if not target.exists():
         return True

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from aidoffice.catalogue import CatalogueError, catalogue_files, read_catalogue
 from aidoffice.db.engine import Database
 from aidoffice.errors import AidofficeError
-from aidoffice.security import backup as bk
-from aidoffice.security.roles import RolesFileError, read_roles, roles_file
+from aidoffice.safety import backup as bk
+from aidoffice.access.roles import RolesFileError, read_roles, roles_file
 
 pytestmark = pytest.mark.slow  # fuzzing: in CI, left out of a quick `-m "not slow"` run
 

@@ -27,8 +27,8 @@ from aidoffice.db.models import Award, HouseholdMember, ImportBatch, ListEntry, 
 from aidoffice.domain.idnumber import make_id
 from aidoffice.domain.text import CONTROL_CHARACTERS
 from aidoffice.errors import AidofficeError, InputRefused
-from aidoffice.exporting.cells import clean_text
-from aidoffice.importing.kinds import KINDS
+from aidoffice.sheets.cells import clean_text
+from aidoffice.sheets.kinds import KINDS
 from aidoffice.importing.screening import column_limits
 from aidoffice.importing.service import ImportOptions, run_import
 from aidoffice.importing.workbook import write_report

@@ -19,9 +19,9 @@ from aidoffice.exporting.samples import Shape, build
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import add_student
 from aidoffice.privacy import find_sensitive
-from aidoffice.security import accounts
-from aidoffice.security.access import act_as
-from aidoffice.security.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
+from aidoffice.safety import accounts
+from aidoffice.access.checks import act_as
+from aidoffice.safety.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
 from tests import factories
 from tests.factories import LIVING, TERM, TODAY, student
 

@@ -117,7 +117,7 @@ def test_free_text_masks_numbers_however_people_write_them():
 
 def test_an_objection_recorded_with_the_parents_words_as_written_is_shown_masked(school_db, printed):
     """A problem an older version recorded with the phone number in full is listed masked on screen."""
-    from aidoffice.reconcile.problems import ProblemFilter, fetch_problems, problem_ids
+    from aidoffice.reconcile.problem_queries import ProblemFilter, fetch_problems, problem_ids
 
     _, aid = printed
     with school_db.unit_of_work() as s:

@@ -35,7 +35,7 @@ from aidoffice.publicity.letters import produce_letters
 from aidoffice.publicity.notice import produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.reconcile.service import run_reconcile
-from aidoffice.security.auditlog import AuditFilter, export_audit
+from aidoffice.safety.auditlog import AuditFilter, export_audit
 
 TODAY = date(2026, 11, 22)
 TERM = "2026-2027-1"

@@ -18,7 +18,8 @@ from aidoffice.db.models import (
 )
 from aidoffice.errors import InputRefused, ValidationError
 from aidoffice.importing.report import Action
-from aidoffice.ledgers.assessments import assessments_of, import_assessments, record_assessment
+from aidoffice.ledgers.assessments import assessments_of, record_assessment
+from aidoffice.importing.assessments import import_assessments
 from aidoffice.ledgers.elsewhere import elsewhere_counts, elsewhere_for, record_elsewhere
 from aidoffice.ledgers.groups import group_facts
 from aidoffice.ledgers.students import add_student

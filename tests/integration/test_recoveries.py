@@ -26,11 +26,13 @@ from aidoffice.exporting import recoveries, roster
 from aidoffice.ledgers.school import ensure_term, require_school
 from aidoffice.ledgers.students import add_student
 from aidoffice.reconcile.kinds import RESOLVED_BY_DATA
-from aidoffice.reconcile.problems import RECOVERED, add_note, problem_detail, recovery_summaries
+from aidoffice.reconcile.problems import RECOVERED, recovery_summaries
+from aidoffice.reconcile.problem_actions import add_note
+from aidoffice.reconcile.problem_queries import problem_detail
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
-from aidoffice.security.access import PermissionDenied, Principal, act_as
-from aidoffice.security.auditlog import AuditFilter, audit_ids, audit_rows
+from aidoffice.access.checks import PermissionDenied, Principal, act_as
+from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows
 from tests.factories import LIVING, TERM, TODAY, roster_school, student
 
 pytestmark = pytest.mark.today("2026-09-20")

@@ -19,10 +19,10 @@ from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.sessions import missing_sessions, produce_signin, record_session
 from aidoffice.publicity.settings import write_settings
-from aidoffice.security import access
-from aidoffice.security.access import PermissionDenied, Principal, act_as
-from aidoffice.security.accounts import create_user, sign_in
-from aidoffice.security.roles import Role, RoleBook, role_book
+from aidoffice.access import checks as access
+from aidoffice.access.checks import PermissionDenied, Principal, act_as
+from aidoffice.safety.accounts import create_user, sign_in
+from aidoffice.access.roles import Role, RoleBook, role_book
 from tests.factories import an_id
 from tests.letters_world import LETTER_DAY, build_school
 from tests.sheets import school_file
@@ -131,8 +131,8 @@ def test_a_head_teacher_registers_and_counts_their_own_classes_slips(office, tmp
                 slips.slip_status(s, grade=grade, class_name=class_name)
         act_as(s, who["clerk"])
         assert len(slips.slip_status(s).classes) == 3
-    from aidoffice.security.access import bind_user
-    from aidoffice.security.check import check_database
+    from aidoffice.access.checks import bind_user
+    from aidoffice.safety.check import check_database
 
     bind_user(db, who["wang"])  # check's findings name students of every class
     try:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from aidoffice.db.models import AuditEntry, School, Student
 from aidoffice.domain.idnumber import make_id
 from aidoffice.ledgers.places import served_villages, set_served_villages
-from aidoffice.ledgers.school import current_term, setup_school
+from aidoffice.ledgers.school import ensure_current_term as current_term, setup_school
 from aidoffice.ledgers.student_queries import StudentFilter, fetch_page
 from aidoffice.ledgers.student_rules import StudentInput
 from aidoffice.ledgers.students import add_student, update_student

@@ -7,7 +7,7 @@ import xlwt
 from openpyxl import Workbook
 
 from aidoffice.errors import InputRefused
-from aidoffice.importing.readers import read_table
+from aidoffice.sheets.readers import read_table
 from tests.sheets import corrupt_member
 
 HEADER = ["序号", "姓名", "身份证件号"]
@@ -127,7 +127,7 @@ def test_a_missing_file_is_refused(tmp_path):
 
 def test_excel_turns_long_numbers_into_floats_which_we_can_spot(tmp_path):
     """An ID Excel stored as a number has lost digits; the importer must be able to spot it and say so."""
-    from aidoffice.importing.cleaning import excel_mangled_id
+    from aidoffice.sheets.cleaning import excel_mangled_id
 
     path = _xlsx(tmp_path / "m.xlsx", {"S": [HEADER, [1, "张三", 130624201305030111]]})
     cell = read_table(path).rows[1][2]
@@ -207,7 +207,7 @@ def test_a_file_in_no_known_encoding_is_refused_naming_the_file(tmp_path):
 
 def test_excel_error_values_arrive_as_errors_not_blanks(tmp_path):
     """calamine reads #REF! and #N/A as empty cells; the importer must be able to name them."""
-    from aidoffice.importing.readers import ExcelError, excel_error
+    from aidoffice.sheets.readers import ExcelError, excel_error
 
     path = _xlsx(
         tmp_path / "e.xlsx", {"S": [HEADER, [1, "#N/A", "#REF!"], [2, "张三", "130624201305030111"]]}
@@ -221,7 +221,7 @@ def test_excel_error_values_arrive_as_errors_not_blanks(tmp_path):
 def test_a_genuine_million_row_sheet_is_refused_quickly_with_its_size_and_the_limit(tmp_path):
     """It used to take 40 s and blame “a far stray cell”; the clerk needs to know it is simply too long."""
 
-    from aidoffice.importing.readers import MAX_ROWS
+    from aidoffice.sheets.readers import MAX_ROWS
 
     rows_xml = "".join(
         f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>张{r}</t></is></c><c r="B{r}"><v>{r}</v></c></row>'
@@ -247,7 +247,7 @@ def test_a_genuine_million_row_sheet_is_refused_quickly_with_its_size_and_the_li
 
 def test_a_million_row_csv_is_refused_with_its_size(tmp_path):
     """A CSV past the row limit must be refused with its size and the limit, not read until memory runs out."""
-    from aidoffice.importing.readers import MAX_ROWS
+    from aidoffice.sheets.readers import MAX_ROWS
 
     path = tmp_path / "全县.csv"
     with path.open("w", encoding="utf-8") as fh:
@@ -273,7 +273,7 @@ def test_a_zip_bomb_is_refused_before_anything_unpacks_it(tmp_path):
 
     from openpyxl import Workbook
 
-    from aidoffice.importing.readers import read_table
+    from aidoffice.sheets.readers import read_table
 
     plain = tmp_path / "plain.xlsx"
     wb = Workbook()
@@ -303,7 +303,7 @@ def test_a_zip_bomb_is_refused_before_anything_unpacks_it(tmp_path):
 
 def test_a_utf16_csv_without_a_byte_order_mark_is_read(tmp_path):
     """Some programs save UTF-16 with no mark; a Chinese header (一 is 00 4E in it) must still be read."""
-    from aidoffice.importing.readers import read_table
+    from aidoffice.sheets.readers import read_table
 
     rows = [["姓名", "身份证件号", "年级", "班级"], ["王一", "130624201305030011", "七年级", "1班"]]
     for encoding in ("utf-16-le", "utf-16-be"):
