@@ -219,3 +219,38 @@ def poverty_file(tmp_path: Path, name: str = "脱贫户.xlsx", child_status="继
         [["阜平县2026年脱贫人口及监测对象名单"], POVERTY_HEADER, *rows],
         merges=["A1:N1", "A3:A5", "B3:B5", "C3:C5", "D3:D5", "E3:E5"],
     )
+
+
+def school_file(path: Path, school: str, people: list[tuple], shape=None, total=None) -> Path:  # type: ignore[no-untyped-def]
+    """A school's roster as the school sends it, in the county's sample template (`Shape`):
+    (name, ID, amount, account) per row."""
+    from decimal import Decimal
+
+    from aidoffice.exporting import template as tpl
+    from aidoffice.exporting.samples import Shape, build
+
+    wb = build(shape or Shape())
+    layout = tpl.analyse_workbook(wb)
+    f = layout.fields
+    cols = [f["name"], f["id_number"], f["amount"], f["bank_account"]]
+    rows = [[n, i, Decimal(str(a)), acc] for n, i, a, acc in people]
+    res = tpl.fill(wb, layout, rows, cols, text_cols=[f["id_number"], f["bank_account"]], school_name=school,
+                   on_date=date(2026, 9, 20))  # fmt: skip
+    if total is not None:
+        wb[layout.sheet].cell(res.total_row, f["amount"]).value = total
+    wb.save(path)
+    return path
+
+
+def corrupt_member(path, member="xl/worksheets/sheet1.xml"):
+    """Flip bytes in the middle of a member's compressed data, keeping the zip's directory intact."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    data = bytearray(path.read_bytes())
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    for i in range(start + 2, start + info.compress_size - 2):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path

@@ -1,11 +1,13 @@
-"""The `aidoffice` command run as a user or a county script runs it."""
+"""The `aidoffice` command run as a user or a county script runs it. Most calls run in-process
+(`tests/e2e/cli.py`); the script scenario, a refusal and a usage error start a real process, so the
+exit statuses are checked as the shell sees them."""
 
 from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.cli import last_json, run
+from tests.e2e.cli import last_json, run, run_process
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -17,7 +19,7 @@ def db_url(request, tmp_path):
 
 def test_init_demo_and_export_as_a_script_would(tmp_path, db_url):
     """County staff script the command: init, demo and both exports must succeed with JSON a script can read."""
-    r = run(
+    r = run_process(
         "--json",
         "init",
         "--school",
@@ -46,7 +48,7 @@ def test_init_demo_and_export_as_a_script_would(tmp_path, db_url):
     assert ws.max_row == 252
 
     out = tmp_path / "户籍台账.xlsx"
-    r = run("export", "ledger", "village", "--out", str(out), home=tmp_path, db=db_url)
+    r = run_process("export", "ledger", "village", "--out", str(out), home=tmp_path, db=db_url)
     assert r.returncode == 0 and "已导出户籍台账" in r.stdout
     assert load_workbook(out).sheetnames == ["村汇总", "学龄儿童"]
 
@@ -62,7 +64,7 @@ def test_the_default_database_lives_in_the_data_folder(tmp_path):
 def test_refused_input_exits_1_with_a_chinese_message_and_json(tmp_path):
     """A script must tell refused input (exit 1) from a crash, and the clerk must read why in Chinese."""
     run("demo", "--students", "5", home=tmp_path)
-    r = run("--json", "demo", "--students", "5", home=tmp_path)
+    r = run_process("--json", "demo", "--students", "5", home=tmp_path)
     assert r.returncode == 1
     assert "已有 5 名学生" in r.stderr
     assert "已有 5 名学生" in last_json(r)["error"]
@@ -93,7 +95,7 @@ def test_wrong_usage_exits_2(tmp_path, args):
 
 def test_first_init_without_a_school_name_says_what_is_missing(tmp_path):
     """A first init without a school name must name the option that is missing."""
-    r = run("init", home=tmp_path)
+    r = run_process("init", home=tmp_path)
     assert r.returncode == 2 and "--school" in r.stderr
 
 

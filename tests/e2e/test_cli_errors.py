@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aidoffice.domain.idnumber import make_id
 from aidoffice.privacy import find_sensitive
-from tests.e2e.test_cli import last_json, run
+from tests.e2e.cli import last_json, run
 
 
 def test_a_database_from_a_newer_program_exits_1_asking_for_an_upgrade(tmp_path):

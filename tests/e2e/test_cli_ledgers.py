@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from aidoffice.privacy import find_sensitive
 from tests.e2e.cli import last_json, run
-from tests.integration.test_village_places import CODE, civil_file, poverty_file, students_file
+from tests.village_world import CODE, civil_file, poverty_file, students_file
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -20,9 +20,9 @@ def office(request, tmp_path, worker_id):
         return str(tmp_path / "office.db")
     if not os.environ.get("AIDOFFICE_TEST_PG_URL"):
         pytest.skip("PostgreSQL 测试已跳过：未设置 AIDOFFICE_TEST_PG_URL")
-    from tests.e2e.test_cli_reconcile import _pg
+    from tests.pg import fresh_pg_url
 
-    return _pg(f"ledgers_{worker_id}")
+    return fresh_pg_url(f"ledgers_{worker_id}")
 
 
 def test_only_the_students_export_and_two_lists_fill_both_ledgers(office, tmp_path):

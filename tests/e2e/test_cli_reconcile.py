@@ -7,25 +7,17 @@ import shutil
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
-from aidoffice.db.engine import normalize_url
 from aidoffice.privacy import find_sensitive
 from tests.e2e.cli import last_json, run
 from tests.sheets import write_xlsx
 
 
 def _pg(name: str, template: str | None = None) -> str:
-    """A fresh PostgreSQL database (a copy of `template` when given) beside the test database, named
-    after it so that two test runs on one server never drop each other's databases."""
-    base = make_url(normalize_url(os.environ["AIDOFFICE_TEST_PG_URL"]))
-    name = f"{base.database}_{name}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    from tests.pg import fresh_pg_url
+
+    return fresh_pg_url(name, template)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

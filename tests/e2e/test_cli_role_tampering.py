@@ -10,15 +10,7 @@ from sqlalchemy import create_engine, text
 
 from aidoffice.db.engine import normalize_url
 from tests.e2e.cli import last_json, run
-from tests.e2e.test_cli_security import (  # noqa: F401  (fixtures)
-    ADMIN_PW,
-    TEACHER_PW,
-    _build_office,
-    _empty_server,
-    any_office,
-    office,
-    office_file,
-)
+from tests.e2e.conftest import ADMIN_PW, TEACHER_PW
 
 
 def _raise_wang(db: str) -> None:
@@ -32,7 +24,7 @@ def _raise_wang(db: str) -> None:
             con.execute("UPDATE app_user SET role = 'admin', classes = '[]' WHERE login = 'wang'")
 
 
-def test_a_head_teacher_made_administrator_by_sql_is_refused_and_check_names_it(any_office, tmp_path):  # noqa: F811
+def test_a_head_teacher_made_administrator_by_sql_is_refused_and_check_names_it(any_office, tmp_path):
     home, db = any_office
     assert run("--user", "wang", "users", "list", home=home, db=db, password=TEACHER_PW).returncode == 1
     _raise_wang(db)
@@ -54,7 +46,7 @@ def test_a_head_teacher_made_administrator_by_sql_is_refused_and_check_names_it(
     assert run("--user", "zhang", "check", home=home, db=db, password=ADMIN_PW).returncode == 0
 
 
-def test_restore_lists_the_accounts_and_takes_an_escalated_backup_only_with_anyway(office, tmp_path):  # noqa: F811
+def test_restore_lists_the_accounts_and_takes_an_escalated_backup_only_with_anyway(office, tmp_path):
     home, db = office
     forged = tmp_path / "别人给的.db"
     with sqlite3.connect(db) as src, sqlite3.connect(forged) as dst:

@@ -3,99 +3,15 @@ backup and restore, check."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from aidoffice.privacy import find_sensitive
 from tests.e2e.cli import last_json, run
-
-ADMIN_PW = "Mountain-2026"
-TEACHER_PW = "Blackboard-7"
-
-
-def _empty_server(url: str) -> None:
-    """The command-line tests share one server database per worker: start and leave it empty (with
-    accounts left in it, every later command-line test would be asked to sign in)."""
-    from sqlalchemy import create_engine, text
-
-    from aidoffice.db.engine import normalize_url
-
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-def _build_office(home: Path, db: str) -> None:
-    """A demo school with an administrator and a head teacher of 七年级1班."""
-    assert run("demo", "--students", "200", home=home, db=db).returncode == 0
-    r = run(
-        "users",
-        "add",
-        "zhang",
-        "--name",
-        "张主任",
-        "--role",
-        "admin",
-        home=home,
-        db=db,
-        AIDOFFICE_NEW_PASSWORD=ADMIN_PW,
-    )
-    assert r.returncode == 0, r.stderr
-    r = run(
-        "--user", "zhang", "users", "add", "wang", "--name", "王老师", "--role", "班主任", "--class", "七年级1班",
-        home=home, db=db, password=ADMIN_PW, AIDOFFICE_NEW_PASSWORD="Temporary-1",
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr
-    r = run(
-        "--user",
-        "wang",
-        "users",
-        "passwd",
-        home=home,
-        db=db,
-        password="Temporary-1",
-        AIDOFFICE_NEW_PASSWORD=TEACHER_PW,
-    )
-    assert r.returncode == 0, r.stderr
-
-
-@pytest.fixture(scope="module")
-def office_file(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("office")
-    db = folder / "office.db"
-    _build_office(folder, str(db))
-    import sqlite3
-
-    with sqlite3.connect(db) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return db
-
-
-@pytest.fixture
-def office(tmp_path, office_file):
-    """The office on SQLite (a fresh copy for each test)."""
-    db = tmp_path / "office.db"
-    shutil.copy(office_file, db)
-    return tmp_path, str(db)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_office(request, tmp_path, office_file):
-    """The office on SQLite and on PostgreSQL, for the tests that matter most on both."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("office")
-    db = request.getfixturevalue("pg_cli_url")
-    _empty_server(db)
-    request.addfinalizer(lambda: _empty_server(db))
-    _build_office(tmp_path, db)
-    return tmp_path, db
+from tests.e2e.conftest import ADMIN_PW, TEACHER_PW
 
 
 def test_a_head_teacher_cannot_export_the_ledger_or_back_up(any_office, tmp_path):
@@ -274,8 +190,7 @@ def test_a_head_teacher_prints_their_own_class_and_not_another_class_nor_the_ros
 def test_a_county_viewer_reads_and_consolidates_but_cannot_write_anything(office, tmp_path):
     """Every command that would change the school's data is refused with the right it lacks; the data
     is the same afterwards."""
-    from tests.integration.test_consolidate import school_file
-    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_xlsx
+    from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, school_file, write_xlsx
 
     home, db = office
     r = run("--user", "zhang", "users", "add", "county", "--name", "县资助中心", "--role", "县级查看",

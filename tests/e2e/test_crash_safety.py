@@ -21,10 +21,13 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, select
 
 from aidoffice.db.models import Base
-from tests.e2e.cli import run
+from tests.e2e.cli import run, run_process
 from tests.sheets import ENROLLMENT_HEADER, enrollment_rows, write_fast_xlsx
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX"),
+    pytest.mark.slow,  # killing real processes: in CI, left out of a quick `-m "not slow"` run
+]
 
 KILLS = int(os.environ.get("AIDOFFICE_CRASH_KILLS", "20"))
 TALLY = {"kills": 0, "inconsistent": 0, "before": 0, "after": 0}
@@ -99,7 +102,7 @@ def _kill_runs(base, name: str, args: list[str], out: Path | None, kills: int, j
     # entry that names the file is the same)
     ref = fresh(folder / f"{name}-ref.db")
     started = time.monotonic()
-    r = run(*args, home=home, db=ref)
+    r = run_process(*args, home=home, db=ref)  # a real process: the kills below fall within its span
     full = time.monotonic() - started
     assert r.returncode == 0, r.stderr
     after = state(ref)

@@ -23,6 +23,8 @@ from aidoffice.errors import AidofficeError
 from aidoffice.safety import aidbak
 from aidoffice.safety import backup as bk
 
+pytestmark = pytest.mark.slow
+
 TALLY = {"tried": 0, "crashes": 0}
 CJK = "\u4e00\u9fff\U00020000"  # includes a rare character outside the BMP
 

@@ -34,6 +34,8 @@ from aidoffice.sheets.cells import clean_text
 from aidoffice.sheets.kinds import KINDS
 from tests.sheets import ENROLLMENT_HEADER, POVERTY_HEADER
 
+pytestmark = pytest.mark.slow  # fuzzing: in CI, left out of a quick `-m "not slow"` run
+
 EXAMPLES = int(os.environ.get("AIDOFFICE_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
     max_examples=EXAMPLES,

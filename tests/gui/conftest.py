@@ -14,6 +14,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import Engine, event
 
+from tests.gui.helpers import make_ctx
+
 UI_DIR = str(Path(__file__).resolve().parents[2] / "ui") + os.sep
 # Opening the database before the first window is the one place the GUI thread may query.
 STARTUP = {str(Path(UI_DIR) / "app.py")}
@@ -128,21 +130,11 @@ def no_orm_objects_cross_threads(monkeypatch):
 
 
 @pytest.fixture
-def demo_db(school_db):
-    from aidoffice.demo import generate
+def demo_db(school_db, snapshots):
+    """The school with 300 demo students: generated once per session (and day), copied per test."""
+    from tests.factories import a_demo_school
 
-    with school_db.unit_of_work() as s:
-        generate(s, 300, today=date(2026, 11, 22))
-    return school_db
-
-
-def make_ctx(qtbot, database):
-    from ui.operations import AppContext
-
-    ctx = AppContext(database, actor="测试员")
-    yield ctx
-    ctx.wait(30_000)
-    qtbot.waitUntil(lambda: not ctx.readers.active and not ctx.writer.active, timeout=30_000)
+    return snapshots.restore(school_db, "demo300", a_demo_school)
 
 
 @pytest.fixture

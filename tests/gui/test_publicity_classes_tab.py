@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from aidoffice.db.models import ClassSession
 from tests.gui.helpers import finish, idle
-from tests.integration.test_letters_data import needs_poppler, pdf_pages
+from tests.letters_world import needs_poppler, pdf_pages
 from ui.pages.publicity_page import PublicityPage
 
 

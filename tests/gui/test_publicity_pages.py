@@ -12,7 +12,7 @@ from aidoffice.publicity.letters import produce_letters
 from aidoffice.publicity.settings import read_settings
 from aidoffice.publicity.slips import Outcome
 from tests.gui.helpers import finish, idle
-from tests.integration.test_letters_data import pdf_pages
+from tests.letters_world import pdf_pages
 from ui.main_window import MainWindow
 from ui.pages.publicity_page import PublicityPage
 from ui.pages.slips_page import SlipsPage

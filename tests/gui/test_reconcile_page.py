@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from aidoffice import clock
 from aidoffice.db.models import Problem, ProblemStatus, StudyElsewhere
-from tests.gui.conftest import make_ctx
-from tests.gui.helpers import finish, idle
+from tests.gui.helpers import finish, idle, make_ctx
 from tests.reconcile_world import plant
 from ui.dialogs.problem_dialogs import CloseDialog, ElsewhereDialog
 from ui.main_window import MainWindow

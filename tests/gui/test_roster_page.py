@@ -20,7 +20,7 @@ from aidoffice.exporting.samples import Shape, build
 from aidoffice.privacy import find_sensitive
 from tests.factories import an_id
 from tests.gui.helpers import finish, idle
-from tests.integration.test_consolidate import school_file
+from tests.sheets import school_file
 from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage

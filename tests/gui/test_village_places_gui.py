@@ -8,7 +8,7 @@ from sqlalchemy import select
 from aidoffice.db.models import School
 from tests.factories import an_id
 from tests.gui.helpers import finish, idle
-from tests.integration.test_village_places import (
+from tests.village_world import (
     CODE,
     civil_file,
     imp,

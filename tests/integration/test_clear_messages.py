@@ -22,14 +22,18 @@ from aidoffice.ledgers.students import add_student
 from aidoffice.privacy import find_sensitive
 from aidoffice.safety import accounts
 from aidoffice.safety.accounts import AccountLocked, SignInFailed, authenticate, create_user, sign_in
-from tests.factories import student
-from tests.integration.test_roster import LIVING, TERM, TODAY
-from tests.integration.test_roster import school as roster_school  # noqa: F401  (fixture)
+from tests import factories
+from tests.factories import LIVING, TERM, TODAY, student
 
-# the roster school is dated 2026-09-15 (tests/integration/test_roster.py): run as of that September
 pytestmark = pytest.mark.today("2026-09-20")
 
 PW = "Mountain-2026"
+
+
+@pytest.fixture
+def roster_school(school_db):
+    """The roster school: six students of various standing (tests/factories.py)."""
+    return school_db, factories.roster_school(school_db)
 
 
 def test_the_right_password_during_a_lock_out_says_locked_and_for_how_long(db):
@@ -100,7 +104,7 @@ def test_a_name_that_is_only_too_long_says_so_and_the_limit(school_db):
         assert add_student(s, require_school(s).id, student("阿" * 30), today=TODAY).name == "阿" * 30
 
 
-def test_a_map_against_a_recognised_header_is_refused_unless_confirmed(roster_school, tmp_path):  # noqa: F811
+def test_a_map_against_a_recognised_header_is_refused_unless_confirmed(roster_school, tmp_path):
     """--map "姓名=身份证件号" was accepted and remembered, so every later export filled 姓名 with ID
     numbers. Now: refused, saying which column and what its header means; with --force-map the
     check of every filled column against its header still refuses IDs in a 姓名 column, and a
@@ -130,7 +134,7 @@ def test_a_map_against_a_recognised_header_is_refused_unless_confirmed(roster_sc
         assert not (s.scalars(select(School)).one().settings or {}).get("template_mappings")
 
 
-def test_a_remembered_mapping_that_fills_names_with_ids_is_caught_before_export(roster_school, tmp_path):  # noqa: F811
+def test_a_remembered_mapping_that_fills_names_with_ids_is_caught_before_export(roster_school, tmp_path):
     """A template remembered with 姓名 → 身份证件号 (by an older version) must not fill a roster: the
     check of each column's content against its header refuses it, with the way to fix it."""
     db, _ = roster_school
@@ -163,7 +167,7 @@ def test_a_remembered_mapping_that_fills_names_with_ids_is_caught_before_export(
         }
 
 
-def test_a_forced_map_against_its_header_is_for_that_export_only(roster_school, tmp_path):  # noqa: F811
+def test_a_forced_map_against_its_header_is_for_that_export_only(roster_school, tmp_path):
     """Review finding: --map "姓名=监护人姓名" --force-map went into the template's remembered mapping,
     and every later roster silently filled 姓名 with the parents' names (still names: no check can
     tell). A placement against a recognised header is used once and never remembered."""

@@ -5,7 +5,6 @@ touched."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,24 +16,10 @@ from aidoffice.db.models import AuditEntry
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
 from aidoffice.exporting.consolidate import consolidate
-from aidoffice.exporting.samples import Shape, build
+from aidoffice.exporting.samples import Shape
 from aidoffice.privacy import find_sensitive
 from tests.factories import an_id
-
-
-def school_file(path: Path, school: str, people: list[tuple], shape: Shape | None = None, total=None) -> Path:
-    """A school's roster as the school sends it: (name, ID, amount, account) per row."""
-    wb = build(shape or Shape())
-    layout = tpl.analyse_workbook(wb)
-    f = layout.fields
-    cols = [f["name"], f["id_number"], f["amount"], f["bank_account"]]
-    rows = [[n, i, Decimal(str(a)), acc] for n, i, a, acc in people]
-    res = tpl.fill(wb, layout, rows, cols, text_cols=[f["id_number"], f["bank_account"]], school_name=school,
-                   on_date=date(2026, 9, 20))  # fmt: skip
-    if total is not None:
-        wb[layout.sheet].cell(res.total_row, f["amount"]).value = total
-    wb.save(path)
-    return path
+from tests.sheets import school_file
 
 
 def digest(path: Path) -> str:

@@ -299,11 +299,11 @@ def test_the_report_writes_planted_formulas_as_text_and_ids_as_text(tmp_path):
 
 def test_a_corrupt_workbook_is_exit_status_1_with_a_chinese_message(tmp_path, capsys):
     """A damaged workbook is an input problem: the clerk needs its name and 损坏, not an "unexpected error"."""
-    from tests.unit.test_readers import _corrupt_member
+    from tests.sheets import corrupt_member
 
     db = _students_db(tmp_path)
     path = write_xlsx(tmp_path / "坏表.xlsx", [ENROLLMENT_HEADER, *rows(200)])
-    _corrupt_member(path)
+    corrupt_member(path)
     capsys.readouterr()
     assert main(["--db", db, "import", "students", str(path)]) == 1
     err = capsys.readouterr().err

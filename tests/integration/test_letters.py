@@ -18,7 +18,7 @@ from aidoffice.errors import InputRefused
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity.letters import preview_letter, produce_letters, remake_batch
 from aidoffice.publicity.templates import TemplateError, shipped_text
-from tests.integration.test_letters_data import (
+from tests.letters_world import (
     LETTER_DAY,
     LONG_NAME,
     build_school,

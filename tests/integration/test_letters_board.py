@@ -21,7 +21,7 @@ from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.slips import slip_status
 from aidoffice.publicity.templates import restore_default, save_template, shipped_text, template_text
-from tests.integration.test_letters_data import (
+from tests.letters_world import (
     ACCOUNT,
     LETTER_DAY,
     build_school,

@@ -12,7 +12,7 @@ from aidoffice.publicity.letters import produce_letters
 from aidoffice.publicity.notice import produce_notice
 from aidoffice.publicity.settings import write_settings
 from tests.factories import student
-from tests.integration.test_letters_data import LETTER_DAY, build_school, needs_poppler, pdf_pages
+from tests.letters_world import LETTER_DAY, build_school, needs_poppler, pdf_pages
 
 pytestmark = needs_poppler
 

@@ -16,8 +16,15 @@ from aidoffice.exporting.ledger import export_school_ledger
 from aidoffice.privacy import find_sensitive, free_text
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.services import slip_desk
-from tests.integration.test_slips import printed  # noqa: F401  (fixture)
+from tests.letters_world import print_letters
 from tests.reconcile_world import TERM, TODAY, plant
+
+
+@pytest.fixture
+def printed(school_db, tmp_path):
+    """The school's policy and aid letters printed: slips issued."""
+    return print_letters(school_db, tmp_path)
+
 
 _BIRTH = re.compile(r"(19|20)\d\d-\d\d-\d\d")
 
@@ -62,7 +69,7 @@ def test_a_masked_ledger_shows_neither_the_birth_date_nor_the_birth_month(school
     assert any(c.startswith("130624********") for c in masked_cells)  # the masked ID is there
 
 
-def test_a_parents_words_reach_the_problem_list_with_their_numbers_masked(school_db, printed, tmp_path):  # noqa: F811
+def test_a_parents_words_reach_the_problem_list_with_their_numbers_masked(school_db, printed, tmp_path):
     """A phone or ID number written on the slip (in groups, with dashes, full-width) is masked in the
     problem's detail, `reconcile`'s JSON detail and every cell of the problem list; the words stay."""
     _, aid = printed
@@ -108,7 +115,7 @@ def test_free_text_masks_numbers_however_people_write_them():
         assert free_text(text) == shown, text
 
 
-def test_an_objection_recorded_with_the_parents_words_as_written_is_shown_masked(school_db, printed):  # noqa: F811
+def test_an_objection_recorded_with_the_parents_words_as_written_is_shown_masked(school_db, printed):
     """A problem an older version recorded with the phone number in full is listed masked on screen."""
     from aidoffice.reconcile.problem_queries import ProblemFilter, fetch_problems, problem_ids
 

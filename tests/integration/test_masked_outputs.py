@@ -260,7 +260,7 @@ def test_no_masked_writer_narrows_a_childs_id_below_the_usual_mask(raw, sqlite_t
                 roster_export.export_roster(s, proposal, None, report=folder / "check.xlsx", today=TODAY)
             assert_no_child_narrowed(children, records_of_workbook(folder / "check.xlsx"), "花名册检查结果")
             if not shutil.which("pdftotext"):
-                return  # the PDFs are read by test_letters_data's tools (poppler-utils)
+                return  # the PDFs are read by tests/letters_world.py's tools (poppler-utils)
             with db.unit_of_work(actor="资助专干") as s:
                 produce_letters(s, "policy", folder / "policy.pdf", term=TERM)
                 produce_letters(s, "aid", folder / "aid.pdf", term=TERM)

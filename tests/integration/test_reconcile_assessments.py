@@ -75,7 +75,9 @@ def test_an_assessment_becomes_a_dated_group_fact_and_follows_changes(school_db)
     assert facts(school_db, key) == []
     with school_db.reading() as s:
         assert [r.level_name for r in assessments_of(s, sid)] == ["不困难"]
-        entries = s.scalars(select(AuditEntry).where(AuditEntry.entity == "hardship_assessment")).all()
+        entries = s.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "hardship_assessment").order_by(AuditEntry.id)
+        ).all()
         assert [e.action for e in entries] == ["insert", "update", "update"]
         assert entries[0].actor == "资助专干"
 

@@ -33,13 +33,16 @@ from aidoffice.reconcile.problems import RECOVERED, recovery_summaries
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.reconcile.statistics import term_statistics
 from aidoffice.safety.auditlog import AuditFilter, audit_ids, audit_rows
-from tests.factories import student
-from tests.integration import test_roster
-from tests.integration.test_roster import LIVING, TERM, TODAY
+from tests.factories import LIVING, TERM, TODAY, roster_school, student
 
 pytestmark = pytest.mark.today("2026-09-20")
-school = test_roster.school  # the fixture: six students of various standing
 POLICY = "compulsory_living_junior_boarding"
+
+
+@pytest.fixture
+def school(school_db):
+    """The roster school: six students of various standing (tests/factories.py)."""
+    return school_db, roster_school(school_db)
 
 
 def pay_imported(db, ids, name="普通生", amount="750") -> int:

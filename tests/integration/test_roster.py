@@ -4,7 +4,6 @@ writing, and written into the county's template with who exported the full numbe
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,54 +11,20 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from aidoffice.catalogue import load_catalogue
-from aidoffice.db.models import AuditEntry, Award, GroupMembership, ImportBatch, School, SourceKind, Student
+from aidoffice.db.models import AuditEntry, Award, ImportBatch, School, Student
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import roster, roster_export
 from aidoffice.exporting.samples import Shape, build
-from aidoffice.ledgers.school import ensure_term, require_school
-from aidoffice.ledgers.students import add_student, transfer_out
+from aidoffice.ledgers.school import ensure_term
+from aidoffice.ledgers.students import transfer_out
 from aidoffice.privacy import find_sensitive
-from tests.factories import student
-
-TERM = "2026-2027-1"
-TODAY = date(2026, 9, 15)
-LIVING = "义务教育家庭经济困难学生生活补助"
-
-
-def assess(session, key: str, level: str, on: date = date(2026, 9, 5)) -> None:
-    """The school's hardship assessment (家庭经济困难学生认定) of one student."""
-    session.add(
-        GroupMembership(
-            person_key=key, group_code=level, source_kind=SourceKind.ASSESSMENT, source_label="2026年秋季认定",
-            known_on=on, active=True,
-        )
-    )  # fmt: skip
-    session.flush()
+from tests.factories import LIVING, TERM, TODAY, roster_school
 
 
 @pytest.fixture
 def school(school_db):
     """Six junior boarders and one primary day student of various standing."""
-    with school_db.unit_of_work(actor="资助专干") as s:
-        sid = require_school(s).id
-        made = {}
-        specs = [
-            ("低保生", "八年级", True, {"dibao"}, None),
-            ("一般困难生", "七年级", True, set(), "hardship_general"),
-            ("特别困难生", "九年级", True, set(), "hardship_special"),
-            ("比较困难生", "七年级", True, set(), "hardship_relative"),
-            ("普通生", "七年级", True, set(), None),
-            ("脱贫走读生", "三年级", False, {"poverty_exited"}, None),
-        ]
-        for i, (name, grade, boarding, groups, level) in enumerate(specs):
-            data = student(name + "甲", grade, "1班", boarding=boarding, bank_name="农村信用社",
-                           bank_account=f"622848000000000{i:04d}", roster_groups=groups or None,
-                           birth=date(2013 if grade != "三年级" else 2017, 5, 3))  # fmt: skip
-            st = add_student(s, sid, data, today=date(2026, 9, 1))
-            if level:
-                assess(s, st.person_key, level)
-            made[name] = st.id_number
-    return school_db, made
+    return school_db, roster_school(school_db)
 
 
 def names(lines) -> list[str]:

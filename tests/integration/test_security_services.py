@@ -25,8 +25,8 @@ from aidoffice.publicity.settings import write_settings
 from aidoffice.safety.accounts import create_user, sign_in
 from aidoffice.services import slip_desk
 from tests.factories import an_id
-from tests.integration.test_consolidate import school_file
-from tests.integration.test_letters_data import LETTER_DAY, build_school
+from tests.letters_world import LETTER_DAY, build_school
+from tests.sheets import school_file
 
 ADMIN_PW = "Mountain-2026"
 PW = "River-2026x"

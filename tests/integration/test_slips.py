@@ -14,17 +14,13 @@ from aidoffice.publicity import slips
 from aidoffice.publicity.letters import produce_letters
 from aidoffice.reconcile.service import run_reconcile
 from aidoffice.services import slip_desk
-from tests.integration.test_letters_data import LETTER_DAY, build_school
+from tests.letters_world import LETTER_DAY, print_letters
 
 
 @pytest.fixture
 def printed(school_db, tmp_path):
     """The school's policy letters and aid letters of this term are printed: slips issued."""
-    build_school(school_db, rare_names=False)
-    with school_db.unit_of_work(actor="资助专干") as s:
-        policy = produce_letters(s, "policy", tmp_path / "p.pdf", letter_date=LETTER_DAY)
-        aid = produce_letters(s, "aid", tmp_path / "a.pdf", letter_date=LETTER_DAY)
-    return policy, aid
+    return print_letters(school_db, tmp_path)
 
 
 def _mistype(code: str) -> str:

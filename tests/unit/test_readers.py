@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from aidoffice.errors import InputRefused
 from aidoffice.sheets.readers import read_table
+from tests.sheets import corrupt_member
 
 HEADER = ["序号", "姓名", "身份证件号"]
 ROW = [1, "张三", "130624201305030111"]
@@ -154,24 +155,10 @@ def test_a_stray_cell_at_the_far_end_of_the_sheet_is_refused_before_it_exhausts_
 # ---- hostile files (issue 8 items 10 and 11) --------------------------------------------------------
 
 
-def _corrupt_member(path, member="xl/worksheets/sheet1.xml"):
-    """Flip bytes in the middle of a member's compressed data, keeping the zip's directory intact."""
-    with zipfile.ZipFile(path) as z:
-        info = z.getinfo(member)
-    data = bytearray(path.read_bytes())
-    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
-    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
-    start = info.header_offset + 30 + name_len + extra_len
-    for i in range(start + 2, start + info.compress_size - 2):
-        data[i] ^= 0x5A
-    path.write_bytes(bytes(data))
-    return path
-
-
 def test_a_workbook_with_a_corrupt_sheet_is_refused_in_chinese_naming_the_file(tmp_path):
     """calamine's “XmlError … corrupt deflate stream” used to reach the user as an English crash (exit 3)."""
     rows = [HEADER] + [[i, f"学生{i}", "130624201305030111"] for i in range(300)]
-    path = _corrupt_member(_xlsx(tmp_path / "坏表.xlsx", {"Sheet1": rows}))
+    path = corrupt_member(_xlsx(tmp_path / "坏表.xlsx", {"Sheet1": rows}))
     with pytest.raises(InputRefused) as err:
         read_table(path)
     message = str(err.value)

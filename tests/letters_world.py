@@ -154,3 +154,15 @@ def slip_count(db) -> int:  # type: ignore[no-untyped-def]
 
     with db.reading() as s:
         return s.scalar(select(func.count()).select_from(Slip)) or 0
+
+
+def print_letters(db, folder: Path):  # type: ignore[no-untyped-def]
+    """`build_school` (without rare names) with this term's policy and aid letters printed into
+    `folder`: slips issued. The two letters' results."""
+    from aidoffice.publicity.letters import produce_letters
+
+    build_school(db, rare_names=False)
+    with db.unit_of_work(actor="资助专干") as s:
+        policy = produce_letters(s, "policy", folder / "p.pdf", letter_date=LETTER_DAY)
+        aid = produce_letters(s, "aid", folder / "a.pdf", letter_date=LETTER_DAY)
+    return policy, aid
