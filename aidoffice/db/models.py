@@ -792,4 +792,3 @@ def award_stands() -> ColumnElement[bool]:
     done. Letters, the 公示 and the ledgers' 受助 counts keep to it; the comparison and the problem list
     see recoveries themselves (a pending one keeps its problem open)."""
     return ~exists().where(Recovery.award_id == Award.id)
-

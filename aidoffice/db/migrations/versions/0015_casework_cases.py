@@ -53,12 +53,20 @@ def upgrade() -> None:
         sa.Column("closed_by", sa.String(length=60), nullable=True),
         sa.Column("times_opened", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["problem_id"], ["problem.id"], name=op.f("fk_dropout_case_problem_id_problem"), ondelete="SET NULL"
+            ["problem_id"],
+            ["problem.id"],
+            name=op.f("fk_dropout_case_problem_id_problem"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["student_id"], ["student.id"], name=op.f("fk_dropout_case_student_id_student"), ondelete="SET NULL"
+            ["student_id"],
+            ["student.id"],
+            name=op.f("fk_dropout_case_student_id_student"),
+            ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(["village_id"], ["village.id"], name=op.f("fk_dropout_case_village_id_village")),
+        sa.ForeignKeyConstraint(
+            ["village_id"], ["village.id"], name=op.f("fk_dropout_case_village_id_village")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dropout_case")),
         sqlite_autoincrement=True,
     )
@@ -75,7 +83,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=50), nullable=False),
         sa.Column("phone", sa.String(length=30), nullable=True),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["dropout_case.id"], name=op.f("fk_case_person_case_id_dropout_case"), ondelete="CASCADE"
+            ["case_id"],
+            ["dropout_case.id"],
+            name=op.f("fk_case_person_case_id_dropout_case"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_person")),
         sqlite_autoincrement=True,
@@ -95,7 +106,10 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(length=60), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["dropout_case.id"], name=op.f("fk_case_action_case_id_dropout_case"), ondelete="CASCADE"
+            ["case_id"],
+            ["dropout_case.id"],
+            name=op.f("fk_case_action_case_id_dropout_case"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_action")),
         sqlite_autoincrement=True,
