@@ -255,3 +255,31 @@ def test_the_dashboard_counts_open_returned_and_overdue_by_village_and_teacher(s
     assert (d.open, d.returned_this_term, d.overdue, d.opened_this_term) == (2, 1, 1, 3)
     teacher = {t.label: t for t in d.by_teacher}
     assert (teacher["李老师"].open, teacher["李老师"].returned, teacher["李老师"].overdue) == (1, 1, 1)
+
+
+def test_the_three_ledgers_follow_a_child_from_suspect_to_case(world):
+    """韩梅 is on the roll of 黑崖沟村 with nobody knowing where she studies, and a suspect to check; once
+    her case is open she is a dropout with her plan; enrolled children show their class. IDs masked."""
+    from aidoffice.casework.dropout_ledgers import dropout_ledgers
+
+    db, w = world
+    with db.reading() as s:
+        before = dropout_ledgers(s, on=TODAY)
+    roll = {r[4]: r for r in before.roll}
+    assert roll["韩梅"][1:3] == ("龙泉关镇", "黑崖沟村") and roll["韩梅"][-1] == "去向未核实"
+    assert roll["张小明"][-3:] == ("测试县第一中学", "七年级1班", "本校在读")
+    suspect = {r[3]: r for r in before.suspects}
+    assert suspect["韩梅"][-1] == "待核实" and suspect["韩梅"][5] == "户籍与学籍比对"
+    assert before.dropouts == []
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_from_problem(s, _problem(db, "韩梅").id, PLAN, today=TODAY).id
+    with db.reading() as s:
+        after = dropout_ledgers(s, on=TODAY)
+    assert {r[4]: r for r in after.roll}["韩梅"][-1] == "辍学（劝返中）"
+    assert {r[3]: r for r in after.suspects}["韩梅"][-1] == f"已立案（案件 {cid}）"
+    (row,) = after.dropouts
+    assert (row[3], row[8], row[9]) == ("韩梅", "外出务工", "班主任：李老师；村干部：王主任")
+    total = after.report[-1]
+    assert total[0] == "合计" and total[6] == 1 and total[7] == 1
+    text = repr((after.roll, after.suspects, after.dropouts))
+    assert find_sensitive(text) == [] and w.ids["韩梅"] not in text
