@@ -88,6 +88,7 @@ ENTITY_NAMES = {
     "case_person": "案件责任人",
     "case_action": "案件处理记录",
     "consolidation": "县级汇总",
+    "dropout_ledgers": "控辍保学台账",
     "students": "学籍名单",
     "households": "户籍名册",
     "list": "外部名单导入",

@@ -283,3 +283,47 @@ def test_the_three_ledgers_follow_a_child_from_suspect_to_case(world):
     assert total[0] == "合计" and total[6] == 1 and total[7] == 1
     text = repr((after.roll, after.suspects, after.dropouts))
     assert find_sensitive(text) == [] and w.ids["韩梅"] not in text
+
+
+def test_notices_and_the_county_workbook_are_printed_masked_and_recorded(world, tmp_path):
+    """The 复学通知书 carries the deadline and no ID number, is recorded on the case (its deadline the
+    next date) and as a produced document; the county workbook holds the three ledgers and the report
+    in the template's own sheets, with no full ID number, and its export is in the audit trail."""
+    import pypdfium2
+    from openpyxl import load_workbook
+
+    from aidoffice.db.models import PublicityBatch
+    from aidoffice.services.case_notices import produce_case_notice
+    from aidoffice.services.dropout_export import export_dropout_ledgers
+
+    db, w = world
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_from_problem(s, _problem(db, "韩梅").id, PLAN, today=TODAY).id
+    with db.unit_of_work(actor="资助专干") as s:
+        res = produce_case_notice(s, cid, "return", tmp_path / "复学通知书.pdf", deadline=date(2026, 11, 30))
+    text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(res.path))
+    assert "复学通知书" in text and "韩梅" in text and "2026年11月30日" in text and "李老师" in text
+    # no ID number; the only number in full is the head teacher's phone, printed for the family to call
+    assert w.ids["韩梅"] not in text and find_sensitive(text) == [("phone", "13900001111")]
+    with db.reading() as s:
+        c = s.get(DropoutCase, cid)
+        assert c.next_due == date(2026, 11, 30) and c.actions[-1].kind == "notice"
+        assert s.scalars(select(PublicityBatch.kind)).all() == ["return_notice"]
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="截止日期"):
+        produce_case_notice(s, cid, "persuade", tmp_path / "x.pdf", deadline=TODAY)
+    assert not (tmp_path / "x.pdf").exists()
+
+    out = tmp_path / "三本台账.xlsx"
+    with db.unit_of_work(actor="资助专干") as s:
+        result = export_dropout_ledgers(s, out, on=TODAY)
+    assert result.rows["dropouts"] == 1 and result.rows["roll"] > 5
+    wb = load_workbook(out)
+    cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert "韩梅" in cells and "外出务工" in cells and "测试县第一中学" in " ".join(cells)
+    assert not [c for c in cells if len(c) == 18 and c[:17].isdigit() and "*" not in c]
+    with db.reading() as s:
+        assert (
+            s.scalars(select(AuditEntry.note).where(AuditEntry.entity == "dropout_ledgers"))
+            .one()
+            .startswith("导出控辍保学三本台账")
+        )
