@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="与 --corrections-dir 同用：把这些问题标记为“已发部门更正”，更正前两条记录按同一名学生计",
     )
+    from aidoffice import cli_cases
+
+    cli_cases.register(sub)
     return p
 
 
@@ -1217,6 +1220,16 @@ def _safety_command(args: argparse.Namespace) -> dict[str, Any]:
 
 for _name in ("backup", "restore", "check", "users", "audit"):
     COMMANDS[_name] = _safety_command
+
+
+def _cases_command(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice import cli_cases
+
+    return cli_cases.COMMANDS[args.command](args)
+
+
+for _name in ("cases", "dropout"):
+    COMMANDS[_name] = _cases_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
