@@ -21,6 +21,7 @@ PAGE_RIGHTS = {
     "statistics": "students.view",
     "publicity": "letters.print",
     "slips": "slips.register",
+    "dropout": "cases.view",
     "roster": "export.roster",
     "consolidation": "export.consolidate",
     "users": "users.manage",
