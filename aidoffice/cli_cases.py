@@ -139,14 +139,7 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
         )  # fmt: skip
         with db.unit_of_work(note="控辍保学立案") as s:
             if args.student:
-                sid = _student_id(s, args.student)
-                cases.mark_dropout(s, sid, data.left_on, args.reason, data=data)
-                from sqlalchemy import select
-
-                from aidoffice.db.models import DropoutCase, Student
-
-                key = s.get(Student, sid).person_key
-                case_id = s.scalars(select(DropoutCase.id).where(DropoutCase.person_key == key)).first()
+                case_id = cases.open_for_ledger_student(s, _student_id(s, args.student), data).id
             elif args.problem is not None:
                 case_id = cases.open_from_problem(s, args.problem, data).id
             else:

@@ -63,6 +63,7 @@ ACTION_KIND_NAMES = {
 }
 DUE_DAYS = 7  # a new case's first action is due within a week unless the clerk says otherwise
 TEXT_MAX = 2000
+AT_SCHOOL = (StudentStatus.ENROLLED, StudentStatus.SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -297,6 +298,20 @@ def mark_dropout(
     return st
 
 
+def open_for_ledger_student(
+    session: Session, student_id: int, data: CaseInput, *, today: date | None = None
+) -> DropoutCase:
+    """From the ledger: a student at school is marked 辍学 (and the case opens with it); one already
+    marked 辍学 (before cases were kept), or 转出 and found out of school, gets the case alone."""
+    st = ledger.get_student(session, student_id)
+    if st.status in AT_SCHOOL:
+        mark_dropout(session, student_id, data.left_on or today, data.reason, data=data)
+        case = _open_case_of(session, st.person_key)
+        assert case is not None
+        return case
+    return open_for_student(session, student_id, data, today=today)
+
+
 def open_from_problem(
     session: Session, problem_id: int, data: CaseInput, *, today: date | None = None
 ) -> DropoutCase:
@@ -379,6 +394,15 @@ def open_by_hand(
             born = born or parse_id(number).birth_date
         except InvalidIdNumber as exc:
             problems_.append(FieldProblem("身份证件号", f"{exc}，请核对后重新填写"))
+    if number:
+        st = session.scalars(select(Student).where(Student.person_key == number)).first()
+        if st is not None and st.status not in AT_SCHOOL:
+            # marked 辍学 before cases were kept, or 转出 and found out of school: the case is the record's
+            return open_for_student(session, st.id, data, today=today, how="手工登记")
+        if st is not None:
+            raise InputRefused(
+                f"“{st.name}”在本校学籍台账中（{st.class_name}），请在学生台账中“标记辍学”，案件会随之建立。"
+            )
     village = session.get(Village, child.village_id)
     if village is None:
         problems_.append(FieldProblem("所在村", "请选择孩子户籍所在的村"))
@@ -393,12 +417,6 @@ def open_by_hand(
         raise ValidationError(problems_)
     assert village is not None
     key = number or f"N:{name}:{village.id}"
-    if number:
-        st = session.scalars(select(Student).where(Student.person_key == number)).first()
-        if st is not None:
-            raise InputRefused(
-                f"“{st.name}”在本校学籍台账中（{st.class_name}），请在学生台账中“标记辍学”，案件会随之建立。"
-            )
     fresh = DropoutCase(
         person_key=key, id_number=number, name=name, sex=child.sex, birth_date=born, village_id=village.id, township=village.township.name,
         village=village.name, guardian_name=_text(child.guardian_name, "监护人", 50),

@@ -104,17 +104,20 @@ def _layout(ws: Any, columns: Sequence[str], file: str) -> filler.TemplateLayout
     return layout
 
 
-def _sheet_for(wb: Workbook, title: str, words: Sequence[str], columns: Sequence[str]) -> Any:
-    for ws in wb.worksheets:
+def _sheet_for(wb: Workbook, title: str, words: Sequence[str], columns: Sequence[str], used: set[str]) -> Any:
+    """The sheet of that title, else one whose title has one of the words, else (a county that named
+    its sheets otherwise) the one whose header names most of the columns — never a sheet already used."""
+    free = [ws for ws in wb.worksheets if ws.title not in used]
+    for ws in free:
         if ws.title == title:
             return ws
-    for ws in wb.worksheets:
+    for ws in free:
         if any(w in ws.title for w in words):
             return ws
     best = None
-    for ws in wb.worksheets:  # a county that named its sheets otherwise: the one whose header fits best
+    for ws in free:
         found = _header_row(ws, columns)
-        if found and len(found[1]) >= len(columns) // 2 and (best is None or len(found[1]) > best[0]):
+        if found and len(found[1]) * 3 >= len(columns) * 2 and (best is None or len(found[1]) > best[0]):
             best = (len(found[1]), ws)
     return best[1] if best else None
 
@@ -147,12 +150,14 @@ def export_dropout_ledgers(
     wb = filler.open_template(source)
     counts: dict[str, int] = {}
     notes: list[str] = []
+    used: set[str] = set()
     for key, title, words, columns in SHEETS:
-        ws = _sheet_for(wb, title, words, columns)
+        ws = _sheet_for(wb, title, words, columns, used)
         rows = getattr(data, key)
         if ws is None:
             notes.append(f"模板中没有“{title}”工作表，未导出这一部分（{len(rows)} 行）")
             continue
+        used.add(ws.title)
         layout = _layout(ws, columns, str(source))
         index = {name: i for i, name in enumerate(columns)}
         value_cols = [c.index for c in layout.columns if c.field not in (None, filler.IGNORE, "seq")]

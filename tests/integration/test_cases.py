@@ -327,3 +327,53 @@ def test_notices_and_the_county_workbook_are_printed_masked_and_recorded(world, 
             .one()
             .startswith("导出控辍保学三本台账")
         )
+
+
+def test_a_student_marked_dropout_before_cases_were_kept_gets_a_case_by_id_number(school_db):
+    """A ledger already saying 辍学 (from before this version) cannot be marked again: 手工立案 with the
+    child's ID number opens the case on the student's record; a student at school is sent to 标记辍学."""
+    from aidoffice.ledgers.students import mark_dropout as ledger_mark
+
+    db = school_db
+    with db.unit_of_work() as s:
+        served = get_or_create_village(s, "龙泉关镇", "黑崖沟村").id
+        set_served_villages(s, [served])
+        old = add_student(s, 1, student("旧辍学", "八年级", "3班"))
+        ledger_mark(s, old.id, date(2026, 9, 10), "外出务工")
+        number, sid = old.id_number, old.id
+        at_school = add_student(s, 1, student("在校生")).id_number
+    with db.unit_of_work() as s:
+        case = cases.open_by_hand(s, ChildInput("旧辍学", number, served), CaseInput(reason="外出务工"))
+        assert (case.student_id, case.class_name, case.source) == (sid, "3班", "ledger")
+    with db.unit_of_work() as s, pytest.raises(InputRefused, match="标记辍学"):
+        cases.open_by_hand(s, ChildInput("在校生", at_school, served), CaseInput(reason="其他"))
+
+
+def test_a_county_template_with_its_own_sheet_names_and_headers_is_filled(world, tmp_path):
+    """A county's workbook names its sheets and columns its own way (身份证号, 学生姓名, 班级); the rows go
+    under its headers, a sheet it lacks is said in a note, and the output cannot overwrite the template."""
+    from openpyxl import Workbook, load_workbook
+
+    from aidoffice.services.dropout_export import export_dropout_ledgers
+
+    db, _w = world
+    template = tmp_path / "县模板.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "适龄儿童少年花名册"
+    ws.append(["某县义务教育适龄儿童花名册"])
+    ws.append(["序号", "乡镇", "村", "学生姓名", "身份证号", "班级", "就读情况"])
+    ws.append([])
+    ws.append(["填表人：", None, "审核人："])
+    wb.save(template)
+    out = tmp_path / "报县.xlsx"
+    with db.unit_of_work() as s:
+        res = export_dropout_ledgers(s, out, template=template, on=TODAY)
+    assert any("疑似辍学" in n for n in res.notes) and any("户主" in n for n in res.notes)
+    sheet = load_workbook(out)["适龄儿童少年花名册"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    filled = [r for r in rows if r[3]]
+    assert len(filled) == res.rows["roll"] and filled[0][0] == 1
+    assert "*" in filled[0][4] and rows[-1][0] == "填表人："  # the footer moved below the rows
+    with db.unit_of_work() as s, pytest.raises(InputRefused, match="同一个文件"):
+        export_dropout_ledgers(s, template, template=template)
