@@ -301,14 +301,14 @@ def dropouts(
         select(CasePerson.case_id, CasePerson.role, CasePerson.name)
         .join(DropoutCase, is_open)
         .order_by(CasePerson.id)
-    ):
+    ).all():
         people[cid].append(f"{role}：{name}")
     for cid, on_, n in conn.execute(
         select(CaseAction.case_id, func.max(CaseAction.on), func.count())
         .join(DropoutCase, and_(DropoutCase.id == CaseAction.case_id, DropoutCase.status == CaseStatus.OPEN))
-        .where(CaseAction.kind.in_(("act", "notice")))
+        .where(or_(CaseAction.kind == "act", CaseAction.kind == "notice"))
         .group_by(CaseAction.case_id)
-    ):
+    ).all():
         tries[cid], last[cid] = n, on_
     out = []
     for cid, town, village, name, sex, number, grade, cls, left, reason, plan, esc, due in rows:
