@@ -137,3 +137,36 @@ def test_marking_a_student_dropout_in_the_ledger_opens_a_case_on_the_page(qtbot,
     assert page.cases.model.rowCount() == 1
     assert page.cases.detail is not None and page.cases.detail.row.name == "李四"
     assert page.cases.detail.row.reason == "外出务工"
+
+
+def test_a_head_teacher_sees_only_their_class_cases_and_no_buttons_that_write(qtbot, world_ctx):
+    """李四 (七年级1班) and a child of another class are out of school; 王老师 of 七年级1班 sees 李四's case
+    only, read-only (recording is the clerk's)."""
+    from aidoffice.casework import cases
+    from aidoffice.ledgers.students import add_student
+    from aidoffice.security.access import act_as, bind_user
+    from aidoffice.security.accounts import create_user, sign_in
+    from tests.factories import student
+
+    ctx, w = world_ctx
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        other = add_student(s, 1, student("外班生", "七年级", "2班")).id
+        for sid in (w.students["李四"], other):
+            cases.mark_dropout(s, sid, date(2026, 11, 20), "外出务工")
+    with ctx.db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(ctx.db, "admin", "Mountain-2026")
+    with ctx.db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(
+            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "1班")], must_change_password=False
+        )
+    bind_user(ctx.db, sign_in(ctx.db, "wang", "River-2026x"))
+    try:
+        page = _dropout_page(qtbot, ctx)
+        tab = page.cases
+        assert [r.name for r in tab.rows] == ["李四"]
+        assert not tab.act_btn.isVisible() and not tab.new_btn.isVisible() and not tab.close_btn.isVisible()
+        assert "外出务工" in tab.file.toPlainText()
+    finally:
+        bind_user(ctx.db, None)
