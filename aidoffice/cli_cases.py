@@ -11,7 +11,7 @@ from typing import Any
 
 def register(sub: Any) -> None:
     from aidoffice.casework.cases import OUTCOMES, REASONS, WAYS
-    from aidoffice.cli import _Parser
+    from aidoffice.cli.common import Parser as _Parser
 
     s = sub.add_parser(
         "cases", help="控辍保学一人一案：open 立案，act 记录劝返，notice 通知书，close 结案，list 列出"
@@ -84,7 +84,7 @@ def register(sub: Any) -> None:
 
 def _person(text: str) -> Any:
     from aidoffice.casework.cases import PersonInput
-    from aidoffice.cli import UsageError
+    from aidoffice.cli.common import UsageError
 
     parts = [p.strip() for p in text.replace("：", ":").split(":")]
     if len(parts) < 2 or not parts[0] or not parts[1]:
@@ -124,7 +124,7 @@ def _village_id(s: Any, text: str) -> int:
 def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.casework import case_queries as q
     from aidoffice.casework import cases
-    from aidoffice.cli import UsageError, _date_arg, _open
+    from aidoffice.cli.common import UsageError, date_arg as _date_arg, open_db as _open
 
     db = _open(args)
     what = args.what
@@ -207,7 +207,7 @@ def _describe(d: Any, what: str) -> str:
 
 
 def cmd_dropout(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.cli import _date_arg, _open
+    from aidoffice.cli.common import date_arg as _date_arg, open_db as _open
     from aidoffice.services.dropout_export import export_dropout_ledgers
 
     db = _open(args)

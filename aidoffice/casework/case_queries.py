@@ -20,7 +20,7 @@ from aidoffice.db.models import CASE_STATUS_NAMES, CaseAction, CasePerson, CaseS
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.privacy import Field, Level, free_text, show
-from aidoffice.security.access import allowed, class_scope, require
+from aidoffice.access.checks import allowed, class_scope, require
 
 
 def view_level(session: Session, full: bool = False) -> Level:

@@ -39,7 +39,7 @@ from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationErr
 from aidoffice.ledgers import students as ledger
 from aidoffice.ledgers.places import served_village_ids
 from aidoffice.reconcile import problems
-from aidoffice.security.access import PermissionDenied, class_scope, require, require_class
+from aidoffice.access.checks import PermissionDenied, class_scope, require, require_class
 
 REASONS = ("厌学/学习困难", "家庭经济", "外出务工", "疾病或残疾", "早婚早育", "其他")
 WAYS = ("家访", "电话", "约谈", "其他")

@@ -45,7 +45,7 @@ from aidoffice.domain.grades import STAGES
 from aidoffice.ledgers.places import served_village_ids
 from aidoffice.ledgers.villages import birth_bounds
 from aidoffice.privacy import Field, Level, free_text, shower
-from aidoffice.security.access import require
+from aidoffice.access.checks import require
 
 DEFAULT_COMPULSORY_AGE = (6, 15)  # 义务教育适龄: school.settings["compulsory_age"] may say otherwise
 _CHUNK = 900

@@ -21,7 +21,7 @@ from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import InputRefused
 from aidoffice.files import fingerprint
-from aidoffice.ledgers.school import current_term, ensure_term
+from aidoffice.ledgers.school import ensure_current_term as current_term, ensure_term
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.settings import PublicitySettings
 

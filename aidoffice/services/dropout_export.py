@@ -26,7 +26,7 @@ from aidoffice.files import check_target, publish_on_commit, temp_beside
 from aidoffice.ledgers.school import require_school
 from aidoffice.paths import resources_dir
 from aidoffice.privacy import Level
-from aidoffice.security.access import allowed, require
+from aidoffice.access.checks import allowed, require
 
 SAMPLE = "控辍保学三本台账及月报.xlsx"
 # the sheets, how their titles may be written, and the columns each holds (the ledger's own order)

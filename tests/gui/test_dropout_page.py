@@ -144,8 +144,8 @@ def test_a_head_teacher_sees_only_their_class_cases_and_no_buttons_that_write(qt
     only, read-only (recording is the clerk's)."""
     from aidoffice.casework import cases
     from aidoffice.ledgers.students import add_student
-    from aidoffice.security.access import act_as, bind_user
-    from aidoffice.security.accounts import create_user, sign_in
+    from aidoffice.access.checks import act_as, bind_user
+    from aidoffice.safety.accounts import create_user, sign_in
     from tests.factories import student
 
     ctx, w = world_ctx

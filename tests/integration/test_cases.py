@@ -28,8 +28,8 @@ from aidoffice.ledgers.students import add_student
 from aidoffice.ledgers.villages import get_or_create_village
 from aidoffice.privacy import Level, find_sensitive
 from aidoffice.reconcile.service import run_reconcile
-from aidoffice.security.access import PermissionDenied, act_as
-from aidoffice.security.accounts import create_user, sign_in
+from aidoffice.access.checks import PermissionDenied, act_as
+from aidoffice.safety.accounts import create_user, sign_in
 from tests.factories import an_id, student
 from tests.reconcile_world import TERM, TODAY, plant
 

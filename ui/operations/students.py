@@ -27,8 +27,8 @@ from aidoffice.ledgers.student_queries import (
 )
 from aidoffice.ledgers.student_rules import StudentInput
 from aidoffice.privacy import Level, show_column
-from aidoffice.security.access import allowed
-from aidoffice.security.locks import edits_checked, expect_version
+from aidoffice.access.checks import allowed
+from aidoffice.safety.locks import edits_checked, expect_version
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 

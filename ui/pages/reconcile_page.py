@@ -35,9 +35,10 @@ from aidoffice.domain.terms import Term as TermValue
 from aidoffice.privacy import Field, Level, show
 from aidoffice.reconcile.findings import other_sides, side_lines
 from aidoffice.reconcile.kinds import KINDS
-from aidoffice.reconcile.problems import SCHOOL_GROUPS, ProblemDetail, ProblemFilter
+from aidoffice.reconcile.problem_fixes import SCHOOL_GROUPS
+from aidoffice.reconcile.problem_queries import ProblemDetail, ProblemFilter
 from aidoffice.reconcile.service import ReconcileResult
-from aidoffice.security.wording import NOTE_ACTION_NAMES
+from aidoffice.safety.wording import NOTE_ACTION_NAMES
 from ui.dialogs.problem_dialogs import (
     AssessmentDialog,
     CloseDialog,
