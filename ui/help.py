@@ -32,6 +32,7 @@ PAGES: list[tuple[str, str]] = [
     ("reconcile.md", "比对与问题清单"),
     ("publicity.md", "1222 宣传材料"),
     ("rosters.md", "花名册与县级汇总"),
+    ("dropout.md", "控辍保学"),
     ("safety.md", "账户、留痕与备份"),
     ("faq.md", "常见问题"),
 ]
@@ -45,6 +46,7 @@ PAGE_FOR_SCREEN: dict[str, str] = {
     "统计": "reconcile.md",
     "1222宣传材料": "publicity.md",
     "回执登记": "publicity.md",
+    "控辍保学": "dropout.md",
     "导出花名册": "rosters.md",
     "县级汇总": "rosters.md",
     "账户管理": "safety.md",

@@ -24,6 +24,7 @@ from ui.operations import school as school_ops
 from ui.operations.school import SchoolInfo
 from ui.pages.audit_page import AuditPage
 from ui.pages.consolidate_page import ConsolidatePage
+from ui.pages.dropout import DropoutPage
 from ui.pages.import_page import ImportPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.publicity_page import PublicityPage
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.consolidation = ConsolidatePage(ctx)
         self.publicity = PublicityPage(ctx)
         self.slips = SlipsPage(ctx)
+        self.dropout = DropoutPage(ctx)
         self.users = UsersPage(ctx)
         self.audit = AuditPage(ctx)
         self.settings_page = SettingsPage(ctx)
@@ -86,7 +88,7 @@ class MainWindow(QMainWindow):
             (self.tr("比对与问题清单"), self.problems),
             (self.tr("1222宣传材料"), self.publicity),
             (self.tr("回执登记"), self.slips),
-            (self.tr("控辍保学"), PlaceholderPage(self.tr("控辍保学"), self.tr("为每名辍学或疑似辍学学生建立“一人一案”，记录劝返过程、复学通知书和结果。"))),
+            (self.tr("控辍保学"), self.dropout),
             (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
             (self.tr("导出花名册"), self.roster),
             (self.tr("县级汇总"), self.consolidation),

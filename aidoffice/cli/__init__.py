@@ -45,6 +45,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
         for name in ("letters", "poster", "notice", "slips", "contacts", "classes", "pack")
     },
     **{name: _command("safety", "run") for name in ("backup", "restore", "check", "users", "audit")},
+    "cases": _command("cases", "cmd_cases"),
+    "dropout": _command("cases", "cmd_dropout"),
 }
 
 

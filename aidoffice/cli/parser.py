@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="与 --corrections-dir 同用：把这些问题标记为“已发部门更正”，更正前两条记录按同一名学生计",
     )
+    add_case_parsers(sub)
     return p
 
 
@@ -377,3 +378,76 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     s.add_argument("--term", metavar="TERM")
     s.add_argument("--out", required=True, metavar="FILE.zip")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="材料上的日期（默认今天）")
+
+
+def add_case_parsers(sub) -> None:  # type: ignore[no-untyped-def]
+    """控辍保学: `cases open|act|escalate|notice|close|list` and `dropout ledgers`."""
+    from aidoffice.casework.words import OUTCOMES, REASONS, WAYS
+
+    s = sub.add_parser(
+        "cases", help="控辍保学一人一案：open 立案，act 记录劝返，notice 通知书，close 结案，list 列出"
+    )
+    csub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
+    e = csub.add_parser(
+        "open",
+        help="立案：学生台账中的学生（同时标记辍学）、问题清单中的需核实去向，或服务村中不在台账的孩子",
+    )
+    who = e.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--student", metavar="ID", help="学生的身份证件号或全国学籍号（学生台账中改为辍学并立案）"
+    )
+    who.add_argument("--problem", type=int, metavar="N", help="问题清单中“需核实去向”问题的编号")
+    who.add_argument(
+        "--name", metavar="NAME", help="不在台账中的孩子的姓名（同时给出 --village，最好也给 --id-number）"
+    )
+    e.add_argument("--id-number", metavar="ID", help="与 --name 同用：孩子的身份证件号")
+    e.add_argument(
+        "--village", metavar="乡镇/村", help="与 --name 同用：户籍所在的服务村，如 龙泉关镇/黑崖沟村"
+    )
+    e.add_argument("--guardian", metavar="NAME", help="与 --name 同用：监护人姓名")
+    e.add_argument("--reason", required=True, choices=REASONS, help="辍学原因")
+    e.add_argument("--note", metavar="TEXT", help="原因说明")
+    e.add_argument("--plan", metavar="TEXT", help="劝返方案（一人一案）")
+    e.add_argument("--left-on", metavar="DATE", help="辍学日期，如 2026-11-02（默认今天）")
+    e.add_argument("--due", metavar="DATE", help="第一次劝返的期限（默认一周后）")
+    e.add_argument("--person", action="append", default=[], metavar="身份:姓名[:电话]",
+                   help="责任人，可多次给出，如 --person 班主任:李老师:13900001111")  # fmt: skip
+    e = csub.add_parser("act", help="记录一次劝返：家访、电话或约谈，谈了什么，结果")
+    e.add_argument("case", type=int, metavar="CASE", help="案件编号")
+    e.add_argument("--way", required=True, choices=WAYS)
+    e.add_argument("--said", required=True, metavar="TEXT", help="沟通内容")
+    e.add_argument("--result", metavar="TEXT", help="结果")
+    e.add_argument("--who", metavar="NAME", help="经办人（默认登录的账户）")
+    e.add_argument("--date", metavar="DATE", help="日期（默认今天）")
+    e.add_argument("--next", metavar="DATE", help="下次跟进的期限（默认一周后）")
+    e = csub.add_parser("escalate", help="劝返无效，报告乡镇政府和县教育局")
+    e.add_argument("case", type=int, metavar="CASE")
+    e.add_argument("--to", default="乡镇人民政府、县教育局", metavar="TEXT", help="报告给谁")
+    e.add_argument("--note", metavar="TEXT")
+    e.add_argument("--date", metavar="DATE")
+    e = csub.add_parser("notice", help="打印复学通知书（return）或劝返告知书（persuade），写明截止日期")
+    e.add_argument("case", type=int, metavar="CASE")
+    e.add_argument("--kind", choices=["return", "persuade"], default="return")
+    e.add_argument("--deadline", required=True, metavar="DATE", help="到校报到的截止日期")
+    e.add_argument("--place", metavar="TEXT", help="报到地点（默认本校）")
+    e.add_argument("--date", metavar="DATE", help="通知日期（默认今天）")
+    e.add_argument("--out", required=True, metavar="FILE.pdf")
+    e = csub.add_parser("close", help="结案：复学、送教上门、转学、因病缓学或其他")
+    e.add_argument("case", type=int, metavar="CASE")
+    e.add_argument("--outcome", required=True, choices=OUTCOMES)
+    e.add_argument("--note", metavar="TEXT", help="转学写接收学校及其回执，因病缓学写诊断证明，其他写原因")
+    e.add_argument("--date", metavar="DATE")
+    e = csub.add_parser("list", help="列出案件（劝返中在前）；--case N 显示一个案件的全部记录")
+    e.add_argument("--case", type=int, metavar="N", help="只显示这个案件及其处理记录")
+    e.add_argument("--status", choices=["open", "closed", "all"], default="all")
+    e.add_argument("--overdue", action="store_true", help="只列出劝返逾期的案件")
+    e.add_argument("--full-ids", action="store_true", help="显示完整证件号（需相应权限）")
+
+    s = sub.add_parser("dropout", help="控辍保学台账：ledgers 导出三本台账和月报")
+    dsub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
+    e = dsub.add_parser("ledgers", help="适龄儿童花名册、疑似辍学、辍学学生三本台账和月报，按县模板导出")
+    e.add_argument("--out", required=True, metavar="FILE.xlsx")
+    e.add_argument("--template", metavar="FILE.xlsx", help="县里的模板（默认程序自带的样表）")
+    e.add_argument("--date", metavar="DATE", help="统计日期（默认今天；月报按这一天所在的月份）")
+    e.add_argument("--full-ids", action="store_true", help="完整证件号（需相应权限，记入操作记录）")
+    e.add_argument("--purpose", metavar="TEXT", help="含完整证件号时写明用途")

@@ -682,6 +682,95 @@ class Recovery(Audited, Base):
     award: Mapped[Award | None] = relationship()
 
 
+# ---- 控辍保学: dropout cases (aidoffice.casework) ------------------------------------------------------
+
+
+class CaseStatus(enum.Enum):
+    OPEN = "open"  # 劝返中
+    CLOSED = "closed"  # 已结案
+
+
+CASE_STATUS_NAMES = {CaseStatus.OPEN: "劝返中", CaseStatus.CLOSED: "已结案"}
+
+
+class DropoutCase(Audited, Base):
+    """一人一案: one child out of school and the school's plan to bring the child back. Names and places
+    are copied in, so a case of a child in no ledger (a 需核实去向 finding, a child of a served village
+    found by hand) reads the same as one opened from the student ledger. A child who leaves again
+    reopens the same case: its history stays in one place."""
+
+    __tablename__ = "dropout_case"
+    __table_args__ = (Index("ix_dropout_case_status_village", "status", "village_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(30), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    sex: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="SET NULL"), index=True)
+    grade: Mapped[int | None] = mapped_column(Integer)  # the class when it opened (a head teacher's scope)
+    class_name: Mapped[str | None] = mapped_column(String(30))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
+    township: Mapped[str | None] = mapped_column(String(50))
+    village: Mapped[str | None] = mapped_column(String(50))
+    guardian_name: Mapped[str | None] = mapped_column(String(50))
+    guardian_phone: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(12))  # ledger / finding / manual
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # 厌学/学习困难, 家庭经济 … (casework.cases.REASONS)
+    reason_note: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[str | None] = mapped_column(Text)  # the plan (一人一案)
+    left_on: Mapped[date | None] = mapped_column(Date)  # when the child stopped coming
+    opened_on: Mapped[date] = mapped_column(Date)
+    opened_by: Mapped[str] = mapped_column(String(60))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN)
+    next_due: Mapped[date | None] = mapped_column(Date)  # the next action is due by
+    escalated_on: Mapped[date | None] = mapped_column(Date)  # reported to the township and county
+    outcome: Mapped[str | None] = mapped_column(String(20))  # 复学 / 送教上门 / 转学 / 因病缓学 / 其他
+    outcome_note: Mapped[str | None] = mapped_column(Text)  # receiving school, certificate …
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(60))
+    times_opened: Mapped[int] = mapped_column(Integer, default=1)
+    people: Mapped[list[CasePerson]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CasePerson.id"
+    )
+    actions: Mapped[list[CaseAction]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseAction.id"
+    )
+
+
+class CasePerson(Audited, Base):
+    """A person responsible for a case (包保责任人): a role (班主任, 校长, 村干部 … as configured), name, phone."""
+
+    __tablename__ = "case_person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dropout_case.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    case: Mapped[DropoutCase] = relationship(back_populates="people")
+
+
+class CaseAction(Audited, Base):
+    """The history of a case, never edited: opened, each action (家访/电话/约谈 …) with what was said and
+    the result, notices printed with their deadline, escalation, closing and reopening."""
+
+    __tablename__ = "case_action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dropout_case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # open / act / notice / escalate / close / reopen
+    on: Mapped[date] = mapped_column(Date)
+    who: Mapped[str] = mapped_column(String(60))
+    way: Mapped[str | None] = mapped_column(String(20))  # 家访 / 电话 / 约谈 / 复学通知书 …
+    said: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date)  # a notice's deadline, the next step's date
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    case: Mapped[DropoutCase] = relationship(back_populates="actions")
+
+
 # Row ids are never reused: the audit trail names rows by id, so a deleted row's id given to another
 # child would make the trail point at the wrong child. PostgreSQL's sequences never go back; SQLite
 # needs AUTOINCREMENT (without it a new row takes the highest id + 1, reusing a deleted last id).

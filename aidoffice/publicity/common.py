@@ -33,6 +33,8 @@ MATERIAL_NAMES = {
     "slips": "回执收回情况",
     "sessions": "宣讲课记录",
     "pack": "迎检材料包",
+    "return_notice": "复学通知书",
+    "persuade_notice": "劝返告知书",
 }
 BLANK = "__________"
 

@@ -35,18 +35,35 @@ TEMPLATE_NAMES = {
     "poster": "宣传栏海报",
     "handout": "宣讲课讲义",
     "notice": "受助学生公示",
+    "return_notice": "复学通知书（控辍保学）",
+    "persuade_notice": "劝返告知书（控辍保学）",
 }
 
 COMMON = {
     "学校名称", "学生姓名", "年级", "班级", "年级班级", "学段", "下一学段", "学期", "学年", "日期",
     "申请截止", "回执交回", "资助专干", "资助专干电话", "资助办电话", "县资助中心电话", "监督电话", "落款",
 }  # fmt: skip
+# a dropout case's notices (services.case_notices fills them)
+CASE_FIELDS = {
+    "监护人",
+    "家庭住址",
+    "乡镇",
+    "村",
+    "辍学日期",
+    "截止日期",
+    "报到地点",
+    "班主任",
+    "班主任电话",
+    "案件编号",
+}
 INLINE = {
     "policy": COMMON,
     "aid": COMMON | {"合计", "合计大写"},
     "poster": COMMON,
     "handout": COMMON,
     "notice": COMMON | {"公示起", "公示止", "公示天数"},
+    "return_notice": COMMON | CASE_FIELDS,
+    "persuade_notice": COMMON | CASE_FIELDS,
 }
 BLOCKS = {
     "policy": {"政策列表", "下一学段政策"},
@@ -54,6 +71,8 @@ BLOCKS = {
     "poster": {"各学段政策"},
     "handout": {"政策列表", "下一学段政策"},
     "notice": {"公示名单"},
+    "return_notice": set(),
+    "persuade_notice": set(),
 }
 MARKERS = {"仅毕业年级", "仅入学年级"}
 SLIP_SEPARATOR = "=== 回执 ==="

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from aidoffice.db.models import PROBLEM_STATUS_NAMES, STATUS_NAMES, ProblemStatus
+from aidoffice.casework.cases import ACTION_KIND_NAMES as CASE_ACTION_NAMES
+from aidoffice.casework.cases import SOURCE_NAMES as CASE_SOURCE_NAMES
+from aidoffice.db.models import CASE_STATUS_NAMES, PROBLEM_STATUS_NAMES, STATUS_NAMES, ProblemStatus
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.policies import BOARDING_NAMES, SOURCE_NAMES, STAGE_NAMES
 from aidoffice.ledgers.assessments import LEVEL_NAMES
@@ -82,7 +84,11 @@ ENTITY_NAMES = {
     "slip": "回执",
     "class_session": "宣讲课",
     "audit_entry": "操作记录",
+    "dropout_case": "控辍保学案件",
+    "case_person": "案件责任人",
+    "case_action": "案件处理记录",
     "consolidation": "县级汇总",
+    "dropout_ledgers": "控辍保学台账",
     "students": "学籍名单",
     "households": "户籍名册",
     "list": "外部名单导入",
@@ -277,6 +283,35 @@ ENTITY_FIELD_NAMES = {
     ("person_link", "sent_on"): "送部门更正日期",
     ("person_link", "sent_by"): "经办人",
     ("recovery", "policy_name"): "资助项目",
+    ("dropout_case", "status"): "案件状态",
+    ("dropout_case", "source"): "发现途径",
+    ("dropout_case", "reason"): "辍学原因",
+    ("dropout_case", "reason_note"): "原因说明",
+    ("dropout_case", "plan"): "劝返方案",
+    ("dropout_case", "left_on"): "辍学日期",
+    ("dropout_case", "opened_on"): "立案日期",
+    ("dropout_case", "opened_by"): "立案人",
+    ("dropout_case", "next_due"): "下次跟进期限",
+    ("dropout_case", "escalated_on"): "上报日期",
+    ("dropout_case", "outcome"): "结案结果",
+    ("dropout_case", "outcome_note"): "结案说明",
+    ("dropout_case", "closed_on"): "结案日期",
+    ("dropout_case", "closed_by"): "结案人",
+    ("dropout_case", "times_opened"): "立案次数",
+    ("dropout_case", "name"): "姓名",
+    ("case_person", "name"): "姓名",
+    ("case_person", "role"): "责任人身份",
+    ("case_person", "case_id"): "所属案件",
+    ("case_action", "case_id"): "所属案件",
+    ("case_action", "kind"): "记录种类",
+    ("case_action", "on"): "日期",
+    ("case_action", "who"): "经办人",
+    ("case_action", "way"): "方式",
+    ("case_action", "said"): "沟通内容",
+    ("case_action", "result"): "结果",
+    ("case_action", "due"): "期限",
+    ("case_action", "recorded_by"): "记录人",
+    ("case_action", "recorded_at"): "记录时间",
 }
 
 NOTE_ACTION_NAMES = {
@@ -342,6 +377,10 @@ _IMPORT_NAMES = {code: kind.label for code, kind in IMPORT_KINDS.items()}
 VALUE_NAMES: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("recovery", "status"): _lookup({"pending": "待收回", "done": "已收回"}),
     ("problem", "status"): _problem_status,
+    ("dropout_case", "status"): _lookup({k.value: v for k, v in CASE_STATUS_NAMES.items()}),
+    ("dropout_case", "source"): _lookup(CASE_SOURCE_NAMES),
+    ("case_action", "kind"): _lookup(CASE_ACTION_NAMES),
+    ("case_person", "role"): lambda v: str(v),
     ("problem", "kind"): _lookup(_FINDING_NAMES),
     ("problem_note", "action"): _lookup(NOTE_ACTION_NAMES),
     ("slip", "answer"): _lookup(ANSWER_NAMES),
@@ -372,7 +411,13 @@ def action_name(action: str) -> str:
 
 
 def field_name(entity: str, key: str) -> str:
-    if key == "name" and entity not in ("student", "household_member", "problem"):
+    if key == "name" and entity not in (
+        "student",
+        "household_member",
+        "problem",
+        "dropout_case",
+        "case_person",
+    ):
         return "名称"
     return ENTITY_FIELD_NAMES.get((entity, key)) or FIELD_NAMES.get(key, UNNAMED_FIELD)
 

@@ -1,1 +1,2 @@
-"""Use cases that span features (a slip registered and the problem list kept in step …)."""
+"""Use cases that span features (DESIGN.md: services < office < cli): they may import every feature
+package below them and are what the command line and the UI call."""

@@ -52,6 +52,7 @@ class Changes:
     publicity: bool = False
     slips: bool = False
     users: bool = False
+    cases: bool = False  # 控辍保学 cases
 
     @classmethod
     def everything(cls) -> Changes:

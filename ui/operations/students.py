@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from aidoffice.access.checks import allowed
+from aidoffice.casework import cases as casework
 from aidoffice.domain.grades import make_grade
 from aidoffice.exporting.ledger import ExportResult, export_school_ledger
 from aidoffice.ledgers import students as service
@@ -145,8 +146,8 @@ def save_student(
 
 _STATUS_ACTIONS = {
     "transfer": service.transfer_out,
-    "dropout": service.mark_dropout,
-    "reinstate": service.reinstate,
+    "dropout": casework.mark_dropout,  # the status and a 控辍保学 case (or the child's case reopened)
+    "reinstate": casework.reinstate,  # back to 在读, and an open case closes with 复学
 }
 
 
@@ -160,7 +161,9 @@ def change_status(
     success: Callable[[Any], None],
 ) -> Task:
     fn = _STATUS_ACTIONS[action]
-    return ctx.write(parent, lambda s, _p: fn(s, student_id, on, note).id, success, changes=STUDENTS)
+    return ctx.write(
+        parent, lambda s, _p: fn(s, student_id, on, note).id, success, changes=STUDENTS | Changes(cases=True)
+    )
 
 
 def export_ledger(

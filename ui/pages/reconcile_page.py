@@ -49,8 +49,10 @@ from ui.dialogs.problem_dialogs import (
 )
 from ui.models.problem_table import ProblemTableModel, grade_name
 from ui.operations import AppContext, Changes
+from ui.operations import cases as cases_ops
 from ui.operations import reconcile as ops
 from ui.operations.reconcile import Choices
+from ui.operations.security import may
 from ui.permissions import Rights
 from ui.tasks import Task, show_error
 
@@ -198,10 +200,12 @@ class ReconcilePage(QWidget):
         self.elsewhere_btn = QPushButton(self.tr("登记在外就读…"))
         self.assess_btn = QPushButton(self.tr("补录认定…"))
         self.group_btn = QPushButton(self.tr("补登重点群体…"))
+        self.case_btn = QPushButton(self.tr("立控辍保学案件…"))
+        self.case_btn.setToolTip(self.tr("核实后确属失学辍学：建立一人一案，劝返复学后本问题随案件一并销号"))
         for b in (self.take_btn, self.note_btn, self.close_btn, self.reopen_btn):
             buttons.addWidget(b)
         buttons.addSpacing(16)
-        for b in (self.fix_id_btn, self.elsewhere_btn, self.assess_btn, self.group_btn):
+        for b in (self.fix_id_btn, self.elsewhere_btn, self.assess_btn, self.group_btn, self.case_btn):
             buttons.addWidget(b)
         buttons.addStretch()
         grid.addWidget(self.title, 0, 0, 1, 3)
@@ -222,6 +226,7 @@ class ReconcilePage(QWidget):
         self.elsewhere_btn.clicked.connect(self.fix_elsewhere)
         self.assess_btn.clicked.connect(self.fix_assessment)
         self.group_btn.clicked.connect(self.fix_group)
+        self.case_btn.clicked.connect(self.open_case)
         self._enable(None)
         return panel
 
@@ -252,7 +257,8 @@ class ReconcilePage(QWidget):
             kind in ("UNSUPPORTED_AID", "MISSED_AID", "ASSESSMENT_PENDING") and has_student
         )
         self.group_btn.setVisible(kind == "UNSUPPORTED_AID" and has_student)
-        for b in (self.fix_id_btn, self.elsewhere_btn, self.assess_btn, self.group_btn):
+        self.case_btn.setVisible(kind == "NOT_ENROLLED" and may(self.ctx, "casework.edit"))
+        for b in (self.fix_id_btn, self.elsewhere_btn, self.assess_btn, self.group_btn, self.case_btn):
             b.setEnabled(is_open)
 
     # -- loading ----------------------------------------------------------------------------------
@@ -582,3 +588,37 @@ class ReconcilePage(QWidget):
         groups = [(c, n) for c, n in self.choices.groups if c in SCHOOL_GROUPS]
         dialog = GroupDialog(self.detail.row.name, groups, parent=self)
         return self._fix("group", dialog.value()) if dialog.exec() else None
+
+    # -- 控辍保学 -----------------------------------------------------------------------------------
+    def open_case(self) -> Task | None:
+        """需核实去向 confirmed as a child out of school: a dropout case (一人一案) from this problem."""
+        if self.detail is None:
+            return None
+        self.last_task = cases_ops.load_choices(self.ctx, self, self._case_dialog)
+        return self.last_task
+
+    def _case_dialog(self, choices: cases_ops.CaseChoices) -> None:
+        if self.detail is None:
+            return
+        from ui.pages.dropout.dialogs import OpenCaseDialog
+
+        dialog = OpenCaseDialog(
+            self.tr("“{n}”核实为失学辍学：建立一人一案。劝返复学、结案后，本问题一并销号。").format(n=self.detail.row.name),
+            choices.roles, parent=self,
+        )  # fmt: skip
+        if dialog.exec():
+            self.save_case(dialog.case_input())
+
+    def save_case(self, data) -> Task | None:  # type: ignore[no-untyped-def]
+        if self.detail is None:
+            return None
+        name = self.detail.row.name
+
+        def done(case_id: int) -> None:
+            QMessageBox.information(
+                self, self.tr("已立案"),
+                self.tr("已为“{n}”建立控辍保学案件（编号 {c}），请在“控辍保学”页记录劝返。").format(n=name, c=case_id),
+            )  # fmt: skip
+
+        self.last_task = cases_ops.open_from_problem(self.ctx, self, self.detail.row.id, data, done)
+        return self.last_task

@@ -218,6 +218,11 @@ class StudentLedgerPage(QWidget):
         titles = {"transfer": (self.tr("转出"), self.tr("转往学校")), "dropout": (self.tr("标记辍学"), self.tr("原因")),
                   "reinstate": (self.tr("恢复在读"), self.tr("说明"))}  # fmt: skip
         dialog = StatusDialog(*titles[action], parent=self)
+        if action == "dropout":  # the reason opens the child's 控辍保学 case (一人一案)
+            dialog.note.setPlaceholderText(
+                self.tr("以原因开头：厌学/学习困难、家庭经济、外出务工、疾病或残疾、早婚早育、其他")
+            )
+            dialog.note.setToolTip(self.tr("同时在“控辍保学”页建立案件；如“外出务工，随父母去浙江”"))
         if not dialog.exec():
             return None
         on, note = dialog.values()

@@ -1,0 +1,172 @@
+"""The 控辍保学 page as a clerk uses it: a 需核实去向 child becomes a case from the problem list in one
+dialog, the case file shows on the page, an action, a 复学通知书 and the closing are recorded, the three
+ledgers and the dashboard follow, and the student ledger's 标记辍学 opens a case too. Everything runs in
+the background (no SQL on the GUI thread: conftest); IDs are masked on the page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from aidoffice.db.models import CaseStatus, DropoutCase, Problem, ProblemStatus
+from aidoffice.privacy import find_sensitive
+from tests.gui.conftest import make_ctx
+from tests.gui.helpers import finish, idle
+from tests.reconcile_world import TERM, TODAY, plant
+from ui.pages.dropout import DropoutPage
+from ui.pages.dropout.dialogs import OpenCaseDialog
+from ui.pages.reconcile_page import ReconcilePage
+
+pytestmark = pytest.mark.today("2026-11-22")
+
+
+@pytest.fixture
+def world_ctx(qtbot, school_db, tmp_path):
+    from aidoffice.reconcile.service import run_reconcile
+
+    world = plant(school_db, tmp_path)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s, TERM, today=TODAY)
+    for ctx in make_ctx(qtbot, school_db):
+        yield ctx, world
+
+
+def _select_problem(qtbot, page, name):
+    # the kinds arrive with the page's choices (a background read): wait for them under load
+    qtbot.waitUntil(lambda: page.kind.findData("NOT_ENROLLED") >= 0, timeout=30_000)
+    page.kind.setCurrentIndex(page.kind.findData("NOT_ENROLLED"))
+    idle(qtbot, page.ctx)
+    model = page.model
+    qtbot.waitUntil(
+        lambda: any(model.data(model.index(r, 3)) == name for r in range(model.rowCount())), timeout=30_000
+    )
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 3)) == name)
+    page.table.selectRow(row)
+    idle(qtbot, page.ctx)
+    assert page.detail is not None and page.detail.row.name == name
+
+
+def _dropout_page(qtbot, ctx) -> DropoutPage:
+    page = DropoutPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 760)
+    page.show()
+    page.activate()
+    idle(qtbot, ctx)
+    return page
+
+
+def test_a_child_goes_from_the_problem_list_through_a_case_back_to_school(
+    qtbot, world_ctx, monkeypatch, tmp_path
+):
+    ctx, w = world_ctx
+    problems = ReconcilePage(ctx)
+    qtbot.addWidget(problems)
+    problems.show()
+    problems.activate()
+    idle(qtbot, ctx)
+    _select_problem(qtbot, problems, "韩梅")
+    assert problems.case_btn.isVisible() and problems.case_btn.isEnabled()
+
+    def answer(dialog):
+        dialog.reason.setCurrentText("外出务工")
+        dialog.plan.setPlainText("班主任每周电话，村干部上门")
+        dialog.people[0][1].setText("李老师")
+        dialog.people[0][2].setText("13900001111")
+        dialog.people[2][1].setText("王主任")
+        return True
+
+    monkeypatch.setattr(OpenCaseDialog, "exec", answer)
+    finish(qtbot, problems.open_case())
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
+        case = s.scalars(select(DropoutCase)).one()
+        assert (case.name, case.source, case.reason) == ("韩梅", "finding", "外出务工")
+        assert [p.role for p in case.people] == ["班主任", "村干部"]
+
+    page = _dropout_page(qtbot, ctx)
+    tab = page.cases
+    assert tab.model.rowCount() == 1 and tab.detail is not None and tab.detail.row.name == "韩梅"
+    shown = tab.file.toPlainText()
+    assert "班主任：李老师" in shown and "外出务工" in shown and w.ids["韩梅"] not in shown
+    assert tab.act_btn.isEnabled() and tab.close_btn.isEnabled()
+
+    finish(qtbot, tab.save_action({"on": date(2026, 11, 21), "way": "家访", "who": "李老师",
+                                   "said": "讲义务教育法和生活补助", "result": "父亲答应月底送回", "next_due": None}))  # fmt: skip
+    idle(qtbot, ctx)
+    assert "讲义务教育法和生活补助" in tab.file.toPlainText()
+    tab.quiet = True  # no PDF viewer under test
+    pdf = tmp_path / "复学通知书.pdf"
+    finish(qtbot, tab.save_notice("return", str(pdf), date(2026, 11, 30), None))
+    idle(qtbot, ctx)
+    assert pdf.is_file() and "2026-11-30" in tab.file.toPlainText()
+    finish(qtbot, tab.save_close("复学", "11月30日回校上课", date(2026, 11, 22)))
+    idle(qtbot, ctx)
+    assert tab.detail.row.status == "已结案" and not tab.act_btn.isEnabled()
+    with ctx.db.reading() as s:
+        assert s.scalars(select(DropoutCase.status)).one() is CaseStatus.CLOSED
+        assert s.scalars(select(Problem.status).where(Problem.name == "韩梅")).one() is ProblemStatus.CLOSED
+
+    page.tabs.setCurrentIndex(2)
+    idle(qtbot, ctx)
+    assert page.dashboard.tiles["returned"].text() == "1" and page.dashboard.tiles["open"].text() == "0"
+    assert page.dashboard.tiles["not_contacted"].text() == "未接入"
+    page.tabs.setCurrentIndex(1)
+    idle(qtbot, ctx)
+    ledgers = page.ledgers
+    assert ledgers.data is not None and ledgers.model.rowCount() == len(ledgers.data.roll) > 5
+    cells = " ".join(str(v) for row in ledgers.model.rows for v in row)
+    assert "韩梅" in cells and [k for k, _v in find_sensitive(cells) if k == "id"] == []
+    out = tmp_path / "台账.xlsx"
+    finish(qtbot, ledgers.save(str(out)))
+    idle(qtbot, ctx)
+    assert out.is_file()
+
+
+def test_marking_a_student_dropout_in_the_ledger_opens_a_case_on_the_page(qtbot, world_ctx):
+    from ui.operations import students as student_ops
+
+    ctx, w = world_ctx
+    page = _dropout_page(qtbot, ctx)
+    assert page.cases.model.rowCount() == 0
+    finish(qtbot, student_ops.change_status(ctx, page, "dropout", w.students["李四"], date(2026, 11, 20), "外出务工",
+                                            lambda _r: None))  # fmt: skip
+    idle(qtbot, ctx)
+    assert page.cases.model.rowCount() == 1
+    assert page.cases.detail is not None and page.cases.detail.row.name == "李四"
+    assert page.cases.detail.row.reason == "外出务工"
+
+
+def test_a_head_teacher_sees_only_their_class_cases_and_no_buttons_that_write(qtbot, world_ctx):
+    """李四 (七年级1班) and a child of another class are out of school; 王老师 of 七年级1班 sees 李四's case
+    only, read-only (recording is the clerk's)."""
+    from aidoffice.access.checks import act_as, bind_user
+    from aidoffice.casework import cases
+    from aidoffice.ledgers.students import add_student
+    from aidoffice.safety.accounts import create_user, sign_in
+    from tests.factories import student
+
+    ctx, w = world_ctx
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        other = add_student(s, 1, student("外班生", "七年级", "2班")).id
+        for sid in (w.students["李四"], other):
+            cases.mark_dropout(s, sid, date(2026, 11, 20), "外出务工")
+    with ctx.db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(ctx.db, "admin", "Mountain-2026")
+    with ctx.db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(
+            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "1班")], must_change_password=False
+        )
+    bind_user(ctx.db, sign_in(ctx.db, "wang", "River-2026x"))
+    try:
+        page = _dropout_page(qtbot, ctx)
+        tab = page.cases
+        assert [r.name for r in tab.rows] == ["李四"]
+        assert not tab.act_btn.isVisible() and not tab.new_btn.isVisible() and not tab.close_btn.isVisible()
+        assert "外出务工" in tab.file.toPlainText()
+    finally:
+        bind_user(ctx.db, None)
