@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="与 --corrections-dir 同用：把这些问题标记为“已发部门更正”，更正前两条记录按同一名学生计",
     )
+    from aidoffice import cli_visits
+
+    cli_visits.register(sub, _Parser)
     return p
 
 
@@ -1217,6 +1220,15 @@ def _safety_command(args: argparse.Namespace) -> dict[str, Any]:
 
 for _name in ("backup", "restore", "check", "users", "audit"):
     COMMANDS[_name] = _safety_command
+
+
+def _visits_command(args: argparse.Namespace) -> dict[str, Any]:
+    from aidoffice import cli_visits
+
+    return cli_visits.run(args, _open, UsageError, _date_arg)
+
+
+COMMANDS["visits"] = _visits_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
