@@ -35,6 +35,7 @@ from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
+from ui.pages.visits import VisitsPage
 from ui.permissions import PAGE_RIGHTS, WHOLE_SCHOOL_PAGES, NoAccessPage, apply_to_widgets, page_refusal
 
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.users = UsersPage(ctx)
         self.audit = AuditPage(ctx)
         self.settings_page = SettingsPage(ctx)
+        self.visits_page = VisitsPage(ctx)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
@@ -86,7 +88,7 @@ class MainWindow(QMainWindow):
             (self.tr("1222宣传材料"), self.publicity),
             (self.tr("回执登记"), self.slips),
             (self.tr("控辍保学"), PlaceholderPage(self.tr("控辍保学"), self.tr("为每名辍学或疑似辍学学生建立“一人一案”，记录劝返过程、复学通知书和结果。"))),
-            (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
+            (self.tr("三包与家访"), self.visits_page),
             (self.tr("导出花名册"), self.roster),
             (self.tr("县级汇总"), self.consolidation),
             (self.tr("统计"), self.statistics),

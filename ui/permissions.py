@@ -25,6 +25,7 @@ PAGE_RIGHTS = {
     "consolidation": "export.consolidate",
     "users": "users.manage",
     "audit": "audit.view",
+    "visits_page": "visits.record",
 }
 
 # page attribute → {widget attribute: permission}
@@ -46,6 +47,12 @@ WIDGET_RIGHTS = {
     },
     "settings_page": {"save_btn": "school.setup"},
     "problems": {"corrections_btn": "problems.close"},  # 请更正表 and marking them as sent
+    "visits_page": {
+        "assign_btn": "casework.edit",
+        "handover_btn": "casework.edit",
+        "end_btn": "casework.edit",
+        "rule_save": "casework.edit",
+    },
 }
 
 # page attribute → widgets a head teacher may not use: they reach the whole school

@@ -484,5 +484,7 @@ def household_choices(session: Session, search: str = "", limit: int = 200) -> l
 
 
 def acting_teacher(session: Session) -> str:
+    """The teacher a new contact is recorded under by default: the signed-in account's name; without
+    accounts nobody (record_visit then names the household's own contact teacher)."""
     user = current_user(session)
-    return user.display_name if user is not None else actor_of(session)
+    return user.display_name if user is not None else ""

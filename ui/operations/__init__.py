@@ -50,6 +50,7 @@ class Changes:
     publicity: bool = False
     slips: bool = False
     users: bool = False
+    visits: bool = False  # contact duties, contacts recorded, the contact rule (三包与家访)
 
     @classmethod
     def everything(cls) -> Changes:
