@@ -15,6 +15,7 @@ from aidoffice.casework.duties import UNASSIGNED
 from aidoffice.db.models import Problem, Visit
 from tests.gui.helpers import idle
 from tests.visits_world import make_world
+from ui.main_window import MainWindow
 from ui.pages.visits import VisitsPage
 
 pytestmark = pytest.mark.today("2026-11-22")
@@ -128,24 +129,25 @@ def test_a_head_teacher_records_for_their_own_class_only_and_cannot_assign(qtbot
     ctx = school_ctx
     w = make_world(ctx.db, with_accounts=True)
     bind_user(ctx.db, w.teacher)
-    from ui.main_window import MainWindow
-
-    window = MainWindow(ctx, w.teacher)
-    qtbot.addWidget(window)
-    window.show()
-    window.go_to(window.visits_page)
-    idle(qtbot, ctx)
-    page = window.visits_page
-    assert not page.assign_btn.isEnabled() and not page.rule_save.isEnabled()
-    assert [t for _i, t in page.choices.households] == ["龙泉关镇黑崖沟村 0001 王大山"]
-    page.tabs.setCurrentWidget(page.due)
-    idle(qtbot, ctx)
-    assert heads(page) == ["王大山"]
-    dlg = page.records.open_record()
-    assert dlg.teacher.currentText() == "王老师"
-    dlg.household.setCurrentIndex(0)
-    dlg.said.setPlainText("家访，了解孩子在家学习情况")
-    dlg.accept()
-    idle(qtbot, ctx)
-    assert not dlg.isVisible()
-    assert heads(page) == []
+    try:
+        window = MainWindow(ctx, w.teacher)
+        qtbot.addWidget(window)
+        window.show()
+        window.go_to(window.visits_page)
+        idle(qtbot, ctx)
+        page = window.visits_page
+        assert not page.assign_btn.isEnabled() and not page.rule_save.isEnabled()
+        assert [t for _i, t in page.choices.households] == ["龙泉关镇黑崖沟村 0001 王大山"]
+        page.tabs.setCurrentWidget(page.due)
+        idle(qtbot, ctx)
+        assert heads(page) == ["王大山"]
+        dlg = page.records.open_record()
+        assert dlg.teacher.currentText() == "王老师"
+        dlg.household.setCurrentIndex(0)
+        dlg.said.setPlainText("家访，了解孩子在家学习情况")
+        dlg.accept()
+        idle(qtbot, ctx)
+        assert not dlg.isVisible()
+        assert heads(page) == []
+    finally:
+        bind_user(ctx.db, None)  # the PostgreSQL database object is shared by the following tests

@@ -182,6 +182,7 @@ class RecordDialog(_Form):
         self.visited_on.setMaximumDate(today_qdate())
         self.visited_on.setMinimumDate(QDate(2000, 1, 1))
         self.teacher = _teacher_combo(teachers, teacher)
+        self.teacher.lineEdit().setPlaceholderText("不填：本户的包保教师")
         self.way = QComboBox()
         self.way.addItems(WAYS)
         self.said = QPlainTextEdit()

@@ -48,6 +48,7 @@ def _table(model: RowsModel) -> QTableView:
     view.setAlternatingRowColors(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setDefaultSectionSize(24)
     return view
 
 
@@ -342,6 +343,10 @@ class DueTab(QWidget):
         split.addWidget(sums)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setSizes([800, 420])
+        sums.setSizes([220, 220, 260])
+        for view in (self.teacher_table, self.village_table):
+            view.verticalHeader().hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
