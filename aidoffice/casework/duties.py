@@ -258,17 +258,32 @@ def teacher_names(session: Session) -> list[str]:
     return sorted(names)
 
 
-def coverage(session: Session, on: date) -> dict[int, str]:
-    """household id → the teacher responsible for reaching it on `on` (its 包户 teacher, else a 包人
-    teacher of one of its children, else the village's 包村 teacher). Households nobody covers are
-    not in the dict."""
+class Coverage(NamedTuple):
+    """Who is responsible for reaching each household on a day (see `coverage`)."""
+
+    by_household: dict[int, str]  # 包户
+    by_child: dict[int, str]  # household id → the 包人 teacher of one of its children
+    by_village: dict[int, str]  # 包村
+
+    def teacher(self, household_id: int, village_id: int | None) -> str | None:
+        return (
+            self.by_household.get(household_id)
+            or self.by_child.get(household_id)
+            or (self.by_village.get(village_id) if village_id is not None else None)
+        )
+
+
+def coverage(session: Session, on: date) -> Coverage:
+    """The teacher responsible for reaching each household on `on`: its 包户 teacher, else a 包人
+    teacher of one of its children, else the village's 包村 teacher (`Coverage.teacher`)."""
+    duty = ContactDuty.__table__.c
     by_village: dict[int, str] = {}
     by_household: dict[int, str] = {}
     by_student: dict[int, str] = {}
     for teacher, v_id, h_id, s_id in session.execute(
-        select(ContactDuty.teacher, ContactDuty.village_id, ContactDuty.household_id, ContactDuty.student_id)
-        .where(active_on(on))
-        .order_by(ContactDuty.id)
+        select(duty.teacher, duty.village_id, duty.household_id, duty.student_id)
+        .where(duty.starts_on <= on, or_(duty.ends_on.is_(None), duty.ends_on > on))
+        .order_by(duty.id)
     ):
         if h_id:
             by_household[h_id] = teacher
@@ -277,23 +292,11 @@ def coverage(session: Session, on: date) -> dict[int, str]:
         elif v_id:
             by_village[v_id] = teacher
     by_child: dict[int, str] = {}
-    if by_student:
-        ids = list(by_student)
-        for i in range(0, len(ids), 900):
-            for h_id, s_id in session.execute(
-                select(HouseholdMember.household_id, HouseholdMember.student_id).where(
-                    HouseholdMember.student_id.in_(ids[i : i + 900])
-                )
-            ):
-                by_child.setdefault(h_id, by_student[s_id])
-    out: dict[int, str] = {}
-    if by_village:
-        vids = list(by_village)
-        for i in range(0, len(vids), 900):
-            for h_id, v_id in session.execute(
-                select(Household.id, Household.village_id).where(Household.village_id.in_(vids[i : i + 900]))
-            ):
-                out[h_id] = by_village[v_id]
-    out.update(by_child)
-    out.update(by_household)
-    return out
+    member = HouseholdMember.__table__.c
+    ids = list(by_student)
+    for i in range(0, len(ids), 900):
+        for h_id, s_id in session.execute(
+            select(member.household_id, member.student_id).where(member.student_id.in_(ids[i : i + 900]))
+        ):
+            by_child.setdefault(h_id, by_student[s_id])
+    return Coverage(by_household, by_child, by_village)

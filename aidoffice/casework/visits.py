@@ -190,7 +190,10 @@ def record_visit(
     if household_id and household is None:
         raise NotFound(f"找不到编号为 {household_id} 的户，可能已重新导入户籍名册，请刷新。")
     if teacher is None:  # nobody signed in and no name given: the household's contact teacher
-        teacher = (coverage(session, day).get(household.id) if household else None) or actor_of(session)
+        cover = coverage(session, day)
+        teacher = (cover.teacher(household.id, household.village_id) if household else None) or actor_of(
+            session
+        )
     scope = class_scope(session)
     if scope is not None:
         assert user is not None
@@ -382,11 +385,12 @@ def poor_households(session: Session, groups: tuple[str, ...]) -> set[int]:
     """Households with a member in an active membership of one of `groups`."""
     if not groups:
         return set()
+    member, fact = HouseholdMember.__table__.c, GroupMembership.__table__.c
     return set(
         session.scalars(
-            select(HouseholdMember.household_id)
-            .join(GroupMembership, GroupMembership.person_key == HouseholdMember.person_key)
-            .where(GroupMembership.active.is_(True), GroupMembership.group_code.in_(list(groups)))
+            select(member.household_id)
+            .join(GroupMembership.__table__, fact.person_key == member.person_key)
+            .where(fact.active.is_(True), fact.group_code.in_(list(groups)))
             .distinct()
         )
     )
@@ -411,18 +415,20 @@ def due(session: Session, month: str | date | None = None, *, teacher: str | Non
         )
     }
     poor = poor_households(session, rule.poor_groups)
+    visit = Visit.__table__.c
     last_contact = dict(
         session.execute(
-            select(Visit.household_id, func.max(Visit.visited_on))
-            .where(Visit.household_id.is_not(None), Visit.visited_on <= last)
-            .group_by(Visit.household_id)
+            select(visit.household_id, func.max(visit.visited_on))
+            .where(visit.household_id.is_not(None), visit.visited_on <= last)
+            .group_by(visit.household_id)
         ).all()
     )
-    teachers = coverage(session, min(last, max(clock.today(), first)))
+    cover = coverage(session, min(last, max(clock.today(), first)))
+    household = Household.__table__.c
     rows = []
     for h_id, v_id, h_no, head, phone in session.execute(
         select(
-            Household.id, Household.village_id, Household.household_no, Household.head_name, Household.phone
+            household.id, household.village_id, household.household_no, household.head_name, household.phone
         )
     ):
         if v_id not in served or (allowed is not None and h_id not in allowed):
@@ -431,7 +437,7 @@ def due(session: Session, month: str | date | None = None, *, teacher: str | Non
         every = rule.poor if is_poor else rule.others
         if every == "none":
             continue
-        who = teachers.get(h_id, UNASSIGNED)
+        who = cover.teacher(h_id, v_id) or UNASSIGNED
         if teacher and who != teacher:
             continue
         report.households += 1
