@@ -40,7 +40,7 @@ def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], 
         return Choices(
             duties.teacher_names(s),
             villages,
-            visits.household_choices(s, limit=20_000),
+            visits.household_choices(s, limit=200_000),
             visits.group_names(s),
             visits.read_rule(s),
             visits.acting_teacher(s),

@@ -42,8 +42,8 @@ def _searchable(items: list[tuple[int, str]], placeholder: str) -> QComboBox:
     combo = QComboBox()
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    for item_id, label in items:
-        combo.addItem(label, item_id)
+    combo.addItems([label for _id, label in items])  # one call: a district's 30,000 households fill at once
+    combo.setProperty("ids", [item_id for item_id, _label in items])
     combo.setCurrentIndex(-1)
     combo.lineEdit().setPlaceholderText(placeholder)
     completer = combo.completer()
@@ -64,7 +64,7 @@ def _teacher_combo(names: list[str], current: str = "") -> QComboBox:
 def _picked(combo: QComboBox) -> int | None:
     """The id of the item whose text is in the box (typed or chosen)."""
     i = combo.findText(combo.currentText().strip(), Qt.MatchFlag.MatchExactly)
-    return combo.itemData(i) if i >= 0 else None
+    return combo.property("ids")[i] if i >= 0 else None
 
 
 class _Form(QDialog):
@@ -176,8 +176,9 @@ class RecordDialog(_Form):
                  household_id: int | None = None, parent: QWidget | None = None):  # fmt: skip
         super().__init__("记录家访或联系", "保存", parent)
         self.household = _searchable(households, "输入户主姓名或户编号查找")
-        if household_id is not None:
-            self.household.setCurrentIndex(self.household.findData(household_id))
+        ids = self.household.property("ids")
+        if household_id is not None and household_id in ids:
+            self.household.setCurrentIndex(ids.index(household_id))
         self.visited_on = _date_edit()
         self.visited_on.setMaximumDate(today_qdate())
         self.visited_on.setMinimumDate(QDate(2000, 1, 1))
