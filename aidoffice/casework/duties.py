@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from aidoffice import clock
 from aidoffice.db.models import ContactDuty, Household, HouseholdMember, Student, Township, User, Village
 from aidoffice.domain.grades import make_grade
+from aidoffice.domain.text import control_characters
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.security.access import allowed, require
 
@@ -55,6 +56,14 @@ def active_on(day: date):  # type: ignore[no-untyped-def]
 
 
 def clean_teacher(name: str | None) -> str:
+    if name and control_characters(name):
+        raise ValidationError(
+            [
+                FieldProblem(
+                    "教师姓名", f"含有看不见的控制字符（{'、'.join(control_characters(name))}），请重新输入"
+                )
+            ]
+        )
     text = " ".join((name or "").split())
     if not text:
         raise ValidationError([FieldProblem("包保教师", "请填写教师姓名")])

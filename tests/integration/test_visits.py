@@ -137,8 +137,17 @@ def test_bad_contacts_are_refused_with_every_reason_and_nothing_is_written(world
         visit(db, w.households["王大山"], date(2026, 11, 1), said="很" * 3000)
     with pytest.raises(ValidationError, match="应写作"):
         due(db, "2026-13")
+    with pytest.raises(ValidationError, match="太早"):
+        visit(db, w.households["王大山"], date(1999, 12, 31))
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Visit)) == 0
+    for name, why in (("  ", "请填写"), ("王" * 51, "太长"), ("王\u202e老师", "控制字符")):
+        with db.unit_of_work() as s, pytest.raises(ValidationError, match=why):
+            duties.assign(s, name, village_id=w.villages["黑崖沟村"])
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="只能选一项"):
+        duties.assign(s, "王老师", village_id=w.villages["黑崖沟村"], household_id=w.households["王大山"])
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(ContactDuty)) == 0
 
 
 def test_a_need_raised_becomes_a_problem_that_a_comparison_run_does_not_close(world):
@@ -232,5 +241,8 @@ def test_the_commands_assign_add_and_due_and_print_nothing_unmasked(world, capsy
     refused = run("add", "--household", "龙泉关镇/黑崖沟村/9999", "--said", "x")
     assert refused["_code"] == 1 and "没有户编号" in refused["error"]
     assert run("due", "--month", "十一月")["_code"] == 1
+    assert run("add", "--household", "龙泉关镇/黑崖沟村", "--said", "x")["_code"] == 2  # not 乡镇/村/户编号
+    assert run("add", "--household", "999999", "--said", "x")["_code"] == 1
+    assert run("assign", "--teacher", "王老师", "--village", "龙泉关镇/没有这个村")["_code"] == 1
     assert run("rule", "--poor", "每周")["_code"] == 2
     assert run("rule", "--poor", "每学期")["rule"]["poor"] == "term"
