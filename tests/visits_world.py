@@ -67,6 +67,9 @@ def make_world(db, *, with_accounts: bool = False) -> World:  # type: ignore[no-
             if child is not None:
                 s.add(HouseholdMember(household_id=h.id, name=child.name, id_number=child.id_number,
                                       person_key=child.person_key, relation="之子", student_id=child.id))  # fmt: skip
+                if group:  # the department's list names every member of the household
+                    s.add(GroupMembership(person_key=child.person_key, group_code=group, source_kind=SourceKind.LIST,
+                                          source_label="民政局", known_on=date(2026, 9, 1), active=True))  # fmt: skip
             if group:
                 s.add(GroupMembership(person_key=key, group_code=group, source_kind=SourceKind.LIST,
                                       source_label="民政局", known_on=date(2026, 9, 1), active=True))  # fmt: skip

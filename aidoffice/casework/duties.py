@@ -309,3 +309,32 @@ def coverage(session: Session, on: date) -> Coverage:
         ):
             by_child.setdefault(h_id, by_student[s_id])
     return Coverage(by_household, by_child, by_village)
+
+
+def student_choices(session: Session, groups: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Students to give a 包人 teacher: those of the poor groups (active membership) and those who
+    dropped out, as (id, “七年级1班 王小明”), in class order."""
+    from aidoffice.db.models import GroupMembership, StudentStatus
+
+    require(session, "casework.edit")
+    poor = select(GroupMembership.person_key).where(
+        GroupMembership.active.is_(True), GroupMembership.group_code.in_(list(groups))
+    )
+    out = []
+    for s_id, name, grade, stage, class_name, status in session.execute(
+        select(Student.id, Student.name, Student.grade, Student.stage, Student.class_name, Student.status)
+        .where(
+            or_(
+                and_(Student.status == StudentStatus.ENROLLED, Student.person_key.in_(poor)),
+                Student.status == StudentStatus.DROPPED_OUT,
+            )
+        )
+        .order_by(Student.grade, Student.class_name, Student.name_sort, Student.id)
+    ):
+        try:
+            label = make_grade(grade, stage == "vocational").name
+        except Exception:
+            label = f"{grade}年级"
+        mark = "（辍学）" if status is StudentStatus.DROPPED_OUT else ""
+        out.append((s_id, f"{label}{class_name} {name}{mark}"))
+    return out

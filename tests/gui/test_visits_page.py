@@ -55,13 +55,22 @@ def test_a_clerk_assigns_sees_who_was_not_reached_records_a_contact_and_hands_ov
     dlg.household.setCurrentText(next(t for _i, t in ctx_households(page) if "张三妹" in t))
     dlg.accept()
     idle(qtbot, ctx)
-    assert sorted(r[0] for r in duties.model.rows) == ["李老师", "王老师"]
+    # 包人: 王小明 (低保) gets his own teacher, who then covers his household instead of the village's
+    dlg = duties.open_assign()
+    assert [t for _i, t in page.choices.students] == ["七年级1班 王小明"]  # the poor groups' students only
+    dlg.teacher.setCurrentText("周老师")
+    dlg.by_student.setChecked(True)
+    dlg.student.setCurrentText("七年级1班 王小明")
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert sorted(r[0] for r in duties.model.rows) == ["周老师", "李老师", "王老师"]
+    assert {r[0]: r[1] for r in duties.model.rows}["周老师"] == "包人"
 
     # 本月未联系: every served household, by teacher and by village; 钱外's village is not served
     page.tabs.setCurrentWidget(page.due)
     idle(qtbot, ctx)
     assert sorted(heads(page)) == sorted(["王大山", "李二牛", "张三妹", "赵四"])
-    assert dict(page.due.teacher_model.rows) == {"王老师": 2, "李老师": 1, UNASSIGNED: 1}
+    assert dict(page.due.teacher_model.rows) == {"王老师": 1, "周老师": 1, "李老师": 1, UNASSIGNED: 1}
     assert dict(page.due.village_model.rows) == {"龙泉关镇黑崖沟村": 2, "龙泉关镇下滩村": 2}
     assert "未联系 4 户" in page.due.summary.text()
 
@@ -82,7 +91,7 @@ def test_a_clerk_assigns_sees_who_was_not_reached_records_a_contact_and_hands_ov
     assert "王大山" not in heads(page) and "未联系 3 户" in page.due.summary.text()
     with ctx.db.reading() as s:
         visit = s.scalars(select(Visit)).one()
-        assert (visit.teacher, visit.way, visit.visited_on) == ("王老师", "电话", date(2026, 11, 22))
+        assert (visit.teacher, visit.way, visit.visited_on) == ("周老师", "电话", date(2026, 11, 22))
         assert s.get(Problem, visit.problem_id).kind == "VISIT_NEED"
 
     # 走访记录 shows it, masked
@@ -102,7 +111,7 @@ def test_a_clerk_assigns_sees_who_was_not_reached_records_a_contact_and_hands_ov
     dlg.reason.setText("调离")
     dlg.accept()
     idle(qtbot, ctx)
-    assert sorted(r[0] for r in duties.model.rows) == ["李老师", "赵老师"]
+    assert sorted(r[0] for r in duties.model.rows) == ["周老师", "李老师", "赵老师"]
     duties.history.setChecked(True)
     idle(qtbot, ctx)
     ended = [r for r in duties.model.rows if r[0] == "王老师"]

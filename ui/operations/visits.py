@@ -27,6 +27,7 @@ class Choices:
     teachers: list[str]
     villages: list[tuple[int, str]]
     households: list[tuple[int, str]]
+    students: list[tuple[int, str]]  # for 包人: poor-group and dropped-out students (empty without the right)
     groups: dict[str, str]
     rule: visits.VisitRule
     acting_teacher: str
@@ -35,14 +36,17 @@ class Choices:
 def load_choices(ctx: AppContext, parent: QWidget, success: Callable[[Choices], None]) -> Task:
     def op(s, _p):  # type: ignore[no-untyped-def]
         villages = []
+        rule = visits.read_rule(s)
+        students = duties.student_choices(s, rule.poor_groups) if allowed(s, "casework.edit") else []
         if allowed(s, "villages.view"):
             villages = [(v.id, f"{v.township}{v.name}") for v in served_villages(s).villages if v.served]
         return Choices(
             duties.teacher_names(s),
             villages,
             visits.household_choices(s, limit=200_000),
+            students,
             visits.group_names(s),
-            visits.read_rule(s),
+            rule,
             visits.acting_teacher(s),
         )
 

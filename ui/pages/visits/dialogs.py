@@ -98,46 +98,57 @@ class _Form(QDialog):
 
 
 class AssignDialog(_Form):
-    """安排包保教师: a teacher for a served village (包村) or a household (包户)."""
+    """安排包保教师: a teacher for a served village (包村), a household (包户) or a student (包人: the
+    poor groups' and dropped-out students)."""
 
     def __init__(self, teachers: list[str], villages: list[tuple[int, str]], households: list[tuple[int, str]],
-                 parent: QWidget | None = None):  # fmt: skip
+                 students: list[tuple[int, str]] | None = None, parent: QWidget | None = None):  # fmt: skip
         super().__init__("安排包保教师", "安排", parent)
         self.teacher = _teacher_combo(teachers)
         self.by_village = QRadioButton("包村")
         self.by_household = QRadioButton("包户")
+        self.by_student = QRadioButton("包人")
         self.by_village.setChecked(True)
         kinds = QHBoxLayout()
         kinds.addWidget(self.by_village)
         kinds.addWidget(self.by_household)
+        kinds.addWidget(self.by_student)
         kinds.addStretch(1)
         self.village = _searchable(villages, "选择服务村")
         self.household = _searchable(households, "输入户主姓名或户编号查找")
+        self.student = _searchable(students or [], "重点群体和辍学学生：输入姓名或班级查找")
         self.starts_on = _date_edit()
         self.form.addRow("包保教师", self.teacher)
         self.form.addRow("包保方式", kinds)
         self.form.addRow("村", self.village)
         self.form.addRow("户", self.household)
+        self.form.addRow("学生", self.student)
         self.form.addRow("开始日期", self.starts_on)
-        self.by_village.toggled.connect(self._kind_changed)
+        for button in (self.by_village, self.by_household, self.by_student):
+            button.toggled.connect(self._kind_changed)
         self._kind_changed()
         self.resize(460, 0)
 
     def _kind_changed(self) -> None:
         self.village.setEnabled(self.by_village.isChecked())
-        self.household.setEnabled(not self.by_village.isChecked())
+        self.household.setEnabled(self.by_household.isChecked())
+        self.student.setEnabled(self.by_student.isChecked())
 
     def values(self) -> dict[str, Any] | None:
         teacher = self.teacher.currentText().strip()
         if not teacher:
             self.refuse("请填写包保教师的姓名。")
             return None
-        combo, what = (self.village, "村") if self.by_village.isChecked() else (self.household, "户")
+        if self.by_village.isChecked():
+            combo, what, key = self.village, "村", "village_id"
+        elif self.by_household.isChecked():
+            combo, what, key = self.household, "户", "household_id"
+        else:
+            combo, what, key = self.student, "学生", "student_id"
         target_id = _picked(combo)
         if target_id is None:
             self.refuse(f"请从列表中选择一个{what}（可输入名称查找）。")
             return None
-        key = "village_id" if combo is self.village else "household_id"
         return {"teacher": teacher, "target": {key: target_id}, "starts_on": _date(self.starts_on)}
 
 

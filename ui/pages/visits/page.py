@@ -181,7 +181,11 @@ class DutiesTab(QWidget):
     def open_assign(self) -> AssignDialog:
         c = self.page.choices
         self.dialog = dlg = AssignDialog(
-            c.teachers if c else [], c.villages if c else [], c.households if c else [], self
+            c.teachers if c else [],
+            c.villages if c else [],
+            c.households if c else [],
+            c.students if c else [],
+            self,
         )
         dlg.submitted.connect(
             lambda v: ops.assign(
