@@ -51,6 +51,9 @@ def fill(db) -> None:  # type: ignore[no-untyped-def]
         for i, v_id in enumerate(villages[: len(TEACHERS) * 3]):
             duties.assign(s, TEACHERS[i % len(TEACHERS)], village_id=v_id, starts_on=date(2026, 9, 1))
         households = list(s.scalars(select(Household.id)))
+        for h_id in households[:3]:
+            duties.assign(s, "王丽", household_id=h_id, starts_on=date(2026, 9, 15), note="留守儿童家庭")
+        duties.reassign(s, "陈静", "周红", on=date(2026, 11, 1), reason="调离")
         today = clock.today()
         for h_id in rng.sample(households, len(households) * 2 // 3):
             day = today - timedelta(days=rng.randrange(0, 80))
@@ -87,6 +90,7 @@ def main() -> int:
 
     def duties_tab() -> None:
         page.tabs.setCurrentWidget(page.duties)
+        page.duties.history.setChecked(True)
         QTimer.singleShot(1500, lambda: (grab(window, "visits-duties.png"), record()))
 
     def record() -> None:
