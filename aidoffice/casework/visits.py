@@ -128,6 +128,23 @@ def _students_in_scope(session: Session, household_id: int, scope: set[tuple[int
     return False
 
 
+def require_own_family(session: Session, household: Household | None, student: Student | None) -> None:
+    """A head teacher may act only on a household with a child in their classes (or their own student)."""
+    scope = class_scope(session)
+    if scope is None:
+        return
+    mine = (student is not None and (student.grade, student.class_name) in scope) or (
+        household is not None and _students_in_scope(session, household.id, scope)
+    )
+    if not mine:
+        user = current_user(session)
+        classes = "、".join(class_label(k) for k in sorted(scope)) or "（账户未登记班级）"
+        raise PermissionDenied(
+            f"您的账户{user.label if user else ''}只能记录本班学生家庭的联系（您的班级：{classes}）。",
+            "visits.record",
+        )
+
+
 def _text(value: str | None, what: str, problems: list[FieldProblem], required: bool = False) -> str | None:
     text = (value or "").strip()
     if not text:
@@ -194,17 +211,7 @@ def record_visit(
         teacher = (cover.teacher(household.id, household.village_id) if household else None) or actor_of(
             session
         )
-    scope = class_scope(session)
-    if scope is not None:
-        assert user is not None
-        mine = (student is not None and (student.grade, student.class_name) in scope) or (
-            household is not None and _students_in_scope(session, household.id, scope)
-        )
-        if not mine:
-            classes = "、".join(class_label(k) for k in sorted(scope)) or "（账户未登记班级）"
-            raise PermissionDenied(
-                f"您的账户{user.label}只能记录本班学生家庭的联系（您的班级：{classes}）。", "visits.record"
-            )
+    require_own_family(session, household, student)
     teacher = clean_teacher(teacher)
     visit = Visit(
         household_id=household.id if household else None,

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.db.models import HouseholdMember, Problem, ProblemNote, Student, Visit
+from aidoffice.casework.visits import require_own_family
+from aidoffice.db.models import Household, HouseholdMember, Problem, ProblemNote, Student, Visit
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.privacy import free_text
 from aidoffice.reconcile.findings import Finding
@@ -26,6 +27,11 @@ def raise_need(session: Session, visit_id: int, text: str | None = None) -> Prob
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise NotFound(f"找不到编号为 {visit_id} 的走访记录，请刷新。")
+    require_own_family(
+        session,
+        session.get(Household, visit.household_id) if visit.household_id else None,
+        session.get(Student, visit.student_id) if visit.student_id else None,
+    )
     if visit.problem_id is not None:
         existing = session.get(Problem, visit.problem_id)
         if existing is not None:

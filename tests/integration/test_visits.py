@@ -198,7 +198,10 @@ def test_head_teachers_record_and_see_contacts_only_for_their_own_classes(office
         assert s.get(Visit, vid).teacher == "王老师"  # the signed-in head teacher by default
     with pytest.raises(PermissionDenied, match="只能记录本班学生家庭"):
         visit(db, h["赵四"], date(2026, 11, 5), as_user=w.teacher)  # 赵四's child is in 七年级2班
-    visit(db, h["赵四"], date(2026, 11, 6), as_user=w.clerk)
+    other = visit(db, h["赵四"], date(2026, 11, 6), as_user=w.clerk, needs="想申请低保")
+    with db.unit_of_work() as s, pytest.raises(PermissionDenied, match="只能记录本班学生家庭"):
+        act_as(s, w.teacher)
+        raise_need(s, other)  # nor make another class's need a problem
     assert {r.head_name for r in due(db, user=w.teacher).rows} <= {"王大山"}
     assert {r.head_name for r in due(db, user=w.clerk).rows} == {"李二牛", "张三妹"}
     with db.reading() as s:
