@@ -134,32 +134,50 @@ def build(db_path: str, students: int, visits: int, seed: int = 7) -> dict[str, 
     return {"households": n_households, "members": len(members), "facts": len(facts)}
 
 
-def floor(db_path: str) -> float:
-    """Bare SELECTs of the rows the view needs, joined in dicts: the least any program could take."""
-    con = sqlite3.connect(db_path)
+def floor(db_url: str) -> float:
+    """Bare SELECTs of the rows the view needs, joined in dicts: the least any program could take
+    (sqlite3 for a file, psycopg for a PostgreSQL URL)."""
+    pg = db_url.startswith("postgresql")
+    if pg:
+        import psycopg
+
+        con = psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://"))
+        mark = "%s"
+    else:
+        con = sqlite3.connect(db_url)
+        mark = "?"
+
+    def rows(sql: str, params: tuple = ()) -> list:  # type: ignore[type-arg]
+        cur = con.cursor()
+        cur.execute(sql.replace("?", mark), params)
+        return cur.fetchall()
+
     t0 = time.perf_counter()
-    first, last, term_start = "2026-11-01", "2026-11-30", "2026-09-01"
+    first, last, term_start = date(2026, 11, 1), date(2026, 11, 30), date(2026, 9, 1)
+    if not pg:
+        first, last, term_start = first.isoformat(), last.isoformat(), term_start.isoformat()  # type: ignore[assignment]
     placeholders = ",".join("?" * len(POOR))
     poor = {
         r[0]
-        for r in con.execute(
+        for r in rows(
             "SELECT DISTINCT m.household_id FROM household_member m JOIN group_membership g "
             f"ON g.person_key = m.person_key WHERE g.active AND g.group_code IN ({placeholders})",
             POOR,
         )
     }
     seen = dict(
-        con.execute(
+        rows(
             "SELECT household_id, max(visited_on) FROM visit WHERE household_id IS NOT NULL AND visited_on <= ? "
             "GROUP BY household_id",
             (last,),
-        ).fetchall()
+        )
     )
     by_village, by_household = {}, {}
-    for teacher, v_id, h_id in con.execute(
+    day = TODAY if pg else TODAY.isoformat()
+    for teacher, v_id, h_id in rows(
         "SELECT teacher, village_id, household_id FROM contact_duty WHERE starts_on <= ? "
         "AND (ends_on IS NULL OR ends_on > ?)",
-        (TODAY.isoformat(), TODAY.isoformat()),
+        (day, day),
     ):
         if h_id:
             by_household[h_id] = teacher
@@ -167,21 +185,17 @@ def floor(db_path: str) -> float:
             by_village[v_id] = teacher
     places = {
         r[0]: (r[1], r[2])
-        for r in con.execute(
-            "SELECT v.id, t.name, v.name FROM village v JOIN township t ON t.id = v.township_id"
-        )
+        for r in rows("SELECT v.id, t.name, v.name FROM village v JOIN township t ON t.id = v.township_id")
     }
-    rows = []
-    for h_id, v_id, no, head, phone in con.execute(
+    out = []
+    for h_id, v_id, no, head, phone in rows(
         "SELECT id, village_id, household_no, head_name, phone FROM household"
     ):
         window = first if h_id in poor else term_start
         last_seen = seen.get(h_id)
         if last_seen is not None and last_seen >= window:
             continue
-        rows.append(
-            (by_household.get(h_id) or by_village.get(v_id), places[v_id], no, head, phone, last_seen)
-        )
+        out.append((by_household.get(h_id) or by_village.get(v_id), places[v_id], no, head, phone, last_seen))
     elapsed = time.perf_counter() - t0
     con.close()
     return elapsed
@@ -212,22 +226,45 @@ def app_due(db_path: str) -> tuple[float, float, float, int, int]:
     return opened, cold, statistics.median(times), len(report.rows), report.households
 
 
+def fresh_pg(url: str) -> str:
+    from sqlalchemy import create_engine, make_url, text
+
+    from aidoffice.db.engine import normalize_url
+
+    base = make_url(normalize_url(url))
+    name = f"{base.database}_bench"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=50_000)
     parser.add_argument("--visits", type=int, default=20_000)
-    parser.add_argument("--db", help="reuse this database (built if missing)")
+    parser.add_argument("--db", help="reuse this SQLite database (built if missing)")
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="PostgreSQL instead: the bench (re)creates the database <name>_bench beside this URL's and builds there",
+    )
     args = parser.parse_args()
     db_path = args.db or str(Path(tempfile.mkdtemp()) / f"visits-{args.students}.db")
+    if args.pg:
+        db_path = fresh_pg(args.pg)
     built = None
-    if not Path(db_path).exists():
+    if args.pg or not Path(db_path).exists():
         t0 = time.perf_counter()
         built = build(db_path, args.students, args.visits)
         built["seconds"] = round(time.perf_counter() - t0, 1)
     floors = [floor(db_path) for _ in range(5)]
     base = statistics.median(floors)
     opened, cold, warm, not_contacted, households = app_due(db_path)
-    print(f"本月未联系 benchmark — {args.students:,} students, {args.visits:,} visits, {db_path}")
+    shown = db_path.split("@")[-1] if args.pg else db_path  # no password on the screen
+    print(f"本月未联系 benchmark — {args.students:,} students, {args.visits:,} visits, {shown}")
     if built:
         print(f"  built: {built}")
     print(f"  households the rule asks to reach: {households:,}; not contacted in {MONTH}: {not_contacted:,}")
