@@ -18,7 +18,7 @@ from aidoffice.db.models import ContactDuty, Household, HouseholdMember, Student
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.text import control_characters
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
-from aidoffice.security.access import allowed, require
+from aidoffice.security.access import allowed, class_scope, require
 
 KIND_NAMES = {"village": "包村", "household": "包户", "student": "包人"}
 TEACHER_MAX = 50
@@ -225,8 +225,25 @@ def list_duties(
     if teacher:
         query = query.where(ContactDuty.teacher == teacher.strip())
     villages = _village_names(session)
+    scope = class_scope(session)
+    own: set[int] = set()
+    if scope is not None:  # a head teacher: villages, and the households and students of their classes
+        own = {
+            h_id
+            for h_id, g, c in session.execute(
+                select(HouseholdMember.household_id, Student.grade, Student.class_name).join(
+                    Student, Student.id == HouseholdMember.student_id
+                )
+            )
+            if (g, c) in scope
+        }
     rows = []
     for d, v_name, t_name, h_no, h_head, s_name, grade, stage, class_name in session.execute(query):
+        if scope is not None and (
+            (d.household_id and d.household_id not in own)
+            or (d.student_id and (grade, class_name) not in scope)
+        ):
+            continue
         if d.village_id:
             kind, place = "village", f"{t_name}{v_name}"
             target = place

@@ -204,9 +204,19 @@ def test_head_teachers_record_and_see_contacts_only_for_their_own_classes(office
         raise_need(s, other)  # nor make another class's need a problem
     assert {r.head_name for r in due(db, user=w.teacher).rows} <= {"王大山"}
     assert {r.head_name for r in due(db, user=w.clerk).rows} == {"李二牛", "张三妹"}
+    with db.unit_of_work(actor="资助专干") as s:
+        act_as(s, w.clerk)
+        duties.assign(s, "李老师", household_id=h["赵四"])
+        duties.assign(s, "周老师", student_id=w.student_id)
+        duties.assign(s, "孙老师", village_id=w.villages["下滩村"])
     with db.reading() as s:
         act_as(s, w.teacher)
         assert [r.id for r in visits.list_visits(s)] == [vid]
+        # who covers whom: the villages, and only their own class's households and students
+        assert {(r.teacher, r.kind_name) for r in duties.list_duties(s)} == {
+            ("周老师", "包人"),
+            ("孙老师", "包村"),
+        }
         with pytest.raises(PermissionDenied):
             duties.assign(s, "王老师", village_id=w.villages["下滩村"])
 
