@@ -12,8 +12,8 @@ from aidoffice.domain.policies import SourceKind
 from aidoffice.ledgers.places import set_served_villages
 from aidoffice.ledgers.school import require_school
 from aidoffice.ledgers.students import add_student
-from aidoffice.security.access import Principal, act_as
-from aidoffice.security.accounts import create_user, sign_in
+from aidoffice.access.checks import Principal, act_as
+from aidoffice.safety.accounts import create_user, sign_in
 from tests.factories import an_id, student
 
 PW = "River-2026x"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aidoffice.security.access import Principal
+from aidoffice.access.checks import Principal
 from ui.help import ManualViewer, page_for_screen, show_about
 from ui.operations import AppContext, Changes
 from ui.operations import school as school_ops

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from aidoffice.security.access import Principal
-from aidoffice.security.roles import role_book
+from aidoffice.access.checks import Principal
+from aidoffice.access.roles import role_book
 
 # the page's attribute on the main window → the permission without which the page is of no use
 PAGE_RIGHTS = {

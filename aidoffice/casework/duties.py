@@ -18,7 +18,7 @@ from aidoffice.db.models import ContactDuty, Household, HouseholdMember, Student
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.text import control_characters
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
-from aidoffice.security.access import allowed, class_scope, require
+from aidoffice.access.checks import allowed, class_scope, require
 
 KIND_NAMES = {"village": "包村", "household": "包户", "student": "包人"}
 TEACHER_MAX = 50

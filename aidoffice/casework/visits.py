@@ -40,7 +40,7 @@ from aidoffice.domain.terms import Term
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.ledgers.places import served_village_ids
 from aidoffice.privacy import free_text, mask_phone
-from aidoffice.security.access import PermissionDenied, class_label, class_scope, current_user, require
+from aidoffice.access.checks import PermissionDenied, class_label, class_scope, current_user, require
 
 WAYS = ("家访", "电话", "微信", "到校面谈")
 EVERY = {"month": "每月", "term": "每学期", "none": "不要求"}

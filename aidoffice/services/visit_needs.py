@@ -14,7 +14,7 @@ from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.privacy import free_text
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.problems import record_finding
-from aidoffice.security.access import require
+from aidoffice.access.checks import require
 
 KIND = "VISIT_NEED"
 SCOPE = "visit"

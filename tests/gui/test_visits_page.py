@@ -133,7 +133,7 @@ def ctx_households(page):  # type: ignore[no-untyped-def]
 
 
 def test_a_head_teacher_records_for_their_own_class_only_and_cannot_assign(qtbot, school_ctx):
-    from aidoffice.security.access import bind_user
+    from aidoffice.access.checks import bind_user
 
     ctx = school_ctx
     w = make_world(ctx.db, with_accounts=True)

@@ -17,7 +17,7 @@ from aidoffice.db.models import AuditEntry, ContactDuty, Problem, ProblemStatus,
 from aidoffice.errors import ValidationError
 from aidoffice.privacy import find_sensitive
 from aidoffice.reconcile.problems import scopes_for, sync_problems
-from aidoffice.security.access import PermissionDenied, act_as
+from aidoffice.access.checks import PermissionDenied, act_as
 from aidoffice.services.visit_needs import raise_need
 from tests.visits_world import make_world
 

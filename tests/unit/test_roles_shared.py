@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aidoffice.security import roles
+from aidoffice.access import roles
 
 
 def test_a_roles_file_in_the_users_own_folder_counts_only_for_a_database_on_this_pc(tmp_path, monkeypatch):
@@ -27,7 +27,7 @@ def test_a_roles_file_in_the_users_own_folder_counts_only_for_a_database_on_this
 
 
 def test_the_least_privileged_role_is_the_head_teachers():
-    from aidoffice.security.roles import read_roles, resources_dir
+    from aidoffice.access.roles import read_roles, resources_dir
 
     book = read_roles(resources_dir() / "security" / "roles.toml")
     assert book.least_privileged().code == "head_teacher"

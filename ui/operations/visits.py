@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from aidoffice.casework import duties, visits
 from aidoffice.ledgers.places import served_villages
-from aidoffice.security.access import allowed
+from aidoffice.access.checks import allowed
 from aidoffice.services.visit_needs import raise_need
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
