@@ -33,6 +33,7 @@ PAGES: list[tuple[str, str]] = [
     ("publicity.md", "1222 宣传材料"),
     ("rosters.md", "花名册与县级汇总"),
     ("dropout.md", "控辍保学"),
+    ("visits.md", "三包与家访"),
     ("safety.md", "账户、留痕与备份"),
     ("faq.md", "常见问题"),
 ]
@@ -49,6 +50,7 @@ PAGE_FOR_SCREEN: dict[str, str] = {
     "控辍保学": "dropout.md",
     "导出花名册": "rosters.md",
     "县级汇总": "rosters.md",
+    "三包与家访": "visits.md",
     "账户管理": "safety.md",
     "操作记录": "safety.md",
     "设置": "safety.md",

@@ -26,7 +26,6 @@ from ui.pages.audit_page import AuditPage
 from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.dropout import DropoutPage
 from ui.pages.import_page import ImportPage
-from ui.pages.placeholder import PlaceholderPage
 from ui.pages.publicity_page import PublicityPage
 from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage
@@ -36,6 +35,7 @@ from ui.pages.statistics_page import StatisticsPage
 from ui.pages.student_ledger import StudentLedgerPage
 from ui.pages.users_page import UsersPage
 from ui.pages.village_ledger import VillageLedgerPage
+from ui.pages.visits import VisitsPage
 from ui.permissions import NoAccessPage, apply_rights, page_refusal
 
 
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.users = UsersPage(ctx)
         self.audit = AuditPage(ctx)
         self.settings_page = SettingsPage(ctx)
+        self.visits_page = VisitsPage(ctx)
         pages: list[tuple[str, QWidget]] = [
             (self.tr("学籍台账"), self.students),
             (self.tr("户籍台账"), self.villages),
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
             (self.tr("1222宣传材料"), self.publicity),
             (self.tr("回执登记"), self.slips),
             (self.tr("控辍保学"), self.dropout),
-            (self.tr("三包与家访"), PlaceholderPage(self.tr("三包与家访"), self.tr("登记包村、包户、包人责任人，记录每月联系和家访情况。"))),
+            (self.tr("三包与家访"), self.visits_page),
             (self.tr("导出花名册"), self.roster),
             (self.tr("县级汇总"), self.consolidation),
             (self.tr("统计"), self.statistics),

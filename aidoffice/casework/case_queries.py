@@ -343,3 +343,15 @@ def recent_actions(session: Session, case_id: int) -> list[CaseAction]:
     case = get_case(session, case_id)
     require_case(session, "cases.view", case)
     return list(case.actions)
+
+
+def not_contacted(session: Session) -> list[tuple[str, str, int]] | None:
+    """The dashboard's “households nobody has contacted this month”: (village, contact teacher,
+    households) from the 三包与家访 month view, the most first. None for a role that may not see the
+    contact records (the dashboard says so instead of showing a zero)."""
+    from aidoffice.casework import visits
+
+    if not allowed(session, "visits.record"):
+        return None
+    counts = Counter((f"{r.township}{r.village}", r.teacher) for r in visits.due(session).rows)
+    return [(v, t, n) for (v, t), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

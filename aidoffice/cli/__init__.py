@@ -47,6 +47,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     **{name: _command("safety", "run") for name in ("backup", "restore", "check", "users", "audit")},
     "cases": _command("cases", "cmd_cases"),
     "dropout": _command("cases", "cmd_dropout"),
+    "visits": _command("visits", "cmd_visits"),
 }
 
 

@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="与 --corrections-dir 同用：把这些问题标记为“已发部门更正”，更正前两条记录按同一名学生计",
     )
     add_case_parsers(sub)
+    add_visit_parsers(sub)
     return p
 
 
@@ -451,3 +452,63 @@ def add_case_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("--date", metavar="DATE", help="统计日期（默认今天；月报按这一天所在的月份）")
     e.add_argument("--full-ids", action="store_true", help="完整证件号（需相应权限，记入操作记录）")
     e.add_argument("--purpose", metavar="TEXT", help="含完整证件号时写明用途")
+
+
+WAY_HELP = "联系方式：家访、电话、微信、到校面谈（默认家访）"
+
+
+def add_visit_parsers(sub) -> None:  # type: ignore[no-untyped-def]
+    """三包与家访: `visits assign|add|due|list|rule`."""
+    s = sub.add_parser(
+        "visits", help="三包与家访：assign 安排包保教师，add 记录一次联系，due 本月未联系的家庭"
+    )
+    vsub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
+
+    e = vsub.add_parser(
+        "assign",
+        help="安排包保教师（包村、包户、包人）；--from-teacher 整体移交（教师调离）；--list 查看谁包保谁",
+    )
+    e.add_argument("--teacher", metavar="NAME", help="包保教师姓名")
+    e.add_argument("--login", metavar="LOGIN", help="教师的账户登录名（可不填）")
+    target = e.add_mutually_exclusive_group()
+    target.add_argument("--village", metavar="乡镇/村", help="包村：如 龙泉关镇/黑崖沟村")
+    target.add_argument(
+        "--household", metavar="乡镇/村/户编号", help="包户：如 龙泉关镇/黑崖沟村/0001，或户的编号"
+    )
+    target.add_argument("--student", metavar="证件号或学籍号", help="包人：学生的身份证件号或全国学籍号")
+    e.add_argument("--from", dest="starts_on", metavar="DATE", help="开始日期（默认今天）")
+    e.add_argument("--note", metavar="TEXT", help="备注")
+    e.add_argument("--from-teacher", metavar="NAME", help="整体移交：此教师的全部包保结束")
+    e.add_argument("--to", metavar="NAME", help="与 --from-teacher 同用：由此教师接手（不填则只结束）")
+    e.add_argument("--reason", metavar="TEXT", help="与 --from-teacher 同用：原因，如 调离")
+    e.add_argument("--list", action="store_true", help="列出当前的包保责任（可加 --teacher）")
+    e.add_argument("--all", action="store_true", help="与 --list 同用：也列出已结束的（历史）")
+
+    e = vsub.add_parser("add", help="记录一次家访或联系")
+    target = e.add_mutually_exclusive_group(required=True)
+    target.add_argument("--household", metavar="乡镇/村/户编号", help="联系的户，如 龙泉关镇/黑崖沟村/0001")
+    target.add_argument("--student", metavar="证件号或学籍号", help="联系的学生家庭")
+    e.add_argument("--date", metavar="DATE", help="联系日期（默认今天）")
+    e.add_argument("--teacher", metavar="NAME", help="联系的教师（默认登录的账户）")
+    e.add_argument("--way", default="家访", metavar="WAY", help=WAY_HELP)
+    e.add_argument("--said", required=True, metavar="TEXT", help="交流内容（宣传了哪些政策、了解到的情况）")
+    e.add_argument("--needs", metavar="TEXT", help="家庭反映的需求")
+    e.add_argument("--follow-up", metavar="TEXT", help="后续跟进")
+    e.add_argument("--to-problem", action="store_true", help="把反映的需求转入问题清单")
+
+    e = vsub.add_parser("due", help="本月未联系：按包保教师、按村列出应联系而未联系的家庭")
+    e.add_argument("--month", metavar="YYYY-MM", help="月份，如 2026-11（默认本月）")
+    e.add_argument("--teacher", metavar="NAME", help="只看此教师")
+
+    e = vsub.add_parser("list", help="联系记录（新的在前）")
+    e.add_argument("--month", metavar="YYYY-MM", help="只看这个月")
+    e.add_argument("--teacher", metavar="NAME", help="只看此教师")
+
+    e = vsub.add_parser("rule", help="联系频次规则：重点家庭和其他家庭各多久联系一次（不带参数时显示）")
+    e.add_argument("--poor", metavar="EVERY", help="重点家庭：每月、每学期 或 不要求")
+    e.add_argument("--others", metavar="EVERY", help="其他家庭：每月、每学期 或 不要求")
+    e.add_argument(
+        "--groups",
+        metavar="CODES",
+        help="算作重点家庭的群体代码，逗号分隔，如 poverty_exited,monitored,dibao,tekun",
+    )

@@ -771,6 +771,51 @@ class CaseAction(Audited, Base):
     case: Mapped[DropoutCase] = relationship(back_populates="actions")
 
 
+# ---- contact duties and home visits (三包与家访, aidoffice.casework) ------------------------------------
+
+
+class ContactDuty(Audited, Base):
+    """包保责任: a named teacher responsible for reaching a served village (包村), a household (包户) or
+    a student (包人) from `starts_on`. Ending a duty (the teacher left, the clerk reassigned it) sets
+    `ends_on`; the row stays, so who covered whom in any month can still be read."""
+
+    __tablename__ = "contact_duty"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher: Mapped[str] = mapped_column(String(50), index=True)  # the name the clerk knows them by
+    teacher_login: Mapped[str | None] = mapped_column(String(40))  # their account, when they have one
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Visit(Audited, Base):
+    """家访/联系记录: one contact with a household (or a student's family): when, who, how, what was said,
+    the needs the family raised and what follows. The head's name is copied in so the record reads the
+    same if the household roster is re-imported."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_household_day", "household_id", "visited_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id", ondelete="SET NULL"))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id", ondelete="SET NULL"), index=True)
+    family_name: Mapped[str] = mapped_column(String(50))  # 户主 or the student, as it was that day
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    teacher: Mapped[str] = mapped_column(String(50))
+    way: Mapped[str] = mapped_column(String(10))  # 家访 / 电话 / 微信 / 到校面谈
+    said: Mapped[str] = mapped_column(Text)
+    needs: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id", ondelete="SET NULL"), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 # Row ids are never reused: the audit trail names rows by id, so a deleted row's id given to another
 # child would make the trail point at the wrong child. PostgreSQL's sequences never go back; SQLite
 # needs AUTOINCREMENT (without it a new row takes the highest id + 1, reusing a deleted last id).

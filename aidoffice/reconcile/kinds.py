@@ -16,7 +16,7 @@ class KindInfo:
     code: str
     label: str  # short, for tabs, filters and sheet names
     explain: str  # what it means and what to do, as the README and the workbook say it
-    scope: str  # "term": per term; "year": per school year; "": whenever the data shows it
+    scope: str  # "term": per term; "year": per school year; "": whenever the data shows it; "visit": raised by hand from a contact (no run closes it)
 
 
 KINDS: dict[str, KindInfo] = {
@@ -95,6 +95,13 @@ KINDS: dict[str, KindInfo] = {
             "证件号重复",
             "同一证件号在学籍台账、户籍台账或同一份名单中登记了两次。核实后删去或更正重复的一条。",
             "",
+        ),
+        KindInfo(
+            "VISIT_NEED",
+            "家访反映的需求",
+            "家访或联系时家庭提出的需求（申请资助、办理证件、学习或生活困难等），由记录人转入问题清单。"
+            "落实后写明结果并销号。",
+            "visit",
         ),
         KindInfo(
             "NO_ID_NUMBER",

@@ -79,6 +79,8 @@ ENTITY_NAMES = {
     "problem_note": "问题处理记录",
     "recovery": "收回",
     "person_link": "证件号抄错的同一人（待部门更正）",
+    "contact_duty": "包保责任",
+    "visit": "走访记录",
     "database": "数据库",
     "publicity_batch": "宣传材料",
     "slip": "回执",
@@ -312,6 +314,23 @@ ENTITY_FIELD_NAMES = {
     ("case_action", "due"): "期限",
     ("case_action", "recorded_by"): "记录人",
     ("case_action", "recorded_at"): "记录时间",
+    ("contact_duty", "teacher"): "包保教师",
+    ("contact_duty", "teacher_login"): "包保教师的账户",
+    ("contact_duty", "village_id"): "包保的村",
+    ("contact_duty", "household_id"): "包保的户",
+    ("contact_duty", "student_id"): "包保的学生",
+    ("contact_duty", "ends_on"): "结束日期",
+    ("contact_duty", "end_reason"): "结束原因",
+    ("visit", "family_name"): "户主或学生",
+    ("visit", "visited_on"): "联系日期",
+    ("visit", "teacher"): "联系教师",
+    ("visit", "way"): "联系方式",
+    ("visit", "said"): "交流内容",
+    ("visit", "needs"): "反映的需求",
+    ("visit", "follow_up"): "后续跟进",
+    ("visit", "problem_id"): "转入问题清单",
+    ("visit", "recorded_by"): "记录人",
+    ("visit", "recorded_at"): "记录时间",
 }
 
 NOTE_ACTION_NAMES = {
@@ -328,6 +347,7 @@ SETTING_NAMES = {
     "single_clerk": "单人模式",
     "audit_head": "操作记录封存点",
     "contacts": "告知书联系人",
+    "visit_rule": "家访联系频次",
 }
 
 _ROLE_NAMES_FALLBACK = {

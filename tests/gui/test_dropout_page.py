@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from aidoffice.casework import visits
 from aidoffice.db.models import CaseStatus, DropoutCase, Problem, ProblemStatus
 from aidoffice.privacy import find_sensitive
 from tests.gui.conftest import make_ctx
@@ -112,7 +113,11 @@ def test_a_child_goes_from_the_problem_list_through_a_case_back_to_school(
     page.tabs.setCurrentIndex(2)
     idle(qtbot, ctx)
     assert page.dashboard.tiles["returned"].text() == "1" and page.dashboard.tiles["open"].text() == "0"
-    assert page.dashboard.tiles["not_contacted"].text() == "未接入"
+    with ctx.db.reading() as s:  # the 三包与家访 month view, read directly
+        due = visits.due(s)
+    shown = page.dashboard.uncontacted.rows
+    assert page.dashboard.tiles["not_contacted"].text() == str(len(due.rows)) == str(sum(r[2] for r in shown))
+    assert {v for v, _t, _n in shown} == set(due.by_village)
     page.tabs.setCurrentIndex(1)
     idle(qtbot, ctx)
     ledgers = page.ledgers

@@ -11,7 +11,7 @@ from pathlib import Path
 HEAVY = (
     "sqlalchemy", "openpyxl", "pypinyin", "reportlab", "python_calamine", "PySide6", "aidoffice.db",
     "aidoffice.cli.setup", "aidoffice.cli.imports", "aidoffice.cli.exports", "aidoffice.cli.publicity",
-    "aidoffice.cli.reconcile", "aidoffice.cli.safety", "aidoffice.cli.cases", "aidoffice.casework.cases",
+    "aidoffice.cli.reconcile", "aidoffice.cli.safety", "aidoffice.cli.cases", "aidoffice.cli.visits", "aidoffice.casework.cases", "aidoffice.casework.visits",
 )  # fmt: skip
 
 

@@ -53,6 +53,7 @@ class Changes:
     slips: bool = False
     users: bool = False
     cases: bool = False  # 控辍保学 cases
+    visits: bool = False  # contact duties, contacts recorded, the contact rule (三包与家访)
 
     @classmethod
     def everything(cls) -> Changes:

@@ -53,13 +53,6 @@ def load_detail(
     return ctx.query(parent, lambda s, _p: q.case_detail(s, case_id, level=q.view_level(s, full)), success)
 
 
-def households_not_contacted(session: Any) -> list[tuple[str, str, int]] | None:
-    """HOOK for the lead: the dashboard's “households not contacted this month” (village, teacher,
-    households), from aidoffice.casework.visits once that branch is merged. None: not available yet
-    (the dashboard says so instead of showing a zero)."""
-    return None
-
-
 @dataclass(frozen=True)
 class Board:
     dashboard: q.Dashboard
@@ -67,7 +60,7 @@ class Board:
 
 
 def load_dashboard(ctx: AppContext, parent: QWidget, success: Callable[[Board], None]) -> Task:
-    return ctx.query(parent, lambda s, _p: Board(q.dashboard(s), households_not_contacted(s)), success)
+    return ctx.query(parent, lambda s, _p: Board(q.dashboard(s), q.not_contacted(s)), success)
 
 
 def load_ledgers(

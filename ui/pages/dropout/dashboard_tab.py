@@ -1,6 +1,6 @@
 """看板: cases open and returned this term, overdue actions, by village and by the responsible head
 teacher; and the households nobody has contacted this month (from the 三包与家访 records, through the
-hook ui.operations.cases.households_not_contacted)."""
+core's casework.case_queries.not_contacted)."""
 
 from __future__ import annotations
 
@@ -96,8 +96,10 @@ class DashboardTab(QWidget):
             [tuple(t) for t in d.by_teacher], ["red" if t.overdue else None for t in d.by_teacher]
         )
         if board.not_contacted is None:
-            self.tiles["not_contacted"].setText(self.tr("未接入"))
-            self.tiles["not_contacted"].setToolTip(self.tr("家访记录（三包与家访）开放后在这里显示"))
+            self.tiles["not_contacted"].setText(self.tr("—"))
+            self.tiles["not_contacted"].setToolTip(
+                self.tr("您的账户没有“记录家访和联系”的权限，看不到家访记录")
+            )
             self.uncontacted.set_rows([])
         else:
             self.tiles["not_contacted"].setText(str(sum(r[2] for r in board.not_contacted)))

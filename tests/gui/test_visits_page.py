@@ -1,0 +1,162 @@
+"""The 三包与家访 page (issue 17), offscreen: a clerk gives a village and a household their teachers,
+sees per teacher and per village which households nobody reached this month, records a contact from
+that list (the household leaves it), makes the need a problem, hands a leaving teacher's duties over,
+and changes the rule; a bad entry is refused in the dialog's own words. A head teacher meets the page
+with the clerk's buttons greyed out and only their own class's households."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from aidoffice.casework.duties import UNASSIGNED
+from aidoffice.db.models import Problem, Visit
+from tests.gui.helpers import idle
+from tests.visits_world import make_world
+from ui.main_window import MainWindow
+from ui.pages.visits import VisitsPage
+
+pytestmark = pytest.mark.today("2026-11-22")
+
+
+def open_page(qtbot, ctx):  # type: ignore[no-untyped-def]
+    page = VisitsPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 760)
+    page.show()
+    page.activate()
+    idle(qtbot, ctx)
+    return page
+
+
+def heads(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row[4] for row in page.due.model.rows]
+
+
+def test_a_clerk_assigns_sees_who_was_not_reached_records_a_contact_and_hands_over(qtbot, school_ctx):
+    ctx = school_ctx
+    w = make_world(ctx.db)
+    page = open_page(qtbot, ctx)
+
+    # 包保责任: 王老师 takes 黑崖沟村, 李老师 the household of 张三妹 (下滩村)
+    duties = page.duties
+    dlg = duties.open_assign()
+    dlg.teacher.setCurrentText("王老师")
+    dlg.village.setCurrentText("龙泉关镇黑崖沟村")
+    dlg.starts_on.setDate(dlg.starts_on.date().addDays(-60))
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert not dlg.isVisible() and not dlg.error.text()
+    dlg = duties.open_assign()
+    dlg.teacher.setCurrentText("李老师")
+    dlg.by_household.setChecked(True)
+    dlg.household.setCurrentText(next(t for _i, t in ctx_households(page) if "张三妹" in t))
+    dlg.accept()
+    idle(qtbot, ctx)
+    # 包人: 王小明 (低保) gets his own teacher, who then covers his household instead of the village's
+    dlg = duties.open_assign()
+    assert [t for _i, t in page.choices.students] == ["七年级1班 王小明"]  # the poor groups' students only
+    dlg.teacher.setCurrentText("周老师")
+    dlg.by_student.setChecked(True)
+    dlg.student.setCurrentText("七年级1班 王小明")
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert sorted(r[0] for r in duties.model.rows) == ["周老师", "李老师", "王老师"]
+    assert {r[0]: r[1] for r in duties.model.rows}["周老师"] == "包人"
+
+    # 本月未联系: every served household, by teacher and by village; 钱外's village is not served
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    assert sorted(heads(page)) == sorted(["王大山", "李二牛", "张三妹", "赵四"])
+    assert dict(page.due.teacher_model.rows) == {"王老师": 1, "周老师": 1, "李老师": 1, UNASSIGNED: 1}
+    assert dict(page.due.village_model.rows) == {"龙泉关镇黑崖沟村": 2, "龙泉关镇下滩村": 2}
+    assert "未联系 4 户" in page.due.summary.text()
+
+    # a contact recorded from the list: an empty “what was said” is refused in the dialog, then saved
+    page.due.table.selectRow(heads(page).index("王大山"))
+    dlg = page.due.record_selected()
+    assert dlg.teacher.currentText() == ""  # nobody signed in: the household's own teacher is used
+    dlg.way.setCurrentText("电话")
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert dlg.isVisible() and "交流内容" in dlg.error.text()
+    dlg.said.setPlainText("讲了寄宿生生活补助的申请，家长手机13812345678")
+    dlg.needs.setPlainText("想给孩子申请生活补助")
+    dlg.to_problem.setChecked(True)
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert not dlg.isVisible()
+    assert "王大山" not in heads(page) and "未联系 3 户" in page.due.summary.text()
+    with ctx.db.reading() as s:
+        visit = s.scalars(select(Visit)).one()
+        assert (visit.teacher, visit.way, visit.visited_on) == ("周老师", "电话", date(2026, 11, 22))
+        assert s.get(Problem, visit.problem_id).kind == "VISIT_NEED"
+
+    # 走访记录 shows it, masked
+    page.tabs.setCurrentWidget(page.records)
+    idle(qtbot, ctx)
+    assert len(page.records.model.rows) == 1
+    said = page.records.model.rows[0][5]
+    assert "138****5678" in said and "13812345678" not in said
+
+    # 王老师 leaves: his village passes to 赵老师, his old duty stays in the history
+    page.tabs.setCurrentWidget(page.duties)
+    idle(qtbot, ctx)
+    duties.table.selectRow([r[0] for r in duties.model.rows].index("王老师"))
+    dlg = duties.open_hand_over()
+    assert dlg.old.currentText() == "王老师"
+    dlg.new.setCurrentText("赵老师")
+    dlg.reason.setText("调离")
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert sorted(r[0] for r in duties.model.rows) == ["周老师", "李老师", "赵老师"]
+    duties.history.setChecked(True)
+    idle(qtbot, ctx)
+    ended = [r for r in duties.model.rows if r[0] == "王老师"]
+    assert len(ended) == 1 and "调离" in ended[0][5]
+
+    # the rule: other households monthly too, saved for everyone and applied
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    page.due.others_every.setCurrentIndex(page.due.others_every.findData("none"))
+    page.due.save_rule()
+    idle(qtbot, ctx)
+    assert sorted(heads(page)) == ["张三妹"]  # the one poor household not reached; the others need no contact
+    assert "其他家庭不要求联系" in page.due.rule_text.text()
+    assert w.households  # the world stays referenced
+
+
+def ctx_households(page):  # type: ignore[no-untyped-def]
+    return page.choices.households
+
+
+def test_a_head_teacher_records_for_their_own_class_only_and_cannot_assign(qtbot, school_ctx):
+    from aidoffice.access.checks import bind_user
+
+    ctx = school_ctx
+    w = make_world(ctx.db, with_accounts=True)
+    bind_user(ctx.db, w.teacher)
+    try:
+        window = MainWindow(ctx, w.teacher)
+        qtbot.addWidget(window)
+        window.show()
+        window.go_to(window.visits_page)
+        idle(qtbot, ctx)
+        page = window.visits_page
+        assert not page.assign_btn.isEnabled() and not page.rule_save.isEnabled()
+        assert [t for _i, t in page.choices.households] == ["龙泉关镇黑崖沟村 0001 王大山"]
+        page.tabs.setCurrentWidget(page.due)
+        idle(qtbot, ctx)
+        assert heads(page) == ["王大山"]
+        dlg = page.records.open_record()
+        assert dlg.teacher.currentText() == "王老师"
+        dlg.household.setCurrentIndex(0)
+        dlg.said.setPlainText("家访，了解孩子在家学习情况")
+        dlg.accept()
+        idle(qtbot, ctx)
+        assert not dlg.isVisible()
+        assert heads(page) == []
+    finally:
+        bind_user(ctx.db, None)  # the PostgreSQL database object is shared by the following tests
