@@ -70,7 +70,7 @@ def slip_geometry(x0: float, x1: float, top: float) -> SlipGeometry:
         boxes=(box1, box2),
         anchors=(left_anchor, right_anchor),
         note=note,
-        slip=Rect(x0 - 12 * MM, top - 64 * MM, x1 - x0 + 24 * MM, 62 * MM),
+        slip=Rect(x0 - 12 * MM, top - 64 * MM, x1 - x0 + 24 * MM, 60.5 * MM),
         name_y=top - 26 * MM,
         statements_top=top - 17 * MM,
         signature_y=top - 45 * MM,
