@@ -791,7 +791,7 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
         help="列入有未处理的疑似误助/离校仍资助问题的学生，并写明理由（默认不列入）",
     )
 
-    s = sub.add_parser("slips", help="回执：receive 登记收回的回执，status 收回情况")
+    s = sub.add_parser("slips", help="回执：receive 登记收回的回执，scan 读取扫描件，status 收回情况")
     ssub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=_Parser)
     e = ssub.add_parser("receive", help="登记回执编号（可一次多个）")
     e.add_argument("codes", nargs="+", metavar="CODE")
@@ -802,6 +802,9 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     scope(e)
     e.add_argument("--kind", choices=["policy", "aid"], help="只看一种告知书的回执")
     e.add_argument("--out", metavar="FILE.xlsx", help="把各班情况和未交名单保存为工作簿")
+    from aidoffice import cli_scan
+
+    cli_scan.register(ssub)
 
     s = sub.add_parser("contacts", help="告知书和海报上的电话、申请截止、落款（不带参数时显示）")
     s.add_argument("--contact-name", metavar="NAME", help="资助专干姓名（告知书和公示上的联系人）")
@@ -931,6 +934,10 @@ def cmd_notice(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.publicity import slips
 
+    if args.what == "scan":
+        from aidoffice import cli_scan
+
+        return cli_scan.run(args)
     db = _open(args)
     if args.what == "receive":
         with db.unit_of_work(note="slips receive") as s:

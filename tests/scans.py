@@ -151,3 +151,22 @@ def pack_pdf(images: list[Image.Image], out: str | Path, dpi: int = 200) -> Path
     first, *rest = images
     first.save(out, "PDF", resolution=dpi, save_all=True, append_images=rest)
     return out
+
+
+def slip_pages(pdf: str | Path, dpi: int = 200) -> dict[str, Image.Image]:
+    """The pages of a batch of letters that carry a slip, by the slip's code, as clean renders."""
+    from aidoffice.publicity.omr import read_page
+
+    out = {}
+    for image in render_pages(pdf, dpi):
+        found = read_page(image)
+        if found and found[0].code:
+            out[found[0].code] = image
+    return out
+
+
+def slip_only(page: Image.Image, dpi: int = 200) -> Image.Image:
+    """The slip cut off along the dashed line, as a family returns it."""
+    top = letter_geometry().slip
+    y = round((PAGE_H - (top.y + top.h + 2 * 72 / 25.4)) * dpi / 72)
+    return page.crop((0, y, page.size[0], page.size[1]))

@@ -350,12 +350,12 @@ def _box(image: Image.Image, a: Affine, rect: Rect) -> BoxReading:
     for off in (-1, 0, 1):
         left = patch.crop((round(m + off), round(m), round(m + off) + 1, round(m + side)))
         top = patch.crop((round(m), round(m + off), round(m + side), round(m + off) + 1))
-        edges += [min(left.getdata()), min(top.getdata())]
+        edges += [min(left.tobytes()), min(top.tobytes())]
     ink = min(edges)
     span = max(40, paper - ink)
     inset = 0.8 * PX_PER_MM
     inner = patch.crop((round(m + inset), round(m + inset), round(m + side - inset), round(m + side - inset)))
-    values = sorted(max(0.0, min(1.0, (paper - v) / span)) for v in inner.getdata())
+    values = sorted(max(0.0, min(1.0, (paper - v) / span)) for v in inner.tobytes())
     mean = sum(values) / len(values)
     peak = values[int(len(values) * 0.92)]
     if mean >= FILLED_MEAN:
