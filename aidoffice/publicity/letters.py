@@ -505,7 +505,7 @@ class LetterRenderer:
         # the two answers: boxes at fixed places between two anchor marks
         for anchor in geo.anchors:
             c.rect(anchor.x, anchor.y, anchor.w, anchor.h, stroke=0, fill=1)
-        line_end = geo.anchors[1].x - 2 * MM
+        line_end = geo.anchors[1].x - 3.5 * MM
         for n, option in enumerate(slip.options):
             box = geo.boxes[n]
             tick_box(c, box.x, box.y, box.w)

@@ -30,10 +30,12 @@ PX_PER_MM = 6.0  # boxes and anchors are judged at this resolution (≈150 dpi),
 CROP_PX_PER_MM = 4.0  # the slip image kept for the queue (≈100 dpi)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
-# thresholds on darkness, 0 = paper, 1 = as dark as the box's printed frame
+# thresholds on darkness, 0 = paper, 1 = as dark as the box's printed frame; "peak" is how far the
+# darkest strokes stand out of the box's own background (a smudge darkens it evenly)
 BLANK_MEAN, BLANK_PEAK = 0.035, 0.22
-TICK_MEAN, TICK_PEAK = 0.06, 0.40
-FILLED_MEAN = 0.50
+TICK_MEAN, TICK_PEAK = 0.06, 0.45
+FILLED_MEAN = 0.65
+NOISE_FLOOR = 0.15
 
 
 class Mark(enum.Enum):
@@ -78,7 +80,7 @@ class Page:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.image.tobytes()).hexdigest()
+        return hashlib.sha256(self.image.reduce(4).tobytes()).hexdigest()
 
 
 @dataclass
@@ -166,12 +168,31 @@ def _pdf_pages(path: Path) -> Iterator[Page]:
     try:
         for n in range(len(doc)):
             page = doc[n]
-            bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
-            image = bitmap.to_pil().convert("L")
+            image = _scanned_image(page)
+            if image is None:
+                bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+                image = bitmap.to_pil().convert("L")
             page.close()
             yield Page(path.name, n + 1, image)
     finally:
         doc.close()
+
+
+def _scanned_image(page) -> Image.Image | None:  # type: ignore[no-untyped-def]
+    """A copier's page is one picture: taken as it is (five times faster than drawing the page);
+    None for a page with anything else on it (it is drawn instead)."""
+    import pypdfium2.raw as raw
+
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != raw.FPDF_PAGEOBJ_IMAGE:
+        return None
+    try:
+        image = objects[0].get_bitmap(render=False).to_pil().convert("L")
+    except Exception:
+        return None
+    while max(image.size) > 4200:  # more than ≈ 350 dpi: more pixels than the codes and boxes need
+        image = image.reduce(2)
+    return image
 
 
 def _image_pages(path: Path) -> Iterator[Page]:
@@ -299,6 +320,21 @@ def _patch(image: Image.Image, a: Affine, rect: Rect, margin: float, scale: floa
     return image.transform((w, h), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR, fillcolor=255)
 
 
+def _median(patch: Image.Image) -> float:
+    hist = patch.histogram()
+    half, seen = sum(hist) / 2, 0
+    for value, count in enumerate(hist):
+        seen += count
+        if seen >= half:
+            return float(value)
+    return 255.0
+
+
+def _mean(patch: Image.Image) -> float:
+    data = patch.tobytes()
+    return sum(data) / max(1, len(data))
+
+
 def _levels(patch: Image.Image) -> tuple[int, list[int]]:
     hist = patch.histogram()
     total = sum(hist)
@@ -312,31 +348,61 @@ def _levels(patch: Image.Image) -> tuple[int, list[int]]:
     return paper, hist
 
 
-def _anchor(image: Image.Image, a: Affine, rect: Rect) -> tuple[float, float] | None:
+def _anchor(
+    image: Image.Image, a: Affine, rect: Rect, left: float, right: float
+) -> tuple[float, float] | None:
     """Where the anchor's centre really is (pixel offset from where `a` puts it), or None when there
-    is no solid square there."""
-    margin = 2.5 * MM
-    patch = _patch(image, a, rect, margin, PX_PER_MM).filter(ImageFilter.MedianFilter(3))
+    is no solid square there. The window reaches `left` and `right` points beside the square (along
+    the row, where the first estimate can be a few millimetres out) and 4 mm above and below."""
+    updown = 4 * MM
+    window = Rect(rect.x - left, rect.y - updown, rect.w + left + right, rect.h + 2 * updown)
+    patch = _patch(image, a, window, 0, PX_PER_MM).filter(ImageFilter.MedianFilter(3))
     w, h = patch.size
     paper, _ = _levels(patch)
     if paper < 100:
         return None
     cut = paper * 0.5
     dark = patch.point(lambda v: 255 if v < cut else 0)
-    box = dark.getbbox()
-    if box is None:
-        return None
     side = rect.w / MM * PX_PER_MM
-    bw, bh = box[2] - box[0], box[3] - box[1]
-    if not (0.7 * side <= bw <= 1.5 * side and 0.7 * side <= bh <= 1.5 * side):
+    # columns the square fills (the mean of a column is the share of it that is dark), in runs as wide
+    # as the square; then the rows it fills within such a run (a line or a box frame in the window
+    # fills too few pixels, or too narrow a run)
+    cols = [v / 255 * h for v in dark.resize((w, 1), Image.Resampling.BOX).tobytes()]
+    best = None
+    for u0, u1 in _runs([c >= side * 0.6 for c in cols]):
+        if not 0.7 * side <= u1 - u0 <= 1.4 * side:
+            continue
+        strip = dark.crop((u0, 0, u1, h))
+        rows = [v / 255 * (u1 - u0) for v in strip.resize((1, h), Image.Resampling.BOX).tobytes()]
+        for v0, v1 in _runs([r >= (u1 - u0) * 0.6 for r in rows]):
+            if not 0.7 * side <= v1 - v0 <= 1.4 * side:
+                continue
+            solid = dark.crop((u0, v0, u1, v1)).histogram()[255] / max(1, (u1 - u0) * (v1 - v0))
+            if solid >= 0.75:
+                best = (u0, u1, v0, v1)
+                break
+        if best:
+            break
+    if best is None:
         return None
-    solid = dark.crop(box).histogram()[255] / max(1, bw * bh)
-    if solid < 0.75:
-        return None
-    cu, cv = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    du, dv = cu - w / 2, cv - h / 2  # in patch pixels: u along +x, v along -y
+    u0, u1, v0, v1 = best
+    cu, cv = (u0 + u1) / 2, (v0 + v1) / 2
+    # where the square should be in the window, in its pixels: u along +x, v along -y
+    eu, ev = (left + rect.w / 2) / MM * PX_PER_MM, (updown + rect.h / 2) / MM * PX_PER_MM
+    du, dv = cu - eu, cv - ev
     k = MM / PX_PER_MM
     return a[0] * du * k - a[1] * dv * k, a[3] * du * k - a[4] * dv * k
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    out, start = [], None
+    for i, f in enumerate([*flags, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i))
+            start = None
+    return out
 
 
 def _box(image: Image.Image, a: Affine, rect: Rect) -> BoxReading:
@@ -344,20 +410,23 @@ def _box(image: Image.Image, a: Affine, rect: Rect) -> BoxReading:
     patch = _patch(image, a, rect, margin, PX_PER_MM).filter(ImageFilter.MedianFilter(3))
     m = margin / MM * PX_PER_MM
     side = rect.w / MM * PX_PER_MM
-    paper, _ = _levels(patch)
-    # the frame's ink: the darkest of the four printed edges
+    paper = _median(patch)
+    # the frame's ink: the darkest of the printed edges (a line one pixel wide, averaged along it)
     edges = []
     for off in (-1, 0, 1):
         left = patch.crop((round(m + off), round(m), round(m + off) + 1, round(m + side)))
         top = patch.crop((round(m), round(m + off), round(m + side), round(m + off) + 1))
-        edges += [min(left.tobytes()), min(top.tobytes())]
+        edges += [_mean(left), _mean(top)]
     ink = min(edges)
-    span = max(40, paper - ink)
+    span = max(60.0, paper - ink)
     inset = 0.8 * PX_PER_MM
     inner = patch.crop((round(m + inset), round(m + inset), round(m + side - inset), round(m + side - inset)))
-    values = sorted(max(0.0, min(1.0, (paper - v) / span)) for v in inner.tobytes())
+    raw_values = sorted((paper - v) / span for v in inner.tobytes())
+    # darkness under NOISE_FLOOR is paper grain and scanner noise, not ink
+    values = [max(0.0, min(1.0, (d - NOISE_FLOOR) / (1 - NOISE_FLOOR))) for d in raw_values]
     mean = sum(values) / len(values)
-    peak = values[int(len(values) * 0.92)]
+    # a stroke stands out of the paper around it; a smudge darkens the whole box evenly
+    peak = raw_values[int(len(raw_values) * 0.92)] - raw_values[int(len(raw_values) * 0.4)]
     if mean >= FILLED_MEAN:
         mark = Mark.FILLED
     elif mean >= TICK_MEAN and peak >= TICK_PEAK:
@@ -399,7 +468,7 @@ def _note_ink(note: Image.Image) -> bool:
 def _decode(image: Image.Image) -> list:  # type: ignore[type-arg]
     import zxingcpp
 
-    found = zxingcpp.read_barcodes(image, formats=(zxingcpp.BarcodeFormat.QRCode,))
+    found = zxingcpp.read_barcodes(image, formats=(zxingcpp.BarcodeFormat.QRCode,), try_invert=False)
     return [b for b in found if b.valid]
 
 
@@ -435,19 +504,34 @@ def _read_slip(image: Image.Image, geo: SlipGeometry, text: str, codes: list, po
     else:
         hypotheses = [(codes[0], True), (codes[0], False)]
     chosen: Affine | None = None
+    box1 = geo.boxes[0]
+    windows = (  # how far each anchor may be looked for: up to the first box, and the QR's quiet zone
+        (10 * MM, box1.x - 1.2 * MM - (geo.anchors[0].x + geo.anchors[0].w)),
+        (3 * MM, 4 * MM),
+    )
     for barcode, big in hypotheses:
         src, dst = _qr_points(barcode, geo.qr(big))
         a = _fit_affine(src, dst)
-        found = [(r, _anchor(image, a, r)) for r in geo.anchors]
-        if any(f is not None for _r, f in found):
-            # the anchors, far from the code, pin down the rotation and the position along the row
-            for r, f in found:
-                if f is not None:
-                    px, py = _apply(a, r.cx, r.cy)
-                    src.append((r.cx, r.cy))
-                    dst.append((px + f[0], py + f[1]))
-            chosen = _fit_affine(src, dst) if len(src) > 3 else a
-            break
+        found = [(r, _anchor(image, a, r, *win)) for r, win in zip(geo.anchors, windows, strict=True)]
+        seen = [(r, f) for r, f in found if f is not None]
+        if not seen:
+            continue
+        # the anchors, far from the code, pin down the scale and rotation along the row; with both,
+        # the code's centre (sure even when its corners are a few pixels out) is the third point
+        points = [
+            ((r.cx, r.cy), (_apply(a, r.cx, r.cy)[0] + f[0], _apply(a, r.cx, r.cy)[1] + f[1]))
+            for r, f in seen
+        ]
+        if len(points) == 2:
+            qr = geo.qr(big)
+            p = barcode.position
+            corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+            centre = (sum(q.x for q in corners) / 4, sum(q.y for q in corners) / 4)
+            points.append(((qr.cx, qr.cy), centre))
+            chosen = _fit_affine([s for s, _d in points], [d for _s, d in points])
+        else:
+            chosen = _fit_affine(src + [s for s, _d in points], dst + [d for _s, d in points])
+        break
     if chosen is None:
         src, dst = _qr_points(codes[0], geo.qr(True))
         reading.crop = _patch(image, _fit_affine(src, dst), geo.slip, 0, CROP_PX_PER_MM)

@@ -62,7 +62,7 @@ def slip_geometry(x0: float, x1: float, top: float) -> SlipGeometry:
     left_anchor = Rect(x0 - 8 * MM, centre - ANCHOR / 2, ANCHOR, ANCHOR)
     right_anchor = Rect(right - 6 * MM, centre - ANCHOR / 2, ANCHOR, ANCHOR)
     note = Rect(
-        box2.x + BOX + 16 * MM, row - 1.5 * MM, right_anchor.x - 2 * MM - (box2.x + BOX + 16 * MM), 9 * MM
+        box2.x + BOX + 16 * MM, row - 1.5 * MM, right_anchor.x - 3.5 * MM - (box2.x + BOX + 16 * MM), 9 * MM
     )
     return SlipGeometry(
         qr_big=Rect(right, top - 15 * MM - QR_BIG, QR_BIG, QR_BIG),
