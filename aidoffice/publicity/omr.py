@@ -207,21 +207,6 @@ def _image_pages(path: Path) -> Iterator[Page]:
             yield Page(path.name, n + 1, im.convert("L"))
 
 
-def render_pdf_page(path: str | Path, number: int = 1, width: int | None = None) -> Image.Image:
-    """One page of a PDF as a picture (the app's 看一看 and template previews), with pdfium."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        page = doc[number - 1]
-        scale = (width / page.get_width()) if width else 100 / 72
-        image = page.render(scale=scale).to_pil().convert("RGB")
-        page.close()
-        return image
-    finally:
-        doc.close()
-
-
 # ---- geometry ---------------------------------------------------------------------------------------
 
 

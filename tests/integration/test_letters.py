@@ -269,11 +269,11 @@ def test_a_preview_of_one_students_letter_writes_nothing(school_db, school, tmp_
 def test_the_qr_codes_and_the_barcode_on_a_slip_scan_as_its_code(school_db, school, tmp_path):
     """A keyboard-wedge scanner reads any of the three codes (two QR, one Code128) and types exactly
     what the slip prints."""
-    from aidoffice.publicity.omr import render_pdf_page
+    from aidoffice.publicity.pdf import render_page
 
     res = make(school_db, out=tmp_path / "c.pdf", grade=7, class_name=10, covers=False)
     image = tmp_path / "p.png"
-    render_pdf_page(res.path, 1, width=1240).save(image)  # 150 dpi
+    render_page(res.path, 1, width=1240).save(image)  # 150 dpi
     out = subprocess.run(["zbarimg", "-q", str(image)], capture_output=True, text=True).stdout.split()
     code = res.slips[0]
     assert sorted(out) == sorted([f"QR-Code:{code}", f"QR-Code:{code}", f"CODE-128:{code}"])
