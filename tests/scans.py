@@ -170,3 +170,18 @@ def slip_only(page: Image.Image, dpi: int = 200) -> Image.Image:
     top = letter_geometry().slip
     y = round((PAGE_H - (top.y + top.h + 2 * 72 / 25.4)) * dpi / 72)
     return page.crop((0, y, page.size[0], page.size[1]))
+
+
+def staple(image: Image.Image, dpi: int = 200) -> None:
+    """A staple through the big QR code and its corner torn off (only the small code is left)."""
+    qr = letter_geometry().qr_big
+    k = dpi / 72
+    top = (PAGE_H - qr.y - qr.h) * k
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((qr.x * k + 20, top + 30, (qr.x + qr.w) * k, top + 60), fill=40)
+    torn = [
+        ((qr.x + qr.w * 0.4) * k, top),
+        ((qr.x + qr.w) * k + 40, top),
+        ((qr.x + qr.w) * k + 40, top + qr.h * 0.7 * k),
+    ]
+    draw.polygon(torn, fill=255)

@@ -43,6 +43,7 @@ class Mark(enum.Enum):
     TICKED = "ticked"
     UNCLEAR = "unclear"  # between blank and ticked: a smudge, a faint or tiny mark
     FILLED = "filled"  # blacked in or crossed out
+    NO_FRAME = "no_frame"  # no box printed there
 
 
 class Reason(enum.Enum):
@@ -379,6 +380,14 @@ def _anchor(
     return a[0] * du * k - a[1] * dv * k, a[3] * du * k - a[4] * dv * k
 
 
+def _centre(r: Rect) -> tuple[float, float]:
+    return r.cx, r.cy
+
+
+def _distance(p: tuple[float, float], q: tuple[float, float]) -> float:
+    return ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5
+
+
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     out, start = [], None
     for i, f in enumerate([*flags, False]):
@@ -403,7 +412,9 @@ def _box(image: Image.Image, a: Affine, rect: Rect) -> BoxReading:
         top = patch.crop((round(m), round(m + off), round(m + side), round(m + off) + 1))
         edges += [_mean(left), _mean(top)]
     ink = min(edges)
-    span = max(60.0, paper - ink)
+    if paper - ink < 50:  # no printed frame where the box should be: the slip is not where we think
+        return BoxReading(Mark.NO_FRAME, 0.0, 0.0)
+    span = paper - ink
     inset = 0.8 * PX_PER_MM
     inner = patch.crop((round(m + inset), round(m + inset), round(m + side - inset), round(m + side - inset)))
     raw_values = sorted((paper - v) / span for v in inner.tobytes())
@@ -425,6 +436,8 @@ def _box(image: Image.Image, a: Affine, rect: Rect) -> BoxReading:
 
 def _decide(boxes: list[BoxReading]) -> tuple[int | None, Reason | None]:
     marks = [b.mark for b in boxes]
+    if Mark.NO_FRAME in marks:
+        return None, Reason.NO_MARKS
     if Mark.FILLED in marks:
         return None, Reason.CROSSED
     if Mark.UNCLEAR in marks:
@@ -498,24 +511,25 @@ def _read_slip(image: Image.Image, geo: SlipGeometry, text: str, codes: list, po
         src, dst = _qr_points(barcode, geo.qr(big))
         a = _fit_affine(src, dst)
         found = [(r, _anchor(image, a, r, *win)) for r, win in zip(geo.anchors, windows, strict=True)]
-        seen = [(r, f) for r, f in found if f is not None]
-        if not seen:
-            continue
-        # the anchors, far from the code, pin down the scale and rotation along the row; with both,
-        # the code's centre (sure even when its corners are a few pixels out) is the third point
+        if any(f is None for _r, f in found):
+            continue  # both anchors or nothing: a slip placed by one mark alone is not sure enough
+        # the anchors, far from the code, pin down the scale and rotation along the row; the code's
+        # centre (sure even when its corners are a few pixels out) is the third point
         points = [
-            ((r.cx, r.cy), (_apply(a, r.cx, r.cy)[0] + f[0], _apply(a, r.cx, r.cy)[1] + f[1]))
-            for r, f in seen
+            ((r.cx, r.cy), (_apply(a, r.cx, r.cy)[0] + f[0], _apply(a, r.cx, r.cy)[1] + f[1]))  # type: ignore[index]
+            for r, f in found
         ]
-        if len(points) == 2:
-            qr = geo.qr(big)
-            p = barcode.position
-            corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
-            centre = (sum(q.x for q in corners) / 4, sum(q.y for q in corners) / 4)
-            points.append(((qr.cx, qr.cy), centre))
-            chosen = _fit_affine([s for s, _d in points], [d for _s, d in points])
-        else:
-            chosen = _fit_affine(src + [s for s, _d in points], dst + [d for _s, d in points])
+        # the anchors found must lie as far apart as this code's size says (the small code taken for
+        # the big one, or a dark square that is not an anchor, fails here)
+        expected = _distance(_apply(a, *_centre(geo.anchors[0])), _apply(a, *_centre(geo.anchors[1])))
+        if not 0.93 <= _distance(points[0][1], points[1][1]) / expected <= 1.07:
+            continue
+        qr = geo.qr(big)
+        p = barcode.position
+        corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+        centre = (sum(q.x for q in corners) / 4, sum(q.y for q in corners) / 4)
+        points.append(((qr.cx, qr.cy), centre))
+        chosen = _fit_affine([s for s, _d in points], [d for _s, d in points])
         break
     if chosen is None:
         src, dst = _qr_points(codes[0], geo.qr(True))

@@ -15,7 +15,7 @@ from aidoffice.publicity import scan, slips
 from aidoffice.publicity.letters import PAGE_H, produce_letters
 from aidoffice.publicity.omr import Reason, letter_geometry, read_page
 from tests.integration.test_letters_data import LETTER_DAY, build_school
-from tests.scans import as_scanned, mark_slip, pack_pdf, slip_only, slip_pages, write_note
+from tests.scans import as_scanned, mark_slip, pack_pdf, slip_only, slip_pages, staple, write_note
 
 
 @pytest.fixture
@@ -101,6 +101,21 @@ def test_a_scan_at_150_or_300_dpi_reads_the_same(school_db, printed, tmp_path, d
     mark_slip(page, "pen", 1, rng, dpi)
     report = _scan(school_db, pack_pdf([as_scanned(page, rng, angle=3)], tmp_path / "s.pdf", dpi))
     assert report.registered == 1 and _answers(school_db) == {policy.slips[0]: "decline"}
+
+
+def test_a_stapled_slip_is_read_from_its_second_code(school_db, printed, tmp_path):
+    """A staple through the big QR code and the corner torn: the small code still places the slip."""
+    policy, _aid, pages = printed
+    rng = random.Random(7)
+    images = []
+    for code, box, how in ((policy.slips[0], 1, {"angle": 3}), (policy.slips[1], 0, {"upside_down": True})):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        staple(page)
+        images.append(as_scanned(page, rng, **how))
+    report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    assert report.registered == 2 and report.queued == []
+    assert _answers(school_db) == {policy.slips[0]: "decline", policy.slips[1]: "apply"}
 
 
 def test_several_cut_slips_on_the_glass_are_each_read(school_db, printed, tmp_path):
