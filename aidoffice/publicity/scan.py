@@ -24,7 +24,7 @@ from aidoffice.publicity import omr, slips
 from aidoffice.publicity.common import KIND_NAMES, resolve_term, term_label
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
 from aidoffice.publicity.omr import REASON_NAMES, Reason
-from aidoffice.security.access import require
+from aidoffice.security.access import PermissionDenied, require, require_student
 
 QUEUED, REGISTERED, RESOLVED, SKIPPED, DUPLICATE = "queued", "registered", "resolved", "skipped", "duplicate"
 NOTE_WRITTEN = (
@@ -86,6 +86,7 @@ class ScanReport:
     answers: dict[str, int] = field(default_factory=dict)
     already: int = 0  # registered before, with the same answer (or a doubtful reading): nothing to do
     seen_before: int = 0  # read from these very pages before
+    not_mine: int = 0  # another class's slips in a head teacher's stack: neither registered nor queued
     queued: list[QueuedSlip] = field(default_factory=list)  # queued by this scan
     queue_size: int = 0  # the whole open queue after the scan
     seconds: float = 0.0
@@ -100,6 +101,7 @@ class ScanReport:
             "answers": self.answers,
             "already_registered": self.already,
             "seen_before": self.seen_before,
+            "not_your_class": self.not_mine,
             "queued": [q.as_json() for q in self.queued],
             "queue_size": self.queue_size,
             "pages_per_second": round(self.pages / self.seconds, 1) if self.seconds else None,
@@ -113,6 +115,8 @@ class ScanReport:
         ]
         if self.already:
             lines.append(f"{self.already} 张此前已登记，未改动。")
+        if self.not_mine:
+            lines.append(f"{self.not_mine} 张不是您所带班级的回执，未登记，请交给资助办。")
         if self.seen_before:
             lines.append(f"{self.seen_before} 张在以前的扫描中已读过（同一扫描件），未改动。")
         lines.append(f"本次转入待核对 {len(self.queued)} 张，待核对共 {self.queue_size} 张。")
@@ -244,6 +248,11 @@ def _scan_page(session: Session, page: omr.Page, geometry: Any, term_row: Any, r
         slip = session.scalars(select(Slip).where(Slip.code == reading.code)).first()
         if slip is None:
             _queue(session, page, fingerprint, Reason.UNKNOWN, report, code=reading.code, reading=reading)
+            continue
+        try:
+            require_student(session, "slips.register", slip.student)
+        except PermissionDenied:  # a head teacher's stack with another class's slip in it
+            report.not_mine += 1
             continue
         read_answer = ANSWERS[slip.kind][reading.choice] if reading.certain else None  # type: ignore[index]
         common = {"code": reading.code, "slip": slip, "reading": reading, "read_answer": read_answer}

@@ -3,6 +3,7 @@ ones queued with their picture, nothing registered twice or wrongly, and objecti
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from aidoffice.db.models import Problem, Slip, SlipScan, SlipScanImage
 from aidoffice.errors import InputRefused
+from aidoffice.privacy import find_sensitive
 from aidoffice.publicity import scan, slips
 from aidoffice.publicity.letters import PAGE_H, produce_letters
 from aidoffice.publicity.omr import Reason, letter_geometry, read_page
@@ -81,6 +83,8 @@ def test_a_stack_registers_the_certain_slips_and_queues_every_doubtful_one(schoo
     assert [q.code for q in queue] == [q.code for q in report.queued]
     assert image is not None and image.startswith(b"\x89PNG")
     assert "两个选项都勾了" in report.summary() and "扫描.pdf 第 5 页" in report.summary()
+    said = json.dumps(report.as_json(), ensure_ascii=False) + report.summary()
+    assert not find_sensitive(said)  # names and codes only: no ID, phone or account number
 
     # the same stack again (or the same page in an image file) changes nothing
     for page_no, image_file in ((1, tmp_path / "p1.png"),):
@@ -261,3 +265,37 @@ def test_a_file_that_is_not_a_scan_is_refused_before_anything_is_registered(scho
         _scan(school_db, stack, text)
     assert _answers(school_db) == {}
     assert read_page(good)[0].choice == 0  # the good page alone was readable all along
+
+
+def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(school_db, printed, tmp_path):
+    """A head teacher's stack with one slip of another class: theirs registered, the other neither
+    registered nor queued (they may not see it), and the report says to pass it on."""
+    from aidoffice.security.access import act_as
+    from aidoffice.security.accounts import create_user, sign_in
+
+    policy, _aid, pages = printed
+    with school_db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(school_db, "admin", "Mountain-2026")
+    with school_db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(
+            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "2班")], must_change_password=False
+        )
+    wang = sign_in(school_db, "wang", "River-2026x")
+    with school_db.reading() as s:
+        classes = {c: s.scalar(select(Slip).where(Slip.code == c)).student.class_name for c in policy.slips}
+    mine = next(c for c in policy.slips if classes[c] == "2班")
+    other = next(c for c in policy.slips if classes[c] == "10班")
+    rng = random.Random(8)
+    images = []
+    for code in (mine, other):
+        page = pages[code].copy()
+        mark_slip(page, "pen", 0, rng)
+        images.append(page)
+    with school_db.unit_of_work() as s:
+        act_as(s, wang)
+        report = scan.scan_stack(s, [str(pack_pdf(images, tmp_path / "s.pdf"))])
+    assert (report.registered, report.not_mine, report.queued) == (1, 1, [])
+    assert "不是您所带班级" in report.summary()
+    assert _answers(school_db) == {mine: "apply"}
