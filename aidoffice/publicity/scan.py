@@ -151,10 +151,11 @@ def scan_stack(
     report = ScanReport([Path(p).name for p in paths], term_row.code)
     tick = Throttled(progress, total or None, step=5, message="正在读取扫描件")
     geometry = omr.letter_geometry()
+    orders: dict[Any, Any] = {}  # (batch, template) → the answers the two boxes mean
     t0 = time.perf_counter()
     for page in omr.pages_of(paths):
         report.pages += 1
-        _scan_page(session, page, geometry, term_row, report)
+        _scan_page(session, page, geometry, term_row, report, orders)
         tick(report.pages, total or None)
     report.seconds = time.perf_counter() - t0
     session.flush()
@@ -224,7 +225,39 @@ def _queued(row: SlipScan, slip: Slip | None) -> QueuedSlip:
     return q
 
 
-def _scan_page(session: Session, page: omr.Page, geometry: Any, term_row: Any, report: ScanReport) -> None:
+NEGATIVE = {"policy": ("不申请", "不符合"), "aid": ("有异议",)}
+
+
+def _printed_order(session: Session, slip: Slip, cache: dict[Any, Any]) -> tuple[str, ...] | None:
+    """Which answer each box means on this slip as printed: the options of the template its batch was
+    made with (a school may have edited the wording, or put the options the other way round). None
+    when the two options cannot be told apart."""
+    from aidoffice.db.models import PublicityBatch
+    from aidoffice.publicity import templates as tpl
+
+    name = tpl.STAGE_TEMPLATES[slip.student.stage] if slip.kind == "policy" else "aid"
+    key = (slip.batch_id, name)
+    if key not in cache:
+        batch = session.get(PublicityBatch, slip.batch_id) if slip.batch_id else None
+        text = ((batch.params or {}).get("texts") or {}).get(name) if batch is not None else None
+        try:
+            options = tpl.load(name, text).slip.options  # type: ignore[union-attr]
+        except Exception:
+            options = []
+        first, second = ANSWERS[slip.kind]
+        negative = [any(word in o for word in NEGATIVE[slip.kind]) for o in options]
+        if negative == [False, True]:
+            cache[key] = (first, second)
+        elif negative == [True, False]:
+            cache[key] = (second, first)
+        else:
+            cache[key] = None
+    return cache[key]
+
+
+def _scan_page(
+    session: Session, page: omr.Page, geometry: Any, term_row: Any, report: ScanReport, orders: dict[Any, Any]
+) -> None:
     digest = page.fingerprint
     readings = omr.read_page(page.image, geometry)
     if not readings:
@@ -254,7 +287,10 @@ def _scan_page(session: Session, page: omr.Page, geometry: Any, term_row: Any, r
         except PermissionDenied:  # a head teacher's stack with another class's slip in it
             report.not_mine += 1
             continue
-        read_answer = ANSWERS[slip.kind][reading.choice] if reading.certain else None  # type: ignore[index]
+        order = _printed_order(session, slip, orders)
+        if reading.certain and order is None:  # the printed options cannot be told apart: the clerk looks
+            reading.choice, reading.reason = None, Reason.NO_MARKS
+        read_answer = order[reading.choice] if reading.certain and order else None  # type: ignore[index]
         common = {"code": reading.code, "slip": slip, "reading": reading, "read_answer": read_answer}
         if slip.term_id != term_row.id:
             _queue(session, page, fingerprint, Reason.OTHER_TERM, report, **common)

@@ -299,3 +299,29 @@ def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(s
     assert (report.registered, report.not_mine, report.queued) == (1, 1, [])
     assert "不是您所带班级" in report.summary()
     assert _answers(school_db) == {mine: "apply"}
+
+
+def test_a_template_with_its_options_the_other_way_round_is_read_as_printed(school_db, tmp_path):
+    """A school that put 不符合、不申请 first on its slips: the first box means decline on those slips."""
+    from aidoffice.publicity.templates import shipped_text
+
+    build_school(school_db, rare_names=False)
+    text = shipped_text("policy_junior")
+    first, second = "□ 符合条件，申请资助", "□ 不符合条件，不申请"
+    assert first in text and second in text
+    swapped = text.replace(first, "@@").replace(second, first).replace("@@", second)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        letters = produce_letters(
+            s, "policy", tmp_path / "p.pdf", grade="七年级", class_name="2", letter_date=LETTER_DAY,
+            texts={"policy_junior": swapped}, covers=False,
+        )  # fmt: skip
+    pages = slip_pages(letters.path)
+    rng = random.Random(10)
+    images = []
+    for code, box in zip(letters.slips[:2], (0, 1), strict=True):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        images.append(page)
+    report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    assert report.registered == 2
+    assert _answers(school_db) == {letters.slips[0]: "decline", letters.slips[1]: "apply"}
