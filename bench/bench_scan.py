@@ -11,15 +11,18 @@ into one PDF of JPEG pages like a copier's. Then `scan_stack` reads it into the 
     registered at all): goal 0
   * pages per second of the scan itself (reading, deciding, registering): goal ≥ 20
 
-    .venv/bin/python bench/bench_scan.py --students 1000
+    .venv/bin/python bench/bench_scan.py --students 1000 --keep /tmp/stack
+    .venv/bin/python bench/bench_scan.py --reuse /tmp/stack     # the scan alone again (a quieter moment)
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -129,26 +132,12 @@ def _slip_page_numbers(pdf: Path, codes: list[str]) -> dict[int, str]:
     return out
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--students", type=int, default=1000)
-    p.add_argument("--dpi", type=int, default=200)
-    p.add_argument("--seed", type=int, default=11)
-    p.add_argument("--keep", metavar="DIR", help="keep the database and the stack here")
-    args = p.parse_args()
-
-    from aidoffice import clock
-
-    clock.pin(date(2026, 9, 1))
+def _make_stack(folder: Path, args: argparse.Namespace):  # type: ignore[no-untyped-def]
     import pypdfium2 as pdfium
-    from sqlalchemy import select
 
-    from aidoffice.db.models import Slip
     from aidoffice.publicity.letters import produce_letters
-    from aidoffice.publicity.scan import scan_stack
     from tests.scans import Marked, as_scanned, mark_slip, staple
 
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="bench_scan_"))
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     db = _make_db(folder, args.students)
@@ -187,6 +176,45 @@ def main() -> None:
     doc.close()
     size = (folder / "stack.pdf").stat().st_size / 1e6
     print(f"扫描件：{len(marked)} 页，{size:.0f} MB（生成 {time.perf_counter() - t:.0f} s）")
+
+    db.dispose()
+    shutil.copy(folder / "bench_scan.db", folder / "before_scan.db")
+    truth = [[m.code, m.choice, m.tick] for m in marked]
+    (folder / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    from aidoffice.db.engine import Database
+
+    return Database(str(folder / "bench_scan.db")), marked
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--students", type=int, default=1000)
+    p.add_argument("--dpi", type=int, default=200)
+    p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--keep", metavar="DIR", help="keep the database and the stack here")
+    p.add_argument("--reuse", metavar="DIR", help="scan again the stack kept by an earlier --keep run")
+    args = p.parse_args()
+
+    from aidoffice import clock
+
+    clock.pin(date(2026, 9, 1))
+    from sqlalchemy import select
+
+    from aidoffice.db.models import Slip
+    from aidoffice.publicity.scan import scan_stack
+    from tests.scans import Marked
+
+    if args.reuse:  # the stack of an earlier run scanned again into the database as it was before
+        folder = Path(args.reuse)
+        shutil.copy(folder / "before_scan.db", folder / "bench_scan.db")
+        from aidoffice.db.engine import Database
+
+        db = Database(str(folder / "bench_scan.db"))
+        marked = [Marked(*row) for row in json.loads((folder / "truth.json").read_text(encoding="utf-8"))]
+        print(f"扫描件：{len(marked)} 页（沿用 {folder}）")
+    else:
+        folder = Path(args.keep or tempfile.mkdtemp(prefix="bench_scan_"))
+        db, marked = _make_stack(folder, args)
 
     t, cpu = time.perf_counter(), time.process_time()
     with db.unit_of_work(actor="bench") as s:
