@@ -168,12 +168,17 @@ def _pdf_pages(path: Path) -> Iterator[Page]:
         ) from None
     try:
         for n in range(len(doc)):
-            page = doc[n]
-            image = _scanned_image(page)
-            if image is None:
-                bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
-                image = bitmap.to_pil().convert("L")
-            page.close()
+            try:
+                page = doc[n]
+                image = _scanned_image(page)
+                if image is None:
+                    bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+                    image = bitmap.to_pil().convert("L")
+                page.close()
+            except pdfium.PdfiumError:
+                raise InputRefused(
+                    f"“{path.name}”第 {n + 1} 页读不出（文件已损坏），请重新扫描这一页或整个文件。"
+                ) from None
             yield Page(path.name, n + 1, image)
     finally:
         doc.close()
@@ -191,7 +196,11 @@ def _scanned_image(page) -> Image.Image | None:  # type: ignore[no-untyped-def]
         image = objects[0].get_bitmap(render=False).to_pil().convert("L")
     except Exception:
         return None
-    while max(image.size) > 4200:  # more than ≈ 350 dpi: more pixels than the codes and boxes need
+    return _sized(image)
+
+
+def _sized(image: Image.Image) -> Image.Image:
+    while max(image.size) > 4200:  # A4 at more than ≈ 350 dpi: more pixels than the codes and boxes need
         image = image.reduce(2)
     return image
 
@@ -205,7 +214,7 @@ def _image_pages(path: Path) -> Iterator[Page]:
     with im:
         for n in range(frames):
             im.seek(n)
-            yield Page(path.name, n + 1, im.convert("L"))
+            yield Page(path.name, n + 1, _sized(im.convert("L")))
 
 
 # ---- geometry ---------------------------------------------------------------------------------------

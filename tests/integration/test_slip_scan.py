@@ -8,6 +8,7 @@ import random
 
 import pytest
 from PIL import Image, ImageDraw
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
 from aidoffice.db.models import Problem, Slip, SlipScan, SlipScanImage
@@ -263,8 +264,20 @@ def test_a_file_that_is_not_a_scan_is_refused_before_anything_is_registered(scho
     text.write_bytes(b"PK")
     with pytest.raises(InputRefused, match="不是扫描件"):
         _scan(school_db, stack, text)
+    locked = tmp_path / "加密.pdf"
+    c = Canvas(str(locked), encrypt="secret")
+    c.drawString(100, 100, "x")
+    c.save()
+    with pytest.raises(InputRefused, match="设有密码"):
+        _scan(school_db, stack, locked)
     assert _answers(school_db) == {}
     assert read_page(good)[0].choice == 0  # the good page alone was readable all along
+    # a multi-page TIFF with a blank page: the slip read, the blank page queued once for a look
+    tiff = tmp_path / "扫描.tiff"
+    good.save(tiff, save_all=True, append_images=[Image.new("L", good.size, 255)])
+    report = _scan(school_db, tiff)
+    assert (report.pages, report.registered, [q.reason for q in report.queued]) == (2, 1, [Reason.NO_CODE])
+    assert _scan(school_db, tiff).seen_before == 2
 
 
 def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(school_db, printed, tmp_path):
