@@ -61,6 +61,10 @@ def test_the_template_preview_shows_a_real_students_letter(qtbot, ctx, monkeypat
     on a PC with no outside PDF tool (Windows has no poppler): the program draws the page itself."""
     import subprocess
 
+    from aidoffice.publicity.fonts import default_fonts
+
+    default_fonts()  # the fonts are looked up (fontconfig's fc-list on Linux) before the PDF tools are taken away
+
     def no_outside_program(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError(f"an outside program was started: {args}")
 
