@@ -341,7 +341,7 @@ def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no
         print(f"资助政策目录已更新：{line}", file=sys.stderr)
     for line in office.warnings:
         print(f"注意：{line}", file=sys.stderr)
-    from aidoffice.security.cli import sign_in_for_cli
+    from aidoffice.cli.safety import sign_in_for_cli
 
     sign_in_for_cli(args, office.db)
     return office.db
@@ -351,7 +351,7 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from aidoffice.db.models import Policy, PriorityGroup
-    from aidoffice.ledgers.school import current_term, get_school, setup_school
+    from aidoffice.ledgers.school import ensure_current_term as current_term, get_school, setup_school
 
     db = _open(args)
     with db.unit_of_work(note="init") as s:
@@ -480,7 +480,7 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     if args.what == "assessments":
         return cmd_import_assessments(args)
 
-    from aidoffice.importing.readers import read_ahead
+    from aidoffice.sheets.readers import read_ahead
 
     table = read_ahead(args.file, args.sheet)  # reads while the database layer loads
 
@@ -1091,7 +1091,7 @@ PUBLICITY_COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = 
 def cmd_import_assessments(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import date
 
-    from aidoffice.ledgers.assessments import import_assessments
+    from aidoffice.importing.assessments import import_assessments
 
     decided_on = None
     if args.date:
@@ -1217,7 +1217,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 
 
 def _safety_command(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.security import cli as safety
+    from aidoffice.cli import safety as safety
 
     return safety.run(args, _open, ProgressBar, UsageError)
 

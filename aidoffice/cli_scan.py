@@ -15,7 +15,7 @@ def register(slips_sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from aidoffice.cli import ProgressBar, _open
+    from aidoffice.cli.common import ProgressBar, open_db as _open
     from aidoffice.publicity.scan import scan_stack
 
     db = _open(args)

@@ -34,19 +34,8 @@ from aidoffice.ledgers.school import require_school
 from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.common import (
-    KIND_NAMES,
-    HeldBack,
-    Scope,
-    close_batch,
-    common_values,
-    contact_warnings,
-    held_back,
-    open_batch,
-    resolve_term,
-    split_held,
-    term_label,
-)
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES, HeldBack, Scope, close_batch, common_values, contact_warnings, held_back, open_batch, split_held, term_label
+from aidoffice.ledgers.school import resolve_term
 from aidoffice.publicity.content import (
     class_key,
     grade_key,
@@ -74,7 +63,7 @@ from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
 from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr, tick_box
 from aidoffice.publicity.settings import PublicitySettings, read_settings
 from aidoffice.publicity.slipmarks import slip_geometry
-from aidoffice.security.access import require, require_scope, require_student
+from aidoffice.access.checks import require, require_scope, require_student
 
 KINDS = ("policy", "aid")
 ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}

@@ -21,10 +21,11 @@ from aidoffice.domain import slipcode
 from aidoffice.errors import InputRefused
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import omr, slips
-from aidoffice.publicity.common import KIND_NAMES, resolve_term, term_label
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES, term_label
+from aidoffice.ledgers.school import resolve_term
 from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
 from aidoffice.publicity.omr import REASON_NAMES, Reason
-from aidoffice.security.access import PermissionDenied, require, require_student
+from aidoffice.access.checks import PermissionDenied, require, require_student
 
 QUEUED, REGISTERED, RESOLVED, SKIPPED, DUPLICATE = "queued", "registered", "resolved", "skipped", "duplicate"
 NOTE_WRITTEN = (

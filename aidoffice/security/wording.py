@@ -17,12 +17,12 @@ from typing import Any
 from aidoffice.db.models import PROBLEM_STATUS_NAMES, STATUS_NAMES, ProblemStatus
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.policies import BOARDING_NAMES, SOURCE_NAMES, STAGE_NAMES
-from aidoffice.importing.kinds import KINDS as IMPORT_KINDS
-from aidoffice.importing.kinds import LIST_KINDS
+from aidoffice.sheets.kinds import KINDS as IMPORT_KINDS
+from aidoffice.sheets.kinds import LIST_KINDS
 from aidoffice.ledgers.assessments import LEVEL_NAMES
-from aidoffice.publicity.common import KIND_NAMES as MATERIAL_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES as MATERIAL_NAMES
 from aidoffice.publicity.letters import ANSWER_NAMES
-from aidoffice.publicity.sessions import KIND_NAMES as SESSION_NAMES
+from aidoffice.publicity.sessions import SESSION_NAMES as SESSION_NAMES
 from aidoffice.reconcile.kinds import KINDS as FINDING_KINDS
 
 ACTION_NAMES = {
@@ -324,7 +324,7 @@ _ROLE_NAMES_FALLBACK = {
 
 def _role_name(code: str) -> str | None:
     try:
-        from aidoffice.security.roles import role_book
+        from aidoffice.access.roles import role_book
 
         return role_book().roles[code].name
     except Exception:

@@ -283,8 +283,8 @@ def test_a_file_that_is_not_a_scan_is_refused_before_anything_is_registered(scho
 def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(school_db, printed, tmp_path):
     """A head teacher's stack with one slip of another class: theirs registered, the other neither
     registered nor queued (they may not see it), and the report says to pass it on."""
-    from aidoffice.security.access import act_as
-    from aidoffice.security.accounts import create_user, sign_in
+    from aidoffice.access.checks import act_as
+    from aidoffice.safety.accounts import create_user, sign_in
 
     policy, _aid, pages = printed
     with school_db.unit_of_work() as s:

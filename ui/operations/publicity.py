@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
 from aidoffice.db.models import PublicityBatch, Student, StudentStatus, Term
-from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.school import ensure_current_term as current_term
 from aidoffice.ledgers.student_queries import classes_by_grade
 from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
-from aidoffice.publicity.common import KIND_NAMES
+from aidoffice.publicity.common import MATERIAL_NAMES as KIND_NAMES
 from aidoffice.publicity.content import grade_name
 from aidoffice.publicity.letters import (
     LetterBatch,
@@ -32,7 +32,7 @@ from aidoffice.publicity.notice import notice_held, produce_notice
 from aidoffice.publicity.pack import make_pack
 from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, read_settings, write_settings
-from aidoffice.security.access import scope_students
+from aidoffice.access.checks import scope_students
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
