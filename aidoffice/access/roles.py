@@ -57,11 +57,11 @@ class RoleBook:
         raise AidofficeError(f"没有叫“{text}”的角色。可用的有：{'、'.join(self.names())}。")
 
     def least_privileged(self) -> Role:
-        """The role a new account gets unless another is chosen: the fewest rights (an “all rights”
-        role last), and of two with as many, the one limited to its own classes."""
+        """The role a new account gets unless another is chosen: one limited to its own classes (it sees
+        the fewest children), then the fewest rights (an “all rights” role last)."""
         return min(
             self.roles.values(),
-            key=lambda r: (ALL in r.permissions, len(r.permissions), not r.own_classes_only),
+            key=lambda r: (ALL in r.permissions, not r.own_classes_only, len(r.permissions)),
         )
 
     def label(self, permission: str) -> str:

@@ -321,7 +321,7 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
         help="列入有未处理的疑似误助/离校仍资助问题的学生，并写明理由（默认不列入）",
     )
 
-    s = sub.add_parser("slips", help="回执：receive 登记收回的回执，status 收回情况")
+    s = sub.add_parser("slips", help="回执：receive 登记收回的回执，scan 读取扫描件，status 收回情况")
     ssub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)
     e = ssub.add_parser("receive", help="登记回执编号（可一次多个）")
     e.add_argument("codes", nargs="+", metavar="CODE")
@@ -332,6 +332,9 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     scope(e)
     e.add_argument("--kind", choices=["policy", "aid"], help="只看一种告知书的回执")
     e.add_argument("--out", metavar="FILE.xlsx", help="把各班情况和未交名单保存为工作簿")
+    e = ssub.add_parser("scan", help="读取扫描的回执（PDF 或图片），自动登记，看不准的转入待核对")
+    e.add_argument("files", nargs="+", metavar="FILE", help="复印机扫描的 PDF，或 PNG/JPEG/TIFF 图片")
+    e.add_argument("--term", metavar="TERM", help="登记到哪个学期（默认当前学期；别的学期的回执转入待核对）")
 
     s = sub.add_parser("contacts", help="告知书和海报上的电话、申请截止、落款（不带参数时显示）")
     s.add_argument("--contact-name", metavar="NAME", help="资助专干姓名（告知书和公示上的联系人）")

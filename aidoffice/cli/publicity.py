@@ -94,6 +94,8 @@ def cmd_slips(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.publicity import slips
     from aidoffice.services import slip_desk
 
+    if args.what == "scan":
+        return _scan(args)
     db = open_db(args)
     if args.what == "receive":
         with db.unit_of_work(note="slips receive") as s:
@@ -233,3 +235,13 @@ def cmd_pack(args: argparse.Namespace) -> dict[str, Any]:
         *(f"文件有变：{w}" for w in res.changed),
     ]
     return {**res.as_json(), "message": "\n".join(lines)}
+
+
+def _scan(args: argparse.Namespace) -> dict[str, Any]:
+    """`slips scan FILE.pdf|IMAGES…`: a scanned stack registered, the doubtful slips queued."""
+    from aidoffice.services.slip_scan import scan_stack
+
+    db = open_db(args)
+    with db.unit_of_work(note="slips scan") as s:
+        report = scan_stack(s, args.files, term=args.term, progress=ProgressBar())
+    return {**report.as_json(), "message": report.summary()}

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -501,6 +502,40 @@ class Slip(Audited, Base):
     objection: Mapped[str | None] = mapped_column(Text)  # what the family objects to (有异议：……)
     student: Mapped[Student] = relationship()
     term: Mapped[Term] = relationship()
+
+
+class SlipScan(Audited, Base):
+    """A slip read from a scanned stack (回执扫描): registered at once when its code and answer were
+    certain, else queued with the reason until the clerk decides (status queued → resolved/skipped).
+    `fingerprint` (the page's pixels and the slip's place on it) makes a stack scanned again change
+    nothing. The images are kept apart (SlipScanImage), out of the audit trail."""
+
+    __tablename__ = "slip_scan"
+    __table_args__ = (Index("ix_slip_scan_status", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(80), unique=True)
+    code: Mapped[str | None] = mapped_column(String(8), index=True)
+    slip_id: Mapped[int | None] = mapped_column(ForeignKey("slip.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(255))  # the scanned file's name
+    page: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # registered / queued / resolved / skipped
+    reason: Mapped[str | None] = mapped_column(String(20))  # omr.Reason while queued
+    read_answer: Mapped[str | None] = mapped_column(String(10))  # what the boxes said, if anything
+    answer: Mapped[str | None] = mapped_column(String(10))  # what was registered
+    note_ink: Mapped[bool] = mapped_column(Boolean, default=False)  # writing on the 有异议 line
+    scanned_at: Mapped[datetime] = mapped_column(DateTime)
+    scanned_by: Mapped[str | None] = mapped_column(String(60))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(60))
+
+
+class SlipScanImage(Base):
+    """The straightened picture of a scanned slip and of its 有异议 line (PNG)."""
+
+    __tablename__ = "slip_scan_image"
+    scan_id: Mapped[int] = mapped_column(ForeignKey("slip_scan.id", ondelete="CASCADE"), primary_key=True)
+    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    note: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ClassSession(Audited, Base):

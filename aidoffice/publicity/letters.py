@@ -71,8 +71,9 @@ from aidoffice.publicity.flow import (
 )
 from aidoffice.publicity.fonts import BODY, HEADING, FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_fitted, draw_text, fit
-from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr
+from aidoffice.publicity.pdf import MM, Document, document, draw_code128, draw_cut_line, draw_qr, tick_box
 from aidoffice.publicity.settings import PublicitySettings, read_settings
+from aidoffice.publicity.slipmarks import slip_geometry
 
 KINDS = ("policy", "aid")
 ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}
@@ -451,36 +452,44 @@ class LetterRenderer:
     def draw_slip(
         self, c: Canvas, slip: tpl.Slip, values: dict[str, str], s: LetterStudent, code: str, preview: bool
     ) -> None:
+        """The slip below the cut line. Where the codes, the answer boxes and their anchor marks sit is
+        fixed (publicity/slipmarks.py) so a scanned stack can be read by machine."""
         fonts = self.fonts
         x0, x1 = MARGIN_X, PAGE_W - MARGIN_X
         top = MARGIN_BOTTOM + SLIP_H
+        geo = slip_geometry(x0, x1, top)
         draw_cut_line(c, fonts, top - 2 * MM, x0 - 8 * MM, x1 + 8 * MM, "请沿虚线剪下，将回执交回班主任")
         title = tpl.fill(slip.title, values)
         tw = fonts.width(title, 13, HEADING)
         draw_text(c, fonts, title, (PAGE_W - tw) / 2, top - 11 * MM, Style(13, HEADING))
-        qr = 25 * MM
-        right = x1 - qr
+        qr = geo.qr_big
+        right = qr.x
         left_w = right - x0 - 5 * MM
-        # the code: QR at the right, the text under it
+        # the code twice: a QR at the top right with the text under it, a smaller QR at the bottom right
         shown = slipcode.display(code) if not preview else "（预览）"
         if not preview:
-            draw_qr(c, code, right, top - 15 * MM - qr, qr)
+            draw_qr(c, code, qr.x, qr.y, qr.w)
+            small = geo.qr_small
+            draw_qr(c, code, small.x, small.y, small.w)
         cw = fonts.width(shown, 12, HEADING)
-        draw_text(c, fonts, shown, right + (qr - cw) / 2, top - 15 * MM - qr - 5 * MM, Style(12, HEADING))
-        y = top - 17 * MM
+        draw_text(c, fonts, shown, right + (qr.w - cw) / 2, qr.y - 5 * MM, Style(12, HEADING))
         size = 10.5
-        for statement in slip.statements:
+        # the statements share the room above the name row, shrinking rather than pushing it down
+        statements = [tpl.fill(st, values) for st in slip.statements]
+        room = geo.statements_top - geo.name_y
+        y = geo.statements_top
+        for text in statements:
             fitted = fit(
                 fonts,
-                tpl.fill(statement, values),
+                text,
                 left_w,
-                size * 1.5 * 2,
+                room / max(1, len(statements)),
                 Style(size, BODY, 1.5, "left"),
                 max_lines=2,
             )
             draw_fitted(c, fonts, fitted, x0, y + size * 0.3, left_w)
             y -= fitted.height
-        y -= 2 * MM
+        y = geo.name_y
         # 学生姓名 and 年级班级 on underlines; a long name shrinks and wraps inside its own space
         label_st = Style(size, BODY, 1.5, "left")
         half = left_w / 2
@@ -492,22 +501,26 @@ class LetterRenderer:
             c.line(lx + lw, y - size - 2, lx + lw + box_w, y - size - 2)
             fitted = fit(fonts, value, box_w - 2, 8.5 * MM, Style(11.5, HEADING, 1.2, "left"), max_lines=2)
             draw_fitted(c, fonts, fitted, lx + lw + 1, y + 1.5 * MM, box_w - 2, 8.5 * MM)
-        y -= 10 * MM
-        # the two answers
-        ox = x0
+        # the two answers: boxes at fixed places between two anchor marks
+        for anchor in geo.anchors:
+            c.rect(anchor.x, anchor.y, anchor.w, anchor.h, stroke=0, fill=1)
+        line_end = geo.anchors[1].x - 3.5 * MM
         for n, option in enumerate(slip.options):
+            box = geo.boxes[n]
+            tick_box(c, box.x, box.y, box.w)
             text = tpl.fill(option, values)
-            draw_text(c, fonts, "□", ox, y - size, Style(size + 2, BODY))
-            ox += (size + 2) * 1.2
-            wid = draw_text(c, fonts, text, ox, y - size, label_st)
-            ox += wid
-            if text.endswith(("：", ":")):
+            ox = box.x + box.w + 1.5 * MM
+            end = geo.boxes[1].x - 3 * MM if n == 0 else line_end
+            baseline = box.y + 0.6 * MM
+            opt = Style(size, BODY, 1.2, "left")
+            if fonts.width(text, size) > end - ox:
+                opt = fit(fonts, text, end - ox, size * 1.2, opt, max_lines=1).style
+            wid = draw_text(c, fonts, text, ox, baseline, opt)
+            if text.endswith(("：", ":")) and ox + wid < end:
                 c.setLineWidth(0.5)
-                c.line(ox, y - size - 2, x0 + left_w, y - size - 2)
-                ox = x0 + left_w
-            ox += 8 * MM if n == 0 else 0
-        y -= 10 * MM
+                c.line(ox + wid, baseline - 2, end, baseline - 2)
         # signature, phone, date
+        y = geo.signature_y
         parts = (("家长签字：", 0.30), ("联系电话：", 0.34), ("日期：", 0.36))
         px = x0
         for label, share in parts:
@@ -519,12 +532,12 @@ class LetterRenderer:
             else:
                 c.line(px + lw, y - size - 2, px + w - 3 * MM, y - size - 2)
             px += w
-        y -= 9 * MM
+        y = geo.code_y
         # the code again as a Code128 barcode for a scanner, with its text
         lw = draw_text(c, fonts, "回执编号：", x0, y - size, label_st)
         lw += draw_text(c, fonts, shown, x0 + lw, y - size, Style(size, HEADING))
         if not preview:
-            draw_code128(c, code, x0 + lw + 5 * MM, y - size - 3, 9 * MM, left_w - lw - 5 * MM)
+            draw_code128(c, code, x0 + lw + 5 * MM, y - size - 3, 7 * MM, left_w - lw - 5 * MM)
 
     def draw_cover(
         self, doc: Document, students: Sequence[LetterStudent], codes: dict[int, str], *, duplex: bool

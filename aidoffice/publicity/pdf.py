@@ -157,3 +157,28 @@ def draw_cut_line(c: Canvas, fonts: FontSet, y: float, left: float, right: float
     c.restoreState()
     draw_scissors(c, left + 8, y, 12)
     draw_text(c, fonts, label, mid - label_w / 2, y - size * 0.35, Style(size))
+
+
+def tick_box(c: Canvas, x: float, y: float, size: float) -> None:
+    """□ drawn as a square (the character's look differs from font to font)."""
+    c.saveState()
+    c.setLineWidth(0.7)
+    c.rect(x, y, size, size, stroke=1, fill=0)
+    c.restoreState()
+
+
+def render_page(pdf: str | Path, number: int = 1, width: int | None = None):  # type: ignore[no-untyped-def]
+    """One page of a PDF as a picture (a PIL image), drawn by pdfium inside the program: the template
+    preview and the scanned slips need no outside tool (Windows has no poppler). `width` in pixels;
+    default 100 dpi."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        page = doc[number - 1]
+        scale = (width / page.get_width()) if width else 100 / 72
+        image = page.render(scale=scale).to_pil().convert("RGB")
+        page.close()
+        return image
+    finally:
+        doc.close()

@@ -56,9 +56,21 @@ def test_a_template_typo_is_shown_with_its_line_and_the_default_comes_back(qtbot
     assert "{学生姓名}" in page.editor.toPlainText() and "默认" in page.template_state.text()
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils 未安装")
-def test_the_template_preview_shows_a_real_students_letter(qtbot, ctx):
-    """An edited wording is seen on a real student's letter before a whole school's batch is printed."""
+def test_the_template_preview_shows_a_real_students_letter(qtbot, ctx, monkeypatch):
+    """An edited wording is seen on a real student's letter before a whole school's batch is printed,
+    on a PC with no outside PDF tool (Windows has no poppler): the program draws the page itself."""
+    import subprocess
+
+    from aidoffice.publicity.fonts import default_fonts
+
+    default_fonts()  # the fonts are looked up (fontconfig's fc-list on Linux) before the PDF tools are taken away
+
+    def no_outside_program(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"an outside program was started: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_outside_program)
+    monkeypatch.setattr(subprocess, "Popen", no_outside_program)
+    monkeypatch.setattr(shutil, "which", lambda *_a, **_k: None)
     page = PublicityPage(ctx)
     qtbot.addWidget(page)
     finish(qtbot, page.reload())
@@ -71,6 +83,7 @@ def test_the_template_preview_shows_a_real_students_letter(qtbot, ctx):
     assert pixmap is not None and not pixmap.isNull() and pixmap.width() >= 600
     with ctx.db.reading() as s:
         name = s.get(Student, page.choices.sample_student["primary"]).name
+    monkeypatch.undo()
     text = "".join(pdf_pages(page._preview_pdf)).replace("\n", "")  # the letter behind the image
     assert f"尊敬的{name}同学家长" in text and "请您认真阅读并保存。" in text
 

@@ -3,8 +3,6 @@ the core service off the GUI thread."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,19 +93,12 @@ def remake(
 
 
 def preview_image(pdf: Path, width_px: int = 1200) -> Path | None:
-    """The first page as a PNG, when poppler's pdftoppm is installed (Linux); None otherwise."""
-    exe = shutil.which("pdftoppm")
-    if not exe:
-        return None
-    target = pdf.with_suffix("")
-    subprocess.run(
-        [exe, "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to", str(width_px), str(pdf), str(target)],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    png = target.with_suffix(".png")
-    return png if png.exists() else None
+    """The first page as a PNG beside the PDF, drawn by pdfium inside the program (no outside tool)."""
+    from aidoffice.publicity.pdf import render_page
+
+    png = pdf.with_suffix(".png")
+    render_page(pdf, 1, width_px).save(png)
+    return png
 
 
 @dataclass(frozen=True)

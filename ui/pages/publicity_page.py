@@ -2,9 +2,8 @@
 with a live preview of a real student's letter; the poster, the public notice and the inspection
 pack; the phones every letter prints.
 
-The preview is the first page of the PDF turned into a picture by poppler's pdftoppm where it is
-installed (Linux); otherwise (a Windows PC without poppler, and PySide6 without QtPdf) the preview PDF
-opens in the system's PDF viewer."""
+The preview is the first page of the PDF drawn as a picture by pdfium inside the program (no outside
+tool, so the same on Windows); the preview PDF also opens in the system's PDF viewer."""
 
 from __future__ import annotations
 

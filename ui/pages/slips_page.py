@@ -2,7 +2,8 @@
 registered with the answer ticked on the page (F2–F6 tick an answer), and a coloured sign and a
 beep pattern say what happened: one beep received, two already registered, three unknown or
 mistyped. Counts per class update after every slip; the outstanding list per class is saved as a
-workbook for the head teachers."""
+workbook for the head teachers. 导入扫描件 reads a whole stack scanned on the copier (the certain slips
+registered, the rest in the 待核对 queue, cleared one picture at a time: ui/dialogs/slip_queue.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 from aidoffice.domain import slipcode
 from aidoffice.errors import AidofficeError
 from aidoffice.publicity.slips import Outcome, Receipt, SlipLine, SlipStatus
-from ui.operations import AppContext, Changes
+from ui.dialogs.slip_queue import SlipQueueDialog
+from ui.operations import AppContext, Changes, slip_scan
 from ui.operations import publicity as ops
 from ui.permissions import Rights
 from ui.tasks import Task, show_error
@@ -130,6 +132,11 @@ class SlipsPage(QWidget):
         head.addStretch()
         self.save_btn = QPushButton(self.tr("保存未交名单（按班）…"))
         head.addWidget(self.save_btn)
+        self.scan_btn = QPushButton(self.tr("导入扫描件…"))
+        self.scan_btn.setToolTip(self.tr("复印机把一摞回执扫描成 PDF（200 dpi、灰度），在这里一次读入"))
+        self.queue_btn = QPushButton(self.tr("待核对…"))
+        top.addWidget(self.scan_btn)
+        top.addWidget(self.queue_btn)
         rv.addLayout(head)
         self.missing = QStandardItemModel(0, 4, self)
         self.missing.setHorizontalHeaderLabels([self.tr(t) for t in ("班级", "姓名", "告知书", "回执编号")])
@@ -146,6 +153,9 @@ class SlipsPage(QWidget):
         self.term.currentIndexChanged.connect(self.refresh)
         self.kind.currentIndexChanged.connect(self.refresh)
         self.save_btn.clicked.connect(self._save_missing)
+        self.scan_btn.clicked.connect(self._choose_scans)
+        self.queue_btn.clicked.connect(self.open_queue)
+        self.queue_dialog: SlipQueueDialog | None = None
         self._stale = True
         self._terms_loaded = False
         ctx.data_changed.connect(self._data_changed)
@@ -242,6 +252,42 @@ class SlipsPage(QWidget):
         self.last_task = ops.receive(self.ctx, self, text, answer, objection, done, failed, term=term)
         self.code.setFocus()
         return self.last_task
+
+    # ---- a scanned stack ----------------------------------------------------------------------------
+
+    def _choose_scans(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("选择扫描的回执"), "", self.tr("扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)")
+        )
+        if paths:
+            self.import_scans(paths)
+
+    def import_scans(self, paths: list[str]) -> Task:
+        """Read the stack in the background (with progress); then the report on the sign and, when
+        some slips need the clerk, the queue."""
+
+        def done(report) -> None:  # type: ignore[no-untyped-def]
+            self.last_scan = report
+            self._paint_sign(
+                "#dcfce7" if not report.queued else "#fef3c7", "#166534" if not report.queued else "#92400e"
+            )
+            self.sign.setText("\n".join(report.summary().splitlines()[:3]))
+            self.refresh()
+            if report.queue_size:
+                self.open_queue()
+
+        term = self.term.currentText() or None
+        self.last_task = slip_scan.scan_files(self.ctx, self, paths, term, done)
+        return self.last_task
+
+    def open_queue(self) -> SlipQueueDialog:
+        dialog = SlipQueueDialog(self.ctx, self.term.currentText() or None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.refresh())
+        self.queue_dialog = dialog
+        dialog.open()
+        dialog.load()
+        return dialog
 
     def _paint_sign(self, back: str, fore: str) -> None:
         self.sign.setStyleSheet(

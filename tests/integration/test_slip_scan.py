@@ -1,0 +1,341 @@
+"""A stack of returned slips scanned on the office copier: the certain ones registered, the doubtful
+ones queued with their picture, nothing registered twice or wrongly, and objections in the problem list."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from PIL import Image, ImageDraw
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import func, select
+from tests.integration.test_letters_data import LETTER_DAY, build_school
+
+from aidoffice.db.models import Problem, Slip, SlipScan, SlipScanImage
+from aidoffice.errors import InputRefused
+from aidoffice.privacy import find_sensitive
+from aidoffice.publicity import slips
+from aidoffice.publicity.letters import PAGE_H, produce_letters
+from aidoffice.publicity.omr import Reason, letter_geometry, read_page
+from aidoffice.services import slip_scan as scan
+from tests.scans import as_scanned, mark_slip, pack_pdf, slip_only, slip_pages, staple, write_note
+
+
+@pytest.fixture
+def printed(school_db, tmp_path):
+    """Policy letters for the 7 pupils and aid letters for the 2 aided ones, with their slip pages
+    rendered as a 200 dpi copier would see them."""
+    build_school(school_db, rare_names=False)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        policy = produce_letters(s, "policy", tmp_path / "p.pdf", letter_date=LETTER_DAY)
+        aid = produce_letters(s, "aid", tmp_path / "a.pdf", letter_date=LETTER_DAY)
+    pages = {**slip_pages(policy.path), **slip_pages(aid.path)}
+    assert set(pages) == set(policy.slips) | set(aid.slips)
+    return policy, aid, pages
+
+
+def _answers(db) -> dict[str, str | None]:
+    with db.reading() as s:
+        return {c: a for c, a, r in s.execute(select(Slip.code, Slip.answer, Slip.received_at)) if r}
+
+
+def _scan(db, *paths, actor="资助专干"):
+    with db.unit_of_work(actor=actor) as s:
+        return scan.scan_stack(s, [str(p) for p in paths])
+
+
+def test_a_stack_registers_the_certain_slips_and_queues_every_doubtful_one(school_db, printed, tmp_path):
+    """The hard cases of a real stack: turned, upside down, black and white, speckled, 150 and 300 dpi,
+    a faint pencil tick are read; no tick, two ticks, a tick crossed out, a smudge, a blacked box go to
+    the queue; not one answer is registered that the family did not tick."""
+    policy, aid, pages = printed
+    rng = random.Random(4)
+    p = policy.slips
+    cases = [  # code, tick, box, how it was scanned, what must be registered (None: queued, why)
+        (p[0], "pen", 0, {}, "apply"),
+        (p[1], "pen", 1, {"angle": 4.5}, "decline"),
+        (p[2], "pencil", 0, {"upside_down": True, "angle": -2}, "apply"),
+        (p[3], "pen", 1, {"bw": True, "shear": 0.015}, "decline"),
+        (p[4], "double", 0, {"noise": 25}, Reason.TWO_TICKS),
+        (p[5], "crossed", 1, {"angle": -3.5}, Reason.CROSSED),
+        (p[6], "none", 0, {}, Reason.NO_TICK),
+        (aid.slips[0], "smudge", 0, {"angle": 2}, Reason.UNCLEAR),
+        (aid.slips[1], "filled", 1, {"upside_down": True}, Reason.CROSSED),
+    ]
+    images = []
+    for code, tick, box, how, _want in cases:
+        page = pages[code].copy()
+        mark_slip(page, tick, box, rng)
+        images.append(as_scanned(page, rng, **how))
+    stack = pack_pdf(images, tmp_path / "扫描.pdf")
+    report = _scan(school_db, stack)
+    want = {code: w for code, _t, _b, _h, w in cases}
+    assert _answers(school_db) == {c: w for c, w in want.items() if isinstance(w, str)}
+    assert (report.pages, report.slips, report.registered) == (9, 9, 4)
+    assert report.answers == {"apply": 2, "decline": 2}
+    assert {q.code: q.reason for q in report.queued} == {
+        c: w for c, w in want.items() if isinstance(w, Reason)
+    }
+    assert report.queue_size == 5
+    # each queued slip keeps its straightened picture, and the report says why, page by page
+    with school_db.reading() as s:
+        queue = scan.open_queue(s)
+        image, _note = scan.scan_images(s, queue[0].id)
+    assert [q.code for q in queue] == [q.code for q in report.queued]
+    assert image is not None and image.startswith(b"\x89PNG")
+    assert "两个选项都勾了" in report.summary() and "扫描.pdf 第 5 页" in report.summary()
+    said = json.dumps(report.as_json(), ensure_ascii=False) + report.summary()
+    assert not find_sensitive(said)  # names and codes only: no ID, phone or account number
+
+    # the same stack again (or the same page in an image file) changes nothing
+    for page_no, image_file in ((1, tmp_path / "p1.png"),):
+        images[page_no - 1].save(image_file)
+    again = _scan(school_db, stack, tmp_path / "p1.png")
+    assert (again.registered, again.queued, again.seen_before) == (0, [], 9)
+    assert again.already == 1  # the PNG is another scan of a registered slip: same answer, nothing to do
+    assert again.queue_size == 5
+    assert _answers(school_db) == {c: w for c, w in want.items() if isinstance(w, str)}
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_scan_at_150_or_300_dpi_reads_the_same(school_db, printed, tmp_path, dpi):
+    policy, _aid, _pages = printed
+    pages = slip_pages(policy.path, dpi)
+    rng = random.Random(dpi)
+    page = pages[policy.slips[0]]
+    mark_slip(page, "pen", 1, rng, dpi)
+    report = _scan(school_db, pack_pdf([as_scanned(page, rng, angle=3)], tmp_path / "s.pdf", dpi))
+    assert report.registered == 1 and _answers(school_db) == {policy.slips[0]: "decline"}
+
+
+def test_a_stapled_slip_is_read_from_its_second_code(school_db, printed, tmp_path):
+    """A staple through the big QR code and the corner torn: the small code still places the slip."""
+    policy, _aid, pages = printed
+    rng = random.Random(7)
+    images = []
+    for code, box, how in ((policy.slips[0], 1, {"angle": 3}), (policy.slips[1], 0, {"upside_down": True})):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        staple(page)
+        images.append(as_scanned(page, rng, **how))
+    report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    assert report.registered == 2 and report.queued == []
+    assert _answers(school_db) == {policy.slips[0]: "decline", policy.slips[1]: "apply"}
+
+
+def test_several_cut_slips_on_the_glass_are_each_read(school_db, printed, tmp_path):
+    """Slips cut off unevenly and laid on the copier glass, one of them upside down: all read."""
+    policy, aid, pages = printed
+    rng = random.Random(9)
+    glass = Image.new("L", (1654, 2339), 250)
+    y = 40
+    for n, (code, box) in enumerate(((policy.slips[0], 0), (policy.slips[1], 1), (aid.slips[0], 1))):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        if code == aid.slips[0]:
+            write_note(page)
+        cut = slip_only(page)
+        cut = cut.crop(
+            (rng.randint(0, 30), rng.randint(0, 20), cut.size[0] - rng.randint(0, 30), cut.size[1])
+        )
+        if n == 1:
+            cut = cut.rotate(180)
+        glass.paste(cut.rotate(rng.uniform(-3, 3), fillcolor=250, expand=True), (10, y))
+        y += cut.size[1] + 120
+    report = _scan(school_db, pack_pdf([glass], tmp_path / "glass.pdf"))
+    assert (report.pages, report.slips, report.registered) == (1, 3, 3)
+    assert _answers(school_db) == {
+        policy.slips[0]: "apply",
+        policy.slips[1]: "decline",
+        aid.slips[0]: "object",
+    }
+
+
+def test_an_objection_scanned_becomes_a_problem_and_the_handwriting_is_kept(school_db, printed, tmp_path):
+    """有异议 ticked with words written on the line: a problem in the list at once, and the clerk can see
+    what the family wrote."""
+    _policy, aid, pages = printed
+    rng = random.Random(2)
+    page = pages[aid.slips[0]].copy()
+    mark_slip(page, "pen", 1, rng)
+    write_note(page)
+    report = _scan(school_db, pack_pdf([as_scanned(page, rng, angle=-2)], tmp_path / "s.pdf"))
+    assert report.answers == {"object": 1}
+    with school_db.reading() as s:
+        [problem] = s.scalars(select(Problem).where(Problem.kind == "AID_OBJECTION")).all()
+        note = scan.scanned_note(s, aid.slips[0])
+        [found] = slips.objections(s)
+    assert "手写" in problem.detail and "手写" in found.text
+    assert note is not None and note.startswith(b"\x89PNG")
+
+
+def test_a_slip_registered_before_with_another_answer_is_queued_and_the_clerk_decides(
+    school_db, printed, tmp_path
+):
+    """A typed registration and a scan that disagree: the scan changes nothing by itself."""
+    policy, _aid, pages = printed
+    code = policy.slips[0]
+    with school_db.unit_of_work() as s:
+        slips.receive(s, code, "decline")
+    rng = random.Random(3)
+    page = pages[code].copy()
+    mark_slip(page, "pen", 0, rng)
+    report = _scan(school_db, pack_pdf([page], tmp_path / "s.pdf"))
+    assert [q.reason for q in report.queued] == [Reason.REPEATED]
+    assert _answers(school_db) == {code: "decline"}
+    with school_db.unit_of_work(actor="资助专干") as s:
+        receipt = scan.resolve(s, report.queued[0].id, "apply")
+    assert receipt is not None and receipt.outcome is slips.Outcome.RECEIVED
+    assert _answers(school_db) == {code: "apply"}
+    with school_db.reading() as s:
+        assert scan.open_queue(s) == []
+
+
+def test_the_clerk_clears_the_queue_with_answers_a_typed_code_and_skips(school_db, printed, tmp_path):
+    policy, aid, pages = printed
+    rng = random.Random(5)
+    two = pages[policy.slips[0]].copy()
+    mark_slip(two, "double", 0, rng)
+    torn = pages[policy.slips[1]].copy()
+    mark_slip(torn, "pen", 1, rng)
+    draw = ImageDraw.Draw(torn)  # both codes torn or inked over
+    geo = letter_geometry()
+    for qr in (geo.qr_big, geo.qr_small):
+        k = 200 / 72
+        draw.rectangle((qr.x * k, (PAGE_H - qr.y - qr.h) * k, (qr.x + qr.w) * k, (PAGE_H - qr.y) * k), fill=0)
+    blank = pages[aid.slips[0]].copy()
+    report = _scan(school_db, pack_pdf([two, torn, blank], tmp_path / "s.pdf"))
+    reasons = {q.reason: q for q in report.queued}
+    assert set(reasons) == {Reason.TWO_TICKS, Reason.NO_CODE, Reason.NO_TICK}
+    assert reasons[Reason.NO_TICK].choices == [("agree", "无异议"), ("object", "有异议")]
+    with school_db.unit_of_work(actor="资助专干") as s:
+        with pytest.raises(InputRefused, match="只能选"):
+            scan.resolve(s, reasons[Reason.TWO_TICKS].id, "agree")
+        scan.resolve(s, reasons[Reason.TWO_TICKS].id, "apply")
+        with pytest.raises(InputRefused, match="输入回执编号"):
+            scan.resolve(s, reasons[Reason.NO_CODE].id, "decline")
+        scan.resolve(s, reasons[Reason.NO_CODE].id, "decline", code=policy.slips[1].lower())
+        scan.resolve(s, reasons[Reason.NO_TICK].id, None, skip=True)
+    assert _answers(school_db) == {policy.slips[0]: "apply", policy.slips[1]: "decline"}
+    with school_db.reading() as s:
+        assert scan.open_queue(s) == []
+        statuses = dict(s.execute(select(SlipScan.status, func.count()).group_by(SlipScan.status)).all())
+    assert statuses == {"resolved": 2, "skipped": 1}
+
+
+def test_an_old_slip_without_anchor_marks_and_a_slip_of_another_term_are_queued(school_db, printed, tmp_path):
+    """Slips printed before the marks existed still come through the queue; last term's slip is not
+    counted for this one."""
+    policy, _aid, pages = printed
+    with school_db.unit_of_work(actor="资助专干") as s:
+        old = produce_letters(
+            s, "policy", tmp_path / "old.pdf", term="2024-2025-2", grade="七年级", class_name="2"
+        )
+    old_page = slip_pages(old.path)[old.slips[0]]
+    rng = random.Random(6)
+    mark_slip(old_page, "pen", 0, rng)
+    unmarked = pages[policy.slips[2]].copy()
+    mark_slip(unmarked, "pen", 0, rng)
+    draw = ImageDraw.Draw(unmarked)
+    for anchor in letter_geometry().anchors:  # as a slip of the old layout: no anchors
+        k = 200 / 72
+        x, y = anchor.x * k, (PAGE_H - anchor.y - anchor.h) * k
+        draw.rectangle((x - 3, y - 3, x + anchor.w * k + 3, y + anchor.h * k + 3), fill=255)
+    report = _scan(school_db, pack_pdf([old_page, unmarked], tmp_path / "s.pdf"))
+    assert {q.code: q.reason for q in report.queued} == {
+        old.slips[0]: Reason.OTHER_TERM,
+        policy.slips[2]: Reason.NO_MARKS,
+    }
+    assert report.registered == 0 and _answers(school_db) == {}
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(SlipScanImage)) == 2
+
+
+def test_a_file_that_is_not_a_scan_is_refused_before_anything_is_registered(school_db, printed, tmp_path):
+    policy, _aid, pages = printed
+    good = pages[policy.slips[0]].copy()
+    mark_slip(good, "pen", 0, random.Random(1))
+    stack = pack_pdf([good], tmp_path / "good.pdf")
+    bad = tmp_path / "坏.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(InputRefused, match=r"坏\.pdf"):
+        _scan(school_db, stack, bad)
+    text = tmp_path / "名单.xlsx"
+    text.write_bytes(b"PK")
+    with pytest.raises(InputRefused, match="不是扫描件"):
+        _scan(school_db, stack, text)
+    locked = tmp_path / "加密.pdf"
+    c = Canvas(str(locked), encrypt="secret")
+    c.drawString(100, 100, "x")
+    c.save()
+    with pytest.raises(InputRefused, match="设有密码"):
+        _scan(school_db, stack, locked)
+    assert _answers(school_db) == {}
+    assert read_page(good)[0].choice == 0  # the good page alone was readable all along
+    # a multi-page TIFF with a blank page: the slip read, the blank page queued once for a look
+    tiff = tmp_path / "扫描.tiff"
+    good.save(tiff, save_all=True, append_images=[Image.new("L", good.size, 255)])
+    report = _scan(school_db, tiff)
+    assert (report.pages, report.registered, [q.reason for q in report.queued]) == (2, 1, [Reason.NO_CODE])
+    assert _scan(school_db, tiff).seen_before == 2
+
+
+def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(school_db, printed, tmp_path):
+    """A head teacher's stack with one slip of another class: theirs registered, the other neither
+    registered nor queued (they may not see it), and the report says to pass it on."""
+    from aidoffice.access.checks import act_as
+    from aidoffice.safety.accounts import create_user, sign_in
+
+    policy, _aid, pages = printed
+    with school_db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(school_db, "admin", "Mountain-2026")
+    with school_db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(
+            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "2班")], must_change_password=False
+        )
+    wang = sign_in(school_db, "wang", "River-2026x")
+    with school_db.reading() as s:
+        classes = {c: s.scalar(select(Slip).where(Slip.code == c)).student.class_name for c in policy.slips}
+    mine = next(c for c in policy.slips if classes[c] == "2班")
+    other = next(c for c in policy.slips if classes[c] == "10班")
+    rng = random.Random(8)
+    images = []
+    for code in (mine, other):
+        page = pages[code].copy()
+        mark_slip(page, "pen", 0, rng)
+        images.append(page)
+    with school_db.unit_of_work() as s:
+        act_as(s, wang)
+        report = scan.scan_stack(s, [str(pack_pdf(images, tmp_path / "s.pdf"))])
+    assert (report.registered, report.not_mine, report.queued) == (1, 1, [])
+    assert "不是您所带班级" in report.summary()
+    assert _answers(school_db) == {mine: "apply"}
+
+
+def test_a_template_with_its_options_the_other_way_round_is_read_as_printed(school_db, tmp_path):
+    """A school that put 不符合、不申请 first on its slips: the first box means decline on those slips."""
+    from aidoffice.publicity.templates import shipped_text
+
+    build_school(school_db, rare_names=False)
+    text = shipped_text("policy_junior")
+    first, second = "□ 符合条件，申请资助", "□ 不符合条件，不申请"
+    assert first in text and second in text
+    swapped = text.replace(first, "@@").replace(second, first).replace("@@", second)
+    with school_db.unit_of_work(actor="资助专干") as s:
+        letters = produce_letters(
+            s, "policy", tmp_path / "p.pdf", grade="七年级", class_name="2", letter_date=LETTER_DAY,
+            texts={"policy_junior": swapped}, covers=False,
+        )  # fmt: skip
+    pages = slip_pages(letters.path)
+    rng = random.Random(10)
+    images = []
+    for code, box in zip(letters.slips[:2], (0, 1), strict=True):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        images.append(page)
+    report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    assert report.registered == 2
+    assert _answers(school_db) == {letters.slips[0]: "decline", letters.slips[1]: "apply"}
