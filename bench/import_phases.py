@@ -106,7 +106,7 @@ def install() -> None:
 
         future.result = result  # type: ignore[method-assign]
         with timing("code loading (SQLAlchemy, models, services)"):
-            import aidoffice.importing.service  # noqa: F401  (what the command imports next)
+            import aidoffice.importing.service
             import aidoffice.office  # noqa: F401
 
             _install_rest()
@@ -161,7 +161,7 @@ def _install_rest() -> None:
         _add("matching", w, c)
 
     service.students.plan_students = plan_students
-    for name in ("pinyin_key", "initials_key", "sort_key", "pinyin_keys"):
+    for name in ("pinyin_key", "initials_key", "sort_key", "name_keys"):
         if hasattr(students, name):
             setattr(students, name, timed("pinyin keys", getattr(students, name)))
     places.VillageFinder.get_or_create = timed("village ids", places.VillageFinder.get_or_create)
@@ -206,7 +206,15 @@ def main() -> int:
     started = time.perf_counter()
     startup = (started - STARTED, time.process_time() - STARTED_CPU)
     install()
-    argv = ["--db", args.db, "--json", "import", "students", args.file, *(["--dry-run"] if args.dry_run else [])]
+    argv = [
+        "--db",
+        args.db,
+        "--json",
+        "import",
+        "students",
+        args.file,
+        *(["--dry-run"] if args.dry_run else []),
+    ]
     profiler = None
     if args.profile:
         import cProfile

@@ -6,6 +6,7 @@ driver. The caller records the insert in the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -37,14 +38,23 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     }
     positional = compiled.positiontup is not None
     order = list(compiled.positiontup) if positional else keys
+    # each row as a tuple in the statement's order; a key a row lacks takes its default
+    take = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    converting = [(i, processors[k]) for i, k in enumerate(order) if processors[k] is not None]
+    sql = str(compiled)
     for start in range(0, len(rows), chunk):
-        batch = []
+        batch: list[Any] = []
         for row in rows[start : start + chunk]:
-            values = {}
-            for k in order:
-                v = row[k] if k in row else defaults.get(k)
-                p = processors[k]
-                values[k] = p(v) if p is not None and v is not None else v
-            batch.append(tuple(values[k] for k in order) if positional else values)
-        conn.exec_driver_sql(str(compiled), batch)
+            try:
+                values = take(row)
+            except KeyError:
+                values = tuple(row[k] if k in row else defaults.get(k) for k in order)
+            if converting:
+                values = list(values)
+                for i, p in converting:
+                    v = values[i]
+                    if v is not None:
+                        values[i] = p(v)
+            batch.append(tuple(values) if positional else dict(zip(order, values, strict=True)))
+        conn.exec_driver_sql(sql, batch)
     return len(rows)

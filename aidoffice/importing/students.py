@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice.db.audit import record
@@ -33,7 +33,7 @@ from aidoffice.domain.idnumber import (
     normalize_student_no,
     same_person_15_18,
 )
-from aidoffice.domain.pinyin import initials_key, pinyin_key, sort_key
+from aidoffice.domain.pinyin import initials_key, name_keys, pinyin_key, sort_key
 from aidoffice.domain.text import shorten
 from aidoffice.errors import SchoolCodeMismatch
 from aidoffice.importing.cleaning import (
@@ -542,11 +542,20 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
         return finder.get_or_create(*pair) if pair is not None and finder is not None else None
 
     if payload.new:
+        keys: dict[str, tuple[str, str, str]] = {}  # name → its pinyin keys, read once per distinct name
+        villages: dict[tuple[str, str] | None, int | None] = {}
+        new_places = payload.new_places
         for row in payload.new:
-            row["village_id"] = village_of(payload.new_places.get(row["person_key"]))
-            row["name_pinyin"] = pinyin_key(row["name"])
-            row["name_initials"] = initials_key(row["name"])
-            row["name_sort"] = sort_key(row["name"])
+            place = new_places.get(row["person_key"])
+            village_id = villages.get(place, -1)
+            if village_id == -1:
+                village_id = villages[place] = village_of(place)
+            row["village_id"] = village_id
+            name = row["name"]
+            name_keys_ = keys.get(name)
+            if name_keys_ is None:
+                name_keys_ = keys[name] = name_keys(name)
+            row["name_pinyin"], row["name_initials"], row["name_sort"] = name_keys_
             row["batch_id"] = batch_id
         # the ORM's bulk path costs three times as much at 20,000 rows; the audit entry its hook would
         # write is written here instead
@@ -559,8 +568,11 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
             {"rows": len(payload.new)},
         )
     if payload.new_flags:
-        session.execute(
-            insert(GroupMembership),
+        # past the ORM's bulk path too (a third of a second for 7,000 flags); the entry its hook
+        # would write (one bulk_insert, the import's note) is written here
+        insert_many(
+            session,
+            GroupMembership.__table__,
             [
                 {
                     "person_key": key,
@@ -574,6 +586,13 @@ def apply_students(session: Session, report: ImportReport[StudentsPlan], batch_i
                 }
                 for key, group in payload.new_flags
             ],
+        )
+        record(
+            session,
+            "bulk_insert",
+            GroupMembership.__tablename__,
+            session.info.get("audit_note") or f"{len(payload.new_flags)} 条",
+            {"rows": len(payload.new_flags)},
         )
     ids = sorted(set(payload.updates) | set(payload.flag_changes) | set(payload.places))
     for chunk in _chunks(ids, 500):
