@@ -95,10 +95,11 @@ def column_limits(kind: str) -> dict[str, int]:
 
 def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Iterator[DataRow]:
     """Each row with its cells cleaned in place; what could not be cleaned is in `row.problems`."""
-    limits = [(f, n, True) for f, n in column_limits(kind).items()]
-    limits += [(f, n, False) for f, n in parsed_limits(kind).items()]
     layout = report.layout
     columns = {f: layout.columns[i] for f, i in layout.fields.items()}
+    # only the fields the file has: a row's cells hold no others
+    limits = [(f, n, True) for f, n in column_limits(kind).items() if f in columns]
+    limits += [(f, n, False) for f, n in parsed_limits(kind).items() if f in columns]
     for row in rows:
         cells = row.cells
         # the common row is decided by one test of all its text at once, in C
