@@ -24,7 +24,7 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.text import control_characters, squeeze, without_control_characters
-from aidoffice.importing.headers import field_label
+from aidoffice.importing.headers import IGNORE, field_label
 from aidoffice.importing.readers import excel_error
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.rows import DataRow
@@ -97,9 +97,17 @@ def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Ite
     """Each row with its cells cleaned in place; what could not be cleaned is in `row.problems`."""
     layout = report.layout
     columns = {f: layout.columns[i] for f, i in layout.fields.items()}
-    # only the fields the file has: a row's cells hold no others
-    limits = [(f, n, True) for f, n in column_limits(kind).items() if f in columns]
-    limits += [(f, n, False) for f, n in parsed_limits(kind).items() if f in columns]
+    # only the fields the file has (a row's cells hold no others), and of those only the columns
+    # where some cell is longer than the limit: one pass down each column instead of a test per cell
+    table_rows = report.table.rows
+    limits = [
+        (f, n, stored)
+        for f, n, stored in (
+            *((f, n, True) for f, n in column_limits(kind).items()),
+            *((f, n, False) for f, n in parsed_limits(kind).items()),
+        )
+        if f in columns and f != IGNORE and _longest(table_rows, layout.fields[f]) > n
+    ]
     for row in rows:
         cells = row.cells
         # the common row is decided by one test of all its text at once, in C
@@ -114,6 +122,11 @@ def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Ite
                     row.problems.append(f"{_where(columns, f)}{too_long(shown, limit, stored)}")
                     cells[f] = shown[:limit]  # the row is refused; later checks see no huge value
         yield row
+
+
+def _longest(rows: list[list[Any]], index: int) -> int:
+    """The most characters of any text in one column (every row of the sheet: header rows too)."""
+    return max((len(v) for r in rows if index < len(r) and (v := r[index]).__class__ is str), default=0)
 
 
 def _screen_cells(row: DataRow, report: ImportReport, columns: dict[str, Any]) -> None:

@@ -369,6 +369,7 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
     if placing.active:
         compared += [n for n in ("hukou_township", "hukou_village") if n not in compared]
     matched: dict[int, int] = {}  # student id → file row
+    school_id = school.id
     for r in parsed:
         v, out = r.values, r.outcome
         m1 = by_id.get(v.get("id_number") or "")
@@ -392,7 +393,7 @@ def plan_students(session: Session, report: ImportReport, rows: Iterable[DataRow
             for n in COMPARED:
                 row.setdefault(n, None)
             row.update(
-                school_id=school.id,
+                school_id=school_id,
                 person_key=v["person_key"],
                 boarding=bool(v.get("boarding")),
                 status=v.get("status") or StudentStatus.ENROLLED,
