@@ -385,3 +385,25 @@ def test_each_distinct_name_is_read_into_pinyin_once(school_db, tmp_path, monkey
     do_import(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]))
     names = {r[H["姓名"]] for r in data}
     assert sorted(read) == sorted(names)
+
+
+def test_a_row_the_database_refuses_in_a_bulk_write_fails_the_whole_write_as_an_insert_would(
+    school_db, tmp_path
+):
+    """The bulk write (COPY on PostgreSQL, executemany on SQLite) is refused by the database the way a
+    plain INSERT is: the same error reaches the clerk in words (a write conflict, nothing written), and
+    nothing of the transaction stays."""
+    from aidoffice.db.bulk import insert_many
+    from aidoffice.db.errors import WriteConflict
+
+    do_import(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *rows(5)]))
+    with school_db.reading() as s:
+        names = [c.key for c in Student.__table__.columns if c.key != "id"]
+        taken = [dict(zip(names, r, strict=True)) for r in s.execute(select(*Student.__table__.c[*names]))]
+    fresh = {**taken[0], "person_key": "G130624201001010000", "id_number": None, "student_no": None}
+    with pytest.raises(WriteConflict, match="没有写入任何数据"), school_db.unit_of_work() as s:
+        insert_many(s, Student.__table__, [fresh, taken[1]])  # the second is in the ledger already
+    assert count(school_db) == 5
+    with school_db.unit_of_work() as s:
+        assert insert_many(s, Student.__table__, [fresh]) == 1
+    assert count(school_db) == 6
