@@ -1,7 +1,7 @@
 """Inserting many rows at once for imports. SQLAlchemy's executemany spends more time preparing each
 row's parameters than the database spends storing it; this compiles the statement once with
 SQLAlchemy, converts values with each column type's own bind processor, and hands the rows to the
-driver. The caller records the insert in the audit trail."""
+driver (on PostgreSQL through COPY). The caller records the insert in the audit trail."""
 
 from __future__ import annotations
 
