@@ -81,7 +81,7 @@ def timed_iter(phase: str, fn):  # type: ignore[no-untyped-def]
 
 def install() -> None:
     import aidoffice.cli as cli
-    from aidoffice.importing import readers
+    from aidoffice.sheets import readers
 
     parse: dict[str, float] = {}
 

@@ -209,7 +209,7 @@ class Database:
                 self._require_utf8()
             if migrate:
                 if (revision := schema_revision(self.engine)) is not None and revision != head_revision():
-                    from aidoffice.security.backup import auto_backup
+                    from aidoffice.safety.backup import auto_backup
 
                     auto_backup(self.url, "upgrade")  # before any migration touches the clerk's data
                 upgrade(self.engine)

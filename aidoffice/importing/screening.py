@@ -24,8 +24,8 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.text import control_characters, squeeze, without_control_characters
-from aidoffice.importing.headers import IGNORE, field_label
-from aidoffice.importing.readers import excel_error
+from aidoffice.sheets.headers import IGNORE, field_label
+from aidoffice.sheets.readers import excel_error
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.rows import DataRow
 from aidoffice.messages import excel_error_cell, too_long

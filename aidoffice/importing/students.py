@@ -36,18 +36,8 @@ from aidoffice.domain.idnumber import (
 from aidoffice.domain.pinyin import initials_key, name_keys, pinyin_key, sort_key
 from aidoffice.domain.text import shorten
 from aidoffice.errors import SchoolCodeMismatch
-from aidoffice.importing.cleaning import (
-    CleaningError,
-    parse_boarding,
-    parse_date,
-    parse_month,
-    parse_sex,
-    parse_yes_no,
-    read_id_cell,
-    text,
-    zeros_hint,
-)
-from aidoffice.importing.headers import field_label
+from aidoffice.sheets.cleaning import CleaningError, parse_boarding, parse_date, parse_month, parse_sex, parse_yes_no, read_id_cell, text, zeros_hint
+from aidoffice.sheets.headers import field_label
 from aidoffice.importing.report import Action, ImportReport, Missing, Outcome, Repeats
 from aidoffice.importing.rows import DataRow
 from aidoffice.ledgers.places import Placer, VillageFinder, guess_county

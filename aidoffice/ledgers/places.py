@@ -19,7 +19,7 @@ from aidoffice.db.models import Household, School, Student, StudentStatus, Towns
 from aidoffice.domain.address import Place, bare_town, split_columns, split_place, village_key
 from aidoffice.domain.text import printable
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
-from aidoffice.security.access import require
+from aidoffice.access.checks import require
 
 SERVED_KEY = "served_villages"  # school.settings: [village id, …] once the clerk has confirmed them
 

@@ -34,7 +34,7 @@ from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.ledgers.elsewhere import elsewhere_counts, elsewhere_for
 from aidoffice.ledgers.places import PlaceIndex, served_confirmed, served_village_ids
 from aidoffice.ledgers.student_queries import groups_of
-from aidoffice.security.access import require
+from aidoffice.access.checks import require
 
 DEFAULT_SCHOOL_AGE = (3, 18)  # preschool to the end of senior high; set per school in settings
 

@@ -24,23 +24,10 @@ from aidoffice.db.audit import actor_of
 from aidoffice.db.models import AppSetting, AuditEntry, User
 from aidoffice.domain.grades import InvalidGrade, parse_class, parse_grade
 from aidoffice.errors import AidofficeError, FieldProblem, ValidationError
-from aidoffice.security.access import (
-    ClassKey,
-    Principal,
-    accounts_exist,
-    act_as,
-    class_label,
-    current_user,
-    require,
-)
-from aidoffice.security.roles import role_book
-from aidoffice.security.sealed import (
-    SINGLE_CLERK_KEY,
-    account_problems,
-    accounts_recorded,
-    password_digest,
-    single_clerk_from_trail,
-)
+from aidoffice.access.checks import ClassKey, Principal, accounts_exist, act_as, class_label, current_user, require
+from aidoffice.access.roles import role_book
+from aidoffice.safety.sealed import SINGLE_CLERK_KEY, account_problems, password_digest, single_clerk_from_trail
+from aidoffice.access.checks import accounts_recorded
 
 LOCK_AFTER = 5
 FIRST_LOCK = timedelta(seconds=30)

@@ -9,7 +9,7 @@ from aidoffice.db.models import Award, GroupMembership, Household, HouseholdMemb
 from aidoffice.demo import generate
 from aidoffice.domain.idnumber import parse_id
 from aidoffice.errors import AidofficeError
-from aidoffice.ledgers.school import current_term
+from aidoffice.ledgers.school import ensure_current_term as current_term
 from aidoffice.ledgers.students import add_student, link_to_household
 from aidoffice.ledgers.villages import (
     get_or_create_village,
@@ -138,7 +138,7 @@ def test_a_child_recorded_as_studying_elsewhere_shows_in_the_village_ledger(scho
     """户籍台账's question — where does each school-age child study — is answered by the clerk's record."""
     from aidoffice.db.models import HouseholdMember
     from aidoffice.ledgers.elsewhere import record_elsewhere
-    from aidoffice.ledgers.school import current_term
+    from aidoffice.ledgers.school import ensure_current_term as current_term
     from aidoffice.ledgers.villages import members_of, village_tree
 
     with school_db.unit_of_work() as s:

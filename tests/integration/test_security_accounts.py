@@ -10,18 +10,9 @@ from sqlalchemy import select
 from aidoffice.db.models import AuditEntry, Student, User
 from aidoffice.errors import AidofficeError, ValidationError
 from aidoffice.ledgers.students import add_student
-from aidoffice.security import accounts
-from aidoffice.security.access import (
-    PermissionDenied,
-    Principal,
-    act_as,
-    bind_user,
-    class_scope,
-    require,
-    require_student,
-    scope_students,
-)
-from aidoffice.security.accounts import SignInFailed, authenticate, create_user, sign_in
+from aidoffice.safety import accounts
+from aidoffice.access.checks import PermissionDenied, Principal, act_as, bind_user, class_scope, require, require_student, scope_students
+from aidoffice.safety.accounts import SignInFailed, authenticate, create_user, sign_in
 from tests.factories import student
 
 ADMIN_PW = "Mountain-2026"
@@ -89,7 +80,7 @@ def test_an_unknown_login_costs_one_full_password_check_and_loading_accounts_has
         "import argon2\n"
         "def refuse(*a, **k): raise SystemExit('hashed at import')\n"
         "argon2.PasswordHasher.hash = refuse\n"
-        "import aidoffice.security.accounts\n"
+        "import aidoffice.safety.accounts\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
