@@ -132,6 +132,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
             cur.execute(f"PRAGMA journal_mode={journal}")
             cur.execute("PRAGMA synchronous=NORMAL" if journal == "WAL" else "PRAGMA synchronous=FULL")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # 16 MiB of page cache per connection, filled only as used (SQLite's default is 2 MiB): an
+            # import that inserts 20,000 students into eleven indexes no longer spills pages to the WAL
+            # half-way (a quarter of its insert; 64 MiB measured no faster)
+            cur.execute("PRAGMA cache_size=-16384")
             cur.close()
 
         event.listen(engine, "connect", pragmas)

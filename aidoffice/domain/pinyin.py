@@ -64,3 +64,10 @@ def sort_key(name: str) -> str:
     """`name_order` as one string a database can index and ORDER BY: syllables joined by a space,
     which sorts before every letter (li yan < liu yu ting)."""
     return " ".join(name_order(name))
+
+
+def name_keys(name: str) -> tuple[str, str, str]:
+    """(pinyin_key, initials_key, sort_key) of one name from one reading of its syllables: what a
+    student row stores, a third of the work of calling the three one by one."""
+    parts = [_NON_ALNUM.sub("", s) for s in _syllables(name or "")]
+    return "".join(parts), "".join(p[:1] for p in parts), " ".join(parts)

@@ -27,7 +27,7 @@ from aidoffice.domain.text import control_characters, squeeze, without_control_c
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.rows import DataRow
 from aidoffice.messages import excel_error_cell, too_long
-from aidoffice.sheets.headers import field_label
+from aidoffice.sheets.headers import IGNORE, field_label
 from aidoffice.sheets.readers import excel_error
 
 # field → the model column the field's text is stored in, per kind of file
@@ -95,10 +95,19 @@ def column_limits(kind: str) -> dict[str, int]:
 
 def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Iterator[DataRow]:
     """Each row with its cells cleaned in place; what could not be cleaned is in `row.problems`."""
-    limits = [(f, n, True) for f, n in column_limits(kind).items()]
-    limits += [(f, n, False) for f, n in parsed_limits(kind).items()]
     layout = report.layout
     columns = {f: layout.columns[i] for f, i in layout.fields.items()}
+    # only the fields the file has (a row's cells hold no others), and of those only the columns
+    # where some cell is longer than the limit: one pass down each column instead of a test per cell
+    table_rows = report.table.rows
+    limits = [
+        (f, n, stored)
+        for f, n, stored in (
+            *((f, n, True) for f, n in column_limits(kind).items()),
+            *((f, n, False) for f, n in parsed_limits(kind).items()),
+        )
+        if f in columns and f != IGNORE and _longest(table_rows, layout.fields[f]) > n
+    ]
     for row in rows:
         cells = row.cells
         # the common row is decided by one test of all its text at once, in C
@@ -113,6 +122,11 @@ def screen_rows(rows: Iterable[DataRow], report: ImportReport, kind: str) -> Ite
                     row.problems.append(f"{_where(columns, f)}{too_long(shown, limit, stored)}")
                     cells[f] = shown[:limit]  # the row is refused; later checks see no huge value
         yield row
+
+
+def _longest(rows: list[list[Any]], index: int) -> int:
+    """The most characters of any text in one column (every row of the sheet: header rows too)."""
+    return max((len(v) for r in rows if index < len(r) and (v := r[index]).__class__ is str), default=0)
 
 
 def _screen_cells(row: DataRow, report: ImportReport, columns: dict[str, Any]) -> None:

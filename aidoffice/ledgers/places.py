@@ -61,13 +61,17 @@ class VillageFinder:
     def __init__(self, session: Session):
         self.session = session
         self.known: dict[tuple[str, str], int] = {}
+        self._keys: dict[tuple[str, str], tuple[str, str]] = {}  # as written → as compared
         for v_id, v_name, t_name in session.execute(
             select(Village.id, Village.name, Township.name).join(Township, Township.id == Village.township_id)
         ):
             self.known.setdefault((bare_town(t_name), village_key(v_name)), v_id)
 
     def find(self, township: str, village: str) -> int | None:
-        return self.known.get((bare_town(township), village_key(village)))
+        key = self._keys.get((township, village))
+        if key is None:  # a 学籍 export names the same few hundred villages thousands of times
+            key = self._keys[(township, village)] = (bare_town(township), village_key(village))
+        return self.known.get(key)
 
     def get_or_create(self, township: str, village: str) -> int:
         found = self.find(township, village)

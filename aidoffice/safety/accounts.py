@@ -50,8 +50,12 @@ DEFAULT_IDLE_MINUTES = 15
 _LOGIN = re.compile(r"^[A-Za-z0-9_.\-\u3400-\u9fff]{2,40}$")
 
 _hasher = PasswordHasher()  # argon2id, 64 MiB, t=3: ~50 ms on a clerk's PC
-# verified when the login does not exist, so a wrong login costs the same time as a wrong password
-_DUMMY_HASH = _hasher.hash("aidoffice-no-such-user")
+# verified when the login does not exist, so a wrong login costs the same time as a wrong password;
+# written out (hashing it at import cost every command 0.2 s and 64 MiB), with the hasher's parameters
+# (tests/integration/test_accounts.py checks they stay the same)
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$C+JEurvj7Uo4C7y11MTuyA$Xsw1W7ahdvTxyHltMllA4woHBEPjYFXk/Jdw/3BoGIo"
+)
 
 
 class SignInFailed(AidofficeError):

@@ -76,6 +76,38 @@ def test_a_wrong_password_and_an_unknown_login_get_the_same_answer(db):
     assert any("没有这个登录名（“se…”，15 个字符）" in n for n in notes), notes
 
 
+def test_an_unknown_login_costs_one_full_password_check_and_loading_accounts_hashes_nothing(db, monkeypatch):
+    """The stand-in hash an unknown login is checked against has the real hashes' cost (memory,
+    passes, lanes), so timing does not tell which logins exist; and loading the accounts module no
+    longer hashes anything (it cost every command 0.2 s and 64 MiB)."""
+    import subprocess
+    import sys
+
+    assert accounts._DUMMY_HASH.startswith("$argon2id$")
+    assert accounts._hasher.check_needs_rehash(accounts._DUMMY_HASH) is False
+    probe = (
+        "import argon2\n"
+        "def refuse(*a, **k): raise SystemExit('hashed at import')\n"
+        "argon2.PasswordHasher.hash = refuse\n"
+        "import aidoffice.safety.accounts\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    _admin(db)
+    checked = []
+    real = accounts._hasher
+
+    class Watching:
+        def verify(self, hashed, password):  # type: ignore[no-untyped-def]
+            checked.append(hashed)
+            return real.verify(hashed, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Watching())
+    with pytest.raises(SignInFailed):
+        sign_in(db, "nobody", "not-the-password1")
+    assert checked == [accounts._DUMMY_HASH]
+
+
 def test_five_failures_lock_the_account_even_against_the_right_password(db):
     """Guessing passwords must slow down; a locked account refuses the right password until the wait
     is over, and the wait doubles with each further failure."""
