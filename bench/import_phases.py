@@ -80,7 +80,7 @@ def timed_iter(phase: str, fn):  # type: ignore[no-untyped-def]
 
 
 def install() -> None:
-    import aidoffice.cli as cli
+    import aidoffice.cli.imports as cli  # the import command's module: its open_db and masked_json
     from aidoffice.sheets import readers
 
     parse: dict[str, float] = {}
@@ -114,7 +114,7 @@ def install() -> None:
 
     readers.read_ahead = read_ahead
     install.parse = parse  # type: ignore[attr-defined]
-    cli._open = timed("open (migrations check, catalogue, sign-in)", cli._open)
+    cli.open_db = timed("open (migrations check, catalogue, sign-in)", cli.open_db)
     cli.masked_json = timed("result (mask, JSON, print)", cli.masked_json)
 
 
