@@ -1,7 +1,8 @@
-"""`python -m aidoffice`: the same program as the `aidoffice` console command (pyproject's
-[project.scripts] names `ui.launch:main`): the GUI with no command, the headless commands otherwise.
-The entry point is found by name, as the console script is: the core never imports `ui`."""
+"""`python -m aidoffice COMMAND …`: the headless commands (aidoffice.cli). The core never imports `ui`,
+so this entry opens no window: with no command it prints the commands and exits 2. The program a clerk
+starts is the `aidoffice` console command (`ui.launch:main`, also `python -m ui`): the GUI with no
+command, the same headless commands otherwise."""
 
-import importlib
+from aidoffice.cli import main
 
-raise SystemExit(importlib.import_module("ui.launch").main())
+raise SystemExit(main())

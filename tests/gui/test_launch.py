@@ -1,5 +1,6 @@
 """The console entry point lives outside the core (ui/launch.py): no command opens the GUI, a command
-runs headless, and `python -m aidoffice` goes the same way."""
+runs headless, and `python -m ui` goes the same way; `python -m aidoffice` is headless only (the core
+never reaches `ui`, not even by name)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 import pytest
 
 
-def test_no_command_opens_the_gui_and_python_m_aidoffice_does_too(monkeypatch):
+def test_no_command_opens_the_gui_and_python_m_ui_does_too(monkeypatch):
     import ui.app
     from ui import launch
 
@@ -21,9 +22,17 @@ def test_no_command_opens_the_gui_and_python_m_aidoffice_does_too(monkeypatch):
     assert launch.main(["--db", "one.db"]) == 0
     monkeypatch.setattr(sys, "argv", ["aidoffice", "--db", "two.db"])
     with pytest.raises(SystemExit) as done:
-        runpy.run_module("aidoffice", run_name="__main__")
+        runpy.run_module("ui", run_name="__main__")
     assert done.value.code == 0
     assert opened == ["one.db", "two.db"]
+
+
+def test_python_m_aidoffice_without_a_command_opens_no_window_and_says_the_commands(tmp_path):
+    env = {**os.environ, "AIDOFFICE_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    code = "import runpy, sys\ntry:\n    runpy.run_module('aidoffice', run_name='__main__')\nfinally:\n    print('QT' if any(m.startswith('PySide6') for m in sys.modules) else 'NOQT')\n"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2
+    assert "COMMAND" in r.stdout + r.stderr and r.stdout.strip().splitlines()[-1] == "NOQT"
 
 
 def test_a_command_runs_headless_through_the_console_entry(tmp_path):
