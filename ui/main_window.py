@@ -26,7 +26,7 @@ from ui.pages.audit_page import AuditPage
 from ui.pages.consolidate_page import ConsolidatePage
 from ui.pages.dropout import DropoutPage
 from ui.pages.import_page import ImportPage
-from ui.pages.publicity_page import PublicityPage
+from ui.pages.publicity import PublicityPage
 from ui.pages.reconcile_page import ReconcilePage
 from ui.pages.roster_page import RosterPage
 from ui.pages.settings import SettingsPage

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from aidoffice.db.models import ClassSession
 from tests.gui.helpers import finish, idle
 from tests.letters_world import needs_poppler, pdf_pages
-from ui.pages.publicity_page import PublicityPage
+from ui.pages.publicity import PublicityPage
 
 
 def _choose(combo, text: str) -> None:

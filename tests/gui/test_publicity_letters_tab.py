@@ -12,7 +12,7 @@ from aidoffice.db.models import AuditEntry, Slip
 from aidoffice.publicity.letters import plan_letters
 from aidoffice.reconcile.service import run_reconcile
 from tests.gui.helpers import finish, idle
-from ui.pages.publicity_page import PublicityPage
+from ui.pages.publicity import PublicityPage
 
 
 def _choose(combo, text: str) -> None:

@@ -14,7 +14,7 @@ from aidoffice.publicity.slips import Outcome
 from tests.gui.helpers import finish, idle
 from tests.letters_world import pdf_pages
 from ui.main_window import MainWindow
-from ui.pages.publicity_page import PublicityPage
+from ui.pages.publicity import PublicityPage
 from ui.pages.slips_page import SlipsPage
 
 
