@@ -30,6 +30,7 @@ from ui.operations import AppContext, Changes
 from ui.operations import security as ops
 from ui.operations.security import SignedIn
 from ui.startup import StartupWindow, run_starting
+from ui.tasks import collect_on_gui_thread
 
 log = logging.getLogger("aidoffice.ui")
 
@@ -467,6 +468,7 @@ def run_gui(db_url: str | None = None) -> int:
     app.setApplicationDisplayName(tr("学校资助办助手"))
     install_qt_chinese(app)
     install_excepthook()
+    collect_on_gui_thread(app)  # never a Qt object freed by a background thread's collection
     url = configured_db_url(db_url)
     try:
         holder, office = start_up(url)

@@ -11,13 +11,14 @@ work is done and is being saved; from there it runs to the end), or when it was 
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 from shiboken6 import isValid
 
@@ -28,6 +29,24 @@ from aidoffice.progress import Progress
 from ui.i18n import tr
 
 log = logging.getLogger("aidoffice.ui")
+
+
+GC_EVERY_MS = 60_000
+
+
+def collect_on_gui_thread(parent: QObject) -> QTimer:
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate; when it frees a Qt
+    object there from a background operation, PySide must take the GUI thread's locks while that thread
+    waits for the GIL — the program hangs (seen: a village-tree read freeing a dialog of an earlier
+    screen). So, as Anki does, automatic collection is off and the GUI thread collects: every minute and
+    whenever the caller asks (`gc.collect()` after a window closes)."""
+    gc.collect()
+    gc.disable()
+    timer = QTimer(parent)
+    timer.setInterval(GC_EVERY_MS)
+    timer.timeout.connect(gc.collect)
+    timer.start()
+    return timer
 
 
 def show_error(parent: QWidget | None, exc: BaseException, what: str = "") -> None:

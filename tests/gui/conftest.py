@@ -3,6 +3,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import dataclasses
+import gc
 import logging
 import sys
 import threading
@@ -19,6 +20,19 @@ from tests.gui.helpers import make_ctx
 UI_DIR = str(Path(__file__).resolve().parents[2] / "ui") + os.sep
 # Opening the database before the first window is the one place the GUI thread may query.
 STARTUP = {str(Path(UI_DIR) / "app.py")}
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread():
+    """As the program does (ui.tasks.collect_on_gui_thread): no automatic collection while a GUI test
+    runs — a background read that happens to collect could free a Qt object of an earlier test off the
+    GUI thread and hang the run (seen once in the full suite) — and the main thread collects after it."""
+    was = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)

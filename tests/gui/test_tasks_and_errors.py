@@ -250,3 +250,24 @@ def test_a_disk_that_refuses_shows_the_same_chinese_message_as_the_cli(
     assert kind == "warning" and "只读" in text and "/media/U盘" in text and "OSError" not in text
     cli_text = str(os_problem(OSError(errno.EROFS, "x", "/media/U盘/.~学籍台账abc.xlsx")))
     assert text == cli_text
+
+
+def test_the_program_collects_garbage_on_the_gui_thread_only(qtbot):
+    """A Qt object freed by a background thread's garbage collection hangs PySide: the program turns
+    automatic collection off and collects from a GUI-thread timer."""
+    import gc
+
+    from PySide6.QtWidgets import QWidget
+
+    from ui.tasks import GC_EVERY_MS, collect_on_gui_thread
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    gc.enable()
+    try:
+        timer = collect_on_gui_thread(parent)
+        assert not gc.isenabled()
+        assert timer.isActive() and timer.interval() == GC_EVERY_MS
+        assert timer.thread() is parent.thread()
+    finally:
+        gc.disable()  # the GUI tests' own fixture restores it after the test
