@@ -55,6 +55,17 @@ def guess_county(addresses: Iterable[str | None]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def find_village(session: Session, township: str, village: str) -> Village | None:
+    """The village of that township, however the names are written (城南庄/城南庄镇, 大岸底/大岸底村)."""
+    town_key, v_key = bare_town(township.strip()), village_key(village)
+    for v in session.scalars(
+        select(Village).join(Township, Township.id == Village.township_id).order_by(Village.id)
+    ):
+        if village_key(v.name) == v_key and bare_town(v.township.name) == town_key:
+            return v
+    return None
+
+
 class VillageFinder:
     """get-or-create of villages by (township, village) for a whole import, tolerant of suffixes."""
 

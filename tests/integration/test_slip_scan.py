@@ -10,7 +10,6 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
-from tests.integration.test_letters_data import LETTER_DAY, build_school
 
 from aidoffice.db.models import Problem, Slip, SlipScan, SlipScanImage
 from aidoffice.errors import InputRefused
@@ -19,6 +18,7 @@ from aidoffice.publicity import slips
 from aidoffice.publicity.letters import PAGE_H, produce_letters
 from aidoffice.publicity.omr import Reason, letter_geometry, read_page
 from aidoffice.services import slip_scan as scan
+from tests.letters_world import LETTER_DAY, build_school
 from tests.scans import as_scanned, mark_slip, pack_pdf, slip_only, slip_pages, staple, write_note
 
 
