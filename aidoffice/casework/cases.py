@@ -172,6 +172,21 @@ def _day(value: date | None) -> date:
     return value or clock.today()
 
 
+EARLIEST = date(2000, 1, 1)
+
+
+def _check_day(day: date, what: str, *, not_before: date | None = None, why: str = "") -> date:
+    """A date a clerk typed for something that has happened: not in the future, not before 2000, and not
+    before `not_before` (the day the case opened, the day the child left)."""
+    if day > clock.today():
+        raise ValidationError([FieldProblem(what, f"{day:%Y-%m-%d} 还没有到，请填写实际的日期")])
+    if day < EARLIEST:
+        raise ValidationError([FieldProblem(what, f"{day:%Y-%m-%d} 太早了，请核对年份")])
+    if not_before is not None and day < not_before:
+        raise ValidationError([FieldProblem(what, f"不能早于{why}（{not_before:%Y-%m-%d}）")])
+    return day
+
+
 def get_case(session: Session, case_id: int) -> DropoutCase:
     case = session.get(DropoutCase, case_id)
     if case is None:
@@ -212,6 +227,15 @@ def _place_of_student(session: Session, st: Student) -> tuple[int | None, str | 
     return None, st.hukou_township, st.hukou_village
 
 
+def _left_by_ledger(session: Session, student_id: int | None) -> date | None:
+    """The day the ledger marked the student 辍学 (a case opened from a finding or by hand for a student
+    already marked: the notice says since when the child has been away)."""
+    st = session.get(Student, student_id) if student_id else None
+    if st is not None and st.status is StudentStatus.DROPPED_OUT:
+        return st.status_changed_on
+    return None
+
+
 def _open_case_of(session: Session, person_key: str) -> DropoutCase | None:
     return session.scalars(
         select(DropoutCase).where(DropoutCase.person_key == person_key).order_by(DropoutCase.id.desc())
@@ -230,13 +254,19 @@ def _start(
     people = _check_people(session, data.people)
     reason = _check_reason(data.reason)
     note, plan = _text(data.reason_note, "原因说明"), _text(data.plan, "劝返方案")
+    left = data.left_on or _left_by_ledger(session, fresh.student_id) or today
+    _check_day(left, "辍学日期")
+    if data.next_due is not None and data.next_due < today:
+        raise ValidationError(
+            [FieldProblem("下次跟进", f"不能早于今天（{today:%Y-%m-%d}）：立案时定的是往后的期限")]
+        )
     due = data.next_due or date.fromordinal(today.toordinal() + DUE_DAYS)
     if existing is not None:  # closed: reopen
         case = existing
         last = f"上次结案：{case.outcome or ''}（{case.closed_on:%Y-%m-%d}）" if case.closed_on else ""
         case.status, case.times_opened = CaseStatus.OPEN, case.times_opened + 1
         case.reason, case.reason_note, case.plan = reason, note, plan or case.plan
-        case.left_on, case.next_due = data.left_on or today, due
+        case.left_on, case.next_due = left, due
         case.outcome = case.outcome_note = case.closed_on = case.closed_by = None
         case.escalated_on = None
         for attr in ("student_id", "grade", "class_name", "problem_id"):
@@ -250,7 +280,7 @@ def _start(
     else:
         case = fresh
         case.reason, case.reason_note, case.plan = reason, note, plan
-        case.left_on, case.next_due, case.opened_on = data.left_on or today, due, today
+        case.left_on, case.next_due, case.opened_on = left, due, today
         case.opened_by, case.status, case.times_opened = actor_of(session), CaseStatus.OPEN, 1
         case.people.extend(people)
         session.add(case)
@@ -285,6 +315,12 @@ def mark_dropout(
     """标记辍学: the ledger's status 辍学 and a case opened (or the child's closed case reopened) in the
     same transaction. `reason` as the ledger's dialog writes it: one of REASONS, or words (其他)."""
     require(session, "casework.edit")
+    _check_day(on or clock.today(), "辍学日期")  # checked before the ledger changes: nothing half-done
+    if data is not None:
+        _check_reason(data.reason)
+        _check_people(session, data.people)
+        if data.next_due is not None and data.next_due < clock.today():
+            raise ValidationError([FieldProblem("下次跟进", "不能早于今天：立案时定的是往后的期限")])
     st = ledger.mark_dropout(session, student_id, on, reason)
     if data is None:
         words = (reason or "").strip()
@@ -449,9 +485,7 @@ def add_action(
     said_text = _text(said, "沟通内容")
     if not said_text:
         raise ValidationError([FieldProblem("沟通内容", "请写明与家长、学生谈了什么")])
-    day = _day(on)
-    if day > clock.today():
-        raise ValidationError([FieldProblem("日期", f"{day:%Y-%m-%d} 还没有到，请填写实际的日期")])
+    day = _check_day(_day(on), "日期")  # a visit may come before the day a finding's child was put down
     if next_due is not None and next_due < day:
         raise ValidationError([FieldProblem("下次跟进", "下次跟进的日期不能早于这次")])
     action = _log(session, case, "act", day, who=_text(who, "经办人", 60), way=way, said=said_text,
@@ -483,7 +517,7 @@ def escalate(
     whom = _text(to, "上报单位", 100)
     if not whom:
         raise ValidationError([FieldProblem("上报单位", "请写明报告给谁（如：乡镇政府、县教育局）")])
-    day = _day(on)
+    day = _check_day(_day(on), "上报日期")
     case.escalated_on = day
     action = _log(
         session, case, "escalate", day, way="书面报告", said=f"报告{whom}", result=_text(note, "说明")
@@ -518,13 +552,20 @@ def close_case(
     text = _text(note, "结案说明")
     if outcome in OUTCOME_NEEDS and not text:
         raise ValidationError([FieldProblem("结案说明", f"“{outcome}”结案须写明{OUTCOME_NEEDS[outcome]}")])
-    day = _day(on)
+    day = _check_day(_day(on), "结案日期", not_before=case.opened_on, why="立案日期")
     st = session.get(Student, case.student_id) if case.student_id else None
-    if st is not None:
+    if st is not None:  # the ledger says where the child is now
         if outcome == "复学" and st.status is not StudentStatus.ENROLLED:
             ledger.reinstate(session, st.id, day, f"复学（控辍保学案件 {case.id}）")
+        elif outcome == "送教上门" and st.status is not StudentStatus.ENROLLED:
+            # taught at home by the school's teachers: the child keeps the school's record, in school
+            ledger.reinstate(
+                session, st.id, day, f"送教上门（控辍保学案件 {case.id}）" + (f"：{text}" if text else "")
+            )
+        elif outcome == "因病缓学" and st.status is StudentStatus.DROPPED_OUT:
+            ledger.suspend(session, st.id, day, f"因病缓学（控辍保学案件 {case.id}）：{text}")
         elif outcome == "转学" and st.status in (StudentStatus.DROPPED_OUT, StudentStatus.SUSPENDED):
-            ledger.transfer_out(session, st.id, day, text)
+            ledger.transfer_out(session, st.id, day, text, from_dropout=True)
     case.status, case.outcome, case.outcome_note = CaseStatus.CLOSED, outcome, text
     case.closed_on, case.closed_by, case.next_due = day, actor_of(session), None
     _log(session, case, "close", day, way=outcome, said=text)

@@ -186,17 +186,37 @@ def _change_status(
 
 
 def transfer_out(
-    session: Session, student_id: int, on: date | None = None, destination: str | None = None
+    session: Session,
+    student_id: int,
+    on: date | None = None,
+    destination: str | None = None,
+    *,
+    from_dropout: bool = False,
 ) -> Student:
-    """转出: the student stays in the ledger with status 转出, the date and where to."""
+    """转出: the student stays in the ledger with status 转出, the date and where to. A dropout is
+    brought back first — unless the dropout case closes because the child enrolled at another school
+    with its confirmation (`from_dropout`, 控辍保学 结案“转学”)."""
     note = f"转往：{destination.strip()}" if destination and destination.strip() else None
+    allowed = {StudentStatus.ENROLLED, StudentStatus.SUSPENDED}
     return _change_status(
         session,
         student_id,
         StudentStatus.TRANSFERRED_OUT,
         on,
         note,
-        {StudentStatus.ENROLLED, StudentStatus.SUSPENDED},
+        allowed | {StudentStatus.DROPPED_OUT} if from_dropout else allowed,
+    )
+
+
+def suspend(session: Session, student_id: int, on: date | None = None, note: str | None = None) -> Student:
+    """休学 (因病缓学 with a certificate): the student keeps the school's record and is not out of school."""
+    return _change_status(
+        session,
+        student_id,
+        StudentStatus.SUSPENDED,
+        on,
+        note,
+        {StudentStatus.ENROLLED, StudentStatus.DROPPED_OUT},
     )
 
 

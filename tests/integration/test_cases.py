@@ -377,3 +377,72 @@ def test_a_county_template_with_its_own_sheet_names_and_headers_is_filled(world,
     assert "*" in filled[0][4] and rows[-1][0] == "填表人："  # the footer moved below the rows
     with db.unit_of_work() as s, pytest.raises(InputRefused, match="同一个文件"):
         export_dropout_ledgers(s, template, template=template)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "note", "status"),
+    [
+        ("复学", None, StudentStatus.ENROLLED),
+        ("送教上门", "每周二、四由李老师上门", StudentStatus.ENROLLED),  # keeps the record, taught at home
+        ("转学", "已转入保定市第一中学，接收回执已存档", StudentStatus.TRANSFERRED_OUT),
+        ("因病缓学", "县医院诊断证明 2026-11-10", StudentStatus.SUSPENDED),
+        ("其他", "随父母迁往外省，去向已报县教育局", StudentStatus.DROPPED_OUT),
+    ],
+)
+def test_each_outcome_leaves_the_ledger_saying_where_the_child_is(school_db, outcome, note, status):
+    """Review finding: 转学 could never close a ledger student's case (辍学 could not become 转出), and a
+    child closed as 送教上门 or 因病缓学 stayed 辍学, so the next comparison found them out of school again."""
+    db = school_db
+    with db.unit_of_work() as s:
+        sid = add_student(s, 1, student("吴七", "八年级", "1班")).id
+        cases.mark_dropout(s, sid, date(2026, 11, 1), "其他")
+    with db.unit_of_work() as s:
+        cases.close_case(
+            s, s.scalars(select(DropoutCase.id)).one(), outcome=outcome, note=note, on=date(2026, 11, 20)
+        )
+    with db.reading() as s:
+        st = s.get(Student, sid)
+        assert st.status is status
+        if status is not StudentStatus.DROPPED_OUT:
+            assert st.status_changed_on == date(2026, 11, 20)
+        if outcome == "转学":
+            assert "保定市第一中学" in st.status_note
+        assert s.scalars(select(DropoutCase.status)).one() is CaseStatus.CLOSED
+
+
+def test_a_case_for_a_student_the_ledger_already_marked_says_since_when_the_child_is_away(school_db):
+    """Review finding: the case (and the 复学通知书, and the month's new dropouts) took the day it was
+    opened, not the day the ledger marked the child 辍学."""
+    from aidoffice.ledgers import students as ledger
+
+    db = school_db
+    with db.unit_of_work() as s:
+        sid = add_student(s, 1, student("郑八", "七年级", "2班")).id
+        ledger.mark_dropout(s, sid, date(2026, 9, 1), "外出务工")
+    with db.unit_of_work() as s:
+        case = cases.open_for_student(s, sid, CaseInput(reason="外出务工"), today=date(2026, 11, 22))
+        assert (case.left_on, case.opened_on) == (date(2026, 9, 1), date(2026, 11, 22))
+
+
+def test_dates_that_cannot_be_are_refused_and_nothing_changes(school_db):
+    db = school_db
+    with db.unit_of_work() as s:
+        sid = add_student(s, 1, student("冯九")).id
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="还没有到"):
+        cases.open_for_ledger_student(s, sid, CaseInput(reason="其他", left_on=date(2031, 1, 1)))
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="太早"):
+        cases.open_for_ledger_student(s, sid, CaseInput(reason="其他", left_on=date(1900, 1, 1)))
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="下次跟进"):
+        cases.open_for_ledger_student(s, sid, CaseInput(reason="其他", next_due=date(2020, 1, 1)))
+    with db.unit_of_work() as s:
+        cid = cases.open_for_ledger_student(s, sid, CaseInput(reason="其他", left_on=date(2026, 11, 10))).id
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="太早"):
+        cases.add_action(s, cid, way="家访", said="谈话", on=date(1900, 1, 1))
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="还没有到"):
+        cases.close_case(s, cid, outcome="复学", on=date(2030, 1, 1))
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="立案日期"):
+        cases.close_case(s, cid, outcome="复学", on=date(2026, 11, 1))
+    with db.reading() as s:
+        c = s.get(DropoutCase, cid)
+        assert c.status is CaseStatus.OPEN and [a.kind for a in c.actions] == ["open"]
+        assert s.get(Student, sid).status is StudentStatus.DROPPED_OUT
