@@ -236,9 +236,35 @@ def roll(session: Session, *, on: date | None = None, level: Level = Level.MASKE
     return [(n, *r) for n, r in enumerate(out, 1)]
 
 
-def suspects(session: Session, *, level: Level = Level.MASKED) -> list[tuple[Any, ...]]:
-    """疑似辍学: open 需核实去向 findings, and students marked 辍学/休学, with whether a case is open."""
+def _of_compulsory_age(session: Session, day: date) -> Any:
+    """(ID number, birth date) → whether the child is of compulsory-school age on `day` (义务教育适龄,
+    6–15 unless the school says otherwise): the dropout ledgers are about those children only; a
+    finding about a child of 4 or of 17 stays in the problem list. Unknown birth: kept."""
+    school = session.scalars(select(School).order_by(School.id)).first()
+    earliest, latest = birth_bounds(day, compulsory_age(school))
+
+    def check(number: str | None, born: Any = None) -> bool:
+        if born is None and number and len(number) == 18 and number[:17].isdigit():
+            try:
+                born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+            except ValueError:
+                return True
+        if born is None:
+            return True
+        if born.__class__ is str:
+            born = date.fromisoformat(born[:10])
+        return earliest <= born <= latest
+
+    return check
+
+
+def suspects(
+    session: Session, *, level: Level = Level.MASKED, on: date | None = None
+) -> list[tuple[Any, ...]]:
+    """疑似辍学: open 需核实去向 findings, and students marked 辍学/休学, of compulsory-school age, with
+    whether a case is open."""
     require(session, "cases.view")
+    of_age = _of_compulsory_age(session, on or clock.today())
     show_id = shower(Field.ID_NUMBER, level)
     cases = _open_cases(session)
     places: dict[int, tuple[str, str]] = {}
@@ -256,18 +282,21 @@ def suspects(session: Session, *, level: Level = Level.MASKED) -> list[tuple[Any
         ).where(Problem.kind == "NOT_ENROLLED", Problem.status != ProblemStatus.CLOSED)
     ):  # fmt: skip
         seen.add(key)
+        if not of_age(number or key):
+            continue
         how = "户籍与学籍比对" if "户籍台账" in (detail or "") else "部门名单与学籍比对"
         town = next((t for t in towns_of.get(village or "", ()) if (detail or "").startswith(t)), "")
         check = f"已立案（案件 {cases[key]}）" if key in cases else "待核实"
         # the comparison words its details with masked numbers only, as the problem list shows them
         out.append((town, village or "", name, show_id(number) or "", how, detail or "", first_seen, check))
-    for key, number, name, status, changed, note, vid, town, village in session.execute(
+    for key, number, name, status, changed, note, vid, town, village, born in session.execute(
         select(
             Student.person_key, Student.id_number, Student.name, Student.status, Student.status_changed_on,
             Student.status_note, Student.village_id, Student.hukou_township, Student.hukou_village,
+            Student.birth_date,
         ).where(Student.status.in_([StudentStatus.DROPPED_OUT, StudentStatus.SUSPENDED]))
     ):  # fmt: skip
-        if key in seen:
+        if key in seen or not of_age(number, born):
             continue
         town, village = places.get(vid, (town or "", village or ""))
         what = f"学籍台账为{STATUS_NAMES[status]}" + (f"：{free_text(note, level)}" if note else "")
@@ -335,11 +364,14 @@ def monthly_report(
         key = (r[1], r[2])
         tally[key]["children"] += 1
         tally[key][r[11]] += 1
-    for village, detail in session.execute(
-        select(Problem.village, Problem.detail).where(
+    of_age = _of_compulsory_age(session, day)
+    for village, detail, number in session.execute(
+        select(Problem.village, Problem.detail, func.coalesce(Problem.id_number, Problem.person_key)).where(
             Problem.kind == "NOT_ENROLLED", Problem.status != ProblemStatus.CLOSED
         )
     ):
+        if not of_age(number):
+            continue
         for key in tally:
             if key[1] == village and (detail or "").startswith(key[0]):
                 tally[key]["suspect"] += 1
@@ -382,7 +414,7 @@ def dropout_ledgers(
     day = on or clock.today()
     book = DropoutLedgers(on=day, month=f"{day.year}年{day.month}月")
     book.roll = roll(session, on=day, level=level)
-    book.suspects = suspects(session, level=level)
+    book.suspects = suspects(session, level=level, on=day)
     book.dropouts = dropouts(session, level=level, on=day)
     book.report = monthly_report(session, day, roll_rows=book.roll)
     return book

@@ -446,3 +446,24 @@ def test_dates_that_cannot_be_are_refused_and_nothing_changes(school_db):
         c = s.get(DropoutCase, cid)
         assert c.status is CaseStatus.OPEN and [a.kind for a in c.actions] == ["open"]
         assert s.get(Student, sid).status is StudentStatus.DROPPED_OUT
+
+
+def test_the_suspected_dropout_ledger_lists_children_of_compulsory_school_age_only(school_db):
+    """Review finding: 疑似辍学 held 141 children of 4–5 and 15–18 among 150 rows. A dropout of 17 (高中)
+    or a finding about a child of 4 stays in the problem list but is no 控辍保学 suspect (义务教育 6–15)."""
+    from aidoffice.casework.dropout_ledgers import suspects
+    from aidoffice.ledgers import students as ledger
+
+    db = school_db
+    with db.unit_of_work() as s:
+        young = add_student(s, 1, student("钱十二", "七年级", "1班", birth=date(2014, 3, 1))).id
+        old = add_student(s, 1, student("孙十七", "九年级", "1班", birth=date(2009, 3, 1))).id
+        ledger.mark_dropout(s, young, date(2026, 10, 1), "外出务工")
+        ledger.mark_dropout(s, old, date(2026, 10, 1), "外出务工")
+        four = an_id(date(2022, 5, 1))
+        s.add(Problem(kind="NOT_ENROLLED", identity=f"NOT_ENROLLED|{four}", person_key=four, id_number=four,
+                      name="李四岁", village="黑崖沟村", detail="学前学龄", scope="2026-2027-1",
+                      status=ProblemStatus.OPEN, first_seen_on=date(2026, 11, 1), last_seen_on=date(2026, 11, 1)))  # fmt: skip
+    with db.reading() as s:
+        names = [r[3] for r in suspects(s, on=date(2026, 11, 22))]
+    assert names == ["钱十二"]
