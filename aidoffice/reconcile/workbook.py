@@ -92,6 +92,16 @@ def write_problem_workbook(
     ctx = comparison.term
     by_kind = comparison.by_kind()
     states = _states(session, list(sync.ids.values()))
+    # problems no comparison finds but people record (a need raised on a home visit): the printed list
+    # carries the open ones too, or the clerk's sheet to tick off would miss them
+    by_hand = [k.code for k in KINDS.values() if k.scope == "visit"]
+    recorded = session.execute(
+        select(Problem.id, Problem.kind, Problem.rank, Problem.name, Problem.id_number, Problem.grade,
+               Problem.class_name, Problem.village, Problem.detail)
+        .where(Problem.kind.in_(by_hand), Problem.status != ProblemStatus.CLOSED)
+        .order_by(Problem.id)
+    ).all()  # fmt: skip
+    states |= _states(session, [r.id for r in recorded])
     book = StandardWorkbook()
 
     # ---- summary
@@ -104,6 +114,12 @@ def write_problem_workbook(
     for code, info in KINDS.items():
         found = by_kind.get(code, [])
         st = [states.get(sync.ids.get(f.identity, -1)) for f in found]
+        if info.scope == "visit":
+            st = [states.get(r.id) for r in recorded if r.kind == code]
+            summary.append([info.label, info.explain, 0, 0, *(
+                sum(1 for x in st if x and x.status is want) for want in (ProblemStatus.OPEN, ProblemStatus.IN_PROGRESS)
+            ), ""])  # fmt: skip
+            continue
         summary.append(
             [
                 info.label,
@@ -157,6 +173,21 @@ def write_problem_workbook(
                 free_text(st.last_note, level) if st else "",
             ]
         )
+
+    for r in recorded:
+        st = states.get(r.id)
+        listing.append(
+            [
+                r.id, label(r.kind), "优先" if r.rank == 1 else "", r.name,
+                show(Field.ID_NUMBER, r.id_number, level) or "",
+                grade_label(r.grade, "") if r.grade is not None else "", r.class_name or "", r.village or "",
+                free_text(r.detail, level),
+                status_name(st.status, st.still_present) if st else "",
+                (st.assigned_to or "") if st else "",
+                free_text(st.resolution, level) if st else "",
+                free_text(st.last_note, level) if st else "",
+            ]
+        )  # fmt: skip
 
     # ---- one sheet per kind: the evidence of both sides next to each other
     for code, info in KINDS.items():

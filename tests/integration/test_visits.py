@@ -259,3 +259,24 @@ def test_the_commands_assign_add_and_due_and_print_nothing_unmasked(world, capsy
     assert run("assign", "--teacher", "王老师", "--village", "龙泉关镇/没有这个村")["_code"] == 1
     assert run("rule", "--poor", "每周")["_code"] == 2
     assert run("rule", "--poor", "每学期")["rule"]["poor"] == "term"
+
+
+def test_the_printed_problem_list_carries_the_needs_raised_on_visits(world, tmp_path):
+    """Review finding: a need raised on a visit was in the problem list on screen but not in the
+    workbook `reconcile --out` writes, the list a clerk prints and ticks off."""
+    from openpyxl import load_workbook
+
+    from aidoffice.reconcile.service import run_reconcile
+
+    db, w = world
+    vid = visit(db, w.households["王大山"], date(2026, 11, 5), needs="孩子想申请寄宿生生活补助")
+    with db.unit_of_work(actor="资助专干") as s:
+        pid = raise_need(s, vid).id
+    out = tmp_path / "问题清单.xlsx"
+    with db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s, "2026-2027-1", out=out)
+    book = load_workbook(out, read_only=True)
+    rows = [r for r in book["问题清单"].iter_rows(values_only=True) if r and r[0] == pid]
+    assert len(rows) == 1 and rows[0][1] == "家访反映的需求" and "寄宿生生活补助" in rows[0][8]
+    summary = {r[0]: r for r in book["汇总"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["家访反映的需求"][4] == 1  # 待处理
