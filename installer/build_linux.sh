@@ -20,9 +20,10 @@ echo "== build venv ($BUILD/venv)"
 [ -x "$BUILD/venv/bin/python" ] || "$PYTHON" -m venv "$BUILD/venv"
 PY="$BUILD/venv/bin/python"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-$NICE "$PY" -m pip install -q --upgrade pip wheel
+quiet() { grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true; }
+$NICE "$PY" -m pip install -q --upgrade pip wheel 2>&1 | quiet
 # non-editable: an editable install hides the aidoffice package from PyInstaller
-$NICE "$PY" -m pip install -q "$PYSIDE" ".[postgres]" pyinstaller pyelftools pypdf
+$NICE "$PY" -m pip install -q "$PYSIDE" ".[postgres]" pyinstaller pyelftools pypdf 2>&1 | quiet
 "$PY" -m pip show -q PySide6-Essentials | grep -i '^version' || true
 
 echo "== PyInstaller"
@@ -73,7 +74,13 @@ cp resources/fonts/LICENSE "$PKG/usr/share/doc/aidoffice/LICENSE.fonts"
 SIZE_KB="$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)"
 GLIBC_DEP="libc6 (>= ${FLOOR#GLIBC_})"
 [ "$FLOOR" = "none" ] && GLIBC_DEP="libc6"
-sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE_KB/" -e "s/@LIBC@/$GLIBC_DEP/" \
+# what the bundle's libraries need from the system (read from their DT_NEEDED entries)
+mapfile -t DEPS < <("$PY" "$ROOT/installer/deb_depends.py" "$APP")
+DEPENDS="$GLIBC_DEP${DEPS[0]:+, ${DEPS[0]}}"
+RECOMMENDS="fonts-wqy-zenhei | fonts-arphic-uming${DEPS[1]:+, ${DEPS[1]}}"
+echo "Depends: $DEPENDS"
+sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE_KB/" \
+    -e "s/@DEPENDS@/$DEPENDS/" -e "s/@RECOMMENDS@/$RECOMMENDS/" \
     installer/debian/control > "$PKG/DEBIAN/control"
 install -m755 installer/debian/postinst installer/debian/postrm "$PKG/DEBIAN/"
 DEB="$DIST/aidoffice_${VERSION}_${ARCH}.deb"

@@ -8,6 +8,7 @@ defence that turns an unexpected error into a message instead of a crash."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -471,6 +472,11 @@ def start_up(url: str, window: StartupWindow | None = None) -> tuple[InstanceLoc
         window.deleteLater()
 
 
+def _quit_after_first_window(shell: Shell) -> None:
+    print(f"first window: {shell.window.windowTitle() if shell.window else ''}", file=sys.stderr, flush=True)
+    QTimer.singleShot(0, shell.quit)
+
+
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
     use_private_temp()
@@ -494,6 +500,8 @@ def run_gui(db_url: str | None = None) -> int:
         shell = Shell(
             office.db, has_school=office.has_school, catalogue_changes=office.catalogue_changes, holder=holder
         )
+        if os.environ.get("AIDOFFICE_QUIT_AFTER_FIRST_WINDOW"):  # installer/smoke.sh: time to first window
+            shell.window_opened.connect(lambda _w: _quit_after_first_window(shell))
         if not shell.start():
             return 0
         return app.exec()
