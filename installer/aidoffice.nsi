@@ -3,7 +3,7 @@
 ; desktop shortcuts; the .aidbak association under HKCU; an uninstaller that keeps the user's data
 ; (%LOCALAPPDATA%\aidoffice: the database and its backups) unless its checkbox asks to delete it.
 ;
-;   makensis /DVERSION=0.1.0 /DBUNDLE=dist\aidoffice /DOUTFILE=dist\aidoffice-0.1.0-setup.exe installer\aidoffice.nsi
+;   makensis /DVERSION=x.y.z /DBUNDLE=dist\aidoffice /DOUTFILE=dist\aidoffice-x.y.z-setup.exe installer\aidoffice.nsi
 ; build_windows.ps1 passes VERSION from aidoffice/__init__.py (the one place it is written).
 
 Unicode true

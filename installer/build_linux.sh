@@ -23,7 +23,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 quiet() { grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true; }
 $NICE "$PY" -m pip install -q --upgrade pip wheel 2>&1 | quiet
 # non-editable: an editable install hides the aidoffice package from PyInstaller
-$NICE "$PY" -m pip install -q "$PYSIDE" ".[postgres]" pyinstaller pyelftools pypdf 2>&1 | quiet
+# PostgreSQL through the system's libpq5 (psycopg without its 10 MB binary wheel; the .deb recommends libpq5)
+$NICE "$PY" -m pip install -q "$PYSIDE" . "psycopg>=3.1" pyinstaller pyelftools pypdf 2>&1 | quiet
+"$PY" -m pip uninstall -q -y psycopg-binary 2>/dev/null || true
 "$PY" -m pip show -q PySide6-Essentials | grep -i '^version' || true
 
 echo "== PyInstaller"
@@ -49,6 +51,7 @@ fi
 # stripping the Qt libraries saves little (they are stripped) and breaks none; ours may carry symbols
 find "$APP" -name '*.so*' -type f -exec strip --strip-unneeded {} + 2>/dev/null || true
 find "$APP" -name '__pycache__' -prune -exec rm -rf {} +
+ln -sfn aidoffice "$APP/aidoffice-cli"
 
 echo "== glibc floor"
 FLOOR="$("$PY" "$ROOT/installer/glibc_floor.py" "$APP")"
@@ -77,7 +80,7 @@ GLIBC_DEP="libc6 (>= ${FLOOR#GLIBC_})"
 # what the bundle's libraries need from the system (read from their DT_NEEDED entries)
 mapfile -t DEPS < <("$PY" "$ROOT/installer/deb_depends.py" "$APP")
 DEPENDS="$GLIBC_DEP${DEPS[0]:+, ${DEPS[0]}}"
-RECOMMENDS="fonts-wqy-zenhei | fonts-arphic-uming${DEPS[1]:+, ${DEPS[1]}}"
+RECOMMENDS="fonts-wqy-zenhei | fonts-arphic-uming, libpq5${DEPS[1]:+, ${DEPS[1]}}"
 echo "Depends: $DEPENDS"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$SIZE_KB/" \
     -e "s/@DEPENDS@/$DEPENDS/" -e "s/@RECOMMENDS@/$RECOMMENDS/" \

@@ -12,6 +12,6 @@ if sys.platform == "win32":
         if stream is not None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
-from ui.launch import main  # noqa: E402
+from ui.launch import main
 
 raise SystemExit(main())

@@ -81,7 +81,9 @@ def label(v: tuple[int, ...] | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
-    parser.add_argument("--list", action="store_true", help="also name the files that need the highest version")
+    parser.add_argument(
+        "--list", action="store_true", help="also name the files that need the highest version"
+    )
     args = parser.parse_args(argv)
     highest: tuple[int, ...] | None = None
     needs: dict[Path, tuple[int, ...]] = {}
