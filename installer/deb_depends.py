@@ -15,7 +15,7 @@ from glibc_floor import elf_files
 GLIBC_LIBS = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1"}
 GLIBC_LIBS |= {"ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libresolv.so.2", "libcrypt.so.1"}
 # a plugin the desktop may lack (Wayland sessions): recommended, not required
-OPTIONAL_PREFIXES = ("libwayland", "libxkbcommon-x11")
+OPTIONAL_PREFIXES = ("libwayland",)
 
 
 def needed(path: Path) -> list[str]:

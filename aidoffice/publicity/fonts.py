@@ -69,7 +69,7 @@ class GlyphsMissing(AidofficeError):
         self.chars = "".join(sorted(set(chars)))
         used = "、".join(fonts)
         super().__init__(
-            f"本机找到的字体都没有这些字符：“{self.chars}”，打印出来会是空白（例如日期、金额、电话号码缺数字），"
+            f"本机找到的字体都没有这些字符：{' '.join(self.chars)}，打印出来会是空白（例如日期、金额、电话号码缺数字），"
             "所以没有生成 PDF。"
             + (f"（使用的字体：{used}）" if used else "")
             + "程序自带的西文字体（reportlab 的 Vera.ttf）可能缺失，请重新安装本程序；或者"
