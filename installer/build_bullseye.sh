@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The .deb for glibc ≤ 2.31 (统信UOS 20, 银河麒麟 V10): build_linux.sh run inside a Debian 11
+# (bullseye) root made with debootstrap from Debian's packages. Bullseye's Python is 3.9, so CPython
+# 3.11 is built there first from Debian's own source package (bookworm's python3.11). Run as root:
+#   bash installer/build_bullseye.sh          → dist/aidoffice_<version>_amd64.deb built for bullseye
+# Environment: CHROOT (default /srv/bullseye), MIRROR (default Debian's), NICE (default 10).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+CHROOT="${CHROOT:-/srv/bullseye}"
+MIRROR="${MIRROR:-http://deb.debian.org/debian}"
+NICE="nice -n ${NICE:-10}"
+[ "$(id -u)" -eq 0 ] || { echo "run as root (debootstrap, chroot, mount)" >&2; exit 2; }
+
+if [ ! -x "$CHROOT/usr/bin/gcc" ]; then
+  command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap
+  $NICE debootstrap --variant=minbase \
+    --include=build-essential,libssl-dev,libffi-dev,libsqlite3-dev,zlib1g-dev,libbz2-dev,liblzma-dev,libexpat1-dev,uuid-dev,binutils,dpkg-dev,ca-certificates,wget,libfontconfig1,libxkbcommon0,libegl1,libgl1,libdbus-1-3 \
+    bullseye "$CHROOT" "$MIRROR"
+fi
+
+mounted=()
+cleanup() { for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done; }
+trap cleanup EXIT
+for fs in proc sys dev; do
+  mountpoint -q "$CHROOT/$fs" || { mount --bind "/$fs" "$CHROOT/$fs"; mounted+=("$CHROOT/$fs"); }
+done
+mkdir -p "$CHROOT/src"
+mountpoint -q "$CHROOT/src" || { mount --bind "$ROOT" "$CHROOT/src"; mounted+=("$CHROOT/src"); }
+cp /etc/resolv.conf "$CHROOT/etc/resolv.conf" 2>/dev/null || true
+# the host's certificate bundle (pip and apt over HTTPS trust the same authorities inside)
+cp /etc/ssl/certs/ca-certificates.crt "$CHROOT/etc/ssl/certs/host-ca.crt" 2>/dev/null || true
+
+if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
+  # CPython 3.11 from Debian's source package of bookworm (the .orig tarball is CPython's own release)
+  echo "deb-src $MIRROR bookworm main" > "$CHROOT/etc/apt/sources.list.d/bookworm-src.list"
+  chroot "$CHROOT" bash -euc "
+    apt-get update -qq
+    mkdir -p /tmp/py && cd /tmp/py && apt-get source -qq --download-only python3.11
+    tar xf python3.11_*.orig.tar.xz && cd Python-3.11*/
+    ./configure -q --prefix=/opt/py311 --enable-shared LDFLAGS=-Wl,-rpath,/opt/py311/lib
+    $NICE make -s -j\$(nproc) && make -s altinstall"
+fi
+
+chroot "$CHROOT" env PIP_CERT=/etc/ssl/certs/host-ca.crt PYTHON=/opt/py311/bin/python3.11 BUILD_DIR=/root/aidoffice-build DIST_DIR=/src/dist \
+  bash /src/installer/build_linux.sh
