@@ -23,7 +23,7 @@ DEB="$(ls -1 dist/aidoffice_"${VERSION}"_*.deb | tail -n 1)"
 echo "== install $DEB"
 dpkg -r aidoffice >/dev/null 2>&1 || true
 apt-get install -y -qq "$ROOT/$DEB" >/dev/null 2>&1 || { dpkg -i "$DEB" || apt-get install -f -y -qq; }
-dpkg -s aidoffice | grep -q "^Status: install ok installed" || fail "dpkg did not install it"
+[ "$(dpkg-query -W -f='${Status}' aidoffice)" = "install ok installed" ] || fail "dpkg did not install it"
 [ -L /usr/bin/aidoffice ] && [ -x /opt/aidoffice/aidoffice-cli ] || fail "links or programs missing"
 grep -q "^Name\[zh_CN\]=学校资助办助手" /usr/share/applications/aidoffice.desktop || fail "desktop entry"
 [ -f /usr/share/icons/hicolor/256x256/apps/aidoffice.png ] || fail "icon"
@@ -39,16 +39,17 @@ T0=$(date +%s.%N); as_user aidoffice-cli --help >/dev/null; T1=$(date +%s.%N)
 HELP_S=$(python3 -c "print($T1 - $T0)")
 as_user aidoffice-cli --version
 as_user aidoffice-cli --json init --school "阜平县城南庄镇中心学校" | tail -n 1
-as_user aidoffice-cli --json demo --students 200 | tail -n 1 | grep -q '"students": 200' || fail "demo"
+DEMO_JSON="$(as_user aidoffice-cli --json demo --students 200 | tail -n 1)"
+grep -q '"students": 200' <<<"$DEMO_JSON" || fail "demo"
 as_user aidoffice-cli --json contacts --aid-office-phone 0312-7251234 --complaint-phone 0312-7259999 >/dev/null
 LETTERS_JSON="$(as_user aidoffice-cli --json letters policy --grade 七年级 --out "$HOME_DIR/smoke/letters.pdf" | tail -n 1)"
 echo "$LETTERS_JSON" | cut -c1-160
-echo "$LETTERS_JSON" | grep -q '"letters": [1-9]' || fail "letters printed none"
+grep -q '"letters": [1-9]' <<<"$LETTERS_JSON" || fail "letters printed none"
 TEXT="$(pdftotext "$HOME_DIR/smoke/letters.pdf" -)"
-echo "$TEXT" | grep -q "[0-9]\{4\}" || fail "the letters' PDF has no digits"
-echo "$TEXT" | grep -q "0312-7251234" || fail "the phone number is not in the PDF's text"
-echo "$TEXT" | grep -q "告知书" || fail "the letters' PDF has no Chinese"
-if echo "$TEXT" | grep -Eq "[1-9][0-9]{5}(19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx]"; then
+grep -q "[0-9]\{4\}" <<<"$TEXT" || fail "the letters' PDF has no digits"
+grep -q "0312-7251234" <<<"$TEXT" || fail "the phone number is not in the PDF's text"
+grep -q "告知书" <<<"$TEXT" || fail "the letters' PDF has no Chinese"
+if grep -Eq "[1-9][0-9]{5}(19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx]" <<<"$TEXT"; then
   fail "a full 18-digit ID number is printed in a parent letter"
 fi
 echo "letters: digits, phone number and Chinese extracted; no full ID number"
@@ -69,7 +70,7 @@ echo "== remove and purge"
 dpkg -r aidoffice >/dev/null
 [ ! -e /usr/bin/aidoffice ] && [ ! -e /opt/aidoffice/aidoffice ] || fail "remove left the program"
 dpkg -P aidoffice >/dev/null
-ls "$HOME_DIR/.local/share/aidoffice" | grep -q . || fail "the user's data was removed with the package"
+[ -n "$(ls -A "$HOME_DIR/.local/share/aidoffice")" ] || fail "the user's data was removed with the package"
 echo "the user's data is kept: $HOME_DIR/.local/share/aidoffice"
 
 echo "== NSIS script (stub payload)"
