@@ -36,7 +36,8 @@ if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
   chroot "$CHROOT" bash -euc "
     apt-get update -qq
     mkdir -p /tmp/py && cd /tmp/py && apt-get source -qq --download-only python3.11
-    tar xf python3.11_*.orig.tar.xz && cd Python-3.11*/
+    tar xf python3.11_*.orig.tar.*
+    cd Python-3.11*/
     ./configure -q --prefix=/opt/py311 --enable-shared LDFLAGS=-Wl,-rpath,/opt/py311/lib
     $NICE make -s -j\$(nproc) && make -s altinstall"
 fi
