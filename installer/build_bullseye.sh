@@ -42,5 +42,6 @@ if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
     $NICE make -s -j\$(nproc) && make -s altinstall"
 fi
 
-chroot "$CHROOT" env PIP_CERT=/etc/ssl/certs/host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/host-ca.crt PYTHON=/opt/py311/bin/python3.11 BUILD_DIR=/root/aidoffice-build DIST_DIR=/src/dist \
+chroot "$CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+  PIP_CERT=/etc/ssl/certs/host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/host-ca.crt REQUESTS_CA_BUNDLE=/etc/ssl/certs/host-ca.crt PYTHON=/opt/py311/bin/python3.11 BUILD_DIR=/root/aidoffice-build DIST_DIR=/src/dist \
   bash /src/installer/build_linux.sh
