@@ -42,6 +42,12 @@ if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
     $NICE make -s -j\$(nproc) && make -s altinstall"
 fi
 
+# the libraries the bundle leaves to the system, so deb_depends.py can name their packages
+chroot "$CHROOT" bash -euc "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+  libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 \
+  libxcb-shape0 libxcb-randr0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-glx0 libxcb-xfixes0 libxcb-sync1 \
+  libxcb-shm0 libwayland-client0 libwayland-cursor0 libwayland-egl1 >/dev/null"
+
 chroot "$CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   PIP_CERT=/etc/ssl/certs/host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/host-ca.crt REQUESTS_CA_BUNDLE=/etc/ssl/certs/host-ca.crt PYTHON=/opt/py311/bin/python3.11 BUILD_DIR=/root/aidoffice-build DIST_DIR=/src/dist \
   bash /src/installer/build_linux.sh

@@ -78,7 +78,8 @@ SIZE_KB="$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)"
 GLIBC_DEP="libc6 (>= ${FLOOR#GLIBC_})"
 [ "$FLOOR" = "none" ] && GLIBC_DEP="libc6"
 # what the bundle's libraries need from the system (read from their DT_NEEDED entries)
-mapfile -t DEPS < <("$PY" "$ROOT/installer/deb_depends.py" "$APP")
+"$PY" "$ROOT/installer/deb_depends.py" "$APP" > "$BUILD/depends.txt"  # fails on a library no package has
+mapfile -t DEPS < "$BUILD/depends.txt"
 DEPENDS="$GLIBC_DEP${DEPS[0]:+, ${DEPS[0]}}"
 RECOMMENDS="fonts-wqy-zenhei | fonts-arphic-uming, libpq5${DEPS[1]:+, ${DEPS[1]}}"
 echo "Depends: $DEPENDS"

@@ -59,8 +59,12 @@ def main(argv: list[str]) -> int:
             required.add(pkg)
     print(", ".join(sorted(required)))
     print(", ".join(sorted(optional - required)))
+    hard = [lib for lib in unknown if not lib.startswith(OPTIONAL_PREFIXES)]
     if unknown:
         print("不在任何已安装的软件包中：" + " ".join(unknown), file=sys.stderr)
+    if hard:  # a Depends without them would install a program that cannot start
+        print("install the packages that carry them on the build machine, then build again", file=sys.stderr)
+        return 1
     return 0
 
 
