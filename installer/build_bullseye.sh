@@ -30,16 +30,26 @@ cp /etc/resolv.conf "$CHROOT/etc/resolv.conf" 2>/dev/null || true
 # the host's certificate bundle (pip and apt over HTTPS trust the same authorities inside)
 cp /etc/ssl/certs/ca-certificates.crt "$CHROOT/etc/ssl/certs/host-ca.crt" 2>/dev/null || true
 
-if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
-  # CPython 3.11 from Debian's source package of bookworm (the .orig tarball is CPython's own release)
+# SQLite ≥ 3.35 (RETURNING: SQLAlchemy's bulk inserts need it; bullseye has 3.34), then CPython 3.11
+# linked to it, both from Debian's source packages of bookworm (their .orig tarballs are upstream's)
+if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c \
+    "import sqlite3, sys; sys.exit(sqlite3.sqlite_version_info < (3, 35))" 2>/dev/null; then
   echo "deb-src $MIRROR bookworm main" > "$CHROOT/etc/apt/sources.list.d/bookworm-src.list"
   chroot "$CHROOT" bash -euc "
     apt-get update -qq
-    mkdir -p /tmp/py && cd /tmp/py && apt-get source -qq --download-only python3.11
-    tar xf python3.11_*.orig.tar.*
+    rm -rf /tmp/py /opt/py311 && mkdir -p /tmp/py && cd /tmp/py
+    apt-get source -qq --download-only sqlite3 python3.11
+    tar xf sqlite3_*.orig.tar.*
+    cd sqlite*/
+    ./configure -q --prefix=/opt/py311 --disable-tcl --enable-shared CFLAGS='-O2 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_JSON1'
+    $NICE make -s -j\$(nproc) && make -s install
+    cd /tmp/py && tar xf python3.11_*.orig.tar.*
     cd Python-3.11*/
-    ./configure -q --prefix=/opt/py311 --enable-shared LDFLAGS=-Wl,-rpath,/opt/py311/lib
-    $NICE make -s -j\$(nproc) && make -s altinstall"
+    ./configure -q --prefix=/opt/py311 --enable-shared CPPFLAGS=-I/opt/py311/include \
+        LDFLAGS='-L/opt/py311/lib -Wl,-rpath,/opt/py311/lib'
+    $NICE make -s -j\$(nproc) && make -s altinstall
+    /opt/py311/bin/python3.11 -c 'import sqlite3; print(\"SQLite\", sqlite3.sqlite_version)'"
+  rm -rf "$CHROOT/root/aidoffice-build/venv"  # made with the old Python
 fi
 
 # the libraries the bundle leaves to the system, so deb_depends.py can name their packages
