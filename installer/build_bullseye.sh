@@ -37,6 +37,7 @@ if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c \
   echo "deb-src $MIRROR bookworm main" > "$CHROOT/etc/apt/sources.list.d/bookworm-src.list"
   chroot "$CHROOT" bash -euc "
     apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcl >/dev/null  # SQLite's full source makes its amalgamation with it
     rm -rf /tmp/py /opt/py311 && mkdir -p /tmp/py && cd /tmp/py
     apt-get source -qq --download-only sqlite3 python3.11
     tar xf sqlite3_*.orig.tar.*
