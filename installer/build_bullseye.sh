@@ -43,12 +43,14 @@ if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c \
     tar xf sqlite3_*.orig.tar.*
     cd sqlite*/
     ./configure -q --prefix=/opt/py311 --disable-tcl --enable-shared CFLAGS='-O2 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_JSON1'
-    $NICE make -s -j\$(nproc) && make -s install
+    $NICE make -s -j\$(nproc)
+    make -s install
     cd /tmp/py && tar xf python3.11_*.orig.tar.*
     cd Python-3.11*/
     ./configure -q --prefix=/opt/py311 --enable-shared CPPFLAGS=-I/opt/py311/include \
         LDFLAGS='-L/opt/py311/lib -Wl,-rpath,/opt/py311/lib'
-    $NICE make -s -j\$(nproc) && make -s altinstall
+    $NICE make -s -j\$(nproc)
+    make -s altinstall
     /opt/py311/bin/python3.11 -c 'import sqlite3; print(\"SQLite\", sqlite3.sqlite_version)'"
   rm -rf "$CHROOT/root/aidoffice-build/venv"  # made with the old Python
 fi
