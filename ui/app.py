@@ -8,11 +8,13 @@ defence that turns an unexpected error into a message instead of a crash."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QProcess, Qt, QTimer, QTranslator, Signal
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QProcess, QSize, Qt, QTimer, QTranslator, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QProgressDialog, QWidget
 from sqlalchemy import make_url
 
@@ -21,7 +23,7 @@ from aidoffice.db.engine import Database, normalize_url
 from aidoffice.errors import AidofficeError
 from aidoffice.logs import setup_logging
 from aidoffice.office import OpenedOffice, open_office
-from aidoffice.paths import configured_db_url, use_private_temp
+from aidoffice.paths import configured_db_url, resources_dir, use_private_temp
 from aidoffice.progress import Progress
 from aidoffice.safety import accounts
 from aidoffice.safety.locks import DatabaseInUse, InstanceLock, instance_lock
@@ -439,6 +441,17 @@ def install_qt_chinese(app: QApplication) -> bool:
     return True
 
 
+def program_icon() -> QIcon:
+    """Our own icon (resources/icons: the SVG's renderings at 16, 32, 48 and 256 pixels), for every
+    window of the program, the task bar and the Alt+Tab list."""
+    icon = QIcon()
+    for size in (16, 32, 48, 256):
+        path = resources_dir() / "icons" / f"aidoffice-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path), QSize(size, size))
+    return icon
+
+
 def start_up(url: str, window: StartupWindow | None = None) -> tuple[InstanceLock, OpenedOffice]:
     """Claim the file and open the database (upgrade, the day's backup, the catalogue) off the GUI
     thread, with the start-up window saying which step it is on; failures are raised here."""
@@ -460,12 +473,19 @@ def start_up(url: str, window: StartupWindow | None = None) -> tuple[InstanceLoc
         window.deleteLater()
 
 
+def _quit_after_first_window(shell: Shell) -> None:
+    print(f"first window: {shell.window.windowTitle() if shell.window else ''}", file=sys.stderr, flush=True)
+    QTimer.singleShot(0, shell.quit)
+
+
 def run_gui(db_url: str | None = None) -> int:
     setup_logging()
     use_private_temp()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("aidoffice")
     app.setApplicationDisplayName(tr("学校资助办助手"))
+    app.setWindowIcon(program_icon())
+    app.setDesktopFileName("aidoffice")  # Wayland/X11 desktops match the window to aidoffice.desktop
     install_qt_chinese(app)
     install_excepthook()
     collect_on_gui_thread(app)  # never a Qt object freed by a background thread's collection
@@ -482,6 +502,8 @@ def run_gui(db_url: str | None = None) -> int:
         shell = Shell(
             office.db, has_school=office.has_school, catalogue_changes=office.catalogue_changes, holder=holder
         )
+        if os.environ.get("AIDOFFICE_QUIT_AFTER_FIRST_WINDOW"):  # installer/smoke.sh: time to first window
+            shell.window_opened.connect(lambda _w: _quit_after_first_window(shell))
         if not shell.start():
             return 0
         return app.exec()

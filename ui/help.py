@@ -27,6 +27,7 @@ from aidoffice import __version__
 PAGES: list[tuple[str, str]] = [
     ("overview.md", "程序能做什么"),
     ("quickstart.md", "快速开始"),
+    ("install.md", "安装与卸载"),
     ("importing.md", "导入名单"),
     ("ledgers.md", "两个台账"),
     ("reconcile.md", "比对与问题清单"),

@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,33 @@ class FontsMissing(AidofficeError):
             + (f"（已查找：{where}）" if where else "")
             + INSTALL_HINT
         )
+
+
+class GlyphsMissing(AidofficeError):
+    """Characters every document needs (digits, Latin letters, punctuation) are in no font found: the
+    PDF would print blanks where a date, an amount or a phone number should be, so it is not written."""
+
+    def __init__(self, chars: Iterable[str], fonts: Iterable[str] = ()):
+        self.chars = "".join(sorted(set(chars)))
+        used = "、".join(fonts)
+        super().__init__(
+            f"本机找到的字体都没有这些字符：{' '.join(self.chars)}，打印出来会是空白（例如日期、金额、电话号码缺数字），"
+            "所以没有生成 PDF。"
+            + (f"（使用的字体：{used}）" if used else "")
+            + "程序自带的西文字体（reportlab 的 Vera.ttf）可能缺失，请重新安装本程序；或者"
+            + INSTALL_HINT
+        )
+
+
+def essential(ch: str) -> bool:
+    """A character a document cannot do without: digits, Latin letters and punctuation (ASCII and
+    full-width) and any number or punctuation mark. A rare ideograph in a name is not: the letters
+    warn about it by name and print the rest."""
+    if ch.isspace() or ch in _ZERO_WIDTH:
+        return False
+    if "\u0021" <= ch <= "\u007e" or "\uff01" <= ch <= "\uff5e":
+        return True
+    return unicodedata.category(ch)[0] in "NP"
 
 
 @dataclass(frozen=True)
@@ -96,6 +124,9 @@ RARE = (
 )
 ALL = SERIF + SANS + RARE
 BUNDLED = "DroidSansFallbackFull.ttf"
+# reportlab's Bitstream Vera: the Latin letters and digits Droid Sans Fallback lacks (a frozen build
+# must collect reportlab/fonts, or every digit is missing)
+LATIN = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
 
 
 @dataclass(frozen=True)
@@ -297,7 +328,7 @@ class FontSet:
         rare = [f for f in fonts if f.family in {c.family for c in RARE}]
         # Latin letters and digits last of all: Droid Sans Fallback has none, and reportlab ships
         # Bitstream Vera (a TrueType font with a licence that allows embedding)
-        latin = [FontFile(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf", 0, "Bitstream Vera Sans")]
+        latin = [FontFile(LATIN, 0, "Bitstream Vera Sans")] if LATIN.is_file() else []
         self._chains: dict[str, list[FontFile]] = {
             BODY: serif + sans + rare + latin,
             HEADING: sans + serif + rare + latin,
@@ -386,6 +417,14 @@ class FontSet:
         for ch in text:
             self._font_for(ch, BODY)
         return {ch for ch in text if ch in self.missing}
+
+    def check_essential(self) -> None:
+        """Raise GlyphsMissing when a digit, Latin letter or punctuation mark drawn with this set has
+        no glyph in any of its fonts (the missing set grows over the life of the set, and so does the
+        refusal: a set without digits is refused for every document)."""
+        lacking = {ch for ch in self.missing if essential(ch)}
+        if lacking:
+            raise GlyphsMissing(lacking, self.describe())
 
     def describe(self) -> list[str]:
         used = [f for f, loaded in self._loaded.items() if loaded is not None]

@@ -70,6 +70,8 @@ class Document:
         self.canvas.showPage()
 
     def save(self) -> None:
+        # never a letter whose dates and amounts print as blanks: refused before the file appears
+        self.fonts.check_essential()
         self.canvas.save()
 
 

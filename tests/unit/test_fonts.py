@@ -145,3 +145,51 @@ def test_a_title_never_ends_with_one_character_alone_on_its_line():
     lines = wrap(fonts, title, full - 4, style)  # one character too narrow
     assert len(lines) == 2 and lines[-1].text == "公示"
     assert "".join(line.text for line in lines) == title
+
+
+# ---- the missing-glyph guard ------------------------------------------------------------------------
+
+
+def test_a_pdf_whose_digits_no_font_has_is_refused_and_not_written(tmp_path, monkeypatch):
+    """A frozen build without reportlab's Vera.ttf on a PC whose only Chinese font has no digits printed
+    letters with blank dates and phone numbers and said nothing: now the PDF is refused, naming them."""
+    from aidoffice.publicity import fonts as fonts_module
+    from aidoffice.publicity.fonts import GlyphsMissing
+    from aidoffice.publicity.layout import draw_text
+    from aidoffice.publicity.pdf import document
+
+    monkeypatch.setattr(fonts_module, "LATIN", tmp_path / "not-collected" / "Vera.ttf")
+    fonts = resolve(BUNDLED_ONLY)  # Droid Sans Fallback: Chinese, no Latin digits
+    out = tmp_path / "告知书.pdf"
+    with pytest.raises(GlyphsMissing) as err, document(out, fonts, "告知书", "学校") as doc:
+        draw_text(doc.canvas, fonts, "咨询电话0312-7251234", 72, 700, Style(10.5))
+    assert not out.exists()
+    message = str(err.value)
+    assert (
+        "0" in err.value.chars and "7" in err.value.chars and "没有生成" in message and "重新安装" in message
+    )
+
+
+def test_a_pdf_with_vera_beside_the_chinese_font_prints_its_digits(tmp_path):
+    """The same text with reportlab's Vera present is written, and every digit is drawn."""
+    from aidoffice.publicity.layout import draw_text
+    from aidoffice.publicity.pdf import document
+
+    fonts = resolve(BUNDLED_ONLY)
+    out = tmp_path / "告知书.pdf"
+    with document(out, fonts, "告知书", "学校") as doc:
+        draw_text(doc.canvas, fonts, "咨询电话0312-7251234", 72, 700, Style(10.5))
+    assert out.is_file()
+    assert fonts.unprintable("0123456789-") == set()
+
+
+def test_a_rare_ideograph_in_a_name_warns_but_does_not_stop_the_print(tmp_path):
+    """A name with a character no font has (CJK Ext-G) is the letters' warning, not a refusal of the batch."""
+    from aidoffice.publicity.layout import draw_text
+    from aidoffice.publicity.pdf import document
+
+    fonts = resolve(BUNDLED_ONLY)
+    out = tmp_path / "告知书.pdf"
+    with document(out, fonts, "告知书", "学校") as doc:
+        draw_text(doc.canvas, fonts, "张\U0003134a 2026年", 72, 700, Style(10.5))
+    assert out.is_file() and fonts.missing == {"\U0003134a"}
