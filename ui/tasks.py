@@ -38,13 +38,21 @@ def collect_on_gui_thread(parent: QObject) -> QTimer:
     """Python's cyclic garbage collector runs in whichever thread happens to allocate; when it frees a Qt
     object there from a background operation, PySide must take the GUI thread's locks while that thread
     waits for the GIL — the program hangs (seen: a village-tree read freeing a dialog of an earlier
-    screen). So, as Anki does, automatic collection is off and the GUI thread collects: every minute and
-    whenever the caller asks (`gc.collect()` after a window closes)."""
+    screen). So, as Anki does, automatic collection is off and the GUI thread collects. What exists at
+    start-up (modules, the catalogue) is frozen out of the collector's sight; every minute the young
+    objects are collected, every tenth minute all of them (a few milliseconds, then, not a stall)."""
     gc.collect()
+    gc.freeze()
     gc.disable()
     timer = QTimer(parent)
     timer.setInterval(GC_EVERY_MS)
-    timer.timeout.connect(gc.collect)
+    ticks = [0]
+
+    def collect() -> None:
+        ticks[0] += 1
+        gc.collect() if ticks[0] % 10 == 0 else gc.collect(1)
+
+    timer.timeout.connect(collect)
     timer.start()
     return timer
 

@@ -270,4 +270,5 @@ def test_the_program_collects_garbage_on_the_gui_thread_only(qtbot):
         assert timer.isActive() and timer.interval() == GC_EVERY_MS
         assert timer.thread() is parent.thread()
     finally:
+        gc.unfreeze()
         gc.disable()  # the GUI tests' own fixture restores it after the test
