@@ -11,21 +11,18 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from aidoffice import clock
 from aidoffice.ledgers.assessments import LEVEL_NAMES
 from aidoffice.privacy import Field, Level, show
-from ui.widgets import dialog_buttons, error_label, today_qdate
+from ui.widgets import FormDialog, pydate, today_qdate
 
 
 def _date_edit(value: date | None = None) -> QDateEdit:
@@ -38,35 +35,7 @@ def _date_edit(value: date | None = None) -> QDateEdit:
     return edit
 
 
-def _day(edit: QDateEdit) -> date:
-    q = edit.date()
-    return date(q.year(), q.month(), q.day())
-
-
-class _Form(QDialog):
-    """A titled form with OK/Cancel, an explanation at the top and an error line at the bottom."""
-
-    def __init__(self, title: str, intro: str, ok: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        outer = QVBoxLayout(self)
-        if intro:
-            label = QLabel(intro)
-            label.setWordWrap(True)
-            label.setStyleSheet("color:#374151")
-            outer.addWidget(label)
-        self.form = QFormLayout()
-        outer.addLayout(self.form)
-        self.error = error_label()
-        outer.addWidget(self.error)
-        outer.addWidget(dialog_buttons(self, ok, self.tr("取消")))
-
-    def show_error(self, exc: BaseException) -> None:
-        self.error.setText(str(exc))
-
-
-class CloseDialog(_Form):
+class CloseDialog(FormDialog):
     """销号: the resolution is required (a choice or the clerk's own words), a note is optional."""
 
     def __init__(self, resolutions: tuple[str, ...], summary: str, parent: QWidget | None = None):
@@ -91,7 +60,7 @@ class CloseDialog(_Form):
         return self.resolution.currentText().strip(), self.note.toPlainText().strip()
 
 
-class TextDialog(_Form):
+class TextDialog(FormDialog):
     """One line of text: a note, the reason for reopening, what taking the problem involves."""
 
     def __init__(self, title: str, label: str, required: bool = True, parent: QWidget | None = None):
@@ -111,7 +80,7 @@ class TextDialog(_Form):
         return self.text.toPlainText().strip()
 
 
-class CorrectIdDialog(_Form):
+class CorrectIdDialog(FormDialog):
     """The number starts empty: either side of a suspected slip may be the wrong one, so the clerk
     checks the 户口簿 and types it, or takes one side's number with its button. The sides show as the
     page does (masked unless 显示完整证件号 is ticked)."""
@@ -144,7 +113,7 @@ class CorrectIdDialog(_Form):
         return self.number.text().strip()
 
 
-class ElsewhereDialog(_Form):
+class ElsewhereDialog(FormDialog):
     def __init__(self, name: str, school_hint: str, parent: QWidget | None = None):
         super().__init__(
             self.tr("登记在外就读"),
@@ -172,13 +141,13 @@ class ElsewhereDialog(_Form):
         return {
             "school_name": self.school.text().strip(),
             "place": self.place.currentText().strip(),
-            "verified_on": _day(self.verified_on),
+            "verified_on": pydate(self.verified_on.date()),
             "verified_by": self.verified_by.text().strip(),
             "note": self.note.text().strip(),
         }
 
 
-class AssessmentDialog(_Form):
+class AssessmentDialog(FormDialog):
     def __init__(self, name: str, school_year: str, parent: QWidget | None = None):
         super().__init__(
             self.tr("补录家庭经济困难认定"),
@@ -203,13 +172,13 @@ class AssessmentDialog(_Form):
     def values(self) -> tuple[str, date, str, str]:
         return (
             self.level.currentData(),
-            _day(self.decided_on),
+            pydate(self.decided_on.date()),
             self.decided_by.text().strip(),
             self.note.text().strip(),
         )
 
 
-class GroupDialog(_Form):
+class GroupDialog(FormDialog):
     def __init__(self, name: str, groups: list[tuple[str, str]], parent: QWidget | None = None):
         super().__init__(
             self.tr("补登重点群体"),

@@ -7,17 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +27,7 @@ from aidoffice.casework.cases import (
     ChildInput,
     PersonInput,
 )
-from ui.widgets import dialog_buttons, error_label, qdate, today_qdate
+from ui.widgets import FormDialog, pydate, qdate, today_qdate
 
 
 def date_edit(value: date | None = None, *, future: bool = False) -> QDateEdit:
@@ -46,11 +42,6 @@ def date_edit(value: date | None = None, *, future: bool = False) -> QDateEdit:
     return edit
 
 
-def day_of(edit: QDateEdit) -> date:
-    q: QDate = edit.date()
-    return date(q.year(), q.month(), q.day())
-
-
 def text_box(placeholder: str, height: int = 70) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setPlaceholderText(placeholder)
@@ -58,27 +49,9 @@ def text_box(placeholder: str, height: int = 70) -> QPlainTextEdit:
     return box
 
 
-class Form(QDialog):
+class Form(FormDialog):
     def __init__(self, title: str, intro: str, ok: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(520)
-        outer = QVBoxLayout(self)
-        if intro:
-            label = QLabel(intro)
-            label.setWordWrap(True)
-            label.setStyleSheet("color:#374151")
-            outer.addWidget(label)
-        self.form = QFormLayout()
-        outer.addLayout(self.form)
-        self.extra = QVBoxLayout()
-        outer.addLayout(self.extra)
-        self.error = error_label()
-        outer.addWidget(self.error)
-        outer.addWidget(dialog_buttons(self, ok, self.tr("取消")))
-
-    def show_error(self, exc: BaseException) -> None:
-        self.error.setText(str(exc))
+        super().__init__(title, intro, ok, parent, width=520)
 
 
 class OpenCaseDialog(Form):
@@ -139,7 +112,7 @@ class OpenCaseDialog(Form):
         )
         return CaseInput(
             reason=self.reason.currentText(), reason_note=self.reason_note.text().strip() or None,
-            plan=self.plan.toPlainText().strip() or None, left_on=day_of(self.left_on), people=people,
+            plan=self.plan.toPlainText().strip() or None, left_on=pydate(self.left_on.date()), people=people,
         )  # fmt: skip
 
     def child_input(self) -> ChildInput:
@@ -173,9 +146,9 @@ class ActionDialog(Form):
         self.form.addRow(self.tr("下次跟进期限"), self.next_due)
 
     def values(self) -> dict[str, Any]:
-        return {"on": day_of(self.on), "way": self.way.currentText(), "who": self.who.text().strip() or None,
+        return {"on": pydate(self.on.date()), "way": self.way.currentText(), "who": self.who.text().strip() or None,
                 "said": self.said.toPlainText().strip(), "result": self.result.text().strip() or None,
-                "next_due": day_of(self.next_due)}  # fmt: skip
+                "next_due": pydate(self.next_due.date())}  # fmt: skip
 
 
 class NoticeDialog(Form):
@@ -198,7 +171,7 @@ class NoticeDialog(Form):
         self.form.addRow(self.tr("报到地点"), self.place)
 
     def values(self) -> tuple[str, date, str | None]:
-        return self.kind.currentData(), day_of(self.deadline), self.place.text().strip() or None
+        return self.kind.currentData(), pydate(self.deadline.date()), self.place.text().strip() or None
 
 
 class EscalateDialog(Form):
@@ -237,7 +210,7 @@ class CloseCaseDialog(Form):
         self.note.setPlaceholderText(self.tr("须写明：") + need if need else self.tr("如：已回校上课"))
 
     def values(self) -> tuple[str, str | None, date]:
-        return self.outcome.currentText(), self.note.text().strip() or None, day_of(self.on)
+        return self.outcome.currentText(), self.note.text().strip() or None, pydate(self.on.date())
 
 
 class RolesDialog(Form):

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from aidoffice import clock
 from aidoffice.publicity.common import HeldBack
 from ui.operations import publicity as ops
-from ui.pages.publicity.letters_tab import HeldDialog, _pydate
+from ui.pages.publicity.letters_tab import HeldDialog
 from ui.tasks import Task, show_error
-from ui.widgets import qdate
+from ui.widgets import pydate, qdate
 
 
 class BoardTab:
@@ -93,7 +93,7 @@ class BoardTab:
 
     def make_notice(self, path: str) -> Task:
         """The children whose aid is in question are asked about first, as for the aid letters."""
-        term, starts = self.notice_term.currentText(), _pydate(self.notice_start.date())
+        term, starts = self.notice_term.currentText(), pydate(self.notice_start.date())
         self.held_dialog = None
 
         def make(include: dict[int, str] | None) -> None:

@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.operations import publicity as ops
-from ui.pages.publicity.letters_tab import _pydate
 from ui.tasks import Task
-from ui.widgets import error_label, today_qdate
+from ui.widgets import error_label, pydate, today_qdate
 
 
 class ClassesTab:
@@ -186,7 +185,7 @@ class ClassesTab:
 
     def session_values(self) -> dict:
         return {
-            "held_on": _pydate(self.s_date.date()),
+            "held_on": pydate(self.s_date.date()),
             "grade": self.s_grade.currentText(),
             "class_name": self.s_class.currentData(),
             "kind": self.s_kind.currentData(),
@@ -205,7 +204,7 @@ class ClassesTab:
                 self.tr("已记录：{c} {k}（{d}，到课 {a}/{e} 人）").format(
                     c=self.s_grade.currentText() + (self.s_class.currentData() or ""),
                     k=self.s_kind.currentText(),
-                    d=_pydate(self.s_date.date()).isoformat(),
+                    d=pydate(self.s_date.date()).isoformat(),
                     a=attended,
                     e=enrolled,
                 )
@@ -231,10 +230,10 @@ class ClassesTab:
         self.s_error.clear()
         values: dict = {"grade": self.s_grade.currentText(), "class_name": self.s_class.currentData()}
         if what == "handout":
-            values |= {"kind": self.s_kind.currentData(), "handout_date": _pydate(self.s_date.date())}
+            values |= {"kind": self.s_kind.currentData(), "handout_date": pydate(self.s_date.date())}
         else:
             values |= {
-                "held_on": _pydate(self.s_date.date()),
+                "held_on": pydate(self.s_date.date()),
                 "teacher": self.s_teacher.text() or None,
                 "topic": self.s_topic.text() or None,
             }

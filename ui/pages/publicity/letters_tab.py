@@ -5,10 +5,9 @@ tab and holds their widgets."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,7 +34,7 @@ from aidoffice.publicity.common import HeldBack
 from aidoffice.publicity.letters import LetterBatch, LetterPlan
 from ui.operations import publicity as ops
 from ui.tasks import Task, show_error
-from ui.widgets import error_label, qdate
+from ui.widgets import error_label, pydate, qdate
 
 KINDS = [("policy", "资助政策告知书"), ("aid", "受助情况告知书")]
 ASK_ABOVE_PAGES = 300  # a batch this large is asked about first (a whole school by mistake)
@@ -108,10 +107,6 @@ class HeldDialog(QDialog):
         return {h.student_id: self.reason.text().strip() for h in self.held}
 
 
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
 class LettersTab:
     # ---- 告知书 -------------------------------------------------------------------------------------
 
@@ -171,7 +166,7 @@ class LettersTab:
             "term": self.term.currentText() or None,
             "grade": grade,
             "class_name": self.class_.currentData() if grade else None,
-            "letter_date": _pydate(self.letter_date.date()),
+            "letter_date": pydate(self.letter_date.date()),
             "duplex": self.duplex.isChecked(),
             "covers": self.covers.isChecked(),
         }

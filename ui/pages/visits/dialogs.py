@@ -3,7 +3,6 @@ own red line (what and how to fix it); it closes once the write has succeeded.""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -23,12 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.casework.visits import WAYS
-from ui.widgets import dialog_buttons, error_label, today_qdate
-
-
-def _date(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
+from ui.widgets import dialog_buttons, error_label, pydate, today_qdate
 
 
 def _date_edit() -> QDateEdit:
@@ -149,7 +143,7 @@ class AssignDialog(_Form):
         if target_id is None:
             self.refuse(f"请从列表中选择一个{what}（可输入名称查找）。")
             return None
-        return {"teacher": teacher, "target": {key: target_id}, "starts_on": _date(self.starts_on)}
+        return {"teacher": teacher, "target": {key: target_id}, "starts_on": pydate(self.starts_on.date())}
 
 
 class HandOverDialog(_Form):
@@ -176,7 +170,7 @@ class HandOverDialog(_Form):
         if not old:
             self.refuse("请选择原包保教师。")
             return None
-        return {"old": old, "new": self.new.currentText().strip() or None, "on": _date(self.on),
+        return {"old": old, "new": self.new.currentText().strip() or None, "on": pydate(self.on.date()),
                 "reason": self.reason.text().strip()}  # fmt: skip
 
 
@@ -228,7 +222,7 @@ class RecordDialog(_Form):
         return {
             "values": {
                 "household_id": household_id,
-                "visited_on": _date(self.visited_on),
+                "visited_on": pydate(self.visited_on.date()),
                 "teacher": self.teacher.currentText().strip() or None,
                 "way": self.way.currentText(),
                 "said": self.said.toPlainText(),
