@@ -16,11 +16,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import make_url, text
 
 from aidoffice import clock
 from aidoffice.db.engine import Database
 from aidoffice.db.models import Base
+from aidoffice.safety import accounts
 
 PG_URL = os.environ.get("AIDOFFICE_TEST_PG_URL")
 # the day given to the run, read before any test can set the variable for the commands it starts
@@ -37,6 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _hashing(real=False)  # session fixtures (databases built once) create accounts too
+    config.addinivalue_line(
+        "markers",
+        "real_password_hashing: the test uses the program's argon2 cost, not the suite's quick one",
+    )
     config.addinivalue_line(
         "markers", "today(day): the test depends on the date; the clock is set to this day"
     )
@@ -49,6 +56,30 @@ def pytest_report_header(config: pytest.Config) -> str:
 def suite_day_of(config: pytest.Config) -> date:
     given = config.getoption("--today") or RUN_DAY
     return clock.parse_day(given) if given else date.today()  # the run's one look at the wall clock
+
+
+# argon2id at the program's cost (64 MiB, 3 passes, 4 lanes) takes ~0.2 s a hash or check here, and the
+# suite signs in and creates accounts some thousand times: tests hash with 1 pass over 1 MiB instead, as
+# Django's test settings use a quick hasher. The code run is the same (the same argon2id calls and
+# checks); a test marked `real_password_hashing` gets the program's own hasher, and a test of that mark
+# checks its cost. Processes the tests start use the program's hasher: they can check a quick hash (the
+# parameters are in the hash) and would upgrade it at sign-in, as for any hash of older parameters.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+REAL_HASHER, REAL_DUMMY_HASH = accounts._hasher, accounts._DUMMY_HASH
+QUICK_DUMMY_HASH = QUICK_HASHER.hash("aidoffice-no-such-user")
+
+
+def _hashing(real: bool) -> None:
+    accounts._hasher = REAL_HASHER if real else QUICK_HASHER
+    accounts._DUMMY_HASH = REAL_DUMMY_HASH if real else QUICK_DUMMY_HASH
+
+
+@pytest.fixture(autouse=True)
+def _password_hashing(request: pytest.FixtureRequest) -> Iterator[None]:
+    real = request.node.get_closest_marker("real_password_hashing") is not None
+    _hashing(real)
+    yield
+    _hashing(False)
 
 
 @pytest.fixture(scope="session")

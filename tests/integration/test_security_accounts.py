@@ -76,6 +76,7 @@ def test_a_wrong_password_and_an_unknown_login_get_the_same_answer(db):
     assert any("没有这个登录名（“se…”，15 个字符）" in n for n in notes), notes
 
 
+@pytest.mark.real_password_hashing
 def test_an_unknown_login_costs_one_full_password_check_and_loading_accounts_hashes_nothing(db, monkeypatch):
     """The stand-in hash an unknown login is checked against has the real hashes' cost (memory,
     passes, lanes), so timing does not tell which logins exist; and loading the accounts module no
@@ -84,6 +85,9 @@ def test_an_unknown_login_costs_one_full_password_check_and_loading_accounts_has
     import sys
 
     assert accounts._DUMMY_HASH.startswith("$argon2id$")
+    # the program's cost (the rest of the suite hashes quickly: tests/conftest.py)
+    assert (accounts._hasher.memory_cost, accounts._hasher.time_cost) == (65536, 3)
+    assert accounts._hasher.parallelism == 4
     assert accounts._hasher.check_needs_rehash(accounts._DUMMY_HASH) is False
     probe = (
         "import argon2\n"
@@ -106,6 +110,32 @@ def test_an_unknown_login_costs_one_full_password_check_and_loading_accounts_has
     with pytest.raises(SignInFailed):
         sign_in(db, "nobody", "not-the-password1")
     assert checked == [accounts._DUMMY_HASH]
+
+
+@pytest.mark.real_password_hashing
+def test_a_password_hashed_at_a_lower_cost_is_rehashed_at_the_programs_cost_when_its_owner_signs_in(
+    db,
+):
+    """An account made by an older version (or by the suite's quick hasher) gets the program's cost the
+    next time its owner signs in with the right password, and the trail says so."""
+    from tests.conftest import QUICK_HASHER
+
+    real, accounts._hasher = accounts._hasher, QUICK_HASHER
+    try:
+        _admin(db)
+    finally:
+        accounts._hasher = real
+    with db.reading() as s:
+        assert ",t=1," in s.scalars(select(User.password_hash)).one()
+    assert sign_in(db, "zhang", ADMIN_PW).login == "zhang"
+    with db.reading() as s:
+        upgraded = s.scalars(select(User.password_hash)).one()
+        actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert actions.count("user_rehash") == 1
+    assert sign_in(db, "zhang", ADMIN_PW).login == "zhang"  # the new hash checks, and is not redone
+    with db.reading() as s:
+        assert s.scalars(select(AuditEntry.action)).all().count("user_rehash") == 1
 
 
 def test_five_failures_lock_the_account_even_against_the_right_password(db):
