@@ -123,18 +123,15 @@ def _data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True)
-def _settings_restored(_data_home: Path) -> Iterator[None]:
-    """A test that changes this PC's settings (a backup password set, how many backups to keep) leaves
-    them as it found them for the next test."""
-    from aidoffice.paths import settings_file
-
-    path = settings_file()
-    before = path.read_bytes() if path.exists() else None
-    yield
-    if before is None:
-        path.unlink(missing_ok=True)
-    else:
-        path.write_bytes(before)
+def _own_data_home(
+    _data_home: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test has its own data folder (settings, automatic backups, logs): what one test sets on
+    "this PC" (a backup password, how many backups to keep) is not there for the next, even when a
+    background operation of the first writes it after the first has ended."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("AIDOFFICE_HOME", str(home))
+    return home
 
 
 @pytest.fixture(scope="session")
