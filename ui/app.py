@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 
@@ -474,7 +475,9 @@ def start_up(url: str, window: StartupWindow | None = None) -> tuple[InstanceLoc
 
 
 def _quit_after_first_window(shell: Shell) -> None:
-    print(f"first window: {shell.window.windowTitle() if shell.window else ''}", file=sys.stderr, flush=True)
+    title = shell.window.windowTitle() if shell.window else ""
+    # the wall-clock second it was shown: smoke.sh subtracts the second it started the program
+    print(f"first window: {title} at {time.time():.3f}", file=sys.stderr, flush=True)
     QTimer.singleShot(0, shell.quit)
 
 

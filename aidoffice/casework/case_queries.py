@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.access.checks import allowed, class_scope, require
-from aidoffice.casework.cases import ACTION_KIND_NAMES, SOURCE_NAMES, get_case, require_case
+from aidoffice.casework.cases import get_case, require_case
+from aidoffice.casework.words import ACTION_KIND_NAMES, SOURCE_NAMES
 from aidoffice.db.models import CASE_STATUS_NAMES, CaseAction, CasePerson, CaseStatus, DropoutCase, Term
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.terms import Term as TermValue

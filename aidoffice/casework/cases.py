@@ -50,15 +50,6 @@ OUTCOME_NEEDS = {
 }
 DEFAULT_ROLES = ("班主任", "校长", "村干部", "乡镇干部", "家长")
 ROLES_KEY = "case_roles"  # school.settings: the roles a case names its responsible people by
-SOURCE_NAMES = {"ledger": "学籍台账标记辍学", "finding": "比对发现（需核实去向）", "manual": "手工登记"}
-ACTION_KIND_NAMES = {
-    "open": "立案",
-    "act": "劝返",
-    "notice": "发出通知书",
-    "escalate": "上报",
-    "close": "结案",
-    "reopen": "再次立案",
-}
 DUE_DAYS = 7  # a new case's first action is due within a week unless the clerk says otherwise
 TEXT_MAX = 2000
 AT_SCHOOL = (StudentStatus.ENROLLED, StudentStatus.SUSPENDED)

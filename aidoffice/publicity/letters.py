@@ -77,7 +77,6 @@ from aidoffice.publicity.slipmarks import slip_geometry
 
 KINDS = ("policy", "aid")
 ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}
-ANSWER_NAMES = {"apply": "符合、申请", "decline": "不符合、不申请", "agree": "无异议", "object": "有异议"}
 
 PAGE_W, PAGE_H = 595.2756, 841.8898
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * MM, 14 * MM, 10 * MM

@@ -45,10 +45,8 @@ from aidoffice.publicity.fonts import FontSet, default_fonts
 from aidoffice.publicity.layout import Style, draw_text
 from aidoffice.publicity.pdf import MM, PAGE_SIZES, document
 from aidoffice.publicity.settings import read_settings
+from aidoffice.publicity.words import ENTRY, LEAVING, SESSION_NAMES
 from aidoffice.sheets.workbook import Column, StandardWorkbook
-
-ENTRY, LEAVING = "entry", "leaving"
-SESSION_NAMES = {ENTRY: "入学教育课", LEAVING: "毕业前政策课"}
 
 
 @dataclass(frozen=True)

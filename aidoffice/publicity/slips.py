@@ -31,7 +31,8 @@ from aidoffice.errors import InputRefused
 from aidoffice.ledgers.school import require_school, resolve_term
 from aidoffice.publicity.common import MATERIAL_NAMES, Scope, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
-from aidoffice.publicity.letters import ANSWER_NAMES, ANSWERS
+from aidoffice.publicity.letters import ANSWERS
+from aidoffice.publicity.words import ANSWER_NAMES
 from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 

@@ -29,7 +29,6 @@ from aidoffice.safety.wording import (
     note_words,
     value_name,
 )
-from aidoffice.sheets.workbook import Column, StandardWorkbook
 
 # the wording of every entity, field and value shown lives in one table: aidoffice/safety/wording.py
 __all__ = ["AUDIT_ACTION_NAMES", "ENTITY_NAMES", "FIELD_NAMES"]
@@ -213,6 +212,8 @@ def export_audit(
     check_target(path, (".xlsx",))  # refused before any work: never over the database or a backup
     level = Level.FULL if full else Level.MASKED
     ids = list(session.scalars(_query(session, f).order_by(AuditEntry.id)))
+    from aidoffice.sheets.workbook import Column, StandardWorkbook  # openpyxl: not for reading the trail
+
     book = StandardWorkbook()
     sheet = book.sheet(
         "操作记录",

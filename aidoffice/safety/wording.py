@@ -14,15 +14,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from aidoffice.casework.cases import ACTION_KIND_NAMES as CASE_ACTION_NAMES
-from aidoffice.casework.cases import SOURCE_NAMES as CASE_SOURCE_NAMES
+from aidoffice.casework.words import ACTION_KIND_NAMES as CASE_ACTION_NAMES
+from aidoffice.casework.words import SOURCE_NAMES as CASE_SOURCE_NAMES
 from aidoffice.db.models import CASE_STATUS_NAMES, PROBLEM_STATUS_NAMES, STATUS_NAMES, ProblemStatus
 from aidoffice.domain.grades import make_grade
 from aidoffice.domain.policies import BOARDING_NAMES, SOURCE_NAMES, STAGE_NAMES
 from aidoffice.ledgers.assessments import LEVEL_NAMES
 from aidoffice.publicity.common import MATERIAL_NAMES
-from aidoffice.publicity.letters import ANSWER_NAMES
-from aidoffice.publicity.sessions import SESSION_NAMES
+from aidoffice.publicity.words import ANSWER_NAMES, SESSION_NAMES
 from aidoffice.reconcile.kinds import KINDS as FINDING_KINDS
 from aidoffice.sheets.kinds import KINDS as IMPORT_KINDS
 from aidoffice.sheets.kinds import LIST_KINDS

@@ -45,3 +45,23 @@ def test_a_command_runs_headless_through_the_console_entry(tmp_path):
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout.strip().splitlines()[-1])["school"] == "测试中学"
+
+
+def test_the_program_opens_its_first_window_and_says_when(tmp_path):
+    """installer/smoke.sh times the installed program to its first window: with
+    AIDOFFICE_QUIT_AFTER_FIRST_WINDOW the program (on a school's database, as after `init`) says on
+    stderr the second its window was shown, and quits by itself with status 0."""
+    import time
+
+    env = {**os.environ, "AIDOFFICE_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    init = [sys.executable, "-m", "aidoffice", "--json", "init", "--school", "测试中学"]
+    assert subprocess.run(init, capture_output=True, env=env, timeout=120).returncode == 0
+    env["AIDOFFICE_QUIT_AFTER_FIRST_WINDOW"] = "1"
+    started = time.time()
+    r = subprocess.run(
+        [sys.executable, "-m", "ui"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    line = [x for x in r.stderr.splitlines() if x.startswith("first window: ")][-1]
+    shown = float(line.rsplit(" at ", 1)[1])
+    assert started < shown < time.time()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -14,10 +14,12 @@ from aidoffice.casework import cases as service
 from aidoffice.casework.dropout_ledgers import DropoutLedgers, dropout_ledgers
 from aidoffice.db.models import CaseStatus
 from aidoffice.ledgers.places import served_villages
-from aidoffice.services.case_notices import NoticeResult, produce_case_notice
-from aidoffice.services.dropout_export import DropoutExport, export_dropout_ledgers
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
+
+if TYPE_CHECKING:  # the notices' PDF and the ledgers' workbook load reportlab and openpyxl: not at start-up
+    from aidoffice.services.case_notices import NoticeResult
+    from aidoffice.services.dropout_export import DropoutExport
 
 CASES = Changes(cases=True, students=True, problems=True)
 
@@ -81,6 +83,8 @@ def export_ledgers(
     template: str | None,
     success: Callable[[DropoutExport], None],
 ) -> Task:
+    from aidoffice.services.dropout_export import export_dropout_ledgers
+
     return ctx.write(
         parent, lambda s, _p: export_dropout_ledgers(s, path, template=template), success,
         changes=Changes(), note="导出控辍保学台账", label="正在导出三本台账…", out=path,
@@ -132,6 +136,8 @@ def edit_plan(ctx: AppContext, parent: QWidget, case_id: int, plan: str,
 
 def produce_notice(ctx: AppContext, parent: QWidget, case_id: int, kind: str, path: str, deadline: date,
                    place: str | None, success: Callable[[NoticeResult], None]) -> Task:  # fmt: skip
+    from aidoffice.services.case_notices import produce_case_notice
+
     return ctx.write(
         parent, lambda s, _p: produce_case_notice(s, case_id, kind, path, deadline=deadline, place=place), success,
         changes=CASES | Changes(publicity=True), note="控辍保学通知书", out=path,

@@ -162,7 +162,7 @@ class ClassesTab:
 
     def _show_sessions(self, view: ops.SessionsView) -> None:
         from aidoffice.publicity.content import grade_name
-        from aidoffice.publicity.sessions import SESSION_NAMES as SESSION_KINDS
+        from aidoffice.publicity.words import SESSION_NAMES as SESSION_KINDS
 
         self.s_rows.removeRows(0, self.s_rows.rowCount())
         for r in view.sessions:
