@@ -58,9 +58,7 @@ def test_the_program_opens_its_first_window_and_says_when(tmp_path):
     assert subprocess.run(init, capture_output=True, env=env, timeout=120).returncode == 0
     env["AIDOFFICE_QUIT_AFTER_FIRST_WINDOW"] = "1"
     started = time.time()
-    r = subprocess.run(
-        [sys.executable, "-m", "ui"], capture_output=True, text=True, env=env, timeout=120
-    )
+    r = subprocess.run([sys.executable, "-m", "ui"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
     line = [x for x in r.stderr.splitlines() if x.startswith("first window: ")][-1]
     shown = float(line.rsplit(" at ", 1)[1])
