@@ -81,13 +81,35 @@ def ensure_current_term(session: Session, today: date | None = None) -> Term:
     return row
 
 
+def read_term(session: Session, term: str | None) -> Term:
+    """The term named (any notation) or, with none named, the current one, for work that only reads
+    (a list, a preview, a count): never writes. A term that has no row yet comes back unsaved (its id
+    is None, so it matches no slip, letter or record) and is never added to the session."""
+    if not term:
+        row = session.scalars(
+            select(Term).where(Term.is_current.is_(True)).order_by(Term.id).limit(1)
+        ).first()
+        if row is not None:
+            return row
+        value = TermValue.containing(clock.today())
+    else:
+        value = _parse_term(term)
+    row = session.scalars(select(Term).where(Term.code == value.code)).first()
+    if row is not None:
+        return row
+    return Term(code=value.code, starts_on=value.starts_on, ends_on=value.ends_on, is_current=not term)
+
+
+def _parse_term(term: str) -> TermValue:
+    try:
+        return TermValue.parse(term)
+    except InvalidTerm:
+        raise InputRefused(f"学期“{term}”无法识别，应写作 2026-2027-1 或 2026-2027学年第一学期。") from None
+
+
 def resolve_term(session: Session, term: str | None) -> Term:
     """The term named (any notation) or, with none named, the current one; its row is made when new
     (for work that records something of the term: letters, slips, a comparison)."""
     if not term:
         return ensure_current_term(session)
-    try:
-        value = TermValue.parse(term)
-    except InvalidTerm:
-        raise InputRefused(f"学期“{term}”无法识别，应写作 2026-2027-1 或 2026-2027学年第一学期。") from None
-    return ensure_term(session, value)
+    return ensure_term(session, _parse_term(term))

@@ -31,7 +31,7 @@ from aidoffice.domain.money import to_upper
 from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.ledgers.school import read_term, require_school, resolve_term
 from aidoffice.privacy import Field, Level, show
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import templates as tpl
@@ -739,7 +739,7 @@ def plan_letters(
     if kind not in KINDS:
         raise InputRefused(f"告知书种类应为 policy 或 aid，而不是“{kind}”。")
     school = require_school(session)
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     cat = load_catalogue(session)
     if kind == "policy":
         students = enrolled_students(session, scope)
@@ -820,7 +820,7 @@ def preview_letter(
     require(session, "letters.print")
     out = check_target(out, (".pdf",))
     school = require_school(session)
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     cat = load_catalogue(session)
     settings = read_settings(session)
     student = session.get(Student, student_id)

@@ -21,7 +21,7 @@ from aidoffice.db.models import Award, Policy, Student, award_stands
 from aidoffice.domain.pinyin import name_order
 from aidoffice.errors import InputRefused
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.ledgers.school import read_term, require_school, resolve_term
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import (
     chinese_date,
@@ -218,7 +218,7 @@ def produce_notice(
 def notice_held(session: Session, term: str | None = None) -> list:  # type: ignore[type-arg]
     """Before a notice is made: the aided children with an open 疑似误助 / 离校仍资助 problem."""
     require_whole_school(session, "letters.print", "受助学生公示")
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     aided = list(
         set(session.scalars(select(Award.student_id).where(Award.term_id == term_row.id, award_stands())))
     )

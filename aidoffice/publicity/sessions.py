@@ -26,7 +26,7 @@ from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, ValidationError
 from aidoffice.files import check_target
-from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.ledgers.school import read_term, require_school, resolve_term
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.common import Scope, chinese_date, close_batch, common_values, open_batch, term_label
 from aidoffice.publicity.content import (
@@ -161,7 +161,7 @@ def _year_terms(session: Session, term_row: Term) -> list[int]:
 
 def list_sessions(session: Session, term: str | None = None, *, whole_year: bool = False) -> list[SessionRow]:
     require(session, "students.view")
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     ids = _year_terms(session, term_row) if whole_year else [term_row.id]
     q = select(ClassSession).where(ClassSession.term_id.in_(ids))
     mine = scope_condition(session, ClassSession.grade, ClassSession.class_name)  # a head teacher's classes
@@ -194,7 +194,7 @@ class MissingSession:
 def missing_sessions(session: Session, term: str | None = None) -> list[MissingSession]:
     """Classes that still lack the policy class due by this term (see the module's docstring)."""
     require(session, "students.view")
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     half = TermValue.parse(term_row.code).half
     q = select(Student.stage, Student.grade, Student.class_name).where(
         Student.status == StudentStatus.ENROLLED

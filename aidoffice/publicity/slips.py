@@ -28,7 +28,7 @@ from aidoffice.domain import slipcode
 from aidoffice.domain.pinyin import name_order
 from aidoffice.domain.text import printable, shorten
 from aidoffice.errors import InputRefused
-from aidoffice.ledgers.school import require_school, resolve_term
+from aidoffice.ledgers.school import read_term, require_school, resolve_term
 from aidoffice.publicity.common import MATERIAL_NAMES, Scope, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
 from aidoffice.publicity.letters import ANSWERS
@@ -299,7 +299,7 @@ def slip_status(
     class_name: str | None = None,
 ) -> SlipStatus:
     """Slips issued and returned per class (students who left since are not counted)."""
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     scope = Scope.parse(grade, class_name)
     classes: dict[tuple, ClassCount] = {}
     for slip, st in _slip_rows(session, term_row, kind, scope):
@@ -343,7 +343,7 @@ def outstanding(
     class_name: str | None = None,
 ) -> dict[str, list[SlipLine]]:
     """Slips not yet returned, per class (class label → lines), for the head teachers."""
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     scope = Scope.parse(grade, class_name)
     out: dict[str, list[SlipLine]] = {}
     for line in _lines(r for r in _slip_rows(session, term_row, kind, scope) if r[0].received_at is None):
@@ -353,7 +353,7 @@ def outstanding(
 
 def applicants(session: Session, term: str | None = None) -> list[SlipLine]:
     """Families that ticked □符合、申请 on the policy letter's slip: the hardship assessment's list."""
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     rows = [r for r in _slip_rows(session, term_row, "policy", Scope()) if r[0].answer == "apply"]
     return _lines(rows)
 
@@ -372,7 +372,7 @@ class Objection:
 
 
 def objections(session: Session, term: str | None = None) -> list[Objection]:
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     rows = [r for r in _slip_rows(session, term_row, "aid", Scope()) if r[0].answer == "object"]
     return [
         Objection(

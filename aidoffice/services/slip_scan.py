@@ -20,7 +20,7 @@ from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, SlipScan, SlipScanImage
 from aidoffice.domain import slipcode
 from aidoffice.errors import InputRefused
-from aidoffice.ledgers.school import resolve_term
+from aidoffice.ledgers.school import read_term, resolve_term
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import omr, slips
 from aidoffice.publicity.common import MATERIAL_NAMES, term_label
@@ -416,4 +416,4 @@ def scanned_note(session: Session, code: str) -> bytes | None:
 
 
 def term_text(session: Session, term: str | None) -> str:
-    return term_label(resolve_term(session, term))
+    return term_label(read_term(session, term))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from aidoffice.db.models import Term
 from aidoffice.ledgers.school import ensure_current_term
@@ -57,3 +57,40 @@ def test_a_term_marked_current_wins_over_the_calendar(school_db):
         choices = term_choices(s)
     assert term.code == "2026-2027-1" and term.marked
     assert choices.current == "2026-2027-1"
+
+
+@pytest.mark.today("2026-11-22")
+def test_the_1222_lists_and_previews_of_a_term_not_yet_made_write_nothing(school_db, tmp_path):
+    """Opening the slip, class-session and letter screens on a database without this term's row (a
+    copy from before the term began) lists nothing and previews a letter, and makes no term row: only
+    work that records something of the term (letters printed, a slip registered) makes it."""
+    from aidoffice.ledgers.students import add_student
+    from aidoffice.publicity import letters, notice, sessions, slips
+    from aidoffice.services import slip_scan
+    from tests.factories import student
+
+    _drop_terms(school_db)
+    with school_db.unit_of_work() as s:
+        kid = add_student(s, 1, student("王小明", "七年级", "1班")).id
+    writes: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement[:80])
+
+    event.listen(school_db.engine, "before_cursor_execute", watch)
+    with school_db.reading() as s:
+        assert slips.slip_status(s).classes == []
+        assert slips.outstanding(s) == {} and slips.applicants(s) == [] and slips.objections(s) == []
+        assert sessions.list_sessions(s) == [] and sessions.list_sessions(s, whole_year=True) == []
+        assert [m.class_label for m in sessions.missing_sessions(s)] == ["七年级1班"]
+        assert notice.notice_held(s) == []
+        assert slip_scan.term_text(s, None) == "2026-2027学年第一学期"
+        assert letters.plan_letters(s, "policy").letters == 1
+        out = letters.preview_letter(s, "policy", kid, tmp_path / "预览.pdf")
+        assert not s.new and not s.dirty
+    event.remove(school_db.engine, "before_cursor_execute", watch)
+    assert writes == []
+    assert out.stat().st_size > 0
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Term)) == 0
