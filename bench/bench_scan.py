@@ -222,7 +222,7 @@ def main() -> None:
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     with db.reading() as s:
         got = {c: a for c, a, r in s.execute(select(Slip.code, Slip.answer, Slip.received_at)) if r}
-    from aidoffice.publicity.letters import ANSWERS
+    from aidoffice.publicity.words import ANSWERS
 
     by_tick: dict[str, list[int]] = {}
     wrong = 0

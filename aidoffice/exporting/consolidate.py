@@ -29,6 +29,7 @@ from aidoffice.domain.text import shorten
 from aidoffice.errors import InputRefused
 from aidoffice.exporting import template as tpl
 from aidoffice.exporting.checks import account_problem
+from aidoffice.exporting.words import PROBLEM_KINDS
 from aidoffice.files import atomic_path, check_target
 from aidoffice.messages import id_problem, id_recovered_from_student_no
 from aidoffice.privacy import mask_id, scrub
@@ -41,19 +42,6 @@ from aidoffice.sheets.readers import Table, read_table
 _FILLED_SCHOOL = re.compile(
     r"((?:学校名称|填报学校|填报单位|单位名称|学校|单位)(?:[（(][^）)]*[）)])?[:：])[ \u3000]*([^\s:：]{2,40})"
 )
-PROBLEM_KINDS = {
-    "duplicate": "跨校重复资助",
-    "duplicate_in_file": "同一文件重复",
-    "invalid_id": "证件号无效",
-    "id_recovered": "证件号已恢复",
-    "total_mismatch": "合计不符",
-    "no_account": "缺少卡号",
-    "bad_account": "卡号格式不对",
-    "other_template": "模板不同",
-    "no_total": "无合计行",
-    "no_name": "缺少姓名",
-    "formula": "可疑公式已改为文字",
-}
 
 # Formulas no roster needs: they open web pages, run programs or fetch data. A school's workbook is not
 # trusted as a template is, so such a formula becomes the text it was, where the county can see it.

@@ -76,7 +76,6 @@ from aidoffice.publicity.settings import PublicitySettings, read_settings
 from aidoffice.publicity.slipmarks import slip_geometry
 
 KINDS = ("policy", "aid")
-ANSWERS = {"policy": ("apply", "decline"), "aid": ("agree", "object")}
 
 PAGE_W, PAGE_H = 595.2756, 841.8898
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * MM, 14 * MM, 10 * MM

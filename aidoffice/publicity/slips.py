@@ -31,9 +31,7 @@ from aidoffice.errors import InputRefused
 from aidoffice.ledgers.school import read_term, require_school, resolve_term
 from aidoffice.publicity.common import MATERIAL_NAMES, Scope, term_label
 from aidoffice.publicity.content import class_key, grade_key, grade_name
-from aidoffice.publicity.letters import ANSWERS
-from aidoffice.publicity.words import ANSWER_NAMES
-from aidoffice.sheets.workbook import Column, StandardWorkbook
+from aidoffice.publicity.words import ANSWER_NAMES, ANSWERS
 
 
 class Outcome(enum.Enum):
@@ -406,6 +404,8 @@ def export_outstanding(
     status = slip_status(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
     missing = outstanding(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
     what = MATERIAL_NAMES.get(kind or "", "告知书")
+    from aidoffice.sheets.workbook import Column, StandardWorkbook  # openpyxl: not for registering slips
+
     book = StandardWorkbook()
     counts = book.sheet(
         "各班回执",

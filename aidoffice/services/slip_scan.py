@@ -24,9 +24,8 @@ from aidoffice.ledgers.school import read_term, resolve_term
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import omr, slips
 from aidoffice.publicity.common import MATERIAL_NAMES, term_label
-from aidoffice.publicity.letters import ANSWERS
 from aidoffice.publicity.omr import REASON_NAMES, Reason
-from aidoffice.publicity.words import ANSWER_NAMES
+from aidoffice.publicity.words import ANSWER_NAMES, ANSWERS
 from aidoffice.services import slip_desk
 
 QUEUED, REGISTERED, RESOLVED, SKIPPED, DUPLICATE = "queued", "registered", "resolved", "skipped", "duplicate"

@@ -194,9 +194,10 @@ def test_letters_cancelled_after_the_pdf_is_made_leave_no_file_and_no_slip_codes
     from sqlalchemy import func, select
 
     from aidoffice.db.models import PublicityBatch, Slip
+    from aidoffice.publicity import letters
     from ui.operations import publicity
 
-    real = publicity.produce_letters
+    real = letters.produce_letters  # the page's operation imports it when it runs
     reached, go = threading.Event(), threading.Event()
 
     def slow_end(*args, **kwargs):
@@ -205,7 +206,7 @@ def test_letters_cancelled_after_the_pdf_is_made_leave_no_file_and_no_slip_codes
         go.wait(10)
         return batch
 
-    monkeypatch.setattr(publicity, "produce_letters", slow_end)
+    monkeypatch.setattr(letters, "produce_letters", slow_end)
     with ctx.db.reading() as s:
         before = (
             s.scalar(select(func.count()).select_from(Slip)),

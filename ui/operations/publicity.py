@@ -8,29 +8,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from aidoffice.publicity import slips as slip_service
 from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.choices import BatchRow, LetterChoices, letter_choices, recent_batches
 from aidoffice.publicity.common import MATERIAL_NAMES
-from aidoffice.publicity.letters import (
-    LetterBatch,
-    LetterPlan,
-    plan_letters,
-    preview_letter,
-    produce_letters,
-    remake_batch,
-)
-from aidoffice.publicity.notice import notice_held, produce_notice
-from aidoffice.publicity.pack import make_pack
-from aidoffice.publicity.poster import produce_poster
 from aidoffice.publicity.settings import PublicitySettings, write_settings
-from aidoffice.services import slip_desk
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
+
+# The modules that draw PDFs (letters, notice, poster, the pack) and the slip desk (which reaches the
+# letters) load reportlab: each use case imports its own when it runs, not before the first window.
+if TYPE_CHECKING:
+    from aidoffice.publicity import slips as slip_service
+    from aidoffice.publicity.letters import LetterBatch, LetterPlan
 
 Choices = LetterChoices  # the page's name for it
 
@@ -44,6 +37,8 @@ def plan(
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
     """Count the batch before making it: pages, and the children whose aid is in question."""
+    from aidoffice.publicity.letters import plan_letters
+
     keys = ("term", "grade", "class_name", "letter_date", "duplex", "covers")
     return ctx.query(
         parent, lambda s, _p: plan_letters(s, kind, **{k: options[k] for k in keys if k in options}), success,
@@ -55,6 +50,8 @@ def held_for_notice(
     ctx: AppContext, parent: QWidget, term: str, success: Callable[[list[Any]], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
+    from aidoffice.publicity.notice import notice_held
+
     return ctx.query(parent, lambda s, _p: notice_held(s, term), success, failure=failure)
 
 
@@ -62,6 +59,8 @@ def make_letters(
     ctx: AppContext, parent: QWidget, kind: str, out: str, options: dict[str, Any], success: Callable[[LetterBatch], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
+    from aidoffice.publicity.letters import produce_letters
+
     return ctx.write(
         parent,
         lambda s, p: produce_letters(s, kind, out, progress=p, **options),
@@ -82,6 +81,8 @@ def load_batches(ctx: AppContext, parent: QWidget, success: Callable[[list[Batch
 def remake(
     ctx: AppContext, parent: QWidget, batch_id: int, out: str, success: Callable[[LetterBatch], None]
 ) -> Task:
+    from aidoffice.publicity.letters import remake_batch
+
     return ctx.write(
         parent,
         lambda s, p: remake_batch(s, batch_id, out, progress=p),
@@ -112,6 +113,7 @@ def preview(
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
     """One real student's letter with `text` as the template being edited (nothing is saved)."""
+    from aidoffice.publicity.letters import preview_letter
 
     def op(s, _p):  # type: ignore[no-untyped-def]
         folder = Path(tempfile.mkdtemp(prefix="aidoffice-preview-"))
@@ -141,6 +143,8 @@ def save_settings(ctx: AppContext, parent: QWidget, values: dict[str, Any], succ
 def make_poster(
     ctx: AppContext, parent: QWidget, out: str, size: str, success: Callable[[Any], None]
 ) -> Task:
+    from aidoffice.publicity.poster import produce_poster
+
     return ctx.write(
         parent, lambda s, _p: produce_poster(s, out, size=size), success, changes=Changes(publicity=True),
         label=parent.tr("正在生成海报…"), note="生成宣传栏海报", out=out,
@@ -151,6 +155,8 @@ def make_notice(
     ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None],
     include: dict[int, str] | None = None,
 ) -> Task:  # fmt: skip
+    from aidoffice.publicity.notice import produce_notice
+
     return ctx.write(
         parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts, include=include), success,
         changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示", out=out,
@@ -160,6 +166,8 @@ def make_notice(
 def make_pack_zip(
     ctx: AppContext, parent: QWidget, out: str, term: str, success: Callable[[Any], None]
 ) -> Task:
+    from aidoffice.publicity.pack import make_pack
+
     return ctx.write(
         parent, lambda s, p: make_pack(s, out, term=term, progress=p), success,
         changes=Changes(publicity=True), label=parent.tr("正在收集迎检材料包…"), note="生成迎检材料包", out=out,
@@ -174,6 +182,8 @@ def receive(
     success: Callable[[slip_service.Receipt], None], failure: Callable[[BaseException], None] | None = None,
     term: str | None = None,
 ) -> Task:  # fmt: skip
+    from aidoffice.services import slip_desk
+
     return ctx.write(
         parent, lambda s, _p: slip_desk.receive(s, code, answer, objection, term=term), success,
         changes=Changes(slips=True), note="登记回执", failure=failure,
@@ -182,16 +192,22 @@ def receive(
 
 def load_status(ctx: AppContext, parent: QWidget, term: str | None, kind: str | None,
                 success: Callable[[slip_service.SlipStatus], None]) -> Task:  # fmt: skip
+    from aidoffice.publicity import slips as slip_service
+
     return ctx.query(parent, lambda s, _p: slip_service.slip_status(s, term=term, kind=kind), success)
 
 
 def load_outstanding(ctx: AppContext, parent: QWidget, term: str | None, kind: str | None,
                      success: Callable[[dict[str, list[slip_service.SlipLine]]], None]) -> Task:  # fmt: skip
+    from aidoffice.publicity import slips as slip_service
+
     return ctx.query(parent, lambda s, _p: slip_service.outstanding(s, term=term, kind=kind), success)
 
 
 def export_outstanding(ctx: AppContext, parent: QWidget, out: str, term: str | None, kind: str | None,
                        success: Callable[[Any], None]) -> Task:  # fmt: skip
+    from aidoffice.publicity import slips as slip_service
+
     return ctx.query(
         parent, lambda s, _p: slip_service.export_outstanding(s, out, term=term, kind=kind), success,
         label=parent.tr("正在保存未交名单…"),

@@ -7,15 +7,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from aidoffice.exporting import checks, recoveries, roster, roster_export
-from aidoffice.exporting.consolidate import ConsolidateResult, consolidate
+from aidoffice.exporting import recoveries, roster
 from aidoffice.exporting.roster_choices import RosterChoices, roster_choices
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
+
+# Filling a template, the check report and the county's consolidation load openpyxl: each use case
+# imports its module when it runs, not before the first window.
+if TYPE_CHECKING:
+    from aidoffice.exporting import roster_export
+    from aidoffice.exporting.consolidate import ConsolidateResult
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ def check(
     success: Callable[[roster_export.ExportOutcome], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
+    from aidoffice.exporting import roster_export
+
     return ctx.query(
         parent,
         lambda s, p: roster_export.export_roster(
@@ -101,6 +108,8 @@ def export(
     success: Callable[[tuple[roster_export.ExportOutcome, roster.ConfirmResult | None]], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
+    from aidoffice.exporting import roster_export
+
     def op(s, p):  # type: ignore[no-untyped-def]
         outcome = roster_export.export_roster(
             s, proposal, out, template=choice.template, sheet=choice.sheet, mapping=mapping,
@@ -130,6 +139,8 @@ def save_report(
     title: str,
     success: Callable[[Path], None],
 ) -> Task:
+    from aidoffice.exporting import checks
+
     return ctx.background(
         parent, lambda _p: checks.write_report(findings, target, title), success, label=parent.tr("正在保存…")
     )
@@ -143,6 +154,8 @@ def run_consolidation(
     success: Callable[[ConsolidateResult], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:
+    from aidoffice.exporting.consolidate import consolidate
+
     return ctx.write(
         parent,
         lambda s, p: consolidate(list(files), out, session=s, progress=p),

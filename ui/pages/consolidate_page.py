@@ -4,6 +4,8 @@ not add up, missing accounts. The schools' files are only read."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -20,13 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from aidoffice.domain.money import format_amount
-from aidoffice.exporting.consolidate import PROBLEM_KINDS, ConsolidateResult
+from aidoffice.exporting.words import PROBLEM_KINDS
 from aidoffice.privacy import mask_id, scrub
 from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
 from ui.operations import roster as ops
 from ui.permissions import Rights
 from ui.tasks import Task, show_error
+
+if TYPE_CHECKING:
+    from aidoffice.exporting.consolidate import ConsolidateResult
 
 PROBLEM_HEADERS = ("问题", "学校", "文件", "原表行号", "姓名", "证件号", "说明", "汇总表行号")
 SCHOOL_HEADERS = ("学校", "文件", "人数", "各行相加", "文件中的合计", "是否一致")

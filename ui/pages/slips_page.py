@@ -7,6 +7,8 @@ registered, the rest in the 待核对 queue, cleared one picture at a time: ui/d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -30,11 +32,13 @@ from PySide6.QtWidgets import (
 from aidoffice.domain import slipcode
 from aidoffice.errors import AidofficeError
 from aidoffice.publicity.slips import Outcome, Receipt, SlipLine, SlipStatus
-from ui.dialogs.slip_queue import SlipQueueDialog
 from ui.operations import AppContext, Changes, slip_scan
 from ui.operations import publicity as ops
 from ui.permissions import Rights
 from ui.tasks import Task, show_error
+
+if TYPE_CHECKING:
+    from ui.dialogs.slip_queue import SlipQueueDialog
 
 ANSWERS = [
     (None, "只登记收回（不记选项）"),
@@ -281,6 +285,8 @@ class SlipsPage(QWidget):
         return self.last_task
 
     def open_queue(self) -> SlipQueueDialog:
+        from ui.dialogs.slip_queue import SlipQueueDialog  # the scanner's queue: pictures, pdfium
+
         dialog = SlipQueueDialog(self.ctx, self.term.currentText() or None, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self.refresh())

@@ -6,6 +6,7 @@ tab and holds their widgets."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -31,10 +32,12 @@ from PySide6.QtWidgets import (
 
 from aidoffice import clock
 from aidoffice.publicity.common import HeldBack
-from aidoffice.publicity.letters import LetterBatch, LetterPlan
 from ui.operations import publicity as ops
 from ui.tasks import Task, show_error
 from ui.widgets import error_label, pydate, qdate
+
+if TYPE_CHECKING:  # the letters module draws PDFs (reportlab): loaded when letters are made
+    from aidoffice.publicity.letters import LetterBatch, LetterPlan
 
 KINDS = [("policy", "资助政策告知书"), ("aid", "受助情况告知书")]
 ASK_ABOVE_PAGES = 300  # a batch this large is asked about first (a whole school by mistake)
