@@ -54,6 +54,7 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
     from aidoffice.cli.common import UsageError
     from aidoffice.cli.common import date_arg as _date_arg
     from aidoffice.cli.common import open_db as _open
+    from aidoffice.privacy import Level
 
     db = _open(args)
     what = args.what
@@ -99,8 +100,18 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
                 s, args.case, outcome=args.outcome, note=args.note, on=_date_arg(args.date, "--date")
             )
         result["closed"] = args.case
+    asked_full = getattr(args, "full_ids", False)
+    if asked_full:
+        # whole ID numbers printed are numbers leaving the program: recorded, as an export is
+        with db.unit_of_work(note="控辍保学案件以完整证件号显示") as s:
+            if q.view_level(s, True) is Level.FULL:
+                from aidoffice.db.audit import record
+
+                shown = f"案件 {case_id}" if case_id is not None else "案件列表"
+                record(s, "export", "dropout_case", f"控辍保学{shown}以完整证件号输出（--full-ids）",
+                       {"full_id_numbers": True}, entity_id=case_id)  # fmt: skip
     with db.reading() as s:
-        level = q.view_level(s, getattr(args, "full_ids", False))
+        level = q.view_level(s, asked_full)
         if case_id is not None:
             detail = q.case_detail(s, case_id, level=level)
             result["case"] = detail.as_json()
@@ -120,6 +131,12 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
                     f"劝返中 {board.open} 件（逾期 {board.overdue} 件），本学期复学 {board.returned_this_term} 人"
                 )
                 result["message"] = "\n".join(lines)
+        if asked_full:
+            result["full_ids"] = level is Level.FULL
+            result["message"] = result.get("message", "") + (
+                "\n（含完整证件号，已记入操作记录）" if level is Level.FULL
+                else "\n（你的角色不能查看完整证件号，证件号已打码）"
+            )  # fmt: skip
     return result
 
 

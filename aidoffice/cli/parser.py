@@ -445,7 +445,7 @@ def add_case_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     e.add_argument("--case", type=int, metavar="N", help="只显示这个案件及其处理记录")
     e.add_argument("--status", choices=["open", "closed", "all"], default="all")
     e.add_argument("--overdue", action="store_true", help="只列出劝返逾期的案件")
-    e.add_argument("--full-ids", action="store_true", help="显示完整证件号（需相应权限）")
+    e.add_argument("--full-ids", action="store_true", help="显示完整证件号（需相应权限，记入操作记录）")
 
     s = sub.add_parser("dropout", help="控辍保学台账：ledgers 导出三本台账和月报")
     dsub = s.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=Parser)

@@ -94,3 +94,35 @@ def test_wrong_usage_exits_2_and_a_refusal_exits_1_with_nothing_written(office, 
         **DAY,
     )
     assert r.returncode == 1 and not out.exists()
+
+
+def test_whole_id_numbers_listed_with_full_ids_are_recorded_in_the_trail(office):
+    """`cases list --full-ids` prints whole ID numbers: like any export of them it leaves an entry in the
+    audit trail, and says so; without --full-ids nothing is recorded and the numbers are masked."""
+    import sqlite3
+
+    home, db, findings = office
+    finding = next(f for f in findings if f["kind"] == "NOT_ENROLLED" and not f["student_id"])
+    r = run("--json", "cases", "open", "--problem", str(finding["problem_id"]), "--reason", "外出务工",
+            home=home, db=db, **DAY)  # fmt: skip
+    assert r.returncode in (0, 1), r.stderr  # (the first test may have opened this child's case)
+
+    def recorded() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM audit_entry WHERE entity = 'dropout_case' AND action = 'export'"
+            ).fetchone()[0]
+
+    before = recorded()
+    masked = run("--json", "cases", "list", home=home, db=db, **DAY)
+    assert masked.returncode == 0 and not find_sensitive(masked.stdout)
+    assert recorded() == before
+    full = run("--json", "cases", "list", "--full-ids", home=home, db=db, **DAY)
+    assert full.returncode == 0, full.stderr
+    out = last_json(full)
+    assert out["full_ids"] is True
+    assert any("*" not in c["id_number"] for c in out["cases"] if c["id_number"])
+    assert recorded() == before + 1
+    told = run("cases", "list", "--full-ids", home=home, db=db, **DAY)
+    assert told.returncode == 0 and "含完整证件号，已记入操作记录" in told.stdout
+    assert recorded() == before + 2
