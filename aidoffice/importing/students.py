@@ -284,9 +284,17 @@ def _check_school_code(report: ImportReport, parsed: list[_Row], own: str | None
             file=report.file,
             sheet=report.sheet,
         )
-    for p in parsed:
-        if p.school_code and p.school_code != own:
-            p.outcome.refuse(f"学校标识码为 {shorten(p.school_code)}，不是本校（{own}）的学生")
+    strays = [p for p in parsed if p.school_code and p.school_code != own]
+    for p in strays:
+        p.outcome.refuse(f"学校标识码为 {shorten(p.school_code)}，不是本校（{own}）的学生")
+    if strays:  # one line for the file as well: what the rows are, and what to do
+        others = Counter(p.school_code for p in strays)
+        named = "、".join(shorten(c) for c, _n in others.most_common(3)) + (" 等" if len(others) > 3 else "")
+        rows = "、".join(str(p.outcome.row) for p in strays[:10]) + (" 等" if len(strays) > 10 else "")
+        report.notes.append(
+            f"{len(strays)} 行的学校标识码（{named}）不是本校的 {own}，这些行未导入（第 {rows} 行）："
+            "多为转出学生留在导出中的记录，或别校的行混入了文件；本校学生请在学籍系统中核对其学校标识码。"
+        )
 
 
 _LEAVING = (StudentStatus.TRANSFERRED_OUT, StudentStatus.DROPPED_OUT, StudentStatus.GRADUATED)

@@ -123,6 +123,20 @@ def test_one_stray_code_in_a_file_of_blank_codes_is_refused_on_its_row_only(scho
     assert [o.row for o in report.rejected] == [5] and report.count(Action.NEW) == 5
 
 
+def test_a_few_rows_of_other_schools_are_refused_and_named_once_for_the_file(school_db, tmp_path):
+    """Three rows of a file of the school's own carry other schools' codes: each is refused on its row,
+    and one line for the file says how many, which codes and which rows, so the clerk need not read
+    the refusals row by row."""
+    data = enrollment_rows(8, school_code=CODE)
+    for i, code in ((1, "3113006241"), (4, "3113006241"), (6, "3113009999")):
+        data[i][H["学校标识码"]] = code
+    report = _plan(school_db, write_xlsx(tmp_path / "学籍.xlsx", [ENROLLMENT_HEADER, *data]))
+    assert [o.row for o in report.rejected] == [3, 6, 8] and report.count(Action.NEW) == 5
+    [note] = [n for n in report.notes if "学校标识码" in n]
+    assert note.startswith("3 行的学校标识码（3113006241、3113009999）不是本校的 ")
+    assert "第 3、6、8 行" in note
+
+
 def test_the_assessment_workbook_goes_through_the_import_door_with_the_clerks_column_mapping(
     school_db, tmp_path
 ):
