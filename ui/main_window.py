@@ -163,6 +163,10 @@ class MainWindow(QMainWindow):
         text = self.tr("{school}　当前学期 {term}　数据库：{db}").format(
             school=info.name if info else "", term=info.term if info else "", db=self.ctx.db.display_url
         )
+        if info is not None and info.behind:  # the calendar has moved on and the office not yet
+            text += self.tr("　（按日历已是 {c}，做完本学期的工作后在“设置”中换学期）").format(
+                c=info.calendar_term
+            )
         self.status_label.setText(text)
 
     def _data_changed(self, changes: Changes, _initiator: object) -> None:

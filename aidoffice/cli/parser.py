@@ -28,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--school", metavar="NAME", help="学校名称")
     s.add_argument("--school-code", metavar="CODE", help="学校标识码（10位）")
     s.add_argument("--county", metavar="NAME", help="所在县（区）")
+    s.add_argument(
+        "--term", metavar="TERM",
+        help="换到这个学期（如 2026-2027-2）：此后告知书、回执、比对、花名册默认都用它；不写则保持原来的当前学期",
+    )  # fmt: skip
 
     s = sub.add_parser("demo", help="用逼真的模拟数据填充一个空数据库（演示、培训、测试）")
     s.add_argument("--students", type=int, default=2000, metavar="N", help="学生人数（默认 2000）")

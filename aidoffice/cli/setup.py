@@ -17,7 +17,9 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from aidoffice.db.models import Policy, PriorityGroup
-    from aidoffice.ledgers.school import ensure_current_term, get_school, setup_school
+    from aidoffice.domain.terms import Term as TermValue
+    from aidoffice.ledgers.school import ensure_current_term, get_school, set_current_term, setup_school
+    from aidoffice.ledgers.school_queries import school_info
 
     db = open_db(args)
     with db.unit_of_work(note="init") as s:
@@ -26,19 +28,26 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
                 "首次建立数据库需要学校名称：aidoffice init --school 学校名称 [--school-code 10位标识码] [--county 县名]"
             )
         school = setup_school(s, args.school, args.school_code, args.county)
-        term = ensure_current_term(s)
+        term = set_current_term(s, args.term) if args.term else ensure_current_term(s)
+        info = school_info(s)
         result = {
             "database": db.display_url,
             "school": school.name,
             "school_code": school.code,
             "county": school.county,
             "term": term.code,
+            "calendar_term": info.calendar_term if info else term.code,
             "policies": s.scalar(select(func.count()).select_from(Policy)),
             "groups": s.scalar(select(func.count()).select_from(PriorityGroup)),
         }
     result["message"] = (
         f"数据库已就绪：{result['database']}\n学校：{result['school']}；当前学期：{result['term']}"
     )
+    if info is not None and info.behind:
+        label = TermValue.parse(info.calendar_term).label
+        result["message"] += (
+            f"\n按日历今天已是{label}；本学期的工作做完后换学期：aidoffice init --term {info.calendar_term}"
+        )
     return result
 
 

@@ -81,6 +81,20 @@ def ensure_current_term(session: Session, today: date | None = None) -> Term:
     return row
 
 
+def set_current_term(session: Session, term: str) -> Term:
+    """The office moves to `term` (any notation): it becomes the current term of every screen, letter
+    and comparison, and the term marked before is current no more. The office moves when it is ready
+    (the autumn's work may run into March), never by itself; the screens say when the calendar has
+    moved on (`school_queries.SchoolInfo.calendar_term`)."""
+    require(session, "school.setup")
+    row = ensure_term(session, _parse_term(term))
+    for other in session.scalars(select(Term).where(Term.is_current.is_(True), Term.id != row.id)):
+        other.is_current = False
+    row.is_current = True
+    session.flush()
+    return row
+
+
 def read_term(session: Session, term: str | None) -> Term:
     """The term named (any notation) or, with none named, the current one, for work that only reads
     (a list, a preview, a count): never writes. A term that has no row yet comes back unsaved (its id

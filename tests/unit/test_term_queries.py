@@ -94,3 +94,39 @@ def test_the_1222_lists_and_previews_of_a_term_not_yet_made_write_nothing(school
     assert out.stat().st_size > 0
     with school_db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Term)) == 0
+
+
+def test_the_office_moves_to_the_next_term_when_it_says_so_and_the_screens_say_when_it_is_due(school_db):
+    """The autumn term stays current into March (its work is not done); the school's details say the
+    calendar has moved on; moving on marks the spring term alone as current, and the trail has it."""
+    from aidoffice.clock import pinned_to
+    from aidoffice.db.models import AuditEntry
+    from aidoffice.ledgers.school import set_current_term
+    from aidoffice.ledgers.school_queries import school_info
+
+    _drop_terms(school_db)
+    with pinned_to(date(2026, 11, 22)), school_db.unit_of_work(actor="测试员") as s:
+        ensure_current_term(s)
+    with pinned_to(date(2027, 3, 15)):
+        with school_db.reading() as s:
+            info = school_info(s)
+            assert (info.term, info.calendar_term, info.behind) == ("2026-2027-1", "2026-2027-2", True)
+            assert read_current_term(s).code == "2026-2027-1"
+        with school_db.unit_of_work(actor="测试员") as s:
+            assert set_current_term(s, "2026-2027学年第二学期").code == "2026-2027-2"
+        with school_db.reading() as s:
+            info = school_info(s)
+            assert (info.term, info.behind) == ("2026-2027-2", False)
+            marked = s.scalars(select(Term.code).where(Term.is_current.is_(True))).all()
+            notes = s.scalars(select(AuditEntry.entity).where(AuditEntry.entity == "term")).all()
+    assert marked == ["2026-2027-2"] and len(notes) >= 2  # the old term unmarked, the new one made and marked
+
+
+def test_a_term_that_cannot_be_read_is_refused_and_nothing_moves(school_db):
+    from aidoffice.errors import InputRefused
+    from aidoffice.ledgers.school import set_current_term
+
+    with pytest.raises(InputRefused, match="学期“下学期”无法识别"), school_db.unit_of_work() as s:
+        set_current_term(s, "下学期")
+    with school_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Term).where(Term.is_current.is_(True))) == 1

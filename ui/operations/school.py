@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from aidoffice.ledgers.school import setup_school
+from aidoffice.ledgers.school import set_current_term, setup_school
 from aidoffice.ledgers.school_queries import SchoolInfo, school_info
 from ui.operations import AppContext, Changes
 from ui.tasks import Task
 
-__all__ = ["SchoolInfo", "load_school", "save_school"]
+__all__ = ["SchoolInfo", "load_school", "move_to_term", "save_school"]
 
 
 def load_school(
@@ -35,5 +35,23 @@ def save_school(
         success,
         changes=Changes(settings=True, catalogue=True),
         note="修改学校信息",
+        failure=failure,
+    )
+
+
+def move_to_term(
+    ctx: AppContext,
+    parent: QWidget,
+    term: str,
+    success: Callable[[object], None],
+    failure: Callable[[BaseException], None],
+) -> Task:
+    """The office moves on to `term` (设置 → 当前学期): every screen's default term changes with it."""
+    return ctx.write(
+        parent,
+        lambda s, _p: set_current_term(s, term).code,
+        success,
+        changes=Changes(settings=True, publicity=True, slips=True, problems=True),
+        note=f"换到学期 {term}",
         failure=failure,
     )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import AidofficeError
 from aidoffice.paths import data_dir, log_file
 from aidoffice.safety.backup import MAX_KEEP, BackupResult
@@ -37,7 +38,7 @@ from ui.tasks import Task, show_error
 
 class SettingsPage(QWidget):
     available = True
-    RIGHTS = Rights(controls={"school.setup": ("save_btn",)})
+    RIGHTS = Rights(controls={"school.setup": ("save_btn", "move_btn")})
     restart_requested = Signal(str)  # why: the database was replaced by a backup
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -51,7 +52,15 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("学校标识码"), self.code)
         form.addRow(self.tr("所在县（区）"), self.county)
         self.term = QLabel()
-        form.addRow(self.tr("当前学期"), self.term)
+        self.move_btn = QPushButton()
+        self.move_btn.setVisible(False)
+        self.move_btn.clicked.connect(self.move_on)
+        term_row = QHBoxLayout()
+        term_row.addWidget(self.term)
+        term_row.addWidget(self.move_btn)
+        term_row.addStretch()
+        form.addRow(self.tr("当前学期"), term_row)
+        self.info: SchoolInfo | None = None
         layout.addLayout(form)
         self.save_btn = QPushButton(self.tr("保存学校信息"))
         self.save_btn.clicked.connect(self.save)
@@ -83,7 +92,43 @@ class SettingsPage(QWidget):
         self.name.setText(info.name)
         self.code.setText(info.code)
         self.county.setText(info.county)
-        self.term.setText(info.term)
+        self.info = info
+        label = TermValue.parse(info.term).label
+        if info.behind:
+            calendar = TermValue.parse(info.calendar_term).label
+            self.term.setText(self.tr("{t}（按日历今天已是{c}）").format(t=label, c=calendar))
+            self.term.setStyleSheet("color:#92400e")
+            self.move_btn.setText(self.tr("换到{c}…").format(c=calendar))
+        else:
+            self.term.setText(label)
+            self.term.setStyleSheet("")
+        self.move_btn.setVisible(info.behind)
+
+    def move_on(self) -> Task | None:
+        """换学期: after saying what changes, the office moves to the term the calendar is in."""
+        info = self.info
+        if info is None or not info.behind:
+            return None
+        old, new = TermValue.parse(info.term).label, TermValue.parse(info.calendar_term).label
+        answer = QMessageBox.question(
+            self,
+            self.tr("换学期"),
+            self.tr(
+                "当前学期将从{old}换到{new}。\n\n此后告知书、回执登记、比对、花名册、统计默认都用{new}；"
+                "{old}的记录都保留，各页的“学期”下拉框仍可选它。\n\n{old}的工作（回执收回、问题销号、花名册）"
+                "都做完了吗？"
+            ).format(old=old, new=new),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        self.last_task = ops.move_to_term(
+            self.ctx,
+            self,
+            info.calendar_term,
+            lambda _code: self.activate(),
+            lambda exc: show_error(self, exc, self.tr("换学期")),
+        )
+        return self.last_task
 
     def save(self) -> Task:
         self.last_task = ops.save_school(
