@@ -14,6 +14,7 @@ from aidoffice.db.models import School, Term
 from aidoffice.domain.terms import InvalidTerm
 from aidoffice.domain.terms import Term as TermValue
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
+from aidoffice.ledgers.term_queries import read_current_term
 
 
 def get_school(session: Session) -> School | None:
@@ -100,12 +101,10 @@ def read_term(session: Session, term: str | None) -> Term:
     (a list, a preview, a count): never writes. A term that has no row yet comes back unsaved (its id
     is None, so it matches no slip, letter or record) and is never added to the session."""
     if not term:
-        row = session.scalars(
-            select(Term).where(Term.is_current.is_(True)).order_by(Term.id).limit(1)
-        ).first()
-        if row is not None:
-            return row
-        value = TermValue.containing(clock.today())
+        current = read_current_term(session)  # the one rule for which term is current
+        if current.id is not None:
+            return session.get(Term, current.id)  # type: ignore[return-value]
+        value = TermValue.parse(current.code)
     else:
         value = _parse_term(term)
     row = session.scalars(select(Term).where(Term.code == value.code)).first()

@@ -20,10 +20,10 @@ from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, SlipScan, SlipScanImage
 from aidoffice.domain import slipcode
 from aidoffice.errors import InputRefused
-from aidoffice.ledgers.school import read_term, resolve_term
+from aidoffice.ledgers.school import resolve_term
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import omr, slips
-from aidoffice.publicity.common import MATERIAL_NAMES, term_label
+from aidoffice.publicity.common import MATERIAL_NAMES
 from aidoffice.publicity.omr import REASON_NAMES, Reason
 from aidoffice.publicity.words import ANSWER_NAMES, ANSWERS
 from aidoffice.services import slip_desk
@@ -412,7 +412,3 @@ def scanned_note(session: Session, code: str) -> bytes | None:
         .order_by(SlipScan.id.desc())
         .limit(1)
     )
-
-
-def term_text(session: Session, term: str | None) -> str:
-    return term_label(read_term(session, term))
