@@ -101,15 +101,6 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
             )
         result["closed"] = args.case
     asked_full = getattr(args, "full_ids", False)
-    if asked_full:
-        # whole ID numbers printed are numbers leaving the program: recorded, as an export is
-        with db.unit_of_work(note="控辍保学案件以完整证件号显示") as s:
-            if q.view_level(s, True) is Level.FULL:
-                from aidoffice.db.audit import record
-
-                shown = f"案件 {case_id}" if case_id is not None else "案件列表"
-                record(s, "export", "dropout_case", f"控辍保学{shown}以完整证件号输出（--full-ids）",
-                       {"full_id_numbers": True}, entity_id=case_id)  # fmt: skip
     with db.reading() as s:
         level = q.view_level(s, asked_full)
         if case_id is not None:
@@ -131,13 +122,31 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
                     f"劝返中 {board.open} 件（逾期 {board.overdue} 件），本学期复学 {board.returned_this_term} 人"
                 )
                 result["message"] = "\n".join(lines)
-        if asked_full:
-            result["full_ids"] = level is Level.FULL
-            result["message"] = result.get("message", "") + (
-                "\n（含完整证件号，已记入操作记录）" if level is Level.FULL
-                else "\n（你的角色不能查看完整证件号，证件号已打码）"
-            )  # fmt: skip
+    if asked_full:
+        result["full_ids"] = level is Level.FULL
+        if level is not Level.FULL:
+            result["message"] = result.get("message", "") + "\n（你的角色不能查看完整证件号，证件号已打码）"
+        elif _whole_ids(result):
+            # whole ID numbers printed are numbers leaving the program: recorded, as an export is
+            from aidoffice.db.audit import record
+
+            shown = f"案件 {case_id}" if case_id is not None else "案件列表"
+            with db.unit_of_work(note="控辍保学案件以完整证件号显示") as s:
+                record(s, "export", "dropout_case", f"控辍保学{shown}以完整证件号输出（--full-ids）",
+                       {"full_id_numbers": True, "ids": _whole_ids(result)}, entity_id=case_id)  # fmt: skip
+            result["message"] = result.get("message", "") + "\n（含完整证件号，已记入操作记录）"
     return result
+
+
+def _whole_ids(result: dict[str, Any]) -> int:
+    """How many whole ID numbers the command's output carries."""
+    import json
+
+    from aidoffice.privacy import find_sensitive
+
+    return sum(
+        1 for kind, _n in find_sensitive(json.dumps(result, ensure_ascii=False)) if kind == "id_number"
+    )
 
 
 def _describe(d: Any, what: str) -> str:

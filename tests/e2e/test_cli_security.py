@@ -374,3 +374,20 @@ def test_a_county_viewers_plain_ledger_export_is_masked_and_the_message_says_so(
     r = run("--user", "county", "export", "ledger", "school", "--out", str(tmp_path / "台账2.xlsx"),
             home=home, db=db, password="Prefecture-9")  # fmt: skip
     assert r.returncode == 0 and "没有导出完整证件号的权限，已按打码导出" in r.stdout
+
+
+def test_a_head_teacher_asking_for_whole_ids_of_cases_is_told_they_stay_masked(office):
+    """`cases list --full-ids` by a role that may not see whole numbers: the list comes masked, the
+    message says why, and the trail records no export of whole numbers."""
+    import sqlite3
+
+    home, db = office
+    r = run("--user", "wang", "--json", "cases", "list", "--full-ids", home=home, db=db, password=TEACHER_PW)
+    assert r.returncode == 0, r.stderr
+    assert last_json(r)["full_ids"] is False and not find_sensitive(r.stdout)
+    r = run("--user", "wang", "cases", "list", "--full-ids", home=home, db=db, password=TEACHER_PW)
+    assert "你的角色不能查看完整证件号，证件号已打码" in r.stdout
+    with sqlite3.connect(db) as conn:
+        assert not conn.execute(
+            "SELECT count(*) FROM audit_entry WHERE entity = 'dropout_case' AND action = 'export'"
+        ).fetchone()[0]
