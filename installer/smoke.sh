@@ -68,6 +68,7 @@ grep -q "first window" "$HOME_DIR/smoke/gui.err" || { cat "$HOME_DIR/smoke/gui.e
 # from starting the program to the window on screen (the program prints the second it showed it);
 # closing and exiting are not part of it, but are printed beside it
 T1=$(sed -n 's/^first window: .* at \([0-9.]*\)$/\1/p' "$HOME_DIR/smoke/gui.err" | tail -n 1)
+[ -n "$T1" ] || { cat "$HOME_DIR/smoke/gui.err"; fail "the first-window line has no time (“first window: … at SECONDS”)"; }
 WINDOW_S=$(python3 -c "print($T1 - $T0)")
 EXIT_S=$(python3 -c "print($T2 - $T0)")
 
