@@ -52,6 +52,7 @@ DEFAULT_ROLES = ("班主任", "校长", "村干部", "乡镇干部", "家长")
 ROLES_KEY = "case_roles"  # school.settings: the roles a case names its responsible people by
 DUE_DAYS = 7  # a new case's first action is due within a week unless the clerk says otherwise
 TEXT_MAX = 2000
+ATTEMPT = "act"  # the action kind that is one 劝返 (the count of attempts counts these only)
 AT_SCHOOL = (StudentStatus.ENROLLED, StudentStatus.SUSPENDED)
 
 
@@ -479,7 +480,7 @@ def add_action(
     day = _check_day(_day(on), "日期")  # a visit may come before the day a finding's child was put down
     if next_due is not None and next_due < day:
         raise ValidationError([FieldProblem("下次跟进", "下次跟进的日期不能早于这次")])
-    action = _log(session, case, "act", day, who=_text(who, "经办人", 60), way=way, said=said_text,
+    action = _log(session, case, ATTEMPT, day, who=_text(who, "经办人", 60), way=way, said=said_text,
                   result=_text(result, "结果"), due=next_due)  # fmt: skip
     case.next_due = next_due or date.fromordinal(day.toordinal() + DUE_DAYS)
     session.flush()

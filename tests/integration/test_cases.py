@@ -467,3 +467,30 @@ def test_the_suspected_dropout_ledger_lists_children_of_compulsory_school_age_on
     with db.reading() as s:
         names = [r[3] for r in suspects(s, on=date(2026, 11, 22))]
     assert names == ["钱十二"]
+
+
+def test_the_count_of_persuasions_counts_visits_and_calls_not_notices_or_reports(world, tmp_path):
+    """Two 劝返 (a call, a home visit), a 复学通知书 printed and a report to the township: the list, the
+    case file and the 辍学学生 ledger all say 劝返 2 次, the latest on the day of the home visit (the
+    notice, printed later, is no attempt)."""
+    from aidoffice.casework.dropout_ledgers import dropout_ledgers
+    from aidoffice.services.case_notices import produce_case_notice
+
+    db, _w = world
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_from_problem(s, _problem(db, "韩梅").id, PLAN, today=TODAY).id
+    with db.unit_of_work(actor="资助专干") as s:
+        cases.add_action(s, cid, way="电话", said="与母亲通话，说明义务教育必须入学", on=date(2026, 11, 18))
+        cases.add_action(s, cid, way="家访", said="上门劝返，家长答应考虑", on=date(2026, 11, 20))
+        cases.escalate(s, cid, to="龙泉关镇人民政府、县教育局", on=date(2026, 11, 21))
+    with db.unit_of_work(actor="资助专干") as s:
+        produce_case_notice(s, cid, "return", tmp_path / "复学通知书.pdf", deadline=date(2026, 11, 30))
+    with db.reading() as s:
+        assert [a.kind for a in s.get(DropoutCase, cid).actions].count("act") == 2
+        (row,) = q.list_cases(s)
+        detail = q.case_detail(s, cid)
+        book = dropout_ledgers(s, on=TODAY)
+    assert (row.attempts, row.last_attempt) == (2, date(2026, 11, 20))
+    assert detail.as_json()["attempts"] == 2
+    (ledger_row,) = book.dropouts
+    assert ledger_row[11:13] == (2, date(2026, 11, 20))
