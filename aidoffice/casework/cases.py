@@ -36,7 +36,7 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
-from aidoffice.domain.text import printable
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
 from aidoffice.ledgers import students as ledger
 from aidoffice.ledgers.places import served_village_ids
@@ -108,7 +108,7 @@ def set_case_roles(session: Session, roles: Sequence[str]) -> list[str]:
     require(session, "casework.edit")
     cleaned: list[str] = []
     for i, role in enumerate(roles, 1):
-        text = printable(role or "").strip()
+        text = typed_text(role, lines=False)
         if not text:
             continue
         if len(text) > 20:
@@ -128,8 +128,10 @@ def set_case_roles(session: Session, roles: Sequence[str]) -> list[str]:
 # ---- checks --------------------------------------------------------------------------------------------
 
 
-def _text(value: str | None, what: str, limit: int = TEXT_MAX) -> str | None:
-    text = printable(value or "").strip()
+def _text(value: str | None, what: str, limit: int = TEXT_MAX, *, lines: bool = True) -> str | None:
+    """Free text as typed (control characters dropped; a one-line field has no line breaks), checked for
+    length."""
+    text = typed_text(value, lines=lines)
     if len(text) > limit:
         raise ValidationError([FieldProblem(what, f"太长（{len(text)} 个字，最多 {limit} 个字）")])
     return text or None
@@ -148,14 +150,14 @@ def _check_people(session: Session, people: Sequence[PersonInput]) -> list[CaseP
     roles = case_roles(session)
     out = []
     for i, p in enumerate(people, 1):
-        role, name = (p.role or "").strip(), printable(p.name or "").strip()
+        role, name = (p.role or "").strip(), typed_text(p.name, lines=False)
         if role not in roles:
             raise ValidationError(
                 [FieldProblem("责任人", f"第 {i} 位的身份“{role}”不在设置的身份中（{'、'.join(roles)}）")]
             )
         if not name or len(name) > 50:
             raise ValidationError([FieldProblem("责任人", f"第 {i} 位（{role}）请填写姓名（最多 50 个字）")])
-        phone = _text(p.phone, "责任人电话", 30)
+        phone = _text(p.phone, "责任人电话", 30, lines=False)
         out.append(CasePerson(role=role, name=name, phone=phone))
     return out
 
@@ -409,7 +411,7 @@ def open_by_hand(
     require(session, "casework.edit")
     if class_scope(session) is not None:
         raise PermissionDenied("手工立案的孩子不在任何班级中，请由资助专干办理。", "casework.edit")
-    name = printable(child.name or "").strip()
+    name = typed_text(child.name, lines=False)
     problems_: list[FieldProblem] = []
     if not name or len(name) > 50:
         problems_.append(FieldProblem("姓名", "请填写孩子的姓名（最多 50 个字）"))
@@ -445,8 +447,8 @@ def open_by_hand(
     key = number or f"N:{name}:{village.id}"
     fresh = DropoutCase(
         person_key=key, id_number=number, name=name, sex=child.sex, birth_date=born, village_id=village.id, township=village.township.name,
-        village=village.name, guardian_name=_text(child.guardian_name, "监护人", 50),
-        guardian_phone=_text(child.guardian_phone, "监护人电话", 30), address=_text(child.address, "住址", 200),
+        village=village.name, guardian_name=_text(child.guardian_name, "监护人", 50, lines=False),
+        guardian_phone=_text(child.guardian_phone, "监护人电话", 30, lines=False), address=_text(child.address, "住址", 200, lines=False),
         source="manual",
     )  # fmt: skip
     return _start(session, _open_case_of(session, key), fresh, data, _day(today), "手工登记")
@@ -480,7 +482,7 @@ def add_action(
     day = _check_day(_day(on), "日期")  # a visit may come before the day a finding's child was put down
     if next_due is not None and next_due < day:
         raise ValidationError([FieldProblem("下次跟进", "下次跟进的日期不能早于这次")])
-    action = _log(session, case, ATTEMPT, day, who=_text(who, "经办人", 60), way=way, said=said_text,
+    action = _log(session, case, ATTEMPT, day, who=_text(who, "经办人", 60, lines=False), way=way, said=said_text,
                   result=_text(result, "结果"), due=next_due)  # fmt: skip
     case.next_due = next_due or date.fromordinal(day.toordinal() + DUE_DAYS)
     session.flush()
@@ -506,7 +508,7 @@ def escalate(
 ) -> CaseAction:
     """Report to the township government and the county education bureau (劝返无效上报)."""
     case = _open(session, case_id)
-    whom = _text(to, "上报单位", 100)
+    whom = _text(to, "上报单位", 100, lines=False)
     if not whom:
         raise ValidationError([FieldProblem("上报单位", "请写明报告给谁（如：乡镇政府、县教育局）")])
     day = _check_day(_day(on), "上报日期")

@@ -38,6 +38,7 @@ from aidoffice.db.models import (
     Visit,
 )
 from aidoffice.domain.terms import Term
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.ledgers.places import served_village_ids
 from aidoffice.privacy import free_text, mask_phone
@@ -146,7 +147,7 @@ def require_own_family(session: Session, household: Household | None, student: S
 
 
 def _text(value: str | None, what: str, problems: list[FieldProblem], required: bool = False) -> str | None:
-    text = (value or "").strip()
+    text = typed_text(value)  # control characters dropped, the lines kept
     if not text:
         if required:
             problems.append(FieldProblem(what, "请填写"))

@@ -494,3 +494,39 @@ def test_the_count_of_persuasions_counts_visits_and_calls_not_notices_or_reports
     assert detail.as_json()["attempts"] == 2
     (ledger_row,) = book.dropouts
     assert ledger_row[11:13] == (2, date(2026, 11, 20))
+
+
+def test_control_characters_typed_into_a_case_are_dropped_and_the_lines_kept(school_db):
+    """A note pasted from a chat or a terminal carries ESC, BEL, NUL and Windows line breaks: the case
+    stores what the clerk meant (no U+FFFD where they were); the lines and tabs of a long note stay, a
+    name or a phone is one line."""
+    db = school_db
+    with db.unit_of_work(actor="资助专干") as s:
+        sid = add_student(s, 1, student("孙控")).id
+        plan = CaseInput(
+            reason="外出务工",
+            plan="第一步：\t班主任电话\r\n第二步：\x1b村干部上门\x07",
+            people=(PersonInput("班主任", "李\x00老师\t", "139\x0000001111"),),
+        )
+        cid = cases.open_for_student(s, sid, plan).id
+        cases.add_action(s, cid, way="家访", said="母亲说\x1b[31m孩子\r\n\t愿意回来\x08", who="王\n老师")
+    with db.reading() as s:
+        c = s.get(DropoutCase, cid)
+        act = c.actions[-1]
+        stored = [c.plan, c.people[0].name, c.people[0].phone, act.said, act.who]
+    assert stored == [
+        "第一步：\t班主任电话\n第二步：村干部上门",
+        "李老师",
+        "13900001111",
+        "母亲说[31m孩子\n\t愿意回来",
+        "王 老师",
+    ]
+    assert not any("\ufffd" in t for t in stored)
+
+
+def test_a_note_of_only_control_characters_is_no_note(school_db):
+    db = school_db
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_for_student(s, add_student(s, 1, student("孙空")).id, PLAN).id
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError, match="沟通内容"):
+        cases.add_action(s, cid, way="电话", said="\x1b\x07\r\n")

@@ -280,3 +280,25 @@ def test_the_printed_problem_list_carries_the_needs_raised_on_visits(world, tmp_
     assert len(rows) == 1 and rows[0][1] == "家访反映的需求" and "寄宿生生活补助" in rows[0][8]
     summary = {r[0]: r for r in book["汇总"].iter_rows(values_only=True) if r and r[0]}
     assert summary["家访反映的需求"][4] == 1  # 待处理
+
+
+def test_control_characters_in_a_contact_are_dropped_and_its_lines_kept(world):
+    """What was said, the needs and the follow-up are stored as the teacher meant them: ESC/BEL/NUL
+    gone (not kept, not U+FFFD), a Windows line break a newline, tabs kept; a need made a problem keeps
+    the same clean text in the problem's note."""
+    db, w = world
+    vid = visit(
+        db,
+        w.households["王大山"],
+        date(2026, 11, 5),
+        said="宣传\x1b[0m营养餐\r\n\t家长已知晓\x07",
+        needs="想申请\x00生活补助",
+    )
+    with db.reading() as s:
+        v = s.get(Visit, vid)
+        assert (v.said, v.needs) == ("宣传[0m营养餐\n\t家长已知晓", "想申请生活补助")
+    with db.unit_of_work(actor="资助专干") as s:
+        raise_need(s, vid)
+    with db.reading() as s:
+        p = s.scalars(select(Problem).where(Problem.kind == "VISIT_NEED")).one()
+        assert "想申请生活补助" in p.detail and "\ufffd" not in p.detail
