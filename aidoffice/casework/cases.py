@@ -36,6 +36,7 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
+from aidoffice.domain.phones import normalize_phone, phone_problem
 from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
 from aidoffice.ledgers import students as ledger
@@ -158,6 +159,9 @@ def _check_people(session: Session, people: Sequence[PersonInput]) -> list[CaseP
         if not name or len(name) > 50:
             raise ValidationError([FieldProblem("责任人", f"第 {i} 位（{role}）请填写姓名（最多 50 个字）")])
         phone = _text(p.phone, "责任人电话", 30, lines=False)
+        if why := phone_problem(phone):
+            raise ValidationError([FieldProblem("责任人电话", f"第 {i} 位（{role} {name}）的电话{why}")])
+        phone = normalize_phone(phone) or None
         out.append(CasePerson(role=role, name=name, phone=phone))
     return out
 
@@ -431,6 +435,8 @@ def open_by_hand(
             raise InputRefused(
                 f"“{st.name}”在本校学籍台账中（{st.class_name}），请在学生台账中“标记辍学”，案件会随之建立。"
             )
+    if why := phone_problem(typed_text(child.guardian_phone, lines=False)):
+        problems_.append(FieldProblem("监护人电话", f"{name or '孩子'}的监护人电话{why}"))
     village = session.get(Village, child.village_id)
     if village is None:
         problems_.append(FieldProblem("所在村", "请选择孩子户籍所在的村"))

@@ -183,6 +183,9 @@ def test_a_child_of_a_served_village_in_no_ledger_is_opened_by_hand_and_others_a
         cases.open_by_hand(s, ChildInput("吴在读", enrolled, served), CaseInput(reason="其他"))
     with db.unit_of_work() as s, pytest.raises(ValidationError, match="身份证件号"):
         cases.open_by_hand(s, ChildInput("错号", "13062420140202999", served), CaseInput(reason="其他"))
+    bad_phone = ChildInput("牛小", an_id(), served, guardian_name="牛大", guardian_phone="0312-72")
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="牛小的监护人电话“0312-72”"):
+        cases.open_by_hand(s, bad_phone, CaseInput(reason="其他"))
 
 
 def _people(db):
@@ -530,3 +533,38 @@ def test_a_note_of_only_control_characters_is_no_note(school_db):
         cid = cases.open_for_student(s, add_student(s, 1, student("孙空")).id, PLAN).id
     with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError, match="沟通内容"):
         cases.add_action(s, cid, way="电话", said="\x1b\x07\r\n")
+
+
+@pytest.mark.parametrize(
+    ("phone", "why"),
+    [
+        ("1390000111", "应为 11 位"),
+        ("7221234", "缺少区号"),
+        ("王主任家", "不是电话号码"),
+        ("12900001111", "第二位"),
+    ],
+)
+def test_a_responsible_persons_wrong_phone_is_refused_naming_the_person(school_db, phone, why):
+    db = school_db
+    people = (PersonInput("班主任", "李老师", "13900001111"), PersonInput("村干部", "王主任", phone))
+    with db.unit_of_work(actor="资助专干") as s:
+        sid = add_student(s, 1, student("周电")).id
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError) as err:
+        cases.open_for_student(s, sid, CaseInput(reason="外出务工", people=people))
+    assert "第 2 位（村干部 王主任）的电话" in str(err.value) and why in str(err.value)
+    with db.reading() as s:
+        assert s.scalars(select(DropoutCase)).all() == []
+
+
+def test_a_landline_with_extension_and_no_phone_are_kept(school_db):
+    db = school_db
+    people = (PersonInput("校长", "赵校长", "0312 - 7221234转8012"), PersonInput("家长", "周母", ""))
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_for_student(
+            s, add_student(s, 1, student("周固")).id, CaseInput(reason="外出务工", people=people)
+        ).id
+    with db.reading() as s:
+        assert [(p.name, p.phone) for p in s.get(DropoutCase, cid).people] == [
+            ("赵校长", "0312-7221234转8012"),
+            ("周母", None),
+        ]
