@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.access.checks import PermissionDenied, class_scope, require, require_class
+from aidoffice.access.checks import PermissionDenied, allowed, class_scope, require, require_class
 from aidoffice.casework.words import OUTCOMES, REASONS, WAYS
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import (
@@ -54,6 +54,7 @@ ROLES_KEY = "case_roles"  # school.settings: the roles a case names its responsi
 DUE_DAYS = 7  # a new case's first action is due within a week unless the clerk says otherwise
 TEXT_MAX = 2000
 ATTEMPT = "act"  # the action kind that is one 劝返 (the count of attempts counts these only)
+ACT_RIGHT = "cases.act"  # recording a 劝返; opening, notices, reports and closing need casework.edit
 AT_SCHOOL = (StudentStatus.ENROLLED, StudentStatus.SUSPENDED)
 
 
@@ -463,9 +464,15 @@ def open_by_hand(
 # ---- working a case -----------------------------------------------------------------------------------
 
 
-def _open(session: Session, case_id: int) -> DropoutCase:
+def act_right(session: Session) -> str:
+    """The right a 劝返 is recorded under: `cases.act` (a head teacher holds it, for the cases of their
+    own classes), or `casework.edit` for a role of an office's own roles file written before it."""
+    return ACT_RIGHT if allowed(session, ACT_RIGHT) else "casework.edit"
+
+
+def _open(session: Session, case_id: int, permission: str = "casework.edit") -> DropoutCase:
     case = get_case(session, case_id)
-    require_case(session, "casework.edit", case)
+    require_case(session, permission, case)
     if case.status is not CaseStatus.OPEN:
         raise InputRefused(
             f"“{case.name}”的案件已于 {case.closed_on:%Y-%m-%d} 结案（{case.outcome}），不能再记录。"
@@ -478,8 +485,8 @@ def add_action(
     on: date | None = None, next_due: date | None = None,
 ) -> CaseAction:  # fmt: skip
     """One contact with the family: when, who, how (家访/电话/约谈), what was said, the result, and
-    by when the next step is due."""
-    case = _open(session, case_id)
+    by when the next step is due. A head teacher may, for a child of their own classes (`cases.act`)."""
+    case = _open(session, case_id, act_right(session))
     if way not in WAYS:
         raise ValidationError([FieldProblem("方式", f"“{way}”不是可选的方式，请选：{'、'.join(WAYS)}")])
     said_text = _text(said, "沟通内容")

@@ -568,3 +568,44 @@ def test_a_landline_with_extension_and_no_phone_are_kept(school_db):
             ("赵校长", "0312-7221234转8012"),
             ("周母", None),
         ]
+
+
+def test_a_head_teacher_records_persuasion_for_own_class_cases_only_and_nothing_else(school_db, tmp_path):
+    """王老师 of 七年级2班 calls the family of her pupil who dropped out and records it (劝返); she cannot
+    record one for another class's child, and opening, notices, reports and closing stay the clerk's."""
+    from aidoffice.services.case_notices import produce_case_notice
+
+    db = school_db
+    with db.unit_of_work() as s:
+        mine = add_student(s, 1, student("本班生", "七年级", "2班")).id
+        theirs = add_student(s, 1, student("外班生", "七年级", "3班")).id
+        for sid in (mine, theirs):
+            cases.mark_dropout(s, sid, date(2026, 11, 1), "外出务工")
+        ids = dict(s.execute(select(DropoutCase.name, DropoutCase.id)).all())
+    _admin, wang, _county = _people(db)
+    with db.unit_of_work() as s:
+        act_as(s, wang)
+        cases.add_action(s, ids["本班生"], way="电话", said="与家长通话，劝其回校", on=date(2026, 11, 20))
+    with db.unit_of_work() as s, pytest.raises(PermissionDenied, match="不是您登记的班级"):
+        act_as(s, wang)
+        cases.add_action(s, ids["外班生"], way="电话", said="…")
+    refused = [
+        lambda s: cases.escalate(s, ids["本班生"], to="乡镇"),
+        lambda s: cases.close_case(s, ids["本班生"], outcome="复学"),
+        lambda s: produce_case_notice(
+            s, ids["本班生"], "return", tmp_path / "n.pdf", deadline=date(2026, 12, 1)
+        ),
+        lambda s: cases.open_for_student(s, add_student(s, 1, student("新生", "七年级", "2班")).id, PLAN),
+    ]
+    for write in refused:
+        with db.unit_of_work() as s, pytest.raises(PermissionDenied):
+            act_as(s, wang)
+            write(s)
+    with db.reading() as s:
+        act_as(s, wang)
+        (row,) = q.list_cases(s)
+        assert (row.name, row.attempts, row.status) == ("本班生", 1, "劝返中")
+        action = s.get(DropoutCase, ids["本班生"]).actions[-1]
+        assert (action.kind, action.recorded_by) == ("act", "wang")
+        assert s.get(DropoutCase, ids["外班生"]).actions[-1].kind == "open"
+    assert not (tmp_path / "n.pdf").exists()

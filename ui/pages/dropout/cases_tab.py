@@ -165,9 +165,10 @@ class CasesTab(QWidget):
         split.setSizes([700, 420])
         layout.addWidget(split, 1)
         writable = may(ctx, "casework.edit")
+        # a head teacher records 劝返 for the cases of their classes (cases.act); the rest is the clerk's
+        self.act_btn.setVisible(writable or may(ctx, "cases.act"))
         for b in (
             self.new_btn,
-            self.act_btn,
             self.notice_btn,
             self.escalate_btn,
             self.close_btn,
