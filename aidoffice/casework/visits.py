@@ -49,6 +49,7 @@ WAYS = ("家访", "电话", "微信", "到校面谈")
 EVERY = {"month": "每月", "term": "每学期", "none": "不要求"}
 EVERY_BY_NAME = {v: k for k, v in EVERY.items()}
 RULE_KEY = "visit_rule"
+NO_VILLAGE = "（户籍村未登记）"
 DEFAULT_POOR_GROUPS = ("poverty_exited", "monitored", "dibao", "tekun")
 TEXT_MAX = 2000
 EARLIEST = date(2000, 1, 1)
@@ -387,7 +388,7 @@ class DueReport:
     def by_village(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for r in self.rows:
-            key = f"{r.township}{r.village}"
+            key = f"{r.township}{r.village}" or NO_VILLAGE  # a 包人 student whose 户籍村 is not on record
             out[key] = out.get(key, 0) + 1
         return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 

@@ -337,6 +337,7 @@ def test_the_month_counts_a_helped_child_without_a_household_once_and_a_child_wi
     assert rows["王大山"].teacher == "陈老师" and "王小明" not in rows
     assert before.by_teacher["陈老师"] == 2
     assert before.as_json()["students_alone"] == 1
+    assert before.by_village[visits.NO_VILLAGE] == 1  # her 户籍村 is not on record: said so, not a blank
 
     with db.unit_of_work(actor="陈老师") as s:
         visits.record_visit(

@@ -207,6 +207,7 @@ class RecordDialog(_Form):
         self.to_problem = QCheckBox("把需求转入问题清单（跟进、销号）")
         if student is not None:  # the child's family, not a household of the ledger
             self.household.setVisible(False)
+            self.teacher.lineEdit().setPlaceholderText("不填：这名学生的包人教师")
             self.form.addRow("联系的学生", QLabel(f"{student[1]}（户籍台账中没有其户）"))
         else:
             self.form.addRow("联系的户", self.household)
