@@ -350,3 +350,36 @@ def test_the_month_counts_a_helped_child_without_a_household_once_and_a_child_wi
         r.head_name for r in after.rows
     }
     assert due(db, "2026-10").households == 5  # in October her duty already stood
+
+
+def test_a_head_teacher_sees_and_reaches_only_their_own_class_children_without_a_household(office):
+    """Two 包人 children with no household in the ledger: 王老师 (七年级1班) sees hers only in the month
+    view and may not record a contact for the other; what the view gives out carries no whole phone."""
+    from aidoffice.ledgers.school import require_school
+    from aidoffice.ledgers.students import add_student
+    from aidoffice.privacy import find_sensitive
+    from tests.factories import an_id, student
+
+    db, w = office
+    with db.unit_of_work() as s:
+        act_as(s, w.clerk)
+        school = require_school(s).id
+        mine = add_student(s, school, student("周本班", "七年级", "1班", id_number=an_id(date(2013, 2, 2)),
+                                              guardian_phone="13812340001"))  # fmt: skip
+        other = add_student(s, school, student("吴外班", "八年级", "1班", id_number=an_id(date(2012, 2, 2)),
+                                               guardian_phone="13812340002"))  # fmt: skip
+        duties.assign(s, "陈老师", student_id=mine.id)
+        duties.assign(s, "陈老师", student_id=other.id)
+        mine_id, other_id = mine.id, other.id
+    names = {r.head_name for r in due(db, user=w.teacher).rows}
+    assert "周本班" in names and "吴外班" not in names
+    clerk_view = due(db, user=w.clerk)
+    assert {"周本班", "吴外班"} <= {r.head_name for r in clerk_view.rows}
+    assert not [k for k, _v in find_sensitive(repr(clerk_view.as_json())) if k == "phone"]
+    with db.unit_of_work() as s, pytest.raises(PermissionDenied):
+        act_as(s, w.teacher)
+        visits.record_visit(s, student_id=other_id, said="…")
+    with db.unit_of_work() as s:
+        act_as(s, w.teacher)
+        visits.record_visit(s, student_id=mine_id, said="电话联系家长")
+    assert "周本班" not in {r.head_name for r in due(db, user=w.teacher).rows}
