@@ -24,10 +24,12 @@ from sqlalchemy import select
 
 from aidoffice import clock
 from aidoffice.casework import duties, visits
-from aidoffice.db.models import Household
+from aidoffice.db.models import Household, Student
 from aidoffice.demo import generate
 from aidoffice.ledgers.places import served_village_ids
 from aidoffice.ledgers.school import setup_school
+from aidoffice.ledgers.student_rules import StudentInput
+from aidoffice.ledgers.students import add_student
 from aidoffice.office import open_office
 from ui.main_window import MainWindow
 from ui.operations import AppContext
@@ -53,6 +55,13 @@ def fill(db) -> None:  # type: ignore[no-untyped-def]
         households = list(s.scalars(select(Household.id)))
         for h_id in households[:3]:
             duties.assign(s, "王丽", household_id=h_id, starts_on=date(2026, 9, 15), note="留守儿童家庭")
+        # 包人: two children whose household is not in the ledger (each one more family for 王丽 to reach)
+        school_id = s.scalars(select(Student.school_id).limit(1)).one()
+        for name, number, phone in (("孙小雨", "130624201203040023", "13833120417"),
+                                    ("马天宇", "13062420110615001X", "")):  # fmt: skip
+            kid = add_student(s, school_id, StudentInput(name=name, id_number=number, grade="八年级", class_name="1班",
+                                                         guardian_phone=phone or None))  # fmt: skip
+            duties.assign(s, "王丽", student_id=kid.id, starts_on=date(2026, 9, 1))
         duties.reassign(s, "陈静", "周红", on=date(2026, 11, 1), reason="调离")
         today = clock.today()
         for h_id in rng.sample(households, len(households) * 2 // 3):
@@ -86,7 +95,12 @@ def main() -> int:
     def due() -> None:
         window.nav.setCurrentRow(window.page_titles().index("三包与家访"))
         page.tabs.setCurrentWidget(page.due)
-        QTimer.singleShot(2500, lambda: (grab(window, "visits-due.png"), duties_tab()))
+        QTimer.singleShot(2500, one_teacher)
+
+    def one_teacher() -> None:  # 王丽's list: her households and the 包人 children with no household listed
+        page.due.teacher.setCurrentIndex(page.due.teacher.findText("王丽"))
+        page.due.reload()
+        QTimer.singleShot(2000, lambda: (grab(window, "visits-due.png"), duties_tab()))
 
     def duties_tab() -> None:
         page.tabs.setCurrentWidget(page.duties)
@@ -98,7 +112,8 @@ def main() -> int:
         QTimer.singleShot(1500, open_dialog)
 
     def open_dialog() -> None:
-        page.due.table.selectRow(0)
+        rows = page.due.report.rows if page.due.report else []
+        page.due.table.selectRow(next((i for i, r in enumerate(rows) if r.household_id is not None), 0))
         dlg = page.due.record_selected()
         if dlg is None:
             app.quit()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.access.checks import allowed, class_scope, require
-from aidoffice.casework.cases import get_case, require_case
+from aidoffice.casework.cases import ATTEMPT, get_case, require_case
 from aidoffice.casework.words import ACTION_KIND_NAMES, SOURCE_NAMES
 from aidoffice.db.models import CASE_STATUS_NAMES, CaseAction, CasePerson, CaseStatus, DropoutCase, Term
 from aidoffice.domain.grades import make_grade
@@ -74,6 +74,8 @@ class CaseRow(NamedTuple):
     responsible: str  # 班主任 李老师；村干部 王主任
     source: str
     times_opened: int
+    attempts: int = 0  # 劝返 recorded (actions of kind "act"; notices, escalation, opening, closing are not)
+    last_attempt: date | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self._asdict().items()}
@@ -118,6 +120,7 @@ def fetch_cases(
         return []
     day = _today(today)
     cases: dict[int, DropoutCase] = {}
+    tries = attempts(session, ids)
     for i in range(0, len(ids), 900):
         q = select(DropoutCase).where(DropoutCase.id.in_(ids[i : i + 900]))
         cond = scope_condition(session)
@@ -144,9 +147,27 @@ def fetch_cases(
                 f"{c.township or ''}{c.village or ''}", c.reason, CASE_STATUS_NAMES[c.status], c.opened_on,
                 c.next_due, bool(open_ and c.next_due and c.next_due < day), c.escalated_on, c.outcome or "",
                 c.closed_on, "；".join(people[cid]), SOURCE_NAMES.get(c.source, c.source), c.times_opened,
+                *tries.get(cid, (0, None)),
             )
         )  # fmt: skip
     return rows
+
+
+def attempts(session: Session, ids: list[int] | None = None) -> dict[int, tuple[int, date]]:
+    """Per case, how many times the family was persuaded (劝返: actions of kind ATTEMPT) and the day of
+    the latest; a notice printed, a report to the township, opening or closing is no attempt. The one
+    count the list, the case file and the 辍学学生 ledger show. `ids` None: every case."""
+    q = select(CaseAction.case_id, func.count(), func.max(CaseAction.on)).where(CaseAction.kind == ATTEMPT)
+    out: dict[int, tuple[int, date]] = {}
+    if ids is None:
+        chunks: list[list[int] | None] = [None]
+    else:
+        chunks = [ids[i : i + 900] for i in range(0, len(ids), 900)]
+    for chunk in chunks:
+        part = q if chunk is None else q.where(CaseAction.case_id.in_(chunk))
+        for cid, n, last in session.execute(part.group_by(CaseAction.case_id)):
+            out[cid] = (n, last)
+    return out
 
 
 def list_cases(

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.access.checks import PermissionDenied, class_scope, require, require_class
+from aidoffice.access.checks import PermissionDenied, allowed, class_scope, require, require_class
 from aidoffice.casework.words import OUTCOMES, REASONS, WAYS
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import (
@@ -36,7 +36,8 @@ from aidoffice.db.models import (
     Village,
 )
 from aidoffice.domain.idnumber import InvalidIdNumber, normalize_id, parse_id
-from aidoffice.domain.text import printable
+from aidoffice.domain.phones import normalize_phone, phone_problem
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, InputRefused, NotFound, ValidationError
 from aidoffice.ledgers import students as ledger
 from aidoffice.ledgers.places import served_village_ids
@@ -52,6 +53,8 @@ DEFAULT_ROLES = ("班主任", "校长", "村干部", "乡镇干部", "家长")
 ROLES_KEY = "case_roles"  # school.settings: the roles a case names its responsible people by
 DUE_DAYS = 7  # a new case's first action is due within a week unless the clerk says otherwise
 TEXT_MAX = 2000
+ATTEMPT = "act"  # the action kind that is one 劝返 (the count of attempts counts these only)
+ACT_RIGHT = "cases.act"  # recording a 劝返; opening, notices, reports and closing need casework.edit
 AT_SCHOOL = (StudentStatus.ENROLLED, StudentStatus.SUSPENDED)
 
 
@@ -107,7 +110,7 @@ def set_case_roles(session: Session, roles: Sequence[str]) -> list[str]:
     require(session, "casework.edit")
     cleaned: list[str] = []
     for i, role in enumerate(roles, 1):
-        text = printable(role or "").strip()
+        text = typed_text(role, lines=False)
         if not text:
             continue
         if len(text) > 20:
@@ -127,8 +130,10 @@ def set_case_roles(session: Session, roles: Sequence[str]) -> list[str]:
 # ---- checks --------------------------------------------------------------------------------------------
 
 
-def _text(value: str | None, what: str, limit: int = TEXT_MAX) -> str | None:
-    text = printable(value or "").strip()
+def _text(value: str | None, what: str, limit: int = TEXT_MAX, *, lines: bool = True) -> str | None:
+    """Free text as typed (control characters dropped; a one-line field has no line breaks), checked for
+    length."""
+    text = typed_text(value, lines=lines)
     if len(text) > limit:
         raise ValidationError([FieldProblem(what, f"太长（{len(text)} 个字，最多 {limit} 个字）")])
     return text or None
@@ -147,14 +152,17 @@ def _check_people(session: Session, people: Sequence[PersonInput]) -> list[CaseP
     roles = case_roles(session)
     out = []
     for i, p in enumerate(people, 1):
-        role, name = (p.role or "").strip(), printable(p.name or "").strip()
+        role, name = (p.role or "").strip(), typed_text(p.name, lines=False)
         if role not in roles:
             raise ValidationError(
                 [FieldProblem("责任人", f"第 {i} 位的身份“{role}”不在设置的身份中（{'、'.join(roles)}）")]
             )
         if not name or len(name) > 50:
             raise ValidationError([FieldProblem("责任人", f"第 {i} 位（{role}）请填写姓名（最多 50 个字）")])
-        phone = _text(p.phone, "责任人电话", 30)
+        phone = _text(p.phone, "责任人电话", 30, lines=False)
+        if why := phone_problem(phone):
+            raise ValidationError([FieldProblem("责任人电话", f"第 {i} 位（{role} {name}）的电话{why}")])
+        phone = normalize_phone(phone) or None
         out.append(CasePerson(role=role, name=name, phone=phone))
     return out
 
@@ -408,7 +416,7 @@ def open_by_hand(
     require(session, "casework.edit")
     if class_scope(session) is not None:
         raise PermissionDenied("手工立案的孩子不在任何班级中，请由资助专干办理。", "casework.edit")
-    name = printable(child.name or "").strip()
+    name = typed_text(child.name, lines=False)
     problems_: list[FieldProblem] = []
     if not name or len(name) > 50:
         problems_.append(FieldProblem("姓名", "请填写孩子的姓名（最多 50 个字）"))
@@ -428,6 +436,8 @@ def open_by_hand(
             raise InputRefused(
                 f"“{st.name}”在本校学籍台账中（{st.class_name}），请在学生台账中“标记辍学”，案件会随之建立。"
             )
+    if why := phone_problem(typed_text(child.guardian_phone, lines=False)):
+        problems_.append(FieldProblem("监护人电话", f"{name or '孩子'}的监护人电话{why}"))
     village = session.get(Village, child.village_id)
     if village is None:
         problems_.append(FieldProblem("所在村", "请选择孩子户籍所在的村"))
@@ -444,8 +454,8 @@ def open_by_hand(
     key = number or f"N:{name}:{village.id}"
     fresh = DropoutCase(
         person_key=key, id_number=number, name=name, sex=child.sex, birth_date=born, village_id=village.id, township=village.township.name,
-        village=village.name, guardian_name=_text(child.guardian_name, "监护人", 50),
-        guardian_phone=_text(child.guardian_phone, "监护人电话", 30), address=_text(child.address, "住址", 200),
+        village=village.name, guardian_name=_text(child.guardian_name, "监护人", 50, lines=False),
+        guardian_phone=_text(child.guardian_phone, "监护人电话", 30, lines=False), address=_text(child.address, "住址", 200, lines=False),
         source="manual",
     )  # fmt: skip
     return _start(session, _open_case_of(session, key), fresh, data, _day(today), "手工登记")
@@ -454,9 +464,15 @@ def open_by_hand(
 # ---- working a case -----------------------------------------------------------------------------------
 
 
-def _open(session: Session, case_id: int) -> DropoutCase:
+def act_right(session: Session) -> str:
+    """The right a 劝返 is recorded under: `cases.act` (a head teacher holds it, for the cases of their
+    own classes), or `casework.edit` for a role of an office's own roles file written before it."""
+    return ACT_RIGHT if allowed(session, ACT_RIGHT) else "casework.edit"
+
+
+def _open(session: Session, case_id: int, permission: str = "casework.edit") -> DropoutCase:
     case = get_case(session, case_id)
-    require_case(session, "casework.edit", case)
+    require_case(session, permission, case)
     if case.status is not CaseStatus.OPEN:
         raise InputRefused(
             f"“{case.name}”的案件已于 {case.closed_on:%Y-%m-%d} 结案（{case.outcome}），不能再记录。"
@@ -469,8 +485,8 @@ def add_action(
     on: date | None = None, next_due: date | None = None,
 ) -> CaseAction:  # fmt: skip
     """One contact with the family: when, who, how (家访/电话/约谈), what was said, the result, and
-    by when the next step is due."""
-    case = _open(session, case_id)
+    by when the next step is due. A head teacher may, for a child of their own classes (`cases.act`)."""
+    case = _open(session, case_id, act_right(session))
     if way not in WAYS:
         raise ValidationError([FieldProblem("方式", f"“{way}”不是可选的方式，请选：{'、'.join(WAYS)}")])
     said_text = _text(said, "沟通内容")
@@ -479,7 +495,7 @@ def add_action(
     day = _check_day(_day(on), "日期")  # a visit may come before the day a finding's child was put down
     if next_due is not None and next_due < day:
         raise ValidationError([FieldProblem("下次跟进", "下次跟进的日期不能早于这次")])
-    action = _log(session, case, "act", day, who=_text(who, "经办人", 60), way=way, said=said_text,
+    action = _log(session, case, ATTEMPT, day, who=_text(who, "经办人", 60, lines=False), way=way, said=said_text,
                   result=_text(result, "结果"), due=next_due)  # fmt: skip
     case.next_due = next_due or date.fromordinal(day.toordinal() + DUE_DAYS)
     session.flush()
@@ -505,7 +521,7 @@ def escalate(
 ) -> CaseAction:
     """Report to the township government and the county education bureau (劝返无效上报)."""
     case = _open(session, case_id)
-    whom = _text(to, "上报单位", 100)
+    whom = _text(to, "上报单位", 100, lines=False)
     if not whom:
         raise ValidationError([FieldProblem("上报单位", "请写明报告给谁（如：乡镇政府、县教育局）")])
     day = _check_day(_day(on), "上报日期")

@@ -24,10 +24,9 @@ from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.access.checks import require
-from aidoffice.casework.case_queries import class_words, scope_condition
+from aidoffice.casework.case_queries import attempts, class_words, scope_condition
 from aidoffice.db.models import (
     STATUS_NAMES,
-    CaseAction,
     CasePerson,
     CaseStatus,
     DropoutCase,
@@ -323,8 +322,6 @@ def dropouts(
     conn = session.connection()  # plain rows: no ORM result processing
     rows = conn.execute(q).all()
     people: dict[int, list[str]] = defaultdict(list)
-    tries: Counter[int] = Counter()
-    last: dict[int, date] = {}
     is_open = and_(DropoutCase.id == CasePerson.case_id, DropoutCase.status == CaseStatus.OPEN)
     for cid, role, name in conn.execute(
         select(CasePerson.case_id, CasePerson.role, CasePerson.name)
@@ -332,18 +329,12 @@ def dropouts(
         .order_by(CasePerson.id)
     ).all():
         people[cid].append(f"{role}：{name}")
-    for cid, on_, n in conn.execute(
-        select(CaseAction.case_id, func.max(CaseAction.on), func.count())
-        .join(DropoutCase, and_(DropoutCase.id == CaseAction.case_id, DropoutCase.status == CaseStatus.OPEN))
-        .where(or_(CaseAction.kind == "act", CaseAction.kind == "notice"))
-        .group_by(CaseAction.case_id)
-    ).all():
-        tries[cid], last[cid] = n, on_
+    tries = attempts(session, [r[0] for r in rows])
     out = []
     for cid, town, village, name, sex, number, grade, cls, left, reason, plan, esc, due in rows:
         out.append(
             (town or "", village or "", name, sex or "", show_id(number) or "", class_words(grade, cls), left, reason,
-             "；".join(people[cid]), free_text(plan, level), tries[cid], last.get(cid),
+             "；".join(people[cid]), free_text(plan, level), *tries.get(cid, (0, None)),
              f"已上报（{esc:%Y-%m-%d}）" if esc else "否", due)
         )  # fmt: skip
     out.sort(key=lambda r: (r[0], r[1], r[2]))

@@ -19,25 +19,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
 from aidoffice.access.checks import PermissionDenied, class_label, class_scope, current_user, require
-from aidoffice.casework.duties import UNASSIGNED, clean_teacher, coverage
+from aidoffice.casework.duties import UNASSIGNED, active_on, clean_teacher, coverage
 from aidoffice.db.audit import actor_of, record
 from aidoffice.db.models import (
     AppSetting,
+    ContactDuty,
     GroupMembership,
     Household,
     HouseholdMember,
     PriorityGroup,
     Student,
+    StudentStatus,
     Township,
     Village,
     Visit,
 )
 from aidoffice.domain.terms import Term
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.ledgers.places import served_village_ids
 from aidoffice.privacy import free_text, mask_phone
@@ -46,6 +49,7 @@ WAYS = ("家访", "电话", "微信", "到校面谈")
 EVERY = {"month": "每月", "term": "每学期", "none": "不要求"}
 EVERY_BY_NAME = {v: k for k, v in EVERY.items()}
 RULE_KEY = "visit_rule"
+NO_VILLAGE = "（户籍村未登记）"
 DEFAULT_POOR_GROUPS = ("poverty_exited", "monitored", "dibao", "tekun")
 TEXT_MAX = 2000
 EARLIEST = date(2000, 1, 1)
@@ -146,7 +150,7 @@ def require_own_family(session: Session, household: Household | None, student: S
 
 
 def _text(value: str | None, what: str, problems: list[FieldProblem], required: bool = False) -> str | None:
-    text = (value or "").strip()
+    text = typed_text(value)  # control characters dropped, the lines kept
     if not text:
         if required:
             problems.append(FieldProblem(what, "请填写"))
@@ -206,10 +210,12 @@ def record_visit(
     household = session.get(Household, household_id) if household_id else None
     if household_id and household is None:
         raise NotFound(f"找不到编号为 {household_id} 的户，可能已重新导入户籍名册，请刷新。")
-    if teacher is None:  # nobody signed in and no name given: the household's contact teacher
+    if teacher is None:  # nobody signed in and no name given: the household's (or child's) contact teacher
         cover = coverage(session, day)
-        teacher = (cover.teacher(household.id, household.village_id) if household else None) or actor_of(
-            session
+        teacher = (
+            (cover.teacher(household.id, household.village_id) if household else None)
+            or (_helper_of(session, student.id, day) if student else None)
+            or actor_of(session)
         )
     require_own_family(session, household, student)
     teacher = clean_teacher(teacher)
@@ -229,6 +235,16 @@ def record_visit(
     session.add(visit)
     session.flush()
     return visit
+
+
+def _helper_of(session: Session, student_id: int, day: date) -> str | None:
+    """The student's 包人 teacher on `day`."""
+    return session.scalars(
+        select(ContactDuty.teacher)
+        .where(ContactDuty.student_id == student_id, active_on(day))
+        .order_by(ContactDuty.id.desc())
+        .limit(1)
+    ).first()
 
 
 # ---- reading contacts ---------------------------------------------------------------------------------
@@ -333,7 +349,7 @@ def month_bounds(value: str | date | None) -> tuple[date, date]:
 
 
 class DueRow(NamedTuple):
-    household_id: int
+    household_id: int | None  # None: a 包人 student with no household in the ledger
     teacher: str
     township: str
     village: str
@@ -343,6 +359,7 @@ class DueRow(NamedTuple):
     poor: bool
     every: str  # 每月 / 每学期
     last_contact: date | None
+    student_id: int | None = None  # a 包人 student counted as a family of their own (no household listed)
 
     def as_json(self) -> dict[str, Any]:
         d = self._asdict()
@@ -355,8 +372,9 @@ class DueReport:
     month: date
     rule: VisitRule
     rule_text: str
-    households: int = 0  # households the rule asks to reach by this month's end
+    households: int = 0  # families the rule asks to reach by this month's end (households + students alone)
     contacted: int = 0
+    students_alone: int = 0  # of those, 包人 students whose household is not in the ledger (or not served)
     rows: list[DueRow] = field(default_factory=list)
 
     @property
@@ -370,7 +388,7 @@ class DueReport:
     def by_village(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for r in self.rows:
-            key = f"{r.township}{r.village}"
+            key = f"{r.township}{r.village}" or NO_VILLAGE  # a 包人 student whose 户籍村 is not on record
             out[key] = out.get(key, 0) + 1
         return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -381,6 +399,7 @@ class DueReport:
             "rule_text": self.rule_text,
             "households": self.households,
             "contacted": self.contacted,
+            "students_alone": self.students_alone,
             "not_contacted": len(self.rows),
             "by_teacher": self.by_teacher,
             "by_village": self.by_village,
@@ -404,9 +423,11 @@ def poor_households(session: Session, groups: tuple[str, ...]) -> set[int]:
 
 
 def due(session: Session, month: str | date | None = None, *, teacher: str | None = None) -> DueReport:
-    """The month view: households of the served villages the rule says should have been reached by the
-    end of `month` (this month) and were not, with the teacher responsible (as of the month's end, or
-    today for the current month) and the last contact on record."""
+    """The month view: the families the rule says should have been reached by the end of `month` (this
+    month) and were not — the households of the served villages, and each 包人 student whose household
+    the ledger does not list there (`_students_alone`; a student whose household is listed is counted
+    once, with it) — with the teacher responsible (as of the month's end, or today for the current
+    month) and the last contact on record."""
     require(session, "visits.record")
     first, last = month_bounds(month)
     rule = read_rule(session)
@@ -430,9 +451,11 @@ def due(session: Session, month: str | date | None = None, *, teacher: str | Non
             .group_by(visit.household_id)
         ).all()
     )
-    cover = coverage(session, min(last, max(clock.today(), first)))
+    on = min(last, max(clock.today(), first))
+    cover = coverage(session, on)
     household = Household.__table__.c
     rows = []
+    listed: set[int] = set()  # households this view counts
     for h_id, v_id, h_no, head, phone in session.execute(
         select(
             household.id, household.village_id, household.household_no, household.head_name, household.phone
@@ -440,6 +463,7 @@ def due(session: Session, month: str | date | None = None, *, teacher: str | Non
     ):
         if v_id not in served or (allowed is not None and h_id not in allowed):
             continue
+        listed.add(h_id)
         is_poor = h_id in poor
         every = rule.poor if is_poor else rule.others
         if every == "none":
@@ -456,6 +480,7 @@ def due(session: Session, month: str | date | None = None, *, teacher: str | Non
         rows.append(
             DueRow(h_id, who, town, village, h_no or "", head, mask_phone(phone), is_poor, EVERY[every], seen)
         )
+    rows += _students_alone(session, report, on, last, windows, listed, poor, teacher, places, last_contact)
     rows.sort(
         key=lambda r: (
             r.teacher == UNASSIGNED,
@@ -463,11 +488,104 @@ def due(session: Session, month: str | date | None = None, *, teacher: str | Non
             r.township,
             r.village,
             r.household_no,
-            r.household_id,
+            r.household_id or 0,
+            r.student_id or 0,
         )
     )
     report.rows = rows
     return report
+
+
+def _students_alone(
+    session: Session,
+    report: DueReport,
+    on: date,
+    last: date,
+    windows: dict[str, date],
+    listed: set[int],
+    poor_households: set[int],
+    teacher: str | None,
+    places: dict[int, tuple[str, str]],
+    household_seen: dict[int, date],
+) -> list[DueRow]:
+    """包人 students (a teacher's duty to the child) whose family the household view does not count —
+    no household of theirs in the ledger, or one outside the served villages — each one family to
+    reach. A student whose household is listed is counted there once (its teacher: 包户, else this 包人
+    teacher, else 包村). 重点 (the poor frequency): in a poor group, of a poor household, or 辍学."""
+    duty, member = ContactDuty.__table__.c, HouseholdMember.__table__.c
+    by_student: dict[int, str] = {}
+    for who, s_id in session.execute(
+        select(duty.teacher, duty.student_id)
+        .where(
+            duty.student_id.is_not(None), duty.starts_on <= on, or_(duty.ends_on.is_(None), duty.ends_on > on)
+        )
+        .order_by(duty.id)
+    ):
+        by_student[s_id] = who
+    if not by_student:
+        return []
+    homes: dict[int, set[int]] = {}
+    ids = list(by_student)
+    for i in range(0, len(ids), 900):
+        for h_id, s_id in session.execute(
+            select(member.household_id, member.student_id).where(member.student_id.in_(ids[i : i + 900]))
+        ):
+            homes.setdefault(s_id, set()).add(h_id)
+    scope = class_scope(session)
+    groups = report.rule.poor_groups
+    visit = Visit.__table__.c
+    rows = []
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        seen = dict(
+            session.execute(
+                select(visit.student_id, func.max(visit.visited_on))
+                .where(visit.student_id.in_(chunk), visit.visited_on <= last)
+                .group_by(visit.student_id)
+            ).all()
+        )
+        in_group = set(
+            session.scalars(
+                select(Student.id)
+                .join(GroupMembership, GroupMembership.person_key == Student.person_key)
+                .where(Student.id.in_(chunk), GroupMembership.active.is_(True), GroupMembership.group_code.in_(list(groups)))
+            )
+        ) if groups else set()  # fmt: skip
+        for s_id, name, grade, class_name, v_id, phone, status in session.execute(
+            select(
+                Student.id, Student.name, Student.grade, Student.class_name, Student.village_id,
+                Student.guardian_phone, Student.status,
+            ).where(Student.id.in_(chunk))
+        ):  # fmt: skip
+            own = homes.get(s_id, set())
+            if own & listed:
+                continue  # counted with the household
+            if scope is not None and (grade, class_name) not in scope:
+                continue
+            who = by_student[s_id]
+            if teacher and who != teacher:
+                continue
+            is_poor = s_id in in_group or bool(own & poor_households) or status is StudentStatus.DROPPED_OUT
+            every = report.rule.poor if is_poor else report.rule.others
+            if every == "none":
+                continue
+            report.households += 1
+            report.students_alone += 1
+            # a contact recorded for the child, or for a household of theirs outside the view
+            last_seen = max(
+                [d for d in (seen.get(s_id), *(household_seen.get(h) for h in own)) if d is not None],
+                default=None,
+            )
+            if last_seen is not None and last_seen >= windows[every]:
+                report.contacted += 1
+                continue
+            town, village = places.get(v_id, ("", "")) if v_id else ("", "")
+            label = class_label((grade, class_name)) if grade is not None else ""
+            rows.append(
+                DueRow(None, who, town, village, f"包人 {label}".strip(), name, mask_phone(phone), is_poor,
+                       EVERY[every], last_seen, s_id)
+            )  # fmt: skip
+    return rows
 
 
 def household_choices(session: Session, search: str = "", limit: int = 200) -> list[tuple[int, str]]:

@@ -115,7 +115,7 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
             result["counts"] = {"open": board.open, "returned_this_term": board.returned_this_term,
                                 "overdue": board.overdue}  # fmt: skip
             if case_id is None:
-                lines = [f"{r.id:>4}  {r.name}  {r.class_label or r.place}  {r.reason}  {r.status}"
+                lines = [f"{r.id:>4}  {r.name}  {r.class_label or r.place}  {r.reason}  {r.status}  劝返{r.attempts}次"
                          + ("  【逾期】" if r.overdue else "") + (f"  {r.outcome}" if r.outcome else "")
                          for r in rows]  # fmt: skip
                 lines.append(
@@ -154,7 +154,7 @@ def _describe(d: Any, what: str) -> str:
     head = {"open": "已立案", "act": "已记录劝返", "escalate": "已记录上报", "notice": "已生成通知书",
             "close": "已结案"}.get(what, "案件")  # fmt: skip
     lines = [f"{head}：案件 {r.id} {r.name}（{r.class_label or r.place}）{r.reason}，{r.status}"
-             + (f"，{r.outcome}" if r.outcome else "") + (f"，下次跟进 {r.next_due:%Y-%m-%d}" if r.next_due else "")]  # fmt: skip
+             + (f"，{r.outcome}" if r.outcome else "") + (f"，下次跟进 {r.next_due:%Y-%m-%d}" if r.next_due else "") + f"，已劝返 {r.attempts} 次"]  # fmt: skip
     if what == "list":
         lines += [f"  {a.on:%Y-%m-%d} {a.kind} {a.way} {a.who}：{a.said}" + (f" → {a.result}" if a.result else "")
                   for a in d.actions]  # fmt: skip

@@ -166,8 +166,9 @@ def _due(args: argparse.Namespace, db: Any, usage: type[Exception], date_arg: Ca
 
     with db.reading() as s:
         report = visits.due(s, args.month, teacher=args.teacher)
+    alone = f"，含 {report.students_alone} 名户籍台账中没有其户的包人学生" if report.students_alone else ""
     lines = [
-        f"{report.month:%Y年%m月}未联系：{len(report.rows)} 户（应联系 {report.households} 户，已联系 {report.contacted} 户）",
+        f"{report.month:%Y年%m月}未联系：{len(report.rows)} 户（应联系 {report.households} 户{alone}，已联系 {report.contacted} 户）",
         f"规则：{report.rule_text}",
         "按包保教师：" + ("，".join(f"{t} {n} 户" for t, n in report.by_teacher.items()) or "无"),
         "按村：" + ("，".join(f"{v} {n} 户" for v, n in report.by_village.items()) or "无"),

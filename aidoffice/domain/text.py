@@ -58,6 +58,23 @@ def without_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n"))
 
 
+_LINE_BREAK = re.compile(r"\r\n?")
+_BLANKS = re.compile(r"[\t\n]+")
+
+
+def typed_text(text: str | None, *, lines: bool = True) -> str:
+    """Free text a user typed (a note, what was said, an objection, a name), as it is stored: control
+    characters dropped, not kept and not turned into U+FFFD (`printable` is for showing text on a
+    terminal); a Windows or old Mac line break becomes a newline. A field of several lines keeps its tabs
+    and newlines; a one-line field (`lines=False`: a name, a phone) has them as one space. No leading or
+    trailing blanks."""
+    text = _LINE_BREAK.sub("\n", text or "")
+    text = CONTROL_CHARACTERS.sub("", text)
+    if not lines:
+        text = _BLANKS.sub(" ", text)
+    return text.strip()
+
+
 def printable(text: str) -> str:
     """Text safe to print on a terminal: control characters shown as U+FFFD, never sent as they are
     (an escape sequence in a cell could recolour or rewrite the clerk's terminal)."""

@@ -18,12 +18,12 @@ from aidoffice.domain.idnumber import (
     parse_id,
     person_key,
 )
+from aidoffice.domain.phones import is_phone
 from aidoffice.domain.text import squeeze, strip_all_spaces
 from aidoffice.errors import FieldProblem
 from aidoffice.messages import id_problem
 
 ROSTER_LABEL = "学籍登记"
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _LATIN = re.compile(r"[A-Za-z]")
 _MONTH = re.compile(r"\d{4}-\d{2}")
 # Every CJK ideograph block (Ext A, the URO, compatibility, Ext B–I: 𠮷, 䶮 …), the middle dots of
@@ -160,7 +160,7 @@ def check_student_values(v: dict[str, Any], vocational: bool, today: date | None
     if v["guardian_phone"]:
         phone = strip_all_spaces(v["guardian_phone"])
         v["guardian_phone"] = phone
-        if not _PHONE.match(phone):
+        if not is_phone(phone, extension=False):
             problems.append(
                 FieldProblem("监护人联系电话", f"“{phone}”不是有效的手机号（11位）或带区号的固定电话")
             )

@@ -26,7 +26,7 @@ from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, Student, StudentStatus, Term
 from aidoffice.domain import slipcode
 from aidoffice.domain.pinyin import name_order
-from aidoffice.domain.text import printable, shorten
+from aidoffice.domain.text import printable, shorten, typed_text
 from aidoffice.errors import InputRefused
 from aidoffice.ledgers.school import read_term, require_school, resolve_term
 from aidoffice.publicity.common import MATERIAL_NAMES, Scope, term_label
@@ -153,7 +153,7 @@ def receive(
     slip.received_by = actor_of(session)
     slip.answer = answer
     if answer == "object":
-        slip.objection = (objection or "").strip() or None
+        slip.objection = typed_text(objection) or None
     session.flush()
     said = f"（{ANSWER_NAMES[answer]}）" if answer else ""
     return Receipt(

@@ -11,6 +11,7 @@ from aidoffice.db.models import (
     Problem,
     ProblemStatus,
 )
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, ValidationError
 from aidoffice.reconcile.kinds import NO_LONGER_SERVED, RESOLVED_BY_DATA
 from aidoffice.reconcile.problems import _actor, _add_note, get_problem
@@ -36,7 +37,7 @@ def take_problem(
 def add_note(session: Session, problem_id: int, text: str, who: str | None = None) -> Problem:
     require(session, "problems.close")
     p = get_problem(session, problem_id)
-    text = (text or "").strip()
+    text = typed_text(text)
     if not text:
         raise ValidationError([FieldProblem("备注", "不能为空")])
     _add_note(session, p, "note", text, _actor(session, who))
@@ -83,7 +84,7 @@ def close_problem(
 def reopen_problem(session: Session, problem_id: int, note: str, who: str | None = None) -> Problem:
     require(session, "problems.close")
     p = get_problem(session, problem_id)
-    note = (note or "").strip()
+    note = typed_text(note)
     if not note:
         raise ValidationError([FieldProblem("说明", "重新打开时请写明原因")])
     if p.status is not ProblemStatus.CLOSED:

@@ -37,6 +37,7 @@ from aidoffice.db.models import (
     RecoveryStatus,
 )
 from aidoffice.domain.terms import Term as TermValue
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import NotFound
 from aidoffice.reconcile.findings import Finding
 from aidoffice.reconcile.kinds import NO_LONGER_SERVED, RESOLVED_BY_DATA, label
@@ -342,7 +343,9 @@ def get_problem(session: Session, problem_id: int) -> Problem:
 
 
 def _add_note(session: Session, p: Problem, action: str, text: str, who: str) -> None:
-    session.add(ProblemNote(problem_id=p.id, at=clock.now(), actor=who, action=action, text=text))
+    # every note of the list (a clerk's, a head teacher's objection, a visit's need) as typed, without
+    # control characters
+    session.add(ProblemNote(problem_id=p.id, at=clock.now(), actor=who, action=action, text=typed_text(text)))
 
 
 # ---- recoveries (收回) --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from aidoffice import clock
 from aidoffice.access.checks import require
 from aidoffice.casework.visits import require_own_family
 from aidoffice.db.models import Household, HouseholdMember, Problem, ProblemNote, Student, Visit
+from aidoffice.domain.text import typed_text
 from aidoffice.errors import FieldProblem, NotFound, ValidationError
 from aidoffice.privacy import free_text
 from aidoffice.reconcile.findings import Finding
@@ -36,7 +37,7 @@ def raise_need(session: Session, visit_id: int, text: str | None = None) -> Prob
         existing = session.get(Problem, visit.problem_id)
         if existing is not None:
             return existing
-    need = (text or visit.needs or "").strip()
+    need = typed_text(text or visit.needs)
     if not need:
         raise ValidationError(
             [FieldProblem("反映的需求", "这次联系没有记录需求，请先填写需求再转入问题清单")]

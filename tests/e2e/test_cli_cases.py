@@ -94,6 +94,13 @@ def test_wrong_usage_exits_2_and_a_refusal_exits_1_with_nothing_written(office, 
         **DAY,
     )
     assert r.returncode == 1 and not out.exists()
+    before = len(last_json(run("--json", "cases", "list", home=home, db=db, **DAY))["cases"])
+    problem = [f for f in _f if f["kind"] == "NOT_ENROLLED"][-1]["problem_id"]
+    r = run("--json", "cases", "open", "--problem", str(problem), "--reason", "其他", "--person", "班主任:李老师",
+            "--person", "村干部:王主任:1380013800", home=home, db=db, **DAY)  # fmt: skip
+    assert r.returncode == 1
+    assert "第 2 位（村干部 王主任）的电话“1380013800”手机号应为 11 位" in last_json(r)["error"]
+    assert len(last_json(run("--json", "cases", "list", home=home, db=db, **DAY))["cases"]) == before
 
 
 def test_whole_id_numbers_listed_with_full_ids_are_recorded_in_the_trail(office):

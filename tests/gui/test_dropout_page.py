@@ -148,9 +148,10 @@ def test_marking_a_student_dropout_in_the_ledger_opens_a_case_on_the_page(qtbot,
     assert page.cases.detail.row.reason == "外出务工"
 
 
-def test_a_head_teacher_sees_only_their_class_cases_and_no_buttons_that_write(qtbot, world_ctx):
+def test_a_head_teacher_sees_only_their_class_cases_and_records_persuasion_only(qtbot, world_ctx):
     """李四 (七年级1班) and a child of another class are out of school; 王老师 of 七年级1班 sees 李四's case
-    only, read-only (recording is the clerk's)."""
+    only; she may record a 劝返 for it (记录劝返…), and opening, notices, reports and closing stay the
+    clerk's (no such buttons)."""
     from aidoffice.access.checks import act_as, bind_user
     from aidoffice.casework import cases
     from aidoffice.ledgers.students import add_student
@@ -175,7 +176,13 @@ def test_a_head_teacher_sees_only_their_class_cases_and_no_buttons_that_write(qt
         page = _dropout_page(qtbot, ctx)
         tab = page.cases
         assert [r.name for r in tab.rows] == ["李四"]
-        assert not tab.act_btn.isVisible() and not tab.new_btn.isVisible() and not tab.close_btn.isVisible()
+        assert tab.act_btn.isVisible() and tab.act_btn.isEnabled()
+        hidden = (tab.new_btn, tab.notice_btn, tab.escalate_btn, tab.close_btn, tab.roles_btn)
+        assert not any(b.isVisible() for b in hidden)
         assert "外出务工" in tab.file.toPlainText()
+        finish(qtbot, tab.save_action({"way": "家访", "said": "上门劝返，家长同意下周送回"}))
+        idle(qtbot, ctx)
+        assert "上门劝返" in tab.file.toPlainText() and "1 次" in tab.file.toPlainText()
+        assert tab.rows[0].attempts == 1
     finally:
         bind_user(ctx.db, None)

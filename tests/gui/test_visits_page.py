@@ -160,3 +160,45 @@ def test_a_head_teacher_records_for_their_own_class_only_and_cannot_assign(qtbot
         assert heads(page) == []
     finally:
         bind_user(ctx.db, None)  # the PostgreSQL database object is shared by the following tests
+
+
+def test_a_helped_child_without_a_household_is_in_the_month_view_and_reached_from_it(qtbot, school_ctx):
+    """孙小雨 (低保, 八年级1班) has a 包人 teacher and no household in the ledger: the month view lists her
+    family as one more to contact, and a contact recorded from her row takes her off the list."""
+    from aidoffice.casework import duties
+    from aidoffice.db.models import GroupMembership
+    from aidoffice.domain.policies import SourceKind
+    from aidoffice.ledgers.school import require_school
+    from aidoffice.ledgers.students import add_student
+    from tests.factories import an_id, student
+
+    ctx = school_ctx
+    make_world(ctx.db)
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        alone = add_student(
+            s, require_school(s).id, student("孙小雨", "八年级", "1班", id_number=an_id(date(2012, 3, 4)))
+        )
+        s.add(GroupMembership(person_key=alone.person_key, group_code="dibao", source_kind=SourceKind.LIST,
+                              source_label="民政局", known_on=date(2026, 9, 1), active=True))  # fmt: skip
+        duties.assign(s, "陈老师", student_id=alone.id, starts_on=date(2026, 9, 1))
+        alone_id = alone.id
+    page = open_page(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    assert "孙小雨" in heads(page)
+    assert "应联系 5 户（含 1 名户籍台账中没有其户的包人学生）" in page.due.summary.text()
+    assert "未联系 5 户" in page.due.summary.text()
+    assert dict(page.due.teacher_model.rows)["陈老师"] == 1
+
+    page.due.table.selectRow(heads(page).index("孙小雨"))
+    dlg = page.due.record_selected()
+    assert dlg.student_id == alone_id and not dlg.household.isVisible()
+    dlg.said.setPlainText("到校面谈，讲了生活补助")
+    dlg.way.setCurrentText("到校面谈")
+    dlg.accept()
+    idle(qtbot, ctx)
+    assert not dlg.isVisible() and not dlg.error.text()
+    assert "孙小雨" not in heads(page) and "未联系 4 户" in page.due.summary.text()
+    with ctx.db.reading() as s:
+        visit = s.scalars(select(Visit)).one()
+        assert (visit.student_id, visit.household_id, visit.teacher) == (alone_id, None, "陈老师")

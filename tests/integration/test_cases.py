@@ -183,6 +183,9 @@ def test_a_child_of_a_served_village_in_no_ledger_is_opened_by_hand_and_others_a
         cases.open_by_hand(s, ChildInput("吴在读", enrolled, served), CaseInput(reason="其他"))
     with db.unit_of_work() as s, pytest.raises(ValidationError, match="身份证件号"):
         cases.open_by_hand(s, ChildInput("错号", "13062420140202999", served), CaseInput(reason="其他"))
+    bad_phone = ChildInput("牛小", an_id(), served, guardian_name="牛大", guardian_phone="0312-72")
+    with db.unit_of_work() as s, pytest.raises(ValidationError, match="牛小的监护人电话“0312-72”"):
+        cases.open_by_hand(s, bad_phone, CaseInput(reason="其他"))
 
 
 def _people(db):
@@ -467,3 +470,142 @@ def test_the_suspected_dropout_ledger_lists_children_of_compulsory_school_age_on
     with db.reading() as s:
         names = [r[3] for r in suspects(s, on=date(2026, 11, 22))]
     assert names == ["钱十二"]
+
+
+def test_the_count_of_persuasions_counts_visits_and_calls_not_notices_or_reports(world, tmp_path):
+    """Two 劝返 (a call, a home visit), a 复学通知书 printed and a report to the township: the list, the
+    case file and the 辍学学生 ledger all say 劝返 2 次, the latest on the day of the home visit (the
+    notice, printed later, is no attempt)."""
+    from aidoffice.casework.dropout_ledgers import dropout_ledgers
+    from aidoffice.services.case_notices import produce_case_notice
+
+    db, _w = world
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_from_problem(s, _problem(db, "韩梅").id, PLAN, today=TODAY).id
+    with db.unit_of_work(actor="资助专干") as s:
+        cases.add_action(s, cid, way="电话", said="与母亲通话，说明义务教育必须入学", on=date(2026, 11, 18))
+        cases.add_action(s, cid, way="家访", said="上门劝返，家长答应考虑", on=date(2026, 11, 20))
+        cases.escalate(s, cid, to="龙泉关镇人民政府、县教育局", on=date(2026, 11, 21))
+    with db.unit_of_work(actor="资助专干") as s:
+        produce_case_notice(s, cid, "return", tmp_path / "复学通知书.pdf", deadline=date(2026, 11, 30))
+    with db.reading() as s:
+        assert [a.kind for a in s.get(DropoutCase, cid).actions].count("act") == 2
+        (row,) = q.list_cases(s)
+        detail = q.case_detail(s, cid)
+        book = dropout_ledgers(s, on=TODAY)
+    assert (row.attempts, row.last_attempt) == (2, date(2026, 11, 20))
+    assert detail.as_json()["attempts"] == 2
+    (ledger_row,) = book.dropouts
+    assert ledger_row[11:13] == (2, date(2026, 11, 20))
+
+
+def test_control_characters_typed_into_a_case_are_dropped_and_the_lines_kept(school_db):
+    """A note pasted from a chat or a terminal carries ESC, BEL, NUL and Windows line breaks: the case
+    stores what the clerk meant (no U+FFFD where they were); the lines and tabs of a long note stay, a
+    name or a phone is one line."""
+    db = school_db
+    with db.unit_of_work(actor="资助专干") as s:
+        sid = add_student(s, 1, student("孙控")).id
+        plan = CaseInput(
+            reason="外出务工",
+            plan="第一步：\t班主任电话\r\n第二步：\x1b村干部上门\x07",
+            people=(PersonInput("班主任", "李\x00老师\t", "139\x0000001111"),),
+        )
+        cid = cases.open_for_student(s, sid, plan).id
+        cases.add_action(s, cid, way="家访", said="母亲说\x1b[31m孩子\r\n\t愿意回来\x08", who="王\n老师")
+    with db.reading() as s:
+        c = s.get(DropoutCase, cid)
+        act = c.actions[-1]
+        stored = [c.plan, c.people[0].name, c.people[0].phone, act.said, act.who]
+    assert stored == [
+        "第一步：\t班主任电话\n第二步：村干部上门",
+        "李老师",
+        "13900001111",
+        "母亲说[31m孩子\n\t愿意回来",
+        "王 老师",
+    ]
+    assert not any("\ufffd" in t for t in stored)
+
+
+def test_a_note_of_only_control_characters_is_no_note(school_db):
+    db = school_db
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_for_student(s, add_student(s, 1, student("孙空")).id, PLAN).id
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError, match="沟通内容"):
+        cases.add_action(s, cid, way="电话", said="\x1b\x07\r\n")
+
+
+@pytest.mark.parametrize(
+    ("phone", "why"),
+    [
+        ("1390000111", "应为 11 位"),
+        ("7221234", "缺少区号"),
+        ("王主任家", "不是电话号码"),
+        ("12900001111", "第二位"),
+    ],
+)
+def test_a_responsible_persons_wrong_phone_is_refused_naming_the_person(school_db, phone, why):
+    db = school_db
+    people = (PersonInput("班主任", "李老师", "13900001111"), PersonInput("村干部", "王主任", phone))
+    with db.unit_of_work(actor="资助专干") as s:
+        sid = add_student(s, 1, student("周电")).id
+    with db.unit_of_work(actor="资助专干") as s, pytest.raises(ValidationError) as err:
+        cases.open_for_student(s, sid, CaseInput(reason="外出务工", people=people))
+    assert "第 2 位（村干部 王主任）的电话" in str(err.value) and why in str(err.value)
+    with db.reading() as s:
+        assert s.scalars(select(DropoutCase)).all() == []
+
+
+def test_a_landline_with_extension_and_no_phone_are_kept(school_db):
+    db = school_db
+    people = (PersonInput("校长", "赵校长", "0312 - 7221234转8012"), PersonInput("家长", "周母", ""))
+    with db.unit_of_work(actor="资助专干") as s:
+        cid = cases.open_for_student(
+            s, add_student(s, 1, student("周固")).id, CaseInput(reason="外出务工", people=people)
+        ).id
+    with db.reading() as s:
+        assert [(p.name, p.phone) for p in s.get(DropoutCase, cid).people] == [
+            ("赵校长", "0312-7221234转8012"),
+            ("周母", None),
+        ]
+
+
+def test_a_head_teacher_records_persuasion_for_own_class_cases_only_and_nothing_else(school_db, tmp_path):
+    """王老师 of 七年级2班 calls the family of her pupil who dropped out and records it (劝返); she cannot
+    record one for another class's child, and opening, notices, reports and closing stay the clerk's."""
+    from aidoffice.services.case_notices import produce_case_notice
+
+    db = school_db
+    with db.unit_of_work() as s:
+        mine = add_student(s, 1, student("本班生", "七年级", "2班")).id
+        theirs = add_student(s, 1, student("外班生", "七年级", "3班")).id
+        for sid in (mine, theirs):
+            cases.mark_dropout(s, sid, date(2026, 11, 1), "外出务工")
+        ids = dict(s.execute(select(DropoutCase.name, DropoutCase.id)).all())
+    _admin, wang, _county = _people(db)
+    with db.unit_of_work() as s:
+        act_as(s, wang)
+        cases.add_action(s, ids["本班生"], way="电话", said="与家长通话，劝其回校", on=date(2026, 11, 20))
+    with db.unit_of_work() as s, pytest.raises(PermissionDenied, match="不是您登记的班级"):
+        act_as(s, wang)
+        cases.add_action(s, ids["外班生"], way="电话", said="…")
+    refused = [
+        lambda s: cases.escalate(s, ids["本班生"], to="乡镇"),
+        lambda s: cases.close_case(s, ids["本班生"], outcome="复学"),
+        lambda s: produce_case_notice(
+            s, ids["本班生"], "return", tmp_path / "n.pdf", deadline=date(2026, 12, 1)
+        ),
+        lambda s: cases.open_for_student(s, add_student(s, 1, student("新生", "七年级", "2班")).id, PLAN),
+    ]
+    for write in refused:
+        with db.unit_of_work() as s, pytest.raises(PermissionDenied):
+            act_as(s, wang)
+            write(s)
+    with db.reading() as s:
+        act_as(s, wang)
+        (row,) = q.list_cases(s)
+        assert (row.name, row.attempts, row.status) == ("本班生", 1, "劝返中")
+        action = s.get(DropoutCase, ids["本班生"]).actions[-1]
+        assert (action.kind, action.recorded_by) == ("act", "wang")
+        assert s.get(DropoutCase, ids["外班生"]).actions[-1].kind == "open"
+    assert not (tmp_path / "n.pdf").exists()

@@ -137,6 +137,16 @@ def test_an_objection_on_an_aid_slip_becomes_a_problem_with_the_familys_words(sc
     assert undone.status is ProblemStatus.CLOSED and undone.resolution == "数据已更正"
 
 
+def test_an_objection_typed_with_control_characters_is_kept_as_the_family_meant(school_db, printed):
+    """Pasted from a chat: ESC and BEL go, the line break stays; no U+FFFD in the family's words."""
+    _, aid = printed
+    with school_db.unit_of_work() as s:
+        slip_desk.receive(s, aid.slips[0], "object", " 金额\x1b不对\r\n少发了\x07一学期 ")
+    with school_db.reading() as s:
+        (found,) = slips.objections(s)
+    assert found.text == "金额不对\n少发了一学期"
+
+
 def test_every_registration_is_in_the_audit_trail_and_can_be_undone(school_db, printed):
     """A slip registered by mistake can be undone, with both the registration and the undo on record."""
     policy, _ = printed

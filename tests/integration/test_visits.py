@@ -280,3 +280,106 @@ def test_the_printed_problem_list_carries_the_needs_raised_on_visits(world, tmp_
     assert len(rows) == 1 and rows[0][1] == "家访反映的需求" and "寄宿生生活补助" in rows[0][8]
     summary = {r[0]: r for r in book["汇总"].iter_rows(values_only=True) if r and r[0]}
     assert summary["家访反映的需求"][4] == 1  # 待处理
+
+
+def test_control_characters_in_a_contact_are_dropped_and_its_lines_kept(world):
+    """What was said, the needs and the follow-up are stored as the teacher meant them: ESC/BEL/NUL
+    gone (not kept, not U+FFFD), a Windows line break a newline, tabs kept; a need made a problem keeps
+    the same clean text in the problem's note."""
+    db, w = world
+    vid = visit(
+        db,
+        w.households["王大山"],
+        date(2026, 11, 5),
+        said="宣传\x1b[0m营养餐\r\n\t家长已知晓\x07",
+        needs="想申请\x00生活补助",
+    )
+    with db.reading() as s:
+        v = s.get(Visit, vid)
+        assert (v.said, v.needs) == ("宣传[0m营养餐\n\t家长已知晓", "想申请生活补助")
+    with db.unit_of_work(actor="资助专干") as s:
+        raise_need(s, vid)
+    with db.reading() as s:
+        p = s.scalars(select(Problem).where(Problem.kind == "VISIT_NEED")).one()
+        assert "想申请生活补助" in p.detail and "\ufffd" not in p.detail
+
+
+def test_the_month_counts_a_helped_child_without_a_household_once_and_a_child_with_one_in_it(world):
+    """三包: every household a contact and every poor or dropout child a named helper (包人). 孙小雨 (低保)
+    is in no household of the ledger: her 包人 teacher must reach her family this month, so she is one
+    more family to contact. 王小明's household (王大山) is listed: his 包人 teacher is that household's
+    contact and the family is counted once, not once more for the child."""
+    from aidoffice.db.models import GroupMembership
+    from aidoffice.domain.policies import SourceKind
+    from aidoffice.ledgers.school import require_school
+    from aidoffice.ledgers.students import add_student
+    from tests.factories import an_id, student
+
+    db, w = world
+    with db.unit_of_work(actor="资助专干") as s:
+        alone = add_student(
+            s, require_school(s).id, student("孙小雨", "八年级", "1班", id_number=an_id(date(2012, 3, 4)))
+        )
+        s.add(GroupMembership(person_key=alone.person_key, group_code="dibao", source_kind=SourceKind.LIST,
+                              source_label="民政局", known_on=date(2026, 9, 1), active=True))  # fmt: skip
+        alone_id = alone.id
+        duties.assign(s, "陈老师", student_id=alone_id, starts_on=date(2026, 9, 1))
+        duties.assign(s, "陈老师", student_id=w.student_id, starts_on=date(2026, 9, 1))
+    before = due(db)
+    assert (before.households, before.students_alone, before.contacted) == (5, 1, 0)
+    rows = {r.head_name: r for r in before.rows}
+    assert (rows["孙小雨"].household_id, rows["孙小雨"].student_id) == (None, alone_id)
+    assert (rows["孙小雨"].teacher, rows["孙小雨"].every, rows["孙小雨"].household_no) == (
+        "陈老师",
+        "每月",
+        "包人 八年级1班",
+    )
+    assert rows["王大山"].teacher == "陈老师" and "王小明" not in rows
+    assert before.by_teacher["陈老师"] == 2
+    assert before.as_json()["students_alone"] == 1
+    assert before.by_village[visits.NO_VILLAGE] == 1  # her 户籍村 is not on record: said so, not a blank
+
+    with db.unit_of_work(actor="陈老师") as s:
+        visits.record_visit(
+            s, student_id=alone_id, visited_on=date(2026, 11, 12), said="电话联系家长，讲了生活补助"
+        )
+    visit(db, w.households["王大山"], date(2026, 11, 15))
+    after = due(db)
+    assert (after.households, after.contacted) == (5, 2)
+    assert "孙小雨" not in {r.head_name for r in after.rows} and "王大山" not in {
+        r.head_name for r in after.rows
+    }
+    assert due(db, "2026-10").households == 5  # in October her duty already stood
+
+
+def test_a_head_teacher_sees_and_reaches_only_their_own_class_children_without_a_household(office):
+    """Two 包人 children with no household in the ledger: 王老师 (七年级1班) sees hers only in the month
+    view and may not record a contact for the other; what the view gives out carries no whole phone."""
+    from aidoffice.ledgers.school import require_school
+    from aidoffice.ledgers.students import add_student
+    from aidoffice.privacy import find_sensitive
+    from tests.factories import an_id, student
+
+    db, w = office
+    with db.unit_of_work() as s:
+        act_as(s, w.clerk)
+        school = require_school(s).id
+        mine = add_student(s, school, student("周本班", "七年级", "1班", id_number=an_id(date(2013, 2, 2)),
+                                              guardian_phone="13812340001"))  # fmt: skip
+        other = add_student(s, school, student("吴外班", "八年级", "1班", id_number=an_id(date(2012, 2, 2)),
+                                               guardian_phone="13812340002"))  # fmt: skip
+        duties.assign(s, "陈老师", student_id=mine.id)
+        duties.assign(s, "陈老师", student_id=other.id)
+        mine_id, other_id = mine.id, other.id
+    names = {r.head_name for r in due(db, user=w.teacher).rows}
+    assert "周本班" in names and "吴外班" not in names
+    clerk_view = due(db, user=w.clerk)
+    assert {"周本班", "吴外班"} <= {r.head_name for r in clerk_view.rows}
+    assert not [k for k, _v in find_sensitive(repr(clerk_view.as_json())) if k == "phone"]
+    with db.unit_of_work() as s, pytest.raises(PermissionDenied):
+        act_as(s, w.teacher)
+        visits.record_visit(s, student_id=other_id, said="…")
+    with db.unit_of_work() as s:
+        act_as(s, w.teacher)
+        visits.record_visit(s, student_id=mine_id, said="电话联系家长")
+    assert "周本班" not in {r.head_name for r in due(db, user=w.teacher).rows}

@@ -103,3 +103,14 @@ def test_control_characters_and_direction_overrides_are_found_and_removed():
     assert without_control_characters(value) == "王五[31m\t住\n址"
     assert "\x1b" not in printable(value) and "\u202e" not in printable(value)
     assert control_characters("张三 1班\n龙泉关镇") == []
+
+
+def test_typed_text_drops_control_characters_instead_of_marking_them():
+    """What a user typed is stored without the control characters (printable, for a terminal, marks
+    them with U+FFFD); a note keeps its lines and tabs, a one-line field has a space for them."""
+    from aidoffice.domain.text import typed_text
+
+    value = " 王\u202e五\x1b[31m\x00\t住\r\n址\r村\ufeff "
+    assert typed_text(value) == "王五[31m\t住\n址\n村"
+    assert typed_text(value, lines=False) == "王五[31m 住 址 村"
+    assert typed_text(None) == typed_text("\x07\r\n") == ""

@@ -12,7 +12,7 @@ def test_a_roles_file_in_the_users_own_folder_counts_only_for_a_database_on_this
     shipped = (roles.resources_dir() / "security" / "roles.toml").read_text("utf-8")
     own = roles.local_roles_file()
     own.parent.mkdir(parents=True, exist_ok=True)
-    own.write_text(shipped.replace('permissions = ["students.view", "letters.print", "slips.register", "cases.view", "visits.record"]',
+    own.write_text(shipped.replace('permissions = ["students.view", "letters.print", "slips.register", "cases.view", "cases.act", "visits.record"]',
                                    'permissions = ["*"]'), "utf-8")  # fmt: skip
     try:
         roles.shared_database(False)

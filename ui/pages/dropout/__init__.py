@@ -14,7 +14,9 @@ from ui.permissions import Rights
 
 class DropoutPage(QWidget):
     available = True
-    RIGHTS = Rights(page="cases.view")  # recording needs casework.edit: the tabs offer it only then
+    RIGHTS = Rights(
+        page="cases.view"
+    )  # writing needs casework.edit (a 劝返: cases.act): the 案件 tab offers each only then
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

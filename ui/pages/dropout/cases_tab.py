@@ -53,6 +53,7 @@ HEADERS = [
     "状态",
     "立案日期",
     "下次跟进",
+    "劝返次数",
     "结果",
     "责任人",
 ]
@@ -61,7 +62,7 @@ HEADERS = [
 def _row(r: CaseRow) -> list[object]:
     due = f"{r.next_due:%Y-%m-%d}" + ("（逾期）" if r.overdue else "") if r.next_due else ""
     return [r.id, r.name, r.id_number, r.class_label, r.place, r.reason, r.status, f"{r.opened_on:%Y-%m-%d}", due,
-            r.outcome, r.responsible]  # fmt: skip
+            r.attempts, r.outcome, r.responsible]  # fmt: skip
 
 
 def detail_html(d: CaseDetail) -> str:
@@ -74,6 +75,7 @@ def detail_html(d: CaseDetail) -> str:
         ("辍学原因", r.reason + (f"：{d.reason_note}" if d.reason_note else "")), ("劝返方案", d.plan or "（未填写）"),
         ("立案", f"{r.opened_on:%Y-%m-%d}" + (f"（第 {r.times_opened} 次）" if r.times_opened > 1 else "")),
         ("下次跟进", (f"{r.next_due:%Y-%m-%d}" + ("，已逾期" if r.overdue else "")) if r.next_due else "—"),
+        ("劝返", f"{r.attempts} 次" + (f"（最近 {r.last_attempt:%Y-%m-%d}）" if r.last_attempt else "")),
         ("上报", f"{r.escalated_on:%Y-%m-%d}" if r.escalated_on else "未上报"),
     ]  # fmt: skip
     if r.outcome:
@@ -163,9 +165,10 @@ class CasesTab(QWidget):
         split.setSizes([700, 420])
         layout.addWidget(split, 1)
         writable = may(ctx, "casework.edit")
+        # a head teacher records 劝返 for the cases of their classes (cases.act); the rest is the clerk's
+        self.act_btn.setVisible(writable or may(ctx, "cases.act"))
         for b in (
             self.new_btn,
-            self.act_btn,
             self.notice_btn,
             self.escalate_btn,
             self.close_btn,

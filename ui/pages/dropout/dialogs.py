@@ -97,6 +97,7 @@ class OpenCaseDialog(Form):
             role.addItems(["", *roles])
             role.setCurrentIndex(i + 1)
             name, phone = QLineEdit(), QLineEdit()
+            phone.setPlaceholderText(self.tr("手机号或 区号-号码"))
             grid.addWidget(role, i + 1, 0)
             grid.addWidget(name, i + 1, 1)
             grid.addWidget(phone, i + 1, 2)

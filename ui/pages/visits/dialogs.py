@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
@@ -175,11 +176,14 @@ class HandOverDialog(_Form):
 
 
 class RecordDialog(_Form):
-    """记录联系: one contact with a household."""
+    """记录联系: one contact with a household, or with a 包人 student whose household is not in the
+    ledger (`student`: id and label, from the month view)."""
 
     def __init__(self, households: list[tuple[int, str]], teachers: list[str], teacher: str,
-                 household_id: int | None = None, parent: QWidget | None = None):  # fmt: skip
+                 household_id: int | None = None, parent: QWidget | None = None, *,
+                 student: tuple[int, str] | None = None):  # fmt: skip
         super().__init__("记录家访或联系", "保存", parent)
+        self.student_id = student[0] if student else None
         self.household = _searchable(households, "输入户主姓名或户编号查找")
         ids = self.household.property("ids")
         if household_id is not None and household_id in ids:
@@ -201,7 +205,12 @@ class RecordDialog(_Form):
             box.setTabChangesFocus(True)
             box.setFixedHeight(70)
         self.to_problem = QCheckBox("把需求转入问题清单（跟进、销号）")
-        self.form.addRow("联系的户", self.household)
+        if student is not None:  # the child's family, not a household of the ledger
+            self.household.setVisible(False)
+            self.teacher.lineEdit().setPlaceholderText("不填：这名学生的包人教师")
+            self.form.addRow("联系的学生", QLabel(f"{student[1]}（户籍台账中没有其户）"))
+        else:
+            self.form.addRow("联系的户", self.household)
         self.form.addRow("联系日期", self.visited_on)
         self.form.addRow("联系教师", self.teacher)
         self.form.addRow("联系方式", self.way)
@@ -212,8 +221,8 @@ class RecordDialog(_Form):
         self.resize(520, 0)
 
     def values(self) -> dict[str, Any] | None:
-        household_id = _picked(self.household)
-        if household_id is None:
+        household_id = None if self.student_id else _picked(self.household)
+        if household_id is None and self.student_id is None:
             self.refuse("请从列表中选择联系的户（可输入户主姓名或户编号查找）。")
             return None
         if self.to_problem.isChecked() and not self.needs.toPlainText().strip():
@@ -222,6 +231,7 @@ class RecordDialog(_Form):
         return {
             "values": {
                 "household_id": household_id,
+                "student_id": self.student_id,
                 "visited_on": pydate(self.visited_on.date()),
                 "teacher": self.teacher.currentText().strip() or None,
                 "way": self.way.currentText(),

@@ -289,7 +289,9 @@ class RecordsTab(QWidget):
         m = _month(self.month)
         self.summary.setText(f"{m:%Y年%m月}共 {len(rows)} 次联系，涉及 {len({r.family for r in rows})} 户。")
 
-    def open_record(self, household_id: int | None = None) -> RecordDialog:
+    def open_record(
+        self, household_id: int | None = None, student: tuple[int, str] | None = None
+    ) -> RecordDialog:
         c = self.page.choices
         self.dialog = dlg = RecordDialog(
             c.households if c else [],
@@ -297,6 +299,7 @@ class RecordsTab(QWidget):
             c.acting_teacher if c else "",
             household_id,
             self,
+            student=student,
         )
         dlg.submitted.connect(
             lambda v: ops.record(
@@ -450,8 +453,11 @@ class DueTab(QWidget):
         )
         self.teacher_model.set_rows(list(report.by_teacher.items()))
         self.village_model.set_rows(list(report.by_village.items()))
+        alone = (
+            f"（含 {report.students_alone} 名户籍台账中没有其户的包人学生）" if report.students_alone else ""
+        )
         self.summary.setText(
-            f"{report.month:%Y年%m月}：应联系 {report.households} 户，已联系 {report.contacted} 户，"
+            f"{report.month:%Y年%m月}：应联系 {report.households} 户{alone}，已联系 {report.contacted} 户，"
             f"<b>未联系 {len(report.rows)} 户</b>。规则：{report.rule_text}。"
             "黄色为重点家庭；双击左侧“按包保教师”中的一行只看这位教师。"
         )
@@ -468,4 +474,7 @@ class DueTab(QWidget):
         if row is None or self.report is None:
             self.summary.setText("请先在表中选中一户。")
             return None
-        return self.page.records.open_record(self.report.rows[row].household_id)
+        r = self.report.rows[row]
+        if r.household_id is None and r.student_id is not None:  # a 包人 student with no household listed
+            return self.page.records.open_record(None, (r.student_id, f"{r.household_no} {r.head_name}"))
+        return self.page.records.open_record(r.household_id)
