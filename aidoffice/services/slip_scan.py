@@ -89,6 +89,7 @@ class ScanReport:
     already: int = 0  # registered before, with the same answer (or a doubtful reading): nothing to do
     seen_before: int = 0  # read from these very pages before
     not_mine: int = 0  # another class's slips in a head teacher's stack: neither registered nor queued
+    blank: int = 0  # pages with no code and (almost) no ink: blank backs, separator sheets; skipped
     queued: list[QueuedSlip] = field(default_factory=list)  # queued by this scan
     queue_size: int = 0  # the whole open queue after the scan
     seconds: float = 0.0
@@ -98,6 +99,7 @@ class ScanReport:
             "files": self.files,
             "term": self.term,
             "pages": self.pages,
+            "blank_pages": self.blank,
             "slips": self.slips,
             "registered": self.registered,
             "answers": self.answers,
@@ -111,8 +113,9 @@ class ScanReport:
 
     def summary(self) -> str:
         answers = "，".join(f"{ANSWER_NAMES[a]} {n}" for a, n in sorted(self.answers.items())) or "无"
+        blank = f"；空白页 {self.blank} 张，已跳过" if self.blank else ""
         lines = [
-            f"已读 {self.pages} 页，找到回执 {self.slips} 张（{self.term}）。",
+            f"已读 {self.pages} 页，找到回执 {self.slips} 张（{self.term}）{blank}。",
             f"已登记 {self.registered} 张：{answers}。",
         ]
         if self.already:
@@ -263,6 +266,9 @@ def _scan_page(
     digest = page.fingerprint
     readings = omr.read_page(page.image, geometry)
     if not readings:
+        if omr.ink_of(page.image).blank:  # a blank back or a separator sheet: nothing to look at
+            report.blank += 1
+            return
         fingerprint = f"{digest}:-"
         if _known(session, fingerprint):
             report.seen_before += 1

@@ -16,10 +16,20 @@ from aidoffice.errors import InputRefused
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity import slips
 from aidoffice.publicity.letters import PAGE_H, produce_letters
-from aidoffice.publicity.omr import Reason, letter_geometry, read_page
+from aidoffice.publicity.omr import BLANK_INK_SHARE, Reason, ink_of, letter_geometry, read_page
 from aidoffice.services import slip_scan as scan
 from tests.letters_world import LETTER_DAY, build_school
-from tests.scans import as_scanned, mark_slip, pack_pdf, slip_only, slip_pages, staple, write_note
+from tests.scans import (
+    as_scanned,
+    blank_page,
+    mark_slip,
+    pack_pdf,
+    slip_only,
+    slip_pages,
+    smudge_codes,
+    staple,
+    write_note,
+)
 
 
 @pytest.fixture
@@ -273,12 +283,53 @@ def test_a_file_that_is_not_a_scan_is_refused_before_anything_is_registered(scho
         _scan(school_db, stack, locked)
     assert _answers(school_db) == {}
     assert read_page(good)[0].choice == 0  # the good page alone was readable all along
-    # a multi-page TIFF with a blank page: the slip read, the blank page queued once for a look
+    # a multi-page TIFF with a blank page: the slip read, the blank page skipped (again on a re-scan)
     tiff = tmp_path / "扫描.tiff"
     good.save(tiff, save_all=True, append_images=[Image.new("L", good.size, 255)])
     report = _scan(school_db, tiff)
-    assert (report.pages, report.registered, [q.reason for q in report.queued]) == (2, 1, [Reason.NO_CODE])
-    assert _scan(school_db, tiff).seen_before == 2
+    assert (report.pages, report.registered, report.blank, report.queued) == (2, 1, 1, [])
+    again = _scan(school_db, tiff)
+    assert (again.seen_before, again.blank, again.queue_size) == (1, 1, 0)
+
+
+def test_blank_pages_in_a_stack_are_skipped_and_counted_and_a_smudged_code_is_still_queued(
+    school_db, printed, tmp_path
+):
+    """Blank backs and separator sheets (white, grey recycled paper with sensor noise, fed skewed with
+    the lid's shadow along the edges) are counted and skipped, not queued; a slip whose codes are
+    smudged, and a page with one handwritten word on it, still go to the clerk."""
+    policy, _aid, pages = printed
+    rng = random.Random(11)
+    ticked = pages[policy.slips[0]].copy()
+    mark_slip(ticked, "pen", 0, rng)
+    smudged = pages[policy.slips[1]].copy()
+    mark_slip(smudged, "pen", 1, rng)
+    smudge_codes(smudged)
+    word = Image.new("L", smudged.size, 250)  # a separator sheet with a word on it: someone meant something
+    draw = ImageDraw.Draw(word)
+    for n in range(9):
+        x = 600 + n * 17
+        draw.line([(x, 1000), (x + 7, 990), (x + 14, 1000)], fill=40, width=2)
+    blanks = [blank_page(kind, rng) for kind in ("white", "grey", "shadow")]
+    stack = [ticked, blanks[0], as_scanned(smudged, rng, angle=2), blanks[1], blanks[2], word]
+    report = _scan(school_db, pack_pdf(stack, tmp_path / "整摞.pdf"))
+    assert (report.pages, report.blank, report.registered) == (6, 3, 1)
+    assert [(q.source, q.page, q.reason) for q in report.queued] == [
+        ("整摞.pdf", 3, Reason.NO_CODE),
+        ("整摞.pdf", 6, Reason.NO_CODE),
+    ]
+    assert report.queue_size == 2
+    assert "空白页 3 张，已跳过" in report.summary().splitlines()[0]
+    assert report.as_json()["blank_pages"] == 3
+    # the margins the rule stands on: a slip page carries a hundred times the ink of the limit
+    assert min(ink_of(p).share for p in (ticked, smudged, word)) > 2 * BLANK_INK_SHARE
+    assert ink_of(ticked).share > 100 * BLANK_INK_SHARE
+    assert all(ink_of(b).share == 0 for b in blanks) and ink_of(blanks[2]).edge_share > 0.01
+    with school_db.reading() as s:
+        assert len(scan.open_queue(s)) == 2
+    # scanned again: the blank pages counted again, nothing queued twice
+    again = _scan(school_db, tmp_path / "整摞.pdf")
+    assert (again.blank, again.seen_before, again.queued, again.queue_size) == (3, 3, [], 2)
 
 
 def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(school_db, printed, tmp_path):
