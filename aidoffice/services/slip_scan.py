@@ -408,16 +408,71 @@ def resolve(
 
 
 def scanned_note(session: Session, code: str) -> bytes | None:
-    """The picture of what a family wrote on the 有异议 line of a scanned slip, if any."""
+    """The picture of the 有异议 line of the scanned slip registered as 有异议 (PNG): only that line,
+    cut out by the slip's geometry (publicity/slipmarks.py), never the rest of the page. None when the
+    objection was typed, not scanned. A head teacher sees their own classes' only (PermissionDenied)."""
     require(session, "slips.register")
     parsed = slipcode.parse(code)
+    slip = session.scalars(select(Slip).where(Slip.code == parsed.code)).first() if parsed.valid else None
+    if slip is None:
+        return None
+    require_student(session, "slips.register", slip.student)
     return session.scalar(
         select(SlipScanImage.note)
         .join(SlipScan, SlipScan.id == SlipScanImage.scan_id)
-        .where(SlipScan.code == parsed.code, SlipScanImage.note.is_not(None))
+        .where(
+            SlipScan.slip_id == slip.id,
+            SlipScan.answer == "object",
+            SlipScan.status.in_((REGISTERED, RESOLVED)),
+            SlipScanImage.note.is_not(None),
+        )
         .order_by(SlipScan.id.desc())
         .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class ObjectionLine:
+    """An objection registered this term, as the 回执登记 page lists it (plain values)."""
+
+    code: str
+    class_label: str
+    name: str
+    text: str
+    scanned: bool  # a picture of the 有异议 line was kept from the scan
+    handwriting: bool  # and something is written on it
+
+
+def objection_list(session: Session, term: str | None = None) -> list[ObjectionLine]:
+    """The 有异议 slips of `term` (a head teacher's: their own classes), each saying whether the scan
+    kept a picture of what the family wrote."""
+    require(session, "slips.register")
+    found = slips.objections(session, term)
+    pictures: dict[str, bool] = {}
+    if found:
+        rows = session.execute(
+            select(SlipScan.code, SlipScan.note_ink)
+            .join(SlipScanImage, SlipScanImage.scan_id == SlipScan.id)
+            .where(
+                SlipScan.code.in_([o.slip_code for o in found]),
+                SlipScan.answer == "object",
+                SlipScan.status.in_((REGISTERED, RESOLVED)),
+                SlipScanImage.note.is_not(None),
+            )
+            .order_by(SlipScan.id)
+        )
+        pictures = {c: bool(ink) for c, ink in rows}
+    return [
+        ObjectionLine(
+            o.slip_code,
+            o.class_label,
+            o.name,
+            o.text,
+            o.slip_code in pictures,
+            pictures.get(o.slip_code, False),
+        )
+        for o in found
+    ]
 
 
 def term_text(session: Session, term: str | None) -> str:

@@ -390,3 +390,62 @@ def test_a_template_with_its_options_the_other_way_round_is_read_as_printed(scho
     report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
     assert report.registered == 2
     assert _answers(school_db) == {letters.slips[0]: "decline", letters.slips[1]: "apply"}
+
+
+def test_an_objection_scanned_shows_only_its_written_line_and_only_to_who_may_see_the_slip(
+    school_db, printed, tmp_path
+):
+    """The family's handwriting on the 有异议 line is shown once the slip is registered: only that line
+    (not the names and codes on the rest of the slip), to the clerk and the class's head teacher, never
+    to the head teacher of another class."""
+    import io
+
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.publicity.omr import CROP_PX_PER_MM
+    from aidoffice.publicity.slipmarks import MM
+    from aidoffice.safety.accounts import create_user, sign_in
+
+    _policy, aid, pages = printed
+    rng = random.Random(21)
+    objecting, agreeing = aid.slips[0], aid.slips[1]
+    images = []
+    for code, box in ((objecting, 1), (agreeing, 0)):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        write_note(page)
+        images.append(as_scanned(page, rng, angle=-1.5))
+    _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    with school_db.reading() as s:
+        [line] = scan.objection_list(s)
+        note = scan.scanned_note(s, objecting)
+        other_note = scan.scanned_note(s, agreeing)  # 无异议: nothing to show
+        label = s.scalar(select(Slip).where(Slip.code == objecting)).student
+        mine = (label.grade, label.class_name)
+    assert (line.code, line.scanned, line.handwriting) == (objecting, True, True)
+    assert note is not None and other_note is None
+    picture = Image.open(io.BytesIO(note))
+    geo = letter_geometry().note
+    # the picture is the line and nothing more: its size is the line's, and what is on it is ink
+    assert picture.size == (round(geo.w / MM * CROP_PX_PER_MM), round(geo.h / MM * CROP_PX_PER_MM))
+    assert sum(picture.convert("L").histogram()[:100]) > 30
+
+    with school_db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(school_db, "admin", "Mountain-2026")
+    other = (mine[0], "10班" if mine[1] != "10班" else "2班")
+    with school_db.unit_of_work() as s:
+        act_as(s, admin)
+        for login, classes in (("wang", [mine]), ("li", [other])):
+            create_user(
+                s, login, login, "River-2026x", "head_teacher", [classes[0]], must_change_password=False
+            )
+    for login, sees in (("wang", True), ("li", False)):
+        user = sign_in(school_db, login, "River-2026x")
+        with school_db.reading() as s:
+            act_as(s, user)
+            assert [o.code for o in scan.objection_list(s)] == ([objecting] if sees else [])
+            if sees:
+                assert scan.scanned_note(s, objecting) == note
+            else:
+                with pytest.raises(PermissionDenied):
+                    scan.scanned_note(s, objecting)
