@@ -244,6 +244,7 @@ class SlipsPage(QWidget):
         self.objections_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.objections_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.objections_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.objections_view.horizontalHeader().setStretchLastSection(True)
         self.objections_view.selectionModel().currentRowChanged.connect(self._objection_chosen)
         v.addWidget(self.objections_view, 1)
         self.note_caption = QLabel(
@@ -308,6 +309,11 @@ class SlipsPage(QWidget):
             self._clear_note()
             return
         line = self.objection_lines[index.row()]
+        self.note_caption.setText(
+            self.tr("{who} 的回执：家长在“有异议”横线上写的内容（只显示这一栏）").format(
+                who=f"{line.class_label} {line.name}"
+            )
+        )
         self.note_code, self.note_png = line.code, None
         self.note_picture.clear()
         self.enlarge_btn.setEnabled(False)
@@ -364,9 +370,10 @@ class SlipsPage(QWidget):
         v.addWidget(scroll, 1)
         v.addWidget(QLabel(self.tr("只显示回执上“有异议”一栏；整张回执的扫描件不在这里显示。")))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         buttons.rejected.connect(dialog.reject)
         v.addWidget(buttons)
-        dialog.resize(min(1000, pixmap.width() * 4 + 60), pixmap.height() * 4 + 120)
+        dialog.resize(min(1240, pixmap.width() * 4 + 80), pixmap.height() * 4 + 130)
         self.note_dialog = dialog
         dialog.open()
         return dialog
