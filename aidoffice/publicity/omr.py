@@ -47,6 +47,13 @@ NOISE_FLOOR = 0.15
 BLANK_INK_SHARE = 0.0001
 INK_OF_PAPER = 0.65
 BLANK_BLOCKS = 600  # blocks along the page's long side
+# print gone faint (toner running out: black printed as light grey) is not blank either: half of a
+# block darker than 0.85 × the paper; measured: such a page 1.4–2.9 %, grey paper with sensor noise
+# σ 25 0.02 %, σ 30 0.16 %, a letter's print showing through from the back 0 %
+FAINT_OF_PAPER = 0.85
+BLANK_FAINT_SHARE = 0.005
+BLANK_EDGE_SHARE = 0.2  # a skewed page's shadow is a few per cent (5° on a black lid: 4.5 %); more is
+# something else (the lid open over a slip, a photo) and the clerk looks at it
 
 
 class Mark(enum.Enum):
@@ -155,11 +162,17 @@ class Ink:
     paper: int  # the paper's grey level (median)
     share: float  # of the blocks: ink away from the edges
     edge_share: float  # of the blocks: dark regions touching the edge (shadows), not counted
+    faint_share: float = 0.0  # of the blocks: faint grey away from the edges (toner running out)
 
     @property
     def blank(self) -> bool:
         # a page dark all over (the lid open, a photo) is not called blank: the clerk looks at it
-        return self.paper >= 100 and self.edge_share < 0.5 and self.share < BLANK_INK_SHARE
+        return (
+            self.paper >= 100
+            and self.edge_share < BLANK_EDGE_SHARE
+            and self.share < BLANK_INK_SHARE
+            and self.faint_share < BLANK_FAINT_SHARE
+        )
 
 
 def ink_of(image: Image.Image) -> Ink:
@@ -172,10 +185,20 @@ def ink_of(image: Image.Image) -> Ink:
         if seen >= half:
             paper = value
             break
-    cut = paper * INK_OF_PAPER
+    if paper < 100:  # dark all over: not blank, whatever is on it
+        return Ink(paper, 0.0, 0.0)
     k = max(1, round(max(image.size) / BLANK_BLOCKS))
+    share, edge = _ink_blocks(image, paper * INK_OF_PAPER, 0.2, k)
+    faint, _edge = _ink_blocks(image, paper * FAINT_OF_PAPER, 0.5, k)
+    return Ink(paper, share, edge, faint)
+
+
+def _ink_blocks(image: Image.Image, cut: float, fill: float, k: int) -> tuple[float, float]:
+    """The share of k×k blocks with at least `fill` of their pixels darker than `cut`: away from the
+    page's edges, and in dark regions that touch an edge."""
     dark = image.point(lambda v: 255 if v < cut else 0)
-    blocks = dark.reduce(k).point(lambda v: 255 if v >= 51 else 0)
+    least = max(1, round(255 * fill))
+    blocks = dark.reduce(k).point(lambda v: 255 if v >= least else 0)
     w, h = blocks.size
     before = blocks.histogram()[255]
     px = blocks.load()
@@ -187,7 +210,7 @@ def ink_of(image: Image.Image) -> Ink:
             ImageDraw.floodfill(blocks, (x, y), 0)
     inner = blocks.histogram()[255]
     total = max(1, w * h)
-    return Ink(paper, inner / total, (before - inner) / total)
+    return inner / total, (before - inner) / total
 
 
 def page_count(paths: Sequence[str | Path]) -> int:
