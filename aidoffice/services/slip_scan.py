@@ -21,6 +21,7 @@ from aidoffice.db.models import Slip, SlipScan, SlipScanImage
 from aidoffice.domain import slipcode
 from aidoffice.errors import InputRefused
 from aidoffice.ledgers.school import read_term, resolve_term
+from aidoffice.privacy import free_text
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import omr, slips
 from aidoffice.publicity.common import MATERIAL_NAMES, term_label
@@ -467,7 +468,7 @@ def objection_list(session: Session, term: str | None = None) -> list[ObjectionL
             o.slip_code,
             o.class_label,
             o.name,
-            o.text,
+            free_text(o.text),  # typed from the slip: a number in it is masked like the fields
             o.slip_code in pictures,
             pictures.get(o.slip_code, False),
         )
