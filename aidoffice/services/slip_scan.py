@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.access.checks import PermissionDenied, require, require_student
+from aidoffice.access.checks import PermissionDenied, class_scope, require, require_student
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, SlipScan, SlipScanImage
 from aidoffice.domain import slipcode
@@ -30,9 +30,7 @@ from aidoffice.publicity.words import ANSWER_NAMES, ANSWERS
 from aidoffice.services import slip_desk
 
 QUEUED, REGISTERED, RESOLVED, SKIPPED, DUPLICATE = "queued", "registered", "resolved", "skipped", "duplicate"
-NOTE_WRITTEN = (
-    "家长勾选“有异议”并在回执上手写了内容，请看回执扫描图片（回执登记 → 待核对/扫描件）后联系家长核实"
-)
+NOTE_WRITTEN = "家长勾选“有异议”并在回执上手写了内容，请在“回执登记 → 有异议”中选中这张回执，看家长手写的内容后联系家长核实"
 
 
 @dataclass
@@ -338,20 +336,51 @@ def _open(session: Session, slip: Slip) -> bool:
 # ---- the queue ----------------------------------------------------------------------------------------
 
 
+def _visible(session: Session, row: SlipScan, slip: Slip | None) -> bool:
+    """Whether the acting user may see this scanned slip and its pictures: everybody who registers
+    slips for the whole school; a head teacher their own classes' slips, and the pages they scanned
+    themselves whose code was not read (the paper was in their hands)."""
+    scope = class_scope(session)
+    if scope is None:
+        return True
+    if slip is not None:
+        return (slip.student.grade, slip.student.class_name) in scope
+    return row.scanned_by is not None and row.scanned_by == actor_of(session)
+
+
+def _require_visible(session: Session, row: SlipScan) -> None:
+    slip = session.get(Slip, row.slip_id) if row.slip_id else None
+    if slip is not None:
+        require_student(session, "slips.register", slip.student)
+    elif not _visible(session, row, None):
+        raise PermissionDenied(
+            "这张扫描的回执不是您扫描的，编号也没有读出，请交资助办核对。", "slips.register"
+        )
+
+
 def open_queue(session: Session) -> list[QueuedSlip]:
-    """The slips waiting for the clerk, in the order they were scanned."""
+    """The slips waiting for the clerk, in the order they were scanned (a head teacher: those of their
+    own classes, and their own pages whose code was not read)."""
     require(session, "slips.register")
     rows = session.scalars(select(SlipScan).where(SlipScan.status == QUEUED).order_by(SlipScan.id)).all()
     slips_by_id = {
         s.id: s
         for s in session.scalars(select(Slip).where(Slip.id.in_([r.slip_id for r in rows if r.slip_id])))
     }
-    return [_queued(r, slips_by_id.get(r.slip_id)) for r in rows]  # type: ignore[arg-type]
+    return [
+        _queued(r, slips_by_id.get(r.slip_id))  # type: ignore[arg-type]
+        for r in rows
+        if _visible(session, r, slips_by_id.get(r.slip_id))  # type: ignore[arg-type]
+    ]
 
 
 def scan_images(session: Session, scan_id: int) -> tuple[bytes | None, bytes | None]:
-    """The slip's picture and its 有异议 line's (PNG), as scanned."""
+    """The slip's picture and its 有异议 line's (PNG), as scanned (PermissionDenied for a head
+    teacher when the slip is another class's)."""
     require(session, "slips.register")
+    scanned = session.get(SlipScan, scan_id)
+    if scanned is not None:
+        _require_visible(session, scanned)
     row = session.get(SlipScanImage, scan_id)
     return (row.image, row.note) if row is not None else (None, None)
 
@@ -372,6 +401,7 @@ def resolve(
     row = session.get(SlipScan, scan_id)
     if row is None or row.status != QUEUED:
         raise InputRefused("这张回执已不在待核对中（可能已处理过），请刷新。")
+    _require_visible(session, row)
     now, who = clock.now(), actor_of(session)
     if skip:
         row.status, row.resolved_at, row.resolved_by = SKIPPED, now, who

@@ -461,3 +461,52 @@ def test_an_objection_scanned_shows_only_its_written_line_and_only_to_who_may_se
             else:
                 with pytest.raises(PermissionDenied):
                     scan.scanned_note(s, objecting)
+
+
+def test_a_head_teacher_sees_only_their_own_classes_queued_slips_and_pictures(school_db, printed, tmp_path):
+    """The 待核对 queue shows whole slips (names, codes): a head teacher gets their classes' only, not
+    another class's picture, nor a page with no code read that the clerk scanned."""
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.safety.accounts import create_user, sign_in
+
+    policy, _aid, pages = printed
+    with school_db.reading() as s:
+        classes = {c: s.scalar(select(Slip).where(Slip.code == c)).student.class_name for c in policy.slips}
+    mine = next(c for c in policy.slips if classes[c] == "2班")
+    other = next(c for c in policy.slips if classes[c] == "10班")
+    rng = random.Random(13)
+    images = []
+    for code in (mine, other, policy.slips[-1]):
+        page = pages[code].copy()
+        mark_slip(page, "double", 0, rng)
+        if code == policy.slips[-1]:
+            smudge_codes(page)
+        images.append(page)
+    report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    ids = {q.code: q.id for q in report.queued}
+    assert set(ids) == {mine, other, None}
+    with school_db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(school_db, "admin", "Mountain-2026")
+    with school_db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(
+            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "2班")], must_change_password=False
+        )
+    wang = sign_in(school_db, "wang", "River-2026x")
+    with school_db.reading() as s:
+        act_as(s, admin)
+        assert len(scan.open_queue(s)) == 3
+        act_as(s, wang)
+        assert [q.code for q in scan.open_queue(s)] == [mine]
+        assert scan.scan_images(s, ids[mine])[0] is not None
+        for hidden in (ids[other], ids[None]):
+            with pytest.raises(PermissionDenied):
+                scan.scan_images(s, hidden)
+    with school_db.unit_of_work() as s:
+        act_as(s, wang)
+        with pytest.raises(PermissionDenied):
+            scan.resolve(s, ids[other], None, skip=True)
+    with school_db.reading() as s:
+        act_as(s, admin)
+        assert len(scan.open_queue(s)) == 3  # nothing was taken out of the queue
