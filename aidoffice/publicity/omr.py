@@ -189,6 +189,8 @@ def ink_of(image: Image.Image) -> Ink:
         return Ink(paper, 0.0, 0.0)
     k = max(1, round(max(image.size) / BLANK_BLOCKS))
     share, edge = _ink_blocks(image, paper * INK_OF_PAPER, 0.2, k)
+    if share >= BLANK_INK_SHARE or edge >= BLANK_EDGE_SHARE:  # not blank already: spare the second look
+        return Ink(paper, share, edge)
     faint, _edge = _ink_blocks(image, paper * FAINT_OF_PAPER, 0.5, k)
     return Ink(paper, share, edge, faint)
 
