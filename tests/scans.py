@@ -185,3 +185,29 @@ def staple(image: Image.Image, dpi: int = 200) -> None:
         ((qr.x + qr.w) * k + 40, top + qr.h * 0.7 * k),
     ]
     draw.polygon(torn, fill=255)
+
+
+def smudge_codes(image: Image.Image, dpi: int = 200) -> None:
+    """Both QR codes smudged past reading (a wet thumb, a coffee ring): the rest of the slip is clean."""
+    k = dpi / 72
+    blot = Image.new("L", image.size, 255)
+    draw = ImageDraw.Draw(blot)
+    for qr in (letter_geometry().qr_big, letter_geometry().qr_small):
+        x0, y0 = qr.x * k, (PAGE_H - qr.y - qr.h) * k
+        draw.rectangle((x0 + 4, y0 + 4, x0 + qr.w * k - 4, y0 + qr.h * k - 4), fill=70)
+    image.paste(ImageChops.darker(image, blot.filter(ImageFilter.GaussianBlur(6))))
+
+
+def blank_page(kind: str, rng: random.Random, size: tuple[int, int] = (1654, 2339)) -> Image.Image:
+    """A page with nothing on it, as a copier scans it: "white"; "grey" (recycled paper, sensor noise);
+    "shadow" (fed skewed: the lid's shadow along two edges, a wedge wider at one end, turned 2°)."""
+    w, h = size
+    if kind == "white":
+        return Image.new("L", size, 255)
+    if kind == "grey":
+        return as_scanned(Image.new("L", size, 205), rng, noise=25)
+    page = Image.new("L", size, 236)
+    draw = ImageDraw.Draw(page)
+    draw.polygon([(0, 0), (55, 0), (18, h), (0, h)], fill=70)
+    draw.polygon([(0, 0), (w, 0), (w, 130), (0, 12)], fill=95)
+    return as_scanned(page, rng, angle=2.0, noise=12)

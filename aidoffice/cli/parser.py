@@ -336,7 +336,9 @@ def add_publicity_parsers(sub) -> None:  # type: ignore[no-untyped-def]
     scope(e)
     e.add_argument("--kind", choices=["policy", "aid"], help="只看一种告知书的回执")
     e.add_argument("--out", metavar="FILE.xlsx", help="把各班情况和未交名单保存为工作簿")
-    e = ssub.add_parser("scan", help="读取扫描的回执（PDF 或图片），自动登记，看不准的转入待核对")
+    e = ssub.add_parser(
+        "scan", help="读取扫描的回执（PDF 或图片），自动登记，看不准的转入待核对，空白页跳过并计数"
+    )
     e.add_argument("files", nargs="+", metavar="FILE", help="复印机扫描的 PDF，或 PNG/JPEG/TIFF 图片")
     e.add_argument("--term", metavar="TERM", help="登记到哪个学期（默认当前学期；别的学期的回执转入待核对）")
 

@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidoffice import clock
-from aidoffice.access.checks import PermissionDenied, require, require_student
+from aidoffice.access.checks import PermissionDenied, class_scope, require, require_student
 from aidoffice.db.audit import actor_of
 from aidoffice.db.models import Slip, SlipScan, SlipScanImage
 from aidoffice.domain import slipcode
 from aidoffice.errors import InputRefused
 from aidoffice.ledgers.school import resolve_term
+from aidoffice.privacy import free_text
 from aidoffice.progress import Progress, Throttled, no_progress
 from aidoffice.publicity import omr, slips
 from aidoffice.publicity.common import MATERIAL_NAMES
@@ -29,9 +30,7 @@ from aidoffice.publicity.words import ANSWER_NAMES, ANSWERS
 from aidoffice.services import slip_desk
 
 QUEUED, REGISTERED, RESOLVED, SKIPPED, DUPLICATE = "queued", "registered", "resolved", "skipped", "duplicate"
-NOTE_WRITTEN = (
-    "家长勾选“有异议”并在回执上手写了内容，请看回执扫描图片（回执登记 → 待核对/扫描件）后联系家长核实"
-)
+NOTE_WRITTEN = "家长勾选“有异议”并在回执上手写了内容，请在“回执登记 → 有异议”中选中这张回执，看家长手写的内容后联系家长核实"
 
 
 @dataclass
@@ -89,6 +88,7 @@ class ScanReport:
     already: int = 0  # registered before, with the same answer (or a doubtful reading): nothing to do
     seen_before: int = 0  # read from these very pages before
     not_mine: int = 0  # another class's slips in a head teacher's stack: neither registered nor queued
+    blank: int = 0  # pages with no code and (almost) no ink: blank backs, separator sheets; skipped
     queued: list[QueuedSlip] = field(default_factory=list)  # queued by this scan
     queue_size: int = 0  # the whole open queue after the scan
     seconds: float = 0.0
@@ -98,6 +98,7 @@ class ScanReport:
             "files": self.files,
             "term": self.term,
             "pages": self.pages,
+            "blank_pages": self.blank,
             "slips": self.slips,
             "registered": self.registered,
             "answers": self.answers,
@@ -111,8 +112,9 @@ class ScanReport:
 
     def summary(self) -> str:
         answers = "，".join(f"{ANSWER_NAMES[a]} {n}" for a, n in sorted(self.answers.items())) or "无"
+        blank = f"；空白页 {self.blank} 张，已跳过" if self.blank else ""
         lines = [
-            f"已读 {self.pages} 页，找到回执 {self.slips} 张（{self.term}）。",
+            f"已读 {self.pages} 页，找到回执 {self.slips} 张（{self.term}）{blank}。",
             f"已登记 {self.registered} 张：{answers}。",
         ]
         if self.already:
@@ -263,6 +265,9 @@ def _scan_page(
     digest = page.fingerprint
     readings = omr.read_page(page.image, geometry)
     if not readings:
+        if omr.ink_of(page.image).blank:  # a blank back or a separator sheet: nothing to look at
+            report.blank += 1
+            return
         fingerprint = f"{digest}:-"
         if _known(session, fingerprint):
             report.seen_before += 1
@@ -331,20 +336,51 @@ def _open(session: Session, slip: Slip) -> bool:
 # ---- the queue ----------------------------------------------------------------------------------------
 
 
+def _visible(session: Session, row: SlipScan, slip: Slip | None) -> bool:
+    """Whether the acting user may see this scanned slip and its pictures: everybody who registers
+    slips for the whole school; a head teacher their own classes' slips, and the pages they scanned
+    themselves whose code was not read (the paper was in their hands)."""
+    scope = class_scope(session)
+    if scope is None:
+        return True
+    if slip is not None:
+        return (slip.student.grade, slip.student.class_name) in scope
+    return row.scanned_by is not None and row.scanned_by == actor_of(session)
+
+
+def _require_visible(session: Session, row: SlipScan) -> None:
+    slip = session.get(Slip, row.slip_id) if row.slip_id else None
+    if slip is not None:
+        require_student(session, "slips.register", slip.student)
+    elif not _visible(session, row, None):
+        raise PermissionDenied(
+            "这张扫描的回执不是您扫描的，编号也没有读出，请交资助办核对。", "slips.register"
+        )
+
+
 def open_queue(session: Session) -> list[QueuedSlip]:
-    """The slips waiting for the clerk, in the order they were scanned."""
+    """The slips waiting for the clerk, in the order they were scanned (a head teacher: those of their
+    own classes, and their own pages whose code was not read)."""
     require(session, "slips.register")
     rows = session.scalars(select(SlipScan).where(SlipScan.status == QUEUED).order_by(SlipScan.id)).all()
     slips_by_id = {
         s.id: s
         for s in session.scalars(select(Slip).where(Slip.id.in_([r.slip_id for r in rows if r.slip_id])))
     }
-    return [_queued(r, slips_by_id.get(r.slip_id)) for r in rows]  # type: ignore[arg-type]
+    return [
+        _queued(r, slips_by_id.get(r.slip_id))  # type: ignore[arg-type]
+        for r in rows
+        if _visible(session, r, slips_by_id.get(r.slip_id))  # type: ignore[arg-type]
+    ]
 
 
 def scan_images(session: Session, scan_id: int) -> tuple[bytes | None, bytes | None]:
-    """The slip's picture and its 有异议 line's (PNG), as scanned."""
+    """The slip's picture and its 有异议 line's (PNG), as scanned (PermissionDenied for a head
+    teacher when the slip is another class's)."""
     require(session, "slips.register")
+    scanned = session.get(SlipScan, scan_id)
+    if scanned is not None:
+        _require_visible(session, scanned)
     row = session.get(SlipScanImage, scan_id)
     return (row.image, row.note) if row is not None else (None, None)
 
@@ -365,6 +401,7 @@ def resolve(
     row = session.get(SlipScan, scan_id)
     if row is None or row.status != QUEUED:
         raise InputRefused("这张回执已不在待核对中（可能已处理过），请刷新。")
+    _require_visible(session, row)
     now, who = clock.now(), actor_of(session)
     if skip:
         row.status, row.resolved_at, row.resolved_by = SKIPPED, now, who
@@ -402,13 +439,68 @@ def resolve(
 
 
 def scanned_note(session: Session, code: str) -> bytes | None:
-    """The picture of what a family wrote on the 有异议 line of a scanned slip, if any."""
+    """The picture of the 有异议 line of the scanned slip registered as 有异议 (PNG): only that line,
+    cut out by the slip's geometry (publicity/slipmarks.py), never the rest of the page. None when the
+    objection was typed, not scanned. A head teacher sees their own classes' only (PermissionDenied)."""
     require(session, "slips.register")
     parsed = slipcode.parse(code)
+    slip = session.scalars(select(Slip).where(Slip.code == parsed.code)).first() if parsed.valid else None
+    if slip is None:
+        return None
+    require_student(session, "slips.register", slip.student)
     return session.scalar(
         select(SlipScanImage.note)
         .join(SlipScan, SlipScan.id == SlipScanImage.scan_id)
-        .where(SlipScan.code == parsed.code, SlipScanImage.note.is_not(None))
+        .where(
+            SlipScan.slip_id == slip.id,
+            SlipScan.answer == "object",
+            SlipScan.status.in_((REGISTERED, RESOLVED)),
+            SlipScanImage.note.is_not(None),
+        )
         .order_by(SlipScan.id.desc())
         .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class ObjectionLine:
+    """An objection registered this term, as the 回执登记 page lists it (plain values)."""
+
+    code: str
+    class_label: str
+    name: str
+    text: str
+    scanned: bool  # a picture of the 有异议 line was kept from the scan
+    handwriting: bool  # and something is written on it
+
+
+def objection_list(session: Session, term: str | None = None) -> list[ObjectionLine]:
+    """The 有异议 slips of `term` (a head teacher's: their own classes), each saying whether the scan
+    kept a picture of what the family wrote."""
+    require(session, "slips.register")
+    found = slips.objections(session, term)
+    pictures: dict[str, bool] = {}
+    if found:
+        rows = session.execute(
+            select(SlipScan.code, SlipScan.note_ink)
+            .join(SlipScanImage, SlipScanImage.scan_id == SlipScan.id)
+            .where(
+                SlipScan.code.in_([o.slip_code for o in found]),
+                SlipScan.answer == "object",
+                SlipScan.status.in_((REGISTERED, RESOLVED)),
+                SlipScanImage.note.is_not(None),
+            )
+            .order_by(SlipScan.id)
+        )
+        pictures = {c: bool(ink) for c, ink in rows}
+    return [
+        ObjectionLine(
+            o.slip_code,
+            o.class_label,
+            o.name,
+            free_text(o.text),  # typed from the slip: a number in it is masked like the fields
+            o.slip_code in pictures,
+            pictures.get(o.slip_code, False),
+        )
+        for o in found
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from tests.e2e.cli import last_json, run
-from tests.scans import as_scanned, mark_slip, pack_pdf, slip_pages
+from tests.scans import as_scanned, blank_page, mark_slip, pack_pdf, slip_pages
 
 
 def test_a_scanned_stack_from_the_command_line(tmp_path):
@@ -26,18 +26,21 @@ def test_a_scanned_stack_from_the_command_line(tmp_path):
         page = pages[code].copy()
         mark_slip(page, tick, box, rng)
         images.append(as_scanned(page, rng, angle=3))
+    images.insert(1, blank_page("grey", rng))  # the blank back of the first letter
     stack = pack_pdf(images, home / "扫描.pdf")
 
     r = run("--json", "slips", "scan", str(stack), home=home, db=db)
     assert r.returncode == 0, r.stderr
     got = last_json(r)
-    assert (got["pages"], got["slips"], got["registered"]) == (3, 3, 2)
+    assert (got["pages"], got["blank_pages"], got["slips"], got["registered"]) == (4, 1, 3, 2)
     assert got["answers"] == {"apply": 1, "decline": 1}
     assert [(q["code"], q["reason"]) for q in got["queued"]] == [(codes[2], "two_ticks")]
     assert got["queue_size"] == 1 and got["queued"][0]["reason_text"] == "两个选项都勾了"
 
     again = last_json(run("--json", "slips", "scan", str(stack), home=home, db=db))
     assert (again["registered"], again["seen_before"], again["queue_size"]) == (0, 3, 1)
+    said = run("slips", "scan", str(stack), home=home, db=db)  # the clerk's words, without --json
+    assert said.returncode == 0 and "空白页 1 张，已跳过" in said.stdout
     status = last_json(run("--json", "slips", "status", "--kind", "policy", home=home, db=db))
     assert status["answers"] == {"apply": 1, "decline": 1}
 

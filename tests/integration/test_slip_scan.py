@@ -16,10 +16,20 @@ from aidoffice.errors import InputRefused
 from aidoffice.privacy import find_sensitive
 from aidoffice.publicity import slips
 from aidoffice.publicity.letters import PAGE_H, produce_letters
-from aidoffice.publicity.omr import Reason, letter_geometry, read_page
+from aidoffice.publicity.omr import BLANK_INK_SHARE, Reason, ink_of, letter_geometry, read_page
 from aidoffice.services import slip_scan as scan
 from tests.letters_world import LETTER_DAY, build_school
-from tests.scans import as_scanned, mark_slip, pack_pdf, slip_only, slip_pages, staple, write_note
+from tests.scans import (
+    as_scanned,
+    blank_page,
+    mark_slip,
+    pack_pdf,
+    slip_only,
+    slip_pages,
+    smudge_codes,
+    staple,
+    write_note,
+)
 
 
 @pytest.fixture
@@ -273,12 +283,53 @@ def test_a_file_that_is_not_a_scan_is_refused_before_anything_is_registered(scho
         _scan(school_db, stack, locked)
     assert _answers(school_db) == {}
     assert read_page(good)[0].choice == 0  # the good page alone was readable all along
-    # a multi-page TIFF with a blank page: the slip read, the blank page queued once for a look
+    # a multi-page TIFF with a blank page: the slip read, the blank page skipped (again on a re-scan)
     tiff = tmp_path / "扫描.tiff"
     good.save(tiff, save_all=True, append_images=[Image.new("L", good.size, 255)])
     report = _scan(school_db, tiff)
-    assert (report.pages, report.registered, [q.reason for q in report.queued]) == (2, 1, [Reason.NO_CODE])
-    assert _scan(school_db, tiff).seen_before == 2
+    assert (report.pages, report.registered, report.blank, report.queued) == (2, 1, 1, [])
+    again = _scan(school_db, tiff)
+    assert (again.seen_before, again.blank, again.queue_size) == (1, 1, 0)
+
+
+def test_blank_pages_in_a_stack_are_skipped_and_counted_and_a_smudged_code_is_still_queued(
+    school_db, printed, tmp_path
+):
+    """Blank backs and separator sheets (white, grey recycled paper with sensor noise, fed skewed with
+    the lid's shadow along the edges) are counted and skipped, not queued; a slip whose codes are
+    smudged, and a page with one handwritten word on it, still go to the clerk."""
+    policy, _aid, pages = printed
+    rng = random.Random(11)
+    ticked = pages[policy.slips[0]].copy()
+    mark_slip(ticked, "pen", 0, rng)
+    smudged = pages[policy.slips[1]].copy()
+    mark_slip(smudged, "pen", 1, rng)
+    smudge_codes(smudged)
+    word = Image.new("L", smudged.size, 250)  # a separator sheet with a word on it: someone meant something
+    draw = ImageDraw.Draw(word)
+    for n in range(9):
+        x = 600 + n * 17
+        draw.line([(x, 1000), (x + 7, 990), (x + 14, 1000)], fill=40, width=2)
+    blanks = [blank_page(kind, rng) for kind in ("white", "grey", "shadow")]
+    stack = [ticked, blanks[0], as_scanned(smudged, rng, angle=2), blanks[1], blanks[2], word]
+    report = _scan(school_db, pack_pdf(stack, tmp_path / "整摞.pdf"))
+    assert (report.pages, report.blank, report.registered) == (6, 3, 1)
+    assert [(q.source, q.page, q.reason) for q in report.queued] == [
+        ("整摞.pdf", 3, Reason.NO_CODE),
+        ("整摞.pdf", 6, Reason.NO_CODE),
+    ]
+    assert report.queue_size == 2
+    assert "空白页 3 张，已跳过" in report.summary().splitlines()[0]
+    assert report.as_json()["blank_pages"] == 3
+    # the margins the rule stands on: a slip page carries a hundred times the ink of the limit
+    assert min(ink_of(p).share for p in (ticked, smudged, word)) > 2 * BLANK_INK_SHARE
+    assert ink_of(ticked).share > 100 * BLANK_INK_SHARE
+    assert all(ink_of(b).share == 0 for b in blanks) and ink_of(blanks[2]).edge_share > 0.01
+    with school_db.reading() as s:
+        assert len(scan.open_queue(s)) == 2
+    # scanned again: the blank pages counted again, nothing queued twice
+    again = _scan(school_db, tmp_path / "整摞.pdf")
+    assert (again.blank, again.seen_before, again.queued, again.queue_size) == (3, 3, [], 2)
 
 
 def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(school_db, printed, tmp_path):
@@ -339,3 +390,123 @@ def test_a_template_with_its_options_the_other_way_round_is_read_as_printed(scho
     report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
     assert report.registered == 2
     assert _answers(school_db) == {letters.slips[0]: "decline", letters.slips[1]: "apply"}
+
+
+def test_an_objection_scanned_shows_only_its_written_line_and_only_to_who_may_see_the_slip(
+    school_db, printed, tmp_path
+):
+    """The family's handwriting on the 有异议 line is shown once the slip is registered: only that line
+    (not the names and codes on the rest of the slip), to the clerk and the class's head teacher, never
+    to the head teacher of another class."""
+    import io
+
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.publicity.omr import CROP_PX_PER_MM
+    from aidoffice.publicity.slipmarks import MM
+    from aidoffice.safety.accounts import create_user, sign_in
+    from aidoffice.services import slip_desk
+    from tests.factories import an_id
+
+    _policy, aid, pages = printed
+    rng = random.Random(21)
+    objecting, agreeing = aid.slips[0], aid.slips[1]
+    images = []
+    for code, box in ((objecting, 1), (agreeing, 0)):
+        page = pages[code].copy()
+        mark_slip(page, "pen", box, rng)
+        write_note(page)
+        images.append(as_scanned(page, rng, angle=-1.5))
+    _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    with school_db.reading() as s:
+        [line] = scan.objection_list(s)
+        note = scan.scanned_note(s, objecting)
+        other_note = scan.scanned_note(s, agreeing)  # 无异议: nothing to show
+        label = s.scalar(select(Slip).where(Slip.code == objecting)).student
+        mine = (label.grade, label.class_name)
+    # the 无异议 slip corrected at the desk to 有异议, the family's words typed with an ID number in them
+    with school_db.unit_of_work(actor="资助专干") as s:
+        slip_desk.undo_receipt(s, agreeing)
+        slip_desk.receive(s, agreeing, "object", f"孩子身份证{an_id()}，电话13812345678，补助没收到")
+    with school_db.reading() as s:
+        by_hand = next(o for o in scan.objection_list(s) if o.code == agreeing)
+        assert scan.scanned_note(s, agreeing) is None  # the scan said 无异议: its line is no objection
+    assert by_hand.scanned is False and "补助没收到" in by_hand.text
+    assert not find_sensitive(by_hand.text)
+    assert (line.code, line.scanned, line.handwriting) == (objecting, True, True)
+    assert note is not None and other_note is None
+    picture = Image.open(io.BytesIO(note))
+    geo = letter_geometry().note
+    # the picture is the line and nothing more: its size is the line's, and what is on it is ink
+    assert picture.size == (round(geo.w / MM * CROP_PX_PER_MM), round(geo.h / MM * CROP_PX_PER_MM))
+    assert sum(picture.convert("L").histogram()[:100]) > 30
+
+    with school_db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(school_db, "admin", "Mountain-2026")
+    other = (mine[0], "10班" if mine[1] != "10班" else "2班")
+    with school_db.unit_of_work() as s:
+        act_as(s, admin)
+        for login, classes in (("wang", [mine]), ("li", [other])):
+            create_user(
+                s, login, login, "River-2026x", "head_teacher", [classes[0]], must_change_password=False
+            )
+    for login, sees in (("wang", True), ("li", False)):
+        user = sign_in(school_db, login, "River-2026x")
+        with school_db.reading() as s:
+            act_as(s, user)
+            seen = {o.code for o in scan.objection_list(s)}
+            assert (objecting in seen) is sees
+            if sees:
+                assert scan.scanned_note(s, objecting) == note
+            else:
+                with pytest.raises(PermissionDenied):
+                    scan.scanned_note(s, objecting)
+
+
+def test_a_head_teacher_sees_only_their_own_classes_queued_slips_and_pictures(school_db, printed, tmp_path):
+    """The 待核对 queue shows whole slips (names, codes): a head teacher gets their classes' only, not
+    another class's picture, nor a page with no code read that the clerk scanned."""
+    from aidoffice.access.checks import PermissionDenied, act_as
+    from aidoffice.safety.accounts import create_user, sign_in
+
+    policy, _aid, pages = printed
+    with school_db.reading() as s:
+        classes = {c: s.scalar(select(Slip).where(Slip.code == c)).student.class_name for c in policy.slips}
+    mine = next(c for c in policy.slips if classes[c] == "2班")
+    other = next(c for c in policy.slips if classes[c] == "10班")
+    rng = random.Random(13)
+    images = []
+    for code in (mine, other, policy.slips[-1]):
+        page = pages[code].copy()
+        mark_slip(page, "double", 0, rng)
+        if code == policy.slips[-1]:
+            smudge_codes(page)
+        images.append(page)
+    report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
+    ids = {q.code: q.id for q in report.queued}
+    assert set(ids) == {mine, other, None}
+    with school_db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(school_db, "admin", "Mountain-2026")
+    with school_db.unit_of_work() as s:
+        act_as(s, admin)
+        create_user(
+            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "2班")], must_change_password=False
+        )
+    wang = sign_in(school_db, "wang", "River-2026x")
+    with school_db.reading() as s:
+        act_as(s, admin)
+        assert len(scan.open_queue(s)) == 3
+        act_as(s, wang)
+        assert [q.code for q in scan.open_queue(s)] == [mine]
+        assert scan.scan_images(s, ids[mine])[0] is not None
+        for hidden in (ids[other], ids[None]):
+            with pytest.raises(PermissionDenied):
+                scan.scan_images(s, hidden)
+    with school_db.unit_of_work() as s:
+        act_as(s, wang)
+        with pytest.raises(PermissionDenied):
+            scan.resolve(s, ids[other], None, skip=True)
+    with school_db.reading() as s:
+        act_as(s, admin)
+        assert len(scan.open_queue(s)) == 3  # nothing was taken out of the queue

@@ -59,3 +59,25 @@ def resolve(
         note="核对扫描的回执",
         failure=failure,
     )
+
+
+def load_objections(
+    ctx: AppContext, parent: QWidget, term: str | None, success: Callable[[list[scan.ObjectionLine]], None]
+) -> Task:
+    """The 有异议 slips of the term (a head teacher's: their classes'), each saying if a picture was kept."""
+    return ctx.query(parent, lambda s, _p: scan.objection_list(s, term), success)
+
+
+@dataclass(frozen=True)
+class NotePicture:
+    code: str
+    png: bytes | None  # the 有异议 line as scanned, nothing else of the slip
+
+
+def load_note(
+    ctx: AppContext, parent: QWidget, code: str, success: Callable[[NotePicture], None],
+    failure: Callable[[BaseException], None] | None = None,
+) -> Task:  # fmt: skip
+    return ctx.query(
+        parent, lambda s, _p: NotePicture(code, scan.scanned_note(s, code)), success, failure=failure
+    )

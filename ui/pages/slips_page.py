@@ -3,18 +3,24 @@ registered with the answer ticked on the page (F2–F6 tick an answer), and a co
 beep pattern say what happened: one beep received, two already registered, three unknown or
 mistyped. Counts per class update after every slip; the outstanding list per class is saved as a
 workbook for the head teachers. 导入扫描件 reads a whole stack scanned on the copier (the certain slips
-registered, the rest in the 待核对 queue, cleared one picture at a time: ui/dialogs/slip_queue.py)."""
+registered, the rest in the 待核对 queue, cleared one picture at a time: ui/dialogs/slip_queue.py).
+The 有异议 tab lists the term's objections; for a scanned one it shows what the family wrote — the
+picture of the 有异议 line only, cut out by the slip's geometry, never the rest of the page — with a
+button to see it larger (a head teacher: their own classes' only, as the service decides)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QButtonGroup,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -23,8 +29,10 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +40,7 @@ from PySide6.QtWidgets import (
 from aidoffice.domain import slipcode
 from aidoffice.errors import AidofficeError
 from aidoffice.publicity.slips import Outcome, Receipt, SlipLine, SlipStatus
+from aidoffice.services.slip_scan import ObjectionLine
 from ui.operations import AppContext, Changes, slip_scan
 from ui.operations import publicity as ops
 from ui.permissions import Rights
@@ -149,8 +158,11 @@ class SlipsPage(QWidget):
         self.missing_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.missing_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         rv.addWidget(self.missing_view)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(right, self.tr("未交回执"))
+        self.tabs.addTab(self._objections_tab(), self.tr("有异议"))
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(self.tabs)
         layout.addWidget(split, 1)
 
         self.code.returnPressed.connect(self.submit)
@@ -160,6 +172,9 @@ class SlipsPage(QWidget):
         self.scan_btn.clicked.connect(self._choose_scans)
         self.queue_btn.clicked.connect(self.open_queue)
         self.queue_dialog: SlipQueueDialog | None = None
+        self.note_dialog: QDialog | None = None
+        self.objections_task: Task | None = None
+        self.note_task: Task | None = None
         self._stale = True
         self._terms_loaded = False
         ctx.data_changed.connect(self._data_changed)
@@ -190,6 +205,7 @@ class SlipsPage(QWidget):
     def refresh(self) -> Task:
         term, kind = self._filters()
         ops.load_outstanding(self.ctx, self, term, kind, self._show_missing)
+        self.objections_task = slip_scan.load_objections(self.ctx, self, term, self._show_objections)
         self.last_task = ops.load_status(self.ctx, self, term, kind, self._show_status)
         return self.last_task
 
@@ -214,6 +230,153 @@ class SlipsPage(QWidget):
                 kind = self.tr("政策告知书") if line.kind == "policy" else self.tr("受助告知书")
                 items = (label, line.name, kind, slipcode.display(line.code))
                 self.missing.appendRow([QStandardItem(v) for v in items])
+
+    # ---- objections: what the family wrote -----------------------------------------------------------
+
+    def _objections_tab(self) -> QWidget:
+        tab = QWidget()
+        v = QVBoxLayout(tab)
+        self.objections = QStandardItemModel(0, 4, self)
+        self.objections.setHorizontalHeaderLabels([self.tr(t) for t in ("班级", "姓名", "回执编号", "说明")])
+        self.objections_view = QTableView()
+        self.objections_view.setModel(self.objections)
+        self.objections_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.objections_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.objections_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.objections_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.objections_view.horizontalHeader().setStretchLastSection(True)
+        self.objections_view.selectionModel().currentRowChanged.connect(self._objection_chosen)
+        v.addWidget(self.objections_view, 1)
+        self.note_caption = QLabel(
+            self.tr("选中一条有异议的回执，这里显示家长在“有异议”横线上手写的内容（扫描登记的回执）。")
+        )
+        self.note_caption.setWordWrap(True)
+        v.addWidget(self.note_caption)
+        row = QHBoxLayout()
+        self.note_picture = QLabel()
+        self.note_picture.setObjectName("objectionPicture")
+        self.note_picture.setMinimumHeight(60)
+        self.note_picture.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.note_picture.setStyleSheet("background:white;border:1px solid #d1d5db")
+        row.addWidget(self.note_picture, 1)
+        self.enlarge_btn = QPushButton(self.tr("放大查看…"))
+        self.enlarge_btn.setEnabled(False)
+        self.enlarge_btn.clicked.connect(self.enlarge_note)
+        row.addWidget(self.enlarge_btn)
+        v.addLayout(row)
+        self.objection_lines: list[ObjectionLine] = []
+        self.note_png: bytes | None = None
+        self.note_code: str | None = None
+        self._choosing = False
+        return tab
+
+    def _show_objections(self, lines: list[ObjectionLine]) -> None:
+        chosen = self.note_code
+        self.objection_lines = lines
+        self.objections.removeRows(0, self.objections.rowCount())
+        for line in lines:
+            if line.handwriting:
+                said = self.tr("家长手写了内容，见下方扫描图片")
+            elif line.scanned:
+                said = self.tr("扫描登记，“有异议”横线上未见手写")
+            else:
+                said = line.text
+            items = [
+                QStandardItem(v) for v in (line.class_label, line.name, slipcode.display(line.code), said)
+            ]
+            items[3].setToolTip(line.text)
+            self.objections.appendRow(items)
+        self.tabs.setTabText(1, self.tr("有异议（{n}）").format(n=len(lines)) if lines else self.tr("有异议"))
+        codes = [line.code for line in lines]
+        row = codes.index(chosen) if chosen in codes else 0
+        if lines:
+            self._choosing = True  # the picture is read once, below
+            self.objections_view.setCurrentIndex(self.objections.index(row, 0))
+            self._choosing = False
+            self._objection_chosen(self.objections.index(row, 0))
+        else:
+            self._clear_note()
+
+    def _clear_note(self) -> None:
+        self.note_code, self.note_png = None, None
+        self.note_picture.clear()
+        self.enlarge_btn.setEnabled(False)
+
+    def _objection_chosen(self, index: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        if self._choosing:
+            return
+        if not index.isValid() or index.row() >= len(self.objection_lines):
+            self._clear_note()
+            return
+        line = self.objection_lines[index.row()]
+        self.note_caption.setText(
+            self.tr("{who} 的回执：家长在“有异议”横线上写的内容（只显示这一栏）").format(
+                who=f"{line.class_label} {line.name}"
+            )
+        )
+        self.note_code, self.note_png = line.code, None
+        self.note_picture.clear()
+        self.enlarge_btn.setEnabled(False)
+        if not line.scanned:
+            self.note_picture.setText(self.tr("这张回执是手工登记的，没有扫描图片。"))
+            return
+        self.note_picture.setText(self.tr("正在读取图片……"))
+
+        def failed(exc: BaseException) -> None:
+            if self.note_code == line.code:
+                self.note_picture.setText(str(exc))
+
+        self.note_task = slip_scan.load_note(self.ctx, self, line.code, self._show_note, failed)
+
+    def _show_note(self, picture: slip_scan.NotePicture) -> None:
+        if picture.code != self.note_code:
+            return  # another row was chosen meanwhile
+        pixmap = QPixmap()
+        if not picture.png or not pixmap.loadFromData(picture.png):
+            self.note_picture.setText(self.tr("没有这张回执的扫描图片。"))
+            return
+        self.note_png = picture.png
+        self.note_picture.setPixmap(
+            pixmap.scaledToHeight(max(60, pixmap.height() * 2), Qt.TransformationMode.SmoothTransformation)
+        )
+        self.enlarge_btn.setEnabled(True)
+
+    def enlarge_note(self) -> QDialog | None:
+        """The picture of the 有异议 line, four times as large, in its own window."""
+        if not self.note_png:
+            return None
+        line = next((o for o in self.objection_lines if o.code == self.note_code), None)
+        pixmap = QPixmap()
+        pixmap.loadFromData(self.note_png)
+        dialog = QDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        title = f"{line.class_label} {line.name}" if line else ""
+        dialog.setWindowTitle(self.tr("家长在“有异议”横线上写的内容　{who}").format(who=title))
+        v = QVBoxLayout(dialog)
+        big = QLabel()
+        big.setObjectName("objectionPictureLarge")
+        big.setPixmap(
+            pixmap.scaled(
+                pixmap.width() * 4,
+                pixmap.height() * 4,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        big.setStyleSheet("background:white")
+        scroll = QScrollArea()
+        scroll.setWidget(big)
+        scroll.setWidgetResizable(True)
+        v.addWidget(scroll, 1)
+        v.addWidget(QLabel(self.tr("只显示回执上“有异议”一栏；整张回执的扫描件不在这里显示。")))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        buttons.rejected.connect(dialog.reject)
+        v.addWidget(buttons)
+        dialog.resize(min(1240, pixmap.width() * 4 + 80), pixmap.height() * 4 + 130)
+        self.note_dialog = dialog
+        dialog.open()
+        return dialog
 
     # ---- scanning -----------------------------------------------------------------------------------
 
