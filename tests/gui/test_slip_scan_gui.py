@@ -71,3 +71,20 @@ def test_a_scanned_stack_is_registered_and_the_queue_cleared_from_the_keyboard(q
     idle(qtbot, ctx)
     assert dialog.queue == [] and "全部处理" in dialog.reason.text()
     assert _answers(ctx) == {codes[0]: "apply", codes[1]: "decline", codes[2]: "decline", codes[3]: "apply"}
+
+
+def test_the_queue_closes_with_esc_and_with_its_close_button_and_opens_again(qtbot, ctx):
+    """Closing 待核对 (Esc, the window's ×, 关闭) used to bring the whole program down: the dialog kept
+    its count in an attribute named like QDialog.done, which Qt calls to close it."""
+    page = SlipsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    finish(qtbot, page.activate())
+    for close in (lambda d: QTest.keyClick(d, Qt.Key.Key_Escape), lambda d: d.reject(), lambda d: d.close()):
+        dialog = page.open_queue()
+        finish(qtbot, dialog.last_task)
+        idle(qtbot, ctx)
+        assert dialog.isVisible()
+        close(dialog)
+        qtbot.waitUntil(lambda d=dialog: not d.isVisible(), timeout=5_000)
+        idle(qtbot, ctx)

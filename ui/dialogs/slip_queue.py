@@ -33,7 +33,7 @@ class SlipQueueDialog(QDialog):
         self.setWindowTitle(self.tr("待核对的扫描回执"))
         self.resize(980, 640)
         self.queue: list[QueuedSlip] = []
-        self.done = 0
+        self.handled = 0
         self.last_task: Task | None = None
         layout = QVBoxLayout(self)
         self.position = QLabel()
@@ -96,7 +96,7 @@ class SlipQueueDialog(QDialog):
         self.buttons = []
         q = self.current
         if q is None:
-            self.position.setText(self.tr("已处理 {n} 张").format(n=self.done))
+            self.position.setText(self.tr("已处理 {n} 张").format(n=self.handled))
             self.reason.setText(self.tr("待核对的回执已全部处理。"))
             self.picture.clear()
             self.note.clear()
@@ -104,7 +104,7 @@ class SlipQueueDialog(QDialog):
             return
         self.position.setText(
             self.tr("还有 {left} 张待核对（已处理 {n} 张）　{src} 第 {page} 页").format(
-                left=len(self.queue), n=self.done, src=q.source, page=q.page
+                left=len(self.queue), n=self.handled, src=q.source, page=q.page
             )
         )
         who = f"{q.class_label} {q.student}：" if q.student else ""
@@ -148,7 +148,7 @@ class SlipQueueDialog(QDialog):
         def done(_receipt: object) -> None:
             self.message.setText("")
             self.queue.pop(0)
-            self.done += 1
+            self.handled += 1
             self._show()
 
         def failed(exc: BaseException) -> None:

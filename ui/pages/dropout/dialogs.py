@@ -136,19 +136,19 @@ class ActionDialog(Form):
         self.who = QLineEdit()
         self.who.setPlaceholderText(self.tr("如：李老师、王主任（空着：登录的账户）"))
         self.said = text_box(self.tr("谈了什么：讲了义务教育法和资助政策，了解到……"))
-        self.result = QLineEdit()
-        self.result.setPlaceholderText(self.tr("如：家长同意下周一送孩子回校"))
+        self.outcome_text = QLineEdit()
+        self.outcome_text.setPlaceholderText(self.tr("如：家长同意下周一送孩子回校"))
         self.next_due = date_edit(clock.today() + timedelta(days=7), future=True)
         self.form.addRow(self.tr("日期"), self.on)
         self.form.addRow(self.tr("方式"), self.way)
         self.form.addRow(self.tr("经办人"), self.who)
         self.form.addRow(self.tr("沟通内容"), self.said)
-        self.form.addRow(self.tr("结果"), self.result)
+        self.form.addRow(self.tr("结果"), self.outcome_text)
         self.form.addRow(self.tr("下次跟进期限"), self.next_due)
 
     def values(self) -> dict[str, Any]:
         return {"on": pydate(self.on.date()), "way": self.way.currentText(), "who": self.who.text().strip() or None,
-                "said": self.said.toPlainText().strip(), "result": self.result.text().strip() or None,
+                "said": self.said.toPlainText().strip(), "result": self.outcome_text.text().strip() or None,
                 "next_due": pydate(self.next_due.date())}  # fmt: skip
 
 
