@@ -29,7 +29,8 @@ class Parser(argparse.ArgumentParser):
 class ProgressBar:
     """A text progress bar on stderr, drawn only on a terminal so scripts and --json stay clean."""
 
-    def __init__(self, stream=sys.stderr):  # type: ignore[no-untyped-def]
+    def __init__(self, stream=None):  # type: ignore[no-untyped-def]
+        stream = stream if stream is not None else sys.stderr  # the stderr of now, not of the import
         self.stream = stream
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
         self._last = 0.0

@@ -378,7 +378,7 @@ def export_sessions(session: Session, out: str | Path, term: str | None = None) 
     teacher's: their own classes)."""
     require(session, "letters.print")
     school = require_school(session)
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     book = StandardWorkbook()
     sheet = book.sheet(
         "宣讲课记录",

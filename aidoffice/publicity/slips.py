@@ -400,7 +400,7 @@ def export_outstanding(
     still outstanding (class, name, code), to print or send (a head teacher's: their own classes)."""
     require(session, "slips.register")
     school = require_school(session)
-    term_row = resolve_term(session, term)
+    term_row = read_term(session, term)
     status = slip_status(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
     missing = outstanding(session, term=term_row.code, kind=kind, grade=grade, class_name=class_name)
     what = MATERIAL_NAMES.get(kind or "", "告知书")

@@ -86,6 +86,9 @@ def test_the_1222_lists_and_previews_of_a_term_not_yet_made_write_nothing(school
         assert notice.notice_held(s) == []
         assert letters.plan_letters(s, "policy").letters == 1
         out = letters.preview_letter(s, "policy", kid, tmp_path / "预览.pdf")
+        # the lists saved as workbooks for the head teachers and the inspection read the same way
+        assert slips.export_outstanding(s, tmp_path / "未交.xlsx", kind="policy")[1] == 0
+        assert sessions.export_sessions(s, tmp_path / "两节课.xlsx")[0].is_file()
         assert not s.new and not s.dirty
     event.remove(school_db.engine, "before_cursor_execute", watch)
     assert writes == []
