@@ -39,10 +39,6 @@ def _select_problem(qtbot, page, name):
     qtbot.waitUntil(lambda: page.kind.findData("NOT_ENROLLED") >= 0, timeout=30_000)
     page.kind.setCurrentIndex(page.kind.findData("NOT_ENROLLED"))
     idle(qtbot, page.ctx)
-    # the page's own reload may still be settling its combos: ask for the chosen kind once more, as a
-    # clerk who sees the old rows would (a run under load once kept the unfiltered list; see the note)
-    page.apply_filter()
-    idle(qtbot, page.ctx)
     model = page.model
     qtbot.waitUntil(
         lambda: any(model.data(model.index(r, 3)) == name for r in range(model.rowCount())), timeout=30_000
