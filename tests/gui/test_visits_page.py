@@ -160,3 +160,38 @@ def test_a_head_teacher_records_for_their_own_class_only_and_cannot_assign(qtbot
         assert heads(page) == []
     finally:
         bind_user(ctx.db, None)  # the PostgreSQL database object is shared by the following tests
+
+
+def test_the_unreached_list_is_the_one_of_the_month_chosen_last(qtbot, school_ctx, monkeypatch):
+    """The clerk turns to October while November's list is still being read: November's list, arriving
+    last, must not show under October (it did, and the summary named November under an October box)."""
+    import threading
+
+    from PySide6.QtCore import QDate
+
+    from aidoffice.casework import visits as visit_rules
+
+    ctx = school_ctx
+    make_world(ctx.db)
+    page = open_page(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    real, gate = visit_rules.due, threading.Event()
+
+    def slow(s, month, **kw):  # type: ignore[no-untyped-def]
+        if month == date(2026, 11, 1):
+            gate.wait(30)
+        return real(s, month, **kw)
+
+    monkeypatch.setattr(visit_rules, "due", slow)
+    due = page.due
+    try:
+        due.reload()  # 刷新: November, held back
+        due.month.setDate(QDate(2026, 10, 1))
+        qtbot.waitUntil(lambda: due.summary.text().startswith("2026年10月"), timeout=30_000)
+    finally:
+        gate.set()  # November's list arrives, last
+    idle(qtbot, ctx)
+    assert due.month.date() == QDate(2026, 10, 1)
+    assert due.report is not None and due.report.month == date(2026, 10, 1)
+    assert due.summary.text().startswith("2026年10月")
