@@ -309,3 +309,30 @@ def test_a_kind_picked_while_the_list_is_loading_shows_only_that_kind(qtbot, wor
     assert {kind for _id, kind in shown} == {label}
     assert {pid for pid, _kind in shown} == wanted
     assert all(model.data(model.index(r, 0)) == model.problem_id(r) for r in range(model.rowCount()))
+
+
+def test_a_village_no_longer_listed_is_not_kept_as_a_hidden_filter(qtbot, world_ctx):
+    """The choices come back (after a change elsewhere) without the village the clerk had picked: the
+    combo falls back to 全部, and the list must follow it (it kept listing that village only)."""
+    import dataclasses
+
+    from aidoffice.reconcile.service import run_reconcile
+    from tests.reconcile_world import TERM, TODAY
+
+    ctx, _w = world_ctx
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s, TERM, today=TODAY)
+    page = _page(qtbot, ctx)
+    everything = page.model.rowCount()
+    assert page.choices is not None and page.choices.villages
+    village = page.choices.villages[0]
+    page.village.setCurrentIndex(page.village.findData(village))
+    idle(qtbot, ctx)
+    assert 0 < page.model.rowCount() < everything
+    page._fill_combos(
+        dataclasses.replace(page.choices, villages=[v for v in page.choices.villages if v != village])
+    )
+    idle(qtbot, ctx)
+    assert page.village.currentData() is None and page.village.currentText() == "全部"
+    assert page.model.filter.village is None
+    assert page.model.rowCount() == everything and page.count_label.text() == f"共 {everything} 个"
