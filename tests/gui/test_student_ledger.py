@@ -386,3 +386,24 @@ def test_a_grade_chosen_while_rows_are_on_their_way_shows_only_that_grade(qtbot,
     idle(qtbot, ctx)
     assert set(_column(qtbot, page, 4)) == {name}
     assert all(model.row_at(r).id == model.ids[r] for r in range(model.rowCount()))
+
+
+def test_a_village_no_longer_offered_is_not_kept_as_a_hidden_filter(qtbot, ctx):
+    """The filter choices come back (after a change elsewhere) without the village the clerk had picked:
+    the combo falls back to 全部, and the table must follow it (it kept listing that village only)."""
+    import dataclasses
+
+    from aidoffice.ledgers.student_queries import filter_choices
+
+    page = _page(qtbot, ctx)
+    everything = page.model.rowCount()
+    with ctx.db.reading() as s:
+        choices = filter_choices(s)
+    village = page.village.itemData(1)
+    page.village.setCurrentIndex(1)
+    idle(qtbot, ctx)
+    assert 0 < page.model.rowCount() < everything
+    page._fill_combos(dataclasses.replace(choices, villages=[v for v in choices.villages if v[0] != village]))
+    idle(qtbot, ctx)
+    assert page.village.currentText() == "全部" and page.model.filter.village_id is None
+    assert page.model.rowCount() == everything and page.count_label.text() == f"共 {everything} 人"
