@@ -176,6 +176,28 @@ def test_a_person_chosen_while_the_trail_loads_stays_chosen_when_full_numbers_ar
     assert not page.model.loading
 
 
+def test_a_person_no_longer_listed_is_not_kept_as_a_hidden_filter(qtbot, changed):
+    """The people come back without the one chosen: the combo shows 全部 and so must the trail."""
+    from ui.operations.security import AuditChoices
+
+    ctx, _o, _sid, _name = changed
+    page = AuditPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.reload())
+    _settle(qtbot, page)
+    everything = page.model.rowCount()
+    _choose_data(page.actor, "clerk")
+    _settle(qtbot, page)
+    assert page.model.rowCount() < everything
+    others = [
+        page.actor.itemData(i) for i in range(1, page.actor.count()) if page.actor.itemData(i) != "clerk"
+    ]
+    page._fill_actors(AuditChoices(others))
+    _settle(qtbot, page)
+    assert page.actor.currentText() == "全部" and page.model.filter.actor is None
+    assert page.model.rowCount() == everything
+
+
 def test_the_audit_export_writes_what_the_filter_shows_masked_and_records_itself(
     qtbot, changed, tmp_path, messages
 ):

@@ -195,3 +195,28 @@ def test_the_unreached_list_is_the_one_of_the_month_chosen_last(qtbot, school_ct
     assert due.month.date() == QDate(2026, 10, 1)
     assert due.report is not None and due.report.month == date(2026, 10, 1)
     assert due.summary.text().startswith("2026年10月")
+
+
+def test_a_teacher_no_longer_listed_is_not_kept_as_a_hidden_filter(qtbot, school_ctx):
+    """The teachers come back without the one chosen: the combo shows 全部教师 and so must the list."""
+    ctx = school_ctx
+    make_world(ctx.db)
+    page = open_page(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    due = page.due
+    assert due.report is not None
+    everything = len(due.report.rows)
+    teachers = [
+        "王老师",
+        "李老师",
+    ]  # as the choices list them (王老师 has no duty yet: nobody is his to reach)
+    due.fill_teachers(teachers)
+    due.teacher.setCurrentText(teachers[0])
+    due.reload()
+    idle(qtbot, ctx)
+    assert due.report is not None and len(due.report.rows) < everything
+    due.fill_teachers(teachers[1:])
+    idle(qtbot, ctx)
+    assert due.teacher.currentText() == "全部教师"
+    assert due.report is not None and len(due.report.rows) == everything > 0
