@@ -271,6 +271,27 @@ class Task(QObject):
         self._done()
 
 
+class Latest:
+    """Only the answer to the last question comes through. A page asks again — another filter, a month,
+    the full numbers, a refresh — before the earlier read is back; the readers run side by side, so the
+    earlier answer can arrive last, and shown then it would put rows of a filter no longer chosen under
+    the one the page shows. Wrap each callback: `ops.load_x(ctx, self, args, self._rows_latest(self._got))`
+    — a callback of an earlier question does nothing."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def __call__(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        self.asked += 1
+        asked = self.asked
+
+        def deliver(result: Any) -> None:
+            if asked == self.asked:
+                fn(result)
+
+        return deliver
+
+
 class TaskRunner(QObject):
     """Owns the worker pool and the tasks in flight."""
 

@@ -39,10 +39,6 @@ def _select_problem(qtbot, page, name):
     qtbot.waitUntil(lambda: page.kind.findData("NOT_ENROLLED") >= 0, timeout=30_000)
     page.kind.setCurrentIndex(page.kind.findData("NOT_ENROLLED"))
     idle(qtbot, page.ctx)
-    # the page's own reload may still be settling its combos: ask for the chosen kind once more, as a
-    # clerk who sees the old rows would (a run under load once kept the unfiltered list; see the note)
-    page.apply_filter()
-    idle(qtbot, page.ctx)
     model = page.model
     qtbot.waitUntil(
         lambda: any(model.data(model.index(r, 3)) == name for r in range(model.rowCount())), timeout=30_000
@@ -186,3 +182,74 @@ def test_a_head_teacher_sees_only_their_class_cases_and_records_persuasion_only(
         assert tab.rows[0].attempts == 1
     finally:
         bind_user(ctx.db, None)
+
+
+def _held(monkeypatch, module, name, hold):  # type: ignore[no-untyped-def]
+    """`module.name` made to wait for the returned event when `hold(*args, **kw)` says so."""
+    import threading
+
+    real, gate = getattr(module, name), threading.Event()
+
+    def slow(*args, **kw):  # type: ignore[no-untyped-def]
+        if hold(*args, **kw):
+            gate.wait(30)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(module, name, slow)
+    return gate
+
+
+def test_the_case_list_shown_is_the_one_of_the_status_chosen_last(qtbot, world_ctx, monkeypatch):
+    """The clerk narrows the cases to 已结案 while the whole list is still being read: the whole list,
+    arriving last, must not show under 已结案 (it did: the open case stood under 已结案)."""
+    from aidoffice.casework import case_queries, cases
+    from aidoffice.casework.cases import CaseInput, PersonInput
+    from ui.pages.dropout.cases_tab import CasesTab
+
+    ctx, _w = world_ctx
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        problem = s.scalars(select(Problem).where(Problem.name == "韩梅")).one()
+        plan = CaseInput(
+            reason="外出务工", plan="班主任每周电话", people=(PersonInput("班主任", "李老师", "13900001111"),)
+        )
+        cases.open_from_problem(s, problem.id, plan, today=TODAY)
+    gate = _held(monkeypatch, case_queries, "list_cases", lambda _s, f, **_kw: f.status is None)
+    tab = CasesTab(ctx)
+    qtbot.addWidget(tab)
+    try:
+        tab.reload()  # 全部: held back
+        tab.status.setCurrentText("已结案")  # nothing closed: an empty list comes first
+        qtbot.waitUntil(lambda: "共 0 件" in tab.summary.text(), timeout=30_000)
+    finally:
+        gate.set()  # now the whole list arrives, last
+    idle(qtbot, ctx)
+    assert tab.status.currentText() == "已结案"
+    assert tab.model.rowCount() == 0 and "共 0 件" in tab.summary.text() and tab.detail is None
+
+
+def test_the_ledgers_never_show_full_ids_once_the_box_is_unticked(qtbot, world_ctx, monkeypatch):
+    """The clerk ticks 显示完整证件号 and unticks it before the full ledgers are read: the full ledgers,
+    arriving last, must not show their whole ID numbers under the unticked box (they did)."""
+    from aidoffice.privacy import Level
+    from ui.operations import cases as cases_ops
+    from ui.pages.dropout.ledgers_tab import LedgersTab
+
+    ctx, w = world_ctx
+    gate = _held(monkeypatch, cases_ops, "dropout_ledgers", lambda _s, level: level is Level.FULL)
+    tab = LedgersTab(ctx)
+    qtbot.addWidget(tab)
+    tab.which.setCurrentIndex(tab.which.findData("suspects"))
+    try:
+        tab.show_full.setChecked(True)  # the full ledgers: held back
+        tab.show_full.setChecked(False)
+        qtbot.waitUntil(lambda: tab.data is not None, timeout=30_000)
+    finally:
+        gate.set()
+    idle(qtbot, ctx)
+    cells = " ".join(
+        str(tab.model.data(tab.model.index(r, c)))
+        for r in range(tab.model.rowCount())
+        for c in range(tab.model.columnCount())
+    )
+    assert "韩梅" in cells and not tab.show_full.isChecked()
+    assert w.ids["韩梅"] not in cells and find_sensitive(cells) == []

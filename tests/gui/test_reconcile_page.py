@@ -249,3 +249,90 @@ def test_the_correction_workbooks_are_written_per_department_and_marked_as_sent(
             select(Problem.status).where(Problem.kind == "ID_TYPO_SUSPECT", Problem.name == "黄磊")
         )
         assert status is ProblemStatus.IN_PROGRESS
+
+
+def test_a_kind_picked_while_the_list_is_loading_shows_only_that_kind(qtbot, world_ctx, monkeypatch):
+    """The clerk picks 需核实去向 while the list is still on its way and the table paints its rows
+    meanwhile: a page of the old, unfiltered list fetched then and delivered after the filtered list must
+    not be shown under the filter (it was: the table showed other kinds under 需核实去向, and selecting
+    a row opened another problem than the one it showed)."""
+    import threading
+
+    from aidoffice.reconcile import problem_queries
+    from aidoffice.reconcile.kinds import KINDS
+    from aidoffice.reconcile.service import run_reconcile
+    from tests.reconcile_world import TERM, TODAY
+
+    ctx, _w = world_ctx
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s, TERM, today=TODAY)
+    ids_of, fetch = problem_queries.problem_ids, problem_queries.fetch_problems
+    filtered_ids, old_page = threading.Event(), threading.Event()
+    held: list[list[int]] = []  # the first page asked for: with the old list's ids
+
+    def slow_ids(s, f):  # type: ignore[no-untyped-def]
+        if f.kind == "NOT_ENROLLED":
+            filtered_ids.wait(30)
+        return ids_of(s, f)
+
+    def slow_rows(s, ids):  # type: ignore[no-untyped-def]
+        if not held:
+            held.append(list(ids))
+            old_page.wait(30)
+        return fetch(s, ids)
+
+    monkeypatch.setattr(problem_queries, "problem_ids", slow_ids)
+    monkeypatch.setattr(problem_queries, "fetch_problems", slow_rows)
+    page = ReconcilePage(ctx)
+    qtbot.addWidget(page)
+    page.activate()  # not shown yet: the unfiltered ids come, no row has been asked for
+    idle(qtbot, ctx)
+    model = page.model
+    everything = model.rowCount()
+    assert not held and everything > 0
+    label = KINDS["NOT_ENROLLED"].label
+    try:
+        page.kind.setCurrentIndex(page.kind.findData("NOT_ENROLLED"))  # its ids are held back
+        page.show()  # the table paints the rows it has: their page is asked for with the old ids
+        qtbot.waitUntil(lambda: bool(held), timeout=30_000)
+        filtered_ids.set()  # the filtered list arrives and its own page is fetched
+        qtbot.waitUntil(lambda: model.rowCount() < everything and model.data(model.index(0, 1)) == label,
+                        timeout=30_000)  # fmt: skip
+    finally:
+        filtered_ids.set()
+        old_page.set()  # now the old list's page arrives, last
+    idle(qtbot, ctx)
+    with ctx.db.reading() as s:
+        wanted = set(s.scalars(select(Problem.id).where(Problem.kind == "NOT_ENROLLED")))
+    assert model.rowCount() == len(wanted) and page.count_label.text() == f"共 {len(wanted)} 个"
+    shown = [(model.data(model.index(r, 0)), model.data(model.index(r, 1))) for r in range(model.rowCount())]
+    assert {kind for _id, kind in shown} == {label}
+    assert {pid for pid, _kind in shown} == wanted
+    assert all(model.data(model.index(r, 0)) == model.problem_id(r) for r in range(model.rowCount()))
+
+
+def test_a_village_no_longer_listed_is_not_kept_as_a_hidden_filter(qtbot, world_ctx):
+    """The choices come back (after a change elsewhere) without the village the clerk had picked: the
+    combo falls back to 全部, and the list must follow it (it kept listing that village only)."""
+    import dataclasses
+
+    from aidoffice.reconcile.service import run_reconcile
+    from tests.reconcile_world import TERM, TODAY
+
+    ctx, _w = world_ctx
+    with ctx.db.unit_of_work(actor="资助专干") as s:
+        run_reconcile(s, TERM, today=TODAY)
+    page = _page(qtbot, ctx)
+    everything = page.model.rowCount()
+    assert page.choices is not None and page.choices.villages
+    village = page.choices.villages[0]
+    page.village.setCurrentIndex(page.village.findData(village))
+    idle(qtbot, ctx)
+    assert 0 < page.model.rowCount() < everything
+    page._fill_combos(
+        dataclasses.replace(page.choices, villages=[v for v in page.choices.villages if v != village])
+    )
+    idle(qtbot, ctx)
+    assert page.village.currentData() is None and page.village.currentText() == "全部"
+    assert page.model.filter.village is None
+    assert page.model.rowCount() == everything and page.count_label.text() == f"共 {everything} 个"

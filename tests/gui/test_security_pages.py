@@ -137,6 +137,67 @@ def test_numbers_are_masked_unless_asked_for_and_nothing_can_be_edited(qtbot, ch
     assert NEW_PHONE in page.detail.toPlainText()
 
 
+def test_a_person_chosen_while_the_trail_loads_stays_chosen_when_full_numbers_are_asked_for(
+    qtbot, changed, monkeypatch
+):
+    """The administrator picks the clerk and ticks 显示完整证件号 before the clerk's entries are back: the
+    list still comes for the clerk (ticking the box dropped the answer on its way, and the whole trail
+    stayed on screen under “clerk”)."""
+    import threading
+
+    from aidoffice.safety import auditlog
+
+    ctx, o, _sid, _name = changed
+    real, gate = auditlog.audit_ids, threading.Event()
+
+    def slow(s, f):  # type: ignore[no-untyped-def]
+        if f.actor == "clerk":
+            gate.wait(30)
+        return real(s, f)
+
+    monkeypatch.setattr(auditlog, "audit_ids", slow)
+    page = AuditPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.reload())
+    _settle(qtbot, page)
+    everything = page.model.rowCount()
+    try:
+        _choose_data(page.actor, "clerk")  # its ids are held back
+        page.show_full.setChecked(True)
+        page.model.row_at(0)  # the view asks for the rows it shows
+        assert page.model.loading
+    finally:
+        gate.set()
+    _settle(qtbot, page)
+    clerk = _expected(ctx.db, o.admin, AuditFilter(actor="clerk"))
+    assert everything > len(clerk) >= 2
+    assert page.model.rowCount() == len(clerk) and page.count_label.text() == f"共 {len(clerk)} 条"
+    assert {page.model.row_at(r).actor for r in range(page.model.rowCount())} == {"clerk"}
+    assert not page.model.loading
+
+
+def test_a_person_no_longer_listed_is_not_kept_as_a_hidden_filter(qtbot, changed):
+    """The people come back without the one chosen: the combo shows 全部 and so must the trail."""
+    from ui.operations.security import AuditChoices
+
+    ctx, _o, _sid, _name = changed
+    page = AuditPage(ctx)
+    qtbot.addWidget(page)
+    finish(qtbot, page.reload())
+    _settle(qtbot, page)
+    everything = page.model.rowCount()
+    _choose_data(page.actor, "clerk")
+    _settle(qtbot, page)
+    assert page.model.rowCount() < everything
+    others = [
+        page.actor.itemData(i) for i in range(1, page.actor.count()) if page.actor.itemData(i) != "clerk"
+    ]
+    page._fill_actors(AuditChoices(others))
+    _settle(qtbot, page)
+    assert page.actor.currentText() == "全部" and page.model.filter.actor is None
+    assert page.model.rowCount() == everything
+
+
 def test_the_audit_export_writes_what_the_filter_shows_masked_and_records_itself(
     qtbot, changed, tmp_path, messages
 ):

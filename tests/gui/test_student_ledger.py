@@ -350,3 +350,60 @@ def test_the_form_masks_id_bank_and_phone_numbers_until_shown(qtbot, ctx):
             before.bank_account,
             before.guardian_phone,
         )
+
+
+def test_a_grade_chosen_while_rows_are_on_their_way_shows_only_that_grade(qtbot, ctx, monkeypatch):
+    """The clerk scrolls, then picks a grade before the rows she scrolled to have come: those rows of the
+    whole school, arriving after the grade's own, must not show under the grade (they did: the table
+    listed another grade's children under the grade chosen)."""
+    page = _page(qtbot, ctx)
+    model = page.model
+    model.PAGE = 10
+    model.refresh()
+    idle(qtbot, ctx)
+    real, gate, held = ops.rows_by_ids, threading.Event(), []
+
+    def slow(s, ids):  # type: ignore[no-untyped-def]
+        if not held:
+            held.append(list(ids))
+            gate.wait(30)
+        return real(s, ids)
+
+    monkeypatch.setattr(ops, "rows_by_ids", slow)
+    last = page.grade.count() - 1
+    name, grade = page.grade.itemText(last), page.grade.itemData(last)
+    with ctx.db.reading() as s:
+        wanted = s.scalar(select(func.count()).select_from(Student).where(Student.grade == grade))
+    assert wanted > 2 * model.PAGE and page.grade.itemText(1) != name
+    try:
+        page.grade.setCurrentIndex(last)
+        model.data(model.index(15, 0))  # the view paints a row not fetched yet: asked for by the old ids
+        qtbot.waitUntil(lambda: bool(held), timeout=30_000)
+        qtbot.waitUntil(lambda: model.rowCount() == wanted and not model.loading, timeout=30_000)
+        qtbot.waitUntil(lambda: model.data(model.index(15, 4)) == name, timeout=30_000)  # the grade's own
+    finally:
+        gate.set()  # the old rows arrive, last
+    idle(qtbot, ctx)
+    assert set(_column(qtbot, page, 4)) == {name}
+    assert all(model.row_at(r).id == model.ids[r] for r in range(model.rowCount()))
+
+
+def test_a_village_no_longer_offered_is_not_kept_as_a_hidden_filter(qtbot, ctx):
+    """The filter choices come back (after a change elsewhere) without the village the clerk had picked:
+    the combo falls back to 全部, and the table must follow it (it kept listing that village only)."""
+    import dataclasses
+
+    from aidoffice.ledgers.student_queries import filter_choices
+
+    page = _page(qtbot, ctx)
+    everything = page.model.rowCount()
+    with ctx.db.reading() as s:
+        choices = filter_choices(s)
+    village = page.village.itemData(1)
+    page.village.setCurrentIndex(1)
+    idle(qtbot, ctx)
+    assert 0 < page.model.rowCount() < everything
+    page._fill_combos(dataclasses.replace(choices, villages=[v for v in choices.villages if v[0] != village]))
+    idle(qtbot, ctx)
+    assert page.village.currentText() == "全部" and page.model.filter.village_id is None
+    assert page.model.rowCount() == everything and page.count_label.text() == f"共 {everything} 人"

@@ -202,3 +202,63 @@ def test_a_helped_child_without_a_household_is_in_the_month_view_and_reached_fro
     with ctx.db.reading() as s:
         visit = s.scalars(select(Visit)).one()
         assert (visit.student_id, visit.household_id, visit.teacher) == (alone_id, None, "陈老师")
+
+
+def test_the_unreached_list_is_the_one_of_the_month_chosen_last(qtbot, school_ctx, monkeypatch):
+    """The clerk turns to October while November's list is still being read: November's list, arriving
+    last, must not show under October (it did, and the summary named November under an October box)."""
+    import threading
+
+    from PySide6.QtCore import QDate
+
+    from aidoffice.casework import visits as visit_rules
+
+    ctx = school_ctx
+    make_world(ctx.db)
+    page = open_page(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    real, gate = visit_rules.due, threading.Event()
+
+    def slow(s, month, **kw):  # type: ignore[no-untyped-def]
+        if month == date(2026, 11, 1):
+            gate.wait(30)
+        return real(s, month, **kw)
+
+    monkeypatch.setattr(visit_rules, "due", slow)
+    due = page.due
+    try:
+        due.reload()  # 刷新: November, held back
+        due.month.setDate(QDate(2026, 10, 1))
+        qtbot.waitUntil(lambda: due.summary.text().startswith("2026年10月"), timeout=30_000)
+    finally:
+        gate.set()  # November's list arrives, last
+    idle(qtbot, ctx)
+    assert due.month.date() == QDate(2026, 10, 1)
+    assert due.report is not None and due.report.month == date(2026, 10, 1)
+    assert due.summary.text().startswith("2026年10月")
+
+
+def test_a_teacher_no_longer_listed_is_not_kept_as_a_hidden_filter(qtbot, school_ctx):
+    """The teachers come back without the one chosen: the combo shows 全部教师 and so must the list."""
+    ctx = school_ctx
+    make_world(ctx.db)
+    page = open_page(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.due)
+    idle(qtbot, ctx)
+    due = page.due
+    assert due.report is not None
+    everything = len(due.report.rows)
+    teachers = [
+        "王老师",
+        "李老师",
+    ]  # as the choices list them (王老师 has no duty yet: nobody is his to reach)
+    due.fill_teachers(teachers)
+    due.teacher.setCurrentText(teachers[0])
+    due.reload()
+    idle(qtbot, ctx)
+    assert due.report is not None and len(due.report.rows) < everything
+    due.fill_teachers(teachers[1:])
+    idle(qtbot, ctx)
+    assert due.teacher.currentText() == "全部教师"
+    assert due.report is not None and len(due.report.rows) == everything > 0

@@ -5,7 +5,13 @@ oldest pages dropped); until a page arrives its rows show a placeholder. A deep 
 first page costs, and scrolling never blocks.
 
 A subclass says how to read the ids (`_load_ids`) and a page of rows (`_load_rows`), and what a cell
-shows (`cell`)."""
+shows (`cell`).
+
+Two counters keep late answers out. `_generation` counts the id lists asked for: only the last one
+asked is taken. `_epoch` counts the id lists (and caches) taken: a page is fetched by the ids on screen
+when it was asked for, so it is kept only while that list is still on screen. (A page asked for while a
+new filter's ids were on their way, and delivered after them, once showed the old filter's rows under
+the new one: tests/gui/test_reconcile_page.py.)"""
 
 from __future__ import annotations
 
@@ -44,7 +50,8 @@ class PagedByIdModel(QAbstractTableModel, Generic[Row]):
         self._pages: OrderedDict[int, list[Row | None]] = OrderedDict()
         self._pending: set[int] = set()
         self._waiting: set[int] = set()  # pages asked for before the id list arrived
-        self._generation = 0
+        self._generation = 0  # id lists asked for: the last one asked is the one taken
+        self._epoch = 0  # id lists (and caches) taken: a page belongs to the one it was fetched by
         self.loading = False
 
     # -- what a subclass says ----------------------------------------------------------------------
@@ -76,6 +83,7 @@ class PagedByIdModel(QAbstractTableModel, Generic[Row]):
         self.counted.emit(len(ids))
 
     def _reset(self, ids: list[int], count: int) -> None:
+        self._epoch += 1  # pages on their way were fetched by the ids of before: they go nowhere
         self.beginResetModel()
         self.ids = ids
         self._count = count
@@ -85,8 +93,8 @@ class PagedByIdModel(QAbstractTableModel, Generic[Row]):
         self.endResetModel()
 
     def _drop_cache(self) -> None:
-        """The cached rows are stale (shown at another privacy level): fetch them again."""
-        self._generation += 1
+        """The cached rows are stale (shown at another privacy level): fetch them again. An id list
+        on its way is still the one wanted (the filter did not change)."""
         self._reset(self.ids, self._count)
 
     def _request(self, page: int) -> None:
@@ -96,12 +104,12 @@ class PagedByIdModel(QAbstractTableModel, Generic[Row]):
             self._waiting.add(page)  # the id list is still on its way
             return
         self._pending.add(page)
-        generation = self._generation
+        epoch = self._epoch
         ids = self.ids[page * self.PAGE : (page + 1) * self.PAGE]
-        self._load_rows(ids, lambda rows: self._got_page(generation, page, ids, rows))
+        self._load_rows(ids, lambda rows: self._got_page(epoch, page, ids, rows))
 
-    def _got_page(self, generation: int, page: int, ids: list[int], rows: list[Row]) -> None:
-        if not isValid(self) or generation != self._generation:
+    def _got_page(self, epoch: int, page: int, ids: list[int], rows: list[Row]) -> None:
+        if not isValid(self) or epoch != self._epoch:  # the page closed, or another id list is on screen
             return
         self._pending.discard(page)
         by_id = {self._row_id(r): r for r in rows}

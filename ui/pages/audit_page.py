@@ -35,7 +35,7 @@ from ui.operations import AppContext, Changes
 from ui.operations import security as ops
 from ui.operations.security import AuditChoices, StudentChoice
 from ui.permissions import Rights
-from ui.tasks import Task
+from ui.tasks import Latest, Task
 
 NO_DATE = QDate(2000, 1, 1)  # shown as 不限
 
@@ -65,6 +65,7 @@ class AuditPage(QWidget):
         self._stale = True
         self.last_task: Task | None = None
         self.problems: list[Problem] | None = None
+        self._actors_latest, self._students_latest = Latest(), Latest()  # earlier answers go nowhere
         layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
@@ -172,7 +173,7 @@ class AuditPage(QWidget):
     def reload(self) -> Task:
         self._stale = False
         self.apply_filter()
-        self.last_task = ops.load_audit_choices(self.ctx, self, self._fill_actors)
+        self.last_task = ops.load_audit_choices(self.ctx, self, self._actors_latest(self._fill_actors))
         return self.last_task
 
     def _data_changed(self, _changes: Changes, _initiator: object) -> None:
@@ -190,6 +191,8 @@ class AuditPage(QWidget):
             self.actor.addItem(a, a)
         self.actor.setCurrentIndex(max(0, self.actor.findData(current)))
         self.actor.blockSignals(False)
+        if self.actor.currentData() != self.model.filter.actor:
+            self.apply_filter()  # the chosen person is no longer listed: the trail follows the combo
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(
@@ -213,7 +216,7 @@ class AuditPage(QWidget):
         if not text:
             self._clear_students()
             return None
-        self.last_task = ops.find_students(self.ctx, self, text, self._fill_students)
+        self.last_task = ops.find_students(self.ctx, self, text, self._students_latest(self._fill_students))
         return self.last_task
 
     def _fill_students(self, found: list[StudentChoice]) -> None:
@@ -227,6 +230,7 @@ class AuditPage(QWidget):
         self.apply_filter()
 
     def _clear_students(self) -> None:
+        self._students_latest(lambda _found: None)  # a search still on its way no longer fills the list
         if self.student.count() > 1 or self.student.currentData() is not None:
             self.student.blockSignals(True)
             self.student.clear()

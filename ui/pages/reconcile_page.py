@@ -54,7 +54,7 @@ from ui.operations import reconcile as ops
 from ui.operations.reconcile import Choices
 from ui.operations.security import may
 from ui.permissions import Rights
-from ui.tasks import Task, show_error
+from ui.tasks import Latest, Task, show_error
 
 _BOX = "QGroupBox{font-weight:bold} QLabel{font-weight:normal}"
 
@@ -74,6 +74,7 @@ class ReconcilePage(QWidget):
         self.detail: ProblemDetail | None = None
         self.last_task: Task | None = None
         self.last_result: ReconcileResult | None = None
+        self._choices_latest, self._detail_latest = Latest(), Latest()  # earlier answers go nowhere
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
@@ -269,7 +270,7 @@ class ReconcilePage(QWidget):
     def reload(self) -> Task:
         self._stale = False
         self.apply_filter()
-        self.last_task = ops.load_choices(self.ctx, self, self._fill_combos)
+        self.last_task = ops.load_choices(self.ctx, self, self._choices_latest(self._fill_combos))
         return self.last_task
 
     def _data_changed(self, changes: Changes, _initiator: object) -> None:
@@ -312,6 +313,8 @@ class ReconcilePage(QWidget):
             w.setCurrentIndex(max(0, index))
             w.blockSignals(False)
         self._show_recoveries()
+        if self.model.filter != self._filter():
+            self.apply_filter()  # a chosen class or village is gone: the list follows what the combos say
 
     def _show_recoveries(self) -> None:
         c = self.choices
@@ -332,11 +335,15 @@ class ReconcilePage(QWidget):
             search=self.search.text(),
         )
 
-    def apply_filter(self) -> None:
+    def _filter(self) -> ProblemFilter:
+        """The filter the list is read with: what the combos say."""
         f = self.current_filter()
         if f.still_present:
             f.status = ProblemStatus.CLOSED
-        self.model.set_filter(f)
+        return f
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self._filter())
 
     def _counted(self, n: int) -> None:
         if not isValid(self):
@@ -449,7 +456,7 @@ class ReconcilePage(QWidget):
             self._load_detail(pid)
 
     def _load_detail(self, pid: int) -> None:
-        self.last_task = ops.load_detail(self.ctx, self, pid, self._show_detail)
+        self.last_task = ops.load_detail(self.ctx, self, pid, self._detail_latest(self._show_detail))
 
     def _side_html(self, sides: list[dict[str, Any]]) -> str:
         parts = []

@@ -29,7 +29,7 @@ from ui.models.student_table import StudentTableModel
 from ui.operations import AppContext, Changes
 from ui.operations import students as ops
 from ui.permissions import Rights
-from ui.tasks import Task
+from ui.tasks import Latest, Task
 
 
 class StudentLedgerPage(QWidget):
@@ -48,6 +48,7 @@ class StudentLedgerPage(QWidget):
         self.ctx = ctx
         self._classes: dict[int, list[str]] = {}
         self._stale = True
+        self._choices_latest = Latest()  # an earlier load of the choices goes nowhere
         layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
@@ -132,7 +133,7 @@ class StudentLedgerPage(QWidget):
     def reload(self) -> Task:
         self._stale = False
         self.apply_filter()
-        return ops.load_choices(self.ctx, self, self._fill_combos)
+        return ops.load_choices(self.ctx, self, self._choices_latest(self._fill_combos))
 
     def _data_changed(self, changes: Changes, _initiator: object) -> None:
         if changes.any_of("students", "groups", "households", "awards", "lists"):
@@ -166,6 +167,8 @@ class StudentLedgerPage(QWidget):
             self.class_name.setCurrentIndex(max(0, self.class_name.findData(chosen[self.class_name])))
         for combo in (self.grade, self.class_name, self.status, self.group, self.village):
             combo.blockSignals(False)
+        if self.model.filter != self.current_filter():
+            self.apply_filter()  # a chosen class or village is gone: the table follows what the combos say
 
     def _fill_classes(self) -> None:
         self.class_name.blockSignals(True)

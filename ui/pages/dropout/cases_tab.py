@@ -41,7 +41,7 @@ from ui.pages.dropout.dialogs import (
     OpenCaseDialog,
     RolesDialog,
 )
-from ui.tasks import Task
+from ui.tasks import Latest, Task
 
 HEADERS = [
     "编号",
@@ -110,6 +110,8 @@ class CasesTab(QWidget):
         self.rows: list[CaseRow] = []
         self._want: int | None = None  # the case to show once the list has come back
         self.last_task: Task | None = None
+        # a list or case file asked for earlier (another filter, another row) that comes back later goes nowhere
+        self._rows_latest, self._detail_latest = Latest(), Latest()
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.status = QComboBox()
@@ -198,7 +200,7 @@ class CasesTab(QWidget):
     def reload(self) -> Task:
         ops.load_choices(self.ctx, self, self._got_choices)
         self.last_task = ops.load_cases(
-            self.ctx, self, self.current_filter(), self.show_full.isChecked(), self._got
+            self.ctx, self, self.current_filter(), self.show_full.isChecked(), self._rows_latest(self._got)
         )
         return self.last_task
 
@@ -235,7 +237,7 @@ class CasesTab(QWidget):
     def _picked(self, row: int) -> None:
         if 0 <= row < len(self.rows):
             self.last_task = ops.load_detail(self.ctx, self, self.rows[row].id, self.show_full.isChecked(),
-                                             self._got_detail)  # fmt: skip
+                                             self._detail_latest(self._got_detail))  # fmt: skip
 
     def _got_detail(self, d: CaseDetail) -> None:
         self.detail = d

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
 from ui.operations import cases as ops
-from ui.tasks import Task
+from ui.tasks import Latest, Task
 
 
 def _tile(title: str) -> tuple[QGroupBox, QLabel]:
@@ -35,6 +35,7 @@ class DashboardTab(QWidget):
         self.ctx = ctx
         self.board: ops.Board | None = None
         self.last_task: Task | None = None
+        self._latest = Latest()  # figures read before the last refresh go nowhere
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.term = QLabel()
@@ -73,7 +74,7 @@ class DashboardTab(QWidget):
         self.refresh_btn.clicked.connect(self.reload)
 
     def reload(self) -> Task:
-        self.last_task = ops.load_dashboard(self.ctx, self, self._got)
+        self.last_task = ops.load_dashboard(self.ctx, self, self._latest(self._got))
         return self.last_task
 
     def _got(self, board: ops.Board) -> None:

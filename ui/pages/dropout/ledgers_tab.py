@@ -23,7 +23,7 @@ from ui.models.rows_table import RowsModel
 from ui.operations import AppContext
 from ui.operations import cases as ops
 from ui.operations.security import may
-from ui.tasks import Task
+from ui.tasks import Latest, Task
 
 LEDGERS = (
     ("roll", "适龄儿童花名册", books.ROLL_COLUMNS),
@@ -39,6 +39,7 @@ class LedgersTab(QWidget):
         self.ctx = ctx
         self.data: DropoutLedgers | None = None
         self.last_task: Task | None = None
+        self._latest = Latest()  # ledgers read before the last toggle or refresh go nowhere
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.which = QComboBox()
@@ -77,7 +78,7 @@ class LedgersTab(QWidget):
         self.export_btn.clicked.connect(self.export)
 
     def reload(self) -> Task:
-        self.last_task = ops.load_ledgers(self.ctx, self, self.show_full.isChecked(), self._got)
+        self.last_task = ops.load_ledgers(self.ctx, self, self.show_full.isChecked(), self._latest(self._got))
         return self.last_task
 
     def _got(self, data: DropoutLedgers) -> None:

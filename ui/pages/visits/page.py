@@ -34,7 +34,7 @@ from ui.operations import AppContext, Changes
 from ui.operations import visits as ops
 from ui.pages.visits.dialogs import AssignDialog, HandOverDialog, RecordDialog
 from ui.permissions import Rights
-from ui.tasks import Task
+from ui.tasks import Latest, Task
 from ui.widgets import today_qdate
 
 ALL_TEACHERS = "全部教师"
@@ -82,6 +82,7 @@ class VisitsPage(QWidget):
         self.ctx = ctx
         self.choices: ops.Choices | None = None
         self._stale = True
+        self._choices_latest = Latest()  # choices read before the last reload go nowhere
         self.tabs = QTabWidget()
         self.duties = DutiesTab(self)
         self.records = RecordsTab(self)
@@ -119,7 +120,7 @@ class VisitsPage(QWidget):
             self.due.show_rule(choices)
             self.due.fill_teachers(choices.teachers)
 
-        task = ops.load_choices(self.ctx, self, loaded)
+        task = ops.load_choices(self.ctx, self, self._choices_latest(loaded))
         self.tabs.currentWidget().reload()  # type: ignore[attr-defined]
         return task
 
@@ -134,6 +135,7 @@ class DutiesTab(QWidget):
         super().__init__()
         self.page = page
         self.rows: list[DutyRow] = []
+        self._latest = Latest()  # a list asked for before the last one goes nowhere
         self.model = RowsModel(self.HEADERS, self)
         self.table = _table(self.model)
         self.history = QCheckBox("显示已结束的（历史）")
@@ -156,7 +158,7 @@ class DutiesTab(QWidget):
         self.dialog: Any = None
 
     def reload(self) -> Task:
-        return ops.load_duties(self.page.ctx, self, self.history.isChecked(), self.show_rows)
+        return ops.load_duties(self.page.ctx, self, self.history.isChecked(), self._latest(self.show_rows))
 
     def show_rows(self, rows: list[DutyRow]) -> None:
         self.rows = rows
@@ -244,6 +246,7 @@ class RecordsTab(QWidget):
         super().__init__()
         self.page = page
         self.rows: list[VisitRow] = []
+        self._latest = Latest()  # a month asked for before the last one goes nowhere
         self.month = _month_edit()
         self.model = RowsModel(self.HEADERS, self)
         self.table = _table(self.model)
@@ -266,7 +269,7 @@ class RecordsTab(QWidget):
         self.dialog: Any = None
 
     def reload(self) -> Task:
-        return ops.load_visits(self.page.ctx, self, _month(self.month), self.show_rows)
+        return ops.load_visits(self.page.ctx, self, _month(self.month), self._latest(self.show_rows))
 
     def show_rows(self, rows: list[VisitRow]) -> None:
         self.rows = rows
@@ -324,6 +327,7 @@ class DueTab(QWidget):
         super().__init__()
         self.page = page
         self.report: DueReport | None = None
+        self._latest = Latest()  # a month or teacher asked for before the last one goes nowhere
         self.month = _month_edit()
         self.teacher = QComboBox()
         self.teacher.addItem(ALL_TEACHERS)
@@ -414,6 +418,8 @@ class DueTab(QWidget):
         self.teacher.addItem(ALL_TEACHERS)
         self.teacher.addItems(names)
         self.teacher.setCurrentText(current if self.teacher.findText(current) >= 0 else ALL_TEACHERS)
+        if self.teacher.currentText() != current:
+            self.reload()  # the chosen teacher is no longer listed: the report follows the combo
 
     def rule(self) -> VisitRule:
         codes = tuple(
@@ -429,8 +435,9 @@ class DueTab(QWidget):
     def reload(self) -> Task:
         who = self.teacher.currentText()
         return ops.load_due(
-            self.page.ctx, self, _month(self.month), None if who == ALL_TEACHERS else who, self.show_report
-        )
+            self.page.ctx, self, _month(self.month), None if who == ALL_TEACHERS else who,
+            self._latest(self.show_report),
+        )  # fmt: skip
 
     def show_report(self, report: DueReport) -> None:
         self.report = report
