@@ -11,41 +11,29 @@ tests/scans.py and imported as a clerk would; the page is grabbed on its 有异�
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs"))
+from screenshot_slip_scan import class_letters  # noqa: E402  (the same school and letters)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "manual" / "images"))
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="aidoffice-shot-"))
-    os.environ.setdefault("AIDOFFICE_HOME", str(folder / "home"))
+    folder, db, letters, pages = class_letters("aid")
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from aidoffice.demo import generate
-    from aidoffice.ledgers.school import setup_school
-    from aidoffice.office import open_office
-    from aidoffice.publicity.letters import produce_letters
-    from tests.scans import as_scanned, blank_page, mark_slip, pack_pdf, slip_pages, write_note
+    from tests.scans import as_scanned, blank_page, mark_slip, pack_pdf, write_note
     from ui.operations import AppContext
     from ui.pages.slips_page import SlipsPage
 
-    db = open_office(str(folder / "演示库.db")).db
-    with db.unit_of_work(actor="资助专干") as s:
-        setup_school(s, "阜平县实验学校", None, "阜平县")
-        generate(s, 300, seed=3)
-    with db.unit_of_work(actor="资助专干") as s:
-        letters = produce_letters(s, "aid", folder / "a.pdf", grade="七年级", class_name="1班", covers=False)
-    pages = slip_pages(letters.path)
     rng = random.Random(5)
     images = []
     for n, (code, box) in enumerate(zip(letters.slips[:3], (1, 0, 1), strict=False)):

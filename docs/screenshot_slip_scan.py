@@ -20,23 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=str(ROOT / "docs" / "manual" / "images"))
-    args = parser.parse_args()
+def class_letters(kind: str) -> tuple[Path, object, object, dict]:
+    """A demo school in a temporary folder (the data folder too) with 七年级1班's `kind` letters
+    printed: (folder, database, the batch, each slip's page as a picture)."""
     folder = Path(tempfile.mkdtemp(prefix="aidoffice-shot-"))
     os.environ.setdefault("AIDOFFICE_HOME", str(folder / "home"))
-
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from aidoffice.demo import generate
     from aidoffice.ledgers.school import setup_school
     from aidoffice.office import open_office
     from aidoffice.publicity.letters import produce_letters
-    from tests.scans import as_scanned, mark_slip, pack_pdf, slip_pages
-    from ui.operations import AppContext
-    from ui.pages.slips_page import SlipsPage
+    from tests.scans import slip_pages
 
     db = open_office(str(folder / "演示库.db")).db
     with db.unit_of_work(actor="资助专干") as s:
@@ -44,9 +38,24 @@ def main() -> int:
         generate(s, 300, seed=3)
     with db.unit_of_work(actor="资助专干") as s:
         letters = produce_letters(
-            s, "policy", folder / "p.pdf", grade="七年级", class_name="1班", covers=False
+            s, kind, folder / f"{kind}.pdf", grade="七年级", class_name="1班", covers=False
         )
-    pages = slip_pages(letters.path)
+    return folder, db, letters, slip_pages(letters.path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "docs" / "manual" / "images"))
+    args = parser.parse_args()
+    folder, db, letters, pages = class_letters("policy")
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from tests.scans import as_scanned, mark_slip, pack_pdf
+    from ui.operations import AppContext
+    from ui.pages.slips_page import SlipsPage
+
     rng = random.Random(5)
     images = []
     for code, tick, box in zip(
