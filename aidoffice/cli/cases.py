@@ -124,16 +124,17 @@ def cmd_cases(args: argparse.Namespace) -> dict[str, Any]:
                 result["message"] = "\n".join(lines)
     if asked_full:
         result["full_ids"] = level is Level.FULL
+        whole = _whole_ids(result) if level is Level.FULL else 0
         if level is not Level.FULL:
             result["message"] = result.get("message", "") + "\n（你的角色不能查看完整证件号，证件号已打码）"
-        elif _whole_ids(result):
+        elif whole:
             # whole ID numbers printed are numbers leaving the program: recorded, as an export is
             from aidoffice.db.audit import record
 
             shown = f"案件 {case_id}" if case_id is not None else "案件列表"
             with db.unit_of_work(note="控辍保学案件以完整证件号显示") as s:
                 record(s, "export", "dropout_case", f"控辍保学{shown}以完整证件号输出（--full-ids）",
-                       {"full_id_numbers": True, "ids": _whole_ids(result)}, entity_id=case_id)  # fmt: skip
+                       {"full_id_numbers": True, "ids": whole}, entity_id=case_id)  # fmt: skip
             result["message"] = result.get("message", "") + "\n（含完整证件号，已记入操作记录）"
     return result
 
