@@ -68,8 +68,7 @@ def typed_text(text: str | None, *, lines: bool = True) -> str:
     terminal); a Windows or old Mac line break becomes a newline. A field of several lines keeps its tabs
     and newlines; a one-line field (`lines=False`: a name, a phone) has them as one space. No leading or
     trailing blanks."""
-    text = _LINE_BREAK.sub("\n", text or "")
-    text = CONTROL_CHARACTERS.sub("", text)
+    text = without_control_characters(_LINE_BREAK.sub("\n", text or ""))
     if not lines:
         text = _BLANKS.sub(" ", text)
     return text.strip()
