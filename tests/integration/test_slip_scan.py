@@ -55,6 +55,21 @@ def _scan(db, *paths, actor="资助专干"):
         return scan.scan_stack(s, [str(p) for p in paths])
 
 
+def _head_teachers(db, **classes):  # type: ignore[no-untyped-def]
+    """An administrator, then a head teacher for each login=(grade, class): (admin, {login: principal})."""
+    from aidoffice.access.checks import act_as
+    from aidoffice.safety.accounts import create_user, sign_in
+
+    with db.unit_of_work() as s:
+        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
+    admin = sign_in(db, "admin", "Mountain-2026")
+    with db.unit_of_work() as s:
+        act_as(s, admin)
+        for login, key in classes.items():
+            create_user(s, login, login, "River-2026x", "head_teacher", [key], must_change_password=False)
+    return admin, {login: sign_in(db, login, "River-2026x") for login in classes}
+
+
 def test_a_stack_registers_the_certain_slips_and_queues_every_doubtful_one(school_db, printed, tmp_path):
     """The hard cases of a real stack: turned, upside down, black and white, speckled, 150 and 300 dpi,
     a faint pencil tick are read; no tick, two ticks, a tick crossed out, a smudge, a blacked box go to
@@ -336,18 +351,10 @@ def test_a_head_teacher_scans_their_class_and_another_class_slip_is_left_alone(s
     """A head teacher's stack with one slip of another class: theirs registered, the other neither
     registered nor queued (they may not see it), and the report says to pass it on."""
     from aidoffice.access.checks import act_as
-    from aidoffice.safety.accounts import create_user, sign_in
 
     policy, _aid, pages = printed
-    with school_db.unit_of_work() as s:
-        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
-    admin = sign_in(school_db, "admin", "Mountain-2026")
-    with school_db.unit_of_work() as s:
-        act_as(s, admin)
-        create_user(
-            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "2班")], must_change_password=False
-        )
-    wang = sign_in(school_db, "wang", "River-2026x")
+    _admin, teachers = _head_teachers(school_db, wang=(7, "2班"))
+    wang = teachers["wang"]
     with school_db.reading() as s:
         classes = {c: s.scalar(select(Slip).where(Slip.code == c)).student.class_name for c in policy.slips}
     mine = next(c for c in policy.slips if classes[c] == "2班")
@@ -403,7 +410,6 @@ def test_an_objection_scanned_shows_only_its_written_line_and_only_to_who_may_se
     from aidoffice.access.checks import PermissionDenied, act_as
     from aidoffice.publicity.omr import CROP_PX_PER_MM
     from aidoffice.publicity.slipmarks import MM
-    from aidoffice.safety.accounts import create_user, sign_in
     from aidoffice.services import slip_desk
     from tests.factories import an_id
 
@@ -440,18 +446,10 @@ def test_an_objection_scanned_shows_only_its_written_line_and_only_to_who_may_se
     assert picture.size == (round(geo.w / MM * CROP_PX_PER_MM), round(geo.h / MM * CROP_PX_PER_MM))
     assert sum(picture.convert("L").histogram()[:100]) > 30
 
-    with school_db.unit_of_work() as s:
-        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
-    admin = sign_in(school_db, "admin", "Mountain-2026")
     other = (mine[0], "10班" if mine[1] != "10班" else "2班")
-    with school_db.unit_of_work() as s:
-        act_as(s, admin)
-        for login, classes in (("wang", [mine]), ("li", [other])):
-            create_user(
-                s, login, login, "River-2026x", "head_teacher", [classes[0]], must_change_password=False
-            )
+    _admin, teachers = _head_teachers(school_db, wang=mine, li=other)
     for login, sees in (("wang", True), ("li", False)):
-        user = sign_in(school_db, login, "River-2026x")
+        user = teachers[login]
         with school_db.reading() as s:
             act_as(s, user)
             seen = {o.code for o in scan.objection_list(s)}
@@ -467,7 +465,6 @@ def test_a_head_teacher_sees_only_their_own_classes_queued_slips_and_pictures(sc
     """The 待核对 queue shows whole slips (names, codes): a head teacher gets their classes' only, not
     another class's picture, nor a page with no code read that the clerk scanned."""
     from aidoffice.access.checks import PermissionDenied, act_as
-    from aidoffice.safety.accounts import create_user, sign_in
 
     policy, _aid, pages = printed
     with school_db.reading() as s:
@@ -485,15 +482,8 @@ def test_a_head_teacher_sees_only_their_own_classes_queued_slips_and_pictures(sc
     report = _scan(school_db, pack_pdf(images, tmp_path / "s.pdf"))
     ids = {q.code: q.id for q in report.queued}
     assert set(ids) == {mine, other, None}
-    with school_db.unit_of_work() as s:
-        create_user(s, "admin", "管理员", "Mountain-2026", "admin")
-    admin = sign_in(school_db, "admin", "Mountain-2026")
-    with school_db.unit_of_work() as s:
-        act_as(s, admin)
-        create_user(
-            s, "wang", "王老师", "River-2026x", "head_teacher", [(7, "2班")], must_change_password=False
-        )
-    wang = sign_in(school_db, "wang", "River-2026x")
+    admin, teachers = _head_teachers(school_db, wang=(7, "2班"))
+    wang = teachers["wang"]
     with school_db.reading() as s:
         act_as(s, admin)
         assert len(scan.open_queue(s)) == 3
