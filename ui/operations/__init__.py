@@ -17,10 +17,11 @@ pages call those."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -35,6 +36,13 @@ from ui.i18n import tr
 from ui.tasks import Task, TaskRunner, writer_for
 
 T = TypeVar("T")
+
+
+def core(module: str) -> Any:
+    """The core module `module`, imported where it is called. Use cases whose module loads the PDF or
+    the workbook library call it inside their background operation, so that library is loaded neither
+    before the first window (tests/gui/test_launch.py) nor on the GUI thread at the first click."""
+    return importlib.import_module(module)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from aidoffice.casework import cases as service
 from aidoffice.casework.dropout_ledgers import DropoutLedgers, dropout_ledgers
 from aidoffice.db.models import CaseStatus
 from aidoffice.ledgers.places import served_villages
-from ui.operations import AppContext, Changes
+from ui.operations import AppContext, Changes, core
 from ui.tasks import Task
 
 if TYPE_CHECKING:  # the notices' PDF and the ledgers' workbook load reportlab and openpyxl: not at start-up
@@ -83,10 +83,8 @@ def export_ledgers(
     template: str | None,
     success: Callable[[DropoutExport], None],
 ) -> Task:
-    from aidoffice.services.dropout_export import export_dropout_ledgers
-
     return ctx.write(
-        parent, lambda s, _p: export_dropout_ledgers(s, path, template=template), success,
+        parent, lambda s, _p: core("aidoffice.services.dropout_export").export_dropout_ledgers(s, path, template=template), success,
         changes=Changes(), note="导出控辍保学台账", label="正在导出三本台账…", out=path,
     )  # fmt: skip
 
@@ -136,10 +134,8 @@ def edit_plan(ctx: AppContext, parent: QWidget, case_id: int, plan: str,
 
 def produce_notice(ctx: AppContext, parent: QWidget, case_id: int, kind: str, path: str, deadline: date,
                    place: str | None, success: Callable[[NoticeResult], None]) -> Task:  # fmt: skip
-    from aidoffice.services.case_notices import produce_case_notice
-
     return ctx.write(
-        parent, lambda s, _p: produce_case_notice(s, case_id, kind, path, deadline=deadline, place=place), success,
+        parent, lambda s, _p: core("aidoffice.services.case_notices").produce_case_notice(s, case_id, kind, path, deadline=deadline, place=place), success,
         changes=CASES | Changes(publicity=True), note="控辍保学通知书", out=path,
     )  # fmt: skip
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from aidoffice.importing.choices import ImportChoices, import_choices
 from aidoffice.importing.report import ImportReport
 from aidoffice.importing.service import ImportOptions, plan_import, run_import
-from ui.operations import AppContext, Changes
+from ui.operations import AppContext, Changes, core
 from ui.tasks import Task
 
 CHANGES = {
@@ -64,8 +64,9 @@ def run(
 def save_report(
     ctx: AppContext, parent: QWidget, report: ImportReport, target: str, success: Callable[[Path], None]
 ) -> Task:
-    from aidoffice.importing.workbook import write_report  # openpyxl: loaded when a report is saved
-
     return ctx.background(
-        parent, lambda _p: write_report(report, target), success, label=parent.tr("正在保存报告…")
+        parent,
+        lambda _p: core("aidoffice.importing.workbook").write_report(report, target),
+        success,
+        label=parent.tr("正在保存报告…"),
     )

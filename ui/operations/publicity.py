@@ -16,11 +16,12 @@ from aidoffice.publicity import templates as tpl
 from aidoffice.publicity.choices import BatchRow, LetterChoices, letter_choices, recent_batches
 from aidoffice.publicity.common import MATERIAL_NAMES
 from aidoffice.publicity.settings import PublicitySettings, write_settings
-from ui.operations import AppContext, Changes
+from ui.operations import AppContext, Changes, core
 from ui.tasks import Task
 
 # The modules that draw PDFs (letters, notice, poster, the pack) and the slip desk (which reaches the
-# letters) load reportlab: each use case imports its own when it runs, not before the first window.
+# letters) load reportlab: each use case imports its own inside its background operation (`core`), not
+# before the first window nor on the GUI thread.
 if TYPE_CHECKING:
     from aidoffice.publicity import slips as slip_service
     from aidoffice.publicity.letters import LetterBatch, LetterPlan
@@ -37,11 +38,9 @@ def plan(
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
     """Count the batch before making it: pages, and the children whose aid is in question."""
-    from aidoffice.publicity.letters import plan_letters
-
     keys = ("term", "grade", "class_name", "letter_date", "duplex", "covers")
     return ctx.query(
-        parent, lambda s, _p: plan_letters(s, kind, **{k: options[k] for k in keys if k in options}), success,
+        parent, lambda s, _p: core("aidoffice.publicity.letters").plan_letters(s, kind, **{k: options[k] for k in keys if k in options}), success,
         label=parent.tr("正在统计页数…"), failure=failure,
     )  # fmt: skip
 
@@ -50,20 +49,21 @@ def held_for_notice(
     ctx: AppContext, parent: QWidget, term: str, success: Callable[[list[Any]], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
-    from aidoffice.publicity.notice import notice_held
-
-    return ctx.query(parent, lambda s, _p: notice_held(s, term), success, failure=failure)
+    return ctx.query(
+        parent,
+        lambda s, _p: core("aidoffice.publicity.notice").notice_held(s, term),
+        success,
+        failure=failure,
+    )
 
 
 def make_letters(
     ctx: AppContext, parent: QWidget, kind: str, out: str, options: dict[str, Any], success: Callable[[LetterBatch], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
-    from aidoffice.publicity.letters import produce_letters
-
     return ctx.write(
         parent,
-        lambda s, p: produce_letters(s, kind, out, progress=p, **options),
+        lambda s, p: core("aidoffice.publicity.letters").produce_letters(s, kind, out, progress=p, **options),
         success,
         changes=Changes(publicity=True, slips=True),
         label=parent.tr("正在生成告知书…"),
@@ -81,11 +81,9 @@ def load_batches(ctx: AppContext, parent: QWidget, success: Callable[[list[Batch
 def remake(
     ctx: AppContext, parent: QWidget, batch_id: int, out: str, success: Callable[[LetterBatch], None]
 ) -> Task:
-    from aidoffice.publicity.letters import remake_batch
-
     return ctx.write(
         parent,
-        lambda s, p: remake_batch(s, batch_id, out, progress=p),
+        lambda s, p: core("aidoffice.publicity.letters").remake_batch(s, batch_id, out, progress=p),
         success,
         changes=Changes(publicity=True),
         label=parent.tr("正在重新生成…"),
@@ -113,11 +111,12 @@ def preview(
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
     """One real student's letter with `text` as the template being edited (nothing is saved)."""
-    from aidoffice.publicity.letters import preview_letter
 
     def op(s, _p):  # type: ignore[no-untyped-def]
         folder = Path(tempfile.mkdtemp(prefix="aidoffice-preview-"))
-        pdf = preview_letter(s, kind, student_id, folder / "预览.pdf", text=text)
+        pdf = core("aidoffice.publicity.letters").preview_letter(
+            s, kind, student_id, folder / "预览.pdf", text=text
+        )
         return Preview(pdf, preview_image(pdf))
 
     return ctx.query(parent, op, success, failure=failure)
@@ -143,10 +142,8 @@ def save_settings(ctx: AppContext, parent: QWidget, values: dict[str, Any], succ
 def make_poster(
     ctx: AppContext, parent: QWidget, out: str, size: str, success: Callable[[Any], None]
 ) -> Task:
-    from aidoffice.publicity.poster import produce_poster
-
     return ctx.write(
-        parent, lambda s, _p: produce_poster(s, out, size=size), success, changes=Changes(publicity=True),
+        parent, lambda s, _p: core("aidoffice.publicity.poster").produce_poster(s, out, size=size), success, changes=Changes(publicity=True),
         label=parent.tr("正在生成海报…"), note="生成宣传栏海报", out=out,
     )  # fmt: skip
 
@@ -155,10 +152,8 @@ def make_notice(
     ctx: AppContext, parent: QWidget, out: str, term: str, starts: date, success: Callable[[Any], None],
     include: dict[int, str] | None = None,
 ) -> Task:  # fmt: skip
-    from aidoffice.publicity.notice import produce_notice
-
     return ctx.write(
-        parent, lambda s, _p: produce_notice(s, out, term=term, starts=starts, include=include), success,
+        parent, lambda s, _p: core("aidoffice.publicity.notice").produce_notice(s, out, term=term, starts=starts, include=include), success,
         changes=Changes(publicity=True), label=parent.tr("正在生成公示…"), note="生成受助学生公示", out=out,
     )  # fmt: skip
 
@@ -166,10 +161,8 @@ def make_notice(
 def make_pack_zip(
     ctx: AppContext, parent: QWidget, out: str, term: str, success: Callable[[Any], None]
 ) -> Task:
-    from aidoffice.publicity.pack import make_pack
-
     return ctx.write(
-        parent, lambda s, p: make_pack(s, out, term=term, progress=p), success,
+        parent, lambda s, p: core("aidoffice.publicity.pack").make_pack(s, out, term=term, progress=p), success,
         changes=Changes(publicity=True), label=parent.tr("正在收集迎检材料包…"), note="生成迎检材料包", out=out,
     )  # fmt: skip
 
@@ -182,34 +175,30 @@ def receive(
     success: Callable[[slip_service.Receipt], None], failure: Callable[[BaseException], None] | None = None,
     term: str | None = None,
 ) -> Task:  # fmt: skip
-    from aidoffice.services import slip_desk
-
     return ctx.write(
-        parent, lambda s, _p: slip_desk.receive(s, code, answer, objection, term=term), success,
+        parent, lambda s, _p: core("aidoffice.services.slip_desk").receive(s, code, answer, objection, term=term), success,
         changes=Changes(slips=True), note="登记回执", failure=failure,
     )  # fmt: skip
 
 
 def load_status(ctx: AppContext, parent: QWidget, term: str | None, kind: str | None,
                 success: Callable[[slip_service.SlipStatus], None]) -> Task:  # fmt: skip
-    from aidoffice.publicity import slips as slip_service
-
-    return ctx.query(parent, lambda s, _p: slip_service.slip_status(s, term=term, kind=kind), success)
+    return ctx.query(
+        parent, lambda s, _p: core("aidoffice.publicity.slips").slip_status(s, term=term, kind=kind), success
+    )
 
 
 def load_outstanding(ctx: AppContext, parent: QWidget, term: str | None, kind: str | None,
                      success: Callable[[dict[str, list[slip_service.SlipLine]]], None]) -> Task:  # fmt: skip
-    from aidoffice.publicity import slips as slip_service
-
-    return ctx.query(parent, lambda s, _p: slip_service.outstanding(s, term=term, kind=kind), success)
+    return ctx.query(
+        parent, lambda s, _p: core("aidoffice.publicity.slips").outstanding(s, term=term, kind=kind), success
+    )
 
 
 def export_outstanding(ctx: AppContext, parent: QWidget, out: str, term: str | None, kind: str | None,
                        success: Callable[[Any], None]) -> Task:  # fmt: skip
-    from aidoffice.publicity import slips as slip_service
-
     return ctx.query(
-        parent, lambda s, _p: slip_service.export_outstanding(s, out, term=term, kind=kind), success,
+        parent, lambda s, _p: core("aidoffice.publicity.slips").export_outstanding(s, out, term=term, kind=kind), success,
         label=parent.tr("正在保存未交名单…"),
     )  # fmt: skip
 
@@ -228,11 +217,10 @@ class SessionsView:
 def load_sessions(
     ctx: AppContext, parent: QWidget, term: str | None, success: Callable[[SessionsView], None]
 ) -> Task:
-    from aidoffice.publicity import sessions
-
     def op(s, _p):  # type: ignore[no-untyped-def]
         return SessionsView(
-            sessions.list_sessions(s, term, whole_year=True), sessions.missing_sessions(s, term)
+            core("aidoffice.publicity.sessions").list_sessions(s, term, whole_year=True),
+            core("aidoffice.publicity.sessions").missing_sessions(s, term),
         )
 
     return ctx.query(parent, op, success)
@@ -242,10 +230,8 @@ def record_session(
     ctx: AppContext, parent: QWidget, values: dict[str, Any], success: Callable[[Any], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
-    from aidoffice.publicity import sessions
-
     def op(s, _p):  # type: ignore[no-untyped-def]
-        row = sessions.record_session(s, **values)
+        row = core("aidoffice.publicity.sessions").record_session(s, **values)
         return (row.id, row.attendance, row.enrolled)
 
     return ctx.write(parent, op, success, changes=Changes(publicity=True), note="记录宣讲课", failure=failure)
@@ -256,12 +242,11 @@ def make_class_sheet(
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:  # fmt: skip
     """The handout (讲义) or the sign-in sheet (签到表) of one class."""
-    from aidoffice.publicity import sessions
 
     def op(s, _p):  # type: ignore[no-untyped-def]
         if what == "handout":
-            return sessions.produce_handout(s, out, **values)
-        return sessions.produce_signin(s, out, **values)
+            return core("aidoffice.publicity.sessions").produce_handout(s, out, **values)
+        return core("aidoffice.publicity.sessions").produce_signin(s, out, **values)
 
     return ctx.write(
         parent, op, success, changes=Changes(publicity=True), label=parent.tr("正在生成…"),

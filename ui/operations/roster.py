@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QWidget
 
 from aidoffice.exporting import recoveries, roster
 from aidoffice.exporting.roster_choices import RosterChoices, roster_choices
-from ui.operations import AppContext, Changes
+from ui.operations import AppContext, Changes, core
 from ui.tasks import Task
 
 # Filling a template, the check report and the county's consolidation load openpyxl: each use case
-# imports its module when it runs, not before the first window.
+# imports its module inside its background operation (`core`), not before the first window.
 if TYPE_CHECKING:
     from aidoffice.exporting import roster_export
     from aidoffice.exporting.consolidate import ConsolidateResult
@@ -75,11 +75,9 @@ def check(
     success: Callable[[roster_export.ExportOutcome], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
-    from aidoffice.exporting import roster_export
-
     return ctx.query(
         parent,
-        lambda s, p: roster_export.export_roster(
+        lambda s, p: core("aidoffice.exporting.roster_export").export_roster(
             s,
             proposal,
             None,
@@ -108,10 +106,8 @@ def export(
     success: Callable[[tuple[roster_export.ExportOutcome, roster.ConfirmResult | None]], None],
     failure: Callable[[BaseException], None],
 ) -> Task:
-    from aidoffice.exporting import roster_export
-
     def op(s, p):  # type: ignore[no-untyped-def]
-        outcome = roster_export.export_roster(
+        outcome = core("aidoffice.exporting.roster_export").export_roster(
             s, proposal, out, template=choice.template, sheet=choice.sheet, mapping=mapping,
             profile=choice.profile, anyway=anyway, progress=p,
         )  # fmt: skip
@@ -139,10 +135,11 @@ def save_report(
     title: str,
     success: Callable[[Path], None],
 ) -> Task:
-    from aidoffice.exporting import checks
-
     return ctx.background(
-        parent, lambda _p: checks.write_report(findings, target, title), success, label=parent.tr("正在保存…")
+        parent,
+        lambda _p: core("aidoffice.exporting.checks").write_report(findings, target, title),
+        success,
+        label=parent.tr("正在保存…"),
     )
 
 
@@ -154,11 +151,11 @@ def run_consolidation(
     success: Callable[[ConsolidateResult], None],
     failure: Callable[[BaseException], None] | None = None,
 ) -> Task:
-    from aidoffice.exporting.consolidate import consolidate
-
     return ctx.write(
         parent,
-        lambda s, p: consolidate(list(files), out, session=s, progress=p),
+        lambda s, p: core("aidoffice.exporting.consolidate").consolidate(
+            list(files), out, session=s, progress=p
+        ),
         success,
         changes=Changes(),
         label=parent.tr("正在汇总各校花名册…"),
